@@ -1,0 +1,87 @@
+"""plexodose: unit-safe, traceable doses for second-line immunotherapy of idiopathic plexopathy.
+
+>>> from plexodose import Patient, ivig
+>>> ivig(Patient(weight="72 kg")).daily_dose  # 0.4 g/kg/day x 72 kg
+<Quantity(28.8, 'gram / day')>
+"""
+
+from plexodose._azathioprine import azathioprine
+from plexodose._body import (
+    PlexodoseWarning,
+    adjusted_body_weight,
+    bmi,
+    bsa,
+    creatinine_clearance,
+    egfr,
+    ideal_body_weight,
+)
+from plexodose._ciclosporin import ciclosporin, cyclosporin
+from plexodose._cyclophosphamide import (
+    cyclophosphamide_iv,
+    cyclophosphamide_next_pulse,
+    cyclophosphamide_oral,
+    cyclophosphamide_pulse_reduction,
+)
+from plexodose._dispense import Dispensed
+from plexodose._errors import (
+    ContraindicationError,
+    DoseRangeError,
+    InputRangeError,
+    MissingInputError,
+    PlexodoseError,
+    UnitError,
+)
+from plexodose._ivig import ivig
+from plexodose._mycophenolate import convert_mycophenolate, mycophenolate
+from plexodose._patient import Patient
+from plexodose._products import CATALOGUE, IVIgProduct, OralProduct
+from plexodose._results import (
+    Conversion,
+    CyclophosphamidePulse,
+    DailyDose,
+    IVIgCourse,
+    PulseReduction,
+)
+from plexodose._sources import Source
+from plexodose._units import Q_, ureg
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CATALOGUE",
+    "Q_",
+    "ContraindicationError",
+    "Conversion",
+    "CyclophosphamidePulse",
+    "DailyDose",
+    "Dispensed",
+    "DoseRangeError",
+    "IVIgCourse",
+    "IVIgProduct",
+    "InputRangeError",
+    "MissingInputError",
+    "OralProduct",
+    "Patient",
+    "PlexodoseError",
+    "PlexodoseWarning",
+    "PulseReduction",
+    "Source",
+    "UnitError",
+    "adjusted_body_weight",
+    "azathioprine",
+    "bmi",
+    "bsa",
+    "ciclosporin",
+    "convert_mycophenolate",
+    "creatinine_clearance",
+    "cyclophosphamide_iv",
+    "cyclophosphamide_next_pulse",
+    "cyclophosphamide_oral",
+    "cyclophosphamide_pulse_reduction",
+    "cyclosporin",
+    "egfr",
+    "ideal_body_weight",
+    "ivig",
+    "mycophenolate",
+    "ureg",
+]

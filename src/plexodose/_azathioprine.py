@@ -1,0 +1,124 @@
+"""Azathioprine: 1-2 mg/kg/day, never above 150 mg/day; TPMT/NUDT15, allopurinol and renal rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plexodose import _sources as src
+from plexodose import _units as u
+from plexodose._common import crcl_for_dosing, dispense_oral, fraction, whole_number
+from plexodose._common import patient as check_patient
+from plexodose._errors import ContraindicationError
+from plexodose._patient import Patient
+from plexodose._results import DailyDose
+from plexodose._trace import Trace, positive, protocol_range, reason
+
+MG_PER_KG_DAY = (1.0, 2.0)  # [seed]
+CAP_MG_PER_DAY = 150.0  # [seed] hard cap
+# CPIC start-dose ranges as fractions of the normal dose; the first value is the default.
+ONE_GENE_REDUCED = (0.3, 0.8)
+BOTH_GENES_REDUCED = (0.2, 0.5)
+POOR_FRACTION = 0.1  # 10-fold reduction
+POOR_DAYS_PER_WEEK = 3
+ALLOPURINOL_FRACTION = 0.25  # one quarter: the larger of the label's reductions (1/3 to 1/4)
+RENAL_STEPS = ((10.0, 0.5), (50.0, 0.75))  # CrCl below 10 -> 50 %; 10-50 -> 75 %
+REDUCED = ("intermediate", "possible_intermediate")
+
+
+def azathioprine(patient: Patient, *, mg_per_kg_day: float = 2, doses_per_day: int = 1,
+                 genotype_fraction: float | None = None, allopurinol: bool = False,
+                 override: str | None = None) -> DailyDose:
+    """Azathioprine daily dose: mg/kg/day x actual weight, genotype, allopurinol, renal, cap.
+
+    ``genotype_fraction`` chooses a start fraction within CPIC's range for a reduced
+    metabolizer (default: the larger reduction). The 150 mg/day cap is never exceeded.
+
+    >>> from plexodose import Patient
+    >>> azathioprine(Patient.example()).daily_dose  # 2 mg/kg x 72 kg = 144 mg/day
+    <Quantity(144.0, 'milligram / day')>
+    >>> azathioprine(Patient(weight="90 kg", age=40)).daily_dose  # 180 capped at 150
+    <Quantity(150.0, 'milligram / day')>
+    """
+    p = check_patient(patient)
+    override = reason(override)
+    rate = positive(u.plain_number(mg_per_kg_day, "mg_per_kg_day"), "mg_per_kg_day")
+    per_day = whole_number(doses_per_day, "doses_per_day", 1, 2)
+    trace = Trace(src.SEED_AZATHIOPRINE)
+    protocol_range(trace, "mg_per_kg_day", rate, *MG_PER_KG_DAY, "mg/kg/day", override,
+                   src.SEED_AZATHIOPRINE)
+    weight = p.weight_kg
+    dose = rate * weight
+    trace.step(f"{rate:,g} mg/kg/day x {weight:,.5g} kg (actual weight) = {dose:,.5g} mg/day")
+    factor, days_per_week = _genotype(p, genotype_fraction, override, trace)
+    if allopurinol is True:
+        factor *= ALLOPURINOL_FRACTION
+        trace.step("with allopurinol: one quarter of the dose", src.AZATHIOPRINE_LABEL)
+        trace.cite(src.RANGE_LOW_END_GAP)
+    factor *= _renal(p, trace)
+    if factor != 1:
+        dose *= factor
+        trace.step(f"after adjustments (x {factor:.3g}): {dose:,.5g} mg per dosing day")
+    cap_applied = dose > CAP_MG_PER_DAY
+    if cap_applied:
+        trace.step(f"capped at {CAP_MG_PER_DAY:,g} mg/day (from {dose:,.5g} mg)",
+                   src.SEED_AZATHIOPRINE)
+        dose = CAP_MG_PER_DAY
+    per_dose = dose / per_day
+    dispensed = dispense_oral("azathioprine", per_dose, CAP_MG_PER_DAY / per_day, trace)
+    trace.step("full effect takes 3-6 months", src.SEED_DURATION)
+    return DailyDose(
+        drug="azathioprine", daily_dose_mg=dose * days_per_week / 7, doses_per_day=per_day,
+        days_per_week=days_per_week, dosing_weight_kg=weight, cap_mg_per_day=CAP_MG_PER_DAY,
+        cap_applied=cap_applied, dispensed=dispensed, override=override, **trace.frozen(),
+    )
+
+
+def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> tuple[float, int]:
+    genes = {"TPMT": p.tpmt, "NUDT15": p.nudt15}
+    trace.cite(src.CPIC_THIOPURINES)
+    if "poor" in genes.values():
+        text = "poor metabolizer (" + ", ".join(g for g, v in genes.items() if v == "poor") + ")"
+        if override is None:
+            raise ContraindicationError(
+                f"{text}: CPIC advises a non-thiopurine alternative; pass override='reason' for "
+                "a 10-fold reduction given three times a week", field="tpmt", value=p.tpmt,
+            )
+        trace.warn(f"{text}: 10-fold reduction three times a week, on override: {override}")
+        return POOR_FRACTION, POOR_DAYS_PER_WEEK
+    reduced = [g for g, v in genes.items() if v in REDUCED]
+    if "indeterminate" in genes.values():
+        trace.warn("indeterminate phenotype: measure TPMT activity; dosed as an intermediate "
+                   "metabolizer meanwhile", src.RANGE_LOW_END_GAP)
+        reduced = reduced or ["indeterminate"]
+    if not reduced:
+        if None in genes.values():
+            trace.warn("TPMT/NUDT15 status not given: test before starting (CPIC); dose not "
+                       "adjusted for genotype")
+        return _no_fraction(chosen), 7
+    span = BOTH_GENES_REDUCED if len(reduced) == 2 else ONE_GENE_REDUCED
+    value = span[0] if chosen is None else fraction(chosen, "genotype_fraction")
+    protocol_range(trace, "genotype_fraction", value, *span, "", override, src.CPIC_THIOPURINES)
+    trace.cite(src.RANGE_LOW_END_GAP)
+    trace.step(f"reduced metabolizer ({', '.join(reduced)}): start at {value:.0%} of the normal "
+               f"dose (CPIC {span[0]:.0%}-{span[1]:.0%}); 2-4 weeks to steady state")
+    return value, 7
+
+
+def _no_fraction(chosen: Any) -> float:
+    if chosen is not None and fraction(chosen, "genotype_fraction") != 1:
+        raise ContraindicationError(
+            "genotype_fraction applies to reduced metabolizers only; this patient's TPMT/NUDT15 "
+            "status calls for the normal dose", field="genotype_fraction", value=chosen)
+    return 1.0
+
+
+def _renal(p: Patient, trace: Trace) -> float:
+    crcl = crcl_for_dosing(p, trace, "renal adjustment")
+    if crcl is None:
+        return 1.0
+    for below, kept in RENAL_STEPS:
+        if crcl < below or (below == 50.0 and crcl <= below):
+            trace.step(f"CrCl {crcl:.3g} mL/min: give {kept:.0%} of the dose",
+                       src.AZATHIOPRINE_RENAL)
+            return kept
+    return 1.0

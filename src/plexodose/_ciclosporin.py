@@ -1,0 +1,91 @@
+"""Ciclosporin: the seed's 5 mg/kg/day start and 2.5-3 mg/kg/day maintenance, in two doses."""
+
+from __future__ import annotations
+
+from plexodose import _sources as src
+from plexodose import _units as u
+from plexodose._common import dispense_oral, fraction
+from plexodose._common import patient as check_patient
+from plexodose._patient import Patient
+from plexodose._results import DailyDose
+from plexodose._trace import Trace, positive, protocol_range, reason
+
+MG_PER_KG_DAY = (2.5, 5.0)  # [seed] 5 initially, then 2.5-3
+MAINTENANCE_MG_PER_KG_DAY = (2.5, 3.0)
+LABEL_MAX_MG_PER_KG_DAY = 4.0  # [label] US RA/psoriasis
+DOSES_PER_DAY = 2  # [label] always two doses a day
+RISE_THRESHOLD = (0.25, 0.30)  # [label] psoriasis 25 %, RA 30 %
+RISE_REDUCTION = (0.25, 0.50)  # [label] reduce 25-50 %; default: the larger reduction
+
+
+def cyclosporin(patient: Patient, *, mg_per_kg_day: float = 5,
+                creatinine_rise_threshold: float = 0.25, creatinine_rise_reduction: float = 0.5,
+                override: str | None = None) -> DailyDose:
+    """Ciclosporin daily dose in two doses; reduced when creatinine has risen from baseline.
+
+    >>> from plexodose import Patient
+    >>> r = cyclosporin(Patient.example())  # 5 mg/kg x 72 kg = 360 mg/day
+    >>> r.daily_dose, r.per_dose
+    (<Quantity(360.0, 'milligram / day')>, <Quantity(180.0, 'milligram')>)
+    """
+    p = check_patient(patient)
+    override = reason(override)
+    rate = positive(u.plain_number(mg_per_kg_day, "mg_per_kg_day"), "mg_per_kg_day")
+    threshold = fraction(creatinine_rise_threshold, "creatinine_rise_threshold")
+    cut = fraction(creatinine_rise_reduction, "creatinine_rise_reduction")
+    trace = Trace(src.SEED_CICLOSPORIN)
+    protocol_range(trace, "mg_per_kg_day", rate, *MG_PER_KG_DAY, "mg/kg/day", override,
+                   src.SEED_CICLOSPORIN)
+    protocol_range(trace, "creatinine_rise_threshold", threshold, *RISE_THRESHOLD, "", override,
+                   src.CICLOSPORIN_LABEL)
+    protocol_range(trace, "creatinine_rise_reduction", cut, *RISE_REDUCTION, "", override,
+                   src.CICLOSPORIN_LABEL)
+    _phase(rate, trace)
+    weight = p.weight_kg
+    dose = rate * weight
+    trace.step(f"{rate:,g} mg/kg/day x {weight:,.5g} kg (actual weight) = {dose:,.5g} mg/day, "
+               "in two doses")
+    factor = _creatinine_rise(p, threshold, cut, trace)
+    dose *= factor
+    dispensed = dispense_oral("ciclosporin", dose / DOSES_PER_DAY, None, trace)
+    trace.step("check creatinine every 2 weeks for 3 months, then monthly; blood pressure weekly "
+               "for a month, then monthly", src.CICLOSPORIN_LABEL)
+    return DailyDose(
+        drug="ciclosporin", daily_dose_mg=dose, doses_per_day=DOSES_PER_DAY,
+        dosing_weight_kg=weight, dispensed=dispensed, override=override, **trace.frozen(),
+    )
+
+
+def _phase(rate: float, trace: Trace) -> None:
+    low, high = MAINTENANCE_MG_PER_KG_DAY
+    if low <= rate <= high:
+        trace.step(f"{rate:,g} mg/kg/day: maintenance (2.5-3 mg/kg/day)", src.SEED_CICLOSPORIN)
+    elif rate == MG_PER_KG_DAY[1]:
+        trace.step("5 mg/kg/day: the seed's starting dose", src.SEED_CICLOSPORIN)
+    else:
+        trace.step(f"{rate:,g} mg/kg/day: between the seed's start and maintenance doses")
+    if rate > LABEL_MAX_MG_PER_KG_DAY:
+        trace.warn(f"{rate:,g} mg/kg/day is above the US label's 4 mg/kg/day maximum (the label "
+                   "starts at 2.5 mg/kg/day); the seed's start is higher", src.CICLOSPORIN_LABEL)
+
+
+def _creatinine_rise(p: Patient, threshold: float, cut: float, trace: Trace) -> float:
+    now, base = p.creatinine_mg_dl, p.baseline_creatinine_mg_dl
+    if now is None or base is None:
+        trace.warn("baseline and current creatinine are both needed to apply the creatinine-rise "
+                   "rule", src.CICLOSPORIN_LABEL)
+        return 1.0
+    rise = now / base - 1
+    trace.step(f"creatinine {now:.3g} mg/dL vs baseline {base:.3g} mg/dL: {rise:+.0%}")
+    if rise >= threshold - 1e-12:
+        trace.warn(f"creatinine has risen {rise:.0%} (>= {threshold:.0%}) above baseline: dose "
+                   f"reduced by {cut:.0%}", src.CICLOSPORIN_LABEL)
+        trace.cite(src.RANGE_LOW_END_GAP)
+        return 1 - cut
+    return 1.0
+
+
+ciclosporin = cyclosporin
+"""The INN spelling; the same function."""
+
+

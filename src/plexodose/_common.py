@@ -1,0 +1,124 @@
+"""What the drug calculators share: argument checks and renal function for dosing."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from plexodose import _body
+from plexodose import _sources as src
+from plexodose import _units as u
+from plexodose._dispense import Dispensed, dispense
+from plexodose._errors import InputRangeError
+from plexodose._limits import ADULT_AGE_YEARS
+from plexodose._patient import Patient
+from plexodose._products import CATALOGUE
+from plexodose._trace import Trace
+
+UMOL_PER_L_PER_MG_DL = 10_000 / u.CREATININE_MOLAR_MASS_G_PER_MOL  # 88.4
+
+
+def patient(value: Any) -> Patient:
+    if not isinstance(value, Patient):
+        raise InputRangeError(
+            f"patient must be a plexodose.Patient, such as Patient(weight=\"72 kg\"); "
+            f"got {type(value).__name__}",
+            field="patient", value=value,
+        )
+    return value
+
+
+def whole_number(value: Any, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        number = u.plain_number(value, field)
+        if not number.is_integer():
+            raise InputRangeError(f"{field} must be a whole number; got {value!r:.60}",
+                                  field=field, value=value)
+        value = int(number)
+    if not low <= value <= high:
+        raise InputRangeError(f"{field} must be from {low} to {high}; got {value}",
+                              field=field, value=value)
+    return int(value)
+
+
+def fraction(value: Any, field: str) -> float:
+    number = u.plain_number(value, field)
+    if not 0 < number <= 1:
+        raise InputRangeError(f"{field} must be a fraction above 0 and at most 1; got {value!r}",
+                              field=field, value=value)
+    return number
+
+
+def adult_renal_inputs(p: Patient, trace: Trace, purpose: str) -> tuple[float, str, float] | None:
+    """(age, sex, creatinine) when all are known for an adult, else None with a warning."""
+    missing = [name for name in ("age", "sex", "serum_creatinine") if getattr(p, name) is None]
+    if missing:
+        trace.warn(f"renal function not estimated ({', '.join(missing)} not given): "
+                   f"no {purpose}")
+        return None
+    if p.age is not None and p.age < ADULT_AGE_YEARS:
+        trace.warn(f"renal function not estimated: the equations are for adults; no {purpose}")
+        return None
+    assert p.age is not None and p.sex is not None and p.creatinine_mg_dl is not None
+    return p.age, p.sex, p.creatinine_mg_dl
+
+
+def crcl_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
+    """Cockcroft-Gault with the lower of actual and ideal weight (conservative; a gap)."""
+    inputs = adult_renal_inputs(p, trace, purpose)
+    if inputs is None:
+        return None
+    age, sex, scr = inputs
+    weight, which = p.weight_kg, "actual"
+    if p.height_cm is not None:
+        ideal = _body.ideal_body_weight_value(p.height_cm, sex)
+        if ideal < weight:
+            weight, which = ideal, "ideal"
+    else:
+        trace.warn("height not given: Cockcroft-Gault uses actual weight, which overestimates "
+                   "clearance in obesity")
+    crcl = _body.creatinine_clearance_value(age, weight, sex, scr)
+    trace.step(f"creatinine clearance (Cockcroft-Gault, {which} weight {weight:,.5g} kg, "
+               f"creatinine {scr:.3g} mg/dL): {crcl:.3g} mL/min", src.COCKCROFT_GAULT)
+    trace.cite(src.CRCL_WEIGHT_GAP)
+    return crcl
+
+
+def egfr_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
+    inputs = adult_renal_inputs(p, trace, purpose)
+    if inputs is None:
+        return None
+    value = _body.egfr_value(*inputs)
+    trace.step(f"eGFR (CKD-EPI 2021): {value:.3g} mL/min/1.73 m2", src.CKD_EPI_2021)
+    return value
+
+
+def creatinine_umol_l(p: Patient) -> float | None:
+    scr = p.creatinine_mg_dl
+    return None if scr is None else scr * UMOL_PER_L_PER_MG_DL
+
+
+def dispense_oral(drug: str, per_dose_mg: float, max_per_dose_mg: float | None,
+                  trace: Trace) -> Dispensed | None:
+    """Round one oral dose to the catalogue's strengths for ``drug``, never above a hard cap."""
+    product = CATALOGUE.oral(drug)
+    if product is None:
+        trace.warn(f"no {drug} strengths in the product catalogue: the dose is not rounded "
+                   "(register an OralProduct to round it)")
+        return None
+    result = dispense(per_dose_mg, product=product.name, form=product.form, unit="mg",
+                      sizes=product.strengths_mg,
+                      maximum=math.inf if max_per_dose_mg is None else max_per_dose_mg)
+    trace.cite(product.source)
+    if result is None:
+        trace.warn(f"{per_dose_mg:.3g} mg cannot be made from {product.name} "
+                   f"({', '.join(f'{s:,g}' for s in product.strengths_mg)} mg): dispense another form")
+        return None
+    error = f"{result.rounding_error:+,.3g} mg" if result.rounding_error else "exact"
+    trace.step(f"dispensed per dose: {result.amount:,g} mg ({product.name}, rounded "
+               f"{result.rounded}; {error})")
+    return result
+
+
+def is_close_or_above(value: float, limit: float) -> bool:
+    return value > limit or math.isclose(value, limit, rel_tol=1e-12)

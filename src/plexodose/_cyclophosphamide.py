@@ -1,0 +1,262 @@
+"""Cyclophosphamide: oral daily dosing, BSA-based IV pulses, nadir titration and reductions."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from plexodose import _body
+from plexodose import _sources as src
+from plexodose import _units as u
+from plexodose._common import creatinine_umol_l, dispense_oral, fraction
+from plexodose._common import patient as check_patient
+from plexodose._errors import ContraindicationError, InputRangeError
+from plexodose._limits import wbc_per_ul
+from plexodose._patient import Patient
+from plexodose._results import CyclophosphamidePulse, DailyDose, PulseReduction
+from plexodose._trace import Trace, hard_cap, positive, protocol_range, reason
+
+ORAL_MG_PER_KG_DAY = (1.0, 2.0)  # [seed]
+ORAL_BY_CREATININE = ((500.0, 1.5), (250.0, 1.75))  # [secondary] umol/L above -> mg/kg/day
+IV_G_PER_M2 = (0.3, 1.0)  # [seed]
+IV_HARD_MAX_G_PER_M2 = 1.6  # [guideline] Michigan protocol's absolute ceiling
+INTERVAL_WEEKS = (2.0, 4.0)  # [seed]
+BSA_CAP_M2 = (1.0, 3.0)  # plausibility of a stated cap
+CUMULATIVE_THRESHOLD_G = 36.0  # [guideline] Faurschou 2008
+NADIR_TARGET_PER_UL = 2000.0  # [guideline] Michigan
+NADIR_RAISE = 0.25
+NADIR_CUT = (0.1, 0.2)  # default: the larger cut
+PRE_PULSE_HOLD_BELOW = 2000.0
+PRE_PULSE_HALF_BELOW = 3000.0
+NEUTROPHILS_CUT_BELOW = 1500.0  # 1.5 x10^9/L [guideline] French protocol
+NEUTROPHILS_CUT = 0.25
+EULAR_STANDARD_MG_PER_KG = 15.0
+# [guideline] EULAR 2009 / CYCLOPS: (age below, mg/kg at creatinine < 300, at 300-500 umol/L)
+EULAR_TABLE = ((60.0, 15.0, 12.5), (70.0001, 12.5, 10.0), (math.inf, 10.0, 7.5))
+EULAR_CREATININE_UMOL_L = (300.0, 500.0)
+
+
+def cyclophosphamide_oral(patient: Patient, *, mg_per_kg_day: float = 2,
+                          override: str | None = None) -> DailyDose:
+    """Oral cyclophosphamide daily dose, limited by creatinine.
+
+    >>> from plexodose import Patient
+    >>> cyclophosphamide_oral(Patient.example()).daily_dose  # 2 mg/kg x 72 kg
+    <Quantity(144.0, 'milligram / day')>
+    """
+    p = check_patient(patient)
+    override = reason(override)
+    rate = positive(u.plain_number(mg_per_kg_day, "mg_per_kg_day"), "mg_per_kg_day")
+    trace = Trace(src.SEED_CYCLOPHOSPHAMIDE)
+    protocol_range(trace, "mg_per_kg_day", rate, *ORAL_MG_PER_KG_DAY, "mg/kg/day", override,
+                   src.SEED_CYCLOPHOSPHAMIDE)
+    rate = _oral_renal_limit(p, rate, trace)
+    weight = p.weight_kg
+    dose = rate * weight
+    trace.step(f"{rate:,g} mg/kg/day x {weight:,.5g} kg (actual weight) = {dose:,.5g} mg/day")
+    days = CUMULATIVE_THRESHOLD_G * 1000 / dose
+    trace.warn(f"at {dose:,.5g} mg/day the cumulative dose reaches {CUMULATIVE_THRESHOLD_G:,g} g "
+               f"after {math.floor(days)} days", src.FAURSCHOU_2008)
+    trace.cite(src.TRAVIS_1995)
+    dispensed = dispense_oral("cyclophosphamide", dose, None, trace)
+    trace.step("full effect takes 3-6 months", src.SEED_DURATION)
+    return DailyDose(drug="cyclophosphamide (oral)", daily_dose_mg=dose, doses_per_day=1,
+                     dosing_weight_kg=weight, dispensed=dispensed, override=override,
+                     **trace.frozen())
+
+
+def _oral_renal_limit(p: Patient, rate: float, trace: Trace) -> float:
+    creatinine = creatinine_umol_l(p)
+    if creatinine is None:
+        trace.warn("serum creatinine not given: the creatinine limit on oral dosing is not checked")
+        return rate
+    for above, limit in ORAL_BY_CREATININE:
+        if creatinine >= above:
+            if rate > limit:
+                trace.step(f"creatinine {creatinine:.0f} umol/L (>= {above:,g}): at most {limit:,g} "
+                           "mg/kg/day", src.CYCLOPHOSPHAMIDE_ORAL_RENAL)
+                return limit
+            break
+    return rate
+
+
+def cyclophosphamide_iv(patient: Patient, *, g_per_m2: float = 0.75, interval_weeks: float = 4,
+                        bsa_formula: str = "mosteller", bsa_cap: Any = None,
+                        age_renal_reduction: bool = False,
+                        override: str | None = None) -> CyclophosphamidePulse:
+    """An IV cyclophosphamide pulse: g/m^2 x BSA (optionally capped), every 2-4 weeks.
+
+    >>> from plexodose import Patient
+    >>> round(cyclophosphamide_iv(Patient.example()).dose)  # 0.75 g/m2 x 1.8708 m2 = 1,403 mg
+    <Quantity(1403, 'milligram')>
+    """
+    p = check_patient(patient)
+    override = reason(override)
+    dose_rate = positive(u.plain_number(g_per_m2, "g_per_m2"), "g_per_m2")
+    interval = positive(u.plain_number(interval_weeks, "interval_weeks"), "interval_weeks")
+    kernel = _body.bsa_formula(bsa_formula)
+    cap = None if bsa_cap is None else u.in_range(
+        u.to_float(bsa_cap, "bsa_cap", u.AREA), "bsa_cap", *BSA_CAP_M2, "m**2", bsa_cap)
+    trace = Trace(src.SEED_CYCLOPHOSPHAMIDE)
+    protocol_range(trace, "g_per_m2", dose_rate, *IV_G_PER_M2, "g/m2", override,
+                   src.SEED_CYCLOPHOSPHAMIDE)
+    hard_cap("g_per_m2", dose_rate, IV_HARD_MAX_G_PER_M2, "g/m2", src.CYCLOPHOSPHAMIDE_NADIR)
+    protocol_range(trace, "interval_weeks", interval, *INTERVAL_WEEKS, "weeks", override,
+                   src.SEED_CYCLOPHOSPHAMIDE)
+    height = p.need("height", "BSA for IV cyclophosphamide") and p.height_cm
+    assert height is not None
+    bsa = kernel(height, p.weight_kg)
+    trace.step(f"BSA ({bsa_formula}, {height:,.5g} cm, {p.weight_kg:,.5g} kg) = {bsa:,.5g} m2",
+               src.BSA)
+    dosing_bsa = bsa
+    if cap is not None:
+        trace.cite(src.BSA_CAP)
+        if bsa > cap:
+            dosing_bsa = cap
+            trace.step(f"BSA capped at {cap:,g} m2 (explicit cap)")
+    dose = dose_rate * 1000 * dosing_bsa
+    trace.step(f"pulse = {dose_rate:,g} g/m2 x {dosing_bsa:,.5g} m2 = {dose:,.5g} mg, every "
+               f"{interval:,g} weeks")
+    dose = _age_renal(p, dose, age_renal_reduction, trace)
+    trace.step(f"check WBC at the nadir (day 10-14); the cumulative dose reaches "
+               f"{CUMULATIVE_THRESHOLD_G:,g} g after {math.ceil(CUMULATIVE_THRESHOLD_G * 1000 / dose)}"
+               " such pulses", src.FAURSCHOU_2008)
+    return CyclophosphamidePulse(
+        g_per_m2=dose_rate, bsa_m2=bsa, bsa_formula=bsa_formula, bsa_cap_m2=cap, dose_mg=dose,
+        interval_weeks=interval, override=override, **trace.frozen(),
+    )
+
+
+def _age_renal(p: Patient, dose: float, apply: Any, trace: Trace) -> float:
+    creatinine = creatinine_umol_l(p)
+    if p.age is None or creatinine is None:
+        trace.warn("age or creatinine not given: the EULAR age/creatinine reduction is not checked")
+        return dose
+    try:
+        reduced = _eular_mg_per_kg(p.age, creatinine, None)
+    except ContraindicationError as exc:
+        trace.warn(str(exc), src.EULAR_CYCLOPS)
+        return dose
+    share = reduced / EULAR_STANDARD_MG_PER_KG
+    if share == 1:
+        return dose
+    if apply is True:
+        trace.step(f"EULAR/CYCLOPS reduction for age {p.age:,g} and creatinine {creatinine:.0f} "
+                   f"umol/L: {share:.0%} -> {dose * share:,.5g} mg", src.EULAR_CYCLOPS)
+        return dose * share
+    trace.warn(f"EULAR/CYCLOPS reduces pulses to {share:.0%} for age {p.age:,g} and creatinine "
+               f"{creatinine:.0f} umol/L; pass age_renal_reduction=True to apply it",
+               src.EULAR_CYCLOPS)
+    return dose
+
+
+def _eular_mg_per_kg(age: float, creatinine: float, override: str | None) -> float:
+    low, high = EULAR_CREATININE_UMOL_L
+    if creatinine > high and override is None:
+        raise ContraindicationError(
+            f"creatinine {creatinine:.0f} umol/L is above {high:,g}: the EULAR table has no "
+            "pulse dose there; dose individually (override='reason' uses the 300-500 column)",
+            field="serum_creatinine", value=creatinine,
+        )
+    column = 1 if creatinine < low else 2
+    for below, *doses in EULAR_TABLE:
+        if age < below:
+            return doses[column - 1]
+    raise AssertionError("unreachable: the last row has no upper age")
+
+
+def cyclophosphamide_pulse_reduction(patient: Patient, *, mg_per_kg: float = 15,
+                                     override: str | None = None) -> PulseReduction:
+    """The EULAR 2009 / CYCLOPS pulse for age and creatinine, scaled to ``mg_per_kg``.
+
+    >>> from plexodose import Patient
+    >>> cyclophosphamide_pulse_reduction(Patient.example()).reduced_mg_per_kg  # age 60-70
+    12.5
+    """
+    p = check_patient(patient)
+    override = reason(override)
+    standard = positive(u.plain_number(mg_per_kg, "mg_per_kg"), "mg_per_kg")
+    age = p.need("age", "the EULAR pulse reduction")
+    p.need("serum_creatinine", "the EULAR pulse reduction")
+    creatinine = creatinine_umol_l(p)
+    assert creatinine is not None
+    trace = Trace(src.EULAR_CYCLOPS)
+    table = _eular_mg_per_kg(age, creatinine, override)
+    if creatinine > EULAR_CREATININE_UMOL_L[1]:
+        trace.warn(f"creatinine {creatinine:.0f} umol/L is above the table; 300-500 column used on "
+                   f"override: {override}")
+    reduced = standard * table / EULAR_STANDARD_MG_PER_KG
+    trace.step(f"age {age:,g}, creatinine {creatinine:.0f} umol/L: {table:,g} of 15 mg/kg "
+               f"-> {reduced:,.5g} mg/kg x {p.weight_kg:,.5g} kg = {reduced * p.weight_kg:,.5g} mg")
+    return PulseReduction(standard_mg_per_kg=standard, reduced_mg_per_kg=reduced,
+                          weight_kg=p.weight_kg, override=override, **trace.frozen())
+
+
+def cyclophosphamide_next_pulse(previous: CyclophosphamidePulse, *, nadir_wbc: Any = None,
+                                pre_pulse_wbc: Any = None, pre_pulse_neutrophils: Any = None,
+                                cut_fraction: float = 0.2,
+                                override: str | None = None) -> CyclophosphamidePulse:
+    """The next pulse after ``previous``, titrated on the nadir and pre-pulse counts.
+
+    Nadir WBC below 2,000/uL cuts the next pulse by ``cut_fraction`` (10-20 %, default 20 %);
+    at or above it the pulse rises 25 %, never past 1 g/m2 (1.6 g/m2 with an override).
+    Pre-pulse WBC 2,000-3,000/uL gives half; below 2,000/uL holds the pulse.
+
+    >>> from plexodose import Patient
+    >>> first = cyclophosphamide_iv(Patient.example(), g_per_m2=0.5)
+    >>> cyclophosphamide_next_pulse(first, nadir_wbc="3500 /uL").g_per_m2  # 0.5 x 1.25
+    0.625
+    """
+    if not isinstance(previous, CyclophosphamidePulse):
+        raise InputRangeError("previous must be the CyclophosphamidePulse of the last pulse",
+                              field="previous", value=previous)
+    override = reason(override)
+    cut = fraction(cut_fraction, "cut_fraction")
+    trace = Trace(src.CYCLOPHOSPHAMIDE_NADIR)
+    protocol_range(trace, "cut_fraction", cut, *NADIR_CUT, "", override,
+                   src.CYCLOPHOSPHAMIDE_NADIR)
+    if nadir_wbc is None and pre_pulse_wbc is None and pre_pulse_neutrophils is None:
+        raise InputRangeError("give nadir_wbc, pre_pulse_wbc or pre_pulse_neutrophils, such as "
+                              '"2500 /uL"', field="nadir_wbc")
+    rate = previous.g_per_m2
+    ceiling = IV_HARD_MAX_G_PER_M2 if override is not None else IV_G_PER_M2[1]
+    if nadir_wbc is not None:
+        rate = _after_nadir(rate, wbc_per_ul(nadir_wbc, "nadir_wbc"), cut, ceiling, trace)
+    dose = rate * 1000 * previous.dosing_bsa_m2
+    trace.step(f"next pulse = {rate:,.5g} g/m2 x {previous.dosing_bsa_m2:,.5g} m2 = {dose:,.5g} mg")
+    held = False
+    if pre_pulse_wbc is not None:
+        wbc = wbc_per_ul(pre_pulse_wbc, "pre_pulse_wbc")
+        if wbc < PRE_PULSE_HOLD_BELOW:
+            held, dose = True, 0.0
+            trace.warn(f"pre-pulse WBC {wbc:,.0f}/uL is below 2,000: hold the pulse")
+        elif wbc < PRE_PULSE_HALF_BELOW:
+            dose /= 2
+            trace.warn(f"pre-pulse WBC {wbc:,.0f}/uL is 2,000-3,000: give 50 % ({dose:,.5g} mg)")
+    if pre_pulse_neutrophils is not None and not held:
+        neutrophils = wbc_per_ul(pre_pulse_neutrophils, "pre_pulse_neutrophils")
+        if neutrophils < NEUTROPHILS_CUT_BELOW:
+            dose *= 1 - NEUTROPHILS_CUT
+            trace.warn(f"neutrophils {neutrophils:,.0f}/uL below 1.5 x10^9/L: cut 25 % "
+                       f"({dose:,.5g} mg), or postpone", src.FRENCH_NEUTROPHILS)
+    hard_cap("next pulse", rate, IV_HARD_MAX_G_PER_M2, "g/m2", src.CYCLOPHOSPHAMIDE_NADIR)
+    return CyclophosphamidePulse(
+        g_per_m2=rate, bsa_m2=previous.bsa_m2, bsa_formula=previous.bsa_formula,
+        bsa_cap_m2=previous.bsa_cap_m2, dose_mg=dose, interval_weeks=previous.interval_weeks,
+        held=held, override=override, **trace.frozen(),
+    )
+
+
+def _after_nadir(rate: float, nadir: float, cut: float, ceiling: float, trace: Trace) -> float:
+    if nadir < NADIR_TARGET_PER_UL:
+        trace.step(f"nadir WBC {nadir:,.0f}/uL is below 2,000: cut {cut:.0%} -> "
+                   f"{rate * (1 - cut):,.5g} g/m2")
+        trace.cite(src.RANGE_LOW_END_GAP)
+        return rate * (1 - cut)
+    raised = rate * (1 + NADIR_RAISE)
+    if raised > ceiling:
+        trace.step(f"nadir WBC {nadir:,.0f}/uL: a 25 % rise would pass {ceiling:,g} g/m2; "
+                   f"held at {max(rate, min(raised, ceiling)):,.5g} g/m2")
+        return max(rate, ceiling) if rate <= ceiling else rate
+    trace.step(f"nadir WBC {nadir:,.0f}/uL is at or above 2,000: raise 25 % -> {raised:,.5g} g/m2")
+    return raised

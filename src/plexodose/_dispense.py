@@ -1,0 +1,112 @@
+"""Rounding a calculated dose to what can be dispensed, never above the protocol's maximum."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import attrs
+
+from plexodose._units import quantity
+
+
+@attrs.frozen
+class Dispensed:
+    """A dose made of whole tablets, capsules or vials.
+
+    All amounts are per administration in ``unit`` ("mg" for tablets, "g" for IVIg vials).
+    ``units`` lists (strength, count); ``rounding_error`` is dispensed minus calculated, and
+    ``tolerance`` the most the rounding rule allows (half a step to the nearest, a whole step
+    when rounded down to stay within a maximum).
+    """
+
+    product: str
+    form: str
+    unit: str
+    units: tuple[tuple[float, int], ...]
+    amount: float
+    calculated: float
+    tolerance: float
+    rounded: str
+
+    @property
+    def rounding_error(self) -> float:
+        return self.amount - self.calculated
+
+    @property
+    def rounding_error_fraction(self) -> float:
+        return self.rounding_error / self.calculated
+
+    @property
+    def dose(self) -> Any:
+        """The dispensed amount per administration as a Quantity."""
+        return quantity(self.amount, self.unit)
+
+    @property
+    def count(self) -> int:
+        return sum(n for _, n in self.units)
+
+
+def round_to_step(calculated: float, step: float, maximum: float) -> tuple[float, float, str]:
+    """(dispensed, tolerance, how): the nearest multiple of ``step``, down if that passes ``maximum``.
+
+    >>> round_to_step(144, 25, 150)  # 144 / 25 = 5.76 -> 6 x 25 = 150
+    (150.0, 12.5, 'to the nearest')
+    >>> round_to_step(140, 25, 140)  # 150 would pass the maximum of 140 -> 5 x 25
+    (125.0, 25.0, 'down, to stay within the maximum')
+    """
+    nearest = math.floor(calculated / step + 0.5) * step
+    if nearest <= maximum * (1 + 1e-12):
+        return float(nearest), step / 2, "to the nearest"
+    return float(math.floor(maximum / step * (1 + 1e-12)) * step), float(step), (
+        "down, to stay within the maximum"
+    )
+
+
+def compose(amount: float, sizes: tuple[float, ...]) -> tuple[tuple[float, int], ...] | None:
+    """The fewest units of ``sizes`` (largest first) that add up to ``amount``, or None.
+
+    >>> compose(150, (50.0, 25.0))
+    ((50.0, 3),)
+    >>> compose(27.5, (40.0, 20.0, 10.0, 5.0, 2.5, 1.0))
+    ((20.0, 1), (5.0, 1), (2.5, 1))
+    """
+    # Dynamic programming over the smallest common unit keeps it exact for any sizes.
+    quantum = _quantum(sizes)
+    target = round(amount / quantum)
+    if abs(target * quantum - amount) > 1e-9 * max(amount, 1):
+        return None
+    steps = [round(s / quantum) for s in sizes]
+    best: list[int | None] = [0] + [None] * target
+    choice = [0] * (target + 1)
+    for total in range(1, target + 1):
+        for index, size in enumerate(steps):
+            before = best[total - size] if size <= total else None
+            if before is not None and (best[total] is None or before + 1 < best[total]):  # type: ignore[operator]
+                best[total] = before + 1
+                choice[total] = index
+    if best[target] is None:
+        return None
+    counts = [0] * len(sizes)
+    total = target
+    while total > 0:
+        counts[choice[total]] += 1
+        total -= steps[choice[total]]
+    return tuple((size, n) for size, n in zip(sizes, counts, strict=True) if n)
+
+
+def _quantum(sizes: tuple[float, ...]) -> float:
+    scaled = [round(s * 1000) for s in sizes]
+    return math.gcd(*scaled) / 1000 if scaled else 1.0
+
+
+def dispense(calculated: float, *, product: str, form: str, unit: str, sizes: tuple[float, ...],
+             maximum: float, step: float | None = None) -> Dispensed | None:
+    """Round ``calculated`` (per administration) to ``sizes``; None if nothing dispensable is left."""
+    step = step if step is not None else _quantum(sizes)
+    amount, tolerance, how = round_to_step(calculated, step, maximum)
+    units = compose(amount, sizes) if amount > 0 else None
+    if units is None:
+        return None
+    return Dispensed(product=product, form=form, unit=unit, units=units, amount=amount,
+                     calculated=calculated, tolerance=tolerance, rounded=how)

@@ -1,0 +1,38 @@
+"""The exception hierarchy: every refusal is a :class:`PlexodoseError`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PlexodoseError(ValueError):
+    """Base of every error plexodose raises on purpose.
+
+    ``field`` names the input at fault (``"weight"``, ``"g_per_kg_day"``) and ``value`` is what
+    was given, so an app can point at the field in its form.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, value: Any = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+
+
+class UnitError(PlexodoseError):
+    """A quantity without a unit, with the wrong dimension, or that cannot be parsed."""
+
+
+class InputRangeError(PlexodoseError):
+    """A patient value or parameter that is not finite, not positive, or implausible."""
+
+
+class MissingInputError(InputRangeError):
+    """A value the calculation needs (height, sex, age, creatinine) was not given."""
+
+
+class DoseRangeError(PlexodoseError):
+    """A dose parameter outside the protocol (needs ``override=``) or above a hard cap."""
+
+
+class ContraindicationError(PlexodoseError):
+    """The patient's data rule the drug or regimen out (needs ``override=`` where allowed)."""

@@ -1,0 +1,52 @@
+"""Dose numbers written the ISMP-safe way.
+
+No trailing zero, always a leading zero, thousands separators, a space before the unit,
+"mcg" and "mL" (ISMP error-prone abbreviations list; Joint Commission "do not use" list).
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def number(value: float, decimals: int = 2) -> str:
+    """Format a number with thousands separators and no trailing zero.
+
+    >>> number(1000.0), number(0.5), number(144.0), number(1.8708, 4)
+    ('1,000', '0.5', '144', '1.8708')
+    """
+    if not math.isfinite(value):
+        raise ValueError(f"cannot format a non-finite number: {value!r}")
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def mass_mg(mg: float, decimals: int = 2) -> str:
+    """A mass given in mg, written with the unit a prescriber expects.
+
+    >>> mass_mg(0.25), mass_mg(150.0), mass_mg(1500.0)
+    ('250 mcg', '150 mg', '1,500 mg')
+    """
+    if 0 < abs(mg) < 1:
+        return f"{number(mg * 1000, decimals)} mcg"
+    return f"{number(mg, decimals)} mg"
+
+
+def mass_g(g: float, decimals: int = 2) -> str:
+    """A mass given in g.
+
+    >>> mass_g(28.8), mass_g(145.0)
+    ('28.8 g', '145 g')
+    """
+    return f"{number(g, decimals)} g"
+
+
+def percent(fraction: float) -> str:
+    """A fraction written as a percentage.
+
+    >>> percent(0.75), percent(0.3)
+    ('75 %', '30 %')
+    """
+    return f"{number(fraction * 100, 1)} %"

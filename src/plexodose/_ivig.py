@@ -1,0 +1,190 @@
+"""IVIg: the seed's courses on a chosen weight basis, optionally rounded to a product's vials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plexodose import _body
+from plexodose import _sources as src
+from plexodose import _units as u
+from plexodose._common import patient as check_patient
+from plexodose._common import whole_number
+from plexodose._dispense import dispense
+from plexodose._errors import DoseRangeError, InputRangeError
+from plexodose._patient import Patient
+from plexodose._products import CATALOGUE, IVIgProduct
+from plexodose._results import IVIgCourse
+from plexodose._trace import Trace, hard_cap, positive, reason
+
+SEED_REGIMENS = {0.4: (5,), 1.0: (1, 2)}  # g/kg/day -> days [seed]
+USUAL_TOTAL_G_PER_KG = 2.0  # [seed]
+MAX_G_PER_KG_DAY = 1.0  # [gap] the highest label single-day dose seen
+ROUND_TO_G = 5.0  # [guideline] Transfusion Ontario
+ROUNDING_TOLERANCE = 0.10  # [secondary] US practice
+WEIGHT_BASES = ("auto", "actual", "ideal", "adjusted")
+AUTO_RULES = ("bmi_over_30", "over_120_percent_ibw", "australia_2026")
+AUSTRALIA_MIN_HEIGHT_CM = 152.0
+
+
+def ivig(patient: Patient, *, g_per_kg_day: float = 0.4, days: int = 5,
+         weight_basis: str = "auto", product: str | IVIgProduct | None = None,
+         auto_rule: str = "bmi_over_30", round_to_g: float = ROUND_TO_G,
+         max_g_per_kg_day: float = MAX_G_PER_KG_DAY, override: str | None = None) -> IVIgCourse:
+    """An IVIg course for ``patient``.
+
+    ``weight_basis`` is ``"actual"``, ``"ideal"``, ``"adjusted"`` or ``"auto"`` (adjusted weight
+    when ``auto_rule`` finds obesity: ``"bmi_over_30"`` (Transfusion Ontario, the default),
+    ``"over_120_percent_ibw"`` (US order sets) or ``"australia_2026"``). With a ``product``, the
+    daily dose is rounded to ``round_to_g`` (5 g) and made up of its vials.
+
+    >>> from plexodose import Patient
+    >>> course = ivig(Patient.example())  # 0.4 g/kg/day x 72 kg = 28.8 g/day, x 5 days = 144 g
+    >>> course.daily_dose, course.total_dose
+    (<Quantity(28.8, 'gram / day')>, <Quantity(144.0, 'gram')>)
+    >>> ivig(Patient.example(), product="privigen").rounded_daily_dose  # nearest 5 g
+    <Quantity(30.0, 'gram / day')>
+    """
+    p = check_patient(patient)
+    override = reason(override)
+    g = positive(u.plain_number(g_per_kg_day, "g_per_kg_day"), "g_per_kg_day")
+    n_days = whole_number(days, "days", 1, 31)
+    trace = Trace(src.SEED_IVIG)
+    _check_regimen(trace, g, n_days, override)
+    ceiling = _ceiling(trace, max_g_per_kg_day, override)
+    hard_cap("g_per_kg_day", g, ceiling, "g/kg/day", src.IVIG_MAX_DAILY_GAP)
+
+    weight, basis, why = dosing_weight(p, weight_basis, auto_rule, trace)
+    daily = g * weight
+    trace.step(f"daily dose = {g:,g} g/kg/day x {weight:,.5g} kg = {daily:,.5g} g/day")
+    trace.step(f"course = {daily:,.5g} g/day x {n_days} days = {daily * n_days:,.5g} g")
+    if g * n_days > USUAL_TOTAL_G_PER_KG + 1e-9:
+        trace.warn(f"course total {g * n_days:,g} g/kg is above the usual {USUAL_TOTAL_G_PER_KG:,g} "
+                   "g/kg", src.SEED_IVIG)
+    chosen = None if product is None else CATALOGUE.ivig(product)
+    dispensed = None
+    if chosen is not None:
+        dispensed = _vials(trace, chosen, daily, ceiling * weight, round_to_g)
+    return IVIgCourse(
+        g_per_kg_day=g, days=n_days, dosing_weight_kg=weight, weight_basis=basis,
+        weight_basis_reason=why, daily_dose_g=daily, product=chosen, dispensed=dispensed,
+        override=override, **trace.frozen(),
+    )
+
+
+def _check_regimen(trace: Trace, g: float, days: int, override: str | None) -> None:
+    allowed = next((d for rate, d in SEED_REGIMENS.items() if abs(rate - g) < 1e-9), ())
+    if days in allowed:
+        return
+    text = (f"{g:,g} g/kg/day for {days} days is not a seed regimen "
+            "(0.4 g/kg/day x 5 days, or 1 g/kg/day x 1-2 days)")
+    if override is None:
+        raise DoseRangeError(f"{text}; pass override='reason' to use it", field="g_per_kg_day",
+                             value=g)
+    trace.warn(f"{text}; used on override: {override}", src.SEED_IVIG)
+
+
+def _ceiling(trace: Trace, max_g_per_kg_day: Any, override: str | None) -> float:
+    ceiling = positive(u.plain_number(max_g_per_kg_day, "max_g_per_kg_day"), "max_g_per_kg_day")
+    if ceiling > MAX_G_PER_KG_DAY and override is None:
+        raise DoseRangeError(
+            f"max_g_per_kg_day {ceiling:,g} is above the default {MAX_G_PER_KG_DAY:,g} g/kg/day "
+            f"({src.IVIG_MAX_DAILY_GAP}); pass override='reason' to raise it",
+            field="max_g_per_kg_day", value=ceiling,
+        )
+    trace.cite(src.IVIG_MAX_DAILY_GAP)
+    return ceiling
+
+
+def dosing_weight(p: Patient, basis: Any, auto_rule: Any, trace: Trace) -> tuple[float, str, str]:
+    """(kg, basis used, why) for an IVIg dose."""
+    if basis not in WEIGHT_BASES:
+        raise InputRangeError(f"weight_basis must be one of {', '.join(WEIGHT_BASES)}; "
+                              f"got {basis!r:.60}", field="weight_basis", value=basis)
+    if auto_rule not in AUTO_RULES:
+        raise InputRangeError(f"auto_rule must be one of {', '.join(AUTO_RULES)}; "
+                              f"got {auto_rule!r:.60}", field="auto_rule", value=auto_rule)
+    actual = p.weight_kg
+    if basis == "actual":
+        return _chosen(trace, actual, "actual", "as requested")
+    if p.height_cm is None or p.sex is None:
+        if basis == "auto":
+            trace.warn("height and sex are needed to check for obesity: actual body weight used")
+            return _chosen(trace, actual, "actual", "height or sex not given")
+        p.need("height", f"{basis} body weight")
+        p.need("sex", f"{basis} body weight")
+    assert p.height_cm is not None and p.sex is not None
+    ideal = _body.ideal_body_weight_value(p.height_cm, p.sex)
+    adjusted = _body.adjusted_body_weight_value(actual, ideal)
+    caution = _body.devine_warning(p.height_cm)
+    if caution:
+        trace.warn(caution, src.DEVINE)
+    trace.step(f"ideal body weight (Devine, {p.sex}, {p.height_cm:,.5g} cm) = {ideal:,.5g} kg; "
+               f"adjusted = {ideal:,.5g} + 0.4 x ({actual:,.5g} - {ideal:,.5g}) = {adjusted:,.5g} kg",
+               src.DEVINE)
+    if basis == "auto":
+        basis, why = _auto(p, auto_rule, actual, ideal, adjusted, trace)
+        if basis == "actual":
+            return _chosen(trace, actual, "actual", why)
+    else:
+        why = "as requested"
+    target = ideal if basis == "ideal" else adjusted
+    if actual < target:
+        return _chosen(trace, actual, "actual", f"actual weight is below the {basis} weight")
+    return _chosen(trace, target, basis, why)
+
+
+def _auto(p: Patient, rule: str, actual: float, ideal: float, adjusted: float,
+          trace: Trace) -> tuple[str, str]:
+    assert p.height_cm is not None
+    if rule == "bmi_over_30":
+        bmi = _body.bmi_value(actual, p.height_cm)
+        trace.cite(src.TRANSFUSION_ONTARIO)
+        if bmi > 30:
+            return "adjusted", f"BMI {bmi:.3g} is above 30"
+        return "actual", f"BMI {bmi:.3g} is not above 30"
+    if rule == "over_120_percent_ibw":
+        trace.cite(src.US_IVIG_ORDER_SETS)
+        ratio = actual / ideal
+        if ratio > 1.2:
+            return "adjusted", f"actual weight is {ratio:.0%} of ideal, above 120 %"
+        return "actual", f"actual weight is {ratio:.0%} of ideal, not above 120 %"
+    trace.cite(src.AUSTRALIA_2026)
+    trace.warn("the Australian rule excludes pregnancy: use actual weight in a pregnant patient",
+               src.AUSTRALIA_2026)
+    if p.age is not None and p.age < 18:
+        return "actual", "under 18 years (Australian rule)"
+    if p.height_cm < AUSTRALIA_MIN_HEIGHT_CM:
+        return "actual", "under 152 cm (Australian rule)"
+    if actual < adjusted:
+        return "actual", "actual weight is below adjusted weight (Australian rule)"
+    return "adjusted", "adjusted weight by default (Australian rule)"
+
+
+def _chosen(trace: Trace, kg: float, basis: str, why: str) -> tuple[float, str, str]:
+    trace.step(f"dosing weight: {basis} body weight {kg:,.5g} kg ({why})")
+    return kg, basis, why
+
+
+def _vials(trace: Trace, product: IVIgProduct, daily: float, maximum: float,
+           round_to_g: Any) -> Any:
+    trace.cite(product.source)
+    step = positive(u.plain_number(round_to_g, "round_to_g"), "round_to_g")
+    if not product.vial_sizes_g:
+        trace.warn(f"{product.name} has no vial sizes in the catalogue: dose not rounded")
+        return None
+    result = dispense(daily, product=product.name, form="vials", unit="g",
+                      sizes=product.vial_sizes_g, maximum=maximum, step=step)
+    if result is None:
+        trace.warn(f"{daily:,.5g} g cannot be made of {product.name} vials in {step:,g} g steps: "
+                   "dose not rounded")
+        return None
+    trace.step(f"rounded to the nearest {step:,g} g ({result.rounded}): {result.amount:,g} g/day "
+               f"= {_vial_text(result.units)} of {product.name}", src.TRANSFUSION_ONTARIO)
+    if abs(result.rounding_error_fraction) > ROUNDING_TOLERANCE:
+        trace.warn(f"rounding changes the daily dose by {result.rounding_error_fraction:+.0%}, "
+                   "more than 10 %", src.US_ROUNDING)
+    return result
+
+
+def _vial_text(units: tuple[tuple[float, int], ...]) -> str:
+    return " + ".join(f"{n} x {size:,g} g" for size, n in units)

@@ -1,0 +1,82 @@
+"""Mycophenolate mofetil: fixed doses twice daily, the eGFR < 25 limit, and salt conversion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plexodose import _sources as src
+from plexodose import _units as u
+from plexodose._common import dispense_oral, egfr_for_dosing, whole_number
+from plexodose._common import patient as check_patient
+from plexodose._errors import InputRangeError
+from plexodose._patient import Patient
+from plexodose._results import Conversion, DailyDose
+from plexodose._trace import Trace, hard_cap, positive, protocol_range, reason
+
+MG_PER_DOSE = (500.0, 1500.0)  # [secondary] eTG: start 500, maximum 1500 twice daily
+MAX_MG_PER_DOSE = 1500.0
+DOSES_PER_DAY = 2  # [seed] twice daily
+LOW_EGFR = 25.0  # [label] GFR < 25: avoid more than 1 g twice daily
+LOW_EGFR_MAX_MG_PER_DOSE = 1000.0
+SODIUM_PER_MOFETIL = 720.0 / 1000.0  # [secondary]
+
+
+def mycophenolate(patient: Patient, *, mg_per_dose: float = 1000, doses_per_day: int = 2,
+                  override: str | None = None) -> DailyDose:
+    """Mycophenolate mofetil: ``mg_per_dose`` ``doses_per_day`` times a day.
+
+    >>> from plexodose import Patient
+    >>> mycophenolate(Patient.example()).daily_dose  # 1000 mg x 2 = 2000 mg/day
+    <Quantity(2000.0, 'milligram / day')>
+    """
+    p = check_patient(patient)
+    override = reason(override)
+    dose = positive(u.plain_number(mg_per_dose, "mg_per_dose"), "mg_per_dose")
+    per_day = whole_number(doses_per_day, "doses_per_day", 1, 4)
+    trace = Trace(src.SEED_MYCOPHENOLATE, src.MYCOPHENOLATE_TITRATION)
+    protocol_range(trace, "mg_per_dose", dose, *MG_PER_DOSE, "mg", override,
+                   src.MYCOPHENOLATE_TITRATION)
+    hard_cap("mg_per_dose", dose, MAX_MG_PER_DOSE, "mg", src.MYCOPHENOLATE_TITRATION)
+    protocol_range(trace, "doses_per_day", per_day, DOSES_PER_DAY, DOSES_PER_DAY, "", override,
+                   src.SEED_MYCOPHENOLATE)
+    trace.step(f"{dose:,g} mg x {per_day} doses a day = {dose * per_day:,g} mg/day")
+    limit = MAX_MG_PER_DOSE
+    egfr = egfr_for_dosing(p, trace, "check of the eGFR < 25 limit")
+    cap_applied = False
+    if egfr is not None and egfr < LOW_EGFR:
+        limit = LOW_EGFR_MAX_MG_PER_DOSE
+        if dose > limit:
+            cap_applied = True
+            dose = limit
+            trace.warn(f"eGFR {egfr:.3g} < 25: limited to {limit:,g} mg per dose",
+                       src.MYCOPHENOLATE_RENAL)
+        else:
+            trace.step(f"eGFR {egfr:.3g} < 25: at most {limit:,g} mg per dose (respected)",
+                       src.MYCOPHENOLATE_RENAL)
+    dispensed = dispense_oral("mycophenolate", dose, limit, trace)
+    trace.step("response typically in 4-6 weeks; continue at least 3-4 weeks", src.SEED_MYCOPHENOLATE)
+    return DailyDose(
+        drug="mycophenolate mofetil", daily_dose_mg=dose * per_day, doses_per_day=per_day,
+        dosing_weight_kg=None, cap_mg_per_day=limit * per_day, cap_applied=cap_applied,
+        dispensed=dispensed, override=override, **trace.frozen(),
+    )
+
+
+def convert_mycophenolate(dose: Any, *, to: str) -> Conversion:
+    """Convert a dose between mycophenolate mofetil and mycophenolate sodium (720 mg ~ 1000 mg).
+
+    >>> convert_mycophenolate("1000 mg", to="sodium").dose  # 1000 x 720 / 1000
+    <Quantity(720.0, 'milligram')>
+    """
+    mg = positive(u.to_float(dose, "dose", u.DOSE_MASS), "dose")
+    names = {"sodium": ("mycophenolate mofetil", "mycophenolate sodium", SODIUM_PER_MOFETIL),
+             "mofetil": ("mycophenolate sodium", "mycophenolate mofetil", 1 / SODIUM_PER_MOFETIL)}
+    if to not in names:
+        raise InputRangeError(f"to must be 'sodium' or 'mofetil'; got {to!r:.60}", field="to",
+                              value=to)
+    source_drug, target_drug, ratio = names[to]
+    trace = Trace(src.MYCOPHENOLATE_SODIUM, src.MYCOPHENOLATE_LABEL)
+    trace.step(f"{mg:,g} mg {source_drug} x {ratio:,.5g} = {mg * ratio:,.5g} mg {target_drug}")
+    trace.warn("the two salts are not interchangeable without clinical supervision (labels)")
+    return Conversion(from_drug=source_drug, to_drug=target_drug, from_mg=mg, to_mg=mg * ratio,
+                      **trace.frozen())

@@ -1,0 +1,129 @@
+"""The product catalogue: IVIg products and oral strengths. Data, extensible by the user.
+
+>>> CATALOGUE.ivig("privigen").vial_sizes_g
+(40.0, 20.0, 10.0, 5.0)
+>>> CATALOGUE.register(IVIgProduct(name="My IVIg 10 %", vial_sizes_g=(5.0, 10.0),
+...                                source=Source("label", "My IVIg label", "vials 5, 10 g")))
+>>> CATALOGUE.ivig("my ivig 10 %").name
+'My IVIg 10 %'
+>>> CATALOGUE.unregister("My IVIg 10 %")
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import attrs
+
+from plexodose import _sources as src
+from plexodose._errors import InputRangeError
+from plexodose._sources import Source
+
+
+def _sizes(values: Any) -> tuple[float, ...]:
+    sizes = tuple(sorted({float(v) for v in values}, reverse=True))
+    if any(not math.isfinite(v) or v <= 0 for v in sizes):
+        raise InputRangeError(f"product sizes must be positive and finite; got {values!r}",
+                              field="sizes", value=values)
+    return sizes
+
+
+def _optional_rate(value: Any) -> float | None:
+    if value is None:
+        return None
+    rate = float(value)
+    if not math.isfinite(rate) or rate <= 0:
+        raise InputRangeError(f"an infusion rate must be positive; got {value!r}", field="rate",
+                              value=value)
+    return rate
+
+
+@attrs.frozen
+class IVIgProduct:
+    """An IVIg product: vial sizes (g), concentration and the label's infusion rates (mg/kg/min)."""
+
+    name: str
+    vial_sizes_g: tuple[float, ...] = attrs.field(converter=_sizes)
+    source: Source
+    concentration_g_per_ml: float = 0.1
+    initial_rate_mg_per_kg_min: float | None = attrs.field(default=None, converter=_optional_rate)
+    max_rate_mg_per_kg_min: float | None = attrs.field(default=None, converter=_optional_rate)
+
+
+@attrs.frozen
+class OralProduct:
+    """Strengths (mg) of one drug's solid oral forms that may be combined in one dose."""
+
+    drug: str
+    name: str
+    form: str
+    strengths_mg: tuple[float, ...] = attrs.field(converter=_sizes)
+    source: Source
+
+
+Product = IVIgProduct | OralProduct
+
+
+class Catalogue:
+    """Products by name (case-insensitive); oral products also by drug."""
+
+    def __init__(self, products: list[Product]) -> None:
+        self._products: dict[str, Product] = {}
+        for product in products:
+            self.register(product)
+
+    def register(self, product: Product) -> None:
+        """Add or replace a product."""
+        self._products[product.name.lower()] = product
+
+    def unregister(self, name: str) -> None:
+        self._products.pop(name.lower(), None)
+
+    def names(self) -> list[str]:
+        return [p.name for p in self._products.values()]
+
+    def ivig(self, product: str | IVIgProduct) -> IVIgProduct:
+        """An IVIg product by name, or the product itself."""
+        if isinstance(product, IVIgProduct):
+            return product
+        found = self._find(product) if isinstance(product, str) else None
+        if not isinstance(found, IVIgProduct):
+            known = ", ".join(p.name for p in self._products.values() if isinstance(p, IVIgProduct))
+            raise InputRangeError(f"product {product!r:.60} is not an IVIg product in the "
+                                  f"catalogue; known: {known}", field="product", value=product)
+        return found
+
+    def _find(self, name: str) -> Product | None:
+        """By full name, or by a prefix that names one product only ("privigen")."""
+        key = name.strip().lower()
+        if key in self._products:
+            return self._products[key]
+        matches = [p for k, p in self._products.items() if key and k.startswith(key)]
+        return matches[0] if len(matches) == 1 else None
+
+    def oral(self, drug: str) -> OralProduct | None:
+        """The first oral product registered for ``drug``, if any."""
+        for product in self._products.values():
+            if isinstance(product, OralProduct) and product.drug == drug:
+                return product
+        return None
+
+
+CATALOGUE = Catalogue([
+    IVIgProduct(name="Gamunex-C 10 %", vial_sizes_g=(1, 2.5, 5, 10, 20, 40), source=src.GAMUNEX_LABEL,
+                initial_rate_mg_per_kg_min=2, max_rate_mg_per_kg_min=8),
+    IVIgProduct(name="Privigen 10 %", vial_sizes_g=(5, 10, 20, 40), source=src.PRIVIGEN_LABEL,
+                initial_rate_mg_per_kg_min=0.5, max_rate_mg_per_kg_min=8),
+    IVIgProduct(name="Gammagard Liquid 10 %", vial_sizes_g=(), source=src.GAMMAGARD_LABEL,
+                initial_rate_mg_per_kg_min=0.8, max_rate_mg_per_kg_min=9),
+    OralProduct(drug="azathioprine", name="azathioprine tablets", form="tablet",
+                strengths_mg=(25, 50), source=src.AZATHIOPRINE_LABEL),
+    OralProduct(drug="ciclosporin", name="ciclosporin capsules", form="capsule",
+                strengths_mg=(25, 50, 100), source=src.CICLOSPORIN_LABEL),
+    OralProduct(drug="mycophenolate", name="mycophenolate mofetil tablets and capsules",
+                form="tablet or capsule", strengths_mg=(250, 500), source=src.MYCOPHENOLATE_LABEL),
+])
+"""The starting catalogue (dosing-rules.md). Gammagard Liquid's vial sizes are not in the
+reference, so it has rates but no vials: register it again with its label's sizes to round. No oral
+cyclophosphamide strengths are in the reference either."""

@@ -1,0 +1,73 @@
+"""Collects a calculation's steps, warnings and sources while it runs; frozen into the result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plexodose._errors import DoseRangeError, InputRangeError
+from plexodose._sources import Source
+
+
+class Trace:
+    """A scratch pad for one calculation (never shared, never stored)."""
+
+    __slots__ = ("sources", "steps", "warnings")
+
+    def __init__(self, *sources: Source) -> None:
+        self.steps: list[str] = []
+        self.warnings: list[str] = []
+        self.sources: list[Source] = list(sources)
+
+    def step(self, text: str, source: Source | None = None) -> None:
+        self.steps.append(text)
+        self.cite(source)
+
+    def warn(self, text: str, source: Source | None = None) -> None:
+        self.warnings.append(text)
+        self.cite(source)
+
+    def cite(self, source: Source | None) -> None:
+        if source is not None and source not in self.sources:
+            self.sources.append(source)
+
+    def frozen(self) -> dict[str, Any]:
+        return {"steps": tuple(self.steps), "warnings": tuple(self.warnings),
+                "sources": tuple(self.sources)}
+
+
+def reason(override: Any) -> str | None:
+    """A validated override reason, or None."""
+    if override is None:
+        return None
+    if not isinstance(override, str) or not override.strip():
+        raise InputRangeError(f"override must be a non-empty reason; got {override!r:.60}",
+                              field="override", value=override)
+    return override.strip()
+
+
+def positive(value: float, field: str) -> float:
+    if value <= 0:
+        raise InputRangeError(f"{field} must be greater than zero; got {value:g}",
+                              field=field, value=value)
+    return value
+
+
+def protocol_range(trace: Trace, field: str, value: float, low: float, high: float, unit: str,
+                   override: str | None, source: Source) -> None:
+    """Refuse a value outside the protocol range unless an override reason is given."""
+    if low <= value <= high:
+        return
+    where = f"{field} {value:g} {unit} is outside the protocol range {low:g}-{high:g} {unit} ({source})"
+    if override is None:
+        raise DoseRangeError(f"{where}; pass override='reason' to use it", field=field, value=value)
+    trace.warn(f"{where}; used on override: {override}", source)
+
+
+def hard_cap(field: str, value: float, high: float, unit: str, source: Source) -> None:
+    """Refuse a value above a hard cap; no override lifts it."""
+    if value > high:
+        raise DoseRangeError(
+            f"{field} {value:g} {unit} is above the hard limit of {high:g} {unit} ({source}); "
+            "an override does not lift it",
+            field=field, value=value,
+        )
