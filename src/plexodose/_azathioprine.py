@@ -48,24 +48,23 @@ def azathioprine(patient: Patient, *, mg_per_kg_day: float = 2, doses_per_day: i
                    src.SEED_AZATHIOPRINE)
     weight = p.weight_kg
     dose = rate * weight
-    trace.step(f"{rate:,g} mg/kg/day x {weight:,.5g} kg (actual weight) = {dose:,.5g} mg/day")
+    trace.step('{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day', rate, weight, dose)
     factor, days_per_week = _genotype(p, genotype_fraction, override, trace)
     if allopurinol is True:
         factor *= ALLOPURINOL_FRACTION
-        trace.step("with allopurinol: one quarter of the dose", src.AZATHIOPRINE_LABEL)
+        trace.step('with allopurinol: one quarter of the dose', source=src.AZATHIOPRINE_LABEL)
         trace.cite(src.RANGE_LOW_END_GAP)
     factor *= _renal(p, trace)
     if factor != 1:
         dose *= factor
-        trace.step(f"after adjustments (x {factor:.3g}): {dose:,.5g} mg per dosing day")
+        trace.step('after adjustments (x {:.3g}): {:,.5g} mg per dosing day', factor, dose)
     cap_applied = dose > CAP_MG_PER_DAY
     if cap_applied:
-        trace.step(f"capped at {CAP_MG_PER_DAY:,g} mg/day (from {dose:,.5g} mg)",
-                   src.SEED_AZATHIOPRINE)
+        trace.step('capped at {:,g} mg/day (from {:,.5g} mg)', CAP_MG_PER_DAY, dose, source=src.SEED_AZATHIOPRINE)
         dose = CAP_MG_PER_DAY
     per_dose = dose / per_day
     dispensed = dispense_oral("azathioprine", per_dose, CAP_MG_PER_DAY / per_day, trace)
-    trace.step("full effect takes 3-6 months", src.SEED_DURATION)
+    trace.step('full effect takes 3-6 months', source=src.SEED_DURATION)
     return DailyDose(
         drug="azathioprine", daily_dose_mg=dose * days_per_week / 7, doses_per_day=per_day,
         days_per_week=days_per_week, dosing_weight_kg=weight, cap_mg_per_day=CAP_MG_PER_DAY,
@@ -87,8 +86,7 @@ def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> tu
         return POOR_FRACTION, POOR_DAYS_PER_WEEK
     reduced = [g for g, v in genes.items() if v in REDUCED]
     if "indeterminate" in genes.values():
-        trace.warn("indeterminate phenotype: measure TPMT activity; dosed as an intermediate "
-                   "metabolizer meanwhile", src.RANGE_LOW_END_GAP)
+        trace.warn('indeterminate phenotype: measure TPMT activity; dosed as an intermediate metabolizer meanwhile', source=src.RANGE_LOW_END_GAP)
         reduced = reduced or ["indeterminate"]
     if not reduced:
         if None in genes.values():
@@ -99,8 +97,7 @@ def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> tu
     value = span[0] if chosen is None else fraction(chosen, "genotype_fraction")
     protocol_range(trace, "genotype_fraction", value, *span, "", override, src.CPIC_THIOPURINES)
     trace.cite(src.RANGE_LOW_END_GAP)
-    trace.step(f"reduced metabolizer ({', '.join(reduced)}): start at {value:.0%} of the normal "
-               f"dose (CPIC {span[0]:.0%}-{span[1]:.0%}); 2-4 weeks to steady state")
+    trace.step('reduced metabolizer ({}): start at {:.0%} of the normal dose (CPIC {:.0%}-{:.0%}); 2-4 weeks to steady state', ', '.join(reduced), value, span[0], span[1])
     return value, 7
 
 
@@ -118,7 +115,6 @@ def _renal(p: Patient, trace: Trace) -> float:
         return 1.0
     for below, kept in RENAL_STEPS:
         if crcl < below or (below == 50.0 and crcl <= below):
-            trace.step(f"CrCl {crcl:.3g} mL/min: give {kept:.0%} of the dose",
-                       src.AZATHIOPRINE_RENAL)
+            trace.step('CrCl {:.3g} mL/min: give {:.0%} of the dose', crcl, kept, source=src.AZATHIOPRINE_RENAL)
             return kept
     return 1.0

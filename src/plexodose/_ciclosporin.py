@@ -43,13 +43,11 @@ def cyclosporin(patient: Patient, *, mg_per_kg_day: float = 5,
     _phase(rate, trace)
     weight = p.weight_kg
     dose = rate * weight
-    trace.step(f"{rate:,g} mg/kg/day x {weight:,.5g} kg (actual weight) = {dose:,.5g} mg/day, "
-               "in two doses")
+    trace.step('{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day, in two doses', rate, weight, dose)
     factor = _creatinine_rise(p, threshold, cut, trace)
     dose *= factor
     dispensed = dispense_oral("ciclosporin", dose / DOSES_PER_DAY, None, trace)
-    trace.step("check creatinine every 2 weeks for 3 months, then monthly; blood pressure weekly "
-               "for a month, then monthly", src.CICLOSPORIN_LABEL)
+    trace.step('check creatinine every 2 weeks for 3 months, then monthly; blood pressure weekly for a month, then monthly', source=src.CICLOSPORIN_LABEL)
     return DailyDose(
         drug="ciclosporin", daily_dose_mg=dose, doses_per_day=DOSES_PER_DAY,
         dosing_weight_kg=weight, dispensed=dispensed, override=override, **trace.frozen(),
@@ -59,27 +57,24 @@ def cyclosporin(patient: Patient, *, mg_per_kg_day: float = 5,
 def _phase(rate: float, trace: Trace) -> None:
     low, high = MAINTENANCE_MG_PER_KG_DAY
     if low <= rate <= high:
-        trace.step(f"{rate:,g} mg/kg/day: maintenance (2.5-3 mg/kg/day)", src.SEED_CICLOSPORIN)
+        trace.step('{:,g} mg/kg/day: maintenance (2.5-3 mg/kg/day)', rate, source=src.SEED_CICLOSPORIN)
     elif rate == MG_PER_KG_DAY[1]:
-        trace.step("5 mg/kg/day: the seed's starting dose", src.SEED_CICLOSPORIN)
+        trace.step("5 mg/kg/day: the seed's starting dose", source=src.SEED_CICLOSPORIN)
     else:
-        trace.step(f"{rate:,g} mg/kg/day: between the seed's start and maintenance doses")
+        trace.step("{:,g} mg/kg/day: between the seed's start and maintenance doses", rate)
     if rate > LABEL_MAX_MG_PER_KG_DAY:
-        trace.warn(f"{rate:,g} mg/kg/day is above the US label's 4 mg/kg/day maximum (the label "
-                   "starts at 2.5 mg/kg/day); the seed's start is higher", src.CICLOSPORIN_LABEL)
+        trace.warn(f"{rate:,g} mg/kg/day is above the US label's 4 mg/kg/day maximum (the label starts at 2.5 mg/kg/day); the seed's start is higher", source=src.CICLOSPORIN_LABEL)
 
 
 def _creatinine_rise(p: Patient, threshold: float, cut: float, trace: Trace) -> float:
     now, base = p.creatinine_mg_dl, p.baseline_creatinine_mg_dl
     if now is None or base is None:
-        trace.warn("baseline and current creatinine are both needed to apply the creatinine-rise "
-                   "rule", src.CICLOSPORIN_LABEL)
+        trace.warn('baseline and current creatinine are both needed to apply the creatinine-rise rule', source=src.CICLOSPORIN_LABEL)
         return 1.0
     rise = now / base - 1
-    trace.step(f"creatinine {now:.3g} mg/dL vs baseline {base:.3g} mg/dL: {rise:+.0%}")
+    trace.step('creatinine {:.3g} mg/dL vs baseline {:.3g} mg/dL: {:+.0%}', now, base, rise)
     if rise >= threshold - 1e-12:
-        trace.warn(f"creatinine has risen {rise:.0%} (>= {threshold:.0%}) above baseline: dose "
-                   f"reduced by {cut:.0%}", src.CICLOSPORIN_LABEL)
+        trace.warn(f'creatinine has risen {rise:.0%} (>= {threshold:.0%}) above baseline: dose reduced by {cut:.0%}', source=src.CICLOSPORIN_LABEL)
         trace.cite(src.RANGE_LOW_END_GAP)
         return 1 - cut
     return 1.0

@@ -78,8 +78,7 @@ def crcl_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
         trace.warn("height not given: Cockcroft-Gault uses actual weight, which overestimates "
                    "clearance in obesity")
     crcl = _body.creatinine_clearance_value(age, weight, sex, scr)
-    trace.step(f"creatinine clearance (Cockcroft-Gault, {which} weight {weight:,.5g} kg, "
-               f"creatinine {scr:.3g} mg/dL): {crcl:.3g} mL/min", src.COCKCROFT_GAULT)
+    trace.step('creatinine clearance (Cockcroft-Gault, {} weight {:,.5g} kg, creatinine {:.3g} mg/dL): {:.3g} mL/min', which, weight, scr, crcl, source=src.COCKCROFT_GAULT)
     trace.cite(src.CRCL_WEIGHT_GAP)
     return crcl
 
@@ -89,7 +88,7 @@ def egfr_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
     if inputs is None:
         return None
     value = _body.egfr_value(*inputs)
-    trace.step(f"eGFR (CKD-EPI 2021): {value:.3g} mL/min/1.73 m2", src.CKD_EPI_2021)
+    trace.step('eGFR (CKD-EPI 2021): {:.3g} mL/min/1.73 m2', value, source=src.CKD_EPI_2021)
     return value
 
 
@@ -115,8 +114,7 @@ def dispense_oral(drug: str, per_dose_mg: float, max_per_dose_mg: float | None,
                    f"({', '.join(f'{s:,g}' for s in product.strengths_mg)} mg): dispense another form")
         return None
     error = f"{result.rounding_error:+,.3g} mg" if result.rounding_error else "exact"
-    trace.step(f"dispensed per dose: {result.amount:,g} mg ({product.name}, rounded "
-               f"{result.rounded}; {error})")
+    trace.step('dispensed per dose: {:,g} mg ({}, rounded {}; {})', result.amount, product.name, result.rounded, error)
     return result
 
 

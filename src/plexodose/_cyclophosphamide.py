@@ -53,13 +53,12 @@ def cyclophosphamide_oral(patient: Patient, *, mg_per_kg_day: float = 2,
     rate = _oral_renal_limit(p, rate, trace)
     weight = p.weight_kg
     dose = rate * weight
-    trace.step(f"{rate:,g} mg/kg/day x {weight:,.5g} kg (actual weight) = {dose:,.5g} mg/day")
+    trace.step('{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day', rate, weight, dose)
     days = CUMULATIVE_THRESHOLD_G * 1000 / dose
-    trace.warn(f"at {dose:,.5g} mg/day the cumulative dose reaches {CUMULATIVE_THRESHOLD_G:,g} g "
-               f"after {math.floor(days)} days", src.FAURSCHOU_2008)
+    trace.warn(f'at {dose:,.5g} mg/day the cumulative dose reaches {CUMULATIVE_THRESHOLD_G:,g} g after {math.floor(days)} days', source=src.FAURSCHOU_2008)
     trace.cite(src.TRAVIS_1995)
     dispensed = dispense_oral("cyclophosphamide", dose, None, trace)
-    trace.step("full effect takes 3-6 months", src.SEED_DURATION)
+    trace.step('full effect takes 3-6 months', source=src.SEED_DURATION)
     return DailyDose(drug="cyclophosphamide (oral)", daily_dose_mg=dose, doses_per_day=1,
                      dosing_weight_kg=weight, dispensed=dispensed, override=override,
                      **trace.frozen())
@@ -73,8 +72,7 @@ def _oral_renal_limit(p: Patient, rate: float, trace: Trace) -> float:
     for above, limit in ORAL_BY_CREATININE:
         if creatinine >= above:
             if rate > limit:
-                trace.step(f"creatinine {creatinine:.0f} umol/L (>= {above:,g}): at most {limit:,g} "
-                           "mg/kg/day", src.CYCLOPHOSPHAMIDE_ORAL_RENAL)
+                trace.step('creatinine {:.0f} umol/L (>= {:,g}): at most {:,g} mg/kg/day', creatinine, above, limit, source=src.CYCLOPHOSPHAMIDE_ORAL_RENAL)
                 return limit
             break
     return rate
@@ -106,21 +104,17 @@ def cyclophosphamide_iv(patient: Patient, *, g_per_m2: float = 0.75, interval_we
     height = p.need("height", "BSA for IV cyclophosphamide") and p.height_cm
     assert height is not None
     bsa = kernel(height, p.weight_kg)
-    trace.step(f"BSA ({bsa_formula}, {height:,.5g} cm, {p.weight_kg:,.5g} kg) = {bsa:,.5g} m2",
-               src.BSA)
+    trace.step('BSA ({}, {:,.5g} cm, {:,.5g} kg) = {:,.5g} m2', bsa_formula, height, p.weight_kg, bsa, source=src.BSA)
     dosing_bsa = bsa
     if cap is not None:
         trace.cite(src.BSA_CAP)
         if bsa > cap:
             dosing_bsa = cap
-            trace.step(f"BSA capped at {cap:,g} m2 (explicit cap)")
+            trace.step('BSA capped at {:,g} m2 (explicit cap)', cap)
     dose = dose_rate * 1000 * dosing_bsa
-    trace.step(f"pulse = {dose_rate:,g} g/m2 x {dosing_bsa:,.5g} m2 = {dose:,.5g} mg, every "
-               f"{interval:,g} weeks")
+    trace.step('pulse = {:,g} g/m2 x {:,.5g} m2 = {:,.5g} mg, every {:,g} weeks', dose_rate, dosing_bsa, dose, interval)
     dose = _age_renal(p, dose, age_renal_reduction, trace)
-    trace.step(f"check WBC at the nadir (day 10-14); the cumulative dose reaches "
-               f"{CUMULATIVE_THRESHOLD_G:,g} g after {math.ceil(CUMULATIVE_THRESHOLD_G * 1000 / dose)}"
-               " such pulses", src.FAURSCHOU_2008)
+    trace.step('check WBC at the nadir (day 10-14); the cumulative dose reaches {:,g} g after {} such pulses', CUMULATIVE_THRESHOLD_G, math.ceil(CUMULATIVE_THRESHOLD_G * 1000 / dose), source=src.FAURSCHOU_2008)
     return CyclophosphamidePulse(
         g_per_m2=dose_rate, bsa_m2=bsa, bsa_formula=bsa_formula, bsa_cap_m2=cap, dose_mg=dose,
         interval_weeks=interval, override=override, **trace.frozen(),
@@ -135,18 +129,15 @@ def _age_renal(p: Patient, dose: float, apply: Any, trace: Trace) -> float:
     try:
         reduced = _eular_mg_per_kg(p.age, creatinine, None)
     except ContraindicationError as exc:
-        trace.warn(str(exc), src.EULAR_CYCLOPS)
+        trace.warn(str(exc), source=src.EULAR_CYCLOPS)
         return dose
     share = reduced / EULAR_STANDARD_MG_PER_KG
     if share == 1:
         return dose
     if apply is True:
-        trace.step(f"EULAR/CYCLOPS reduction for age {p.age:,g} and creatinine {creatinine:.0f} "
-                   f"umol/L: {share:.0%} -> {dose * share:,.5g} mg", src.EULAR_CYCLOPS)
+        trace.step('EULAR/CYCLOPS reduction for age {:,g} and creatinine {:.0f} umol/L: {:.0%} -> {:,.5g} mg', p.age, creatinine, share, dose * share, source=src.EULAR_CYCLOPS)
         return dose * share
-    trace.warn(f"EULAR/CYCLOPS reduces pulses to {share:.0%} for age {p.age:,g} and creatinine "
-               f"{creatinine:.0f} umol/L; pass age_renal_reduction=True to apply it",
-               src.EULAR_CYCLOPS)
+    trace.warn(f'EULAR/CYCLOPS reduces pulses to {share:.0%} for age {p.age:,g} and creatinine {creatinine:.0f} umol/L; pass age_renal_reduction=True to apply it', source=src.EULAR_CYCLOPS)
     return dose
 
 
@@ -186,8 +177,7 @@ def cyclophosphamide_pulse_reduction(patient: Patient, *, mg_per_kg: float = 15,
         trace.warn(f"creatinine {creatinine:.0f} umol/L is above the table; 300-500 column used on "
                    f"override: {override}")
     reduced = standard * table / EULAR_STANDARD_MG_PER_KG
-    trace.step(f"age {age:,g}, creatinine {creatinine:.0f} umol/L: {table:,g} of 15 mg/kg "
-               f"-> {reduced:,.5g} mg/kg x {p.weight_kg:,.5g} kg = {reduced * p.weight_kg:,.5g} mg")
+    trace.step('age {:,g}, creatinine {:.0f} umol/L: {:,g} of 15 mg/kg -> {:,.5g} mg/kg x {:,.5g} kg = {:,.5g} mg', age, creatinine, table, reduced, p.weight_kg, reduced * p.weight_kg)
     return PulseReduction(standard_mg_per_kg=standard, reduced_mg_per_kg=reduced,
                           weight_kg=p.weight_kg, override=override, **trace.frozen())
 
@@ -223,7 +213,7 @@ def cyclophosphamide_next_pulse(previous: CyclophosphamidePulse, *, nadir_wbc: A
     if nadir_wbc is not None:
         rate = _after_nadir(rate, wbc_per_ul(nadir_wbc, "nadir_wbc"), cut, ceiling, trace)
     dose = rate * 1000 * previous.dosing_bsa_m2
-    trace.step(f"next pulse = {rate:,.5g} g/m2 x {previous.dosing_bsa_m2:,.5g} m2 = {dose:,.5g} mg")
+    trace.step('next pulse = {:,.5g} g/m2 x {:,.5g} m2 = {:,.5g} mg', rate, previous.dosing_bsa_m2, dose)
     held = False
     if pre_pulse_wbc is not None:
         wbc = wbc_per_ul(pre_pulse_wbc, "pre_pulse_wbc")
@@ -237,8 +227,7 @@ def cyclophosphamide_next_pulse(previous: CyclophosphamidePulse, *, nadir_wbc: A
         neutrophils = wbc_per_ul(pre_pulse_neutrophils, "pre_pulse_neutrophils")
         if neutrophils < NEUTROPHILS_CUT_BELOW:
             dose *= 1 - NEUTROPHILS_CUT
-            trace.warn(f"neutrophils {neutrophils:,.0f}/uL below 1.5 x10^9/L: cut 25 % "
-                       f"({dose:,.5g} mg), or postpone", src.FRENCH_NEUTROPHILS)
+            trace.warn(f'neutrophils {neutrophils:,.0f}/uL below 1.5 x10^9/L: cut 25 % ({dose:,.5g} mg), or postpone', source=src.FRENCH_NEUTROPHILS)
     hard_cap("next pulse", rate, IV_HARD_MAX_G_PER_M2, "g/m2", src.CYCLOPHOSPHAMIDE_NADIR)
     return CyclophosphamidePulse(
         g_per_m2=rate, bsa_m2=previous.bsa_m2, bsa_formula=previous.bsa_formula,
@@ -249,14 +238,12 @@ def cyclophosphamide_next_pulse(previous: CyclophosphamidePulse, *, nadir_wbc: A
 
 def _after_nadir(rate: float, nadir: float, cut: float, ceiling: float, trace: Trace) -> float:
     if nadir < NADIR_TARGET_PER_UL:
-        trace.step(f"nadir WBC {nadir:,.0f}/uL is below 2,000: cut {cut:.0%} -> "
-                   f"{rate * (1 - cut):,.5g} g/m2")
+        trace.step('nadir WBC {:,.0f}/uL is below 2,000: cut {:.0%} -> {:,.5g} g/m2', nadir, cut, rate * (1 - cut))
         trace.cite(src.RANGE_LOW_END_GAP)
         return rate * (1 - cut)
     raised = rate * (1 + NADIR_RAISE)
     if raised > ceiling:
-        trace.step(f"nadir WBC {nadir:,.0f}/uL: a 25 % rise would pass {ceiling:,g} g/m2; "
-                   f"held at {max(rate, min(raised, ceiling)):,.5g} g/m2")
+        trace.step('nadir WBC {:,.0f}/uL: a 25 % rise would pass {:,g} g/m2; held at {:,.5g} g/m2', nadir, ceiling, max(rate, min(raised, ceiling)))
         return max(rate, ceiling) if rate <= ceiling else rate
-    trace.step(f"nadir WBC {nadir:,.0f}/uL is at or above 2,000: raise 25 % -> {raised:,.5g} g/m2")
+    trace.step('nadir WBC {:,.0f}/uL is at or above 2,000: raise 25 % -> {:,.5g} g/m2', nadir, raised)
     return raised

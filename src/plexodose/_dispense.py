@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -63,6 +64,7 @@ def round_to_step(calculated: float, step: float, maximum: float) -> tuple[float
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def compose(amount: float, sizes: tuple[float, ...]) -> tuple[tuple[float, int], ...] | None:
     """The fewest units of ``sizes`` (largest first) that add up to ``amount``, or None.
 

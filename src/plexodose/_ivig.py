@@ -55,11 +55,10 @@ def ivig(patient: Patient, *, g_per_kg_day: float = 0.4, days: int = 5,
 
     weight, basis, why = dosing_weight(p, weight_basis, auto_rule, trace)
     daily = g * weight
-    trace.step(f"daily dose = {g:,g} g/kg/day x {weight:,.5g} kg = {daily:,.5g} g/day")
-    trace.step(f"course = {daily:,.5g} g/day x {n_days} days = {daily * n_days:,.5g} g")
+    trace.step('daily dose = {:,g} g/kg/day x {:,.5g} kg = {:,.5g} g/day', g, weight, daily)
+    trace.step('course = {:,.5g} g/day x {} days = {:,.5g} g', daily, n_days, daily * n_days)
     if g * n_days > USUAL_TOTAL_G_PER_KG + 1e-9:
-        trace.warn(f"course total {g * n_days:,g} g/kg is above the usual {USUAL_TOTAL_G_PER_KG:,g} "
-                   "g/kg", src.SEED_IVIG)
+        trace.warn(f'course total {g * n_days:,g} g/kg is above the usual {USUAL_TOTAL_G_PER_KG:,g} g/kg', source=src.SEED_IVIG)
     chosen = None if product is None else CATALOGUE.ivig(product)
     dispensed = None
     if chosen is not None:
@@ -80,7 +79,7 @@ def _check_regimen(trace: Trace, g: float, days: int, override: str | None) -> N
     if override is None:
         raise DoseRangeError(f"{text}; pass override='reason' to use it", field="g_per_kg_day",
                              value=g)
-    trace.warn(f"{text}; used on override: {override}", src.SEED_IVIG)
+    trace.warn(f'{text}; used on override: {override}', source=src.SEED_IVIG)
 
 
 def _ceiling(trace: Trace, max_g_per_kg_day: Any, override: str | None) -> float:
@@ -117,10 +116,8 @@ def dosing_weight(p: Patient, basis: Any, auto_rule: Any, trace: Trace) -> tuple
     adjusted = _body.adjusted_body_weight_value(actual, ideal)
     caution = _body.devine_warning(p.height_cm)
     if caution:
-        trace.warn(caution, src.DEVINE)
-    trace.step(f"ideal body weight (Devine, {p.sex}, {p.height_cm:,.5g} cm) = {ideal:,.5g} kg; "
-               f"adjusted = {ideal:,.5g} + 0.4 x ({actual:,.5g} - {ideal:,.5g}) = {adjusted:,.5g} kg",
-               src.DEVINE)
+        trace.warn(caution, source=src.DEVINE)
+    trace.step('ideal body weight (Devine, {}, {:,.5g} cm) = {:,.5g} kg; adjusted = {:,.5g} + 0.4 x ({:,.5g} - {:,.5g}) = {:,.5g} kg', p.sex, p.height_cm, ideal, ideal, actual, ideal, adjusted, source=src.DEVINE)
     if basis == "auto":
         basis, why = _auto(p, auto_rule, actual, ideal, adjusted, trace)
         if basis == "actual":
@@ -149,8 +146,7 @@ def _auto(p: Patient, rule: str, actual: float, ideal: float, adjusted: float,
             return "adjusted", f"actual weight is {ratio:.0%} of ideal, above 120 %"
         return "actual", f"actual weight is {ratio:.0%} of ideal, not above 120 %"
     trace.cite(src.AUSTRALIA_2026)
-    trace.warn("the Australian rule excludes pregnancy: use actual weight in a pregnant patient",
-               src.AUSTRALIA_2026)
+    trace.warn('the Australian rule excludes pregnancy: use actual weight in a pregnant patient', source=src.AUSTRALIA_2026)
     if p.age is not None and p.age < 18:
         return "actual", "under 18 years (Australian rule)"
     if p.height_cm < AUSTRALIA_MIN_HEIGHT_CM:
@@ -161,7 +157,7 @@ def _auto(p: Patient, rule: str, actual: float, ideal: float, adjusted: float,
 
 
 def _chosen(trace: Trace, kg: float, basis: str, why: str) -> tuple[float, str, str]:
-    trace.step(f"dosing weight: {basis} body weight {kg:,.5g} kg ({why})")
+    trace.step('dosing weight: {} body weight {:,.5g} kg ({})', basis, kg, why)
     return kg, basis, why
 
 
@@ -178,11 +174,9 @@ def _vials(trace: Trace, product: IVIgProduct, daily: float, maximum: float,
         trace.warn(f"{daily:,.5g} g cannot be made of {product.name} vials in {step:,g} g steps: "
                    "dose not rounded")
         return None
-    trace.step(f"rounded to the nearest {step:,g} g ({result.rounded}): {result.amount:,g} g/day "
-               f"= {_vial_text(result.units)} of {product.name}", src.TRANSFUSION_ONTARIO)
+    trace.step('rounded to the nearest {:,g} g ({}): {:,g} g/day = {} of {}', step, result.rounded, result.amount, _vial_text(result.units), product.name, source=src.TRANSFUSION_ONTARIO)
     if abs(result.rounding_error_fraction) > ROUNDING_TOLERANCE:
-        trace.warn(f"rounding changes the daily dose by {result.rounding_error_fraction:+.0%}, "
-                   "more than 10 %", src.US_ROUNDING)
+        trace.warn(f'rounding changes the daily dose by {result.rounding_error_fraction:+.0%}, more than 10 %', source=src.US_ROUNDING)
     return result
 
 

@@ -39,7 +39,7 @@ def mycophenolate(patient: Patient, *, mg_per_dose: float = 1000, doses_per_day:
     hard_cap("mg_per_dose", dose, MAX_MG_PER_DOSE, "mg", src.MYCOPHENOLATE_TITRATION)
     protocol_range(trace, "doses_per_day", per_day, DOSES_PER_DAY, DOSES_PER_DAY, "", override,
                    src.SEED_MYCOPHENOLATE)
-    trace.step(f"{dose:,g} mg x {per_day} doses a day = {dose * per_day:,g} mg/day")
+    trace.step('{:,g} mg x {} doses a day = {:,g} mg/day', dose, per_day, dose * per_day)
     limit = MAX_MG_PER_DOSE
     egfr = egfr_for_dosing(p, trace, "check of the eGFR < 25 limit")
     cap_applied = False
@@ -48,13 +48,11 @@ def mycophenolate(patient: Patient, *, mg_per_dose: float = 1000, doses_per_day:
         if dose > limit:
             cap_applied = True
             dose = limit
-            trace.warn(f"eGFR {egfr:.3g} < 25: limited to {limit:,g} mg per dose",
-                       src.MYCOPHENOLATE_RENAL)
+            trace.warn(f'eGFR {egfr:.3g} < 25: limited to {limit:,g} mg per dose', source=src.MYCOPHENOLATE_RENAL)
         else:
-            trace.step(f"eGFR {egfr:.3g} < 25: at most {limit:,g} mg per dose (respected)",
-                       src.MYCOPHENOLATE_RENAL)
+            trace.step('eGFR {:.3g} < 25: at most {:,g} mg per dose (respected)', egfr, limit, source=src.MYCOPHENOLATE_RENAL)
     dispensed = dispense_oral("mycophenolate", dose, limit, trace)
-    trace.step("response typically in 4-6 weeks; continue at least 3-4 weeks", src.SEED_MYCOPHENOLATE)
+    trace.step('response typically in 4-6 weeks; continue at least 3-4 weeks', source=src.SEED_MYCOPHENOLATE)
     return DailyDose(
         drug="mycophenolate mofetil", daily_dose_mg=dose * per_day, doses_per_day=per_day,
         dosing_weight_kg=None, cap_mg_per_day=limit * per_day, cap_applied=cap_applied,
@@ -76,7 +74,7 @@ def convert_mycophenolate(dose: Any, *, to: str) -> Conversion:
                               value=to)
     source_drug, target_drug, ratio = names[to]
     trace = Trace(src.MYCOPHENOLATE_SODIUM, src.MYCOPHENOLATE_LABEL)
-    trace.step(f"{mg:,g} mg {source_drug} x {ratio:,.5g} = {mg * ratio:,.5g} mg {target_drug}")
+    trace.step('{:,g} mg {} x {:,.5g} = {:,.5g} mg {}', mg, source_drug, ratio, mg * ratio, target_drug)
     trace.warn("the two salts are not interchangeable without clinical supervision (labels)")
     return Conversion(from_drug=source_drug, to_drug=target_drug, from_mg=mg, to_mg=mg * ratio,
                       **trace.frozen())

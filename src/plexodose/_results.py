@@ -14,6 +14,7 @@ from plexodose import _format as fmt
 from plexodose import _units as u
 from plexodose._dispense import Dispensed
 from plexodose._sources import Source
+from plexodose._trace import Step, step_text
 
 _FREQUENCY = {1: "daily", 2: "twice daily", 3: "three times daily"}
 
@@ -28,10 +29,15 @@ def frequency_text(doses_per_day: int, days_per_week: int = 7) -> str:
 
 @attrs.frozen(repr=False, kw_only=True)
 class _Traced:
-    steps: tuple[str, ...]
+    _steps: tuple[Step, ...] = attrs.field(alias="steps", eq=False)
     warnings: tuple[str, ...]
     sources: tuple[Source, ...]
     override: str | None = None
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The derivation, in order, in words and numbers."""
+        return tuple(step_text(step) for step in self._steps)
 
     def _render(self, headline: str, facts: list[str]) -> str:
         lines = [headline, *(f"  {fact}" for fact in facts), "  derivation:"]

@@ -7,6 +7,14 @@ from typing import Any
 from plexodose._errors import DoseRangeError, InputRangeError
 from plexodose._sources import Source
 
+Step = str | tuple[str, tuple[Any, ...]]
+"""A derivation step: text, or a format template and the values it was called with."""
+
+
+def step_text(step: Step) -> str:
+    """The words of a step: templates are formatted only when someone reads them."""
+    return step if isinstance(step, str) else step[0].format(*step[1])
+
 
 class Trace:
     """A scratch pad for one calculation (never shared, never stored)."""
@@ -14,13 +22,15 @@ class Trace:
     __slots__ = ("sources", "steps", "warnings")
 
     def __init__(self, *sources: Source) -> None:
-        self.steps: list[str] = []
+        self.steps: list[Step] = []
         self.warnings: list[str] = []
         self.sources: list[Source] = list(sources)
 
-    def step(self, text: str, source: Source | None = None) -> None:
-        self.steps.append(text)
-        self.cite(source)
+    def step(self, template: str, *values: Any, source: Source | None = None) -> None:
+        """Record ``template.format(*values)``; the values are captured now, formatted on read."""
+        self.steps.append((template, values) if values else template)
+        if source is not None:
+            self.cite(source)
 
     def warn(self, text: str, source: Source | None = None) -> None:
         self.warnings.append(text)

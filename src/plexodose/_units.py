@@ -59,8 +59,8 @@ _NUMBER_UNIT = re.compile(
 _STARTS_WITH_NUMBER = re.compile(r"\s*[+-]?(?:\d|\.\d|nan|inf)", re.IGNORECASE)
 
 # (registry, canonical unit, unit key) -> factor to the canonical unit
-_factors: dict[tuple[int, str, Any], float] = {}
-_result_units: dict[tuple[int, str], Any] = {}
+_factors: dict[tuple[Any, str, Any], float] = {}
+_result_units: dict[tuple[Any, str], tuple[Any, Any, bool]] = {}
 
 
 def registry() -> Any:
@@ -70,21 +70,44 @@ def registry() -> Any:
 
 def unit(name: str) -> Any:
     """A cached Unit object of the current registry, for building result quantities."""
-    reg = registry()
-    key = (id(reg), name)
-    found = _result_units.get(key)
-    if found is None:
-        if name == "mL/min/1.73 m**2":
-            found = _standard_bsa_unit(reg)
-        else:
-            found = reg.Unit(name)
-        _result_units[key] = found
-    return found
+    return _result_unit(registry(), name)[0]
 
 
 def quantity(value: float, unit_name: str) -> Any:
-    """A result Quantity: built once, at the end of a calculation."""
-    return registry().Quantity(value, unit(unit_name))
+    """A result Quantity of the current registry: built once, at the end of a calculation.
+
+    >>> quantity(28.8, "g/day")
+    <Quantity(28.8, 'gram / day')>
+    """
+    reg = registry()
+    found = _result_units.get((reg, unit_name))
+    if found is None:
+        found = _result_unit(reg, unit_name)
+    unit_object, quantity_class, fast = found
+    if fast:
+        # What pint's constructor ends up storing, without its type dispatch (~0.2 vs ~2.4 us).
+        made = object.__new__(quantity_class)
+        made._magnitude = value
+        made._units = unit_object._units
+        return made
+    return quantity_class(value, unit_object)
+
+
+def _result_unit(reg: Any, name: str) -> tuple[Any, Any, bool]:
+    key = (reg, name)
+    found = _result_units.get(key)
+    if found is None:
+        unit_object = _standard_bsa_unit(reg) if name == "mL/min/1.73 m**2" else reg.Unit(name)
+        reference = reg.Quantity(1.0, unit_object)
+        # Take the short cut only where it builds exactly what the constructor builds.
+        fast = (
+            set(vars(reference)) == {"_magnitude", "_units"}
+            and not getattr(reg, "force_ndarray", False)
+            and not getattr(reg, "force_ndarray_like", False)
+        )
+        found = (unit_object, reg.Quantity, fast)
+        _result_units[key] = found
+    return found
 
 
 def _standard_bsa_unit(reg: Any) -> Any:
@@ -154,7 +177,7 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     match = _NUMBER_UNIT.fullmatch(text)
     if match is not None:
         number_text, unit_text = match.groups()
-        key = (id(reg), dim.canonical, unit_text)
+        key = (reg, dim.canonical, unit_text)
         factor = _factors.get(key)
         if factor is None:
             factor = _string_unit_factor(reg, unit_text, field, dim, text)
@@ -202,7 +225,7 @@ def _from_quantity(q: Any, field: str, dim: Dimension, given: Any = None) -> flo
     if q._REGISTRY is not reg:
         # A quantity of another registry: go through its unit's name, once per unit.
         units = ("foreign", str(q.units))
-    key = (id(reg), dim.canonical, units)
+    key = (reg, dim.canonical, units)
     factor = _factors.get(key)
     if factor is None:
         parsed = reg.parse_units(units[1]) if isinstance(units, tuple) else q.units
