@@ -16,6 +16,7 @@ from plexodose._products import CATALOGUE
 from plexodose._trace import Trace
 
 UMOL_PER_L_PER_MG_DL = 10_000 / u.CREATININE_MOLAR_MASS_G_PER_MOL  # 88.4
+ROUNDING_TOLERANCE = 0.10  # [secondary] US IVIg practice, applied to every rounding as a warning
 
 
 def patient(value: Any) -> Patient:
@@ -114,9 +115,11 @@ def dispense_oral(drug: str, per_dose_mg: float, max_per_dose_mg: float | None,
                    f"({', '.join(f'{s:,g}' for s in product.strengths_mg)} mg): dispense another form")
         return None
     error = f"{result.rounding_error:+,.3g} mg" if result.rounding_error else "exact"
-    trace.step('dispensed per dose: {:,g} mg ({}, rounded {}; {})', result.amount, product.name, result.rounded, error)
+    trace.step("dispensed per dose: {:,g} mg ({}, rounded {}; {})", result.amount, product.name,
+               result.rounded, error)
+    if abs(result.rounding_error_fraction) > ROUNDING_TOLERANCE:
+        trace.warn(f"rounding to whole {product.form}s changes each dose by "
+                   f"{result.rounding_error_fraction:+.0%} ({per_dose_mg:.3g} -> "
+                   f"{result.amount:g} mg), more than 10 %: consider another strength or form",
+                   source=src.US_ROUNDING)
     return result
-
-
-def is_close_or_above(value: float, limit: float) -> bool:
-    return value > limit or math.isclose(value, limit, rel_tol=1e-12)

@@ -104,7 +104,12 @@ def _quantum(sizes: tuple[float, ...]) -> float:
 
 def dispense(calculated: float, *, product: str, form: str, unit: str, sizes: tuple[float, ...],
              maximum: float, step: float | None = None) -> Dispensed | None:
-    """Round ``calculated`` (per administration) to ``sizes``; None if nothing dispensable is left."""
+    """Round ``calculated`` (per administration) to ``sizes``; None if it cannot be made safely.
+
+    A dose below the smallest size is never rounded up to it: that could double it.
+    """
+    if not sizes or calculated < min(sizes):
+        return None
     step = step if step is not None else _quantum(sizes)
     amount, tolerance, how = round_to_step(calculated, step, maximum)
     units = compose(amount, sizes) if amount > 0 else None

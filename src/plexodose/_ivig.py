@@ -7,8 +7,8 @@ from typing import Any
 from plexodose import _body
 from plexodose import _sources as src
 from plexodose import _units as u
+from plexodose._common import ROUNDING_TOLERANCE, whole_number
 from plexodose._common import patient as check_patient
-from plexodose._common import whole_number
 from plexodose._dispense import dispense
 from plexodose._errors import DoseRangeError, InputRangeError
 from plexodose._patient import Patient
@@ -20,7 +20,6 @@ SEED_REGIMENS = {0.4: (5,), 1.0: (1, 2)}  # g/kg/day -> days [seed]
 USUAL_TOTAL_G_PER_KG = 2.0  # [seed]
 MAX_G_PER_KG_DAY = 1.0  # [gap] the highest label single-day dose seen
 ROUND_TO_G = 5.0  # [guideline] Transfusion Ontario
-ROUNDING_TOLERANCE = 0.10  # [secondary] US practice
 WEIGHT_BASES = ("auto", "actual", "ideal", "adjusted")
 AUTO_RULES = ("bmi_over_30", "over_120_percent_ibw", "australia_2026")
 AUSTRALIA_MIN_HEIGHT_CM = 152.0
