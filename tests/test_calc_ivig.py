@@ -145,5 +145,5 @@ def test_bad_arguments_raise_plexodose_errors(kwargs: dict[str, object]) -> None
 
 
 def test_patient_must_be_a_patient() -> None:
-    with pytest.raises(InputRangeError, match="patient must be a plexodose.Patient"):
+    with pytest.raises(InputRangeError, match=r"patient must be a plexodose\.Patient"):
         ivig({"weight": "72 kg"})  # type: ignore[arg-type]

@@ -6,11 +6,11 @@ import attrs
 import pytest
 
 from plexodose import (
+    Q_,
     InputRangeError,
     MissingInputError,
     Patient,
     PlexodoseWarning,
-    Q_,
     UnitError,
     adjusted_body_weight,
     bmi,
