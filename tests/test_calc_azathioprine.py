@@ -8,8 +8,9 @@ from plexodose import ContraindicationError, DoseRangeError, Patient, azathiopri
 
 # female 80 y, 50 kg, 160 cm: IBW 45.5 + 2.3 x (160/2.54 - 60) = 52.38 > 50, so actual weight
 # CrCl at SCr 2: (140 - 80) x 50 / (72 x 2) x 0.85 = 17.7 mL/min
-ELDERLY = dict(weight="50 kg", height="160 cm", sex="female", age=80, tpmt="normal",
-               nudt15="normal")
+ELDERLY = dict(
+    weight="50 kg", height="160 cm", sex="female", age=80, tpmt="normal", nudt15="normal"
+)
 
 
 def test_example_patient() -> None:
@@ -102,3 +103,16 @@ def test_two_doses_a_day_split_and_round_each_dose() -> None:
     r = azathioprine(Patient.example(), doses_per_day=2)
     assert r.per_dose.m_as("mg") == pytest.approx(72.0)  # 144 / 2
     assert r.dispensed is not None and r.dispensed.amount == 75.0  # nearest 25 mg
+
+
+def test_yes_no_options_refuse_anything_but_booleans() -> None:
+    from plexodose import InputRangeError
+
+    with pytest.raises(InputRangeError, match="allopurinol"):
+        azathioprine(Patient.example(), allopurinol="yes")  # type: ignore[arg-type]
+
+
+def test_minor_on_override_is_flagged_on_every_result() -> None:
+    p = Patient(weight="50 kg", age=16, minor_override="paediatric neurology approved")
+    assert any("under 18" in w and "paediatric neurology approved" in w
+               for w in azathioprine(p).warnings)

@@ -74,8 +74,12 @@ def test_mycophenolate_limits() -> None:
         mycophenolate(Patient.example(), mg_per_dose=1600, override="any reason")
     with pytest.raises(DoseRangeError, match="mg_per_dose 400"):
         mycophenolate(Patient.example(), mg_per_dose=400)
-    assert mycophenolate(Patient.example(), mg_per_dose=400,
-                         override="renal team").daily_dose.m_as("mg/day") == 800.0
+    assert (
+        mycophenolate(Patient.example(), mg_per_dose=400, override="renal team").daily_dose.m_as(
+            "mg/day"
+        )
+        == 800.0
+    )
     with pytest.raises(DoseRangeError, match="doses_per_day 3"):
         mycophenolate(Patient.example(), doses_per_day=3)
 

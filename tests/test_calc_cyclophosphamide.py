@@ -38,7 +38,9 @@ def test_oral_example() -> None:
 )
 def test_oral_creatinine_limit(creatinine: str, rate: float, expected: float) -> None:
     p = Patient(weight="72 kg", serum_creatinine=creatinine)
-    assert cyclophosphamide_oral(p, mg_per_kg_day=rate).daily_dose.m_as("mg/day") == pytest.approx(expected)
+    assert cyclophosphamide_oral(p, mg_per_kg_day=rate).daily_dose.m_as("mg/day") == pytest.approx(
+        expected
+    )
 
 
 def test_oral_range() -> None:
@@ -105,7 +107,9 @@ def test_eular_table_has_no_row_above_500_umol() -> None:
     p = Patient(weight="72 kg", age=50, serum_creatinine="600 umol/L")
     with pytest.raises(ContraindicationError, match="above 500"):
         cyclophosphamide_pulse_reduction(p)
-    assert cyclophosphamide_pulse_reduction(p, override="nephrology agreed").reduced_mg_per_kg == 12.5
+    assert (
+        cyclophosphamide_pulse_reduction(p, override="nephrology agreed").reduced_mg_per_kg == 12.5
+    )
 
 
 def test_nadir_titration() -> None:
@@ -117,7 +121,9 @@ def test_nadir_titration() -> None:
     gentle = cyclophosphamide_next_pulse(first, nadir_wbc="1800 /uL", cut_fraction=0.1)
     assert gentle.g_per_m2 == pytest.approx(0.45)
     top = cyclophosphamide_iv(Patient.example(), g_per_m2=0.9)
-    assert cyclophosphamide_next_pulse(top, nadir_wbc="4000 /uL").g_per_m2 == 1.0  # 1.125 -> ceiling
+    assert (
+        cyclophosphamide_next_pulse(top, nadir_wbc="4000 /uL").g_per_m2 == 1.0
+    )  # 1.125 -> ceiling
 
 
 def test_pre_pulse_counts() -> None:
@@ -130,3 +136,11 @@ def test_pre_pulse_counts() -> None:
     assert neutro.dose.m_as("mg") == pytest.approx(500 * BSA_EXAMPLE * 0.75)  # French: cut 25 %
     with pytest.raises(InputRangeError, match="nadir_wbc"):
         cyclophosphamide_next_pulse(first)
+
+
+def test_next_pulse_above_protocol_needs_the_override_again() -> None:
+    high = cyclophosphamide_iv(Patient.example(), g_per_m2=1.2, override="Michigan protocol")
+    with pytest.raises(DoseRangeError, match="next pulse"):
+        cyclophosphamide_next_pulse(high, nadir_wbc="2500 /uL")
+    again = cyclophosphamide_next_pulse(high, nadir_wbc="2500 /uL", override="Michigan protocol")
+    assert again.g_per_m2 == pytest.approx(1.5)  # 1.2 x 1.25, under the 1.6 ceiling

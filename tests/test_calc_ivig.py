@@ -49,10 +49,16 @@ def test_obese_patient_gets_adjusted_weight_by_bmi_rule() -> None:
         ("over_120_percent_ibw", OBESE, "adjusted"),  # 110 / 56.91 = 193 % of IBW
         ("over_120_percent_ibw", Patient.example(), "actual"),  # 72 / 70.46 = 102 %
         ("australia_2026", OBESE, "adjusted"),
-        ("australia_2026", Patient(weight="90 kg", height="150 cm", sex="female", age=50),
-         "actual"),  # under 152 cm
-        ("australia_2026", Patient(weight="50 kg", height="175 cm", sex="male", age=50),
-         "actual"),  # actual below adjusted
+        (
+            "australia_2026",
+            Patient(weight="90 kg", height="150 cm", sex="female", age=50),
+            "actual",
+        ),  # under 152 cm
+        (
+            "australia_2026",
+            Patient(weight="50 kg", height="175 cm", sex="male", age=50),
+            "actual",
+        ),  # actual below adjusted
     ],
 )
 def test_auto_rules(rule: str, patient: Patient, basis: str) -> None:
@@ -117,8 +123,13 @@ def test_off_protocol_regimen_needs_an_override() -> None:
 def test_daily_ceiling_is_not_lifted_by_an_override_alone() -> None:
     with pytest.raises(DoseRangeError, match="hard limit"):
         ivig(Patient.example(), g_per_kg_day=2, days=1, override="Kawasaki-style dosing")
-    course = ivig(Patient.example(), g_per_kg_day=2, days=1, max_g_per_kg_day=2,
-                  override="Kawasaki-style dosing")
+    course = ivig(
+        Patient.example(),
+        g_per_kg_day=2,
+        days=1,
+        max_g_per_kg_day=2,
+        override="Kawasaki-style dosing",
+    )
     assert course.daily_dose.m_as("g/day") == pytest.approx(144.0)  # 2 x 72
     with pytest.raises(DoseRangeError, match="max_g_per_kg_day"):
         ivig(Patient.example(), max_g_per_kg_day=2)

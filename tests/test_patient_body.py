@@ -22,8 +22,9 @@ from plexodose import (
 
 
 def test_patient_normalises_units() -> None:
-    p = Patient(weight="158 lb", height="5.9 ft", sex="Female ", age="60 year",
-                serum_creatinine="80 umol/L")
+    p = Patient(
+        weight="158 lb", height="5.9 ft", sex="Female ", age="60 year", serum_creatinine="80 umol/L"
+    )
     assert p.weight.m_as("kg") == pytest.approx(71.66759446)  # 158 x 0.45359237
     assert str(p.weight.units) == "kilogram"
     assert p.height.m_as("cm") == pytest.approx(179.832)  # 5.9 x 30.48
@@ -66,8 +67,9 @@ def test_patient_repr_round_trips() -> None:
         ({"weight": None}, MissingInputError, "weight"),
     ],
 )
-def test_patient_refuses_bad_values(kwargs: dict[str, object], error: type[Exception],
-                                    field: str) -> None:
+def test_patient_refuses_bad_values(
+    kwargs: dict[str, object], error: type[Exception], field: str
+) -> None:
     with pytest.raises(error) as info:
         Patient(**kwargs)  # type: ignore[arg-type]
     assert info.value.field == field  # type: ignore[attr-defined]
@@ -81,15 +83,21 @@ def test_minor_needs_an_override_reason() -> None:
 
 
 def test_bmi_and_bsa_formulas() -> None:
-    assert bmi(weight="72 kg", height="175 cm").m_as("kg/m**2") == pytest.approx(23.5102, abs=1e-4)  # 72/1.75^2
+    assert bmi(weight="72 kg", height="175 cm").m_as("kg/m**2") == pytest.approx(
+        23.5102, abs=1e-4
+    )  # 72/1.75^2
     h, w = "175 cm", "72 kg"
     # reference values: Mosteller sqrt(175 x 72 / 3600) = 1.8708, DuBois 1.8704
     assert bsa(height=h, weight=w).m_as("m**2") == pytest.approx(1.870829, abs=1e-6)
     assert bsa(height=h, weight=w, formula="dubois").m_as("m**2") == pytest.approx(1.8704, abs=1e-4)
     # 0.024265 x 175^0.3964 x 72^0.5378 = 1.87497
-    assert bsa(height=h, weight=w, formula="haycock").m_as("m**2") == pytest.approx(1.87497, abs=1e-5)
+    assert bsa(height=h, weight=w, formula="haycock").m_as("m**2") == pytest.approx(
+        1.87497, abs=1e-5
+    )
     # 0.0235 x 175^0.42246 x 72^0.51456 = 1.88092
-    assert bsa(height=h, weight=w, formula="gehan_george").m_as("m**2") == pytest.approx(1.88092, abs=1e-5)
+    assert bsa(height=h, weight=w, formula="gehan_george").m_as("m**2") == pytest.approx(
+        1.88092, abs=1e-5
+    )
     # 0.0003207 x 175^0.3 x 72000^(0.7285 - 0.0188 x log10 72000) = 1.87939 (weight in grams)
     assert bsa(height=h, weight=w, formula="boyd").m_as("m**2") == pytest.approx(1.87939, abs=1e-5)
     with pytest.raises(InputRangeError, match="bsa_formula"):
@@ -104,9 +112,13 @@ def test_bsa_is_invariant_to_input_units() -> None:
 
 def test_ideal_and_adjusted_body_weight() -> None:
     # male 175 cm: 50 + 2.3 x (175/2.54 - 60) = 70.4646 kg
-    assert ideal_body_weight(height="175 cm", sex="male").m_as("kg") == pytest.approx(70.4646, abs=1e-4)
+    assert ideal_body_weight(height="175 cm", sex="male").m_as("kg") == pytest.approx(
+        70.4646, abs=1e-4
+    )
     # female 165 cm: 45.5 + 2.3 x (165/2.54 - 60) = 56.9094; adjusted 56.9094 + 0.4 x 53.0906 = 78.1457
-    assert ideal_body_weight(height="165 cm", sex="female").m_as("kg") == pytest.approx(56.9094, abs=1e-4)
+    assert ideal_body_weight(height="165 cm", sex="female").m_as("kg") == pytest.approx(
+        56.9094, abs=1e-4
+    )
     adjusted = adjusted_body_weight(weight="110 kg", height="165 cm", sex="female")
     assert adjusted.m_as("kg") == pytest.approx(78.1457, abs=1e-4)
 
@@ -118,14 +130,22 @@ def test_devine_warns_below_60_inches() -> None:
 
 def test_renal_function() -> None:
     # (140 - 60) x 72 / (72 x 1.0) = 80 mL/min; female x 0.85 = 68
-    assert creatinine_clearance(age=60, weight="72 kg", sex="male",
-                                serum_creatinine="1 mg/dL").m_as("mL/min") == pytest.approx(80.0)
-    assert creatinine_clearance(age=60, weight="72 kg", sex="female",
-                                serum_creatinine="88.4 umol/L").m_as("mL/min") == pytest.approx(68.0, rel=1e-3)
+    assert creatinine_clearance(
+        age=60, weight="72 kg", sex="male", serum_creatinine="1 mg/dL"
+    ).m_as("mL/min") == pytest.approx(80.0)
+    assert creatinine_clearance(
+        age=60, weight="72 kg", sex="female", serum_creatinine="88.4 umol/L"
+    ).m_as("mL/min") == pytest.approx(68.0, rel=1e-3)
     # 142 x (1/0.9)^-1.2 x 0.9938^60 = 86.16 (reference: 86.2)
-    assert egfr(age=60, sex="male", serum_creatinine="1 mg/dL").magnitude == pytest.approx(86.16, abs=0.01)
+    assert egfr(age=60, sex="male", serum_creatinine="1 mg/dL").magnitude == pytest.approx(
+        86.16, abs=0.01
+    )
     # female 40 y, 0.6 mg/dL: 142 x (0.6/0.7)^-0.241 x 0.9938^40 x 1.012 = 116.30
-    assert egfr(age=40, sex="female", serum_creatinine="0.6 mg/dL").magnitude == pytest.approx(116.30, abs=0.01)
-    assert egfr(age=60, sex="male", serum_creatinine="1 mg/dL").to("mL/min/m**2").magnitude == pytest.approx(86.16 / 1.73, abs=0.01)
+    assert egfr(age=40, sex="female", serum_creatinine="0.6 mg/dL").magnitude == pytest.approx(
+        116.30, abs=0.01
+    )
+    assert egfr(age=60, sex="male", serum_creatinine="1 mg/dL").to(
+        "mL/min/m**2"
+    ).magnitude == pytest.approx(86.16 / 1.73, abs=0.01)
     with pytest.raises(InputRangeError, match="adult"):
         egfr(age=12, sex="male", serum_creatinine="1 mg/dL")

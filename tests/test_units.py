@@ -30,7 +30,9 @@ from plexodose import _units as u
         ("2 m**2", u.AREA, 2.0),
     ],
 )
-def test_strings_convert_to_the_canonical_unit(text: str, dim: u.Dimension, expected: float) -> None:
+def test_strings_convert_to_the_canonical_unit(
+    text: str, dim: u.Dimension, expected: float
+) -> None:
     assert u.to_float(text, "field", dim) == pytest.approx(expected, rel=1e-12)
 
 
@@ -41,14 +43,18 @@ def test_quantities_of_this_and_another_registry_convert() -> None:
     assert u.to_float(other.Quantity(80, "umol/L"), "c", u.CREATININE) == pytest.approx(0.90496)
 
 
-@given(st.floats(min_value=0.001, max_value=1e6, allow_nan=False),
-       st.sampled_from(["kg", "g", "lb", "mg", "oz"]))
+@given(
+    st.floats(min_value=0.001, max_value=1e6, allow_nan=False),
+    st.sampled_from(["kg", "g", "lb", "mg", "oz"]),
+)
 def test_fast_string_path_agrees_with_pint(value: float, unit: str) -> None:
     text = f"{value!r} {unit}"
     expected = ureg.Quantity(value, unit).to("kg").magnitude
     assert u.to_float(text, "weight", u.MASS) == pytest.approx(expected, rel=1e-12)
     # and the slow path (an expression pint parses) gives the same number
-    assert u.to_float(f"{value!r} * 1 {unit}", "weight", u.MASS) == pytest.approx(expected, rel=1e-12)
+    assert u.to_float(f"{value!r} * 1 {unit}", "weight", u.MASS) == pytest.approx(
+        expected, rel=1e-12
+    )
 
 
 def test_bare_number_says_what_to_type() -> None:
@@ -102,3 +108,9 @@ def test_plain_number_parameters_refuse_strings_and_non_finite() -> None:
     for bad in ("2", None, float("nan"), math.inf, True, 1j):
         with pytest.raises(InputRangeError, match="mg_per_kg_day"):
             u.plain_number(bad, "mg_per_kg_day")
+
+
+def test_quantity_from_a_registry_with_a_pretty_default_format() -> None:
+    other = pint.UnitRegistry()
+    other.formatter.default_format = "~P"  # str(units) would be "kg/m²"-style there
+    assert u.to_float(other.Quantity(80, "umol/L"), "c", u.CREATININE) == pytest.approx(0.90496)

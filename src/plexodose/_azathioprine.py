@@ -6,12 +6,11 @@ from typing import Any
 
 from plexodose import _sources as src
 from plexodose import _units as u
-from plexodose._common import crcl_for_dosing, dispense_oral, fraction, whole_number
-from plexodose._common import patient as check_patient
+from plexodose._common import begin, crcl_for_dosing, dispense_oral, flag, fraction, whole_number
 from plexodose._errors import ContraindicationError
 from plexodose._patient import Patient
 from plexodose._results import DailyDose
-from plexodose._trace import Trace, positive, protocol_range, reason
+from plexodose._trace import Trace, positive, protocol_range
 
 MG_PER_KG_DAY = (1.0, 2.0)  # [seed]
 CAP_MG_PER_DAY = 150.0  # [seed] hard cap
@@ -21,13 +20,20 @@ BOTH_GENES_REDUCED = (0.2, 0.5)
 POOR_FRACTION = 0.1  # 10-fold reduction
 POOR_DAYS_PER_WEEK = 3
 ALLOPURINOL_FRACTION = 0.25  # one quarter: the larger of the label's reductions (1/3 to 1/4)
-RENAL_STEPS = ((10.0, 0.5), (50.0, 0.75))  # CrCl below 10 -> 50 %; 10-50 -> 75 %
+RENAL_BELOW_10 = 0.5  # [secondary] CrCl < 10 mL/min: 50 % of the dose
+RENAL_10_TO_50 = 0.75  # [secondary] CrCl 10-50 mL/min: 75 %
 REDUCED = ("intermediate", "possible_intermediate")
 
 
-def azathioprine(patient: Patient, *, mg_per_kg_day: float = 2, doses_per_day: int = 1,
-                 genotype_fraction: float | None = None, allopurinol: bool = False,
-                 override: str | None = None) -> DailyDose:
+def azathioprine(
+    patient: Patient,
+    *,
+    mg_per_kg_day: float = 2,
+    doses_per_day: int = 1,
+    genotype_fraction: float | None = None,
+    allopurinol: bool = False,
+    override: str | None = None,
+) -> DailyDose:
     """Azathioprine daily dose: mg/kg/day x actual weight, genotype, allopurinol, renal, cap.
 
     ``genotype_fraction`` chooses a start fraction within CPIC's range for a reduced
@@ -39,36 +45,47 @@ def azathioprine(patient: Patient, *, mg_per_kg_day: float = 2, doses_per_day: i
     >>> azathioprine(Patient(weight="90 kg", age=40)).daily_dose  # 180 capped at 150
     <Quantity(150.0, 'milligram / day')>
     """
-    p = check_patient(patient)
-    override = reason(override)
+    p, override, trace = begin(patient, override, src.SEED_AZATHIOPRINE)
     rate = positive(u.plain_number(mg_per_kg_day, "mg_per_kg_day"), "mg_per_kg_day")
     per_day = whole_number(doses_per_day, "doses_per_day", 1, 2)
-    trace = Trace(src.SEED_AZATHIOPRINE)
-    protocol_range(trace, "mg_per_kg_day", rate, *MG_PER_KG_DAY, "mg/kg/day", override,
-                   src.SEED_AZATHIOPRINE)
+    protocol_range(
+        trace, "mg_per_kg_day", rate, *MG_PER_KG_DAY, "mg/kg/day", override, src.SEED_AZATHIOPRINE
+    )
     weight = p.weight_kg
     dose = rate * weight
-    trace.step('{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day', rate, weight, dose)
+    trace.step("{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day", rate, weight, dose)
     factor, days_per_week = _genotype(p, genotype_fraction, override, trace)
-    if allopurinol is True:
+    if flag(allopurinol, "allopurinol"):
         factor *= ALLOPURINOL_FRACTION
-        trace.step('with allopurinol: one quarter of the dose', source=src.AZATHIOPRINE_LABEL)
+        trace.step("with allopurinol: one quarter of the dose", source=src.AZATHIOPRINE_LABEL)
         trace.cite(src.RANGE_LOW_END_GAP)
     factor *= _renal(p, trace)
     if factor != 1:
         dose *= factor
-        trace.step('after adjustments (x {:.3g}): {:,.5g} mg per dosing day', factor, dose)
+        trace.step("after adjustments (x {:.3g}): {:,.5g} mg per dosing day", factor, dose)
     cap_applied = dose > CAP_MG_PER_DAY
     if cap_applied:
-        trace.step('capped at {:,g} mg/day (from {:,.5g} mg)', CAP_MG_PER_DAY, dose, source=src.SEED_AZATHIOPRINE)
+        trace.step(
+            "capped at {:,g} mg/day (from {:,.5g} mg)",
+            CAP_MG_PER_DAY,
+            dose,
+            source=src.SEED_AZATHIOPRINE,
+        )
         dose = CAP_MG_PER_DAY
     per_dose = dose / per_day
     dispensed = dispense_oral("azathioprine", per_dose, CAP_MG_PER_DAY / per_day, trace)
-    trace.step('full effect takes 3-6 months', source=src.SEED_DURATION)
+    trace.step("full effect takes 3-6 months", source=src.SEED_DURATION)
     return DailyDose(
-        drug="azathioprine", daily_dose_mg=dose * days_per_week / 7, doses_per_day=per_day,
-        days_per_week=days_per_week, dosing_weight_kg=weight, cap_mg_per_day=CAP_MG_PER_DAY,
-        cap_applied=cap_applied, dispensed=dispensed, override=override, **trace.frozen(),
+        drug="azathioprine",
+        daily_dose_mg=dose * days_per_week / 7,
+        doses_per_day=per_day,
+        days_per_week=days_per_week,
+        dosing_weight_kg=weight,
+        cap_mg_per_day=CAP_MG_PER_DAY,
+        cap_applied=cap_applied,
+        dispensed=dispensed,
+        override=override,
+        **trace.frozen(),
     )
 
 
@@ -80,24 +97,37 @@ def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> tu
         if override is None:
             raise ContraindicationError(
                 f"{text}: CPIC advises a non-thiopurine alternative; pass override='reason' for "
-                "a 10-fold reduction given three times a week", field="tpmt", value=p.tpmt,
+                "a 10-fold reduction given three times a week",
+                field="tpmt",
+                value=p.tpmt,
             )
         trace.warn(f"{text}: 10-fold reduction three times a week, on override: {override}")
         return POOR_FRACTION, POOR_DAYS_PER_WEEK
     reduced = [g for g, v in genes.items() if v in REDUCED]
     if "indeterminate" in genes.values():
-        trace.warn('indeterminate phenotype: measure TPMT activity; dosed as an intermediate metabolizer meanwhile', source=src.RANGE_LOW_END_GAP)
+        trace.warn(
+            "indeterminate phenotype: measure TPMT activity; dosed as an intermediate metabolizer meanwhile",
+            source=src.RANGE_LOW_END_GAP,
+        )
         reduced = reduced or ["indeterminate"]
     if not reduced:
         if None in genes.values():
-            trace.warn("TPMT/NUDT15 status not given: test before starting (CPIC); dose not "
-                       "adjusted for genotype")
+            trace.warn(
+                "TPMT/NUDT15 status not given: test before starting (CPIC); dose not "
+                "adjusted for genotype"
+            )
         return _no_fraction(chosen), 7
     span = BOTH_GENES_REDUCED if len(reduced) == 2 else ONE_GENE_REDUCED
     value = span[0] if chosen is None else fraction(chosen, "genotype_fraction")
     protocol_range(trace, "genotype_fraction", value, *span, "", override, src.CPIC_THIOPURINES)
     trace.cite(src.RANGE_LOW_END_GAP)
-    trace.step('reduced metabolizer ({}): start at {:.0%} of the normal dose (CPIC {:.0%}-{:.0%}); 2-4 weeks to steady state', ', '.join(reduced), value, span[0], span[1])
+    trace.step(
+        "reduced metabolizer ({}): start at {:.0%} of the normal dose (CPIC {:.0%}-{:.0%}); 2-4 weeks to steady state",
+        ", ".join(reduced),
+        value,
+        span[0],
+        span[1],
+    )
     return value, 7
 
 
@@ -105,16 +135,19 @@ def _no_fraction(chosen: Any) -> float:
     if chosen is not None and fraction(chosen, "genotype_fraction") != 1:
         raise ContraindicationError(
             "genotype_fraction applies to reduced metabolizers only; this patient's TPMT/NUDT15 "
-            "status calls for the normal dose", field="genotype_fraction", value=chosen)
+            "status calls for the normal dose",
+            field="genotype_fraction",
+            value=chosen,
+        )
     return 1.0
 
 
 def _renal(p: Patient, trace: Trace) -> float:
     crcl = crcl_for_dosing(p, trace, "renal adjustment")
-    if crcl is None:
+    if crcl is None or crcl > 50:
         return 1.0
-    for below, kept in RENAL_STEPS:
-        if crcl < below or (below == 50.0 and crcl <= below):
-            trace.step('CrCl {:.3g} mL/min: give {:.0%} of the dose', crcl, kept, source=src.AZATHIOPRINE_RENAL)
-            return kept
-    return 1.0
+    kept = RENAL_BELOW_10 if crcl < 10 else RENAL_10_TO_50
+    trace.step(
+        "CrCl {:.3g} mL/min: give {:.0%} of the dose", crcl, kept, source=src.AZATHIOPRINE_RENAL
+    )
+    return kept

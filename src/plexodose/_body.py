@@ -49,7 +49,8 @@ def bsa_formula(formula: Any) -> Callable[[float, float], float]:
     if found is None:
         raise InputRangeError(
             f"bsa_formula must be one of {', '.join(BSA_FORMULAS)}; got {formula!r:.60}",
-            field="bsa_formula", value=formula,
+            field="bsa_formula",
+            value=formula,
         )
     return found
 
@@ -78,8 +79,10 @@ def egfr_value(age: float, sex: str, scr_mg_dl: float) -> float:
 
 def devine_warning(height_cm: float) -> str | None:
     if height_cm < DEVINE_MIN_HEIGHT_CM:
-        return (f"height {height_cm:.4g} cm is below 60 inches (152.4 cm): the Devine ideal body "
-                "weight gives odd results there")
+        return (
+            f"height {height_cm:.4g} cm is below 60 inches (152.4 cm): the Devine ideal body "
+            "weight gives odd results there"
+        )
     return None
 
 
@@ -88,7 +91,8 @@ def _adult_age(value: Any) -> float:
     if age < lim.ADULT_AGE_YEARS:
         raise InputRangeError(
             f"age {value!r} is under 18: Cockcroft-Gault and CKD-EPI are adult equations",
-            field="age", value=value,
+            field="age",
+            value=value,
         )
     return age
 

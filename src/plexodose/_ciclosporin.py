@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from plexodose import _sources as src
 from plexodose import _units as u
-from plexodose._common import dispense_oral, fraction
-from plexodose._common import patient as check_patient
+from plexodose._common import begin, dispense_oral, fraction
 from plexodose._patient import Patient
 from plexodose._results import DailyDose
-from plexodose._trace import Trace, positive, protocol_range, reason
+from plexodose._trace import Trace, positive, protocol_range
 
 MG_PER_KG_DAY = (2.5, 5.0)  # [seed] 5 initially, then 2.5-3
 MAINTENANCE_MG_PER_KG_DAY = (2.5, 3.0)
@@ -18,9 +17,14 @@ RISE_THRESHOLD = (0.25, 0.30)  # [label] psoriasis 25 %, RA 30 %
 RISE_REDUCTION = (0.25, 0.50)  # [label] reduce 25-50 %; default: the larger reduction
 
 
-def cyclosporin(patient: Patient, *, mg_per_kg_day: float = 5,
-                creatinine_rise_threshold: float = 0.25, creatinine_rise_reduction: float = 0.5,
-                override: str | None = None) -> DailyDose:
+def cyclosporin(
+    patient: Patient,
+    *,
+    mg_per_kg_day: float = 5,
+    creatinine_rise_threshold: float = 0.25,
+    creatinine_rise_reduction: float = 0.5,
+    override: str | None = None,
+) -> DailyDose:
     """Ciclosporin daily dose in two doses; reduced when creatinine has risen from baseline.
 
     >>> from plexodose import Patient
@@ -28,53 +32,90 @@ def cyclosporin(patient: Patient, *, mg_per_kg_day: float = 5,
     >>> r.daily_dose, r.per_dose
     (<Quantity(360.0, 'milligram / day')>, <Quantity(180.0, 'milligram')>)
     """
-    p = check_patient(patient)
-    override = reason(override)
+    p, override, trace = begin(patient, override, src.SEED_CICLOSPORIN)
     rate = positive(u.plain_number(mg_per_kg_day, "mg_per_kg_day"), "mg_per_kg_day")
     threshold = fraction(creatinine_rise_threshold, "creatinine_rise_threshold")
     cut = fraction(creatinine_rise_reduction, "creatinine_rise_reduction")
-    trace = Trace(src.SEED_CICLOSPORIN)
-    protocol_range(trace, "mg_per_kg_day", rate, *MG_PER_KG_DAY, "mg/kg/day", override,
-                   src.SEED_CICLOSPORIN)
-    protocol_range(trace, "creatinine_rise_threshold", threshold, *RISE_THRESHOLD, "", override,
-                   src.CICLOSPORIN_LABEL)
-    protocol_range(trace, "creatinine_rise_reduction", cut, *RISE_REDUCTION, "", override,
-                   src.CICLOSPORIN_LABEL)
+    protocol_range(
+        trace, "mg_per_kg_day", rate, *MG_PER_KG_DAY, "mg/kg/day", override, src.SEED_CICLOSPORIN
+    )
+    protocol_range(
+        trace,
+        "creatinine_rise_threshold",
+        threshold,
+        *RISE_THRESHOLD,
+        "",
+        override,
+        src.CICLOSPORIN_LABEL,
+    )
+    protocol_range(
+        trace,
+        "creatinine_rise_reduction",
+        cut,
+        *RISE_REDUCTION,
+        "",
+        override,
+        src.CICLOSPORIN_LABEL,
+    )
     _phase(rate, trace)
     weight = p.weight_kg
     dose = rate * weight
-    trace.step('{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day, in two doses', rate, weight, dose)
+    trace.step(
+        "{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day, in two doses",
+        rate,
+        weight,
+        dose,
+    )
     factor = _creatinine_rise(p, threshold, cut, trace)
     dose *= factor
     dispensed = dispense_oral("ciclosporin", dose / DOSES_PER_DAY, None, trace)
-    trace.step('check creatinine every 2 weeks for 3 months, then monthly; blood pressure weekly for a month, then monthly', source=src.CICLOSPORIN_LABEL)
+    trace.step(
+        "check creatinine every 2 weeks for 3 months, then monthly; blood pressure weekly for a month, then monthly",
+        source=src.CICLOSPORIN_LABEL,
+    )
     return DailyDose(
-        drug="ciclosporin", daily_dose_mg=dose, doses_per_day=DOSES_PER_DAY,
-        dosing_weight_kg=weight, dispensed=dispensed, override=override, **trace.frozen(),
+        drug="ciclosporin",
+        daily_dose_mg=dose,
+        doses_per_day=DOSES_PER_DAY,
+        dosing_weight_kg=weight,
+        dispensed=dispensed,
+        override=override,
+        **trace.frozen(),
     )
 
 
 def _phase(rate: float, trace: Trace) -> None:
     low, high = MAINTENANCE_MG_PER_KG_DAY
     if low <= rate <= high:
-        trace.step('{:,g} mg/kg/day: maintenance (2.5-3 mg/kg/day)', rate, source=src.SEED_CICLOSPORIN)
+        trace.step(
+            "{:,g} mg/kg/day: maintenance (2.5-3 mg/kg/day)", rate, source=src.SEED_CICLOSPORIN
+        )
     elif rate == MG_PER_KG_DAY[1]:
         trace.step("5 mg/kg/day: the seed's starting dose", source=src.SEED_CICLOSPORIN)
     else:
         trace.step("{:,g} mg/kg/day: between the seed's start and maintenance doses", rate)
     if rate > LABEL_MAX_MG_PER_KG_DAY:
-        trace.warn(f"{rate:,g} mg/kg/day is above the US label's 4 mg/kg/day maximum (the label starts at 2.5 mg/kg/day); the seed's start is higher", source=src.CICLOSPORIN_LABEL)
+        trace.warn(
+            f"{rate:,g} mg/kg/day is above the US label's 4 mg/kg/day maximum (the label starts at 2.5 mg/kg/day); the seed's start is higher",
+            source=src.CICLOSPORIN_LABEL,
+        )
 
 
 def _creatinine_rise(p: Patient, threshold: float, cut: float, trace: Trace) -> float:
     now, base = p.creatinine_mg_dl, p.baseline_creatinine_mg_dl
     if now is None or base is None:
-        trace.warn('baseline and current creatinine are both needed to apply the creatinine-rise rule', source=src.CICLOSPORIN_LABEL)
+        trace.warn(
+            "baseline and current creatinine are both needed to apply the creatinine-rise rule",
+            source=src.CICLOSPORIN_LABEL,
+        )
         return 1.0
     rise = now / base - 1
-    trace.step('creatinine {:.3g} mg/dL vs baseline {:.3g} mg/dL: {:+.0%}', now, base, rise)
+    trace.step("creatinine {:.3g} mg/dL vs baseline {:.3g} mg/dL: {:+.0%}", now, base, rise)
     if rise >= threshold - 1e-12:
-        trace.warn(f'creatinine has risen {rise:.0%} (>= {threshold:.0%}) above baseline: dose reduced by {cut:.0%}', source=src.CICLOSPORIN_LABEL)
+        trace.warn(
+            f"creatinine has risen {rise:.0%} (>= {threshold:.0%}) above baseline: dose reduced by {cut:.0%}",
+            source=src.CICLOSPORIN_LABEL,
+        )
         trace.cite(src.RANGE_LOW_END_GAP)
         return 1 - cut
     return 1.0
@@ -82,5 +123,3 @@ def _creatinine_rise(p: Patient, threshold: float, cut: float, trace: Trace) -> 
 
 ciclosporin = cyclosporin
 """The INN spelling; the same function."""
-
-

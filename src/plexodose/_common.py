@@ -13,40 +13,68 @@ from plexodose._errors import InputRangeError
 from plexodose._limits import ADULT_AGE_YEARS
 from plexodose._patient import Patient
 from plexodose._products import CATALOGUE
-from plexodose._trace import Trace
+from plexodose._sources import Source
+from plexodose._trace import Trace, reason
 
 UMOL_PER_L_PER_MG_DL = 10_000 / u.CREATININE_MOLAR_MASS_G_PER_MOL  # 88.4
 ROUNDING_TOLERANCE = 0.10  # [secondary] US IVIg practice, applied to every rounding as a warning
 
 
-def patient(value: Any) -> Patient:
+def _patient(value: Any) -> Patient:
     if not isinstance(value, Patient):
         raise InputRangeError(
-            f"patient must be a plexodose.Patient, such as Patient(weight=\"72 kg\"); "
+            f'patient must be a plexodose.Patient, such as Patient(weight="72 kg"); '
             f"got {type(value).__name__}",
-            field="patient", value=value,
+            field="patient",
+            value=value,
         )
     return value
+
+
+def begin(patient: Any, override: Any, *sources: Source) -> tuple[Patient, str | None, Trace]:
+    """Check the patient and the override reason; open the calculation's trace."""
+    checked = _patient(patient)
+    reason_given = reason(override)
+    trace = Trace(*sources)
+    if checked.minor_override is not None:
+        trace.warn(
+            f"patient is under 18: adult protocol applied on override: {checked.minor_override}"
+        )
+    return checked, reason_given, trace
 
 
 def whole_number(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         number = u.plain_number(value, field)
         if not number.is_integer():
-            raise InputRangeError(f"{field} must be a whole number; got {value!r:.60}",
-                                  field=field, value=value)
+            raise InputRangeError(
+                f"{field} must be a whole number; got {value!r:.60}", field=field, value=value
+            )
         value = int(number)
     if not low <= value <= high:
-        raise InputRangeError(f"{field} must be from {low} to {high}; got {value}",
-                              field=field, value=value)
+        raise InputRangeError(
+            f"{field} must be from {low} to {high}; got {value}", field=field, value=value
+        )
     return int(value)
+
+
+def flag(value: Any, field: str) -> bool:
+    """A yes/no option: only True or False, so a typo cannot silently mean "no"."""
+    if not isinstance(value, bool):
+        raise InputRangeError(
+            f"{field} must be True or False; got {value!r:.60}", field=field, value=value
+        )
+    return value
 
 
 def fraction(value: Any, field: str) -> float:
     number = u.plain_number(value, field)
     if not 0 < number <= 1:
-        raise InputRangeError(f"{field} must be a fraction above 0 and at most 1; got {value!r}",
-                              field=field, value=value)
+        raise InputRangeError(
+            f"{field} must be a fraction above 0 and at most 1; got {value!r}",
+            field=field,
+            value=value,
+        )
     return number
 
 
@@ -54,8 +82,7 @@ def adult_renal_inputs(p: Patient, trace: Trace, purpose: str) -> tuple[float, s
     """(age, sex, creatinine) when all are known for an adult, else None with a warning."""
     missing = [name for name in ("age", "sex", "serum_creatinine") if getattr(p, name) is None]
     if missing:
-        trace.warn(f"renal function not estimated ({', '.join(missing)} not given): "
-                   f"no {purpose}")
+        trace.warn(f"renal function not estimated ({', '.join(missing)} not given): no {purpose}")
         return None
     if p.age is not None and p.age < ADULT_AGE_YEARS:
         trace.warn(f"renal function not estimated: the equations are for adults; no {purpose}")
@@ -76,10 +103,19 @@ def crcl_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
         if ideal < weight:
             weight, which = ideal, "ideal"
     else:
-        trace.warn("height not given: Cockcroft-Gault uses actual weight, which overestimates "
-                   "clearance in obesity")
+        trace.warn(
+            "height not given: Cockcroft-Gault uses actual weight, which overestimates "
+            "clearance in obesity"
+        )
     crcl = _body.creatinine_clearance_value(age, weight, sex, scr)
-    trace.step('creatinine clearance (Cockcroft-Gault, {} weight {:,.5g} kg, creatinine {:.3g} mg/dL): {:.3g} mL/min', which, weight, scr, crcl, source=src.COCKCROFT_GAULT)
+    trace.step(
+        "creatinine clearance (Cockcroft-Gault, {} weight {:,.5g} kg, creatinine {:.3g} mg/dL): {:.3g} mL/min",
+        which,
+        weight,
+        scr,
+        crcl,
+        source=src.COCKCROFT_GAULT,
+    )
     trace.cite(src.CRCL_WEIGHT_GAP)
     return crcl
 
@@ -89,7 +125,7 @@ def egfr_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
     if inputs is None:
         return None
     value = _body.egfr_value(*inputs)
-    trace.step('eGFR (CKD-EPI 2021): {:.3g} mL/min/1.73 m2', value, source=src.CKD_EPI_2021)
+    trace.step("eGFR (CKD-EPI 2021): {:.3g} mL/min/1.73 m2", value, source=src.CKD_EPI_2021)
     return value
 
 
@@ -98,28 +134,45 @@ def creatinine_umol_l(p: Patient) -> float | None:
     return None if scr is None else scr * UMOL_PER_L_PER_MG_DL
 
 
-def dispense_oral(drug: str, per_dose_mg: float, max_per_dose_mg: float | None,
-                  trace: Trace) -> Dispensed | None:
+def dispense_oral(
+    drug: str, per_dose_mg: float, max_per_dose_mg: float | None, trace: Trace
+) -> Dispensed | None:
     """Round one oral dose to the catalogue's strengths for ``drug``, never above a hard cap."""
     product = CATALOGUE.oral(drug)
     if product is None:
-        trace.warn(f"no {drug} strengths in the product catalogue: the dose is not rounded "
-                   "(register an OralProduct to round it)")
+        trace.warn(
+            f"no {drug} strengths in the product catalogue: the dose is not rounded "
+            "(register an OralProduct to round it)"
+        )
         return None
-    result = dispense(per_dose_mg, product=product.name, form=product.form, unit="mg",
-                      sizes=product.strengths_mg,
-                      maximum=math.inf if max_per_dose_mg is None else max_per_dose_mg)
+    result = dispense(
+        per_dose_mg,
+        product=product.name,
+        form=product.form,
+        unit="mg",
+        sizes=product.strengths_mg,
+        maximum=math.inf if max_per_dose_mg is None else max_per_dose_mg,
+    )
     trace.cite(product.source)
     if result is None:
-        trace.warn(f"{per_dose_mg:.3g} mg cannot be made from {product.name} "
-                   f"({', '.join(f'{s:,g}' for s in product.strengths_mg)} mg): dispense another form")
+        trace.warn(
+            f"{per_dose_mg:.3g} mg cannot be made from {product.name} "
+            f"({', '.join(f'{s:,g}' for s in product.strengths_mg)} mg): dispense another form"
+        )
         return None
     error = f"{result.rounding_error:+,.3g} mg" if result.rounding_error else "exact"
-    trace.step("dispensed per dose: {:,g} mg ({}, rounded {}; {})", result.amount, product.name,
-               result.rounded, error)
+    trace.step(
+        "dispensed per dose: {:,g} mg ({}, rounded {}; {})",
+        result.amount,
+        product.name,
+        result.rounded,
+        error,
+    )
     if abs(result.rounding_error_fraction) > ROUNDING_TOLERANCE:
-        trace.warn(f"rounding to whole {product.form}s changes each dose by "
-                   f"{result.rounding_error_fraction:+.0%} ({per_dose_mg:.3g} -> "
-                   f"{result.amount:g} mg), more than 10 %: consider another strength or form",
-                   source=src.US_ROUNDING)
+        trace.warn(
+            f"rounding to whole {product.form}s changes each dose by "
+            f"{result.rounding_error_fraction:+.0%} ({per_dose_mg:.3g} -> "
+            f"{result.amount:g} mg), more than 10 %: consider another strength or form",
+            source=src.US_ROUNDING,
+        )
     return result

@@ -8,8 +8,7 @@ from typing import Any
 from plexodose import _body
 from plexodose import _sources as src
 from plexodose import _units as u
-from plexodose._common import creatinine_umol_l, dispense_oral, fraction
-from plexodose._common import patient as check_patient
+from plexodose._common import begin, creatinine_umol_l, dispense_oral, flag, fraction
 from plexodose._errors import ContraindicationError, InputRangeError
 from plexodose._limits import wbc_per_ul
 from plexodose._patient import Patient
@@ -36,32 +35,47 @@ EULAR_TABLE = ((60.0, 15.0, 12.5), (70.0001, 12.5, 10.0), (math.inf, 10.0, 7.5))
 EULAR_CREATININE_UMOL_L = (300.0, 500.0)
 
 
-def cyclophosphamide_oral(patient: Patient, *, mg_per_kg_day: float = 2,
-                          override: str | None = None) -> DailyDose:
+def cyclophosphamide_oral(
+    patient: Patient, *, mg_per_kg_day: float = 2, override: str | None = None
+) -> DailyDose:
     """Oral cyclophosphamide daily dose, limited by creatinine.
 
     >>> from plexodose import Patient
     >>> cyclophosphamide_oral(Patient.example()).daily_dose  # 2 mg/kg x 72 kg
     <Quantity(144.0, 'milligram / day')>
     """
-    p = check_patient(patient)
-    override = reason(override)
+    p, override, trace = begin(patient, override, src.SEED_CYCLOPHOSPHAMIDE)
     rate = positive(u.plain_number(mg_per_kg_day, "mg_per_kg_day"), "mg_per_kg_day")
-    trace = Trace(src.SEED_CYCLOPHOSPHAMIDE)
-    protocol_range(trace, "mg_per_kg_day", rate, *ORAL_MG_PER_KG_DAY, "mg/kg/day", override,
-                   src.SEED_CYCLOPHOSPHAMIDE)
+    protocol_range(
+        trace,
+        "mg_per_kg_day",
+        rate,
+        *ORAL_MG_PER_KG_DAY,
+        "mg/kg/day",
+        override,
+        src.SEED_CYCLOPHOSPHAMIDE,
+    )
     rate = _oral_renal_limit(p, rate, trace)
     weight = p.weight_kg
     dose = rate * weight
-    trace.step('{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day', rate, weight, dose)
+    trace.step("{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day", rate, weight, dose)
     days = CUMULATIVE_THRESHOLD_G * 1000 / dose
-    trace.warn(f'at {dose:,.5g} mg/day the cumulative dose reaches {CUMULATIVE_THRESHOLD_G:,g} g after {math.floor(days)} days', source=src.FAURSCHOU_2008)
+    trace.warn(
+        f"at {dose:,.5g} mg/day the cumulative dose reaches {CUMULATIVE_THRESHOLD_G:,g} g after {math.floor(days)} days",
+        source=src.FAURSCHOU_2008,
+    )
     trace.cite(src.TRAVIS_1995)
     dispensed = dispense_oral("cyclophosphamide", dose, None, trace)
-    trace.step('full effect takes 3-6 months', source=src.SEED_DURATION)
-    return DailyDose(drug="cyclophosphamide (oral)", daily_dose_mg=dose, doses_per_day=1,
-                     dosing_weight_kg=weight, dispensed=dispensed, override=override,
-                     **trace.frozen())
+    trace.step("full effect takes 3-6 months", source=src.SEED_DURATION)
+    return DailyDose(
+        drug="cyclophosphamide (oral)",
+        daily_dose_mg=dose,
+        doses_per_day=1,
+        dosing_weight_kg=weight,
+        dispensed=dispensed,
+        override=override,
+        **trace.frozen(),
+    )
 
 
 def _oral_renal_limit(p: Patient, rate: float, trace: Trace) -> float:
@@ -72,56 +86,103 @@ def _oral_renal_limit(p: Patient, rate: float, trace: Trace) -> float:
     for above, limit in ORAL_BY_CREATININE:
         if creatinine >= above:
             if rate > limit:
-                trace.step('creatinine {:.0f} umol/L (>= {:,g}): at most {:,g} mg/kg/day', creatinine, above, limit, source=src.CYCLOPHOSPHAMIDE_ORAL_RENAL)
+                trace.step(
+                    "creatinine {:.0f} umol/L (>= {:,g}): at most {:,g} mg/kg/day",
+                    creatinine,
+                    above,
+                    limit,
+                    source=src.CYCLOPHOSPHAMIDE_ORAL_RENAL,
+                )
                 return limit
             break
     return rate
 
 
-def cyclophosphamide_iv(patient: Patient, *, g_per_m2: float = 0.75, interval_weeks: float = 4,
-                        bsa_formula: str = "mosteller", bsa_cap: Any = None,
-                        age_renal_reduction: bool = False,
-                        override: str | None = None) -> CyclophosphamidePulse:
+def cyclophosphamide_iv(
+    patient: Patient,
+    *,
+    g_per_m2: float = 0.75,
+    interval_weeks: float = 4,
+    bsa_formula: str = "mosteller",
+    bsa_cap: Any = None,
+    age_renal_reduction: bool = False,
+    override: str | None = None,
+) -> CyclophosphamidePulse:
     """An IV cyclophosphamide pulse: g/m^2 x BSA (optionally capped), every 2-4 weeks.
 
     >>> from plexodose import Patient
     >>> round(cyclophosphamide_iv(Patient.example()).dose)  # 0.75 g/m2 x 1.8708 m2 = 1,403 mg
     <Quantity(1403, 'milligram')>
     """
-    p = check_patient(patient)
-    override = reason(override)
+    p, override, trace = begin(patient, override, src.SEED_CYCLOPHOSPHAMIDE)
     dose_rate = positive(u.plain_number(g_per_m2, "g_per_m2"), "g_per_m2")
     interval = positive(u.plain_number(interval_weeks, "interval_weeks"), "interval_weeks")
     kernel = _body.bsa_formula(bsa_formula)
-    cap = None if bsa_cap is None else u.in_range(
-        u.to_float(bsa_cap, "bsa_cap", u.AREA), "bsa_cap", *BSA_CAP_M2, "m**2", bsa_cap)
-    trace = Trace(src.SEED_CYCLOPHOSPHAMIDE)
-    protocol_range(trace, "g_per_m2", dose_rate, *IV_G_PER_M2, "g/m2", override,
-                   src.SEED_CYCLOPHOSPHAMIDE)
+    cap = (
+        None
+        if bsa_cap is None
+        else u.in_range(
+            u.to_float(bsa_cap, "bsa_cap", u.AREA), "bsa_cap", *BSA_CAP_M2, "m**2", bsa_cap
+        )
+    )
+    protocol_range(
+        trace, "g_per_m2", dose_rate, *IV_G_PER_M2, "g/m2", override, src.SEED_CYCLOPHOSPHAMIDE
+    )
     hard_cap("g_per_m2", dose_rate, IV_HARD_MAX_G_PER_M2, "g/m2", src.CYCLOPHOSPHAMIDE_NADIR)
-    protocol_range(trace, "interval_weeks", interval, *INTERVAL_WEEKS, "weeks", override,
-                   src.SEED_CYCLOPHOSPHAMIDE)
+    protocol_range(
+        trace,
+        "interval_weeks",
+        interval,
+        *INTERVAL_WEEKS,
+        "weeks",
+        override,
+        src.SEED_CYCLOPHOSPHAMIDE,
+    )
     height = p.need("height", "BSA for IV cyclophosphamide") and p.height_cm
     assert height is not None
     bsa = kernel(height, p.weight_kg)
-    trace.step('BSA ({}, {:,.5g} cm, {:,.5g} kg) = {:,.5g} m2', bsa_formula, height, p.weight_kg, bsa, source=src.BSA)
+    trace.step(
+        "BSA ({}, {:,.5g} cm, {:,.5g} kg) = {:,.5g} m2",
+        bsa_formula,
+        height,
+        p.weight_kg,
+        bsa,
+        source=src.BSA,
+    )
     dosing_bsa = bsa
     if cap is not None:
         trace.cite(src.BSA_CAP)
         if bsa > cap:
             dosing_bsa = cap
-            trace.step('BSA capped at {:,g} m2 (explicit cap)', cap)
+            trace.step("BSA capped at {:,g} m2 (explicit cap)", cap)
     dose = dose_rate * 1000 * dosing_bsa
-    trace.step('pulse = {:,g} g/m2 x {:,.5g} m2 = {:,.5g} mg, every {:,g} weeks', dose_rate, dosing_bsa, dose, interval)
-    dose = _age_renal(p, dose, age_renal_reduction, trace)
-    trace.step('check WBC at the nadir (day 10-14); the cumulative dose reaches {:,g} g after {} such pulses', CUMULATIVE_THRESHOLD_G, math.ceil(CUMULATIVE_THRESHOLD_G * 1000 / dose), source=src.FAURSCHOU_2008)
+    trace.step(
+        "pulse = {:,g} g/m2 x {:,.5g} m2 = {:,.5g} mg, every {:,g} weeks",
+        dose_rate,
+        dosing_bsa,
+        dose,
+        interval,
+    )
+    dose = _age_renal(p, dose, flag(age_renal_reduction, "age_renal_reduction"), trace)
+    trace.step(
+        "check WBC at the nadir (day 10-14); the cumulative dose reaches {:,g} g after {} such pulses",
+        CUMULATIVE_THRESHOLD_G,
+        math.ceil(CUMULATIVE_THRESHOLD_G * 1000 / dose),
+        source=src.FAURSCHOU_2008,
+    )
     return CyclophosphamidePulse(
-        g_per_m2=dose_rate, bsa_m2=bsa, bsa_formula=bsa_formula, bsa_cap_m2=cap, dose_mg=dose,
-        interval_weeks=interval, override=override, **trace.frozen(),
+        g_per_m2=dose_rate,
+        bsa_m2=bsa,
+        bsa_formula=bsa_formula,
+        bsa_cap_m2=cap,
+        dose_mg=dose,
+        interval_weeks=interval,
+        override=override,
+        **trace.frozen(),
     )
 
 
-def _age_renal(p: Patient, dose: float, apply: Any, trace: Trace) -> float:
+def _age_renal(p: Patient, dose: float, apply: bool, trace: Trace) -> float:
     creatinine = creatinine_umol_l(p)
     if p.age is None or creatinine is None:
         trace.warn("age or creatinine not given: the EULAR age/creatinine reduction is not checked")
@@ -134,10 +195,20 @@ def _age_renal(p: Patient, dose: float, apply: Any, trace: Trace) -> float:
     share = reduced / EULAR_STANDARD_MG_PER_KG
     if share == 1:
         return dose
-    if apply is True:
-        trace.step('EULAR/CYCLOPS reduction for age {:,g} and creatinine {:.0f} umol/L: {:.0%} -> {:,.5g} mg', p.age, creatinine, share, dose * share, source=src.EULAR_CYCLOPS)
+    if apply:
+        trace.step(
+            "EULAR/CYCLOPS reduction for age {:,g} and creatinine {:.0f} umol/L: {:.0%} -> {:,.5g} mg",
+            p.age,
+            creatinine,
+            share,
+            dose * share,
+            source=src.EULAR_CYCLOPS,
+        )
         return dose * share
-    trace.warn(f'EULAR/CYCLOPS reduces pulses to {share:.0%} for age {p.age:,g} and creatinine {creatinine:.0f} umol/L; pass age_renal_reduction=True to apply it', source=src.EULAR_CYCLOPS)
+    trace.warn(
+        f"EULAR/CYCLOPS reduces pulses to {share:.0%} for age {p.age:,g} and creatinine {creatinine:.0f} umol/L; pass age_renal_reduction=True to apply it",
+        source=src.EULAR_CYCLOPS,
+    )
     return dose
 
 
@@ -147,7 +218,8 @@ def _eular_mg_per_kg(age: float, creatinine: float, override: str | None) -> flo
         raise ContraindicationError(
             f"creatinine {creatinine:.0f} umol/L is above {high:,g}: the EULAR table has no "
             "pulse dose there; dose individually (override='reason' uses the 300-500 column)",
-            field="serum_creatinine", value=creatinine,
+            field="serum_creatinine",
+            value=creatinine,
         )
     column = 1 if creatinine < low else 2
     for below, *doses in EULAR_TABLE:
@@ -156,36 +228,55 @@ def _eular_mg_per_kg(age: float, creatinine: float, override: str | None) -> flo
     raise AssertionError("unreachable: the last row has no upper age")
 
 
-def cyclophosphamide_pulse_reduction(patient: Patient, *, mg_per_kg: float = 15,
-                                     override: str | None = None) -> PulseReduction:
+def cyclophosphamide_pulse_reduction(
+    patient: Patient, *, mg_per_kg: float = 15, override: str | None = None
+) -> PulseReduction:
     """The EULAR 2009 / CYCLOPS pulse for age and creatinine, scaled to ``mg_per_kg``.
 
     >>> from plexodose import Patient
     >>> cyclophosphamide_pulse_reduction(Patient.example()).reduced_mg_per_kg  # age 60-70
     12.5
     """
-    p = check_patient(patient)
-    override = reason(override)
+    p, override, trace = begin(patient, override, src.EULAR_CYCLOPS)
     standard = positive(u.plain_number(mg_per_kg, "mg_per_kg"), "mg_per_kg")
     age = p.need("age", "the EULAR pulse reduction")
     p.need("serum_creatinine", "the EULAR pulse reduction")
     creatinine = creatinine_umol_l(p)
     assert creatinine is not None
-    trace = Trace(src.EULAR_CYCLOPS)
     table = _eular_mg_per_kg(age, creatinine, override)
     if creatinine > EULAR_CREATININE_UMOL_L[1]:
-        trace.warn(f"creatinine {creatinine:.0f} umol/L is above the table; 300-500 column used on "
-                   f"override: {override}")
+        trace.warn(
+            f"creatinine {creatinine:.0f} umol/L is above the table; 300-500 column used on "
+            f"override: {override}"
+        )
     reduced = standard * table / EULAR_STANDARD_MG_PER_KG
-    trace.step('age {:,g}, creatinine {:.0f} umol/L: {:,g} of 15 mg/kg -> {:,.5g} mg/kg x {:,.5g} kg = {:,.5g} mg', age, creatinine, table, reduced, p.weight_kg, reduced * p.weight_kg)
-    return PulseReduction(standard_mg_per_kg=standard, reduced_mg_per_kg=reduced,
-                          weight_kg=p.weight_kg, override=override, **trace.frozen())
+    trace.step(
+        "age {:,g}, creatinine {:.0f} umol/L: {:,g} of 15 mg/kg -> {:,.5g} mg/kg x {:,.5g} kg = {:,.5g} mg",
+        age,
+        creatinine,
+        table,
+        reduced,
+        p.weight_kg,
+        reduced * p.weight_kg,
+    )
+    return PulseReduction(
+        standard_mg_per_kg=standard,
+        reduced_mg_per_kg=reduced,
+        weight_kg=p.weight_kg,
+        override=override,
+        **trace.frozen(),
+    )
 
 
-def cyclophosphamide_next_pulse(previous: CyclophosphamidePulse, *, nadir_wbc: Any = None,
-                                pre_pulse_wbc: Any = None, pre_pulse_neutrophils: Any = None,
-                                cut_fraction: float = 0.2,
-                                override: str | None = None) -> CyclophosphamidePulse:
+def cyclophosphamide_next_pulse(
+    previous: CyclophosphamidePulse,
+    *,
+    nadir_wbc: Any = None,
+    pre_pulse_wbc: Any = None,
+    pre_pulse_neutrophils: Any = None,
+    cut_fraction: float = 0.2,
+    override: str | None = None,
+) -> CyclophosphamidePulse:
     """The next pulse after ``previous``, titrated on the nadir and pre-pulse counts.
 
     Nadir WBC below 2,000/uL cuts the next pulse by ``cut_fraction`` (10-20 %, default 20 %);
@@ -198,22 +289,28 @@ def cyclophosphamide_next_pulse(previous: CyclophosphamidePulse, *, nadir_wbc: A
     0.625
     """
     if not isinstance(previous, CyclophosphamidePulse):
-        raise InputRangeError("previous must be the CyclophosphamidePulse of the last pulse",
-                              field="previous", value=previous)
+        raise InputRangeError(
+            "previous must be the CyclophosphamidePulse of the last pulse",
+            field="previous",
+            value=previous,
+        )
     override = reason(override)
     cut = fraction(cut_fraction, "cut_fraction")
     trace = Trace(src.CYCLOPHOSPHAMIDE_NADIR)
-    protocol_range(trace, "cut_fraction", cut, *NADIR_CUT, "", override,
-                   src.CYCLOPHOSPHAMIDE_NADIR)
+    protocol_range(trace, "cut_fraction", cut, *NADIR_CUT, "", override, src.CYCLOPHOSPHAMIDE_NADIR)
     if nadir_wbc is None and pre_pulse_wbc is None and pre_pulse_neutrophils is None:
-        raise InputRangeError("give nadir_wbc, pre_pulse_wbc or pre_pulse_neutrophils, such as "
-                              '"2500 /uL"', field="nadir_wbc")
+        raise InputRangeError(
+            'give nadir_wbc, pre_pulse_wbc or pre_pulse_neutrophils, such as "2500 /uL"',
+            field="nadir_wbc",
+        )
     rate = previous.g_per_m2
     ceiling = IV_HARD_MAX_G_PER_M2 if override is not None else IV_G_PER_M2[1]
     if nadir_wbc is not None:
         rate = _after_nadir(rate, wbc_per_ul(nadir_wbc, "nadir_wbc"), cut, ceiling, trace)
     dose = rate * 1000 * previous.dosing_bsa_m2
-    trace.step('next pulse = {:,.5g} g/m2 x {:,.5g} m2 = {:,.5g} mg', rate, previous.dosing_bsa_m2, dose)
+    trace.step(
+        "next pulse = {:,.5g} g/m2 x {:,.5g} m2 = {:,.5g} mg", rate, previous.dosing_bsa_m2, dose
+    )
     held = False
     if pre_pulse_wbc is not None:
         wbc = wbc_per_ul(pre_pulse_wbc, "pre_pulse_wbc")
@@ -227,23 +324,55 @@ def cyclophosphamide_next_pulse(previous: CyclophosphamidePulse, *, nadir_wbc: A
         neutrophils = wbc_per_ul(pre_pulse_neutrophils, "pre_pulse_neutrophils")
         if neutrophils < NEUTROPHILS_CUT_BELOW:
             dose *= 1 - NEUTROPHILS_CUT
-            trace.warn(f'neutrophils {neutrophils:,.0f}/uL below 1.5 x10^9/L: cut 25 % ({dose:,.5g} mg), or postpone', source=src.FRENCH_NEUTROPHILS)
-    hard_cap("next pulse", rate, IV_HARD_MAX_G_PER_M2, "g/m2", src.CYCLOPHOSPHAMIDE_NADIR)
+            trace.warn(
+                f"neutrophils {neutrophils:,.0f}/uL below 1.5 x10^9/L: cut 25 % ({dose:,.5g} mg), or postpone",
+                source=src.FRENCH_NEUTROPHILS,
+            )
+    protocol_range(
+        trace,
+        "next pulse g_per_m2",
+        rate,
+        0,
+        IV_G_PER_M2[1],
+        "g/m2",
+        override,
+        src.SEED_CYCLOPHOSPHAMIDE,
+    )
+    hard_cap("next pulse g_per_m2", rate, IV_HARD_MAX_G_PER_M2, "g/m2", src.CYCLOPHOSPHAMIDE_NADIR)
     return CyclophosphamidePulse(
-        g_per_m2=rate, bsa_m2=previous.bsa_m2, bsa_formula=previous.bsa_formula,
-        bsa_cap_m2=previous.bsa_cap_m2, dose_mg=dose, interval_weeks=previous.interval_weeks,
-        held=held, override=override, **trace.frozen(),
+        g_per_m2=rate,
+        bsa_m2=previous.bsa_m2,
+        bsa_formula=previous.bsa_formula,
+        bsa_cap_m2=previous.bsa_cap_m2,
+        dose_mg=dose,
+        interval_weeks=previous.interval_weeks,
+        held=held,
+        override=override,
+        **trace.frozen(),
     )
 
 
 def _after_nadir(rate: float, nadir: float, cut: float, ceiling: float, trace: Trace) -> float:
     if nadir < NADIR_TARGET_PER_UL:
-        trace.step('nadir WBC {:,.0f}/uL is below 2,000: cut {:.0%} -> {:,.5g} g/m2', nadir, cut, rate * (1 - cut))
-        trace.cite(src.RANGE_LOW_END_GAP)
+        trace.step(
+            "nadir WBC {:,.0f}/uL is below 2,000: cut {:.0%} -> {:,.5g} g/m2",
+            nadir,
+            cut,
+            rate * (1 - cut),
+            source=src.RANGE_LOW_END_GAP,
+        )
         return rate * (1 - cut)
     raised = rate * (1 + NADIR_RAISE)
-    if raised > ceiling:
-        trace.step('nadir WBC {:,.0f}/uL: a 25 % rise would pass {:,g} g/m2; held at {:,.5g} g/m2', nadir, ceiling, max(rate, min(raised, ceiling)))
-        return max(rate, ceiling) if rate <= ceiling else rate
-    trace.step('nadir WBC {:,.0f}/uL is at or above 2,000: raise 25 % -> {:,.5g} g/m2', nadir, raised)
-    return raised
+    if raised <= ceiling:
+        trace.step(
+            "nadir WBC {:,.0f}/uL is at or above 2,000: raise 25 % -> {:,.5g} g/m2", nadir, raised
+        )
+        return raised
+    kept = max(rate, ceiling)  # never lower a pulse because the count was good
+    trace.step(
+        "nadir WBC {:,.0f}/uL: a 25 % rise would pass {:,g} g/m2; {:,.5g} g/m2",
+        nadir,
+        ceiling,
+        kept,
+    )
+    return kept

@@ -59,8 +59,10 @@ def round_to_step(calculated: float, step: float, maximum: float) -> tuple[float
     nearest = math.floor(calculated / step + 0.5) * step
     if nearest <= maximum * (1 + 1e-12):
         return float(nearest), step / 2, "to the nearest"
-    return float(math.floor(maximum / step * (1 + 1e-12)) * step), float(step), (
-        "down, to stay within the maximum"
+    return (
+        float(math.floor(maximum / step * (1 + 1e-12)) * step),
+        float(step),
+        ("down, to stay within the maximum"),
     )
 
 
@@ -102,8 +104,16 @@ def _quantum(sizes: tuple[float, ...]) -> float:
     return math.gcd(*scaled) / 1000 if scaled else 1.0
 
 
-def dispense(calculated: float, *, product: str, form: str, unit: str, sizes: tuple[float, ...],
-             maximum: float, step: float | None = None) -> Dispensed | None:
+def dispense(
+    calculated: float,
+    *,
+    product: str,
+    form: str,
+    unit: str,
+    sizes: tuple[float, ...],
+    maximum: float,
+    step: float | None = None,
+) -> Dispensed | None:
     """Round ``calculated`` (per administration) to ``sizes``; None if it cannot be made safely.
 
     A dose below the smallest size is never rounded up to it: that could double it.
@@ -115,5 +125,13 @@ def dispense(calculated: float, *, product: str, form: str, unit: str, sizes: tu
     units = compose(amount, sizes) if amount > 0 else None
     if units is None:
         return None
-    return Dispensed(product=product, form=form, unit=unit, units=units, amount=amount,
-                     calculated=calculated, tolerance=tolerance, rounded=how)
+    return Dispensed(
+        product=product,
+        form=form,
+        unit=unit,
+        units=units,
+        amount=amount,
+        calculated=calculated,
+        tolerance=tolerance,
+        rounded=how,
+    )

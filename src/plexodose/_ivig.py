@@ -7,14 +7,13 @@ from typing import Any
 from plexodose import _body
 from plexodose import _sources as src
 from plexodose import _units as u
-from plexodose._common import ROUNDING_TOLERANCE, whole_number
-from plexodose._common import patient as check_patient
+from plexodose._common import ROUNDING_TOLERANCE, begin, whole_number
 from plexodose._dispense import dispense
 from plexodose._errors import DoseRangeError, InputRangeError
 from plexodose._patient import Patient
 from plexodose._products import CATALOGUE, IVIgProduct
 from plexodose._results import IVIgCourse
-from plexodose._trace import Trace, hard_cap, positive, reason
+from plexodose._trace import Trace, hard_cap, positive
 
 SEED_REGIMENS = {0.4: (5,), 1.0: (1, 2)}  # g/kg/day -> days [seed]
 USUAL_TOTAL_G_PER_KG = 2.0  # [seed]
@@ -25,10 +24,18 @@ AUTO_RULES = ("bmi_over_30", "over_120_percent_ibw", "australia_2026")
 AUSTRALIA_MIN_HEIGHT_CM = 152.0
 
 
-def ivig(patient: Patient, *, g_per_kg_day: float = 0.4, days: int = 5,
-         weight_basis: str = "auto", product: str | IVIgProduct | None = None,
-         auto_rule: str = "bmi_over_30", round_to_g: float = ROUND_TO_G,
-         max_g_per_kg_day: float = MAX_G_PER_KG_DAY, override: str | None = None) -> IVIgCourse:
+def ivig(
+    patient: Patient,
+    *,
+    g_per_kg_day: float = 0.4,
+    days: int = 5,
+    weight_basis: str = "auto",
+    product: str | IVIgProduct | None = None,
+    auto_rule: str = "bmi_over_30",
+    round_to_g: float = ROUND_TO_G,
+    max_g_per_kg_day: float = MAX_G_PER_KG_DAY,
+    override: str | None = None,
+) -> IVIgCourse:
     """An IVIg course for ``patient``.
 
     ``weight_basis`` is ``"actual"``, ``"ideal"``, ``"adjusted"`` or ``"auto"`` (adjusted weight
@@ -43,29 +50,37 @@ def ivig(patient: Patient, *, g_per_kg_day: float = 0.4, days: int = 5,
     >>> ivig(Patient.example(), product="privigen").rounded_daily_dose  # nearest 5 g
     <Quantity(30.0, 'gram / day')>
     """
-    p = check_patient(patient)
-    override = reason(override)
+    p, override, trace = begin(patient, override, src.SEED_IVIG)
     g = positive(u.plain_number(g_per_kg_day, "g_per_kg_day"), "g_per_kg_day")
     n_days = whole_number(days, "days", 1, 31)
-    trace = Trace(src.SEED_IVIG)
     _check_regimen(trace, g, n_days, override)
     ceiling = _ceiling(trace, max_g_per_kg_day, override)
     hard_cap("g_per_kg_day", g, ceiling, "g/kg/day", src.IVIG_MAX_DAILY_GAP)
 
     weight, basis, why = dosing_weight(p, weight_basis, auto_rule, trace)
     daily = g * weight
-    trace.step('daily dose = {:,g} g/kg/day x {:,.5g} kg = {:,.5g} g/day', g, weight, daily)
-    trace.step('course = {:,.5g} g/day x {} days = {:,.5g} g', daily, n_days, daily * n_days)
+    trace.step("daily dose = {:,g} g/kg/day x {:,.5g} kg = {:,.5g} g/day", g, weight, daily)
+    trace.step("course = {:,.5g} g/day x {} days = {:,.5g} g", daily, n_days, daily * n_days)
     if g * n_days > USUAL_TOTAL_G_PER_KG + 1e-9:
-        trace.warn(f'course total {g * n_days:,g} g/kg is above the usual {USUAL_TOTAL_G_PER_KG:,g} g/kg', source=src.SEED_IVIG)
+        trace.warn(
+            f"course total {g * n_days:,g} g/kg is above the usual {USUAL_TOTAL_G_PER_KG:,g} g/kg",
+            source=src.SEED_IVIG,
+        )
     chosen = None if product is None else CATALOGUE.ivig(product)
     dispensed = None
     if chosen is not None:
         dispensed = _vials(trace, chosen, daily, ceiling * weight, round_to_g)
     return IVIgCourse(
-        g_per_kg_day=g, days=n_days, dosing_weight_kg=weight, weight_basis=basis,
-        weight_basis_reason=why, daily_dose_g=daily, product=chosen, dispensed=dispensed,
-        override=override, **trace.frozen(),
+        g_per_kg_day=g,
+        days=n_days,
+        dosing_weight_kg=weight,
+        weight_basis=basis,
+        weight_basis_reason=why,
+        daily_dose_g=daily,
+        product=chosen,
+        dispensed=dispensed,
+        override=override,
+        **trace.frozen(),
     )
 
 
@@ -73,12 +88,15 @@ def _check_regimen(trace: Trace, g: float, days: int, override: str | None) -> N
     allowed = next((d for rate, d in SEED_REGIMENS.items() if abs(rate - g) < 1e-9), ())
     if days in allowed:
         return
-    text = (f"{g:,g} g/kg/day for {days} days is not a seed regimen "
-            "(0.4 g/kg/day x 5 days, or 1 g/kg/day x 1-2 days)")
+    text = (
+        f"{g:,g} g/kg/day for {days} days is not a seed regimen "
+        "(0.4 g/kg/day x 5 days, or 1 g/kg/day x 1-2 days)"
+    )
     if override is None:
-        raise DoseRangeError(f"{text}; pass override='reason' to use it", field="g_per_kg_day",
-                             value=g)
-    trace.warn(f'{text}; used on override: {override}', source=src.SEED_IVIG)
+        raise DoseRangeError(
+            f"{text}; pass override='reason' to use it", field="g_per_kg_day", value=g
+        )
+    trace.warn(f"{text}; used on override: {override}", source=src.SEED_IVIG)
 
 
 def _ceiling(trace: Trace, max_g_per_kg_day: Any, override: str | None) -> float:
@@ -87,7 +105,8 @@ def _ceiling(trace: Trace, max_g_per_kg_day: Any, override: str | None) -> float
         raise DoseRangeError(
             f"max_g_per_kg_day {ceiling:,g} is above the default {MAX_G_PER_KG_DAY:,g} g/kg/day "
             f"({src.IVIG_MAX_DAILY_GAP}); pass override='reason' to raise it",
-            field="max_g_per_kg_day", value=ceiling,
+            field="max_g_per_kg_day",
+            value=ceiling,
         )
     trace.cite(src.IVIG_MAX_DAILY_GAP)
     return ceiling
@@ -96,11 +115,17 @@ def _ceiling(trace: Trace, max_g_per_kg_day: Any, override: str | None) -> float
 def dosing_weight(p: Patient, basis: Any, auto_rule: Any, trace: Trace) -> tuple[float, str, str]:
     """(kg, basis used, why) for an IVIg dose."""
     if basis not in WEIGHT_BASES:
-        raise InputRangeError(f"weight_basis must be one of {', '.join(WEIGHT_BASES)}; "
-                              f"got {basis!r:.60}", field="weight_basis", value=basis)
+        raise InputRangeError(
+            f"weight_basis must be one of {', '.join(WEIGHT_BASES)}; got {basis!r:.60}",
+            field="weight_basis",
+            value=basis,
+        )
     if auto_rule not in AUTO_RULES:
-        raise InputRangeError(f"auto_rule must be one of {', '.join(AUTO_RULES)}; "
-                              f"got {auto_rule!r:.60}", field="auto_rule", value=auto_rule)
+        raise InputRangeError(
+            f"auto_rule must be one of {', '.join(AUTO_RULES)}; got {auto_rule!r:.60}",
+            field="auto_rule",
+            value=auto_rule,
+        )
     actual = p.weight_kg
     if basis == "actual":
         return _chosen(trace, actual, "actual", "as requested")
@@ -116,7 +141,17 @@ def dosing_weight(p: Patient, basis: Any, auto_rule: Any, trace: Trace) -> tuple
     caution = _body.devine_warning(p.height_cm)
     if caution:
         trace.warn(caution, source=src.DEVINE)
-    trace.step('ideal body weight (Devine, {}, {:,.5g} cm) = {:,.5g} kg; adjusted = {:,.5g} + 0.4 x ({:,.5g} - {:,.5g}) = {:,.5g} kg', p.sex, p.height_cm, ideal, ideal, actual, ideal, adjusted, source=src.DEVINE)
+    trace.step(
+        "ideal body weight (Devine, {}, {:,.5g} cm) = {:,.5g} kg; adjusted = {:,.5g} + 0.4 x ({:,.5g} - {:,.5g}) = {:,.5g} kg",
+        p.sex,
+        p.height_cm,
+        ideal,
+        ideal,
+        actual,
+        ideal,
+        adjusted,
+        source=src.DEVINE,
+    )
     if basis == "auto":
         basis, why = _auto(p, auto_rule, actual, ideal, adjusted, trace)
         if basis == "actual":
@@ -129,8 +164,9 @@ def dosing_weight(p: Patient, basis: Any, auto_rule: Any, trace: Trace) -> tuple
     return _chosen(trace, target, basis, why)
 
 
-def _auto(p: Patient, rule: str, actual: float, ideal: float, adjusted: float,
-          trace: Trace) -> tuple[str, str]:
+def _auto(
+    p: Patient, rule: str, actual: float, ideal: float, adjusted: float, trace: Trace
+) -> tuple[str, str]:
     assert p.height_cm is not None
     if rule == "bmi_over_30":
         bmi = _body.bmi_value(actual, p.height_cm)
@@ -145,7 +181,10 @@ def _auto(p: Patient, rule: str, actual: float, ideal: float, adjusted: float,
             return "adjusted", f"actual weight is {ratio:.0%} of ideal, above 120 %"
         return "actual", f"actual weight is {ratio:.0%} of ideal, not above 120 %"
     trace.cite(src.AUSTRALIA_2026)
-    trace.warn('the Australian rule excludes pregnancy: use actual weight in a pregnant patient', source=src.AUSTRALIA_2026)
+    trace.warn(
+        "the Australian rule excludes pregnancy: use actual weight in a pregnant patient",
+        source=src.AUSTRALIA_2026,
+    )
     if p.age is not None and p.age < 18:
         return "actual", "under 18 years (Australian rule)"
     if p.height_cm < AUSTRALIA_MIN_HEIGHT_CM:
@@ -156,26 +195,47 @@ def _auto(p: Patient, rule: str, actual: float, ideal: float, adjusted: float,
 
 
 def _chosen(trace: Trace, kg: float, basis: str, why: str) -> tuple[float, str, str]:
-    trace.step('dosing weight: {} body weight {:,.5g} kg ({})', basis, kg, why)
+    trace.step("dosing weight: {} body weight {:,.5g} kg ({})", basis, kg, why)
     return kg, basis, why
 
 
-def _vials(trace: Trace, product: IVIgProduct, daily: float, maximum: float,
-           round_to_g: Any) -> Any:
+def _vials(
+    trace: Trace, product: IVIgProduct, daily: float, maximum: float, round_to_g: Any
+) -> Any:
     trace.cite(product.source)
     step = positive(u.plain_number(round_to_g, "round_to_g"), "round_to_g")
     if not product.vial_sizes_g:
         trace.warn(f"{product.name} has no vial sizes in the catalogue: dose not rounded")
         return None
-    result = dispense(daily, product=product.name, form="vials", unit="g",
-                      sizes=product.vial_sizes_g, maximum=maximum, step=step)
+    result = dispense(
+        daily,
+        product=product.name,
+        form="vials",
+        unit="g",
+        sizes=product.vial_sizes_g,
+        maximum=maximum,
+        step=step,
+    )
     if result is None:
-        trace.warn(f"{daily:,.5g} g cannot be made of {product.name} vials in {step:,g} g steps: "
-                   "dose not rounded")
+        trace.warn(
+            f"{daily:,.5g} g cannot be made of {product.name} vials in {step:,g} g steps: "
+            "dose not rounded"
+        )
         return None
-    trace.step('rounded to the nearest {:,g} g ({}): {:,g} g/day = {} of {}', step, result.rounded, result.amount, _vial_text(result.units), product.name, source=src.TRANSFUSION_ONTARIO)
+    trace.step(
+        "rounded to the nearest {:,g} g ({}): {:,g} g/day = {} of {}",
+        step,
+        result.rounded,
+        result.amount,
+        _vial_text(result.units),
+        product.name,
+        source=src.TRANSFUSION_ONTARIO,
+    )
     if abs(result.rounding_error_fraction) > ROUNDING_TOLERANCE:
-        trace.warn(f'rounding changes the daily dose by {result.rounding_error_fraction:+.0%}, more than 10 %', source=src.US_ROUNDING)
+        trace.warn(
+            f"rounding changes the daily dose by {result.rounding_error_fraction:+.0%}, more than 10 %",
+            source=src.US_ROUNDING,
+        )
     return result
 
 

@@ -28,8 +28,9 @@ def age_years(value: Any, field: str = "age") -> float:
 
 
 def creatinine_mg_dl(value: Any, field: str = "serum_creatinine") -> float:
-    return u.in_range(u.to_float(value, field, u.CREATININE), field, *CREATININE_MG_DL, "mg/dL",
-                      value)
+    return u.in_range(
+        u.to_float(value, field, u.CREATININE), field, *CREATININE_MG_DL, "mg/dL", value
+    )
 
 
 def wbc_per_ul(value: Any, field: str) -> float:
@@ -42,5 +43,6 @@ SEXES = ("female", "male")
 def sex(value: Any, field: str = "sex") -> str:
     if isinstance(value, str) and value.strip().lower() in SEXES:
         return value.strip().lower()
-    raise InputRangeError(f"{field} must be 'female' or 'male'; got {value!r:.60}",
-                            field=field, value=value)
+    raise InputRangeError(
+        f"{field} must be 'female' or 'male'; got {value!r:.60}", field=field, value=value
+    )

@@ -6,12 +6,11 @@ from typing import Any
 
 from plexodose import _sources as src
 from plexodose import _units as u
-from plexodose._common import dispense_oral, egfr_for_dosing, whole_number
-from plexodose._common import patient as check_patient
+from plexodose._common import begin, dispense_oral, egfr_for_dosing, whole_number
 from plexodose._errors import InputRangeError
 from plexodose._patient import Patient
 from plexodose._results import Conversion, DailyDose
-from plexodose._trace import Trace, hard_cap, positive, protocol_range, reason
+from plexodose._trace import Trace, hard_cap, positive, protocol_range
 
 MG_PER_DOSE = (500.0, 1500.0)  # [secondary] eTG: start 500, maximum 1500 twice daily
 MAX_MG_PER_DOSE = 1500.0
@@ -21,25 +20,39 @@ LOW_EGFR_MAX_MG_PER_DOSE = 1000.0
 SODIUM_PER_MOFETIL = 720.0 / 1000.0  # [secondary]
 
 
-def mycophenolate(patient: Patient, *, mg_per_dose: float = 1000, doses_per_day: int = 2,
-                  override: str | None = None) -> DailyDose:
+def mycophenolate(
+    patient: Patient,
+    *,
+    mg_per_dose: float = 1000,
+    doses_per_day: int = 2,
+    override: str | None = None,
+) -> DailyDose:
     """Mycophenolate mofetil: ``mg_per_dose`` ``doses_per_day`` times a day.
 
     >>> from plexodose import Patient
     >>> mycophenolate(Patient.example()).daily_dose  # 1000 mg x 2 = 2000 mg/day
     <Quantity(2000.0, 'milligram / day')>
     """
-    p = check_patient(patient)
-    override = reason(override)
+    p, override, trace = begin(
+        patient, override, src.SEED_MYCOPHENOLATE, src.MYCOPHENOLATE_TITRATION
+    )
     dose = positive(u.plain_number(mg_per_dose, "mg_per_dose"), "mg_per_dose")
     per_day = whole_number(doses_per_day, "doses_per_day", 1, 4)
-    trace = Trace(src.SEED_MYCOPHENOLATE, src.MYCOPHENOLATE_TITRATION)
-    protocol_range(trace, "mg_per_dose", dose, *MG_PER_DOSE, "mg", override,
-                   src.MYCOPHENOLATE_TITRATION)
+    protocol_range(
+        trace, "mg_per_dose", dose, *MG_PER_DOSE, "mg", override, src.MYCOPHENOLATE_TITRATION
+    )
     hard_cap("mg_per_dose", dose, MAX_MG_PER_DOSE, "mg", src.MYCOPHENOLATE_TITRATION)
-    protocol_range(trace, "doses_per_day", per_day, DOSES_PER_DAY, DOSES_PER_DAY, "", override,
-                   src.SEED_MYCOPHENOLATE)
-    trace.step('{:,g} mg x {} doses a day = {:,g} mg/day', dose, per_day, dose * per_day)
+    protocol_range(
+        trace,
+        "doses_per_day",
+        per_day,
+        DOSES_PER_DAY,
+        DOSES_PER_DAY,
+        "",
+        override,
+        src.SEED_MYCOPHENOLATE,
+    )
+    trace.step("{:,g} mg x {} doses a day = {:,g} mg/day", dose, per_day, dose * per_day)
     limit = MAX_MG_PER_DOSE
     egfr = egfr_for_dosing(p, trace, "check of the eGFR < 25 limit")
     cap_applied = False
@@ -48,15 +61,32 @@ def mycophenolate(patient: Patient, *, mg_per_dose: float = 1000, doses_per_day:
         if dose > limit:
             cap_applied = True
             dose = limit
-            trace.warn(f'eGFR {egfr:.3g} < 25: limited to {limit:,g} mg per dose', source=src.MYCOPHENOLATE_RENAL)
+            trace.warn(
+                f"eGFR {egfr:.3g} < 25: limited to {limit:,g} mg per dose",
+                source=src.MYCOPHENOLATE_RENAL,
+            )
         else:
-            trace.step('eGFR {:.3g} < 25: at most {:,g} mg per dose (respected)', egfr, limit, source=src.MYCOPHENOLATE_RENAL)
+            trace.step(
+                "eGFR {:.3g} < 25: at most {:,g} mg per dose (respected)",
+                egfr,
+                limit,
+                source=src.MYCOPHENOLATE_RENAL,
+            )
     dispensed = dispense_oral("mycophenolate", dose, limit, trace)
-    trace.step('response typically in 4-6 weeks; continue at least 3-4 weeks', source=src.SEED_MYCOPHENOLATE)
+    trace.step(
+        "response typically in 4-6 weeks; continue at least 3-4 weeks",
+        source=src.SEED_MYCOPHENOLATE,
+    )
     return DailyDose(
-        drug="mycophenolate mofetil", daily_dose_mg=dose * per_day, doses_per_day=per_day,
-        dosing_weight_kg=None, cap_mg_per_day=limit * per_day, cap_applied=cap_applied,
-        dispensed=dispensed, override=override, **trace.frozen(),
+        drug="mycophenolate mofetil",
+        daily_dose_mg=dose * per_day,
+        doses_per_day=per_day,
+        dosing_weight_kg=None,
+        cap_mg_per_day=limit * per_day,
+        cap_applied=cap_applied,
+        dispensed=dispensed,
+        override=override,
+        **trace.frozen(),
     )
 
 
@@ -67,14 +97,20 @@ def convert_mycophenolate(dose: Any, *, to: str) -> Conversion:
     <Quantity(720.0, 'milligram')>
     """
     mg = positive(u.to_float(dose, "dose", u.DOSE_MASS), "dose")
-    names = {"sodium": ("mycophenolate mofetil", "mycophenolate sodium", SODIUM_PER_MOFETIL),
-             "mofetil": ("mycophenolate sodium", "mycophenolate mofetil", 1 / SODIUM_PER_MOFETIL)}
+    names = {
+        "sodium": ("mycophenolate mofetil", "mycophenolate sodium", SODIUM_PER_MOFETIL),
+        "mofetil": ("mycophenolate sodium", "mycophenolate mofetil", 1 / SODIUM_PER_MOFETIL),
+    }
     if to not in names:
-        raise InputRangeError(f"to must be 'sodium' or 'mofetil'; got {to!r:.60}", field="to",
-                              value=to)
+        raise InputRangeError(
+            f"to must be 'sodium' or 'mofetil'; got {to!r:.60}", field="to", value=to
+        )
     source_drug, target_drug, ratio = names[to]
     trace = Trace(src.MYCOPHENOLATE_SODIUM, src.MYCOPHENOLATE_LABEL)
-    trace.step('{:,g} mg {} x {:,.5g} = {:,.5g} mg {}', mg, source_drug, ratio, mg * ratio, target_drug)
+    trace.step(
+        "{:,g} mg {} x {:,.5g} = {:,.5g} mg {}", mg, source_drug, ratio, mg * ratio, target_drug
+    )
     trace.warn("the two salts are not interchangeable without clinical supervision (labels)")
-    return Conversion(from_drug=source_drug, to_drug=target_drug, from_mg=mg, to_mg=mg * ratio,
-                      **trace.frozen())
+    return Conversion(
+        from_drug=source_drug, to_drug=target_drug, from_mg=mg, to_mg=mg * ratio, **trace.frozen()
+    )

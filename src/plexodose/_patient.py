@@ -30,14 +30,17 @@ def _to_phenotype(value: Any, field: str) -> str:
     if isinstance(value, str) and value.strip().lower() in PHENOTYPES:
         return value.strip().lower()
     raise InputRangeError(
-        f"{field} must be one of {', '.join(PHENOTYPES)}; got {value!r:.60}", field=field, value=value
+        f"{field} must be one of {', '.join(PHENOTYPES)}; got {value!r:.60}",
+        field=field,
+        value=value,
     )
 
 
 def _to_reason(value: Any, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InputRangeError(f"{field} must be a non-empty reason; got {value!r:.60}",
-                              field=field, value=value)
+        raise InputRangeError(
+            f"{field} must be a non-empty reason; got {value!r:.60}", field=field, value=value
+        )
     return value.strip()
 
 
@@ -112,7 +115,8 @@ class Patient:
             raise InputRangeError(
                 f"age {self.age:g} is under 18: plexodose applies adult protocols; pass "
                 "minor_override='reason' to proceed",
-                field="age", value=self.age,
+                field="age",
+                value=self.age,
             )
 
     @classmethod
@@ -122,8 +126,15 @@ class Patient:
         >>> Patient.example()
         Patient(weight='72 kg', height='175 cm', sex='male', age=60, serum_creatinine='1 mg/dL', tpmt='normal', nudt15='normal')
         """
-        return cls(weight="72 kg", height="175 cm", sex="male", age=60,
-                   serum_creatinine="1 mg/dL", tpmt="normal", nudt15="normal")
+        return cls(
+            weight="72 kg",
+            height="175 cm",
+            sex="male",
+            age=60,
+            serum_creatinine="1 mg/dL",
+            tpmt="normal",
+            nudt15="normal",
+        )
 
     # Plain floats in canonical units, for the calculators.
     @property
@@ -151,8 +162,9 @@ class Patient:
 
     def _need_height(self, purpose: str) -> float:
         if self.height_cm is None:
-            raise MissingInputError(f'{purpose} needs the patient\'s height, such as "175 cm"',
-                                    field="height")
+            raise MissingInputError(
+                f'{purpose} needs the patient\'s height, such as "175 cm"', field="height"
+            )
         return self.height_cm
 
     def need(self, field: str, purpose: str) -> Any:

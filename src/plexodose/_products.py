@@ -24,8 +24,11 @@ from plexodose._sources import Source
 def _sizes(values: Any) -> tuple[float, ...]:
     sizes = tuple(sorted({float(v) for v in values}, reverse=True))
     if any(not math.isfinite(v) or v <= 0 for v in sizes):
-        raise InputRangeError(f"product sizes must be positive and finite; got {values!r}",
-                              field="sizes", value=values)
+        raise InputRangeError(
+            f"product sizes must be positive and finite; got {values!r}",
+            field="sizes",
+            value=values,
+        )
     return sizes
 
 
@@ -34,8 +37,9 @@ def _optional_rate(value: Any) -> float | None:
         return None
     rate = float(value)
     if not math.isfinite(rate) or rate <= 0:
-        raise InputRangeError(f"an infusion rate must be positive; got {value!r}", field="rate",
-                              value=value)
+        raise InputRangeError(
+            f"an infusion rate must be positive; got {value!r}", field="rate", value=value
+        )
     return rate
 
 
@@ -90,8 +94,11 @@ class Catalogue:
         found = self._find(product) if isinstance(product, str) else None
         if not isinstance(found, IVIgProduct):
             known = ", ".join(p.name for p in self._products.values() if isinstance(p, IVIgProduct))
-            raise InputRangeError(f"product {product!r:.60} is not an IVIg product in the "
-                                  f"catalogue; known: {known}", field="product", value=product)
+            raise InputRangeError(
+                f"product {product!r:.60} is not an IVIg product in the catalogue; known: {known}",
+                field="product",
+                value=product,
+            )
         return found
 
     def _find(self, name: str) -> Product | None:
@@ -110,20 +117,52 @@ class Catalogue:
         return None
 
 
-CATALOGUE = Catalogue([
-    IVIgProduct(name="Gamunex-C 10 %", vial_sizes_g=(1, 2.5, 5, 10, 20, 40), source=src.GAMUNEX_LABEL,
-                initial_rate_mg_per_kg_min=2, max_rate_mg_per_kg_min=8),
-    IVIgProduct(name="Privigen 10 %", vial_sizes_g=(5, 10, 20, 40), source=src.PRIVIGEN_LABEL,
-                initial_rate_mg_per_kg_min=0.5, max_rate_mg_per_kg_min=8),
-    IVIgProduct(name="Gammagard Liquid 10 %", vial_sizes_g=(), source=src.GAMMAGARD_LABEL,
-                initial_rate_mg_per_kg_min=0.8, max_rate_mg_per_kg_min=9),
-    OralProduct(drug="azathioprine", name="azathioprine tablets", form="tablet",
-                strengths_mg=(25, 50), source=src.AZATHIOPRINE_LABEL),
-    OralProduct(drug="ciclosporin", name="ciclosporin capsules", form="capsule",
-                strengths_mg=(25, 50, 100), source=src.CICLOSPORIN_LABEL),
-    OralProduct(drug="mycophenolate", name="mycophenolate mofetil tablets and capsules",
-                form="tablet or capsule", strengths_mg=(250, 500), source=src.MYCOPHENOLATE_LABEL),
-])
+CATALOGUE = Catalogue(
+    [
+        IVIgProduct(
+            name="Gamunex-C 10 %",
+            vial_sizes_g=(1, 2.5, 5, 10, 20, 40),
+            source=src.GAMUNEX_LABEL,
+            initial_rate_mg_per_kg_min=2,
+            max_rate_mg_per_kg_min=8,
+        ),
+        IVIgProduct(
+            name="Privigen 10 %",
+            vial_sizes_g=(5, 10, 20, 40),
+            source=src.PRIVIGEN_LABEL,
+            initial_rate_mg_per_kg_min=0.5,
+            max_rate_mg_per_kg_min=8,
+        ),
+        IVIgProduct(
+            name="Gammagard Liquid 10 %",
+            vial_sizes_g=(),
+            source=src.GAMMAGARD_LABEL,
+            initial_rate_mg_per_kg_min=0.8,
+            max_rate_mg_per_kg_min=9,
+        ),
+        OralProduct(
+            drug="azathioprine",
+            name="azathioprine tablets",
+            form="tablet",
+            strengths_mg=(25, 50),
+            source=src.AZATHIOPRINE_LABEL,
+        ),
+        OralProduct(
+            drug="ciclosporin",
+            name="ciclosporin capsules",
+            form="capsule",
+            strengths_mg=(25, 50, 100),
+            source=src.CICLOSPORIN_LABEL,
+        ),
+        OralProduct(
+            drug="mycophenolate",
+            name="mycophenolate mofetil tablets and capsules",
+            form="tablet or capsule",
+            strengths_mg=(250, 500),
+            source=src.MYCOPHENOLATE_LABEL,
+        ),
+    ]
+)
 """The starting catalogue (dosing-rules.md). Gammagard Liquid's vial sizes are not in the
 reference, so it has rates but no vials: register it again with its label's sizes to round. No oral
 cyclophosphamide strengths are in the reference either."""

@@ -102,8 +102,10 @@ class DailyDose(_Traced):
             headline += f" ({fmt.mass_mg(self.daily_dose_mg)}/day)"
         facts = []
         if self.dosing_weight_kg is not None:
-            facts.append(f"dosing weight: {fmt.number(self.dosing_weight_kg)} kg "
-                         f"({fmt.number(self.mg_per_kg_day or 0)} mg/kg/day reached)")
+            facts.append(
+                f"dosing weight: {fmt.number(self.dosing_weight_kg)} kg "
+                f"({fmt.number(self.mg_per_kg_day or 0)} mg/kg/day reached)"
+            )
         if self.cap_mg_per_day is not None:
             state = "applied" if self.cap_applied else "not reached"
             facts.append(f"cap: {fmt.mass_mg(self.cap_mg_per_day)}/day ({state})")
@@ -118,9 +120,11 @@ def describe_dispensed(d: Dispensed, mass: Any) -> str:
     units = " + ".join(f"{n} x {mass(size)}" for size, n in d.units)
     error = d.rounding_error
     sign = "+" if error > 0 else ""
-    return (f"{mass(d.amount)} per dose as {units} {d.form} "
-            f"(rounded {d.rounded}: {sign}{mass(error) if error else '0'}, "
-            f"{sign}{fmt.percent(d.rounding_error_fraction)})")
+    return (
+        f"{mass(d.amount)} per dose as {units} {d.form} "
+        f"(rounded {d.rounded}: {sign}{mass(error) if error else '0'}, "
+        f"{sign}{fmt.percent(d.rounding_error_fraction)})"
+    )
 
 
 @attrs.frozen(repr=False, kw_only=True)
@@ -175,14 +179,19 @@ class IVIgCourse(_Traced):
     def __repr__(self) -> str:
         per_day = self.daily_dose_g if self.dispensed is None else self.dispensed.amount
         day_word = "day" if self.days == 1 else "days"
-        headline = (f"IVIg: {fmt.mass_g(per_day)} daily for {self.days} {day_word} "
-                    f"(total {fmt.mass_g(self.total_dose_g)})")
-        facts = [f"dosing weight: {fmt.number(self.dosing_weight_kg)} kg, {self.weight_basis} body "
-                 f"weight ({self.weight_basis_reason})",
-                 f"regimen: {fmt.number(self.g_per_kg_day)} g/kg/day x {self.days}"]
+        headline = (
+            f"IVIg: {fmt.mass_g(per_day)} daily for {self.days} {day_word} "
+            f"(total {fmt.mass_g(self.total_dose_g)})"
+        )
+        facts = [
+            f"dosing weight: {fmt.number(self.dosing_weight_kg)} kg, {self.weight_basis} body "
+            f"weight ({self.weight_basis_reason})",
+            f"regimen: {fmt.number(self.g_per_kg_day)} g/kg/day x {self.days}",
+        ]
         if self.dispensed is not None:
-            facts.append(f"dispense ({self.product.name}): "
-                         + describe_dispensed(self.dispensed, fmt.mass_g))
+            facts.append(
+                f"dispense ({self.product.name}): " + describe_dispensed(self.dispensed, fmt.mass_g)
+            )
         if self.override:
             facts.append(f"override: {self.override}")
         return self._render(headline, facts)
@@ -220,11 +229,15 @@ class CyclophosphamidePulse(_Traced):
         if self.held:
             headline = "cyclophosphamide IV: pulse held (0 mg)"
         else:
-            headline = (f"cyclophosphamide IV: {fmt.mass_mg(self.dose_mg, 0)} every "
-                        f"{fmt.number(self.interval_weeks)} weeks")
-        facts = [f"BSA: {fmt.number(self.bsa_m2)} m2 ({self.bsa_formula})"
-                 + (f", capped at {fmt.number(self.bsa_cap_m2)} m2" if self.bsa_cap_m2 else ""),
-                 f"regimen: {fmt.number(self.g_per_m2, 3)} g/m2"]
+            headline = (
+                f"cyclophosphamide IV: {fmt.mass_mg(self.dose_mg, 0)} every "
+                f"{fmt.number(self.interval_weeks)} weeks"
+            )
+        facts = [
+            f"BSA: {fmt.number(self.bsa_m2)} m2 ({self.bsa_formula})"
+            + (f", capped at {fmt.number(self.bsa_cap_m2)} m2" if self.bsa_cap_m2 else ""),
+            f"regimen: {fmt.number(self.g_per_m2, 3)} g/m2",
+        ]
         if self.override:
             facts.append(f"override: {self.override}")
         return self._render(headline, facts)
@@ -244,8 +257,10 @@ class Conversion(_Traced):
         return u.quantity(self.to_mg, "mg")
 
     def __repr__(self) -> str:
-        headline = (f"{fmt.mass_mg(self.from_mg)} {self.from_drug} is about "
-                    f"{fmt.mass_mg(self.to_mg)} {self.to_drug}")
+        headline = (
+            f"{fmt.mass_mg(self.from_mg)} {self.from_drug} is about "
+            f"{fmt.mass_mg(self.to_mg)} {self.to_drug}"
+        )
         return self._render(headline, [])
 
 
@@ -266,7 +281,9 @@ class PulseReduction(_Traced):
         return u.quantity(self.reduced_mg_per_kg * self.weight_kg, "mg")
 
     def __repr__(self) -> str:
-        headline = (f"cyclophosphamide pulse: {fmt.number(self.reduced_mg_per_kg)} mg/kg "
-                    f"({fmt.mass_mg(self.reduced_mg_per_kg * self.weight_kg, 0)}), "
-                    f"{fmt.percent(self.fraction)} of {fmt.number(self.standard_mg_per_kg)} mg/kg")
+        headline = (
+            f"cyclophosphamide pulse: {fmt.number(self.reduced_mg_per_kg)} mg/kg "
+            f"({fmt.mass_mg(self.reduced_mg_per_kg * self.weight_kg, 0)}), "
+            f"{fmt.percent(self.fraction)} of {fmt.number(self.standard_mg_per_kg)} mg/kg"
+        )
         return self._render(headline, [])

@@ -33,101 +33,151 @@ SEED_CICLOSPORIN = Source("seed", SEED, "ciclosporin 5 mg/kg/day initially, then
 SEED_MYCOPHENOLATE = Source("seed", SEED, "mycophenolate mofetil 1000 mg twice daily")
 SEED_DURATION = Source("seed", SEED, "immunosuppressants need 3-6 months for full effect")
 
-BSA = Source("guideline", "GlobalRPh body surface area calculator",
-             "BSA formulas of Mosteller, DuBois, Haycock, Gehan & George and Boyd")
-DEVINE = Source("guideline", "Australian NBA BloodSTAR dose calculator",
-                "ideal body weight (Devine) and adjusted body weight IBW + 0.4 x (actual - IBW)")
-COCKCROFT_GAULT = Source("guideline", "Cockcroft-Gault 1976",
-                         "CrCl = (140 - age) x weight / (72 x SCr), x 0.85 if female")
+BSA = Source(
+    "guideline",
+    "GlobalRPh body surface area calculator",
+    "BSA formulas of Mosteller, DuBois, Haycock, Gehan & George and Boyd",
+)
+DEVINE = Source(
+    "guideline",
+    "Australian NBA BloodSTAR dose calculator",
+    "ideal body weight (Devine) and adjusted body weight IBW + 0.4 x (actual - IBW)",
+)
+COCKCROFT_GAULT = Source(
+    "guideline",
+    "Cockcroft-Gault 1976",
+    "CrCl = (140 - age) x weight / (72 x SCr), x 0.85 if female",
+)
 CRCL_WEIGHT_GAP = Source(
-    "gap", "plexodose conservative choice (dosing-rules.md marks which weight as a gap)",
+    "gap",
+    "plexodose conservative choice (dosing-rules.md marks which weight as a gap)",
     "Cockcroft-Gault for dose adjustment uses the lower of actual and ideal body weight",
 )
-CKD_EPI_2021 = Source("guideline", "NKF CKD-EPI 2021 race-free equation",
-                      "eGFR = 142 x min(SCr/k,1)^a x max(SCr/k,1)^-1.200 x 0.9938^age (x 1.012 F)")
+CKD_EPI_2021 = Source(
+    "guideline",
+    "NKF CKD-EPI 2021 race-free equation",
+    "eGFR = 142 x min(SCr/k,1)^a x max(SCr/k,1)^-1.200 x 0.9938^age (x 1.012 F)",
+)
 
 TRANSFUSION_ONTARIO = Source(
-    "guideline", "Transfusion Ontario IVIg dosing",
+    "guideline",
+    "Transfusion Ontario IVIg dosing",
     "adjusted body weight when BMI > 30; round doses to the nearest 5 g",
 )
 US_IVIG_ORDER_SETS = Source(
     "guideline", "US IVIg order sets", "adjusted body weight when actual weight > 120 % of IBW"
 )
 AUSTRALIA_2026 = Source(
-    "guideline", "Australian NBA IVIg dosing (2026)",
+    "guideline",
+    "Australian NBA IVIg dosing (2026)",
     "adjusted weight by default; actual weight under 18 years, under 152 cm, or when lower",
 )
 US_ROUNDING = Source(
-    "secondary", "US IVIg practice (second-hand summary)",
+    "secondary",
+    "US IVIg practice (second-hand summary)",
     "keep the rounded dose within 10 % of the ordered dose",
 )
 IVIG_MAINTENANCE = Source(
-    "label", "Gammagard Liquid / Privigen CIDP labels; Transfusion Ontario",
+    "label",
+    "Gammagard Liquid / Privigen CIDP labels; Transfusion Ontario",
     "maintenance 1 g/kg every 3 weeks",
 )
 IVIG_MAX_DAILY_GAP = Source(
-    "gap", "plexodose conservative choice (no maximum daily dose found)",
+    "gap",
+    "plexodose conservative choice (no maximum daily dose found)",
     "at most 1 g/kg/day, the highest label single-day dose seen",
 )
-GAMUNEX_LABEL = Source("label", "Gamunex-C 10 % prescribing information",
-                       "bottles 1, 2.5, 5, 10, 20, 40 g; CIDP rate 2 then up to 8 mg/kg/min")
-PRIVIGEN_LABEL = Source("label", "Privigen 10 % prescribing information",
-                        "vials 5, 10, 20, 40 g; start 0.5 mg/kg/min, max 8 mg/kg/min")
-GAMMAGARD_LABEL = Source("label", "Gammagard Liquid 10 % CIDP prescribing information",
-                         "start 0.5 mL/kg/h (0.8 mg/kg/min), max 5.4 mL/kg/h (9 mg/kg/min)")
+GAMUNEX_LABEL = Source(
+    "label",
+    "Gamunex-C 10 % prescribing information",
+    "bottles 1, 2.5, 5, 10, 20, 40 g; CIDP rate 2 then up to 8 mg/kg/min",
+)
+PRIVIGEN_LABEL = Source(
+    "label",
+    "Privigen 10 % prescribing information",
+    "vials 5, 10, 20, 40 g; start 0.5 mg/kg/min, max 8 mg/kg/min",
+)
+GAMMAGARD_LABEL = Source(
+    "label",
+    "Gammagard Liquid 10 % CIDP prescribing information",
+    "start 0.5 mL/kg/h (0.8 mg/kg/min), max 5.4 mL/kg/h (9 mg/kg/min)",
+)
 
 CPIC_THIOPURINES = Source(
-    "guideline", "CPIC guideline for thiopurines and TPMT/NUDT15 (2018, updated 2024)",
+    "guideline",
+    "CPIC guideline for thiopurines and TPMT/NUDT15 (2018, updated 2024)",
     "intermediate: 30-80 % of normal dose; intermediate for both genes: 20-50 %; "
     "poor: non-thiopurine alternative, or 10-fold reduction three times a week",
 )
 RANGE_LOW_END_GAP = Source(
-    "gap", "plexodose conservative choice",
+    "gap",
+    "plexodose conservative choice",
     "where a source gives a range of reductions, the larger reduction is the default",
 )
 AZATHIOPRINE_LABEL = Source(
-    "label", "azathioprine prescribing information",
+    "label",
+    "azathioprine prescribing information",
     "tablets 25 and 50 mg; with allopurinol one third to one quarter of the usual dose",
 )
-AZATHIOPRINE_RENAL = Source("secondary", "azathioprine renal dosing (second-hand summary)",
-                            "CrCl 10-50 mL/min: 75 % of dose; below 10: 50 %")
+AZATHIOPRINE_RENAL = Source(
+    "secondary",
+    "azathioprine renal dosing (second-hand summary)",
+    "CrCl 10-50 mL/min: 75 % of dose; below 10: 50 %",
+)
 
 CYCLOPHOSPHAMIDE_NADIR = Source(
-    "guideline", "University of Michigan / VA neurology cyclophosphamide protocol",
+    "guideline",
+    "University of Michigan / VA neurology cyclophosphamide protocol",
     "nadir WBC at day 10-14; raise next pulse 25 % until nadir about 2000/mm3; cut 10-20 % "
     "below 1500-2000; pre-pulse WBC 2000-3000: 50 %; below 2000: hold; ceiling 1.6 g/m2",
 )
-FRENCH_NEUTROPHILS = Source("guideline", "French national protocol",
-                            "neutrophils < 1.5 x10^9/L: cut 25 % or postpone")
+FRENCH_NEUTROPHILS = Source(
+    "guideline", "French national protocol", "neutrophils < 1.5 x10^9/L: cut 25 % or postpone"
+)
 EULAR_CYCLOPS = Source(
-    "guideline", "EULAR 2009 / CYCLOPS pulse reduction",
+    "guideline",
+    "EULAR 2009 / CYCLOPS pulse reduction",
     "15 mg/kg pulses reduced for age (60-70, > 70) and creatinine (300-500 umol/L)",
 )
 CYCLOPHOSPHAMIDE_ORAL_RENAL = Source(
-    "secondary", "oral cyclophosphamide by creatinine (second-hand summary)",
+    "secondary",
+    "oral cyclophosphamide by creatinine (second-hand summary)",
     "creatinine < 250 umol/L: 2 mg/kg; 251-500: 1.75 mg/kg; > 500: 1.5 mg/kg",
 )
 BSA_CAP = Source("guideline", "institutional BSA caps", "BSA capped at 2.0 or 2.2 m2 where chosen")
-FAURSCHOU_2008 = Source("guideline", "Faurschou 2008",
-                        "cumulative cyclophosphamide above 36 g raises AML and bladder-cancer risk")
-TRAVIS_1995 = Source("guideline", "Travis 1995",
-                     "bladder cancer risk x6 at 20-49 g, x14.5 at >= 50 g cumulative")
+FAURSCHOU_2008 = Source(
+    "guideline",
+    "Faurschou 2008",
+    "cumulative cyclophosphamide above 36 g raises AML and bladder-cancer risk",
+)
+TRAVIS_1995 = Source(
+    "guideline", "Travis 1995", "bladder cancer risk x6 at 20-49 g, x14.5 at >= 50 g cumulative"
+)
 
 CICLOSPORIN_LABEL = Source(
-    "label", "US modified ciclosporin prescribing information (RA/psoriasis)",
+    "label",
+    "US modified ciclosporin prescribing information (RA/psoriasis)",
     "start 2.5 mg/kg/day in two doses, up to 4 mg/kg/day; creatinine rise >= 25 % (psoriasis) "
     "or 30 % (RA) above baseline: reduce 25-50 %; capsules 25, 50, 100 mg",
 )
 
 MYCOPHENOLATE_TITRATION = Source(
-    "secondary", "Australian eTG (secondary mirror)",
+    "secondary",
+    "Australian eTG (secondary mirror)",
     "start 500 mg twice daily, maximum 1500 mg twice daily, weekly 500 mg steps",
 )
 MYCOPHENOLATE_LABEL = Source(
-    "label", "mycophenolate mofetil prescribing information",
+    "label",
+    "mycophenolate mofetil prescribing information",
     "250 mg capsule, 500 mg tablet, 200 mg/mL suspension; not interchangeable with the sodium salt",
 )
-MYCOPHENOLATE_RENAL = Source("label", "mycophenolate label (via secondary summary)",
-                             "GFR < 25 mL/min/1.73 m2: avoid more than 1 g twice daily")
-MYCOPHENOLATE_SODIUM = Source("secondary", "mycophenolate sodium equivalence (secondary)",
-                              "mycophenolate sodium 720 mg is about mycophenolate mofetil 1000 mg")
+MYCOPHENOLATE_RENAL = Source(
+    "label",
+    "mycophenolate label (via secondary summary)",
+    "GFR < 25 mL/min/1.73 m2: avoid more than 1 g twice daily",
+)
+MYCOPHENOLATE_SODIUM = Source(
+    "secondary",
+    "mycophenolate sodium equivalence (secondary)",
+    "mycophenolate sodium 720 mg is about mycophenolate mofetil 1000 mg",
+)

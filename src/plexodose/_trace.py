@@ -41,8 +41,11 @@ class Trace:
             self.sources.append(source)
 
     def frozen(self) -> dict[str, Any]:
-        return {"steps": tuple(self.steps), "warnings": tuple(self.warnings),
-                "sources": tuple(self.sources)}
+        return {
+            "steps": tuple(self.steps),
+            "warnings": tuple(self.warnings),
+            "sources": tuple(self.sources),
+        }
 
 
 def reason(override: Any) -> str | None:
@@ -50,24 +53,38 @@ def reason(override: Any) -> str | None:
     if override is None:
         return None
     if not isinstance(override, str) or not override.strip():
-        raise InputRangeError(f"override must be a non-empty reason; got {override!r:.60}",
-                              field="override", value=override)
+        raise InputRangeError(
+            f"override must be a non-empty reason; got {override!r:.60}",
+            field="override",
+            value=override,
+        )
     return override.strip()
 
 
 def positive(value: float, field: str) -> float:
     if value <= 0:
-        raise InputRangeError(f"{field} must be greater than zero; got {value:g}",
-                              field=field, value=value)
+        raise InputRangeError(
+            f"{field} must be greater than zero; got {value:g}", field=field, value=value
+        )
     return value
 
 
-def protocol_range(trace: Trace, field: str, value: float, low: float, high: float, unit: str,
-                   override: str | None, source: Source) -> None:
+def protocol_range(
+    trace: Trace,
+    field: str,
+    value: float,
+    low: float,
+    high: float,
+    unit: str,
+    override: str | None,
+    source: Source,
+) -> None:
     """Refuse a value outside the protocol range unless an override reason is given."""
     if low <= value <= high:
         return
-    where = f"{field} {value:g} {unit} is outside the protocol range {low:g}-{high:g} {unit} ({source})"
+    where = (
+        f"{field} {value:g} {unit} is outside the protocol range {low:g}-{high:g} {unit} ({source})"
+    )
     if override is None:
         raise DoseRangeError(f"{where}; pass override='reason' to use it", field=field, value=value)
     trace.warn(f"{where}; used on override: {override}", source)
@@ -79,5 +96,6 @@ def hard_cap(field: str, value: float, high: float, unit: str, source: Source) -
         raise DoseRangeError(
             f"{field} {value:g} {unit} is above the hard limit of {high:g} {unit} ({source}); "
             "an override does not lift it",
-            field=field, value=value,
+            field=field,
+            value=value,
         )

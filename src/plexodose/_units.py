@@ -44,7 +44,9 @@ MASS = Dimension("mass", "kg", '"72 kg"')
 DOSE_MASS = Dimension("mass", "mg", '"500 mg"')
 LENGTH = Dimension("length", "cm", '"175 cm"')
 CREATININE = Dimension(
-    "creatinine concentration", "mg/dL", '"0.9 mg/dL" or "80 umol/L"',
+    "creatinine concentration",
+    "mg/dL",
+    '"0.9 mg/dL" or "80 umol/L"',
     molar_mass_g_per_mol=CREATININE_MOLAR_MASS_G_PER_MOL,
 )
 CELL_COUNT = Dimension("cell count per volume", "1/uL", '"3500 /uL" or "3.5e9 /L"')
@@ -135,23 +137,26 @@ def to_float(value: Any, field: str, dim: Dimension) -> float:
         result = _from_quantity(value, field, dim)
     elif _is_bare_number(value):
         raise UnitError(
-            f"{field} needs a unit: type \"{_plain(value)} {dim.canonical}\" (a string) or "
+            f'{field} needs a unit: type "{_plain(value)} {dim.canonical}" (a string) or '
             f"plexodose.Q_({_plain(value)}, '{dim.canonical}'), not the bare number {_plain(value)}",
-            field=field, value=value,
+            field=field,
+            value=value,
         )
     else:
         raise UnitError(
             f"{field} must be a {dim.name} such as {dim.example} or a pint Quantity; "
             f"got {type(value).__name__} {value!r:.60}",
-            field=field, value=value,
+            field=field,
+            value=value,
         )
     return finite(result, field, value)
 
 
 def finite(result: float, field: str, given: Any) -> float:
     if not math.isfinite(result):
-        raise InputRangeError(f"{field} must be a finite number; got {given!r:.60}",
-                              field=field, value=given)
+        raise InputRangeError(
+            f"{field} must be a finite number; got {given!r:.60}", field=field, value=given
+        )
     return result
 
 
@@ -192,7 +197,8 @@ def _string_unit_factor(reg: Any, unit_text: str, field: str, dim: Dimension, te
     except Exception as exc:
         raise UnitError(
             f"{field}: cannot read the unit {unit_text!r} in {text!r}; type it as {dim.example}",
-            field=field, value=text,
+            field=field,
+            value=text,
         ) from exc
     return _unit_factor(reg, units, field, dim, text)
 
@@ -202,18 +208,21 @@ def _parse_with_pint(reg: Any, text: str, field: str, dim: Dimension) -> float:
         raise UnitError(
             f"{field} must start with a number followed by a unit, such as {dim.example}; "
             f"got {text!r:.60}",
-            field=field, value=text,
+            field=field,
+            value=text,
         )
     try:
         parsed = reg.Quantity(text)
     except Exception as exc:  # pint's parser raises many types; none may escape
         raise UnitError(
             f"{field}: cannot read {text!r:.60} as a {dim.name}; type it as {dim.example}",
-            field=field, value=text,
+            field=field,
+            value=text,
         ) from exc
     if not isinstance(parsed, pint.Quantity):
-        raise UnitError(f"{field}: {text!r:.60} has no unit; type it as {dim.example}",
-                        field=field, value=text)
+        raise UnitError(
+            f"{field}: {text!r:.60} has no unit; type it as {dim.example}", field=field, value=text
+        )
     return _from_quantity(parsed, field, dim, given=text)
 
 
@@ -223,8 +232,8 @@ def _from_quantity(q: Any, field: str, dim: Dimension, given: Any = None) -> flo
     magnitude = _scalar_magnitude(q, field, shown, dim)
     units = q._units
     if q._REGISTRY is not reg:
-        # A quantity of another registry: go through its unit's name, once per unit.
-        units = ("foreign", str(q.units))
+        # A quantity of another registry: go through its unit names, once per unit.
+        units = ("foreign", " * ".join(f"{name} ** {power}" for name, power in q._units.items()))
     key = (reg, dim.canonical, units)
     factor = _factors.get(key)
     if factor is None:
@@ -239,13 +248,15 @@ def _scalar_magnitude(q: Any, field: str, shown: Any, dim: Dimension) -> float:
     if isinstance(m, bool) or not _is_real(m):
         raise UnitError(
             f"{field} must be a single real {dim.name} such as {dim.example}; got {shown!r:.60}",
-            field=field, value=shown,
+            field=field,
+            value=shown,
         )
     try:
         return float(m)
     except OverflowError as exc:
-        raise InputRangeError(f"{field} must be a finite number; got {shown!r:.60}",
-                              field=field, value=shown) from exc
+        raise InputRangeError(
+            f"{field} must be a finite number; got {shown!r:.60}", field=field, value=shown
+        ) from exc
 
 
 def _unit_factor(reg: Any, units: Any, field: str, dim: Dimension, shown: Any) -> float:
@@ -258,11 +269,13 @@ def _unit_factor(reg: Any, units: Any, field: str, dim: Dimension, shown: Any) -
         raise UnitError(
             f"{field} must be a {dim.name} such as {dim.example}; got {shown!s:.60} "
             f"({one.dimensionality})",
-            field=field, value=shown,
+            field=field,
+            value=shown,
         ) from exc
     except Exception as exc:
-        raise UnitError(f"{field}: cannot convert {shown!s:.60} to {dim.canonical}",
-                        field=field, value=shown) from exc
+        raise UnitError(
+            f"{field}: cannot convert {shown!s:.60} to {dim.canonical}", field=field, value=shown
+        ) from exc
     return factor
 
 
@@ -291,13 +304,15 @@ def plain_number(value: Any, field: str) -> float:
         raise InputRangeError(
             f"{field} must be a plain number such as 0.4 (its unit is in its name); "
             f"got {type(value).__name__} {value!r:.60}",
-            field=field, value=value,
+            field=field,
+            value=value,
         )
     try:
         result = float(value)
     except OverflowError as exc:
-        raise InputRangeError(f"{field} must be a finite number; got {value!r:.60}",
-                              field=field, value=value) from exc
+        raise InputRangeError(
+            f"{field} must be a finite number; got {value!r:.60}", field=field, value=value
+        ) from exc
     return finite(result, field, value)
 
 
@@ -309,6 +324,7 @@ def in_range(
         raise InputRangeError(
             f"{field} {given!s:.60} is outside the plausible range "
             f"{low:g}-{high:g} {unit_text}".rstrip(),
-            field=field, value=given,
+            field=field,
+            value=given,
         )
     return value
