@@ -10,9 +10,12 @@ from __future__ import annotations
 import attrs
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Source:
-    """A citation: what the rule is, where it comes from, and how sure we are of it."""
+    """A citation: what the rule is, where it comes from, and how sure we are of it.
+
+    Sources compare by identity: each is a module constant, cited by reference.
+    """
 
     tag: str
     citation: str

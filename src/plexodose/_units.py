@@ -300,6 +300,9 @@ def plain_number(value: Any, field: str) -> float:
     ...
     plexodose._errors.InputRangeError: g_per_kg_day must be a plain number such as 0.4 (its unit is in its name); got str '0.4'
     """
+    kind = type(value)
+    if kind is float or kind is int:  # the common case, without the numeric tower's checks
+        return finite(_as_float(value, field), field, value)
     if not _is_real(value):
         raise InputRangeError(
             f"{field} must be a plain number such as 0.4 (its unit is in its name); "
@@ -307,13 +310,16 @@ def plain_number(value: Any, field: str) -> float:
             field=field,
             value=value,
         )
+    return finite(_as_float(value, field), field, value)
+
+
+def _as_float(value: Any, field: str) -> float:
     try:
-        result = float(value)
+        return float(value)
     except OverflowError as exc:
         raise InputRangeError(
             f"{field} must be a finite number; got {value!r:.60}", field=field, value=value
         ) from exc
-    return finite(result, field, value)
 
 
 def in_range(
