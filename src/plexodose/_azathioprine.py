@@ -20,8 +20,8 @@ BOTH_GENES_REDUCED = (0.2, 0.5)
 POOR_FRACTION = 0.1  # 10-fold reduction
 POOR_DAYS_PER_WEEK = 3
 ALLOPURINOL_FRACTION = 0.25  # one quarter: the larger of the label's reductions (1/3 to 1/4)
-RENAL_BELOW_10 = 0.5  # [secondary] CrCl < 10 mL/min: 50 % of the dose
-RENAL_10_TO_50 = 0.75  # [secondary] CrCl 10-50 mL/min: 75 %
+# [secondary] (CrCl upper bound in mL/min, share of the dose): below 10 -> 50 %, 10-50 -> 75 %
+RENAL_STEPS = ((10.0, 0.5), (50.0, 0.75))
 REDUCED = ("intermediate", "possible_intermediate")
 
 
@@ -144,9 +144,10 @@ def _no_fraction(chosen: Any) -> float:
 
 def _renal(p: Patient, trace: Trace) -> float:
     crcl = crcl_for_dosing(p, trace, "renal adjustment")
-    if crcl is None or crcl > 50:
+    (severe, severe_share), (moderate, moderate_share) = RENAL_STEPS
+    if crcl is None or crcl > moderate:
         return 1.0
-    kept = RENAL_BELOW_10 if crcl < 10 else RENAL_10_TO_50
+    kept = severe_share if crcl < severe else moderate_share
     trace.step(
         "CrCl {:.3g} mL/min: give {:.0%} of the dose", crcl, kept, source=src.AZATHIOPRINE_RENAL
     )
