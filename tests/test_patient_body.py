@@ -100,7 +100,7 @@ def test_bmi_and_bsa_formulas() -> None:
     )
     # 0.0003207 x 175^0.3 x 72000^(0.7285 - 0.0188 x log10 72000) = 1.87939 (weight in grams)
     assert bsa(height=h, weight=w, formula="boyd").m_as("m**2") == pytest.approx(1.87939, abs=1e-5)
-    with pytest.raises(InputRangeError, match="bsa_formula"):
+    with pytest.raises(InputRangeError, match="formula must be one of"):
         bsa(height=h, weight=w, formula="unknown")
 
 

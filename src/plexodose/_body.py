@@ -44,12 +44,12 @@ BSA_FORMULAS: dict[str, Callable[[float, float], float]] = {
 }
 
 
-def bsa_formula(formula: Any) -> Callable[[float, float], float]:
+def bsa_formula(formula: Any, field: str = "bsa_formula") -> Callable[[float, float], float]:
     found = BSA_FORMULAS.get(formula) if isinstance(formula, str) else None
     if found is None:
         raise InputRangeError(
-            f"bsa_formula must be one of {', '.join(BSA_FORMULAS)}; got {formula!r:.60}",
-            field="bsa_formula",
+            f"{field} must be one of {', '.join(BSA_FORMULAS)}; got {formula!r:.60}",
+            field=field,
             value=formula,
         )
     return found
@@ -114,7 +114,7 @@ def bsa(*, height: Any, weight: Any, formula: str = "mosteller") -> Any:
     >>> round(bsa(height="175 cm", weight="72 kg", formula="dubois"), 4)
     <Quantity(1.8704, 'meter ** 2')>
     """
-    kernel = bsa_formula(formula)
+    kernel = bsa_formula(formula, "formula")
     return u.quantity(kernel(lim.height_cm(height), lim.weight_kg(weight)), "m**2")
 
 

@@ -239,6 +239,16 @@ def cyclophosphamide_pulse_reduction(
     """
     p, override, trace = begin(patient, override, src.EULAR_CYCLOPS)
     standard = positive(u.plain_number(mg_per_kg, "mg_per_kg"), "mg_per_kg")
+    protocol_range(
+        trace,
+        "mg_per_kg",
+        standard,
+        EULAR_STANDARD_MG_PER_KG,
+        EULAR_STANDARD_MG_PER_KG,
+        "mg/kg",
+        override,
+        src.EULAR_CYCLOPS,
+    )
     age = p.need("age", "the EULAR pulse reduction")
     p.need("serum_creatinine", "the EULAR pulse reduction")
     creatinine = creatinine_umol_l(p)

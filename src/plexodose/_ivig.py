@@ -53,6 +53,7 @@ def ivig(
     p, override, trace = begin(patient, override, src.SEED_IVIG)
     g = positive(u.plain_number(g_per_kg_day, "g_per_kg_day"), "g_per_kg_day")
     n_days = whole_number(days, "days", 1, 31)
+    step = positive(u.plain_number(round_to_g, "round_to_g"), "round_to_g")
     _check_regimen(trace, g, n_days, override)
     ceiling = _ceiling(trace, max_g_per_kg_day, override)
     hard_cap("g_per_kg_day", g, ceiling, "g/kg/day", src.IVIG_MAX_DAILY_GAP)
@@ -69,7 +70,7 @@ def ivig(
     chosen = None if product is None else CATALOGUE.ivig(product)
     dispensed = None
     if chosen is not None:
-        dispensed = _vials(trace, chosen, daily, ceiling * weight, round_to_g)
+        dispensed = _vials(trace, chosen, daily, ceiling * weight, step)
     return IVIgCourse(
         g_per_kg_day=g,
         days=n_days,
@@ -89,7 +90,7 @@ def _check_regimen(trace: Trace, g: float, days: int, override: str | None) -> N
     if days in allowed:
         return
     text = (
-        f"{g:,g} g/kg/day for {days} days is not a seed regimen "
+        f"g_per_kg_day {g:,g} for {days} days is not a seed regimen "
         "(0.4 g/kg/day x 5 days, or 1 g/kg/day x 1-2 days)"
     )
     if override is None:
@@ -199,11 +200,8 @@ def _chosen(trace: Trace, kg: float, basis: str, why: str) -> tuple[float, str, 
     return kg, basis, why
 
 
-def _vials(
-    trace: Trace, product: IVIgProduct, daily: float, maximum: float, round_to_g: Any
-) -> Any:
+def _vials(trace: Trace, product: IVIgProduct, daily: float, maximum: float, step: float) -> Any:
     trace.cite(product.source)
-    step = positive(u.plain_number(round_to_g, "round_to_g"), "round_to_g")
     if not product.vial_sizes_g:
         trace.warn(f"{product.name} has no vial sizes in the catalogue: dose not rounded")
         return None

@@ -101,7 +101,7 @@ def convert_mycophenolate(dose: Any, *, to: str) -> Conversion:
         "sodium": ("mycophenolate mofetil", "mycophenolate sodium", SODIUM_PER_MOFETIL),
         "mofetil": ("mycophenolate sodium", "mycophenolate mofetil", 1 / SODIUM_PER_MOFETIL),
     }
-    if to not in names:
+    if not isinstance(to, str) or to not in names:
         raise InputRangeError(
             f"to must be 'sodium' or 'mofetil'; got {to!r:.60}", field="to", value=to
         )

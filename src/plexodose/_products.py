@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -19,28 +19,44 @@ import attrs
 from plexodose import _sources as src
 from plexodose._errors import InputRangeError
 from plexodose._sources import Source
+from plexodose._trace import positive
+from plexodose._units import plain_number
 
 
-def _sizes(values: Any) -> tuple[float, ...]:
-    sizes = tuple(sorted({float(v) for v in values}, reverse=True))
-    if any(not math.isfinite(v) or v <= 0 for v in sizes):
+def _sizes(values: Any, field: str) -> tuple[float, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise InputRangeError(
-            f"product sizes must be positive and finite; got {values!r}",
-            field="sizes",
+            f"{field} must be a list of sizes such as (5, 10, 20); got {values!r:.60}",
+            field=field,
             value=values,
         )
-    return sizes
+    sizes = {positive(plain_number(v, field), field) for v in values}
+    return tuple(sorted(sizes, reverse=True))
 
 
-def _optional_rate(value: Any) -> float | None:
-    if value is None:
-        return None
-    rate = float(value)
-    if not math.isfinite(rate) or rate <= 0:
-        raise InputRangeError(
-            f"an infusion rate must be positive; got {value!r}", field="rate", value=value
-        )
-    return rate
+def _vial_sizes(values: Any) -> tuple[float, ...]:
+    return _sizes(values, "vial_sizes_g")
+
+
+def _strengths(values: Any) -> tuple[float, ...]:
+    return _sizes(values, "strengths_mg")
+
+
+def _rate(value: Any, field: str) -> float | None:
+    return None if value is None else positive(plain_number(value, field), field)
+
+
+def _concentration(value: Any) -> float:
+    field = "concentration_g_per_ml"
+    return positive(plain_number(value, field), field)
+
+
+def _initial_rate(value: Any) -> float | None:
+    return _rate(value, "initial_rate_mg_per_kg_min")
+
+
+def _max_rate(value: Any) -> float | None:
+    return _rate(value, "max_rate_mg_per_kg_min")
 
 
 @attrs.frozen
@@ -48,11 +64,11 @@ class IVIgProduct:
     """An IVIg product: vial sizes (g), concentration and the label's infusion rates (mg/kg/min)."""
 
     name: str
-    vial_sizes_g: tuple[float, ...] = attrs.field(converter=_sizes)
+    vial_sizes_g: tuple[float, ...] = attrs.field(converter=_vial_sizes)
     source: Source
-    concentration_g_per_ml: float = 0.1
-    initial_rate_mg_per_kg_min: float | None = attrs.field(default=None, converter=_optional_rate)
-    max_rate_mg_per_kg_min: float | None = attrs.field(default=None, converter=_optional_rate)
+    concentration_g_per_ml: float = attrs.field(default=0.1, converter=_concentration)
+    initial_rate_mg_per_kg_min: float | None = attrs.field(default=None, converter=_initial_rate)
+    max_rate_mg_per_kg_min: float | None = attrs.field(default=None, converter=_max_rate)
 
 
 @attrs.frozen
@@ -62,7 +78,7 @@ class OralProduct:
     drug: str
     name: str
     form: str
-    strengths_mg: tuple[float, ...] = attrs.field(converter=_sizes)
+    strengths_mg: tuple[float, ...] = attrs.field(converter=_strengths)
     source: Source
 
 
