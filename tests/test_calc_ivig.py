@@ -158,3 +158,9 @@ def test_bad_arguments_raise_plexodose_errors(kwargs: dict[str, object]) -> None
 def test_patient_must_be_a_patient() -> None:
     with pytest.raises(InputRangeError, match=r"patient must be a plexodose\.Patient"):
         ivig({"weight": "72 kg"})  # type: ignore[arg-type]
+
+
+def test_volume_without_vial_rounding_uses_the_calculated_dose() -> None:
+    course = ivig(Patient.example(), product="Gammagard")
+    assert course.daily_volume_ml == pytest.approx(288.0)  # 28.8 g / 0.1 g per mL
+    assert ivig(Patient.example()).daily_volume_ml is None

@@ -42,6 +42,7 @@ from plexodose._results import (
     IVIgCourse,
     PulseReduction,
 )
+from plexodose._schedule import Event, Schedule, plan, schedule
 from plexodose._sources import Source
 from plexodose._units import Q_, ureg
 
@@ -56,6 +57,7 @@ __all__ = [
     "DailyDose",
     "Dispensed",
     "DoseRangeError",
+    "Event",
     "IVIgCourse",
     "IVIgProduct",
     "InputRangeError",
@@ -65,6 +67,7 @@ __all__ = [
     "PlexodoseError",
     "PlexodoseWarning",
     "PulseReduction",
+    "Schedule",
     "Source",
     "UnitError",
     "adjusted_body_weight",
@@ -83,5 +86,7 @@ __all__ = [
     "ideal_body_weight",
     "ivig",
     "mycophenolate",
+    "plan",
+    "schedule",
     "ureg",
 ]

@@ -51,6 +51,21 @@ def _concentration(value: Any) -> float:
     return positive(plain_number(value, field), field)
 
 
+def _increments(values: Any) -> tuple[float, ...]:
+    field = "rate_increments_mg_per_kg_min"
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InputRangeError(
+            f"{field} must be a list of rates such as (1, 2); got {values!r:.60}",
+            field=field,
+            value=values,
+        )
+    return tuple(positive(plain_number(v, field), field) for v in values)
+
+
+def _minutes_per_step(value: Any) -> float | None:
+    return _rate(value, "minutes_per_rate_step")
+
+
 def _initial_rate(value: Any) -> float | None:
     return _rate(value, "initial_rate_mg_per_kg_min")
 
@@ -69,6 +84,12 @@ class IVIgProduct:
     concentration_g_per_ml: float = attrs.field(default=0.1, converter=_concentration)
     initial_rate_mg_per_kg_min: float | None = attrs.field(default=None, converter=_initial_rate)
     max_rate_mg_per_kg_min: float | None = attrs.field(default=None, converter=_max_rate)
+    rate_increments_mg_per_kg_min: tuple[float, ...] = attrs.field(
+        default=(), converter=_increments
+    )
+    """The label's rate steps after the start rate; none are in the reference for the built-in
+    products, so their schedules give only the start and maximum rate."""
+    minutes_per_rate_step: float | None = attrs.field(default=None, converter=_minutes_per_step)
 
 
 @attrs.frozen

@@ -172,9 +172,11 @@ class IVIgCourse(_Traced):
 
     @property
     def daily_volume_ml(self) -> float | None:
-        if self.dispensed is None or self.product is None:
+        """One day's infusion volume at the product's concentration (None without a product)."""
+        if self.product is None:
             return None
-        return float(self.dispensed.amount / self.product.concentration_g_per_ml)
+        grams = self.daily_dose_g if self.dispensed is None else self.dispensed.amount
+        return float(grams / self.product.concentration_g_per_ml)
 
     def __repr__(self) -> str:
         per_day = self.daily_dose_g if self.dispensed is None else self.dispensed.amount
