@@ -55,7 +55,7 @@ def test_iv_example() -> None:
     assert r.dose.m_as("mg") == pytest.approx(750 * BSA_EXAMPLE)
     assert r.interval.m_as("week") == 4
     # age 60: EULAR would reduce to 12.5/15: a warning, not applied by default
-    assert any("83%" in w for w in r.warnings)
+    assert any("83.3 %" in w for w in r.warnings)  # 12.5 / 15
 
 
 def test_iv_age_renal_reduction_applied_on_request() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from plexodose import _format as fmt
 from plexodose import _sources as src
 from plexodose import _units as u
 from plexodose._common import begin, crcl_for_dosing, dispense_oral, flag, fraction, whole_number
@@ -122,11 +123,11 @@ def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> tu
     protocol_range(trace, "genotype_fraction", value, *span, "", override, src.CPIC_THIOPURINES)
     trace.cite(src.RANGE_LOW_END_GAP)
     trace.step(
-        "reduced metabolizer ({}): start at {:.0%} of the normal dose (CPIC {:.0%}-{:.0%}); 2-4 weeks to steady state",
+        "reduced metabolizer ({}): start at {} of the normal dose (CPIC {} to {}); 2-4 weeks to steady state",
         ", ".join(reduced),
-        value,
-        span[0],
-        span[1],
+        fmt.percent(value),
+        fmt.percent(span[0]),
+        fmt.percent(span[1]),
     )
     return value, 7
 
@@ -149,6 +150,9 @@ def _renal(p: Patient, trace: Trace) -> float:
         return 1.0
     kept = severe_share if crcl < severe else moderate_share
     trace.step(
-        "CrCl {:.3g} mL/min: give {:.0%} of the dose", crcl, kept, source=src.AZATHIOPRINE_RENAL
+        "CrCl {:.3g} mL/min: give {} of the dose",
+        crcl,
+        fmt.percent(kept),
+        source=src.AZATHIOPRINE_RENAL,
     )
     return kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from plexodose import _format as fmt
 from plexodose import _sources as src
 from plexodose import _units as u
 from plexodose._common import begin, dispense_oral, fraction
@@ -110,10 +111,13 @@ def _creatinine_rise(p: Patient, threshold: float, cut: float, trace: Trace) -> 
         )
         return 1.0
     rise = now / base - 1
-    trace.step("creatinine {:.3g} mg/dL vs baseline {:.3g} mg/dL: {:+.0%}", now, base, rise)
+    trace.step(
+        "creatinine {:.3g} mg/dL vs baseline {:.3g} mg/dL: {}", now, base, fmt.signed_percent(rise)
+    )
     if rise >= threshold - 1e-12:
         trace.warn(
-            f"creatinine has risen {rise:.0%} (>= {threshold:.0%}) above baseline: dose reduced by {cut:.0%}",
+            f"creatinine has risen {fmt.percent(rise)} (at least {fmt.percent(threshold)}) above "
+            f"baseline: dose reduced by {fmt.percent(cut)}",
             source=src.CICLOSPORIN_LABEL,
         )
         trace.cite(src.RANGE_LOW_END_GAP)

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from plexodose import _body
+from plexodose import _format as fmt
 from plexodose import _sources as src
 from plexodose import _units as u
 from plexodose._dispense import Dispensed, dispense
@@ -171,8 +172,8 @@ def dispense_oral(
     if abs(result.rounding_error_fraction) > ROUNDING_TOLERANCE:
         trace.warn(
             f"rounding to whole {product.form}s changes each dose by "
-            f"{result.rounding_error_fraction:+.0%} ({per_dose_mg:.3g} -> "
+            f"{fmt.signed_percent(result.rounding_error_fraction)} ({per_dose_mg:.3g} -> "
             f"{result.amount:g} mg), more than 10 %: consider another strength or form",
-            source=src.US_ROUNDING,
+            source=src.ROUNDING_WARNING_GAP,
         )
     return result

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from plexodose import _body
+from plexodose import _format as fmt
 from plexodose import _sources as src
 from plexodose import _units as u
 from plexodose._common import begin, creatinine_umol_l, dispense_oral, flag, fraction
@@ -197,16 +198,16 @@ def _age_renal(p: Patient, dose: float, apply: bool, trace: Trace) -> float:
         return dose
     if apply:
         trace.step(
-            "EULAR/CYCLOPS reduction for age {:,g} and creatinine {:.0f} umol/L: {:.0%} -> {:,.5g} mg",
+            "EULAR/CYCLOPS reduction for age {:,g} and creatinine {:.0f} umol/L: {} -> {:,.5g} mg",
             p.age,
             creatinine,
-            share,
+            fmt.percent(share),
             dose * share,
             source=src.EULAR_CYCLOPS,
         )
         return dose * share
     trace.warn(
-        f"EULAR/CYCLOPS reduces pulses to {share:.0%} for age {p.age:,g} and creatinine {creatinine:.0f} umol/L; pass age_renal_reduction=True to apply it",
+        f"EULAR/CYCLOPS reduces pulses to {fmt.percent(share)} for age {p.age:,g} and creatinine {creatinine:.0f} umol/L; pass age_renal_reduction=True to apply it",
         source=src.EULAR_CYCLOPS,
     )
     return dose
@@ -365,9 +366,9 @@ def cyclophosphamide_next_pulse(
 def _after_nadir(rate: float, nadir: float, cut: float, ceiling: float, trace: Trace) -> float:
     if nadir < NADIR_TARGET_PER_UL:
         trace.step(
-            "nadir WBC {:,.0f}/uL is below 2,000: cut {:.0%} -> {:,.5g} g/m2",
+            "nadir WBC {:,.0f}/uL is below 2,000: cut {} -> {:,.5g} g/m2",
             nadir,
-            cut,
+            fmt.percent(cut),
             rate * (1 - cut),
             source=src.RANGE_LOW_END_GAP,
         )

@@ -46,7 +46,17 @@ def mass_g(g: float, decimals: int = 2) -> str:
 def percent(fraction: float) -> str:
     """A fraction written as a percentage.
 
-    >>> percent(0.75), percent(0.3)
-    ('75 %', '30 %')
+    >>> percent(0.75), percent(0.3), percent(0.8333)
+    ('75 %', '30 %', '83.3 %')
     """
     return f"{number(fraction * 100, 1)} %"
+
+
+def signed_percent(fraction: float) -> str:
+    """A change written as a signed percentage.
+
+    >>> signed_percent(0.102), signed_percent(-0.2), signed_percent(0.0)
+    ('+10.2 %', '-20 %', '0 %')
+    """
+    text = percent(fraction)
+    return f"+{text}" if fraction > 0 and text != "0 %" else text

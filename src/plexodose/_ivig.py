@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from plexodose import _body
+from plexodose import _format as fmt
 from plexodose import _sources as src
 from plexodose import _units as u
 from plexodose._common import ROUNDING_TOLERANCE, begin, whole_number
@@ -179,8 +180,8 @@ def _auto(
         trace.cite(src.US_IVIG_ORDER_SETS)
         ratio = actual / ideal
         if ratio > 1.2:
-            return "adjusted", f"actual weight is {ratio:.0%} of ideal, above 120 %"
-        return "actual", f"actual weight is {ratio:.0%} of ideal, not above 120 %"
+            return "adjusted", f"actual weight is {fmt.percent(ratio)} of ideal, above 120 %"
+        return "actual", f"actual weight is {fmt.percent(ratio)} of ideal, not above 120 %"
     trace.cite(src.AUSTRALIA_2026)
     trace.warn(
         "the Australian rule excludes pregnancy: use actual weight in a pregnant patient",
@@ -231,7 +232,7 @@ def _vials(trace: Trace, product: IVIgProduct, daily: float, maximum: float, ste
     )
     if abs(result.rounding_error_fraction) > ROUNDING_TOLERANCE:
         trace.warn(
-            f"rounding changes the daily dose by {result.rounding_error_fraction:+.0%}, more than 10 %",
+            f"rounding changes the daily dose by {fmt.signed_percent(result.rounding_error_fraction)}, more than 10 %",
             source=src.US_ROUNDING,
         )
     return result

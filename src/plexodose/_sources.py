@@ -75,6 +75,11 @@ AUSTRALIA_2026 = Source(
     "Australian NBA IVIg dosing (2026)",
     "adjusted weight by default; actual weight under 18 years, under 152 cm, or when lower",
 )
+ROUNDING_WARNING_GAP = Source(
+    "gap",
+    "plexodose conservative choice (the reference gives no rounding tolerance for tablets)",
+    "warn when rounding to whole tablets or capsules moves a dose by more than 10 %",
+)
 US_ROUNDING = Source(
     "secondary",
     "US IVIg practice (second-hand summary)",
