@@ -298,3 +298,16 @@ def test_ics_carries_the_schedule_warnings(full_plan: Schedule) -> None:
     cal = icalendar.Calendar.from_ical(full_plan.to_ics(stamp=STAMP))
     description = str(cal.get("description"))  # RFC 7986 calendar DESCRIPTION
     assert all(f"WARNING: {w}" in description for w in full_plan.warnings)
+
+
+def test_ics_writer_escapes_and_folds_like_the_rfc() -> None:
+    import icalendar
+
+    from plexodose._exports.ics import _fold, _text
+
+    value = "µg, mcg; a\\b\n" + "é" * 60  # commas, semicolons, backslash, newline, 2-byte chars
+    line = _fold("DESCRIPTION:" + _text(value))
+    assert all(len(part.encode()) <= 75 for part in line.split("\r\n"))
+    text = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\n{line}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    event = icalendar.Calendar.from_ical(text).walk("VEVENT")[0]
+    assert str(event["DESCRIPTION"]) == value

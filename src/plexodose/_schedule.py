@@ -369,7 +369,7 @@ class Schedule:
         return tabular.text(self)
 
     def to_ics(self, *, stamp: dt.datetime | None = None) -> str:
-        """An RFC 5545 calendar, one VEVENT per event (needs the icalendar library)."""
+        """An RFC 5545 calendar, one all-day VEVENT per event."""
         from plexodose._exports import ics
 
         return ics.to_ics(self, stamp=stamp)
