@@ -20,8 +20,6 @@ from hypothesis import strategies as st
 import plexodose
 from plexodose import cli
 
-HAS_PLAN = hasattr(plexodose, "plan")
-needs_plan = pytest.mark.skipif(not HAS_PLAN, reason="plexodose.plan (schedule generator) missing")
 EXAMPLE = ["--weight", "72 kg", "--height", "175 cm", "--sex", "male", "--age", "60",
            "--creatinine", "1 mg/dL", "--tpmt", "normal", "--nudt15", "normal"]  # Patient.example()
 
@@ -452,15 +450,8 @@ def test_demo_with_stand_in_plan(fake_plan: list[dict[str, Any]]) -> None:
     assert fake_plan[0]["patient"] == plexodose.Patient.example()
 
 
-def test_plan_missing_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delattr(plexodose, "plan", raising=False)
-    line = assert_refused(*run("plan", "--weight", "82 kg", "--start", "2026-12-01"))
-    assert "plexodose.plan" in line
-
-
 # The real schedule generator.
 
-@needs_plan
 @pytest.mark.parametrize("form", ["text", "csv", "ics", "fhir", "json"])
 def test_real_plan_every_format(form: str, tmp_path: Path) -> None:
     target = tmp_path / f"plan.{form}"
@@ -482,7 +473,6 @@ def test_real_plan_every_format(form: str, tmp_path: Path) -> None:
         assert len(json.loads(text)) == len(schedule.to_records())
 
 
-@needs_plan
 def test_real_demo_without_arguments() -> None:
     status, out, err = run("demo")
     assert (status, err) == (0, "")
@@ -492,7 +482,6 @@ def test_real_demo_without_arguments() -> None:
 
 # A real process: the console entry point and python -m.
 
-@needs_plan
 def test_subprocess_demo_needs_no_arguments() -> None:
     done = subprocess_run("demo")
     assert (done.returncode, done.stderr) == (0, "")
@@ -536,7 +525,6 @@ def test_subprocess_help_and_lazy_imports() -> None:
     assert done.stdout.splitlines()[-1] == "[]"
 
 
-@needs_plan
 @pytest.mark.parametrize("form, allowed", [("text", set()), ("csv", set()), ("json", set()),
                                            ("ics", {"icalendar"}), ("fhir", {"fhir"})])
 def test_plan_loads_only_the_extra_its_format_needs(form: str, allowed: set[str]) -> None:

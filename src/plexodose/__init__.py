@@ -5,6 +5,8 @@
 <Quantity(28.8, 'gram / day')>
 """
 
+from typing import TYPE_CHECKING, Any
+
 from plexodose._azathioprine import azathioprine
 from plexodose._body import (
     PlexodoseWarning,
@@ -42,11 +44,29 @@ from plexodose._results import (
     IVIgCourse,
     PulseReduction,
 )
-from plexodose._schedule import Event, Schedule, plan, schedule
 from plexodose._sources import Source
 from plexodose._units import Q_, ureg
 
+if TYPE_CHECKING:
+    from plexodose._schedule import Event, Schedule, plan, schedule
+
 __version__ = "0.1.0"
+
+_LAZY = {"Event", "Schedule", "plan", "schedule"}  # the schedule generator loads on first use
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from plexodose import _schedule
+
+        value = getattr(_schedule, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'plexodose' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY)
 
 __all__ = [
     "CATALOGUE",

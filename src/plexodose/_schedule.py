@@ -19,7 +19,6 @@ earlier than the seed's 3 and 6 months.
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import datetime as dt
 import itertools
@@ -487,9 +486,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """
     years, month0 = divmod(day.month - 1 + months, 12)
     year, month = day.year + years, month0 + 1
-    if day.day > calendar.monthrange(year, month)[1]:
+    try:
+        return dt.date(year, month, day.day)
+    except ValueError:  # the month is too short for that day
         return add_months(dt.date(year, month, 1), 1)
-    return dt.date(year, month, day.day)
 
 
 def calendar_weeks(listed: tuple[int, ...], last_day: int) -> list[int]:

@@ -325,9 +325,8 @@ def _plan_parser(commands: Any, patient: argparse.ArgumentParser) -> None:
     group = plan.add_argument_group("plan")
     group.add_argument("--start", type=_date, required=True, metavar="DATE",
                        help="first day of the plan, such as 2026-12-01")
-    plan_function = getattr(plexodose, "plan", None)
     for opt in PLAN_OPTIONS:
-        _add(group, opt if plan_function is None else _with_default(opt, plan_function))
+        _add(group, _with_default(opt, plexodose.plan))
     group.add_argument("--format", choices=FORMATS, default="text",
                        help="text (default), csv, ics (iCalendar), fhir (a FHIR R4 Bundle as "
                        "JSON) or json (the rows as JSON)")
@@ -354,18 +353,10 @@ def run_dose(args: argparse.Namespace) -> str:
     return cli_words(f"{patient!r}\n{result!r}\n")
 
 
-def _schedule_api(name: str) -> Callable[..., Any]:
-    function = getattr(plexodose, name, None)
-    if function is None:
-        raise CliError(f"this plexodose has no plexodose.{name} (the schedule generator)")
-    return function  # type: ignore[no-any-return]
-
-
 def run_plan(args: argparse.Namespace) -> str:
-    plan = _schedule_api("plan")
     patient = make_patient(args)
     given = {opt.dest: getattr(args, opt.dest) for opt in PLAN_OPTIONS if hasattr(args, opt.dest)}
-    schedule = plan(patient, start=args.start, **given)
+    schedule = plexodose.plan(patient, start=args.start, **given)
     return render(schedule, args.format)
 
 
@@ -405,7 +396,7 @@ def run_demo(args: argparse.Namespace) -> str:
     parts = ["plexodose demo: the built-in example patient", repr(patient), "",
              repr(plexodose.ivig(patient)), "", repr(plexodose.azathioprine(patient)), "",
              f"12-month plan from {start.isoformat()}:",
-             _schedule_api("plan")(patient, start=start).to_text()]
+             plexodose.plan(patient, start=start).to_text()]
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
