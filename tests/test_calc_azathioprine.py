@@ -116,3 +116,11 @@ def test_minor_on_override_is_flagged_on_every_result() -> None:
     p = Patient(weight="50 kg", age=16, minor_override="paediatric neurology approved")
     assert any("under 18" in w and "paediatric neurology approved" in w
                for w in azathioprine(p).warnings)
+
+
+def test_reductions_are_shares_of_the_capped_normal_dose() -> None:
+    p = Patient(weight="100 kg", tpmt="intermediate", nudt15="normal")
+    r = azathioprine(p)
+    # normal dose 2 x 100 = 200 -> capped 150; CPIC start 30 % of it = 45 mg (not 30 % of 200)
+    assert r.daily_dose.m_as("mg/day") == pytest.approx(45.0)
+    assert r.cap_applied

@@ -55,15 +55,7 @@ def azathioprine(
     weight = p.weight_kg
     dose = rate * weight
     trace.step("{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day", rate, weight, dose)
-    factor, days_per_week = _genotype(p, genotype_fraction, override, trace)
-    if flag(allopurinol, "allopurinol"):
-        factor *= ALLOPURINOL_FRACTION
-        trace.step("with allopurinol: one quarter of the dose", source=src.AZATHIOPRINE_LABEL)
-        trace.cite(src.RANGE_LOW_END_GAP)
-    factor *= _renal(p, trace)
-    if factor != 1:
-        dose *= factor
-        trace.step("after adjustments (x {:.3g}): {:,.5g} mg per dosing day", factor, dose)
+    # The cap bounds the normal dose; CPIC's and the label's reductions are shares of it.
     cap_applied = dose > CAP_MG_PER_DAY
     if cap_applied:
         trace.step(
@@ -73,6 +65,15 @@ def azathioprine(
             source=src.SEED_AZATHIOPRINE,
         )
         dose = CAP_MG_PER_DAY
+    factor, days_per_week = _genotype(p, genotype_fraction, override, trace)
+    if flag(allopurinol, "allopurinol"):
+        factor *= ALLOPURINOL_FRACTION
+        trace.step("with allopurinol: one quarter of the dose", source=src.AZATHIOPRINE_LABEL)
+        trace.cite(src.RANGE_LOW_END_GAP)
+    factor *= _renal(p, trace)
+    if factor != 1:
+        dose *= factor
+        trace.step("after adjustments (x {:.3g}): {:,.5g} mg per dosing day", factor, dose)
     per_dose = dose / per_day
     dispensed = dispense_oral("azathioprine", per_dose, CAP_MG_PER_DAY / per_day, trace)
     trace.step("full effect takes 3-6 months", source=src.SEED_DURATION)
@@ -91,8 +92,10 @@ def azathioprine(
 
 
 def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> tuple[float, int]:
-    genes = {"TPMT": p.tpmt, "NUDT15": p.nudt15}
     trace.cite(src.CPIC_THIOPURINES)
+    if p.tpmt == "normal" and p.nudt15 == "normal" and chosen is None:
+        return 1.0, 7  # the common case, decided without building the gene table
+    genes = {"TPMT": p.tpmt, "NUDT15": p.nudt15}
     if "poor" in genes.values():
         text = "poor metabolizer (" + ", ".join(g for g, v in genes.items() if v == "poor") + ")"
         if override is None:

@@ -81,15 +81,15 @@ def fraction(value: Any, field: str) -> float:
 
 def adult_renal_inputs(p: Patient, trace: Trace, purpose: str) -> tuple[float, str, float] | None:
     """(age, sex, creatinine) when all are known for an adult, else None with a warning."""
-    missing = [name for name in ("age", "sex", "serum_creatinine") if getattr(p, name) is None]
-    if missing:
+    age, sex, creatinine = p.age, p.sex, p.creatinine_mg_dl
+    if age is None or sex is None or creatinine is None:
+        missing = [name for name in ("age", "sex", "serum_creatinine") if getattr(p, name) is None]
         trace.warn(f"renal function not estimated ({', '.join(missing)} not given): no {purpose}")
         return None
-    if p.age is not None and p.age < ADULT_AGE_YEARS:
+    if age < ADULT_AGE_YEARS:
         trace.warn(f"renal function not estimated: the equations are for adults; no {purpose}")
         return None
-    assert p.age is not None and p.sex is not None and p.creatinine_mg_dl is not None
-    return p.age, p.sex, p.creatinine_mg_dl
+    return age, sex, creatinine
 
 
 def crcl_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
@@ -132,7 +132,8 @@ def egfr_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
 
 def creatinine_umol_l(p: Patient) -> float | None:
     scr = p.creatinine_mg_dl
-    return None if scr is None else scr * UMOL_PER_L_PER_MG_DL
+    # rounded so a threshold typed in umol/L (250) is not missed by a float artefact (249.99999)
+    return None if scr is None else round(scr * UMOL_PER_L_PER_MG_DL, 6)
 
 
 def dispense_oral(

@@ -139,8 +139,9 @@ def cyclophosphamide_iv(
         override,
         src.SEED_CYCLOPHOSPHAMIDE,
     )
-    height = p.need("height", "BSA for IV cyclophosphamide") and p.height_cm
-    assert height is not None
+    height = p.height_cm
+    if height is None:
+        raise p.missing("height", "BSA for IV cyclophosphamide")
     bsa = kernel(height, p.weight_kg)
     trace.step(
         "BSA ({}, {:,.5g} cm, {:,.5g} kg) = {:,.5g} m2",

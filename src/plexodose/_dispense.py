@@ -99,6 +99,7 @@ def compose(amount: float, sizes: tuple[float, ...]) -> tuple[tuple[float, int],
     return tuple((size, n) for size, n in zip(sizes, counts, strict=True) if n)
 
 
+@functools.lru_cache(maxsize=256)
 def _quantum(sizes: tuple[float, ...]) -> float:
     scaled = [round(s * 1000) for s in sizes]
     return math.gcd(*scaled) / 1000 if scaled else 1.0

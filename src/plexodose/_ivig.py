@@ -23,6 +23,8 @@ ROUND_TO_G = 5.0  # [guideline] Transfusion Ontario
 WEIGHT_BASES = ("auto", "actual", "ideal", "adjusted")
 AUTO_RULES = ("bmi_over_30", "over_120_percent_ibw", "australia_2026")
 AUSTRALIA_MIN_HEIGHT_CM = 152.0
+OBESE_BMI = 30.0  # [guideline] Transfusion Ontario: adjusted weight above this BMI
+OBESE_SHARE_OF_IBW = 1.2  # [guideline] US order sets: adjusted weight above 120 % of IBW
 
 
 def ivig(
@@ -87,7 +89,9 @@ def ivig(
 
 
 def _check_regimen(trace: Trace, g: float, days: int, override: str | None) -> None:
-    allowed = next((d for rate, d in SEED_REGIMENS.items() if abs(rate - g) < 1e-9), ())
+    allowed = SEED_REGIMENS.get(g) or next(
+        (d for rate, d in SEED_REGIMENS.items() if abs(rate - g) < 1e-9), ()
+    )
     if days in allowed:
         return
     text = (
@@ -173,13 +177,13 @@ def _auto(
     if rule == "bmi_over_30":
         bmi = _body.bmi_value(actual, p.height_cm)
         trace.cite(src.TRANSFUSION_ONTARIO)
-        if bmi > 30:
+        if bmi > OBESE_BMI:
             return "adjusted", f"BMI {bmi:.3g} is above 30"
         return "actual", f"BMI {bmi:.3g} is not above 30"
     if rule == "over_120_percent_ibw":
         trace.cite(src.US_IVIG_ORDER_SETS)
         ratio = actual / ideal
-        if ratio > 1.2:
+        if ratio > OBESE_SHARE_OF_IBW:
             return "adjusted", f"actual weight is {fmt.percent(ratio)} of ideal, above 120 %"
         return "actual", f"actual weight is {fmt.percent(ratio)} of ideal, not above 120 %"
     trace.cite(src.AUSTRALIA_2026)

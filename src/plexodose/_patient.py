@@ -171,8 +171,13 @@ class Patient:
         """The value of ``field``, or a MissingInputError saying what ``purpose`` needs."""
         value = getattr(self, field)
         if value is None:
-            raise MissingInputError(f"{purpose} needs the patient's {field}", field=field)
+            raise self.missing(field, purpose)
         return value
+
+    @staticmethod
+    def missing(field: str, purpose: str) -> MissingInputError:
+        """The error for a value ``purpose`` needs but the patient does not have."""
+        return MissingInputError(f"{purpose} needs the patient's {field}", field=field)
 
     def __repr__(self) -> str:
         parts = [f"weight='{_short(self.weight_kg)} kg'"]

@@ -111,15 +111,18 @@ class Catalogue:
 
     def __init__(self, products: list[Product]) -> None:
         self._products: dict[str, Product] = {}
+        self._oral: dict[str, OralProduct] | None = None
         for product in products:
             self.register(product)
 
     def register(self, product: Product) -> None:
         """Add or replace a product."""
         self._products[product.name.lower()] = product
+        self._oral = None
 
     def unregister(self, name: str) -> None:
         self._products.pop(name.lower(), None)
+        self._oral = None
 
     def names(self) -> list[str]:
         return [p.name for p in self._products.values()]
@@ -148,10 +151,16 @@ class Catalogue:
 
     def oral(self, drug: str) -> OralProduct | None:
         """The first oral product registered for ``drug``, if any."""
-        for product in self._products.values():
-            if isinstance(product, OralProduct) and product.drug == drug:
-                return product
-        return None
+        return self._oral_by_drug().get(drug)
+
+    def _oral_by_drug(self) -> dict[str, OralProduct]:
+        # Rebuilt only when the catalogue changes: the look-up is on every oral dose.
+        if self._oral is None:
+            self._oral = {}
+            for product in self._products.values():
+                if isinstance(product, OralProduct):
+                    self._oral.setdefault(product.drug, product)
+        return self._oral
 
 
 CATALOGUE = Catalogue(

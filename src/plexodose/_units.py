@@ -58,6 +58,8 @@ _NUMBER_UNIT = re.compile(
     r"\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)"  # a plain decimal number
     rf"\s*(/?{_UNIT_WORD}(?:/{_UNIT_WORD})*)\s*"  # unit words joined by "/"
 )
+MAX_TEXT_LENGTH = 100
+_NUMBER_POWER = re.compile(r"[\d.)]\s*(?:\*\*|\^)")  # a number raised to a power
 _STARTS_WITH_NUMBER = re.compile(r"\s*[+-]?(?:\d|\.\d|nan|inf)", re.IGNORECASE)
 
 # (registry, canonical unit, unit key) -> factor to the canonical unit
@@ -204,6 +206,13 @@ def _string_unit_factor(reg: Any, unit_text: str, field: str, dim: Dimension, te
 
 
 def _parse_with_pint(reg: Any, text: str, field: str, dim: Dimension) -> float:
+    if len(text) > MAX_TEXT_LENGTH or _NUMBER_POWER.search(text):
+        # pint evaluates arithmetic: "9**9**9 kg" would compute a huge integer for minutes
+        raise UnitError(
+            f"{field}: {text!r:.60} is not a plain quantity; type it as {dim.example}",
+            field=field,
+            value=text,
+        )
     if not _STARTS_WITH_NUMBER.match(text):
         raise UnitError(
             f"{field} must start with a number followed by a unit, such as {dim.example}; "
