@@ -144,3 +144,45 @@ def test_next_pulse_above_protocol_needs_the_override_again() -> None:
         cyclophosphamide_next_pulse(high, nadir_wbc="2500 /uL")
     again = cyclophosphamide_next_pulse(high, nadir_wbc="2500 /uL", override="Michigan protocol")
     assert again.g_per_m2 == pytest.approx(1.5)  # 1.2 x 1.25, under the 1.6 ceiling
+
+
+def test_next_pulse_keeps_the_eular_reduction() -> None:
+    p = Patient(weight="72 kg", height="175 cm", age=75, serum_creatinine="350 umol/L")
+    first = cyclophosphamide_iv(p, age_renal_reduction=True)
+    # age > 70, creatinine 300-500: 7.5 of 15 mg/kg = 50 %; 750 x 1.870829 x 0.5 = 701.56 mg
+    assert first.dose.m_as("mg") == pytest.approx(750 * BSA_EXAMPLE * 0.5)
+    cut = cyclophosphamide_next_pulse(first, nadir_wbc="1800 /uL")
+    # nadir < 2,000: 0.75 x 0.8 = 0.6 g/m2, still halved: 600 x 1.870829 x 0.5 = 561.25 mg
+    assert cut.dose.m_as("mg") == pytest.approx(600 * BSA_EXAMPLE * 0.5)
+
+
+def test_reduction_asked_for_above_the_table_is_refused() -> None:
+    p = Patient(weight="72 kg", height="175 cm", age=50, serum_creatinine="600 umol/L")
+    with pytest.raises(ContraindicationError, match="above 500"):
+        cyclophosphamide_iv(p, age_renal_reduction=True)
+    assert cyclophosphamide_iv(p).dose.m_as("mg") == pytest.approx(750 * BSA_EXAMPLE)  # warned
+
+
+@pytest.mark.parametrize(
+    ("count", "expected_share"),
+    [("2000 /uL", 1.0), ("2001 /uL", 1.25), ("1999 /uL", 0.8)],  # hold at the target itself
+)
+def test_nadir_target_boundary(count: str, expected_share: float) -> None:
+    first = cyclophosphamide_iv(Patient.example(), g_per_m2=0.5)
+    assert cyclophosphamide_next_pulse(first, nadir_wbc=count).g_per_m2 == pytest.approx(
+        0.5 * expected_share
+    )
+
+
+def test_pre_pulse_3000_is_in_the_half_dose_band() -> None:
+    first = cyclophosphamide_iv(Patient.example(), g_per_m2=0.5)
+    half = cyclophosphamide_next_pulse(first, pre_pulse_wbc="3000 /uL")
+    assert half.dose.m_as("mg") == pytest.approx(500 * BSA_EXAMPLE / 2)
+
+
+def test_oral_creatinine_boundaries() -> None:
+    # reference: < 250: 2 mg/kg; 251-500: 1.75; > 500: 1.5 (250 itself takes the lower dose)
+    for creatinine, rate in (("249 umol/L", 2.0), ("250 umol/L", 1.75), ("500 umol/L", 1.75),
+                             ("501 umol/L", 1.5)):
+        p = Patient(weight="72 kg", serum_creatinine=creatinine)
+        assert cyclophosphamide_oral(p).daily_dose.m_as("mg/day") == pytest.approx(rate * 72)

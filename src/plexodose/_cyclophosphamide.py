@@ -17,7 +17,9 @@ from plexodose._results import CyclophosphamidePulse, DailyDose, PulseReduction
 from plexodose._trace import Trace, hard_cap, positive, protocol_range, reason
 
 ORAL_MG_PER_KG_DAY = (1.0, 2.0)  # [seed]
-ORAL_BY_CREATININE = ((500.0, 1.5), (250.0, 1.75))  # [secondary] umol/L above -> mg/kg/day
+ORAL_OVER_500_UMOL_L = 1.5  # [secondary] creatinine > 500 umol/L: 1.5 mg/kg/day
+ORAL_FROM_250_UMOL_L = 1.75  # [secondary] 251-500 umol/L: 1.75 (250 itself: the lower dose)
+ORAL_CREATININE_BANDS_UMOL_L = (250.0, 500.0)
 IV_G_PER_M2 = (0.3, 1.0)  # [seed]
 IV_HARD_MAX_G_PER_M2 = 1.6  # [guideline] Michigan protocol's absolute ceiling
 INTERVAL_WEEKS = (2.0, 4.0)  # [seed]
@@ -27,12 +29,13 @@ NADIR_TARGET_PER_UL = 2000.0  # [guideline] Michigan
 NADIR_RAISE = 0.25
 NADIR_CUT = (0.1, 0.2)  # default: the larger cut
 PRE_PULSE_HOLD_BELOW = 2000.0
-PRE_PULSE_HALF_BELOW = 3000.0
+PRE_PULSE_HALF_UP_TO = 3000.0  # 2,000-3,000 inclusive
 NEUTROPHILS_CUT_BELOW = 1500.0  # 1.5 x10^9/L [guideline] French protocol
 NEUTROPHILS_CUT = 0.25
 EULAR_STANDARD_MG_PER_KG = 15.0
-# [guideline] EULAR 2009 / CYCLOPS: (age below, mg/kg at creatinine < 300, at 300-500 umol/L)
-EULAR_TABLE = ((60.0, 15.0, 12.5), (70.0001, 12.5, 10.0), (math.inf, 10.0, 7.5))
+# [guideline] EULAR 2009 / CYCLOPS, mg/kg at creatinine < 300 and 300-500 umol/L, for age
+# under 60, 60-70 and over 70
+EULAR_TABLE = ((15.0, 12.5), (12.5, 10.0), (10.0, 7.5))
 EULAR_CREATININE_UMOL_L = (300.0, 500.0)
 
 
@@ -84,18 +87,22 @@ def _oral_renal_limit(p: Patient, rate: float, trace: Trace) -> float:
     if creatinine is None:
         trace.warn("serum creatinine not given: the creatinine limit on oral dosing is not checked")
         return rate
-    for above, limit in ORAL_BY_CREATININE:
-        if creatinine >= above:
-            if rate > limit:
-                trace.step(
-                    "creatinine {:.0f} umol/L (>= {:,g}): at most {:,g} mg/kg/day",
-                    creatinine,
-                    above,
-                    limit,
-                    source=src.CYCLOPHOSPHAMIDE_ORAL_RENAL,
-                )
-                return limit
-            break
+    from_, over = ORAL_CREATININE_BANDS_UMOL_L
+    if creatinine > over:
+        limit, band = ORAL_OVER_500_UMOL_L, "> 500"
+    elif creatinine >= from_:
+        limit, band = ORAL_FROM_250_UMOL_L, "250-500"
+    else:
+        return rate
+    if rate > limit:
+        trace.step(
+            "creatinine {:.0f} umol/L ({}): at most {:,g} mg/kg/day",
+            creatinine,
+            band,
+            limit,
+            source=src.CYCLOPHOSPHAMIDE_ORAL_RENAL,
+        )
+        return limit
     return rate
 
 
@@ -165,7 +172,10 @@ def cyclophosphamide_iv(
         dose,
         interval,
     )
-    dose = _age_renal(p, dose, flag(age_renal_reduction, "age_renal_reduction"), trace)
+    share = _age_renal(p, flag(age_renal_reduction, "age_renal_reduction"), override, trace)
+    if share != 1:
+        dose *= share
+        trace.step("reduced pulse: {:,.5g} mg", dose)
     trace.step(
         "check WBC at the nadir (day 10-14); the cumulative dose reaches {:,g} g after {} such pulses",
         CUMULATIVE_THRESHOLD_G,
@@ -179,39 +189,43 @@ def cyclophosphamide_iv(
         bsa_cap_m2=cap,
         dose_mg=dose,
         interval_weeks=interval,
+        reduction=share,
         override=override,
         **trace.frozen(),
     )
 
 
-def _age_renal(p: Patient, dose: float, apply: bool, trace: Trace) -> float:
+def _age_renal(p: Patient, apply: bool, override: str | None, trace: Trace) -> float:
+    """The EULAR/CYCLOPS share of a full pulse: applied when asked for, else a warning."""
     creatinine = creatinine_umol_l(p)
     if p.age is None or creatinine is None:
         trace.warn("age or creatinine not given: the EULAR age/creatinine reduction is not checked")
-        return dose
+        return 1.0
     try:
-        reduced = _eular_mg_per_kg(p.age, creatinine, None)
+        reduced = _eular_mg_per_kg(p.age, creatinine, override if apply else None)
     except ContraindicationError as exc:
+        if apply:
+            raise  # asked for a reduction the table cannot give: never a full pulse instead
         trace.warn(str(exc), source=src.EULAR_CYCLOPS)
-        return dose
+        return 1.0
     share = reduced / EULAR_STANDARD_MG_PER_KG
     if share == 1:
-        return dose
+        return 1.0
     if apply:
         trace.step(
-            "EULAR/CYCLOPS reduction for age {:,g} and creatinine {:.0f} umol/L: {} -> {:,.5g} mg",
+            "EULAR/CYCLOPS reduction for age {:,g} and creatinine {:.0f} umol/L: {} of the pulse "
+            "(the table's mg/kg shares, applied to a g/m2 pulse)",
             p.age,
             creatinine,
             fmt.percent(share),
-            dose * share,
             source=src.EULAR_CYCLOPS,
         )
-        return dose * share
+        return share
     trace.warn(
         f"EULAR/CYCLOPS reduces pulses to {fmt.percent(share)} for age {p.age:,g} and creatinine {creatinine:.0f} umol/L; pass age_renal_reduction=True to apply it",
         source=src.EULAR_CYCLOPS,
     )
-    return dose
+    return 1.0
 
 
 def _eular_mg_per_kg(age: float, creatinine: float, override: str | None) -> float:
@@ -223,11 +237,9 @@ def _eular_mg_per_kg(age: float, creatinine: float, override: str | None) -> flo
             field="serum_creatinine",
             value=creatinine,
         )
-    column = 1 if creatinine < low else 2
-    for below, *doses in EULAR_TABLE:
-        if age < below:
-            return doses[column - 1]
-    raise AssertionError("unreachable: the last row has no upper age")
+    younger, middle, older = EULAR_TABLE
+    row = younger if age < 60 else middle if age <= 70 else older
+    return row[0] if creatinine < low else row[1]
 
 
 def cyclophosphamide_pulse_reduction(
@@ -319,9 +331,13 @@ def cyclophosphamide_next_pulse(
     ceiling = IV_HARD_MAX_G_PER_M2 if override is not None else IV_G_PER_M2[1]
     if nadir_wbc is not None:
         rate = _after_nadir(rate, wbc_per_ul(nadir_wbc, "nadir_wbc"), cut, ceiling, trace)
-    dose = rate * 1000 * previous.dosing_bsa_m2
+    dose = rate * 1000 * previous.dosing_bsa_m2 * previous.reduction
     trace.step(
-        "next pulse = {:,.5g} g/m2 x {:,.5g} m2 = {:,.5g} mg", rate, previous.dosing_bsa_m2, dose
+        "next pulse = {:,.5g} g/m2 x {:,.5g} m2{} = {:,.5g} mg",
+        rate,
+        previous.dosing_bsa_m2,
+        "" if previous.reduction == 1 else f" x {previous.reduction:.4g} (EULAR reduction kept)",
+        dose,
     )
     held = False
     if pre_pulse_wbc is not None:
@@ -329,7 +345,7 @@ def cyclophosphamide_next_pulse(
         if wbc < PRE_PULSE_HOLD_BELOW:
             held, dose = True, 0.0
             trace.warn(f"pre-pulse WBC {wbc:,.0f}/uL is below 2,000: hold the pulse")
-        elif wbc < PRE_PULSE_HALF_BELOW:
+        elif wbc <= PRE_PULSE_HALF_UP_TO:
             dose /= 2
             trace.warn(f"pre-pulse WBC {wbc:,.0f}/uL is 2,000-3,000: give 50 % ({dose:,.5g} mg)")
     if pre_pulse_neutrophils is not None and not held:
@@ -358,6 +374,7 @@ def cyclophosphamide_next_pulse(
         bsa_cap_m2=previous.bsa_cap_m2,
         dose_mg=dose,
         interval_weeks=previous.interval_weeks,
+        reduction=previous.reduction,
         held=held,
         override=override,
         **trace.frozen(),
@@ -374,10 +391,13 @@ def _after_nadir(rate: float, nadir: float, cut: float, ceiling: float, trace: T
             source=src.RANGE_LOW_END_GAP,
         )
         return rate * (1 - cut)
+    if nadir == NADIR_TARGET_PER_UL:
+        trace.step("nadir WBC {:,.0f}/uL is at the 2,000 target: keep {:,.5g} g/m2", nadir, rate)
+        return rate
     raised = rate * (1 + NADIR_RAISE)
     if raised <= ceiling:
         trace.step(
-            "nadir WBC {:,.0f}/uL is at or above 2,000: raise 25 % -> {:,.5g} g/m2", nadir, raised
+            "nadir WBC {:,.0f}/uL is above the 2,000 target: raise 25 % -> {:,.5g} g/m2", nadir, raised
         )
         return raised
     kept = max(rate, ceiling)  # never lower a pulse because the count was good

@@ -209,6 +209,8 @@ class CyclophosphamidePulse(_Traced):
     bsa_cap_m2: float | None
     dose_mg: float
     interval_weeks: float
+    reduction: float = 1.0
+    """The EULAR/CYCLOPS share applied to this and every later pulse (1 when none)."""
     held: bool = False
 
     @property

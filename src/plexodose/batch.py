@@ -445,14 +445,12 @@ class _Rows:
         return low, high, aza.CAP_MG_PER_DAY
 
     def _cyclophosphamide_oral(self, rows: Ints) -> Ranges:
-        umol = self.creatinine[rows] * UMOL_PER_L_PER_MG_DL
+        umol = np.round(self.creatinine[rows] * UMOL_PER_L_PER_MG_DL, 6)  # as creatinine_umol_l
         self._note(rows[np.isnan(umol)], "creatinine limit")
-        limit = np.full(rows.size, np.inf)
-        decided = np.isnan(umol)
-        for above, most in cyc.ORAL_BY_CREATININE:  # the first threshold reached applies
-            hit = ~decided & (umol >= above)
-            limit[hit] = most
-            decided |= hit
+        limit = np.full(rows.size, np.inf)  # as _cyclophosphamide._oral_renal_limit
+        from_, over = cyc.ORAL_CREATININE_BANDS_UMOL_L
+        limit[umol >= from_] = cyc.ORAL_FROM_250_UMOL_L
+        limit[umol > over] = cyc.ORAL_OVER_500_UMOL_L
         low, high = (np.minimum(rate, limit) * self.weight[rows]
                      for rate in cyc.ORAL_MG_PER_KG_DAY)
         return low, high, np.nan
