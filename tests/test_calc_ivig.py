@@ -164,3 +164,14 @@ def test_volume_without_vial_rounding_uses_the_calculated_dose() -> None:
     course = ivig(Patient.example(), product="Gammagard")
     assert course.daily_volume_ml == pytest.approx(288.0)  # 28.8 g / 0.1 g per mL
     assert ivig(Patient.example()).daily_volume_ml is None
+
+
+def test_ivig_rounding_stays_within_10_percent_or_is_not_done() -> None:
+    light = Patient(weight="45 kg")  # 0.4 x 45 = 18 g/day
+    # Privigen (5 g vials): 20 g is +11 %, 15 g is -17 %: not rounded, and said so
+    privigen = ivig(light, product="privigen")
+    assert privigen.dispensed is None
+    assert any("within 10 %" in w for w in privigen.warnings)
+    # Gamunex-C has 1 g and 2.5 g bottles: 18 g exactly = 10 + 5 + 3 x 1 g
+    gamunex = ivig(light, product="gamunex")
+    assert gamunex.dispensed is not None and gamunex.dispensed.amount == 18.0

@@ -29,6 +29,7 @@ class Dispensed:
     calculated: float
     tolerance: float
     rounded: str
+    step: float
 
     @property
     def rounding_error(self) -> float:
@@ -55,8 +56,10 @@ def round_to_step(calculated: float, step: float, maximum: float) -> tuple[float
     (150.0, 12.5, 'to the nearest')
     >>> round_to_step(140, 25, 140)  # 150 would pass the maximum of 140 -> 5 x 25
     (125.0, 25.0, 'down, to stay within the maximum')
+    >>> round_to_step(37.5, 25, 150)  # a tie (1.5 steps) goes down: 25, not 50
+    (25.0, 12.5, 'to the nearest')
     """
-    nearest = math.floor(calculated / step + 0.5) * step
+    nearest = math.ceil(calculated / step - 0.5) * step  # a tie goes down, never up
     if nearest <= maximum * (1 + 1e-12):
         return float(nearest), step / 2, "to the nearest"
     return (
@@ -135,4 +138,5 @@ def dispense(
         calculated=calculated,
         tolerance=tolerance,
         rounded=how,
+        step=step,
     )

@@ -9,7 +9,7 @@ from plexodose import _format as fmt
 from plexodose import _sources as src
 from plexodose import _units as u
 from plexodose._common import ROUNDING_TOLERANCE, begin, whole_number
-from plexodose._dispense import dispense
+from plexodose._dispense import Dispensed, dispense
 from plexodose._errors import DoseRangeError, InputRangeError
 from plexodose._patient import Patient
 from plexodose._products import CATALOGUE, IVIgProduct
@@ -210,36 +210,37 @@ def _vials(trace: Trace, product: IVIgProduct, daily: float, maximum: float, ste
     if not product.vial_sizes_g:
         trace.warn(f"{product.name} has no vial sizes in the catalogue: dose not rounded")
         return None
-    result = dispense(
-        daily,
-        product=product.name,
-        form="vials",
-        unit="g",
-        sizes=product.vial_sizes_g,
-        maximum=maximum,
-        step=step,
-    )
+    result = _round_within_tolerance(daily, product, maximum, step)
     if result is None:
         trace.warn(
-            f"{daily:,.5g} g cannot be made of {product.name} vials in {step:,g} g steps: "
-            "dose not rounded"
+            f"{daily:,.5g} g cannot be made of {product.name} vials within 10 % of the order: "
+            "dose not rounded; dispense it as calculated or choose another product",
+            source=src.US_ROUNDING,
         )
         return None
     trace.step(
-        "rounded to the nearest {:,g} g ({}): {:,g} g/day = {} of {}",
-        step,
+        "rounded in {:,g} g steps ({}): {:,g} g/day = {} of {}",
+        result.step,
         result.rounded,
         result.amount,
         _vial_text(result.units),
         product.name,
         source=src.TRANSFUSION_ONTARIO,
     )
-    if abs(result.rounding_error_fraction) > ROUNDING_TOLERANCE:
-        trace.warn(
-            f"rounding changes the daily dose by {fmt.signed_percent(result.rounding_error_fraction)}, more than 10 %",
-            source=src.US_ROUNDING,
-        )
     return result
+
+
+def _round_within_tolerance(
+    daily: float, product: IVIgProduct, maximum: float, step: float
+) -> Dispensed | None:
+    """The 5 g rounding, or the product's own smallest step when 5 g would move the dose more
+    than 10 % (US practice keeps the rounded dose within 10 % of the order); else None."""
+    for attempt in (step, None):
+        result = dispense(daily, product=product.name, form="vials", unit="g",
+                          sizes=product.vial_sizes_g, maximum=maximum, step=attempt)
+        if result is not None and abs(result.rounding_error_fraction) <= ROUNDING_TOLERANCE:
+            return result
+    return None
 
 
 def _vial_text(units: tuple[tuple[float, int], ...]) -> str:
