@@ -100,3 +100,13 @@ def test_mycophenolate_conversion() -> None:
     assert any("not interchangeable" in w for w in to_sodium.warnings)
     with pytest.raises(InputRangeError, match="to must be"):
         convert_mycophenolate("1000 mg", to="acid")
+
+
+def test_overrides_never_pass_the_seed_ceilings() -> None:
+    with pytest.raises(DoseRangeError, match="hard limit"):
+        cyclosporin(Patient.example(), mg_per_kg_day=6, override="any")
+    low = cyclosporin(Patient.example(), mg_per_kg_day=2, override="renal team")
+    assert low.daily_dose.m_as("mg/day") == pytest.approx(144.0)  # 2 x 72, below the range
+    # 1,500 mg x 4 = 6,000 mg/day: above the 1,500 mg twice daily (3,000 mg/day) maximum
+    with pytest.raises(DoseRangeError, match="daily dose 6,000"):
+        mycophenolate(Patient.example(), mg_per_dose=1500, doses_per_day=4, override="any")

@@ -186,3 +186,12 @@ def test_oral_creatinine_boundaries() -> None:
                              ("501 umol/L", 1.5)):
         p = Patient(weight="72 kg", serum_creatinine=creatinine)
         assert cyclophosphamide_oral(p).daily_dose.m_as("mg/day") == pytest.approx(rate * 72)
+
+
+def test_overrides_never_pass_the_seed_extremes() -> None:
+    with pytest.raises(DoseRangeError, match="hard limit"):
+        cyclophosphamide_oral(Patient.example(), mg_per_kg_day=3, override="any")
+    with pytest.raises(DoseRangeError, match="shorter than the seed"):
+        cyclophosphamide_iv(Patient.example(), interval_weeks=1, override="any")
+    six = cyclophosphamide_iv(Patient.example(), interval_weeks=6, override="slower course")
+    assert six.interval.m_as("week") == 6

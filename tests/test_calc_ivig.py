@@ -175,3 +175,8 @@ def test_ivig_rounding_stays_within_10_percent_or_is_not_done() -> None:
     # Gamunex-C has 1 g and 2.5 g bottles: 18 g exactly = 10 + 5 + 3 x 1 g
     gamunex = ivig(light, product="gamunex")
     assert gamunex.dispensed is not None and gamunex.dispensed.amount == 18.0
+
+
+def test_raised_ivig_ceiling_has_a_limit_too() -> None:
+    with pytest.raises(DoseRangeError, match="hard limit"):
+        ivig(Patient.example(), g_per_kg_day=3, days=1, max_g_per_kg_day=3, override="any")

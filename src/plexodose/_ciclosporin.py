@@ -8,7 +8,7 @@ from plexodose import _units as u
 from plexodose._common import begin, dispense_oral, fraction
 from plexodose._patient import Patient
 from plexodose._results import DailyDose
-from plexodose._trace import Trace, positive, protocol_range
+from plexodose._trace import Trace, hard_cap, positive, protocol_range
 
 MG_PER_KG_DAY = (2.5, 5.0)  # [seed] 5 initially, then 2.5-3
 MAINTENANCE_MG_PER_KG_DAY = (2.5, 3.0)
@@ -40,6 +40,7 @@ def cyclosporin(
     protocol_range(
         trace, "mg_per_kg_day", rate, *MG_PER_KG_DAY, "mg/kg/day", override, src.SEED_CICLOSPORIN
     )
+    hard_cap("mg_per_kg_day", rate, MG_PER_KG_DAY[1], "mg/kg/day", src.SEED_CEILING_GAP)
     protocol_range(
         trace,
         "creatinine_rise_threshold",

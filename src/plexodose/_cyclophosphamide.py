@@ -10,7 +10,7 @@ from plexodose import _format as fmt
 from plexodose import _sources as src
 from plexodose import _units as u
 from plexodose._common import begin, creatinine_umol_l, dispense_oral, flag, fraction
-from plexodose._errors import ContraindicationError, InputRangeError
+from plexodose._errors import ContraindicationError, DoseRangeError, InputRangeError
 from plexodose._limits import wbc_per_ul
 from plexodose._patient import Patient
 from plexodose._results import CyclophosphamidePulse, DailyDose, PulseReduction
@@ -59,6 +59,7 @@ def cyclophosphamide_oral(
         override,
         src.SEED_CYCLOPHOSPHAMIDE,
     )
+    hard_cap("mg_per_kg_day", rate, ORAL_MG_PER_KG_DAY[1], "mg/kg/day", src.SEED_CEILING_GAP)
     rate = _oral_renal_limit(p, rate, trace)
     weight = p.weight_kg
     dose = rate * weight
@@ -137,6 +138,13 @@ def cyclophosphamide_iv(
         trace, "g_per_m2", dose_rate, *IV_G_PER_M2, "g/m2", override, src.SEED_CYCLOPHOSPHAMIDE
     )
     hard_cap("g_per_m2", dose_rate, IV_HARD_MAX_G_PER_M2, "g/m2", src.CYCLOPHOSPHAMIDE_NADIR)
+    if interval < INTERVAL_WEEKS[0]:  # a shorter interval is a higher dose rate: never
+        raise DoseRangeError(
+            f"interval_weeks {interval:,g} is shorter than the seed's {INTERVAL_WEEKS[0]:,g} weeks "
+            f"({src.SEED_CEILING_GAP}); an override does not lift it",
+            field="interval_weeks",
+            value=interval,
+        )
     protocol_range(
         trace,
         "interval_weeks",

@@ -114,6 +114,7 @@ def _ceiling(trace: Trace, max_g_per_kg_day: Any, override: str | None) -> float
             field="max_g_per_kg_day",
             value=ceiling,
         )
+    hard_cap("max_g_per_kg_day", ceiling, USUAL_TOTAL_G_PER_KG, "g/kg/day", src.SEED_CEILING_GAP)
     trace.cite(src.IVIG_MAX_DAILY_GAP)
     return ceiling
 

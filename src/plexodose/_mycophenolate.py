@@ -42,6 +42,8 @@ def mycophenolate(
         trace, "mg_per_dose", dose, *MG_PER_DOSE, "mg", override, src.MYCOPHENOLATE_TITRATION
     )
     hard_cap("mg_per_dose", dose, MAX_MG_PER_DOSE, "mg", src.MYCOPHENOLATE_TITRATION)
+    hard_cap("daily dose", dose * per_day, MAX_MG_PER_DOSE * DOSES_PER_DAY, "mg",
+             src.MYCOPHENOLATE_TITRATION)
     protocol_range(
         trace,
         "doses_per_day",

@@ -111,6 +111,11 @@ GAMMAGARD_LABEL = Source(
     "start 0.5 mL/kg/h (0.8 mg/kg/min), max 5.4 mL/kg/h (9 mg/kg/min)",
 )
 
+SEED_CEILING_GAP = Source(
+    "gap",
+    "plexodose conservative choice (the reference gives no absolute maximum)",
+    "an override may leave the protocol range but never pass the seed's highest dose",
+)
 CPIC_THIOPURINES = Source(
     "guideline",
     "CPIC guideline for thiopurines and TPMT/NUDT15 (2018, updated 2024)",

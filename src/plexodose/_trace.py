@@ -82,9 +82,8 @@ def protocol_range(
     """Refuse a value outside the protocol range unless an override reason is given."""
     if low <= value <= high:
         return
-    where = (
-        f"{field} {value:g} {unit} is outside the protocol range {low:g}-{high:g} {unit} ({source})"
-    )
+    allowed = _amount(low, unit) if low == high else f"{low:,g}-{_amount(high, unit)}"
+    where = f"{field} {_amount(value, unit)} is outside the protocol range {allowed} ({source})"
     if override is None:
         raise DoseRangeError(f"{where}; pass override='reason' to use it", field=field, value=value)
     trace.warn(f"{where}; used on override: {override}", source)
@@ -94,8 +93,13 @@ def hard_cap(field: str, value: float, high: float, unit: str, source: Source) -
     """Refuse a value above a hard cap; no override lifts it."""
     if value > high:
         raise DoseRangeError(
-            f"{field} {value:g} {unit} is above the hard limit of {high:g} {unit} ({source}); "
-            "an override does not lift it",
+            f"{field} {_amount(value, unit)} is above the hard limit of {_amount(high, unit)} "
+            f"({source}); an override does not lift it",
             field=field,
             value=value,
         )
+
+
+def _amount(value: float, unit: str) -> str:
+    """A number with thousands separators, and its unit when it has one (ISMP style)."""
+    return f"{value:,g} {unit}" if unit else f"{value:,g}"
