@@ -56,9 +56,9 @@ def test_records_are_plain_json(full_plan: Schedule) -> None:
     assert len(records) == len(full_plan)
     first = records[0]
     assert first["date"] == "2026-12-01" and first["drug"] == "IVIg" and first["kind"] == "dose"
-    # Privigen: 30 g a day, 300 mL, 0.5 and 8 mg/kg/min x 72 kg x 60 / 100 = 21.6, 345.6 mL/h
+    # Privigen: 30 g a day, 300 mL, 0.5 and 4 mg/kg/min x 72 kg x 60 / 100 = 21.6, 172.8 mL/h
     assert (first["dose"], first["dose_unit"], first["volume_ml"]) == (30, "g", pytest.approx(300))
-    assert first["rate_steps_ml_per_h"] == pytest.approx([21.6, 345.6])
+    assert first["rate_steps_ml_per_h"] == pytest.approx([21.6, 172.8])
     twice = next(r for r in records if r["drug"] == "ciclosporin" and r["kind"] == "dose")
     assert (twice["dose"], twice["per_dose"], twice["doses_per_day"]) == (350, 175, 2)
 
@@ -70,7 +70,7 @@ def test_csv_parses_back(full_plan: Schedule) -> None:
     for row, record in zip(rows, records, strict=True):
         assert row["date"] == record["date"] and row["description"] == record["description"]
         assert row["dose"] == ("" if record["dose"] is None else str(record["dose"]))
-    assert rows[0]["rate_steps_ml_per_h"] == "21.6; 345.6"
+    assert rows[0]["rate_steps_ml_per_h"] == "21.6; 172.8"  # 0.5 and 4 mg/kg/min x 72 x 0.6
 
 
 def test_csv_of_pulses_carries_warnings(pulses: Schedule) -> None:

@@ -69,31 +69,25 @@ def test_ivig_with_product_volume_and_rates() -> None:
     first = doses(s, "IVIg")[0]
     # 28.8 g rounds to the nearest 5 g: 30 g; at 10 % that is 30 / 0.1 = 300 mL
     assert first.dose_amount == 30 and first.volume_ml == pytest.approx(300)
-    # Privigen 0.5 and 8 mg/kg/min x 72 kg x 60 / 100 mg per mL = 21.6 and 345.6 mL/h
-    assert first.rate_steps_ml_per_h == pytest.approx((21.6, 345.6))
-    # 300 mL all at 345.6 mL/h = 0.868 h; all at 21.6 mL/h = 13.89 h
-    assert first.infusion_hours == pytest.approx((300 / 345.6, 300 / 21.6))
+    # Privigen 0.5 and 4 mg/kg/min x 72 kg x 60 / 100 mg per mL = 21.6 and 172.8 mL/h
+    assert first.rate_steps_ml_per_h == pytest.approx((21.6, 172.8))
+    # 300 mL all at 172.8 mL/h = 1.736 h; all at 21.6 mL/h = 13.89 h
+    assert first.infusion_hours == pytest.approx((300 / 172.8, 300 / 21.6))
     assert s.total_dose("IVIg").magnitude == pytest.approx(150)  # 30 g x 5
     assert sch.IVIG_RATE_GAP in s.sources
     assert any("increase as tolerated" in w for w in s.warnings)
 
 
-@attrs.frozen
-class SteppedProduct(IVIgProduct):
-    """A product that carries its label's rate increments (the reference has none)."""
-
-    rate_increments_mg_per_kg_min: tuple[float, ...] = (4.0,)
-    minutes_per_rate_step: float = 30.0
-
-
 def test_ivig_product_with_increments_gives_one_duration() -> None:
     base = CATALOGUE.ivig("gamunex")
-    product = SteppedProduct(
+    product = IVIgProduct(  # a user's product with its label's steps (the reference has none)
         name="Stepped Gamunex",
         vial_sizes_g=base.vial_sizes_g,
         source=base.source,
         initial_rate_mg_per_kg_min=2,
         max_rate_mg_per_kg_min=8,
+        rate_increments_mg_per_kg_min=(4.0,),
+        minutes_per_rate_step=30.0,
     )
     first = doses(schedule(ivig(P, product=product), start=START), "IVIg")[0]
     # 2, 4, 8 mg/kg/min x 72 x 60 / 100 = 86.4, 172.8, 345.6 mL/h
@@ -602,19 +596,27 @@ def test_ivig_product_without_vials_still_gets_volume_and_rates() -> None:
 
 
 @pytest.mark.parametrize(
-    ("increments", "minutes"), [((9.0,), 30.0), ((4.0, 3.0), 30.0), ((4.0,), 0.0), (("x",), 30)]
+    ("increments", "minutes", "field"),
+    [
+        ((9.0,), 30.0, "rate_increments_mg_per_kg_min"),  # above the 8 mg/kg/min maximum
+        ((4.0, 3.0), 30.0, "rate_increments_mg_per_kg_min"),  # not rising
+        ((4.0,), 0.0, "minutes_per_rate_step"),
+        (("x",), 30, "rate_increments_mg_per_kg_min"),
+        ((4.0,), None, "minutes_per_rate_step"),  # steps without their minutes
+        ((), 30.0, "minutes_per_rate_step"),  # minutes without steps
+    ],
 )
-def test_bad_rate_increments_refused(increments: tuple[Any, ...], minutes: Any) -> None:
+def test_bad_rate_increments_refused(increments: tuple[Any, ...], minutes: Any, field: str) -> None:
     base = CATALOGUE.ivig("gamunex")
-    product = SteppedProduct(
-        name="Bad steps",
-        vial_sizes_g=base.vial_sizes_g,
-        source=base.source,
-        initial_rate_mg_per_kg_min=2,
-        max_rate_mg_per_kg_min=8,
-        rate_increments_mg_per_kg_min=increments,
-        minutes_per_rate_step=minutes,
-    )
     with pytest.raises(InputRangeError) as info:
+        product = IVIgProduct(
+            name="Bad steps",
+            vial_sizes_g=base.vial_sizes_g,
+            source=base.source,
+            initial_rate_mg_per_kg_min=2,
+            max_rate_mg_per_kg_min=8,
+            rate_increments_mg_per_kg_min=increments,
+            minutes_per_rate_step=minutes,
+        )
         schedule(ivig(P, product=product), start=START)
-    assert info.value.field == "rate_increments_mg_per_kg_min"
+    assert info.value.field == field

@@ -22,6 +22,8 @@ from plexodose._sources import Source
 from plexodose._trace import positive
 from plexodose._units import plain_number
 
+MIN_SIZE, MAX_SIZE = 0.01, 100_000.0  # plausibility of a strength (mg) or vial size (g)
+
 
 def _sizes(values: Any, field: str) -> tuple[float, ...]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
@@ -30,7 +32,13 @@ def _sizes(values: Any, field: str) -> tuple[float, ...]:
             field=field,
             value=values,
         )
-    sizes = {positive(plain_number(v, field), field) for v in values}
+    sizes = {plain_number(v, field) for v in values}
+    if any(not MIN_SIZE <= size <= MAX_SIZE for size in sizes):
+        raise InputRangeError(
+            f"{field} must each be from {MIN_SIZE:,g} to {MAX_SIZE:,g}; got {values!r:.60}",
+            field=field,
+            value=values,
+        )
     return tuple(sorted(sizes, reverse=True))
 
 
@@ -48,7 +56,14 @@ def _rate(value: Any, field: str) -> float | None:
 
 def _concentration(value: Any) -> float:
     field = "concentration_g_per_ml"
-    return positive(plain_number(value, field), field)
+    given = plain_number(value, field)
+    if not 0.01 <= given <= 0.3:  # IVIg comes at 5-20 %; "10" for 10 % would be 100 x off
+        raise InputRangeError(
+            f"{field} must be from 0.01 to 0.3 g/mL (10 % is 0.1); got {value!r:.60}",
+            field=field,
+            value=value,
+        )
+    return given
 
 
 def _increments(values: Any) -> tuple[float, ...]:
@@ -74,11 +89,18 @@ def _max_rate(value: Any) -> float | None:
     return _rate(value, "max_rate_mg_per_kg_min")
 
 
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputRangeError(f"a product name must be non-empty text; got {value!r:.60}",
+                              field="name", value=value)
+    return value.strip()
+
+
 @attrs.frozen
 class IVIgProduct:
     """An IVIg product: vial sizes (g), concentration and the label's infusion rates (mg/kg/min)."""
 
-    name: str
+    name: str = attrs.field(converter=_text)
     vial_sizes_g: tuple[float, ...] = attrs.field(converter=_vial_sizes)
     source: Source
     concentration_g_per_ml: float = attrs.field(default=0.1, converter=_concentration)
@@ -91,14 +113,23 @@ class IVIgProduct:
     products, so their schedules give only the start and maximum rate."""
     minutes_per_rate_step: float | None = attrs.field(default=None, converter=_minutes_per_step)
 
+    def __attrs_post_init__(self) -> None:
+        if bool(self.rate_increments_mg_per_kg_min) != (self.minutes_per_rate_step is not None):
+            raise InputRangeError(
+                "rate_increments_mg_per_kg_min and minutes_per_rate_step go together: give both "
+                "or neither",
+                field="minutes_per_rate_step",
+                value=self.minutes_per_rate_step,
+            )
+
 
 @attrs.frozen
 class OralProduct:
     """Strengths (mg) of one drug's solid oral forms that may be combined in one dose."""
 
-    drug: str
-    name: str
-    form: str
+    drug: str = attrs.field(converter=_text)
+    name: str = attrs.field(converter=_text)
+    form: str = attrs.field(converter=_text)
     strengths_mg: tuple[float, ...] = attrs.field(converter=_strengths)
     source: Source
 
@@ -116,11 +147,21 @@ class Catalogue:
             self.register(product)
 
     def register(self, product: Product) -> None:
-        """Add or replace a product."""
+        """Add or replace a product; the newest oral product of a drug is the one dispensed."""
+        if not isinstance(product, (IVIgProduct, OralProduct)):
+            raise InputRangeError(
+                f"register takes an IVIgProduct or an OralProduct; got {type(product).__name__}",
+                field="product",
+                value=product,
+            )
+        self._products.pop(product.name.lower(), None)  # re-registering moves it to the end
         self._products[product.name.lower()] = product
         self._oral = None
 
     def unregister(self, name: str) -> None:
+        if not isinstance(name, str):
+            raise InputRangeError(f"name must be a product name; got {name!r:.60}", field="name",
+                                  value=name)
         self._products.pop(name.lower(), None)
         self._oral = None
 
@@ -159,7 +200,7 @@ class Catalogue:
             self._oral = {}
             for product in self._products.values():
                 if isinstance(product, OralProduct):
-                    self._oral.setdefault(product.drug, product)
+                    self._oral[product.drug] = product  # the newest registration wins
         return self._oral
 
 
@@ -177,7 +218,7 @@ CATALOGUE = Catalogue(
             vial_sizes_g=(5, 10, 20, 40),
             source=src.PRIVIGEN_LABEL,
             initial_rate_mg_per_kg_min=0.5,
-            max_rate_mg_per_kg_min=8,
+            max_rate_mg_per_kg_min=4,  # the label's lower (ITP) maximum: the conservative one
         ),
         IVIgProduct(
             name="Gammagard Liquid 10 %",

@@ -103,7 +103,8 @@ GAMUNEX_LABEL = Source(
 PRIVIGEN_LABEL = Source(
     "label",
     "Privigen 10 % prescribing information",
-    "vials 5, 10, 20, 40 g; start 0.5 mg/kg/min, max 8 mg/kg/min",
+    "vials 5, 10, 20, 40 g; start 0.5 mg/kg/min; max 8 mg/kg/min (immunodeficiency) or "
+    "4 mg/kg/min (ITP): plexodose uses 4, the lower",
 )
 GAMMAGARD_LABEL = Source(
     "label",

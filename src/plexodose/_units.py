@@ -262,13 +262,26 @@ def _scalar_magnitude(q: Any, field: str, shown: Any, dim: Dimension) -> float:
         )
     try:
         return float(m)
-    except OverflowError as exc:
+    except (OverflowError, ValueError, ArithmeticError) as exc:  # huge ints, Decimal sNaN
         raise InputRangeError(
             f"{field} must be a finite number; got {shown!r:.60}", field=field, value=shown
         ) from exc
 
 
+# ISMP error-prone: "gr" (grain) is misread as gram; apothecary units have no place in a dose.
+_REFUSED_UNITS = frozenset({"grain", "dram", "scruple", "apothecary_dram", "apothecary_ounce",
+                            "apothecary_pound", "pennyweight", "troy_ounce", "troy_pound"})
+
+
 def _unit_factor(reg: Any, units: Any, field: str, dim: Dimension, shown: Any) -> float:
+    names = set(getattr(units, "_units", {})) if not isinstance(units, str) else set()
+    if names & _REFUSED_UNITS:
+        raise UnitError(
+            f"{field}: {shown!s:.60} uses an apothecary unit ({', '.join(sorted(names & _REFUSED_UNITS))}),"
+            f" which is easily misread; type it as {dim.example}",
+            field=field,
+            value=shown,
+        )
     one = reg.Quantity(1.0, units)
     try:
         if dim.molar_mass_g_per_mol is not None and one.check("[substance] / [length] ** 3"):
@@ -325,7 +338,7 @@ def plain_number(value: Any, field: str) -> float:
 def _as_float(value: Any, field: str) -> float:
     try:
         return float(value)
-    except OverflowError as exc:
+    except (OverflowError, ValueError, ArithmeticError) as exc:  # huge ints, Decimal sNaN
         raise InputRangeError(
             f"{field} must be a finite number; got {value!r:.60}", field=field, value=value
         ) from exc
