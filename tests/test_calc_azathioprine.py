@@ -78,7 +78,7 @@ def test_poor_metabolizer_is_refused_unless_overridden() -> None:
 
 def test_unknown_genotype_warns() -> None:
     r = azathioprine(Patient(weight="72 kg"))
-    assert any("TPMT/NUDT15 status not given" in w for w in r.warnings)
+    assert any("TPMT and NUDT15 status not given" in w for w in r.warnings)
 
 
 def test_allopurinol_quarters_the_dose() -> None:

@@ -97,13 +97,14 @@ def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> tu
         return 1.0, 7  # the common case, decided without building the gene table
     genes = {"TPMT": p.tpmt, "NUDT15": p.nudt15}
     if "poor" in genes.values():
-        text = "poor metabolizer (" + ", ".join(g for g, v in genes.items() if v == "poor") + ")"
+        poor = [g for g, v in genes.items() if v == "poor"]
+        text = f"poor metabolizer ({', '.join(poor)})"
         if override is None:
             raise ContraindicationError(
                 f"{text}: CPIC advises a non-thiopurine alternative; pass override='reason' for "
                 "a 10-fold reduction given three times a week",
-                field="tpmt",
-                value=p.tpmt,
+                field=poor[0].lower(),
+                value="poor",
             )
         trace.warn(f"{text}: 10-fold reduction three times a week, on override: {override}")
         return POOR_FRACTION, POOR_DAYS_PER_WEEK
@@ -111,16 +112,17 @@ def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> tu
     if "indeterminate" in genes.values():
         trace.warn(
             "indeterminate phenotype: measure TPMT activity; dosed as an intermediate metabolizer meanwhile",
-            source=src.RANGE_LOW_END_GAP,
+            source=src.INDETERMINATE_GAP,
         )
         reduced = reduced or ["indeterminate"]
+    untested = [g for g, v in genes.items() if v is None]
+    if untested:
+        trace.warn(
+            f"{' and '.join(untested)} status not given: test before starting (CPIC); "
+            + ("dose not adjusted for genotype" if not reduced else "dosed on the gene tested")
+        )
     if not reduced:
-        if None in genes.values():
-            trace.warn(
-                "TPMT/NUDT15 status not given: test before starting (CPIC); dose not "
-                "adjusted for genotype"
-            )
-        return _no_fraction(chosen), 7
+        return _no_fraction(chosen, untested), 7
     span = BOTH_GENES_REDUCED if len(reduced) == 2 else ONE_GENE_REDUCED
     value = span[0] if chosen is None else fraction(chosen, "genotype_fraction")
     protocol_range(trace, "genotype_fraction", value, *span, "", override, src.CPIC_THIOPURINES)
@@ -135,11 +137,12 @@ def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> tu
     return value, 7
 
 
-def _no_fraction(chosen: Any) -> float:
+def _no_fraction(chosen: Any, untested: list[str]) -> float:
     if chosen is not None and fraction(chosen, "genotype_fraction") != 1:
+        status = "is not known" if untested else "calls for the normal dose"
         raise ContraindicationError(
             "genotype_fraction applies to reduced metabolizers only; this patient's TPMT/NUDT15 "
-            "status calls for the normal dose",
+            f"status {status}",
             field="genotype_fraction",
             value=chosen,
         )

@@ -101,8 +101,12 @@ def crcl_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
     weight, which = p.weight_kg, "actual"
     if p.height_cm is not None:
         ideal = _body.ideal_body_weight_value(p.height_cm, sex)
+        trace.cite(src.DEVINE)
         if ideal < weight:
             weight, which = ideal, "ideal"
+            caution = _body.devine_warning(p.height_cm)
+            if caution:
+                trace.warn(caution, source=src.DEVINE)
     else:
         trace.warn(
             "height not given: Cockcroft-Gault uses actual weight, which overestimates "

@@ -117,6 +117,11 @@ SEED_CEILING_GAP = Source(
     "plexodose conservative choice (the reference gives no absolute maximum)",
     "an override may leave the protocol range but never pass the seed's highest dose",
 )
+INDETERMINATE_GAP = Source(
+    "gap",
+    "plexodose conservative choice (CPIC advises measuring TPMT activity, with no dose)",
+    "an indeterminate phenotype is dosed as an intermediate metabolizer until measured",
+)
 CPIC_THIOPURINES = Source(
     "guideline",
     "CPIC guideline for thiopurines and TPMT/NUDT15 (2018, updated 2024)",
