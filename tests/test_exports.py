@@ -229,7 +229,11 @@ def test_fhir_irregular_dates_listed() -> None:
     validate(bundle)
     timing = bundle["entry"][0]["resource"]["dosageInstruction"][0]["timing"]
     assert timing["event"][:3] == ["2026-12-01", "2026-12-03", "2026-12-05"]  # three a week
-    assert timing["repeat"]["count"] == len(timing["event"]) == 14
+    assert len(timing["event"]) == 14
+    repeat = timing["repeat"]
+    assert (repeat["frequency"], repeat["period"], repeat["periodUnit"]) == (3, 1, "wk")
+    text = bundle["entry"][0]["resource"]["dosageInstruction"][0]["text"]
+    assert text.startswith("14.4 mg three times a week")  # 144 mg / 10, never "daily"
 
 
 def test_fhir_subject_checked(full_plan: Schedule) -> None:

@@ -620,3 +620,9 @@ def test_bad_rate_increments_refused(increments: tuple[Any, ...], minutes: Any, 
         )
         schedule(ivig(P, product=product), start=START)
     assert info.value.field == field
+
+
+def test_prior_exposure_already_past_a_threshold_is_warned() -> None:
+    s = schedule(cyclophosphamide_iv(P), start=START, prior_cyclophosphamide_g=55)
+    # 55 g before the first pulse: past the 50 g threshold (Travis 1995) before anything is given
+    assert any("already at or above the 50 g threshold" in w for w in s.warnings)

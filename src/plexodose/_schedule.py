@@ -41,7 +41,7 @@ from plexodose._ivig import ivig
 from plexodose._mycophenolate import mycophenolate
 from plexodose._patient import Patient
 from plexodose._products import IVIgProduct
-from plexodose._results import CyclophosphamidePulse, DailyDose, IVIgCourse
+from plexodose._results import CyclophosphamidePulse, DailyDose, IVIgCourse, frequency_text
 from plexodose._sources import Source
 
 KINDS = ("dose", "monitoring", "assessment", "decision")
@@ -197,6 +197,7 @@ class Event:
     dose_amount: float | None = None
     dose_unit: str | None = None
     doses_per_day: int = 1
+    days_per_week: int = 7
     route: str | None = None
     phase: str = ""
     until: dt.date | None = None
@@ -228,13 +229,7 @@ class Event:
         per = self.dose_amount / self.doses_per_day
         text = fmt.mass_g(per) if self.dose_unit == "g" else fmt.mass_mg(per)
         if self.kind == "dose" and self.route == "oral":
-            text += " " + (
-                "daily"
-                if self.doses_per_day == 1
-                else "twice daily"
-                if self.doses_per_day == 2
-                else f"{self.doses_per_day} times daily"
-            )
+            text += " " + frequency_text(self.doses_per_day, self.days_per_week)
         return text
 
     def __repr__(self) -> str:
@@ -890,6 +885,7 @@ def _oral(
                 dose_amount=amount,
                 dose_unit="mg",
                 doses_per_day=step.doses_per_day,
+                days_per_week=step.days_per_week,
                 route=route,
                 phase=label,
             )
@@ -993,6 +989,13 @@ def _cumulative(b: _Builder, thresholds: tuple[float, ...], prior_mg: float) -> 
         )
     else:
         b.prior[CYCLOPHOSPHAMIDE] = prior_mg
+        passed = [t for t in thresholds if prior_mg >= t * 1000]
+        if passed:
+            b.warn(
+                f"prior cyclophosphamide ({fmt.number(prior_mg / 1000)} g) is already at or above "
+                f"the {fmt.number(max(passed))} g threshold: every dose here adds to that risk",
+                _threshold_source(max(passed)),
+            )
     running = prior_mg
     for i, event in enumerate(b.events):
         if event.drug != CYCLOPHOSPHAMIDE or event.kind != "dose" or event.dose_amount is None:

@@ -32,7 +32,7 @@ def _phases(schedule: Schedule) -> list[list[Event]]:
     groups: dict[tuple[Any, ...], list[Event]] = {}
     for e in schedule:
         if e.kind == "dose" and e.dose_amount is not None:
-            key = (e.drug, e.phase, e.route, e.dose_amount, e.doses_per_day)
+            key = (e.drug, e.phase, e.route, e.dose_amount, e.doses_per_day, e.days_per_week)
             groups.setdefault(key, []).append(e)
     return list(groups.values())
 
@@ -44,6 +44,10 @@ def _timing(events: list[Event]) -> dict[str, Any]:
         "frequency": first.doses_per_day,
     }
     gaps = {(b.date - a.date).days for a, b in itertools.pairwise(events)}
+    if first.days_per_week != 7:  # e.g. three times a week: so many dosing days a week
+        repeat.update({"frequency": first.days_per_week * first.doses_per_day, "period": 1,
+                       "periodUnit": "wk"})
+        return {"event": [e.date.isoformat() for e in events], "repeat": repeat}
     if len(gaps) <= 1:
         days = gaps.pop() if gaps else 1
         repeat.update(
@@ -52,8 +56,8 @@ def _timing(events: list[Event]) -> dict[str, Any]:
             else {"period": days, "periodUnit": "d"}
         )
         return {"repeat": repeat}
-    # Irregular (three days a week, multi-day maintenance cycles): list the dates themselves.
-    repeat["count"] = len(events)
+    # Irregular (multi-day maintenance cycles): list the dates; count is administrations.
+    repeat.update({"period": 1, "periodUnit": "d", "count": len(events) * first.doses_per_day})
     return {"event": [e.date.isoformat() for e in events], "repeat": repeat}
 
 
@@ -143,7 +147,7 @@ def to_fhir(schedule: Schedule, *, subject: dict[str, Any] | None = None) -> dic
     resources += [_service_request(e, who) for e in schedule if e.kind != "dose"]
     return {
         "resourceType": "Bundle",
-        "id": _id("Bundle", schedule.start, len(schedule)),
+        "id": _id("Bundle", schedule.start, *(repr(e) for e in schedule)),
         "type": "collection",
         "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
     }
