@@ -445,7 +445,7 @@ def test_demo_with_stand_in_plan(fake_plan: list[dict[str, Any]]) -> None:
     assert (status, err) == (0, "")
     # Patient.example(): 72 kg -> IVIg 0.4 x 72 = 28.8 g/day, 144 g; azathioprine 2 x 72 = 144
     assert "IVIg: 28.8 g daily for 5 days (total 144 g)" in out
-    assert "azathioprine: 144 mg daily" in out
+    assert "azathioprine: 150 mg daily; calculated 144 mg" in out  # 2 x 72, 3 x 50 mg tablets
     assert out.endswith("12-month plan from 2026-12-01:\nfake plan\n")
     assert fake_plan[0]["patient"] == plexodose.Patient.example()
 
@@ -486,7 +486,7 @@ def test_subprocess_demo_needs_no_arguments() -> None:
     done = subprocess_run("demo")
     assert (done.returncode, done.stderr) == (0, "")
     assert "IVIg: 28.8 g daily for 5 days (total 144 g)" in done.stdout  # 0.4 x 72 kg
-    assert "azathioprine: 144 mg daily" in done.stdout  # 2 mg/kg x 72 kg
+    assert "azathioprine: 150 mg daily; calculated 144 mg" in done.stdout  # 2 mg/kg x 72 kg
     assert "12-month plan from " in done.stdout
 
 def subprocess_run(*argv: str) -> subprocess.CompletedProcess[str]:

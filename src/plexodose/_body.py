@@ -18,7 +18,7 @@ from plexodose._errors import InputRangeError
 
 CM_PER_INCH = 2.54
 DEVINE_MIN_HEIGHT_CM = 60 * CM_PER_INCH  # Devine is odd below 60 inches (dosing-rules.md)
-ADJUSTED_WEIGHT_FACTOR = 0.4
+ADJUSTED_WEIGHT_FACTOR = 0.4  # [guideline] NBA BloodSTAR: IBW + 0.4 x (actual - IBW)
 
 
 class PlexodoseWarning(UserWarning):
@@ -60,7 +60,9 @@ def ideal_body_weight_value(height_cm: float, sex: str) -> float:
     return base + 2.3 * (height_cm / CM_PER_INCH - 60.0)
 
 
-def adjusted_body_weight_value(weight_kg: float, ideal_kg: float, factor: float = 0.4) -> float:
+def adjusted_body_weight_value(
+    weight_kg: float, ideal_kg: float, factor: float = ADJUSTED_WEIGHT_FACTOR
+) -> float:
     return ideal_kg + factor * (weight_kg - ideal_kg)
 
 
@@ -131,7 +133,9 @@ def ideal_body_weight(*, height: Any, sex: str) -> Any:
     return u.quantity(ideal_body_weight_value(height_cm, lim.sex(sex)), "kg")
 
 
-def adjusted_body_weight(*, weight: Any, height: Any, sex: str, factor: float = 0.4) -> Any:
+def adjusted_body_weight(
+    *, weight: Any, height: Any, sex: str, factor: float = ADJUSTED_WEIGHT_FACTOR
+) -> Any:
     """Adjusted body weight IBW + factor x (actual - IBW), in kg.
 
     >>> round(adjusted_body_weight(weight="110 kg", height="165 cm", sex="female"), 2)

@@ -11,6 +11,7 @@ from plexodose import _units as u
 from plexodose._common import ROUNDING_TOLERANCE, begin, whole_number
 from plexodose._dispense import Dispensed, dispense
 from plexodose._errors import DoseRangeError, InputRangeError
+from plexodose._limits import ADULT_AGE_YEARS
 from plexodose._patient import Patient
 from plexodose._products import CATALOGUE, IVIgProduct
 from plexodose._results import IVIgCourse
@@ -192,7 +193,7 @@ def _auto(
         "the Australian rule excludes pregnancy: use actual weight in a pregnant patient",
         source=src.AUSTRALIA_2026,
     )
-    if p.age is not None and p.age < 18:
+    if p.age is not None and p.age < ADULT_AGE_YEARS:
         return "actual", "under 18 years (Australian rule)"
     if p.height_cm < AUSTRALIA_MIN_HEIGHT_CM:
         return "actual", "under 152 cm (Australian rule)"

@@ -97,9 +97,13 @@ class DailyDose(_Traced):
         return None if self.dosing_weight_kg is None else self.daily_dose_mg / self.dosing_weight_kg
 
     def __repr__(self) -> str:
-        headline = f"{self.drug}: {fmt.mass_mg(self.per_dose_mg)} {self.frequency}"
+        given = self.per_dose_mg if self.dispensed is None else self.dispensed.amount
+        headline = f"{self.drug}: {fmt.mass_mg(given)} {self.frequency}"
         if self.doses_per_day > 1 or self.days_per_week != 7:
-            headline += f" ({fmt.mass_mg(self.daily_dose_mg)}/day)"
+            per_day = given * self.doses_per_day * self.days_per_week / 7
+            headline += f" ({fmt.mass_mg(per_day)}/day)"
+        if self.dispensed is not None and self.dispensed.amount != self.per_dose_mg:
+            headline += f"; calculated {fmt.mass_mg(self.per_dose_mg)}"
         facts = []
         if self.dosing_weight_kg is not None:
             facts.append(

@@ -7,7 +7,7 @@ and are read by the library, which refuses a bare number.
 
 >>> main(["dose", "azathioprine", "--weight", "72 kg", "--age", "40"])  # 2 mg/kg x 72 kg
 Patient(weight='72 kg', age=40)
-azathioprine: 144 mg daily
+azathioprine: 150 mg daily; calculated 144 mg
 ...
 0
 >>> main(["dose", "ivig", "--weight", "72 kg", "--json"])  # 0.4 g/kg/day x 72 kg

@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING
 
+from plexodose._errors import InputRangeError
+
 if TYPE_CHECKING:
     from plexodose._schedule import Event, Schedule
 
@@ -33,6 +35,9 @@ def to_ics(schedule: Schedule, *, stamp: dt.datetime | None = None) -> str:
     way, against ~12 ms through a general iCalendar library. The tests parse the output back
     with the icalendar library.
     """
+    if stamp is not None and not isinstance(stamp, dt.datetime):
+        raise InputRangeError(f"stamp must be a datetime; got {stamp!r:.60}", field="stamp",
+                              value=stamp)
     when = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
