@@ -626,3 +626,10 @@ def test_prior_exposure_already_past_a_threshold_is_warned() -> None:
     s = schedule(cyclophosphamide_iv(P), start=START, prior_cyclophosphamide_g=55)
     # 55 g before the first pulse: past the 50 g threshold (Travis 1995) before anything is given
     assert any("already at or above the 50 g threshold" in w for w in s.warnings)
+
+
+def test_steps_for_another_patient_are_refused() -> None:
+    other = Patient(weight="40 kg", tpmt="normal", nudt15="normal")
+    with pytest.raises(InputRangeError, match="same patient") as info:
+        schedule(azathioprine(P), start=START, titration=[azathioprine(other, mg_per_kg_day=1)])
+    assert info.value.field == "titration"

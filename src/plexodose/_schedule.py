@@ -668,6 +668,7 @@ def _maintenance(
             field="maintenance",
             value=maintenance,
         )
+    _same_patient(maintenance, course, "maintenance")
     n = whole_number(1 if count is None else count, "maintenance_count", 1, 52)
     weeks = _number(
         IVIG_MAINTENANCE_INTERVAL_WEEKS if interval is None else interval,
@@ -807,6 +808,7 @@ def _checked_steps(result: DailyDose, titration: Sequence[Any]) -> tuple[DailyDo
                 field="titration",
                 value=step,
             )
+        _same_patient(step, result, "titration")
         amount = _daily_amount(step)
         if step.days_per_week != result.days_per_week or not previous < amount < target:
             raise InputRangeError(
@@ -817,6 +819,17 @@ def _checked_steps(result: DailyDose, titration: Sequence[Any]) -> tuple[DailyDo
             )
         previous = amount
     return tuple(titration)
+
+
+def _same_patient(part: Any, result: Any, field: str) -> None:
+    """Refuse a step or maintenance dose computed for another patient (another dosing weight)."""
+    if part.dosing_weight_kg != result.dosing_weight_kg:
+        raise InputRangeError(
+            f"{field} was calculated for a dosing weight of {part.dosing_weight_kg} kg, the course "
+            f"for {result.dosing_weight_kg} kg: use the same patient",
+            field=field,
+            value=part,
+        )
 
 
 def _ciclosporin_phases(
@@ -838,6 +851,7 @@ def _ciclosporin_phases(
             field="maintenance",
             value=maintenance,
         )
+    _same_patient(maintenance, result, "maintenance")
     if maintenance.daily_dose_mg > result.daily_dose_mg:
         raise InputRangeError(
             "ciclosporin maintenance must not be above the starting dose",
