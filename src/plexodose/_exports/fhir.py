@@ -62,7 +62,8 @@ def _timing(events: list[Event]) -> dict[str, Any]:
 
 
 def _quantity(amount: float, unit: str) -> dict[str, Any]:
-    return {"value": amount, "unit": unit, "system": UCUM, "code": unit}
+    # 3 decimals: below what any dose or rate is measured to, and no float noise in the record
+    return {"value": round(amount, 3), "unit": unit, "system": UCUM, "code": unit}
 
 
 def _dosage(events: list[Event]) -> dict[str, Any]:
