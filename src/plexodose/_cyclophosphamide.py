@@ -217,6 +217,12 @@ def _age_renal(p: Patient, apply: bool, override: str | None, trace: Trace) -> f
         trace.warn(str(exc), source=src.EULAR_CYCLOPS)
         return 1.0
     share = reduced / EULAR_STANDARD_MG_PER_KG
+    if apply and creatinine > EULAR_CREATININE_UMOL_L[1]:
+        trace.warn(
+            f"creatinine {creatinine:.0f} umol/L is above the EULAR table; its 300-500 column is "
+            f"used on override: {override}",
+            source=src.EULAR_CYCLOPS,
+        )
     if share == 1:
         return 1.0
     if apply:

@@ -108,6 +108,9 @@ def convert_mycophenolate(dose: Any, *, to: str) -> Conversion:
             f"to must be 'sodium' or 'mofetil'; got {to!r:.60}", field="to", value=to
         )
     source_drug, target_drug, ratio = names[to]
+    # the largest amount the protocol gives in a day (1,500 mg twice daily), in the source salt
+    most = MAX_MG_PER_DOSE * DOSES_PER_DAY * (1 if to == "sodium" else SODIUM_PER_MOFETIL)
+    hard_cap("dose", mg, most, f"mg of {source_drug}", src.MYCOPHENOLATE_TITRATION)
     trace = Trace(src.MYCOPHENOLATE_SODIUM, src.MYCOPHENOLATE_LABEL)
     trace.step(
         "{:,g} mg {} x {:,.5g} = {:,.5g} mg {}", mg, source_drug, ratio, mg * ratio, target_drug
