@@ -47,14 +47,12 @@ def test_quantities_of_this_and_another_registry_convert() -> None:
     st.floats(min_value=0.001, max_value=1e6, allow_nan=False),
     st.sampled_from(["kg", "g", "lb", "mg", "oz"]),
 )
-def test_fast_string_path_agrees_with_pint(value: float, unit: str) -> None:
+def test_string_path_agrees_with_pint(value: float, unit: str) -> None:
     text = f"{value!r} {unit}"
     expected = ureg.Quantity(value, unit).to("kg").magnitude
     assert u.to_float(text, "weight", u.MASS) == pytest.approx(expected, rel=1e-12)
-    # and the slow path (an expression pint parses) gives the same number
-    assert u.to_float(f"{value!r} * 1 {unit}", "weight", u.MASS) == pytest.approx(
-        expected, rel=1e-12
-    )
+    # and pint's own parser reads the same string to the same number
+    assert ureg.Quantity(text).to("kg").magnitude == pytest.approx(expected, rel=1e-12)
 
 
 def test_bare_number_says_what_to_type() -> None:
@@ -68,19 +66,19 @@ def test_bare_number_says_what_to_type() -> None:
     ("value", "error", "message"),
     [
         ("72 s", UnitError, r"weight must be a mass .*\[time\]"),
-        ("kg", UnitError, "must start with a number"),
-        ("", UnitError, "must start with a number"),
+        ("kg", UnitError, "must be a number followed by a unit"),
+        ("", UnitError, "must be a number followed by a unit"),
         ("72 foo", UnitError, "cannot read"),
         ("nan kg", InputRangeError, "finite"),
         ("inf kg", InputRangeError, "finite"),
         ("1e400 kg", InputRangeError, "finite"),
-        ("2**10000 kg", UnitError, "not a plain quantity"),  # refused before pint evaluates it
+        ("2**10000 kg", UnitError, "number followed by a unit"),  # never handed to pint
         (True, UnitError, "got bool"),
         ([72], UnitError, "got list"),
         (None, UnitError, "got NoneType"),
         (Q_(1j, "kg"), UnitError, "single real"),
         (Q_([1.0, 2.0], "kg"), UnitError, "single real"),
-        ("72 kg + 1 s", UnitError, "cannot read"),
+        ("72 kg + 1 s", UnitError, "number followed by a unit"),  # no arithmetic
     ],
 )
 def test_refusals_name_the_field(value: object, error: type[Exception], message: str) -> None:

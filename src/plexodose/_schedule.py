@@ -1239,7 +1239,15 @@ def plan(
     end = add_months(first, n_months)
     b = _Builder(SEED_ALGORITHM, SEED_PITFALLS, SEED_MONITORING)
     _pitfalls(b)
-    course = ivig(p, product=ivig_product)
+    try:
+        course = ivig(p, product=ivig_product)
+    except InputRangeError as exc:
+        if exc.field != "product":
+            raise
+        raise InputRangeError(
+            str(exc).replace("product", "ivig_product", 1), field="ivig_product",
+            value=ivig_product,
+        ) from None
     ivig_part = _ivig(course, first, None, None, None, None)
     b.merge(ivig_part)
     decided = max(e.date for e in ivig_part.events)
