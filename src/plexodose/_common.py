@@ -177,7 +177,7 @@ def dispense_oral(
     if abs(result.rounding_error_fraction) > ROUNDING_TOLERANCE:
         trace.warn(
             f"rounding to whole {product.form}s changes each dose by "
-            f"{fmt.signed_percent(result.rounding_error_fraction)} ({per_dose_mg:.3g} -> "
+            f"{fmt.signed_percent(result.rounding_error_fraction)} ({per_dose_mg:,.4g} -> "
             f"{result.amount:g} mg), more than 10 %: consider another strength or form",
             source=src.ROUNDING_WARNING_GAP,
         )

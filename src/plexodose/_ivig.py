@@ -167,7 +167,7 @@ def dosing_weight(p: Patient, basis: Any, auto_rule: Any, trace: Trace) -> tuple
     else:
         why = "as requested"
     target = ideal if basis == "ideal" else adjusted
-    if actual < target:
+    if settled(actual) < settled(target):
         return _chosen(trace, actual, "actual", f"actual weight is below the {basis} weight")
     return _chosen(trace, target, basis, why)
 
@@ -179,13 +179,13 @@ def _auto(
     if rule == "bmi_over_30":
         bmi = _body.bmi_value(actual, p.height_cm)
         trace.cite(src.TRANSFUSION_ONTARIO)
-        if bmi > OBESE_BMI:
+        if settled(bmi) > OBESE_BMI:
             return "adjusted", f"BMI {bmi:.3g} is above 30"
         return "actual", f"BMI {bmi:.3g} is not above 30"
     if rule == "over_120_percent_ibw":
         trace.cite(src.US_IVIG_ORDER_SETS)
         ratio = actual / ideal
-        if ratio > OBESE_SHARE_OF_IBW:
+        if settled(ratio) > OBESE_SHARE_OF_IBW:
             return "adjusted", f"actual weight is {fmt.percent(ratio)} of ideal, above 120 %"
         return "actual", f"actual weight is {fmt.percent(ratio)} of ideal, not above 120 %"
     trace.cite(src.AUSTRALIA_2026)
@@ -195,11 +195,17 @@ def _auto(
     )
     if p.age is not None and p.age < ADULT_AGE_YEARS:
         return "actual", "under 18 years (Australian rule)"
-    if p.height_cm < AUSTRALIA_MIN_HEIGHT_CM:
+    if settled(p.height_cm) < AUSTRALIA_MIN_HEIGHT_CM:
         return "actual", "under 152 cm (Australian rule)"
-    if actual < adjusted:
+    if settled(actual) < settled(adjusted):
         return "actual", "actual weight is below adjusted weight (Australian rule)"
     return "adjusted", "adjusted weight by default (Australian rule)"
+
+
+def settled(value: float) -> float:
+    """``value`` without unit-conversion noise, for comparing with a threshold: 67.5 kg at 150 cm
+    is BMI 30 whether typed in kg or lb (30.000000000000007), and 30 is not above 30."""
+    return round(value, 9)
 
 
 def _chosen(trace: Trace, kg: float, basis: str, why: str) -> tuple[float, str, str]:
@@ -238,8 +244,15 @@ def _round_within_tolerance(
     """The 5 g rounding, or the product's own smallest step when 5 g would move the dose more
     than 10 % (US practice keeps the rounded dose within 10 % of the order); else None."""
     for attempt in (step, None):
-        result = dispense(daily, product=product.name, form="vials", unit="g",
-                          sizes=product.vial_sizes_g, maximum=maximum, step=attempt)
+        result = dispense(
+            daily,
+            product=product.name,
+            form="vials",
+            unit="g",
+            sizes=product.vial_sizes_g,
+            maximum=maximum,
+            step=attempt,
+        )
         if result is not None and abs(result.rounding_error_fraction) <= ROUNDING_TOLERANCE:
             return result
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from plexodose import _sources as src
@@ -42,8 +43,13 @@ def mycophenolate(
         trace, "mg_per_dose", dose, *MG_PER_DOSE, "mg", override, src.MYCOPHENOLATE_TITRATION
     )
     hard_cap("mg_per_dose", dose, MAX_MG_PER_DOSE, "mg", src.MYCOPHENOLATE_TITRATION)
-    hard_cap("daily dose", dose * per_day, MAX_MG_PER_DOSE * DOSES_PER_DAY, "mg",
-             src.MYCOPHENOLATE_TITRATION)
+    hard_cap(
+        "daily dose",
+        dose * per_day,
+        MAX_MG_PER_DOSE * DOSES_PER_DAY,
+        "mg",
+        src.MYCOPHENOLATE_TITRATION,
+    )
     protocol_range(
         trace,
         "doses_per_day",
@@ -98,7 +104,7 @@ def convert_mycophenolate(dose: Any, *, to: str) -> Conversion:
     >>> convert_mycophenolate("1000 mg", to="sodium").dose  # 1000 x 720 / 1000
     <Quantity(720.0, 'milligram')>
     """
-    mg = positive(u.to_float(dose, "dose", u.DOSE_MASS), "dose")
+    mg = u.in_range(u.to_float(dose, "dose", u.DOSE_MASS), "dose", 1, math.inf, "mg", dose)
     names = {
         "sodium": ("mycophenolate mofetil", "mycophenolate sodium", SODIUM_PER_MOFETIL),
         "mofetil": ("mycophenolate sodium", "mycophenolate mofetil", 1 / SODIUM_PER_MOFETIL),

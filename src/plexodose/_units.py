@@ -147,7 +147,7 @@ def to_float(value: Any, field: str, dim: Dimension) -> float:
         )
     else:
         raise UnitError(
-            f"{field} must be a {dim.name} such as {dim.example} or a pint Quantity; "
+            f"{field} must be {_article(dim.name)} {dim.name} such as {dim.example} or a pint Quantity; "
             f"got {type(value).__name__} {value!r:.60}",
             field=field,
             value=value,
@@ -167,6 +167,10 @@ def _is_bare_number(value: Any) -> bool:
     return isinstance(value, (numbers.Number, decimal.Decimal)) and not isinstance(value, bool)
 
 
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
+
+
 def _is_real(value: Any) -> bool:
     return _is_bare_number(value) and (
         isinstance(value, (numbers.Real, decimal.Decimal)) or not isinstance(value, numbers.Complex)
@@ -184,8 +188,7 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     match = _QUANTITY_TEXT.fullmatch(text) if len(text) <= MAX_TEXT_LENGTH else None
     if match is None:
         raise UnitError(
-            f"{field} must be a number followed by a unit, such as {dim.example}; "
-            f"got {text!r:.60}",
+            f"{field} must be a number followed by a unit, such as {dim.example}; got {text!r:.60}",
             field=field,
             value=text,
         )
@@ -246,8 +249,19 @@ def _scalar_magnitude(q: Any, field: str, shown: Any, dim: Dimension) -> float:
 
 
 # ISMP error-prone: "gr" (grain) is misread as gram; apothecary units have no place in a dose.
-_REFUSED_UNITS = frozenset({"grain", "dram", "scruple", "apothecary_dram", "apothecary_ounce",
-                            "apothecary_pound", "pennyweight", "troy_ounce", "troy_pound"})
+_REFUSED_UNITS = frozenset(
+    {
+        "grain",
+        "dram",
+        "scruple",
+        "apothecary_dram",
+        "apothecary_ounce",
+        "apothecary_pound",
+        "pennyweight",
+        "troy_ounce",
+        "troy_pound",
+    }
+)
 
 
 def _unit_factor(reg: Any, units: Any, field: str, dim: Dimension, shown: Any) -> float:
@@ -266,7 +280,7 @@ def _unit_factor(reg: Any, units: Any, field: str, dim: Dimension, shown: Any) -
         factor = float(one.to(dim.canonical).magnitude)
     except pint.DimensionalityError as exc:
         raise UnitError(
-            f"{field} must be a {dim.name} such as {dim.example}; got {shown!s:.60} "
+            f"{field} must be {_article(dim.name)} {dim.name} such as {dim.example}; got {shown!s:.60} "
             f"({one.dimensionality})",
             field=field,
             value=shown,

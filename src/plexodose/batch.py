@@ -418,7 +418,7 @@ class _Rows:
         self._note(rows[~known], "obesity")
         self._note(rows, "regimen")
         adjusted = _elementwise.adjusted_body_weight_value(w, self._ideal(rows))
-        obese = known & (_elementwise.bmi_value(w, h) > ivg.OBESE_BMI)
+        obese = known & (np.round(_elementwise.bmi_value(w, h), 9) > ivg.OBESE_BMI)  # as _auto
         target = np.where(obese, adjusted, w)
         dosing = np.where(w < target, w, target) * 1000  # g/kg/day x kg -> mg/day
         rates = ivg.SEED_REGIMENS
