@@ -11,4 +11,7 @@ settings.register_profile("ci", max_examples=200, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=5000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
+# mutmut runs the suite once per mutant: few examples, always the same ones.
+settings.register_profile("mutation", max_examples=10, deadline=None, derandomize=True,
+                          database=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

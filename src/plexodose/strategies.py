@@ -39,6 +39,7 @@ from plexodose._units import CREATININE_MOLAR_MASS_G_PER_MOL, ureg
 
 __all__ = [
     "DIMENSIONS",
+    "KINDS",
     "InvalidInput",
     "as_units",
     "invalid_cases",

@@ -1,0 +1,1 @@
+"""Properties every dose calculator keeps, whatever the (valid) patient and regimen."""

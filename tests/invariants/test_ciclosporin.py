@@ -1,0 +1,55 @@
+"""Ciclosporin invariants: mg/kg x actual weight in two doses, units, weight, rounding, range."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plexodose import DoseRangeError, ciclosporin, cyclosporin
+from plexodose.strategies import patients, regimens
+
+from ._helpers import assert_dispensed_within_tolerance, assert_traced, close, heavier, rewritten
+
+
+@given(patients(complete=False), regimens("ciclosporin"))
+def test_dose_within_protocol_and_traced(p, kwargs):
+    r = ciclosporin(p, **kwargs)
+    # Never more than the chosen mg/kg/day x actual weight; a creatinine rise only lowers it.
+    assert r.daily_dose_mg <= kwargs["mg_per_kg_day"] * p.weight_kg * (1 + 1e-12)
+    assert r.daily_dose_mg >= kwargs["mg_per_kg_day"] * p.weight_kg * (1 - 0.5) * (1 - 1e-12)
+    assert r.doses_per_day == 2
+    assert_traced(r)
+    assert_dispensed_within_tolerance(r.dispensed)
+
+
+@given(patients(), regimens("cyclosporin"))
+def test_both_spellings_agree(p, kwargs):
+    assert ciclosporin(p, **kwargs).daily_dose_mg == cyclosporin(p, **kwargs).daily_dose_mg
+
+
+@given(st.data(), patients(), regimens("ciclosporin"))
+def test_dose_invariant_to_input_units(data, p, kwargs):
+    assert close(ciclosporin(p, **kwargs).daily_dose_mg,
+                 ciclosporin(rewritten(data, p), **kwargs).daily_dose_mg)
+
+
+@given(patients(complete=False), regimens("ciclosporin"), st.floats(0.0, 40.0))
+def test_monotone_non_decreasing_in_weight(p, kwargs, extra):
+    assert (ciclosporin(heavier(p, extra), **kwargs).daily_dose_mg
+            >= ciclosporin(p, **kwargs).daily_dose_mg * (1 - 1e-12))
+
+
+@given(patients(), st.one_of(st.floats(0.001, 2.5, exclude_max=True), st.floats(5.0, 1e6, exclude_min=True)))
+def test_rate_outside_protocol_refused_without_override(p, rate):
+    with pytest.raises(DoseRangeError) as info:
+        ciclosporin(p, mg_per_kg_day=rate)
+    assert info.value.field == "mg_per_kg_day"
+
+
+@given(patients(), st.sampled_from(["creatinine_rise_threshold", "creatinine_rise_reduction"]),
+       st.floats(0.01, 0.2))
+def test_rule_parameters_outside_label_refused_without_override(p, name, value):
+    with pytest.raises(DoseRangeError) as info:
+        ciclosporin(p, **{name: value})
+    assert info.value.field == name
