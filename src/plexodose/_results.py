@@ -123,11 +123,12 @@ class DailyDose(_Traced):
 def describe_dispensed(d: Dispensed, mass: Any) -> str:
     units = " + ".join(f"{n} x {mass(size)}" for size, n in d.units)
     error = d.rounding_error
+    if not error:
+        return f"{mass(d.amount)} per dose as {units} {d.form} (exact)"
     sign = "+" if error > 0 else ""
     return (
         f"{mass(d.amount)} per dose as {units} {d.form} "
-        f"(rounded {d.rounded}: {sign}{mass(error) if error else '0'}, "
-        f"{sign}{fmt.percent(d.rounding_error_fraction)})"
+        f"(rounded {d.rounded}: {sign}{mass(error)}, {fmt.signed_percent(d.rounding_error_fraction)})"
     )
 
 
