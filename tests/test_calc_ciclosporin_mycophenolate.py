@@ -110,3 +110,17 @@ def test_overrides_never_pass_the_seed_ceilings() -> None:
     # 1,500 mg x 4 = 6,000 mg/day: above the 1,500 mg twice daily (3,000 mg/day) maximum
     with pytest.raises(DoseRangeError, match="daily dose 6,000"):
         mycophenolate(Patient.example(), mg_per_dose=1500, doses_per_day=4, override="any")
+
+
+def test_conversion_limits_are_a_days_protocol_maximum_in_the_given_salt() -> None:
+    # most: 1,500 mg twice daily = 3,000 mg mofetil = 3,000 x 0.72 = 2,160 mg sodium; least 1 mg
+    assert convert_mycophenolate("3000 mg", to="sodium").dose.m_as("mg") == pytest.approx(2160)
+    assert convert_mycophenolate("2160 mg", to="mofetil").dose.m_as("mg") == pytest.approx(3000)
+    assert convert_mycophenolate("1 mg", to="sodium").dose.m_as("mg") == pytest.approx(0.72)
+    with pytest.raises(DoseRangeError, match="3,000 mg of mycophenolate mofetil") as info:
+        convert_mycophenolate("3001 mg", to="sodium")
+    assert info.value.field == "dose"
+    with pytest.raises(DoseRangeError, match="2,160 mg of mycophenolate sodium"):
+        convert_mycophenolate("2161 mg", to="mofetil")
+    with pytest.raises(InputRangeError, match=r"dose 0\.99 mg is outside the plausible range 1"):
+        convert_mycophenolate("0.99 mg", to="sodium")
