@@ -8,7 +8,6 @@ fuzz/README.md for the command.
 from __future__ import annotations
 
 import math
-import os
 import re
 import sys
 
@@ -24,14 +23,12 @@ PATIENT_FIELDS = ("weight", "height", "sex", "age", "serum_creatinine", "tpmt", 
                   "baseline_creatinine", "minor_override")
 
 
-# Known findings (tests/test_fuzz_regressions.py): a power tower such as "9**9**9 kg" (fixed in
-# the core), and a huge power behind a control character, "9\x00**99999999999 kg" (open), make
-# pint compute a huge integer and hang; a NaN unit power in an expression, "0 k**nan*mg/dL - 10"
-# (open), loops in pint's root-unit search. Skipped by default so the fuzzer can look for other
-# bugs; FUZZ_KNOWN=1 fuzzes them too.
+# Findings, all fixed and kept in tests/test_fuzz_regressions.py: a power tower ("9**9**9 kg"),
+# a huge power behind a control character ("9\x00**99999999999 kg") and a NaN unit power in an
+# expression ("0 k**nan*mg/dL - 10") made pint compute or search for minutes; plexodose now
+# hands pint only "number unit" text. Strings are fuzzed unfiltered.
 _POWER = re.compile(r"\*\*|\^")
 _HUGE_POWER = re.compile(r"(\*\*|\^)\W*(\d{4,}|nan|inf)", re.IGNORECASE)
-_SKIP_KNOWN = os.environ.get("FUZZ_KNOWN") != "1"
 
 
 class _Skip(Exception):
@@ -39,10 +36,7 @@ class _Skip(Exception):
 
 
 def _text(fdp: atheris.FuzzedDataProvider) -> str:
-    text = fdp.ConsumeUnicodeNoSurrogates(fdp.ConsumeIntInRange(0, 40))
-    if _SKIP_KNOWN and (len(_POWER.findall(text)) > 1 or _HUGE_POWER.search(text)):
-        raise _Skip
-    return text
+    return fdp.ConsumeUnicodeNoSurrogates(fdp.ConsumeIntInRange(0, 40))
 
 
 def _quantity(fdp: atheris.FuzzedDataProvider) -> object:
