@@ -124,3 +124,28 @@ def test_reductions_are_shares_of_the_capped_normal_dose() -> None:
     # normal dose 2 x 100 = 200 -> capped 150; CPIC start 30 % of it = 45 mg (not 30 % of 200)
     assert r.daily_dose.m_as("mg/day") == pytest.approx(45.0)
     assert r.cap_applied
+
+
+@pytest.mark.parametrize(
+    ("basis", "expected_mg"),
+    [
+        # female 60 y, 100 kg, 160 cm, SCr 1.8 mg/dL; IBW 45.5 + 2.3 x (160/2.54 - 60) = 52.38 kg
+        ("auto", 150 * 0.75),  # CrCl (80 x 52.38) / (72 x 1.8) x 0.85 = 27.5 -> 75 % of 150
+        ("ideal", 150 * 0.75),
+        # adjusted 52.38 + 0.4 x 47.62 = 71.43 kg: CrCl 37.5 -> still 10-50: 75 %
+        ("adjusted", 150 * 0.75),
+        ("actual", 150.0),  # CrCl (80 x 100) / 129.6 x 0.85 = 52.5 > 50: no reduction
+    ],
+)
+def test_crcl_weight_basis(basis: str, expected_mg: float) -> None:
+    p = Patient(weight="100 kg", height="160 cm", sex="female", age=60, serum_creatinine="1.8 mg/dL",
+                tpmt="normal", nudt15="normal")
+    assert azathioprine(p, crcl_weight=basis).daily_dose.m_as("mg/day") == pytest.approx(expected_mg)
+
+
+def test_crcl_weight_is_validated() -> None:
+    from plexodose import InputRangeError
+
+    with pytest.raises(InputRangeError) as info:
+        azathioprine(Patient.example(), crcl_weight="lean")
+    assert info.value.field == "crcl_weight"

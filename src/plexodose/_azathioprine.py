@@ -33,12 +33,16 @@ def azathioprine(
     doses_per_day: int = 1,
     genotype_fraction: float | None = None,
     allopurinol: bool = False,
+    crcl_weight: str = "auto",
     override: str | None = None,
 ) -> DailyDose:
-    """Azathioprine daily dose: mg/kg/day x actual weight, genotype, allopurinol, renal, cap.
+    """Azathioprine daily dose: mg/kg/day x actual weight, capped at 150 mg/day, then the
+    genotype, allopurinol and renal shares of that normal dose.
 
     ``genotype_fraction`` chooses a start fraction within CPIC's range for a reduced
-    metabolizer (default: the larger reduction). The 150 mg/day cap is never exceeded.
+    metabolizer (default: the larger reduction). ``crcl_weight`` is the Cockcroft-Gault weight
+    for the renal rule: ``"auto"`` (lower of actual and ideal), ``"actual"``, ``"ideal"`` or
+    ``"adjusted"``. The 150 mg/day cap is never exceeded.
 
     >>> from plexodose import Patient
     >>> azathioprine(Patient.example()).daily_dose  # 2 mg/kg x 72 kg = 144 mg/day
@@ -70,7 +74,7 @@ def azathioprine(
         factor *= ALLOPURINOL_FRACTION
         trace.step("with allopurinol: one quarter of the dose", source=src.AZATHIOPRINE_LABEL)
         trace.cite(src.RANGE_LOW_END_GAP)
-    factor *= _renal(p, trace)
+    factor *= _renal(p, crcl_weight, trace)
     if factor != 1:
         dose *= factor
         trace.step("after adjustments (x {:.3g}): {:,.5g} mg per dosing day", factor, dose)
@@ -149,8 +153,8 @@ def _no_fraction(chosen: Any, untested: list[str]) -> float:
     return 1.0
 
 
-def _renal(p: Patient, trace: Trace) -> float:
-    crcl = crcl_for_dosing(p, trace, "renal adjustment")
+def _renal(p: Patient, weight_basis: Any, trace: Trace) -> float:
+    crcl = crcl_for_dosing(p, trace, "renal adjustment", weight_basis)
     (severe, severe_share), (moderate, moderate_share) = RENAL_STEPS
     if crcl is None or crcl > moderate:
         return 1.0

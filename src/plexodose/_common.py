@@ -92,29 +92,28 @@ def adult_renal_inputs(p: Patient, trace: Trace, purpose: str) -> tuple[float, s
     return age, sex, creatinine
 
 
-def crcl_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
-    """Cockcroft-Gault with the lower of actual and ideal weight (conservative; a gap)."""
+CRCL_WEIGHTS = ("auto", "actual", "ideal", "adjusted")
+
+
+def crcl_for_dosing(p: Patient, trace: Trace, purpose: str, weight_basis: Any = "auto") -> float | None:
+    """Cockcroft-Gault for a dose adjustment, on ``weight_basis``: ``"auto"`` (the default, a
+    gap: the lower of actual and ideal weight, the conservative estimate), ``"actual"``,
+    ``"ideal"`` or ``"adjusted"`` (never above actual weight)."""
+    if weight_basis not in CRCL_WEIGHTS:
+        raise InputRangeError(
+            f"crcl_weight must be one of {', '.join(CRCL_WEIGHTS)}; got {weight_basis!r:.60}",
+            field="crcl_weight",
+            value=weight_basis,
+        )
     inputs = adult_renal_inputs(p, trace, purpose)
     if inputs is None:
         return None
     age, sex, scr = inputs
-    weight, which = p.weight_kg, "actual"
-    if p.height_cm is not None:
-        ideal = _body.ideal_body_weight_value(p.height_cm, sex)
-        trace.cite(src.DEVINE)
-        if ideal < weight:
-            weight, which = ideal, "ideal"
-            caution = _body.devine_warning(p.height_cm)
-            if caution:
-                trace.warn(caution, source=src.DEVINE)
-    else:
-        trace.warn(
-            "height not given: Cockcroft-Gault uses actual weight, which overestimates "
-            "clearance in obesity"
-        )
+    weight, which = _crcl_weight(p, sex, weight_basis, trace)
     crcl = _body.creatinine_clearance_value(age, weight, sex, scr)
     trace.step(
-        "creatinine clearance (Cockcroft-Gault, {} weight {:,.5g} kg, creatinine {:.3g} mg/dL): {:.3g} mL/min",
+        "creatinine clearance (Cockcroft-Gault, {} weight {:,.5g} kg, creatinine {:.3g} mg/dL): "
+        "{:.3g} mL/min",
         which,
         weight,
         scr,
@@ -123,6 +122,33 @@ def crcl_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
     )
     trace.cite(src.CRCL_WEIGHT_GAP)
     return crcl
+
+
+def _crcl_weight(p: Patient, sex: str, basis: str, trace: Trace) -> tuple[float, str]:
+    actual = p.weight_kg
+    if basis == "actual":
+        return actual, "actual"
+    if p.height_cm is None:
+        if basis != "auto":
+            raise p.missing("height", f"{basis} weight for Cockcroft-Gault")
+        trace.warn(
+            "height not given: Cockcroft-Gault uses actual weight, which overestimates "
+            "clearance in obesity"
+        )
+        return actual, "actual"
+    ideal = _body.ideal_body_weight_value(p.height_cm, sex)
+    trace.cite(src.DEVINE)
+    caution = _body.devine_warning(p.height_cm)
+    if caution:
+        trace.warn(caution, source=src.DEVINE)
+    chosen, which = (
+        (_body.adjusted_body_weight_value(actual, ideal), "adjusted")
+        if basis == "adjusted"
+        else (ideal, "ideal")
+    )
+    if actual < chosen:  # the reference: actual weight when it is below ideal
+        return actual, "actual"
+    return chosen, which
 
 
 def egfr_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
