@@ -558,3 +558,12 @@ def test_oral_rounding_warning_does_not_cite_an_ivig_source() -> None:
     # 2 mg/kg x 68 kg = 136 mg x 0.3 = 40.8 mg -> one 50 mg tablet: +22.5 %, above 10 %
     assert any("rounding to whole tablets" in w for w in data["warnings"])
     assert not any("IVIg" in s["citation"] for s in data["sources"])
+
+
+def test_crcl_weight_option_reaches_the_library() -> None:
+    # female 60 y, 100 kg, 160 cm, SCr 1.8: CrCl on actual weight 52.5 (> 50, no reduction),
+    # on the default (ideal 52.38 kg) 27.5 -> 75 % of the capped 150 mg = 112.5 mg/day
+    base = ("dose", "azathioprine", "--weight", "100 kg", "--height", "160 cm", "--sex", "female",
+            "--age", "60", "--creatinine", "1.8 mg/dL", "--tpmt", "normal", "--nudt15", "normal")
+    assert run_json(*base)["daily_dose"]["value"] == pytest.approx(112.5)
+    assert run_json(*base, "--crcl-weight", "actual")["daily_dose"]["value"] == pytest.approx(150.0)

@@ -41,6 +41,7 @@ import attrs
 import plexodose
 from plexodose import _body, _ivig
 from plexodose import _units as u
+from plexodose._common import CRCL_WEIGHTS
 from plexodose._dispense import Dispensed
 from plexodose._errors import PlexodoseError
 from plexodose._limits import SEXES
@@ -189,6 +190,8 @@ def calculators() -> tuple[Calculator, ...]:
             Opt("--genotype-fraction", "number", "start fraction for a reduced TPMT/NUDT15 "
                 "metabolizer, within the CPIC range"),
             Opt("--allopurinol", "switch", "the patient takes allopurinol"),
+            Opt("--crcl-weight", "text", "Cockcroft-Gault weight for the renal rule: one of "
+                + ", ".join(CRCL_WEIGHTS)),
             OVERRIDE)),
         Calculator("cyclophosphamide-oral", plexodose.cyclophosphamide_oral,
                    "oral cyclophosphamide daily dose", (MG_PER_KG_DAY, OVERRIDE)),
