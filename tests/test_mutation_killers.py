@@ -164,8 +164,11 @@ def test_dispense_result_fields_and_refusals():
     d = disp.dispense(144, product="tabs", form="tablet", unit="mg", sizes=(50.0, 25.0),
                       maximum=150)
     assert d == disp.Dispensed(product="tabs", form="tablet", unit="mg", units=((50.0, 3),),
-                               amount=150.0, calculated=144, tolerance=12.5,
+                               amount=150.0, calculated=144,
                                rounded="to the nearest", step=25.0)
+    assert d.tolerance == 12.5  # half of the 25 mg step, rounded to the nearest
+    down = disp.dispense(140, product="t", form="t", unit="mg", sizes=(25.0,), maximum=140)
+    assert (down.amount, down.tolerance) == (125.0, 25.0)  # 150 > 140: down a whole step
     assert d.rounding_error == 6 and d.rounding_error_fraction == approx(6 / 144)
     assert d.count == 3 and d.dose.magnitude == 150 and str(d.dose.units) == "milligram"
     # below the smallest strength: nothing dispensable

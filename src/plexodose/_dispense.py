@@ -10,6 +10,8 @@ import attrs
 
 from plexodose._units import quantity
 
+NEAREST = "to the nearest"
+
 
 @attrs.frozen
 class Dispensed:
@@ -27,9 +29,13 @@ class Dispensed:
     units: tuple[tuple[float, int], ...]
     amount: float
     calculated: float
-    tolerance: float
     rounded: str
     step: float
+
+    @property
+    def tolerance(self) -> float:
+        """The most this rounding may move the dose: half a step, or a whole one rounded down."""
+        return self.step / 2 if self.rounded == NEAREST else self.step
 
     @property
     def rounding_error(self) -> float:
@@ -61,7 +67,7 @@ def round_to_step(calculated: float, step: float, maximum: float) -> tuple[float
     """
     nearest = math.ceil(calculated / step - 0.5) * step  # a tie goes down, never up
     if nearest <= maximum * (1 + 1e-12):
-        return float(nearest), step / 2, "to the nearest"
+        return float(nearest), step / 2, NEAREST
     return (
         float(math.floor(maximum / step * (1 + 1e-12)) * step),
         float(step),
@@ -125,7 +131,7 @@ def dispense(
     if not sizes or calculated < min(sizes):
         return None
     step = step if step is not None else _quantum(sizes)
-    amount, tolerance, how = round_to_step(calculated, step, maximum)
+    amount, _, how = round_to_step(calculated, step, maximum)
     units = compose(amount, sizes) if amount > 0 else None
     if units is None:
         return None
@@ -136,7 +142,6 @@ def dispense(
         units=units,
         amount=amount,
         calculated=calculated,
-        tolerance=tolerance,
         rounded=how,
         step=step,
     )

@@ -35,7 +35,11 @@ from plexodose import _units as u
 from plexodose._azathioprine import azathioprine
 from plexodose._ciclosporin import ciclosporin
 from plexodose._common import whole_number
-from plexodose._cyclophosphamide import cyclophosphamide_iv, cyclophosphamide_oral
+from plexodose._cyclophosphamide import (
+    CUMULATIVE_THRESHOLD_G,
+    cyclophosphamide_iv,
+    cyclophosphamide_oral,
+)
 from plexodose._errors import InputRangeError
 from plexodose._ivig import ivig
 from plexodose._mycophenolate import mycophenolate
@@ -77,7 +81,8 @@ ASSESS_MONTHS = (3, 6)  # [seed] 3-6 months for full effect
 REFRACTORY_DECISION_MONTHS = 6  # [seed] upper end of 3-6 months: conservative
 PULSE_COUNT = 6  # [guideline] NIH regimen: monthly x 6
 NADIR_DAYS = (10, 14)  # [guideline] Michigan protocol
-THRESHOLDS_G = (20.0, 36.0, 50.0)  # [guideline] Travis 1995, Faurschou 2008, Travis 1995
+# [guideline] Travis 1995 (20 g), Faurschou 2008 (the core's 36 g), Travis 1995 (50 g)
+THRESHOLDS_G = (20.0, CUMULATIVE_THRESHOLD_G, 50.0)
 ORAL_MONTHS = 6  # the seed's 3-6 months, so both assessments fall inside the course
 # Monitoring calendars in weeks from the first dose; None: every 4 weeks after the last listed.
 CBC_WEEKS = (1, 2, 3, 4, 6, 8, 10, 12)  # weekly in month 1, every 2 weeks in months 2-3
@@ -989,7 +994,11 @@ def _thresholds(values: Any) -> tuple[float, ...]:
 
 
 def _threshold_source(grams: float) -> Source | None:
-    return {36.0: src.FAURSCHOU_2008, 20.0: src.TRAVIS_1995, 50.0: src.TRAVIS_1995}.get(grams)
+    return {
+        CUMULATIVE_THRESHOLD_G: src.FAURSCHOU_2008,
+        20.0: src.TRAVIS_1995,
+        50.0: src.TRAVIS_1995,
+    }.get(grams)
 
 
 def _cumulative(b: _Builder, thresholds: tuple[float, ...], prior_mg: float) -> None:
@@ -1245,7 +1254,8 @@ def plan(
         if exc.field != "product":
             raise
         raise InputRangeError(
-            str(exc).replace("product", "ivig_product", 1), field="ivig_product",
+            str(exc).replace("product", "ivig_product", 1),
+            field="ivig_product",
             value=ivig_product,
         ) from None
     ivig_part = _ivig(course, first, None, None, None, None)
