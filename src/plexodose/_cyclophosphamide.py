@@ -20,6 +20,7 @@ ORAL_MG_PER_KG_DAY = (1.0, 2.0)  # [seed]
 ORAL_OVER_500_UMOL_L = 1.5  # [secondary] creatinine > 500 umol/L: 1.5 mg/kg/day
 ORAL_FROM_250_UMOL_L = 1.75  # [secondary] 251-500 umol/L: 1.75 (250 itself: the lower dose)
 ORAL_CREATININE_BANDS_UMOL_L = (250.0, 500.0)
+ORAL_MAX_MG_PER_DAY = 200.0  # [secondary] EULAR 2009 / EUVAS summaries: oral maximum 200 mg/day
 IV_G_PER_M2 = (0.3, 1.0)  # [seed]
 IV_HARD_MAX_G_PER_M2 = 1.6  # [guideline] Michigan protocol's absolute ceiling
 INTERVAL_WEEKS = (2.0, 4.0)  # [seed]
@@ -33,6 +34,7 @@ PRE_PULSE_HALF_UP_TO = 3000.0  # 2,000-3,000 inclusive
 NEUTROPHILS_CUT_BELOW = 1500.0  # 1.5 x10^9/L [guideline] French protocol
 NEUTROPHILS_CUT = 0.25
 EULAR_STANDARD_MG_PER_KG = 15.0
+PULSE_MAX_MG = 1200.0  # [guideline] CYCLOPS (Edinburgh renal handbook): at most 1.2 g per mg/kg pulse
 # [guideline] EULAR 2009 / CYCLOPS, mg/kg at creatinine < 300 and 300-500 umol/L, for age
 # under 60, 60-70 and over 70
 EULAR_TABLE = ((15.0, 12.5), (12.5, 10.0), (10.0, 7.5))

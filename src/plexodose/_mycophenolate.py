@@ -15,9 +15,11 @@ from plexodose._trace import Trace, hard_cap, positive, protocol_range
 
 MG_PER_DOSE = (500.0, 1500.0)  # [secondary] eTG: start 500, maximum 1500 twice daily
 MAX_MG_PER_DOSE = 1500.0
+MAX_MG_PER_DAY = 3000.0  # 1,500 mg twice daily: the most in a day, whatever the number of doses
 DOSES_PER_DAY = 2  # [seed] twice daily
 LOW_EGFR = 25.0  # [label] GFR < 25: avoid more than 1 g twice daily
 LOW_EGFR_MAX_MG_PER_DOSE = 1000.0
+LOW_EGFR_MAX_MG_PER_DAY = 2000.0  # [label] GFR < 25: a daily limit of 2 g, whatever the number of doses
 SODIUM_PER_MOFETIL = 720.0 / 1000.0  # [secondary]
 
 
