@@ -30,7 +30,7 @@ def test_cap_is_applied_and_reported() -> None:
     # 2 x 90 = 180 -> capped at 150
     assert r.daily_dose.m_as("mg/day") == 150.0
     assert r.cap_applied
-    assert "cap: 150 mg/day (applied)" in repr(r)
+    assert "limit: 150 mg per day, seed maximum (applied)" in repr(r)
 
 
 def test_override_never_lifts_the_cap() -> None:

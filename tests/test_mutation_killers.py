@@ -182,16 +182,14 @@ def test_dispense_result_fields_and_refusals():
 
 def test_ivig_example_patient_derivation():
     r = ivig(EX)
-    # IBW 70.4646 kg (above); adjusted 70.4646 + 0.4 x (72 - 70.4646) = 71.0788; BMI 23.5 <= 30
+    # BMI 72 / 1.75^2 = 23.5 <= 30: actual weight; the ideal weight is not needed, so not shown
     assert steps(r) == [
-        "ideal body weight (Devine, male, 175 cm) = 70.465 kg; adjusted = 70.465 + 0.4 x "
-        "(72 - 70.465) = 71.079 kg",
         "dosing weight: actual body weight 72 kg (BMI 23.5 is not above 30)",
         "daily dose = 0.4 g/kg/day x 72 kg = 28.8 g/day",  # 0.4 x 72
         "course = 28.8 g/day x 5 days = 144 g",  # 28.8 x 5
     ]
     assert r.warnings == ()
-    assert r.sources == (src.SEED_IVIG, src.IVIG_MAX_DAILY_GAP, src.DEVINE, src.TRANSFUSION_ONTARIO)
+    assert r.sources == (src.SEED_IVIG, src.IVIG_MAX_DAILY_GAP, src.TRANSFUSION_ONTARIO)
     assert (r.weight_basis, r.weight_basis_reason) == ("actual", "BMI 23.5 is not above 30")
     assert r.total_dose_g == approx(144.0) and r.days == 5 and r.g_per_kg_day == 0.4
     assert r.override is None and r.dispensed is None and r.product is None
@@ -205,8 +203,10 @@ def test_ivig_obese_adjusted_weight_rounded_to_privigen_vials():
     assert r.daily_dose_g == approx(0.4 * (56.90944881889762 + 0.4 * (110 - 56.90944881889762)))
     assert r.dispensed.amount == 30.0 and r.dispensed.units == ((20.0, 1), (10.0, 1))
     assert r.dispensed.tolerance == 2.5 and r.dispensed.unit == "g" and r.dispensed.form == "vials"
-    assert steps(r)[-1] == ("rounded in 5 g steps (to the nearest): 30 g/day = 1 x 20 g + "
-                            "1 x 10 g of Privigen 10 %")
+    assert steps(r)[-2:] == [
+        "rounded in 5 g steps (to the nearest): 30 g/day = 1 x 20 g + 1 x 10 g of Privigen 10 %",
+        "course as dispensed = 30 g/day x 5 days = 150 g",  # the headline's figure, derived
+    ]
     assert r.total_dose_g == 150.0  # 30 g x 5 days, the dispensed amount
     assert r.sources[-1] == src.PRIVIGEN_LABEL
     assert r.warnings == ()  # 30 vs 31.26 is -4 %, within 10 %
@@ -451,7 +451,8 @@ def test_azathioprine_genotype_reductions():
     assert steps(one)[:4] == [
         "2 mg/kg/day x 100 kg (actual weight) = 200 mg/day",
         "capped at 150 mg/day (from 200 mg)",
-        "reduced metabolizer (TPMT): start at 30 % of the normal dose (CPIC 30 % to 80 %); "
+        "reduced metabolizer (TPMT intermediate): start at 30 % of the normal dose (CPIC 30 % to "
+        "80 %); "
         "2-4 weeks to steady state",
         "after adjustments (x 0.3): 45 mg per dosing day",
     ]
@@ -462,8 +463,8 @@ def test_azathioprine_genotype_reductions():
     # 120 x 0.5 (both genes, chosen 50 %) x 0.25 (allopurinol) = 15 mg
     assert both.daily_dose_mg == approx(15.0)
     assert "with allopurinol: one quarter of the dose" in steps(both)
-    assert ("reduced metabolizer (TPMT, NUDT15): start at 50 % of the normal dose (CPIC 20 % to "
-            "50 %); 2-4 weeks to steady state") in steps(both)
+    assert ("reduced metabolizer (TPMT intermediate, NUDT15 possible intermediate): start at 50 % "
+            "of the normal dose (CPIC 20 % to 50 %); 2-4 weeks to steady state") in steps(both)
     assert both.warnings[-1] == ("15 mg cannot be made from azathioprine tablets (50, 25 mg): "
                                  "dispense another form")
     with pytest.raises(DoseRangeError) as info:  # 0.6 is outside CPIC's 20-50 % for both genes
@@ -497,7 +498,7 @@ def test_azathioprine_poor_and_indeterminate():
                              "on override: no alternative")
     ind = azathioprine(Patient(weight="60 kg", tpmt="indeterminate", nudt15="normal"))
     assert ind.daily_dose_mg == approx(36.0)  # treated as intermediate: 120 x 0.3
-    assert ind.warnings[0] == ("indeterminate phenotype: measure TPMT activity; dosed as an "
+    assert ind.warnings[0] == ("TPMT indeterminate: measure TPMT activity; dosed as an "
                                "intermediate metabolizer meanwhile")
     unknown = azathioprine(Patient(weight="60 kg"))
     assert unknown.daily_dose_mg == 120
@@ -557,12 +558,13 @@ def test_mycophenolate_example_and_low_egfr():
                          src.MYCOPHENOLATE_LABEL)
     capped = mycophenolate(LOW, mg_per_dose=1500)
     assert capped.per_dose_mg == 1000 and capped.daily_dose_mg == 2000 and capped.cap_applied
-    assert capped.cap_mg_per_day == 2000  # 1000 x 2
-    assert capped.warnings == ("eGFR 16.2 < 25: limited to 1,000 mg per dose",)
+    assert capped.cap_mg_per_day == 2000  # the label's daily limit below eGFR 25
+    assert capped.warnings == ("eGFR 16.2 < 25: limited to 2,000 mg a day",)
     assert src.MYCOPHENOLATE_RENAL in capped.sources
     at = mycophenolate(LOW, mg_per_dose=1000)  # at the limit: respected, not capped
     assert at.per_dose_mg == 1000 and not at.cap_applied
-    assert "eGFR 16.2 < 25: at most 1,000 mg per dose (respected)" in steps(at)
+    assert ("eGFR 16.2 < 25: at most 2,000 mg a day, whatever the number of doses: 1,000 mg x 2 "
+            "= 2,000 mg/day (respected)") in steps(at)
     assert egfr(age=70, sex="female", serum_creatinine="3 mg/dL").magnitude == approx(
         142 * (3 / 0.7) ** -1.2 * 0.9938**70 * 1.012)
 
@@ -571,7 +573,7 @@ def test_mycophenolate_doses_per_day_and_override():
     r = mycophenolate(EX, doses_per_day=3, override="trial")
     assert r.daily_dose_mg == 3000 and r.override == "trial"  # 1000 x 3
     assert steps(r)[0] == "1,000 mg x 3 doses a day = 3,000 mg/day"
-    assert r.cap_mg_per_day == 4500  # 1500 x 3
+    assert r.cap_mg_per_day == 3000  # 1500 x 3 = 4,500 per dose, but 3,000 a day at most
     assert mycophenolate(EX, doses_per_day=1, override="x").daily_dose_mg == 1000
     with pytest.raises(DoseRangeError) as info:  # 1000 x 4 = 4,000 mg/day > 1500 x 2 = 3,000
         mycophenolate(EX, doses_per_day=4, override="x")
@@ -598,6 +600,7 @@ def test_ciclosporin_example_derivation():
     r = ciclosporin(EX)
     # 5 x 72 = 360 mg/day; 180 mg a dose -> nearest 25 mg = 175 (100 + 50 + 25)
     assert steps(r) == [
+        "eGFR (CKD-EPI 2021): 86.2 mL/min/1.73 m2",  # at least 60: ciclosporin may start (label)
         "5 mg/kg/day: the seed's starting dose",
         "5 mg/kg/day x 72 kg (actual weight) = 360 mg/day, in two doses",
         "dispensed per dose: 175 mg (ciclosporin capsules, rounded to the nearest; -5 mg)",
@@ -610,7 +613,7 @@ def test_ciclosporin_example_derivation():
         "baseline and current creatinine are both needed to apply the creatinine-rise rule")
     assert r.daily_dose_mg == 360 and r.per_dose_mg == 180 and r.doses_per_day == 2
     assert r.dispensed.units == ((100.0, 1), (50.0, 1), (25.0, 1))
-    assert r.sources == (src.SEED_CICLOSPORIN, src.CICLOSPORIN_LABEL)
+    assert r.sources == (src.SEED_CICLOSPORIN, src.CKD_EPI_2021, src.CICLOSPORIN_LABEL)
 
 
 @pytest.mark.parametrize(("rate", "phase"), [
@@ -633,12 +636,14 @@ def test_ciclosporin_creatinine_rise():
     r = ciclosporin(p, mg_per_kg_day=3)  # rise 1.25 / 1 - 1 = 25 % >= 25 %: cut 50 %
     assert r.daily_dose_mg == approx(120.0)  # 3 x 80 x 0.5
     assert "creatinine 1.25 mg/dL vs baseline 1 mg/dL: +25 %" in steps(r)
-    assert r.warnings[0] == ("creatinine has risen 25 % (at least 25 %) above baseline: dose "
-                             "reduced by 50 %")
+    assert "reduced: 240 mg/day x 0.5 = 120 mg/day" in steps(r)  # the derivation shows the cut
+    assert ("creatinine has risen 25 % (at least 25 %) above baseline: dose reduced by 50 %"
+            in r.warnings)
     assert src.RANGE_LOW_END_GAP in r.sources
     ra = ciclosporin(p, mg_per_kg_day=2.5, creatinine_rise_threshold=0.3,
                      creatinine_rise_reduction=0.25)  # RA threshold 30 %: 25 % is below it
-    assert ra.daily_dose_mg == approx(200.0) and ra.warnings == ()
+    assert ra.daily_dose_mg == approx(200.0)
+    assert not any("risen" in w for w in ra.warnings)
     cut25 = ciclosporin(Patient(weight="80 kg", serum_creatinine="1.3 mg/dL",
                                 baseline_creatinine="1 mg/dL"), mg_per_kg_day=2.5,
                         creatinine_rise_threshold=0.3, creatinine_rise_reduction=0.25)
@@ -651,13 +656,16 @@ def test_ciclosporin_creatinine_rise():
 
 # --- cyclophosphamide -------------------------------------------------------------------------
 
+MESNA = ("give mesna (80-100 % of the cyclophosphamide dose in divided doses, per the local "
+         "protocol) and hydration with each pulse: plexodose does not dose mesna")
+
 def test_cyclophosphamide_oral_creatinine_bands():
     r = cyclophosphamide_oral(EX)
     assert r.daily_dose_mg == 144 and r.doses_per_day == 1 and r.dosing_weight_kg == 72
     # 36 g at 144 mg/day: 36000 / 144 = 250 days
     assert r.warnings[0] == "at 144 mg/day the cumulative dose reaches 36 g after 250 days"
-    assert r.sources == (src.SEED_CYCLOPHOSPHAMIDE, src.FAURSCHOU_2008, src.TRAVIS_1995,
-                         src.SEED_DURATION)
+    assert r.sources == (src.SEED_CYCLOPHOSPHAMIDE, src.ORAL_CYCLOPHOSPHAMIDE_MAX,
+                         src.FAURSCHOU_2008, src.TRAVIS_1995, src.SEED_DURATION)
     mid = cyclophosphamide_oral(Patient(weight="70 kg", serum_creatinine="300 umol/L"))
     assert mid.daily_dose_mg == approx(122.5)  # >= 250 umol/L: 1.75 x 70
     assert steps(mid)[0] == "creatinine 300 umol/L (250-500): at most 1.75 mg/kg/day"
@@ -698,15 +706,16 @@ def test_cyclophosphamide_iv_example_and_cap():
     assert r.bsa_formula == "mosteller" and r.bsa_cap_m2 is None and not r.held
     # age 60 and creatinine 88 umol/L: the 60-70 row, 12.5 / 15 = 83.3 %, offered not applied
     assert r.warnings == ("EULAR/CYCLOPS reduces pulses to 83.3 % for age 60 and creatinine 88 "
-                          "umol/L; pass age_renal_reduction=True to apply it",)
-    assert r.sources == (src.SEED_CYCLOPHOSPHAMIDE, src.BSA, src.EULAR_CYCLOPS, src.FAURSCHOU_2008)
+                          "umol/L; pass age_renal_reduction=True to apply it", MESNA)
+    assert r.sources == (src.SEED_CYCLOPHOSPHAMIDE, src.BSA, src.EULAR_CYCLOPS, src.FAURSCHOU_2008,
+                         src.MESNA_HYDRATION)
     big = Patient(weight="120 kg", height="190 cm", age=50, serum_creatinine="1 mg/dL")
     capped = cyclophosphamide_iv(big, g_per_m2=1, bsa_cap="2 m**2", interval_weeks=2)
     # BSA sqrt(190 x 120 / 3600) = 2.5166 > cap 2 -> 1 x 1000 x 2 = 2,000 mg; 36000/2000 = 18
     assert capped.dose_mg == 2000 and capped.bsa_cap_m2 == 2 and capped.dosing_bsa_m2 == 2
     assert "BSA capped at 2 m2 (explicit cap)" in steps(capped)
     assert steps(capped)[-1].endswith("after 18 such pulses")
-    assert src.BSA_CAP in capped.sources and capped.warnings == ()
+    assert src.BSA_CAP in capped.sources and capped.warnings == (MESNA,)
     under = cyclophosphamide_iv(EX, bsa_cap="2 m**2")  # 1.8708 under the cap: not capped
     assert under.dose_mg == approx(750 * math.sqrt(3.5))
     assert not any(s.startswith("BSA capped") for s in steps(under))
@@ -731,7 +740,7 @@ def test_cyclophosphamide_iv_eular_reduction():
     assert steps(applied)[-1].endswith("after 39 such pulses")  # 36000 / 935.41 = 38.5 -> 39
     young = cyclophosphamide_iv(Patient(weight="72 kg", height="175 cm", age=40,
                                         serum_creatinine="1 mg/dL"), age_renal_reduction=True)
-    assert young.dose_mg == approx(750 * math.sqrt(3.5)) and young.warnings == ()
+    assert young.dose_mg == approx(750 * math.sqrt(3.5)) and young.warnings == (MESNA,)
     high = Patient(weight="72 kg", height="175 cm", age=65, serum_creatinine="600 umol/L")
     with pytest.raises(ContraindicationError) as info:  # asked for a reduction the table lacks
         cyclophosphamide_iv(high, age_renal_reduction=True)
@@ -742,7 +751,7 @@ def test_cyclophosphamide_iv_eular_reduction():
     no_age = cyclophosphamide_iv(Patient(weight="72 kg", height="175 cm",
                                          serum_creatinine="1 mg/dL"))
     assert no_age.warnings == ("age or creatinine not given: the EULAR age/creatinine reduction "
-                               "is not checked",)
+                               "is not checked", MESNA)
     no_scr = cyclophosphamide_iv(Patient(weight="72 kg", height="175 cm", age=65))
     assert no_scr.warnings == no_age.warnings
 
@@ -763,7 +772,8 @@ def test_pulse_reduction_table(age, umol, mg_per_kg):
 def test_pulse_reduction_text_and_override():
     r = cyclophosphamide_pulse_reduction(Patient(weight="60 kg", age=75, serum_creatinine="400 umol/L"))
     assert steps(r) == ["age 75, creatinine 400 umol/L: 7.5 of 15 mg/kg -> 7.5 mg/kg x 60 kg = 450 mg"]
-    assert r.sources == (src.EULAR_CYCLOPS,) and r.override is None
+    assert r.sources == (src.EULAR_CYCLOPS, src.CYCLOPS_PULSE_MAX, src.MESNA_HYDRATION)
+    assert r.override is None and r.dose_mg == 450 and not r.cap_applied
     p = Patient(weight="60 kg", age=50, serum_creatinine="600 umol/L")
     with pytest.raises(ContraindicationError) as info:
         cyclophosphamide_pulse_reduction(p)
@@ -771,10 +781,10 @@ def test_pulse_reduction_text_and_override():
     ov = cyclophosphamide_pulse_reduction(p, override="no choice")
     assert ov.reduced_mg_per_kg == 12.5 and ov.override == "no choice"  # the 300-500 column
     assert ov.warnings == ("creatinine 600 umol/L is above the table; 300-500 column used on "
-                           "override: no choice",)
+                           "override: no choice", MESNA)
     at500 = cyclophosphamide_pulse_reduction(Patient(weight="60 kg", age=50,
                                                      serum_creatinine="500 umol/L"))
-    assert at500.reduced_mg_per_kg == 12.5 and at500.warnings == ()
+    assert at500.reduced_mg_per_kg == 12.5 and at500.warnings == (MESNA,)
     with pytest.raises(MissingInputError) as info:
         cyclophosphamide_pulse_reduction(Patient(weight="60 kg", age=50))
     assert info.value.field == "serum_creatinine"
@@ -827,14 +837,14 @@ def test_next_pulse_pre_pulse_counts():
     assert hold.warnings == ("pre-pulse WBC 1,999/uL is below 2,000: hold the pulse",)
     half = cyclophosphamide_next_pulse(FIRST, pre_pulse_wbc="2000 /uL")
     assert half.dose_mg == approx(full / 2) and not half.held
-    assert half.warnings == ("pre-pulse WBC 2,000/uL is 2,000-3,000: give 50 % (467.71 mg)",)
+    assert half.warnings == ("pre-pulse WBC 2,000/uL is 2,000-3,000: give 50 % (467.71 mg)", MESNA)
     assert cyclophosphamide_next_pulse(FIRST, pre_pulse_wbc="3000 /uL").dose_mg == approx(full / 2)
     whole = cyclophosphamide_next_pulse(FIRST, pre_pulse_wbc="3001 /uL")
-    assert whole.dose_mg == approx(full) and whole.warnings == ()
+    assert whole.dose_mg == approx(full) and whole.warnings == (MESNA,)
     neut = cyclophosphamide_next_pulse(FIRST, pre_pulse_neutrophils="1499 /uL")
     assert neut.dose_mg == approx(full * 0.75)  # cut 25 %
     assert neut.warnings == ("neutrophils 1,499/uL below 1.5 x10^9/L: cut 25 % (701.56 mg), or "
-                             "postpone",)
+                             "postpone", MESNA)
     assert src.FRENCH_NEUTROPHILS in neut.sources
     ok = cyclophosphamide_next_pulse(FIRST, pre_pulse_neutrophils="1500 /uL")
     assert ok.dose_mg == approx(full)
@@ -899,8 +909,14 @@ def test_azathioprine_custom_strength_never_dispenses_above_the_cap(oral_product
 
 def test_cyclophosphamide_oral_dispensed_with_a_registered_product(oral_product):
     oral_product("cyclophosphamide", (50,))
-    r = cyclophosphamide_oral(EX)  # 144 mg -> nearest 50 = 150
-    assert r.dispensed.amount == 150 and r.dispensed.product == "test cyclophosphamide"
+    # 2 mg/kg x 72 = 144 mg is the seed's ceiling itself: the nearest 50 (150) would pass it,
+    # so it rounds down to 100 mg (-30.6 %, warned)
+    r = cyclophosphamide_oral(EX)
+    assert r.dispensed.amount == 100 and r.dispensed.product == "test cyclophosphamide"
+    assert r.dispensed.rounded == "down, to stay within the maximum"
+    assert any("-30.6 %" in w for w in r.warnings)
+    lower = cyclophosphamide_oral(EX, mg_per_kg_day=1.5)  # 108 mg -> nearest 50 = 100 (ceiling 144)
+    assert lower.dispensed.amount == 100 and lower.dispensed.rounded == "to the nearest"
     assert r.drug == "cyclophosphamide (oral)"
 
 
@@ -1181,7 +1197,7 @@ def test_iv_reduction_above_the_table_is_warned():
     # found here, fixed in the core (3949044): the override's use of the table is said
     r = cyclophosphamide_iv(HIGH_CREATININE, age_renal_reduction=True, override="x")
     assert r.warnings == ("creatinine 600 umol/L is above the EULAR table; its 300-500 column is "
-                          "used on override: x",)
+                          "used on override: x", MESNA)
 
 
 def test_each_rule_cites_its_source_when_it_applies():
@@ -1200,7 +1216,7 @@ def test_next_pulse_above_the_seed_ceiling_is_warned_on_override():
     over = cyclophosphamide_next_pulse(near, nadir_wbc="3500 /uL", override="refractory")
     assert over.warnings == (
         f"next pulse g_per_m2 1.125 g/m2 is outside the protocol range 0-1 g/m2 "
-        f"({src.SEED_CYCLOPHOSPHAMIDE}); used on override: refractory",)  # 0.9 x 1.25
+        f"({src.SEED_CYCLOPHOSPHAMIDE}); used on override: refractory", MESNA)  # 0.9 x 1.25
     # the seed is cited first even when no phase or rule step cites it (3.5 mg/kg/day)
     assert ciclosporin(Patient(weight="50 kg"), mg_per_kg_day=3.5).sources[0] == src.SEED_CICLOSPORIN
 

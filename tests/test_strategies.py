@@ -122,8 +122,10 @@ def test_regimens_are_accepted_without_override(drug):
         try:
             result = function(p, **kwargs)
         except PlexodoseError as exc:  # only the patient's data may refuse it, not the regimen:
-            # above 500 umol/L the EULAR table has no pulse, so a reduction cannot be given
-            assert drug in ("cyclophosphamide_pulse_reduction", "cyclophosphamide_iv")
+            # above 500 umol/L the EULAR table has no pulse, so a reduction cannot be given;
+            # ciclosporin is not started below eGFR 60 without a reason (label)
+            assert drug in ("cyclophosphamide_pulse_reduction", "cyclophosphamide_iv",
+                            "ciclosporin", "cyclosporin")
             assert exc.field == "serum_creatinine"
         else:
             assert result.steps

@@ -9,6 +9,7 @@ from plexodose import _sources as src
 from plexodose import _units as u
 from plexodose._common import begin, crcl_for_dosing, dispense_oral, flag, fraction, whole_number
 from plexodose._errors import ContraindicationError
+from plexodose._guard import Limit
 from plexodose._patient import Patient
 from plexodose._results import DailyDose
 from plexodose._trace import Trace, positive, protocol_range
@@ -24,6 +25,7 @@ ALLOPURINOL_FRACTION = 0.25  # one quarter: the larger of the label's reductions
 # [secondary] (CrCl upper bound in mL/min, share of the dose): below 10 -> 50 %, 10-50 -> 75 %
 RENAL_STEPS = ((10.0, 0.5), (50.0, 0.75))
 REDUCED = ("intermediate", "possible_intermediate")
+LIMITS = (Limit("seed maximum", CAP_MG_PER_DAY, "day", src.SEED_AZATHIOPRINE),)
 
 
 def azathioprine(
@@ -79,7 +81,7 @@ def azathioprine(
         dose *= factor
         trace.step("after adjustments (x {:.3g}): {:,.5g} mg per dosing day", factor, dose)
     per_dose = dose / per_day
-    dispensed = dispense_oral("azathioprine", per_dose, CAP_MG_PER_DAY / per_day, trace)
+    dispensed = dispense_oral("azathioprine", per_dose, LIMITS, per_day, trace)
     trace.step("full effect takes 3-6 months", source=src.SEED_DURATION)
     return DailyDose(
         drug="azathioprine",
@@ -87,7 +89,7 @@ def azathioprine(
         doses_per_day=per_day,
         days_per_week=days_per_week,
         dosing_weight_kg=weight,
-        cap_mg_per_day=CAP_MG_PER_DAY,
+        limits=LIMITS,
         cap_applied=cap_applied,
         dispensed=dispensed,
         override=override,
@@ -112,13 +114,26 @@ def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> tu
             )
         trace.warn(f"{text}: 10-fold reduction three times a week, on override: {override}")
         return POOR_FRACTION, POOR_DAYS_PER_WEEK
-    reduced = [g for g, v in genes.items() if v in REDUCED]
-    if "indeterminate" in genes.values():
+    # An indeterminate phenotype is dosed as intermediate (a gap), so it counts as reduced:
+    # TPMT indeterminate with NUDT15 intermediate is the both-intermediate row.
+    reduced = [
+        f"{g} {v.replace('_', ' ')}"
+        for g, v in genes.items()
+        if v is not None and (v in REDUCED or v == "indeterminate")
+    ]
+    if genes["TPMT"] == "indeterminate":
         trace.warn(
-            "indeterminate phenotype: measure TPMT activity; dosed as an intermediate metabolizer meanwhile",
+            "TPMT indeterminate: measure TPMT activity; dosed as an intermediate metabolizer "
+            "meanwhile",
             source=src.INDETERMINATE_GAP,
         )
-        reduced = reduced or ["indeterminate"]
+    if genes["NUDT15"] == "indeterminate":
+        trace.warn(
+            "NUDT15 indeterminate: no NUDT15 activity assay exists; monitor blood counts "
+            "closely; dosed as an intermediate metabolizer",
+            source=src.NUDT15_INDETERMINATE,
+        )
+        trace.cite(src.INDETERMINATE_GAP)
     untested = [g for g, v in genes.items() if v is None]
     if untested:
         trace.warn(

@@ -12,13 +12,19 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import attrs
+
 from plexodose import _limits as lim
 from plexodose import _units as u
 from plexodose._errors import InputRangeError
+from plexodose._units import Quantity
 
 CM_PER_INCH = 2.54
 DEVINE_MIN_HEIGHT_CM = 60 * CM_PER_INCH  # Devine is odd below 60 inches (dosing-rules.md)
 ADJUSTED_WEIGHT_FACTOR = 0.4  # [guideline] NBA BloodSTAR: IBW + 0.4 x (actual - IBW)
+# Plausibility of derived values: typing-error and formula-misuse guards, not clinical rules.
+BSA_M2 = (0.1, 6.0)  # what plausible heights and weights give
+CLEARANCE_ML_MIN = (0.01, 2000.0)  # positive and finite; the top only catches absurd inputs
 
 
 class PlexodoseWarning(UserWarning):
@@ -55,18 +61,37 @@ def bsa_formula(formula: Any, field: str = "bsa_formula") -> Callable[[float, fl
     return found
 
 
-def ideal_body_weight_value(height_cm: float, sex: str) -> float:
+def derived(value: float, name: str, low: float, high: float, unit: str, why: str) -> float:
+    """``value`` if it is finite and within ``low``-``high``; else the calculation is refused.
+
+    Every intermediate value (a weight, a BSA, a clearance) passes here: a formula used outside
+    the heights, weights or ages it was made for can give a negative or absurd number, and a
+    dose must never be built on one.
+    """
+    if math.isfinite(value) and low <= value <= high:
+        return value
+    shown = f"{value:,.4g}" if math.isfinite(value) else repr(value)
+    raise InputRangeError(
+        f"{name} {shown} {unit} is outside the plausible range {low:,g}-{high:,g} {unit} "
+        f"({why}): plexodose will not dose on it",
+        field=name.replace(" ", "_"),
+        value=value,
+    )
+
+
+# Kernels: plain arithmetic on floats or arrays (the batch audit calls them on whole columns).
+def ideal_body_weight_value(height_cm: Any, sex: str) -> Any:
     base = 50.0 if sex == "male" else 45.5
     return base + 2.3 * (height_cm / CM_PER_INCH - 60.0)
 
 
 def adjusted_body_weight_value(
-    weight_kg: float, ideal_kg: float, factor: float = ADJUSTED_WEIGHT_FACTOR
-) -> float:
+    weight_kg: Any, ideal_kg: Any, factor: float = ADJUSTED_WEIGHT_FACTOR
+) -> Any:
     return ideal_kg + factor * (weight_kg - ideal_kg)
 
 
-def creatinine_clearance_value(age: float, weight_kg: float, sex: str, scr_mg_dl: float) -> float:
+def creatinine_clearance_value(age: Any, weight_kg: Any, sex: str, scr_mg_dl: Any) -> Any:
     clearance = (140.0 - age) * weight_kg / (72.0 * scr_mg_dl)
     return clearance * 0.85 if sex == "female" else clearance
 
@@ -77,6 +102,49 @@ def egfr_value(age: float, sex: str, scr_mg_dl: float) -> float:
     ratio = scr_mg_dl / kappa
     value: float = 142.0 * min(ratio, 1.0) ** alpha * max(ratio, 1.0) ** -1.200 * 0.9938**age
     return value * 1.012 if female else value
+
+
+# Checked scalars: what the calculators and the public functions use. A formula used outside
+# the heights, weights or ages it was made for is refused, never dosed on.
+def ideal_weight_kg(height_cm: float, sex: str) -> float:
+    return derived(
+        ideal_body_weight_value(height_cm, sex),
+        "ideal body weight",
+        *lim.WEIGHT_KG,
+        "kg",
+        f"Devine at {height_cm:,.4g} cm; the formula is for adults of 60 inches (152.4 cm) and "
+        "over: use the actual weight",
+    )
+
+
+def adjusted_weight_kg(weight_kg: float, ideal_kg: float, factor: float = ADJUSTED_WEIGHT_FACTOR) -> float:
+    return derived(
+        adjusted_body_weight_value(weight_kg, ideal_kg, factor),
+        "adjusted body weight",
+        *lim.WEIGHT_KG,
+        "kg",
+        "IBW + 0.4 x (actual - IBW)",
+    )
+
+
+def clearance_ml_min(age: float, weight_kg: float, sex: str, scr_mg_dl: float) -> float:
+    return derived(
+        creatinine_clearance_value(age, weight_kg, sex, scr_mg_dl),
+        "creatinine clearance",
+        *CLEARANCE_ML_MIN,
+        "mL/min",
+        "Cockcroft-Gault",
+    )
+
+
+def egfr_ml_min(age: float, sex: str, scr_mg_dl: float) -> float:
+    return derived(
+        egfr_value(age, sex, scr_mg_dl), "eGFR", *CLEARANCE_ML_MIN, "mL/min/1.73 m2", "CKD-EPI 2021"
+    )
+
+
+def bsa_m2(kernel: Callable[[float, float], float], height_cm: float, weight_kg: float) -> float:
+    return derived(kernel(height_cm, weight_kg), "BSA", *BSA_M2, "m2", "body surface area")
 
 
 def devine_warning(height_cm: float) -> str | None:
@@ -117,7 +185,7 @@ def bsa(*, height: Any, weight: Any, formula: str = "mosteller") -> Any:
     <Quantity(1.8704, 'meter ** 2')>
     """
     kernel = bsa_formula(formula, "formula")
-    return u.quantity(kernel(lim.height_cm(height), lim.weight_kg(weight)), "m**2")
+    return u.quantity(bsa_m2(kernel, lim.height_cm(height), lim.weight_kg(weight)), "m**2")
 
 
 def ideal_body_weight(*, height: Any, sex: str) -> Any:
@@ -127,10 +195,11 @@ def ideal_body_weight(*, height: Any, sex: str) -> Any:
     <Quantity(70.46, 'kilogram')>
     """
     height_cm = lim.height_cm(height)
+    ideal = ideal_weight_kg(height_cm, lim.sex(sex))
     caution = devine_warning(height_cm)
     if caution:
         warnings.warn(caution, PlexodoseWarning, stacklevel=2)
-    return u.quantity(ideal_body_weight_value(height_cm, lim.sex(sex)), "kg")
+    return u.quantity(ideal, "kg")
 
 
 def adjusted_body_weight(
@@ -143,8 +212,8 @@ def adjusted_body_weight(
     """
     factor = u.in_range(u.plain_number(factor, "factor"), "factor", 0.0, 1.0, "", factor)
     weight_kg = lim.weight_kg(weight)
-    ideal = ideal_body_weight(height=height, sex=sex).magnitude
-    return u.quantity(adjusted_body_weight_value(weight_kg, ideal, factor), "kg")
+    ideal = ideal_weight_kg(lim.height_cm(height), lim.sex(sex))
+    return u.quantity(adjusted_weight_kg(weight_kg, ideal, factor), "kg")
 
 
 def creatinine_clearance(*, age: Any, weight: Any, sex: str, serum_creatinine: Any) -> Any:
@@ -153,17 +222,47 @@ def creatinine_clearance(*, age: Any, weight: Any, sex: str, serum_creatinine: A
     >>> creatinine_clearance(age=60, weight="72 kg", sex="male", serum_creatinine="1 mg/dL")
     <Quantity(80.0, 'milliliter / minute')>
     """
-    value = creatinine_clearance_value(
+    value = clearance_ml_min(
         _adult_age(age), lim.weight_kg(weight), lim.sex(sex), lim.creatinine_mg_dl(serum_creatinine)
     )
     return u.quantity(value, "mL/min")
 
 
-def egfr(*, age: Any, sex: str, serum_creatinine: Any) -> Any:
+@attrs.frozen(repr=False)
+class EGFR:
+    """An eGFR in mL/min/1.73 m^2: a float, and a pint Quantity when asked for.
+
+    Not a Quantity itself: pint has no unit for "per 1.73 m^2", so plexodose defines one in the
+    registry when the quantity is built. A value of this class pickles and unpickles in a fresh
+    process (unpickling imports plexodose), where a bare Quantity of that unit would not.
+    """
+
+    value: float
+
+    @property
+    def magnitude(self) -> float:
+        return self.value
+
+    @property
+    def quantity(self) -> Quantity:
+        """The eGFR as a pint Quantity (mL/min/standard_body_surface, 1.73 m^2)."""
+        return u.quantity(self.value, "mL/min/1.73 m**2")
+
+    def to(self, unit: Any) -> Quantity:
+        """The Quantity converted, e.g. ``.to("mL/min/m**2")`` (x 1/1.73)."""
+        return self.quantity.to(unit)
+
+    def __repr__(self) -> str:
+        return f"<eGFR {self.value:.4g} mL/min/1.73 m2>"
+
+
+def egfr(*, age: Any, sex: str, serum_creatinine: Any) -> EGFR:
     """CKD-EPI 2021 (race-free) eGFR in mL/min/1.73 m^2.
 
+    >>> egfr(age=60, sex="male", serum_creatinine="1 mg/dL")
+    <eGFR 86.16 mL/min/1.73 m2>
     >>> round(egfr(age=60, sex="male", serum_creatinine="1 mg/dL").magnitude, 1)
     86.2
     """
-    value = egfr_value(_adult_age(age), lim.sex(sex), lim.creatinine_mg_dl(serum_creatinine))
-    return u.quantity(value, "mL/min/1.73 m**2")
+    value = egfr_ml_min(_adult_age(age), lim.sex(sex), lim.creatinine_mg_dl(serum_creatinine))
+    return EGFR(value)

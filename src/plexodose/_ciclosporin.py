@@ -5,7 +5,9 @@ from __future__ import annotations
 from plexodose import _format as fmt
 from plexodose import _sources as src
 from plexodose import _units as u
-from plexodose._common import begin, dispense_oral, fraction
+from plexodose._common import begin, dispense_oral, egfr_for_dosing, fraction
+from plexodose._errors import ContraindicationError
+from plexodose._guard import Limit
 from plexodose._patient import Patient
 from plexodose._results import DailyDose
 from plexodose._trace import Trace, hard_cap, positive, protocol_range
@@ -16,6 +18,7 @@ LABEL_MAX_MG_PER_KG_DAY = 4.0  # [label] US RA/psoriasis
 DOSES_PER_DAY = 2  # [label] always two doses a day
 RISE_THRESHOLD = (0.25, 0.30)  # [label] psoriasis 25 %, RA 30 %
 RISE_REDUCTION = (0.25, 0.50)  # [label] reduce 25-50 %; default: the larger reduction
+MIN_EGFR = 60.0  # [gap] the label's "abnormal renal function", as an eGFR (monitoring-rules.md)
 
 
 def cyclosporin(
@@ -59,6 +62,7 @@ def cyclosporin(
         override,
         src.CICLOSPORIN_LABEL,
     )
+    _renal_contraindication(p, override, trace)
     _phase(rate, trace)
     weight = p.weight_kg
     dose = rate * weight
@@ -69,8 +73,20 @@ def cyclosporin(
         dose,
     )
     factor = _creatinine_rise(p, threshold, cut, trace)
-    dose *= factor
-    dispensed = dispense_oral("ciclosporin", dose / DOSES_PER_DAY, None, trace)
+    if factor != 1:
+        trace.step(
+            "reduced: {:,.5g} mg/day x {:.3g} = {:,.5g} mg/day", dose, factor, dose * factor
+        )
+        dose *= factor
+    limits = (
+        Limit(
+            f"seed ceiling of {MG_PER_KG_DAY[1]:g} mg/kg/day",
+            MG_PER_KG_DAY[1] * weight,
+            "day",
+            src.SEED_CEILING_GAP,
+        ),
+    )
+    dispensed = dispense_oral("ciclosporin", dose / DOSES_PER_DAY, limits, DOSES_PER_DAY, trace)
     trace.step(
         "check creatinine every 2 weeks for 3 months, then monthly; blood pressure weekly for a month, then monthly",
         source=src.CICLOSPORIN_LABEL,
@@ -80,10 +96,31 @@ def cyclosporin(
         daily_dose_mg=dose,
         doses_per_day=DOSES_PER_DAY,
         dosing_weight_kg=weight,
+        limits=limits,
         dispensed=dispensed,
         override=override,
         **trace.frozen(),
     )
+
+
+def _renal_contraindication(p: Patient, override: str | None, trace: Trace) -> None:
+    """The label contraindicates ciclosporin in abnormal renal function: below eGFR 60 (a gap
+    for the figure) it is not given without a stated reason."""
+    egfr = egfr_for_dosing(p, trace, "check of renal function before ciclosporin")
+    if egfr is None or egfr >= MIN_EGFR:
+        return
+    text = (
+        f"eGFR {egfr:.3g} mL/min/1.73 m2 is below {MIN_EGFR:g}: ciclosporin is contraindicated "
+        "in abnormal renal function"
+    )
+    if override is None:
+        raise ContraindicationError(
+            f"{text}; pass override='reason' to give it anyway",
+            field="serum_creatinine",
+            value=p.creatinine_mg_dl,
+        )
+    trace.warn(f"{text}; given on override: {override}", source=src.CICLOSPORIN_CONTRAINDICATIONS)
+    trace.cite(src.CICLOSPORIN_EGFR_GAP)
 
 
 def _phase(rate: float, trace: Trace) -> None:

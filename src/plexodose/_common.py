@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from plexodose import _body
@@ -11,6 +10,7 @@ from plexodose import _sources as src
 from plexodose import _units as u
 from plexodose._dispense import Dispensed, dispense
 from plexodose._errors import InputRangeError
+from plexodose._guard import Limit, per_dose_bound
 from plexodose._limits import ADULT_AGE_YEARS
 from plexodose._patient import Patient
 from plexodose._products import CATALOGUE
@@ -110,7 +110,7 @@ def crcl_for_dosing(p: Patient, trace: Trace, purpose: str, weight_basis: Any = 
         return None
     age, sex, scr = inputs
     weight, which = _crcl_weight(p, sex, weight_basis, trace)
-    crcl = _body.creatinine_clearance_value(age, weight, sex, scr)
+    crcl = _body.clearance_ml_min(age, weight, sex, scr)
     trace.step(
         "creatinine clearance (Cockcroft-Gault, {} weight {:,.5g} kg, creatinine {:.3g} mg/dL): "
         "{:.3g} mL/min",
@@ -136,13 +136,13 @@ def _crcl_weight(p: Patient, sex: str, basis: str, trace: Trace) -> tuple[float,
             "clearance in obesity"
         )
         return actual, "actual"
-    ideal = _body.ideal_body_weight_value(p.height_cm, sex)
+    ideal = _body.ideal_weight_kg(p.height_cm, sex)
     trace.cite(src.DEVINE)
     caution = _body.devine_warning(p.height_cm)
     if caution:
         trace.warn(caution, source=src.DEVINE)
     chosen, which = (
-        (_body.adjusted_body_weight_value(actual, ideal), "adjusted")
+        (_body.adjusted_weight_kg(actual, ideal), "adjusted")
         if basis == "adjusted"
         else (ideal, "ideal")
     )
@@ -155,7 +155,7 @@ def egfr_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
     inputs = adult_renal_inputs(p, trace, purpose)
     if inputs is None:
         return None
-    value = _body.egfr_value(*inputs)
+    value = _body.egfr_ml_min(*inputs)
     trace.step("eGFR (CKD-EPI 2021): {:.3g} mL/min/1.73 m2", value, source=src.CKD_EPI_2021)
     return value
 
@@ -167,9 +167,10 @@ def creatinine_umol_l(p: Patient) -> float | None:
 
 
 def dispense_oral(
-    drug: str, per_dose_mg: float, max_per_dose_mg: float | None, trace: Trace
+    drug: str, per_dose_mg: float, limits: tuple[Limit, ...], doses_per_day: int, trace: Trace
 ) -> Dispensed | None:
-    """Round one oral dose to the catalogue's strengths for ``drug``, never above a hard cap."""
+    """Round one oral dose to the catalogue's strengths for ``drug``: to the nearest, or down
+    where the nearest would pass any limit, per dose or per day."""
     product = CATALOGUE.oral(drug)
     if product is None:
         trace.warn(
@@ -183,7 +184,7 @@ def dispense_oral(
         form=product.form,
         unit="mg",
         sizes=product.strengths_mg,
-        maximum=math.inf if max_per_dose_mg is None else max_per_dose_mg,
+        maximum=per_dose_bound(limits, doses_per_day),
     )
     trace.cite(product.source)
     if result is None:

@@ -11,6 +11,7 @@ from plexodose import _sources as src
 from plexodose import _units as u
 from plexodose._common import begin, creatinine_umol_l, dispense_oral, flag, fraction
 from plexodose._errors import ContraindicationError, DoseRangeError, InputRangeError
+from plexodose._guard import Limit
 from plexodose._limits import wbc_per_ul
 from plexodose._patient import Patient
 from plexodose._results import CyclophosphamidePulse, DailyDose, PulseReduction
@@ -35,6 +36,7 @@ NEUTROPHILS_CUT_BELOW = 1500.0  # 1.5 x10^9/L [guideline] French protocol
 NEUTROPHILS_CUT = 0.25
 EULAR_STANDARD_MG_PER_KG = 15.0
 PULSE_MAX_MG = 1200.0  # [guideline] CYCLOPS (Edinburgh renal handbook): at most 1.2 g per mg/kg pulse
+PULSE_MAX_SECONDARY_MG = 1500.0  # [secondary] summaries: 1.5 g; the most an override may allow
 # [guideline] EULAR 2009 / CYCLOPS, mg/kg at creatinine < 300 and 300-500 umol/L, for age
 # under 60, 60-70 and over 70
 EULAR_TABLE = ((15.0, 12.5), (12.5, 10.0), (10.0, 7.5))
@@ -66,19 +68,40 @@ def cyclophosphamide_oral(
     weight = p.weight_kg
     dose = rate * weight
     trace.step("{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day", rate, weight, dose)
+    cap_applied = dose > ORAL_MAX_MG_PER_DAY
+    if cap_applied:
+        trace.step(
+            "capped at {:,g} mg/day (from {:,.5g} mg)",
+            ORAL_MAX_MG_PER_DAY,
+            dose,
+            source=src.ORAL_CYCLOPHOSPHAMIDE_MAX,
+        )
+        dose = ORAL_MAX_MG_PER_DAY
+    trace.cite(src.ORAL_CYCLOPHOSPHAMIDE_MAX)
+    limits = (
+        Limit("maximum", ORAL_MAX_MG_PER_DAY, "day", src.ORAL_CYCLOPHOSPHAMIDE_MAX),
+        Limit(
+            f"seed ceiling of {ORAL_MG_PER_KG_DAY[1]:g} mg/kg/day",
+            ORAL_MG_PER_KG_DAY[1] * weight,
+            "day",
+            src.SEED_CEILING_GAP,
+        ),
+    )
     days = CUMULATIVE_THRESHOLD_G * 1000 / dose
     trace.warn(
         f"at {dose:,.5g} mg/day the cumulative dose reaches {CUMULATIVE_THRESHOLD_G:,g} g after {math.floor(days)} days",
         source=src.FAURSCHOU_2008,
     )
     trace.cite(src.TRAVIS_1995)
-    dispensed = dispense_oral("cyclophosphamide", dose, None, trace)
+    dispensed = dispense_oral("cyclophosphamide", dose, limits, 1, trace)
     trace.step("full effect takes 3-6 months", source=src.SEED_DURATION)
     return DailyDose(
         drug="cyclophosphamide (oral)",
         daily_dose_mg=dose,
         doses_per_day=1,
         dosing_weight_kg=weight,
+        limits=limits,
+        cap_applied=cap_applied,
         dispensed=dispensed,
         override=override,
         **trace.frozen(),
@@ -159,7 +182,7 @@ def cyclophosphamide_iv(
     height = p.height_cm
     if height is None:
         raise p.missing("height", "BSA for IV cyclophosphamide")
-    bsa = kernel(height, p.weight_kg)
+    bsa = _body.bsa_m2(kernel, height, p.weight_kg)
     trace.step(
         "BSA ({}, {:,.5g} cm, {:,.5g} kg) = {:,.5g} m2",
         bsa_formula,
@@ -192,6 +215,7 @@ def cyclophosphamide_iv(
         math.ceil(CUMULATIVE_THRESHOLD_G * 1000 / dose),
         source=src.FAURSCHOU_2008,
     )
+    _mesna(trace)
     return CyclophosphamidePulse(
         g_per_m2=dose_rate,
         bsa_m2=bsa,
@@ -200,8 +224,22 @@ def cyclophosphamide_iv(
         dose_mg=dose,
         interval_weeks=interval,
         reduction=share,
+        limits=_pulse_limits(dosing_bsa),
         override=override,
         **trace.frozen(),
+    )
+
+
+def _pulse_limits(dosing_bsa_m2: float) -> tuple[Limit, ...]:
+    ceiling = IV_HARD_MAX_G_PER_M2 * 1000 * dosing_bsa_m2
+    return (Limit("ceiling of 1.6 g/m2", ceiling, "dose", src.CYCLOPHOSPHAMIDE_NADIR),)
+
+
+def _mesna(trace: Trace) -> None:
+    trace.warn(
+        "give mesna (80-100 % of the cyclophosphamide dose in divided doses, per the local "
+        "protocol) and hydration with each pulse: plexodose does not dose mesna",
+        source=src.MESNA_HYDRATION,
     )
 
 
@@ -259,16 +297,27 @@ def _eular_mg_per_kg(age: float, creatinine: float, override: str | None) -> flo
 
 
 def cyclophosphamide_pulse_reduction(
-    patient: Patient, *, mg_per_kg: float = 15, override: str | None = None
+    patient: Patient,
+    *,
+    mg_per_kg: float = 15,
+    max_pulse_mg: float = PULSE_MAX_MG,
+    override: str | None = None,
 ) -> PulseReduction:
-    """The EULAR 2009 / CYCLOPS pulse for age and creatinine, scaled to ``mg_per_kg``.
+    """The EULAR 2009 / CYCLOPS pulse for age and creatinine, scaled to ``mg_per_kg``, never
+    above ``max_pulse_mg`` (1.2 g, the CYCLOPS handbook; up to the 1.5 g of secondary
+    summaries with an override).
 
     >>> from plexodose import Patient
     >>> cyclophosphamide_pulse_reduction(Patient.example()).reduced_mg_per_kg  # age 60-70
     12.5
     """
-    p, override, trace = begin(patient, override, src.EULAR_CYCLOPS)
+    p, override, trace = begin(patient, override, src.EULAR_CYCLOPS, src.CYCLOPS_PULSE_MAX)
     standard = positive(u.plain_number(mg_per_kg, "mg_per_kg"), "mg_per_kg")
+    most = positive(u.plain_number(max_pulse_mg, "max_pulse_mg"), "max_pulse_mg")
+    protocol_range(
+        trace, "max_pulse_mg", most, 1, PULSE_MAX_MG, "mg", override, src.CYCLOPS_PULSE_MAX
+    )
+    hard_cap("max_pulse_mg", most, PULSE_MAX_SECONDARY_MG, "mg", src.CYCLOPS_PULSE_MAX)
     protocol_range(
         trace,
         "mg_per_kg",
@@ -290,6 +339,7 @@ def cyclophosphamide_pulse_reduction(
             f"override: {override}"
         )
     reduced = standard * table / EULAR_STANDARD_MG_PER_KG
+    dose = reduced * p.weight_kg
     trace.step(
         "age {:,g}, creatinine {:.0f} umol/L: {:,g} of 15 mg/kg -> {:,.5g} mg/kg x {:,.5g} kg = {:,.5g} mg",
         age,
@@ -297,12 +347,24 @@ def cyclophosphamide_pulse_reduction(
         table,
         reduced,
         p.weight_kg,
-        reduced * p.weight_kg,
+        dose,
     )
+    cap_applied = dose > most
+    if cap_applied:
+        trace.step("capped at {:,g} mg per pulse (from {:,.5g} mg)", most, dose)
+        trace.warn(
+            f"{dose:,.5g} mg is above the {most:,g} mg per-pulse maximum: {most:,g} mg given",
+            source=src.CYCLOPS_PULSE_MAX,
+        )
+        dose = most
+    _mesna(trace)
     return PulseReduction(
         standard_mg_per_kg=standard,
         reduced_mg_per_kg=reduced,
         weight_kg=p.weight_kg,
+        dose_mg=dose,
+        limits=(Limit("per-pulse maximum", most, "dose", src.CYCLOPS_PULSE_MAX),),
+        cap_applied=cap_applied,
         override=override,
         **trace.frozen(),
     )
@@ -383,6 +445,8 @@ def cyclophosphamide_next_pulse(
         src.SEED_CYCLOPHOSPHAMIDE,
     )
     hard_cap("next pulse g_per_m2", rate, IV_HARD_MAX_G_PER_M2, "g/m2", src.CYCLOPHOSPHAMIDE_NADIR)
+    if not held:
+        _mesna(trace)
     return CyclophosphamidePulse(
         g_per_m2=rate,
         bsa_m2=previous.bsa_m2,
@@ -392,6 +456,7 @@ def cyclophosphamide_next_pulse(
         interval_weeks=previous.interval_weeks,
         reduction=previous.reduction,
         held=held,
+        limits=_pulse_limits(previous.dosing_bsa_m2),
         override=override,
         **trace.frozen(),
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Literal, get_args
 
 from plexodose import _body
 from plexodose import _format as fmt
@@ -11,6 +12,7 @@ from plexodose import _units as u
 from plexodose._common import ROUNDING_TOLERANCE, begin, whole_number
 from plexodose._dispense import Dispensed, dispense
 from plexodose._errors import DoseRangeError, InputRangeError
+from plexodose._guard import Limit
 from plexodose._limits import ADULT_AGE_YEARS
 from plexodose._patient import Patient
 from plexodose._products import CATALOGUE, IVIgProduct
@@ -26,6 +28,27 @@ AUTO_RULES = ("bmi_over_30", "over_120_percent_ibw", "australia_2026")
 AUSTRALIA_MIN_HEIGHT_CM = 152.0
 OBESE_BMI = 30.0  # [guideline] Transfusion Ontario: adjusted weight above this BMI
 OBESE_SHARE_OF_IBW = 1.2  # [guideline] US order sets: adjusted weight above 120 % of IBW
+ROUND_TO_G_RANGE = (0.5, 40.0)  # the reference's vial sizes, 0.5 g to 40 g: a typing guard
+# [label] boxed warning: risk factors plexodose reads from the patient, and the rest as flags
+RISK_AGE_OVER = 65.0
+RISK_RENAL_BELOW = 60.0  # mL/min (CrCl) or mL/min/1.73 m2 (eGFR): pre-existing renal impairment
+RISK_MAX_RATE_MG_PER_KG_MIN = 2.0  # [label, one product] at-risk patients: below 2 mg/kg/min
+RiskFactor = Literal[
+    "diabetes",
+    "prior_thrombosis",
+    "hypercoagulable_condition",
+    "immobilisation",
+    "estrogens",
+    "indwelling_vascular_catheter",
+    "hyperviscosity",
+    "cardiovascular_risk_factors",
+    "volume_depletion",
+    "sepsis",
+    "paraproteinaemia",
+    "nephrotoxic_drugs",
+    "renal_insufficiency",
+]
+RISK_FACTORS: tuple[RiskFactor, ...] = get_args(RiskFactor)
 
 
 def ivig(
@@ -38,6 +61,7 @@ def ivig(
     auto_rule: str = "bmi_over_30",
     round_to_g: float = ROUND_TO_G,
     max_g_per_kg_day: float = MAX_G_PER_KG_DAY,
+    risk_factors: Iterable[RiskFactor] = (),
     override: str | None = None,
 ) -> IVIgCourse:
     """An IVIg course for ``patient``.
@@ -46,6 +70,11 @@ def ivig(
     when ``auto_rule`` finds obesity: ``"bmi_over_30"`` (Transfusion Ontario, the default),
     ``"over_120_percent_ibw"`` (US order sets) or ``"australia_2026"``). With a ``product``, the
     daily dose is rounded to ``round_to_g`` (5 g) and made up of its vials.
+
+    The boxed warning's renal and thrombosis risk factors are read from the patient (age over
+    65, eGFR or creatinine clearance below 60) and from ``risk_factors`` (``"diabetes"``,
+    ``"prior_thrombosis"``, ...: see ``RISK_FACTORS``); an at-risk course carries them in
+    ``risk_factors`` with the label's precautions as warnings.
 
     >>> from plexodose import Patient
     >>> course = ivig(Patient.example())  # 0.4 g/kg/day x 72 kg = 28.8 g/day, x 5 days = 144 g
@@ -57,13 +86,17 @@ def ivig(
     p, override, trace = begin(patient, override, src.SEED_IVIG)
     g = positive(u.plain_number(g_per_kg_day, "g_per_kg_day"), "g_per_kg_day")
     n_days = whole_number(days, "days", 1, 31)
-    step = positive(u.plain_number(round_to_g, "round_to_g"), "round_to_g")
+    step = u.in_range(
+        u.plain_number(round_to_g, "round_to_g"), "round_to_g", *ROUND_TO_G_RANGE, "g", round_to_g
+    )
+    flagged = _risk_flags(risk_factors)
     _check_regimen(trace, g, n_days, override)
     ceiling = _ceiling(trace, max_g_per_kg_day, override)
     hard_cap("g_per_kg_day", g, ceiling, "g/kg/day", src.IVIG_MAX_DAILY_GAP)
 
     weight, basis, why = dosing_weight(p, weight_basis, auto_rule, trace)
     daily = g * weight
+    limits = (Limit(f"ceiling of {ceiling:g} g/kg/day", ceiling * weight, "day", src.IVIG_MAX_DAILY_GAP),)
     trace.step("daily dose = {:,g} g/kg/day x {:,.5g} kg = {:,.5g} g/day", g, weight, daily)
     trace.step("course = {:,.5g} g/day x {} days = {:,.5g} g", daily, n_days, daily * n_days)
     if g * n_days > USUAL_TOTAL_G_PER_KG + 1e-9:
@@ -75,6 +108,16 @@ def ivig(
     dispensed = None
     if chosen is not None:
         dispensed = _vials(trace, chosen, daily, ceiling * weight, step)
+    if dispensed is not None and dispensed.amount != daily:
+        trace.step(
+            "course as dispensed = {:,g} g/day x {} days = {:,g} g",
+            dispensed.amount,
+            n_days,
+            dispensed.amount * n_days,
+        )
+    risks = _risks(p, flagged, trace)
+    if risks:
+        _at_risk(trace, risks, chosen, weight)
     return IVIgCourse(
         g_per_kg_day=g,
         days=n_days,
@@ -84,6 +127,8 @@ def ivig(
         daily_dose_g=daily,
         product=chosen,
         dispensed=dispensed,
+        limits=limits,
+        risk_factors=risks,
         override=override,
         **trace.frozen(),
     )
@@ -144,11 +189,28 @@ def dosing_weight(p: Patient, basis: Any, auto_rule: Any, trace: Trace) -> tuple
         p.need("height", f"{basis} body weight")
         p.need("sex", f"{basis} body weight")
     assert p.height_cm is not None and p.sex is not None
-    ideal = _body.ideal_body_weight_value(p.height_cm, p.sex)
-    adjusted = _body.adjusted_body_weight_value(actual, ideal)
     caution = _body.devine_warning(p.height_cm)
     if caution:
         trace.warn(caution, source=src.DEVINE)
+    if basis == "auto":
+        basis, why = _auto(p, auto_rule, actual, trace)
+        if basis == "actual":
+            return _chosen(trace, actual, "actual", why)
+    else:
+        why = "as requested"
+    # Ideal and adjusted weight only where the rule needs them: Devine is not valid at every
+    # height, and a weight the dose does not use must not refuse it.
+    ideal, adjusted = _ideal_and_adjusted(p, actual, trace)
+    target = ideal if basis == "ideal" else adjusted
+    if settled(actual) < settled(target):
+        return _chosen(trace, actual, "actual", f"actual weight is below the {basis} weight")
+    return _chosen(trace, target, basis, why)
+
+
+def _ideal_and_adjusted(p: Patient, actual: float, trace: Trace) -> tuple[float, float]:
+    assert p.height_cm is not None and p.sex is not None
+    ideal = _body.ideal_weight_kg(p.height_cm, p.sex)
+    adjusted = _body.adjusted_weight_kg(actual, ideal)
     trace.step(
         "ideal body weight (Devine, {}, {:,.5g} cm) = {:,.5g} kg; adjusted = {:,.5g} + 0.4 x ({:,.5g} - {:,.5g}) = {:,.5g} kg",
         p.sex,
@@ -160,21 +222,10 @@ def dosing_weight(p: Patient, basis: Any, auto_rule: Any, trace: Trace) -> tuple
         adjusted,
         source=src.DEVINE,
     )
-    if basis == "auto":
-        basis, why = _auto(p, auto_rule, actual, ideal, adjusted, trace)
-        if basis == "actual":
-            return _chosen(trace, actual, "actual", why)
-    else:
-        why = "as requested"
-    target = ideal if basis == "ideal" else adjusted
-    if settled(actual) < settled(target):
-        return _chosen(trace, actual, "actual", f"actual weight is below the {basis} weight")
-    return _chosen(trace, target, basis, why)
+    return ideal, adjusted
 
 
-def _auto(
-    p: Patient, rule: str, actual: float, ideal: float, adjusted: float, trace: Trace
-) -> tuple[str, str]:
+def _auto(p: Patient, rule: str, actual: float, trace: Trace) -> tuple[str, str]:
     assert p.height_cm is not None
     if rule == "bmi_over_30":
         bmi = _body.bmi_value(actual, p.height_cm)
@@ -184,7 +235,8 @@ def _auto(
         return "actual", f"BMI {bmi:.3g} is not above 30"
     if rule == "over_120_percent_ibw":
         trace.cite(src.US_IVIG_ORDER_SETS)
-        ratio = actual / ideal
+        assert p.sex is not None
+        ratio = actual / _body.ideal_weight_kg(p.height_cm, p.sex)
         if settled(ratio) > OBESE_SHARE_OF_IBW:
             return "adjusted", f"actual weight is {fmt.percent(ratio)} of ideal, above 120 %"
         return "actual", f"actual weight is {fmt.percent(ratio)} of ideal, not above 120 %"
@@ -197,7 +249,9 @@ def _auto(
         return "actual", "under 18 years (Australian rule)"
     if settled(p.height_cm) < AUSTRALIA_MIN_HEIGHT_CM:
         return "actual", "under 152 cm (Australian rule)"
-    if settled(actual) < settled(adjusted):
+    assert p.sex is not None
+    ideal = _body.ideal_weight_kg(p.height_cm, p.sex)
+    if settled(actual) < settled(_body.adjusted_weight_kg(actual, ideal)):
         return "actual", "actual weight is below adjusted weight (Australian rule)"
     return "adjusted", "adjusted weight by default (Australian rule)"
 
@@ -211,6 +265,64 @@ def settled(value: float) -> float:
 def _chosen(trace: Trace, kg: float, basis: str, why: str) -> tuple[float, str, str]:
     trace.step("dosing weight: {} body weight {:,.5g} kg ({})", basis, kg, why)
     return kg, basis, why
+
+
+def _risk_flags(flags: Any) -> tuple[str, ...]:
+    if isinstance(flags, str) or not isinstance(flags, Iterable):
+        raise InputRangeError(
+            f"risk_factors must be a list such as ['diabetes']; got {flags!r:.60}",
+            field="risk_factors",
+            value=flags,
+        )
+    chosen = []
+    for flag in flags:
+        if flag not in RISK_FACTORS:
+            raise InputRangeError(
+                f"risk_factors: {flag!r:.60} is not one of {', '.join(RISK_FACTORS)}",
+                field="risk_factors",
+                value=flag,
+            )
+        chosen.append(str(flag).replace("_", " "))
+    return tuple(dict.fromkeys(chosen))
+
+
+def _risks(p: Patient, flagged: tuple[str, ...], trace: Trace) -> tuple[str, ...]:
+    """The boxed warning's risk factors this patient shows, then the flagged ones."""
+    seen = []
+    if p.age is not None and p.age > RISK_AGE_OVER:
+        seen.append(f"age {fmt.number(p.age)} (over 65)")
+    adult = p.age is not None and p.age >= ADULT_AGE_YEARS
+    if adult and p.sex is not None and p.creatinine_mg_dl is not None:
+        assert p.age is not None
+        egfr = _body.egfr_ml_min(p.age, p.sex, p.creatinine_mg_dl)
+        if egfr < RISK_RENAL_BELOW:
+            seen.append(f"eGFR {egfr:.3g} mL/min/1.73 m2 (below 60)")
+            trace.cite(src.CKD_EPI_2021)
+    return (*seen, *flagged)
+
+
+def _at_risk(trace: Trace, risks: tuple[str, ...], product: IVIgProduct | None, kg: float) -> None:
+    trace.warn(
+        "renal and thrombosis risk (" + "; ".join(risks) + "): use the minimum dose, "
+        "concentration and infusion rate practicable; hydrate before the infusion; check "
+        "renal function (creatinine, BUN) before treatment",
+        source=src.IVIG_BOXED_WARNING,
+    )
+    if product is None or product.initial_rate_mg_per_kg_min is None:
+        trace.warn(
+            f"at-risk patient: do not escalate the pump rate past the product's initial rate "
+            f"or {RISK_MAX_RATE_MG_PER_KG_MIN:g} mg/kg/min, whichever is lower",
+            source=src.IVIG_RISK_RATE_GAP,
+        )
+        return
+    rate = min(product.initial_rate_mg_per_kg_min, RISK_MAX_RATE_MG_PER_KG_MIN)
+    ml_per_h = rate * kg * 60 / (product.concentration_g_per_ml * 1000)
+    trace.warn(
+        f"at-risk patient: keep the pump at most {fmt.number(rate)} mg/kg/min "
+        f"({fmt.number(ml_per_h, 1)} mL/h of {product.name}), the lower of its initial rate and "
+        f"{RISK_MAX_RATE_MG_PER_KG_MIN:g} mg/kg/min: do not escalate",
+        source=src.IVIG_RISK_RATE_GAP,
+    )
 
 
 def _vials(trace: Trace, product: IVIgProduct, daily: float, maximum: float, step: float) -> Any:

@@ -9,6 +9,7 @@ from plexodose import _sources as src
 from plexodose import _units as u
 from plexodose._common import begin, dispense_oral, egfr_for_dosing, whole_number
 from plexodose._errors import InputRangeError
+from plexodose._guard import Limit, per_dose_bound
 from plexodose._patient import Patient
 from plexodose._results import Conversion, DailyDose
 from plexodose._trace import Trace, hard_cap, positive, protocol_range
@@ -18,9 +19,14 @@ MAX_MG_PER_DOSE = 1500.0
 MAX_MG_PER_DAY = 3000.0  # 1,500 mg twice daily: the most in a day, whatever the number of doses
 DOSES_PER_DAY = 2  # [seed] twice daily
 LOW_EGFR = 25.0  # [label] GFR < 25: avoid more than 1 g twice daily
-LOW_EGFR_MAX_MG_PER_DOSE = 1000.0
 LOW_EGFR_MAX_MG_PER_DAY = 2000.0  # [label] GFR < 25: a daily limit of 2 g, whatever the number of doses
 SODIUM_PER_MOFETIL = 720.0 / 1000.0  # [secondary]
+LIMITS = (
+    Limit("protocol maximum", MAX_MG_PER_DOSE, "dose", src.MYCOPHENOLATE_TITRATION),
+    Limit("protocol maximum", MAX_MG_PER_DAY, "day", src.MYCOPHENOLATE_TITRATION),
+)
+LOW_EGFR_MAX_MG_PER_DOSE = LOW_EGFR_MAX_MG_PER_DAY / DOSES_PER_DAY  # "1 g twice daily"
+LOW_EGFR_LIMIT = Limit("eGFR < 25 maximum", LOW_EGFR_MAX_MG_PER_DAY, "day", src.MYCOPHENOLATE_RENAL)
 
 
 def mycophenolate(
@@ -45,13 +51,7 @@ def mycophenolate(
         trace, "mg_per_dose", dose, *MG_PER_DOSE, "mg", override, src.MYCOPHENOLATE_TITRATION
     )
     hard_cap("mg_per_dose", dose, MAX_MG_PER_DOSE, "mg", src.MYCOPHENOLATE_TITRATION)
-    hard_cap(
-        "daily dose",
-        dose * per_day,
-        MAX_MG_PER_DOSE * DOSES_PER_DAY,
-        "mg",
-        src.MYCOPHENOLATE_TITRATION,
-    )
+    hard_cap("daily dose", dose * per_day, MAX_MG_PER_DAY, "mg", src.MYCOPHENOLATE_TITRATION)
     protocol_range(
         trace,
         "doses_per_day",
@@ -63,26 +63,32 @@ def mycophenolate(
         src.SEED_MYCOPHENOLATE,
     )
     trace.step("{:,g} mg x {} doses a day = {:,g} mg/day", dose, per_day, dose * per_day)
-    limit = MAX_MG_PER_DOSE
+    limits: tuple[Limit, ...] = LIMITS
     egfr = egfr_for_dosing(p, trace, "check of the eGFR < 25 limit")
-    cap_applied = False
     if egfr is not None and egfr < LOW_EGFR:
-        limit = LOW_EGFR_MAX_MG_PER_DOSE
-        if dose > limit:
-            cap_applied = True
-            dose = limit
+        limits = (*LIMITS, LOW_EGFR_LIMIT)
+    bound = per_dose_bound(limits, per_day)
+    cap_applied = dose > bound
+    if egfr is not None and egfr < LOW_EGFR:
+        state = f"limited to {bound:,.4g} mg per dose" if cap_applied else "respected"
+        trace.step(
+            "eGFR {:.3g} < 25: at most {:,g} mg a day, whatever the number of doses: {:,.4g} mg "
+            "x {} = {:,.4g} mg/day ({})",
+            egfr,
+            LOW_EGFR_MAX_MG_PER_DAY,
+            min(dose, bound),
+            per_day,
+            min(dose, bound) * per_day,
+            state,
+            source=src.MYCOPHENOLATE_RENAL,
+        )
+        if cap_applied:
             trace.warn(
-                f"eGFR {egfr:.3g} < 25: limited to {limit:,g} mg per dose",
+                f"eGFR {egfr:.3g} < 25: limited to {LOW_EGFR_MAX_MG_PER_DAY:,g} mg a day",
                 source=src.MYCOPHENOLATE_RENAL,
             )
-        else:
-            trace.step(
-                "eGFR {:.3g} < 25: at most {:,g} mg per dose (respected)",
-                egfr,
-                limit,
-                source=src.MYCOPHENOLATE_RENAL,
-            )
-    dispensed = dispense_oral("mycophenolate", dose, limit, trace)
+    dose = min(dose, bound)
+    dispensed = dispense_oral("mycophenolate", dose, limits, per_day, trace)
     trace.step(
         "response typically in 4-6 weeks; continue at least 3-4 weeks",
         source=src.SEED_MYCOPHENOLATE,
@@ -92,7 +98,7 @@ def mycophenolate(
         daily_dose_mg=dose * per_day,
         doses_per_day=per_day,
         dosing_weight_kg=None,
-        cap_mg_per_day=limit * per_day,
+        limits=limits,
         cap_applied=cap_applied,
         dispensed=dispensed,
         override=override,
@@ -117,7 +123,7 @@ def convert_mycophenolate(dose: Any, *, to: str) -> Conversion:
         )
     source_drug, target_drug, ratio = names[to]
     # the largest amount the protocol gives in a day (1,500 mg twice daily), in the source salt
-    most = MAX_MG_PER_DOSE * DOSES_PER_DAY * (1 if to == "sodium" else SODIUM_PER_MOFETIL)
+    most = MAX_MG_PER_DAY * (1 if to == "sodium" else SODIUM_PER_MOFETIL)
     hard_cap("dose", mg, most, f"mg of {source_drug}", src.MYCOPHENOLATE_TITRATION)
     trace = Trace(src.MYCOPHENOLATE_SODIUM, src.MYCOPHENOLATE_LABEL)
     trace.step(

@@ -1,8 +1,14 @@
-"""The patient: validated, unit-normalised, immutable."""
+"""The patient: validated, unit-normalised, immutable.
+
+Values are stored as plain floats in canonical units (kg, cm, mg/dL, years). The Quantity
+attributes (``weight``, ``height``, ``serum_creatinine``, ``baseline_creatinine``) are built afresh
+on every read, so nothing a caller does to one (an in-place ``ito()``) can reach a later dose.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 import attrs
 
@@ -10,76 +16,70 @@ from plexodose import _body
 from plexodose import _limits as lim
 from plexodose import _units as u
 from plexodose._errors import InputRangeError, MissingInputError
+from plexodose._text import checked_text
+from plexodose._units import Canonical, Quantity, QuantityInput
 
-PHENOTYPES = ("normal", "intermediate", "possible_intermediate", "poor", "indeterminate")
-
-
-def _to_weight(value: Any, field: str) -> Any:
-    return u.quantity(lim.weight_kg(value, field), "kg")
-
-
-def _to_height(value: Any, field: str) -> Any:
-    return u.quantity(lim.height_cm(value, field), "cm")
-
-
-def _to_creatinine(value: Any, field: str) -> Any:
-    return u.quantity(lim.creatinine_mg_dl(value, field), "mg/dL")
+Sex = Literal["female", "male"]
+Phenotype = Literal["normal", "intermediate", "possible_intermediate", "poor", "indeterminate"]
+PHENOTYPES: tuple[Phenotype, ...] = (
+    "normal",
+    "intermediate",
+    "possible_intermediate",
+    "poor",
+    "indeterminate",
+)
 
 
-def _to_phenotype(value: Any, field: str) -> str:
-    if isinstance(value, str) and value.strip().lower() in PHENOTYPES:
-        return value.strip().lower()
-    raise InputRangeError(
-        f"{field} must be one of {', '.join(PHENOTYPES)}; got {value!r:.60}",
-        field=field,
-        value=value,
-    )
+def _to_phenotype(value: Any, field: str) -> Phenotype:
+    return lim.choice(value, field, PHENOTYPES, lim.PHENOTYPE_SPELLINGS)
 
 
-def _to_reason(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InputRangeError(
-            f"{field} must be a non-empty reason; got {value!r:.60}", field=field, value=value
-        )
-    return value.strip()
+def _canonical(read: Callable[[Any, str], float], value: Any, field: str) -> float:
+    if type(value) is Canonical:  # a value this class stored (attrs.evolve passes it back)
+        return value
+    return Canonical(read(value, field))
 
 
-def _height(value: Any) -> Any:
-    return None if value is None else _to_height(value, "height")
+def _height(value: QuantityInput | None) -> float | None:
+    return None if value is None else _canonical(lim.height_cm, value, "height")
 
 
-def _sex(value: Any) -> str | None:
+def _sex(value: Sex | None) -> Sex | None:
     return None if value is None else lim.sex(value, "sex")
 
 
-def _age(value: Any) -> float | None:
+def _age(value: float | None) -> float | None:
     return None if value is None else lim.age_years(value, "age")
 
 
-def _creatinine(value: Any) -> Any:
-    return None if value is None else _to_creatinine(value, "serum_creatinine")
+def _creatinine(value: QuantityInput | None) -> float | None:
+    return None if value is None else _canonical(lim.creatinine_mg_dl, value, "serum_creatinine")
 
 
-def _baseline_creatinine(value: Any) -> Any:
-    return None if value is None else _to_creatinine(value, "baseline_creatinine")
+def _baseline_creatinine(value: QuantityInput | None) -> float | None:
+    return (
+        None
+        if value is None
+        else _canonical(lim.creatinine_mg_dl, value, "baseline_creatinine")
+    )
 
 
-def _tpmt(value: Any) -> str | None:
+def _tpmt(value: Phenotype | None) -> Phenotype | None:
     return None if value is None else _to_phenotype(value, "tpmt")
 
 
-def _nudt15(value: Any) -> str | None:
+def _nudt15(value: Phenotype | None) -> Phenotype | None:
     return None if value is None else _to_phenotype(value, "nudt15")
 
 
-def _minor_override(value: Any) -> str | None:
-    return None if value is None else _to_reason(value, "minor_override")
+def _minor_override(value: str | None) -> str | None:
+    return None if value is None else checked_text(value, "minor_override")
 
 
-def _weight_required(value: Any) -> Any:
+def _weight_required(value: QuantityInput) -> float:
     if value is None:
         raise MissingInputError('weight is required, such as "72 kg"', field="weight")
-    return _to_weight(value, "weight")
+    return _canonical(lim.weight_kg, value, "weight")
 
 
 @attrs.frozen(repr=False)
@@ -93,20 +93,27 @@ class Patient:
     ...             serum_creatinine="80 umol/L")
     >>> p
     Patient(weight='71.6676 kg', height='179.832 cm', sex='female', age=60, serum_creatinine='0.90496 mg/dL')
+    >>> p.weight.ito("lb")                    # a fresh Quantity: the patient is unchanged
+    >>> round(p.weight_kg, 4)                 # 158 x 0.45359237
+    71.6676
     >>> Patient(weight=72)
     Traceback (most recent call last):
     ...
     plexodose._errors.UnitError: weight needs a unit: type "72 kg" (a string) or plexodose.Q_(72, 'kg'), not the bare number 72
     """
 
-    weight: Any = attrs.field(converter=_weight_required)
-    height: Any = attrs.field(default=None, converter=_height)
-    sex: str | None = attrs.field(default=None, converter=_sex)
+    weight_kg: float = attrs.field(alias="weight", converter=_weight_required)
+    height_cm: float | None = attrs.field(alias="height", default=None, converter=_height)
+    sex: Sex | None = attrs.field(default=None, converter=_sex)
     age: float | None = attrs.field(default=None, converter=_age)
-    serum_creatinine: Any = attrs.field(default=None, converter=_creatinine)
-    tpmt: str | None = attrs.field(default=None, converter=_tpmt)
-    nudt15: str | None = attrs.field(default=None, converter=_nudt15)
-    baseline_creatinine: Any = attrs.field(default=None, converter=_baseline_creatinine)
+    creatinine_mg_dl: float | None = attrs.field(
+        alias="serum_creatinine", default=None, converter=_creatinine
+    )
+    tpmt: Phenotype | None = attrs.field(default=None, converter=_tpmt)
+    nudt15: Phenotype | None = attrs.field(default=None, converter=_nudt15)
+    baseline_creatinine_mg_dl: float | None = attrs.field(
+        alias="baseline_creatinine", default=None, converter=_baseline_creatinine
+    )
     minor_override: str | None = attrs.field(default=None, converter=_minor_override)
     """Why adult protocols are applied to a patient under 18 (required for such a patient)."""
 
@@ -136,27 +143,27 @@ class Patient:
             nudt15="normal",
         )
 
-    # Plain floats in canonical units, for the calculators.
+    # Fresh Quantities on every read (never stored, so never shared with a caller).
     @property
-    def weight_kg(self) -> float:
-        return float(self.weight.magnitude)
+    def weight(self) -> Quantity:
+        return u.quantity(self.weight_kg, "kg")
 
     @property
-    def height_cm(self) -> float | None:
-        return None if self.height is None else float(self.height.magnitude)
+    def height(self) -> Quantity | None:
+        return None if self.height_cm is None else u.quantity(self.height_cm, "cm")
 
     @property
-    def creatinine_mg_dl(self) -> float | None:
-        scr = self.serum_creatinine
-        return None if scr is None else float(scr.magnitude)
+    def serum_creatinine(self) -> Quantity | None:
+        scr = self.creatinine_mg_dl
+        return None if scr is None else u.quantity(scr, "mg/dL")
 
     @property
-    def baseline_creatinine_mg_dl(self) -> float | None:
-        base = self.baseline_creatinine
-        return None if base is None else float(base.magnitude)
+    def baseline_creatinine(self) -> Quantity | None:
+        base = self.baseline_creatinine_mg_dl
+        return None if base is None else u.quantity(base, "mg/dL")
 
     @property
-    def bmi(self) -> Any:
+    def bmi(self) -> Quantity:
         """BMI in kg/m^2 (needs height)."""
         return u.quantity(_body.bmi_value(self.weight_kg, self._need_height("BMI")), "kg/m**2")
 
@@ -183,14 +190,16 @@ class Patient:
         parts = [f"weight='{_short(self.weight_kg)} kg'"]
         if self.height_cm is not None:
             parts.append(f"height='{_short(self.height_cm)} cm'")
-        for name in ("sex", "age"):
-            value = getattr(self, name)
+        if self.sex is not None:
+            parts.append(f"sex={self.sex!r}")
+        if self.age is not None:
+            parts.append(f"age={_short(self.age)}")
+        for name, value in (
+            ("serum_creatinine", self.creatinine_mg_dl),
+            ("baseline_creatinine", self.baseline_creatinine_mg_dl),
+        ):
             if value is not None:
-                parts.append(f"{name}={_short(value) if name == 'age' else repr(value)}")
-        for name in ("serum_creatinine", "baseline_creatinine"):
-            value = getattr(self, name)
-            if value is not None:
-                parts.append(f"{name}='{_short(value.magnitude)} mg/dL'")
+                parts.append(f"{name}='{_short(value)} mg/dL'")
         for name in ("tpmt", "nudt15", "minor_override"):
             value = getattr(self, name)
             if value is not None:
@@ -198,5 +207,5 @@ class Patient:
         return f"Patient({', '.join(parts)})"
 
 
-def _short(value: Any) -> str:
-    return f"{float(value):.6g}"
+def _short(value: float) -> str:
+    return f"{value:.6g}"

@@ -19,6 +19,7 @@ import attrs
 from plexodose import _sources as src
 from plexodose._errors import InputRangeError
 from plexodose._sources import Source
+from plexodose._text import checked_text
 from plexodose._trace import positive
 from plexodose._units import plain_number
 
@@ -90,10 +91,7 @@ def _max_rate(value: Any) -> float | None:
 
 
 def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InputRangeError(f"a product name must be non-empty text; got {value!r:.60}",
-                              field="name", value=value)
-    return value.strip()
+    return checked_text(value, "name")
 
 
 @attrs.frozen

@@ -11,10 +11,13 @@ from typing import Any
 import attrs
 
 from plexodose import _format as fmt
+from plexodose import _guard as guard
 from plexodose import _units as u
 from plexodose._dispense import Dispensed
+from plexodose._guard import Limit
 from plexodose._sources import Source
 from plexodose._trace import Step, step_text
+from plexodose._units import Quantity
 
 _FREQUENCY = {1: "daily", 2: "twice daily", 3: "three times daily"}
 
@@ -65,26 +68,56 @@ class DailyDose(_Traced):
     doses_per_day: int
     dosing_weight_kg: float | None
     days_per_week: int = 7
-    cap_mg_per_day: float | None = None
+    limits: tuple[Limit, ...] = ()
+    """Every maximum this dose respects after rounding (per dose or per dosing day)."""
     cap_applied: bool = False
+    """True when a limit lowered the calculated dose."""
     dispensed: Dispensed | None = None
+
+    def __attrs_post_init__(self) -> None:
+        guard.amount(self.daily_dose_mg, f"{self.drug} daily dose")
+        if self.dosing_weight_kg is not None:
+            guard.amount(self.dosing_weight_kg, "dosing weight")
+        given = self.given_per_dose_mg
+        guard.amount(given, f"{self.drug} dose")
+        for per_dose, what in ((self.per_dose_mg, "calculated dose"), (given, "dispensed dose")):
+            guard.within(self.limits, per_dose, self.doses_per_day, "mg", f"{self.drug} {what}")
+        if self.dispensed is not None:
+            guard.same(self.dispensed.calculated, self.per_dose_mg, f"{self.drug} dose")
 
     @property
     def per_dose_mg(self) -> float:
+        """One administration as calculated (mg)."""
         return self.daily_dose_mg * 7 / self.days_per_week / self.doses_per_day
 
     @property
-    def daily_dose(self) -> Any:
-        """Average dose per day (mg/day)."""
+    def given_per_dose_mg(self) -> float:
+        """One administration as dispensed (whole tablets), or as calculated when not rounded."""
+        return self.per_dose_mg if self.dispensed is None else self.dispensed.amount
+
+    @property
+    def cap_mg_per_day(self) -> float | None:
+        """The most a dosing day may hold under every limit (None without limits)."""
+        return guard.tightest_per_day(self.limits, self.doses_per_day)
+
+    @property
+    def daily_dose(self) -> Quantity:
+        """Average dose per day as calculated (mg/day); ``dispensed_daily_dose`` is what is given."""
         return u.quantity(self.daily_dose_mg, "mg/day")
 
     @property
-    def per_dose(self) -> Any:
-        """One administration (mg)."""
+    def dispensed_daily_dose(self) -> Quantity:
+        """Average dose per day as dispensed (mg/day): whole tablets, after rounding."""
+        per_day = self.given_per_dose_mg * self.doses_per_day * self.days_per_week / 7
+        return u.quantity(per_day, "mg/day")
+
+    @property
+    def per_dose(self) -> Quantity:
+        """One administration as calculated (mg)."""
         return u.quantity(self.per_dose_mg, "mg")
 
     @property
-    def dosing_weight(self) -> Any:
+    def dosing_weight(self) -> Quantity | None:
         return None if self.dosing_weight_kg is None else u.quantity(self.dosing_weight_kg, "kg")
 
     @property
@@ -97,7 +130,7 @@ class DailyDose(_Traced):
         return None if self.dosing_weight_kg is None else self.daily_dose_mg / self.dosing_weight_kg
 
     def __repr__(self) -> str:
-        given = self.per_dose_mg if self.dispensed is None else self.dispensed.amount
+        given = self.given_per_dose_mg
         headline = f"{self.drug}: {fmt.mass_mg(given)} {self.frequency}"
         if self.doses_per_day > 1 or self.days_per_week != 7:
             per_day = given * self.doses_per_day * self.days_per_week / 7
@@ -110,14 +143,17 @@ class DailyDose(_Traced):
                 f"dosing weight: {fmt.number(self.dosing_weight_kg)} kg "
                 f"({fmt.number(self.mg_per_kg_day or 0)} mg/kg/day reached)"
             )
-        if self.cap_mg_per_day is not None:
-            state = "applied" if self.cap_applied else "not reached"
-            facts.append(f"cap: {fmt.mass_mg(self.cap_mg_per_day)}/day ({state})")
+        facts += _limit_facts(self.limits, self.cap_applied, fmt.mass_mg)
         if self.dispensed is not None:
             facts.append("dispense: " + describe_dispensed(self.dispensed, fmt.mass_mg))
         if self.override:
             facts.append(f"override: {self.override}")
         return self._render(headline, facts)
+
+
+def _limit_facts(limits: tuple[Limit, ...], applied: bool, mass: Any) -> list[str]:
+    state = "applied" if applied else "respected"
+    return [f"limit: {mass(lim.amount)} per {lim.per}, {lim.label} ({state})" for lim in limits]
 
 
 def describe_dispensed(d: Dispensed, mass: Any) -> str:
@@ -144,9 +180,27 @@ class IVIgCourse(_Traced):
     daily_dose_g: float
     product: Any = None
     dispensed: Dispensed | None = None
+    limits: tuple[Limit, ...] = ()
+    """Every maximum the daily dose respects after rounding."""
+    risk_factors: tuple[str, ...] = ()
+    """Renal or thrombosis risk factors (boxed warning) seen in the patient or flagged."""
+
+    def __attrs_post_init__(self) -> None:
+        guard.amount(self.dosing_weight_kg, "dosing weight")
+        guard.amount(self.daily_dose_g, "IVIg daily dose")
+        given = self.given_daily_dose_g
+        for per_day, what in ((self.daily_dose_g, "calculated"), (given, "dispensed")):
+            guard.within(self.limits, per_day, 1, "g", f"IVIg {what} daily dose")
+        if self.dispensed is not None:
+            guard.same(self.dispensed.calculated, self.daily_dose_g, "IVIg daily dose")
 
     @property
-    def dosing_weight(self) -> Any:
+    def given_daily_dose_g(self) -> float:
+        """One day's dose as dispensed (whole vials), or as calculated without a product."""
+        return self.daily_dose_g if self.dispensed is None else self.dispensed.amount
+
+    @property
+    def dosing_weight(self) -> Quantity:
         return u.quantity(self.dosing_weight_kg, "kg")
 
     @property
@@ -161,8 +215,7 @@ class IVIgCourse(_Traced):
 
     @property
     def total_dose_g(self) -> float:
-        per_day = self.daily_dose_g if self.dispensed is None else self.dispensed.amount
-        return per_day * self.days
+        return self.given_daily_dose_g * self.days
 
     @property
     def rounded_daily_dose(self) -> Any:
@@ -180,11 +233,10 @@ class IVIgCourse(_Traced):
         """One day's infusion volume at the product's concentration (None without a product)."""
         if self.product is None:
             return None
-        grams = self.daily_dose_g if self.dispensed is None else self.dispensed.amount
-        return float(grams / self.product.concentration_g_per_ml)
+        return float(self.given_daily_dose_g / self.product.concentration_g_per_ml)
 
     def __repr__(self) -> str:
-        per_day = self.daily_dose_g if self.dispensed is None else self.dispensed.amount
+        per_day = self.given_daily_dose_g
         day_word = "day" if self.days == 1 else "days"
         headline = (
             f"IVIg: {fmt.mass_g(per_day)} daily for {self.days} {day_word} "
@@ -199,6 +251,9 @@ class IVIgCourse(_Traced):
             facts.append(
                 f"dispense ({self.product.name}): " + describe_dispensed(self.dispensed, fmt.mass_g)
             )
+        facts += _limit_facts(self.limits, False, fmt.mass_g)
+        if self.risk_factors:
+            facts.append("renal and thrombosis risk: " + "; ".join(self.risk_factors))
         if self.override:
             facts.append(f"override: {self.override}")
         return self._render(headline, facts)
@@ -217,9 +272,18 @@ class CyclophosphamidePulse(_Traced):
     reduction: float = 1.0
     """The EULAR/CYCLOPS share applied to this and every later pulse (1 when none)."""
     held: bool = False
+    limits: tuple[Limit, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        guard.amount(self.bsa_m2, "BSA")
+        guard.amount(self.g_per_m2, "g_per_m2")
+        guard.amount(self.dose_mg, "cyclophosphamide pulse", zero_allowed=self.held)
+        if self.held != (self.dose_mg == 0):
+            guard.amount(0.0, "cyclophosphamide pulse (held and dose disagree)")
+        guard.within(self.limits, self.dose_mg, 1, "mg", "cyclophosphamide pulse")
 
     @property
-    def bsa(self) -> Any:
+    def bsa(self) -> Quantity:
         return u.quantity(self.bsa_m2, "m**2")
 
     @property
@@ -227,11 +291,11 @@ class CyclophosphamidePulse(_Traced):
         return self.bsa_m2 if self.bsa_cap_m2 is None else min(self.bsa_m2, self.bsa_cap_m2)
 
     @property
-    def dose(self) -> Any:
+    def dose(self) -> Quantity:
         return u.quantity(self.dose_mg, "mg")
 
     @property
-    def interval(self) -> Any:
+    def interval(self) -> Quantity:
         return u.quantity(self.interval_weeks, "week")
 
     def __repr__(self) -> str:
@@ -261,8 +325,11 @@ class Conversion(_Traced):
     from_mg: float
     to_mg: float
 
+    def __attrs_post_init__(self) -> None:
+        guard.amount(self.to_mg, "converted dose")
+
     @property
-    def dose(self) -> Any:
+    def dose(self) -> Quantity:
         return u.quantity(self.to_mg, "mg")
 
     def __repr__(self) -> str:
@@ -280,19 +347,29 @@ class PulseReduction(_Traced):
     standard_mg_per_kg: float
     reduced_mg_per_kg: float
     weight_kg: float
+    dose_mg: float
+    """The pulse: reduced mg/kg x weight, never above the per-pulse maximum."""
+    limits: tuple[Limit, ...] = ()
+    cap_applied: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        guard.amount(self.weight_kg, "weight")
+        guard.amount(self.dose_mg, "cyclophosphamide pulse")
+        guard.within(self.limits, self.dose_mg, 1, "mg", "cyclophosphamide pulse")
 
     @property
     def fraction(self) -> float:
         return self.reduced_mg_per_kg / self.standard_mg_per_kg
 
     @property
-    def dose(self) -> Any:
-        return u.quantity(self.reduced_mg_per_kg * self.weight_kg, "mg")
+    def dose(self) -> Quantity:
+        return u.quantity(self.dose_mg, "mg")
 
     def __repr__(self) -> str:
         headline = (
-            f"cyclophosphamide pulse: {fmt.number(self.reduced_mg_per_kg)} mg/kg "
-            f"({fmt.mass_mg(self.reduced_mg_per_kg * self.weight_kg, 0)}), "
-            f"{fmt.percent(self.fraction)} of {fmt.number(self.standard_mg_per_kg)} mg/kg"
+            f"cyclophosphamide pulse: {fmt.mass_mg(self.dose_mg, 0)} "
+            f"({fmt.number(self.reduced_mg_per_kg)} mg/kg, {fmt.percent(self.fraction)} of "
+            f"{fmt.number(self.standard_mg_per_kg)} mg/kg"
+            + (", capped)" if self.cap_applied else ")")
         )
-        return self._render(headline, [])
+        return self._render(headline, _limit_facts(self.limits, self.cap_applied, fmt.mass_mg))

@@ -33,7 +33,7 @@ SEED_CYCLOPHOSPHAMIDE = Source(
     "seed", SEED, "cyclophosphamide 1-2 mg/kg orally daily or 0.3-1 g/m2 IV every 2-4 weeks"
 )
 SEED_CICLOSPORIN = Source("seed", SEED, "ciclosporin 5 mg/kg/day initially, then 2.5-3 mg/kg/day")
-SEED_MYCOPHENOLATE = Source("seed", SEED, "mycophenolate mofetil 1000 mg twice daily")
+SEED_MYCOPHENOLATE = Source("seed", SEED, "mycophenolate mofetil 1,000 mg twice daily")
 SEED_DURATION = Source("seed", SEED, "immunosuppressants need 3-6 months for full effect")
 
 BSA = Source(
@@ -143,12 +143,17 @@ AZATHIOPRINE_RENAL = Source(
     "azathioprine renal dosing (second-hand summary)",
     "CrCl 10-50 mL/min: 75 % of dose; below 10: 50 %",
 )
+NUDT15_INDETERMINATE = Source(
+    "guideline",
+    "CPIC guideline for thiopurines and TPMT/NUDT15 (2018, updated 2024)",
+    "NUDT15 indeterminate: no NUDT15 activity assay exists; advise close monitoring",
+)
 
 CYCLOPHOSPHAMIDE_NADIR = Source(
     "guideline",
     "University of Michigan / VA neurology cyclophosphamide protocol",
-    "nadir WBC at day 10-14; raise next pulse 25 % until nadir about 2000/mm3; cut 10-20 % "
-    "below 1500-2000; pre-pulse WBC 2000-3000: 50 %; below 2000: hold; ceiling 1.6 g/m2",
+    "nadir WBC at day 10-14; raise next pulse 25 % until nadir about 2,000/mm3; cut 10-20 % "
+    "below 1,500-2,000; pre-pulse WBC 2,000-3,000: 50 %; below 2,000: hold; ceiling 1.6 g/m2",
 )
 FRENCH_NEUTROPHILS = Source(
     "guideline", "French national protocol", "neutrophils < 1.5 x10^9/L: cut 25 % or postpone"
@@ -162,6 +167,22 @@ CYCLOPHOSPHAMIDE_ORAL_RENAL = Source(
     "secondary",
     "oral cyclophosphamide by creatinine (second-hand summary)",
     "creatinine < 250 umol/L: 2 mg/kg; 251-500: 1.75 mg/kg; > 500: 1.5 mg/kg",
+)
+ORAL_CYCLOPHOSPHAMIDE_MAX = Source(
+    "secondary",
+    "EULAR 2009 / EUVAS summaries (second-hand)",
+    "oral cyclophosphamide 2 mg/kg/day, maximum 200 mg/day",
+)
+CYCLOPS_PULSE_MAX = Source(
+    "guideline",
+    "Edinburgh renal unit handbook, systemic vasculitis (CYCLOPS protocol)",
+    "mg/kg pulses at most 1.2 g per pulse ([secondary] summaries give 1.5 g)",
+)
+MESNA_HYDRATION = Source(
+    "guideline",
+    "cyclophosphamide pulse protocols",
+    "mesna 80-100 % of the cyclophosphamide dose in divided doses (protocol dependent); pulses "
+    "need hydration",
 )
 BSA_CAP = Source("guideline", "institutional BSA caps", "BSA capped at 2.0 or 2.2 m2 where chosen")
 FAURSCHOU_2008 = Source(
@@ -180,10 +201,35 @@ CICLOSPORIN_LABEL = Source(
     "or 30 % (RA) above baseline: reduce 25-50 %; capsules 25, 50, 100 mg",
 )
 
+CICLOSPORIN_CONTRAINDICATIONS = Source(
+    "label",
+    "US modified ciclosporin prescribing information (RA/psoriasis)",
+    "contraindicated with abnormal renal function, uncontrolled hypertension or malignancy",
+)
+CICLOSPORIN_EGFR_GAP = Source(
+    "gap",
+    "plexodose conservative choice (the label says 'abnormal renal function')",
+    "ciclosporin is not started below eGFR 60 mL/min/1.73 m2 without an override reason",
+)
+
+IVIG_BOXED_WARNING = Source(
+    "label",
+    "US immune globulin intravenous products, boxed warning",
+    "thrombosis, and renal dysfunction or failure in predisposed patients: use the minimum dose, "
+    "concentration and rate practicable; hydrate before the infusion; check renal function",
+)
+IVIG_RISK_RATE_GAP = Source(
+    "gap",
+    "plexodose conservative choice (one label: below 2 mg/kg/min for patients at risk of "
+    "thrombosis)",
+    "an at-risk patient's pump rate never passes the product's initial rate or 2 mg/kg/min, "
+    "whichever is lower",
+)
+
 MYCOPHENOLATE_TITRATION = Source(
     "secondary",
     "Australian eTG (secondary mirror)",
-    "start 500 mg twice daily, maximum 1500 mg twice daily, weekly 500 mg steps",
+    "start 500 mg twice daily, maximum 1,500 mg twice daily, weekly 500 mg steps",
 )
 MYCOPHENOLATE_LABEL = Source(
     "label",
@@ -198,5 +244,5 @@ MYCOPHENOLATE_RENAL = Source(
 MYCOPHENOLATE_SODIUM = Source(
     "secondary",
     "mycophenolate sodium equivalence (secondary)",
-    "mycophenolate sodium 720 mg is about mycophenolate mofetil 1000 mg",
+    "mycophenolate sodium 720 mg is about mycophenolate mofetil 1,000 mg",
 )

@@ -6,6 +6,7 @@ from typing import Any
 
 from plexodose._errors import DoseRangeError, InputRangeError
 from plexodose._sources import Source
+from plexodose._text import checked_text
 
 Step = str | tuple[str, tuple[Any, ...]]
 """A derivation step: text, or a format template and the values it was called with."""
@@ -50,15 +51,7 @@ class Trace:
 
 def reason(override: Any) -> str | None:
     """A validated override reason, or None."""
-    if override is None:
-        return None
-    if not isinstance(override, str) or not override.strip():
-        raise InputRangeError(
-            f"override must be a non-empty reason; got {override!r:.60}",
-            field="override",
-            value=override,
-        )
-    return override.strip()
+    return None if override is None else checked_text(override, "override")
 
 
 def positive(value: float, field: str) -> float:

@@ -15,12 +15,13 @@ import decimal
 import math
 import numbers
 import re
-from typing import Any
+import threading
+from typing import Any, TypeAlias
 
 import attrs
 import pint
 
-from plexodose._errors import InputRangeError, UnitError
+from plexodose._errors import InputRangeError, PlexodoseError, UnitError
 
 ureg: Any = pint.get_application_registry()  # type: ignore[no-untyped-call]
 """pint's application registry: set your own with ``pint.set_application_registry`` first."""
@@ -63,9 +64,57 @@ _UNIT = rf"(?:(?:1\s*)?/\s*)?{_UNIT_TERM}(?:\s*[*/]\s*{_UNIT_TERM}|\s+{_UNIT_TER
 _QUANTITY_TEXT = re.compile(rf"\s*({_NUMBER})\s*({_UNIT})\s*", re.IGNORECASE)
 MAX_TEXT_LENGTH = 100
 
-# (registry, canonical unit, unit key) -> factor to the canonical unit
-_factors: dict[tuple[Any, str, Any], float] = {}
-_result_units: dict[tuple[Any, str], tuple[Any, Any, bool]] = {}
+FACTOR_CACHE_SIZE = 2048  # unit spellings remembered; bounded so free text cannot grow memory
+
+
+class BoundedCache:
+    """A dict that forgets its oldest entries past ``size``: memory stays bounded whatever
+    the callers type. Reads are lock-free; writes take a lock so eviction never races."""
+
+    __slots__ = ("_data", "_lock", "_size")
+
+    def __init__(self, size: int) -> None:
+        self._data: dict[Any, Any] = {}
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        return self._data.get(key)
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            while len(self._data) >= self._size:
+                self._data.pop(next(iter(self._data)))
+            self._data[key] = value
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+# (registry, canonical unit, unit text) -> factor to the canonical unit
+_factors = BoundedCache(FACTOR_CACHE_SIZE)
+# (registry, unit word) -> (factor to root units, root units as sorted (name, power) pairs)
+_words = BoundedCache(FACTOR_CACHE_SIZE)
+_result_units = BoundedCache(64)
+
+Quantity: TypeAlias = "pint.Quantity[Any]"
+"""The type of every quantity plexodose hands out (a pint Quantity)."""
+QuantityInput: TypeAlias = "str | pint.Quantity[Any]"
+"""What a quantity parameter accepts: a pint Quantity or a string such as ``"72 kg"``."""
+
+
+class Canonical(float):
+    """A float already checked and converted to its canonical unit (kg, cm, mg/dL).
+
+    What a ``Patient`` stores, so that ``attrs.evolve`` can hand a value back to the
+    constructor, which refuses every other bare number.
+    """
+
+    __slots__ = ()
 
 
 def registry() -> Any:
@@ -78,8 +127,8 @@ def unit(name: str) -> Any:
     return _result_unit(registry(), name)[0]
 
 
-def quantity(value: float, unit_name: str) -> Any:
-    """A result Quantity of the current registry: built once, at the end of a calculation.
+def quantity(value: float, unit_name: str) -> Quantity:
+    """A fresh result Quantity of the current registry, built at the edge.
 
     >>> quantity(28.8, "g/day")
     <Quantity(28.8, 'gram / day')>
@@ -94,24 +143,21 @@ def quantity(value: float, unit_name: str) -> Any:
         made = object.__new__(quantity_class)
         made._magnitude = value
         made._units = unit_object._units
-        return made
-    return quantity_class(value, unit_object)
+        return made  # type: ignore[no-any-return]
+    return quantity_class(value, unit_object)  # type: ignore[no-any-return]
 
 
 def _result_unit(reg: Any, name: str) -> tuple[Any, Any, bool]:
-    key = (reg, name)
-    found = _result_units.get(key)
-    if found is None:
-        unit_object = _standard_bsa_unit(reg) if name == "mL/min/1.73 m**2" else reg.Unit(name)
-        reference = reg.Quantity(1.0, unit_object)
-        # Take the short cut only where it builds exactly what the constructor builds.
-        fast = (
-            set(vars(reference)) == {"_magnitude", "_units"}
-            and not getattr(reg, "force_ndarray", False)
-            and not getattr(reg, "force_ndarray_like", False)
-        )
-        found = (unit_object, reg.Quantity, fast)
-        _result_units[key] = found
+    unit_object = _standard_bsa_unit(reg) if name == "mL/min/1.73 m**2" else reg.Unit(name)
+    reference = reg.Quantity(1.0, unit_object)
+    # Take the short cut only where it builds exactly what the constructor builds.
+    fast = (
+        set(vars(reference)) == {"_magnitude", "_units"}
+        and not getattr(reg, "force_ndarray", False)
+        and not getattr(reg, "force_ndarray_like", False)
+    )
+    found = (unit_object, reg.Quantity, fast)
+    _result_units.put((reg, name), found)
     return found
 
 
@@ -180,8 +226,8 @@ def _is_real(value: Any) -> bool:
 def _plain(value: Any) -> str:
     try:
         return format(float(value), "g")
-    except (TypeError, ValueError, OverflowError):
-        return repr(value)
+    except Exception:  # the message must be written whatever the number type does
+        return _safe_repr(value)
 
 
 def _from_string(text: str, field: str, dim: Dimension) -> float:
@@ -195,40 +241,42 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     number_text, unit_text = match.groups()
     reg = registry()
     key = (reg, dim.canonical, unit_text)
-    factor = _factors.get(key)
+    factor: float | None = _factors.get(key)
     if factor is None:
-        factor = _string_unit_factor(reg, unit_text, field, dim, text)
-        _factors[key] = factor
+        factor = _factor(reg, _terms(unit_text), field, dim, text)
+        _factors.put(key, factor)
     return float(number_text) * factor
 
 
-def _string_unit_factor(reg: Any, unit_text: str, field: str, dim: Dimension, text: str) -> float:
-    try:
-        units = reg.parse_units("1" + unit_text if unit_text.startswith("/") else unit_text)
-    except Exception as exc:  # pint's parser raises many types; none may escape
-        raise UnitError(
-            f"{field}: cannot read the unit {unit_text!r} in {text!r:.60}; type it as "
-            f"{dim.example}",
-            field=field,
-            value=text,
-        ) from exc
-    return _unit_factor(reg, units, field, dim, text)
+_TERM = re.compile(r"\s*([*/])?\s*([A-Za-zµμΩ_]+)(?:\s*(?:\*\*|\^)\s*(-?\d{1,2}))?")
+
+
+def _terms(unit_text: str) -> tuple[tuple[str, int], ...]:
+    """("mg", 1), ("dL", -1) for "mg/dL": each unit word with its power, left to right as pint
+    reads it (a "/" divides by the next word only; a space multiplies)."""
+    text = unit_text.strip()
+    if text.startswith("1"):
+        text = text[1:]
+    if text.lstrip().startswith("/"):
+        text = text.lstrip()
+    terms = []
+    for sign, word, power in _TERM.findall(text):
+        terms.append((word, (-1 if sign == "/" else 1) * int(power or 1)))
+    return tuple(terms)
 
 
 def _from_quantity(q: Any, field: str, dim: Dimension, given: Any = None) -> float:
     shown = q if given is None else given
-    reg = registry()
     magnitude = _scalar_magnitude(q, field, shown, dim)
-    units = q._units
-    if q._REGISTRY is not reg:
-        # A quantity of another registry: go through its unit names, once per unit.
-        units = ("foreign", " * ".join(f"{name} ** {power}" for name, power in q._units.items()))
-    key = (reg, dim.canonical, units)
-    factor = _factors.get(key)
+    reg = registry()
+    own = q._REGISTRY
+    # Another registry's unit names are resolved in that registry, where they are defined.
+    key = (reg, dim.canonical, own, q._units)
+    factor: float | None = _factors.get(key)
     if factor is None:
-        parsed = reg.parse_units(units[1]) if isinstance(units, tuple) else q.units
-        factor = _unit_factor(reg, parsed, field, dim, shown)
-        _factors[key] = factor
+        terms = tuple((str(name), power) for name, power in q._units.items())
+        factor = _factor(own, terms, field, dim, shown, canonical_registry=reg)
+        _factors.put(key, factor)
     return magnitude * factor
 
 
@@ -240,12 +288,7 @@ def _scalar_magnitude(q: Any, field: str, shown: Any, dim: Dimension) -> float:
             field=field,
             value=shown,
         )
-    try:
-        return float(m)
-    except (OverflowError, ValueError, ArithmeticError) as exc:  # huge ints, Decimal sNaN
-        raise InputRangeError(
-            f"{field} must be a finite number; got {shown!r:.60}", field=field, value=shown
-        ) from exc
+    return _as_float(m, field, shown)
 
 
 # ISMP error-prone: "gr" (grain) is misread as gram; apothecary units have no place in a dose.
@@ -263,33 +306,119 @@ _REFUSED_UNITS = frozenset(
     }
 )
 
+Roots = tuple[tuple[str, float], ...]
 
-def _unit_factor(reg: Any, units: Any, field: str, dim: Dimension, shown: Any) -> float:
-    names = set(getattr(units, "_units", {})) if not isinstance(units, str) else set()
-    if names & _REFUSED_UNITS:
+
+def _factor(
+    reg: Any,
+    terms: tuple[tuple[str, float], ...],
+    field: str,
+    dim: Dimension,
+    shown: Any,
+    canonical_registry: Any = None,
+) -> float:
+    """The factor from ``terms`` to ``dim.canonical``, computed on floats from each word's
+    factor to pint's root units. Only single unit words reach pint, never the caller's whole
+    text, so pint's own caches cannot grow with the variety of what callers type."""
+    factor, roots = _combine(reg, terms, field, dim, shown)
+    target_reg = reg if canonical_registry is None else canonical_registry
+    target, target_roots = _combine(
+        target_reg, _terms(dim.canonical), dim.canonical, dim, dim.canonical
+    )
+    if dim.molar_mass_g_per_mol is not None and dict(roots) == _SUBSTANCE_PER_VOLUME:
+        factor, roots = factor * dim.molar_mass_g_per_mol, _MASS_PER_VOLUME
+    if dict(roots) != dict(target_roots):
         raise UnitError(
-            f"{field}: {shown!s:.60} uses an apothecary unit ({', '.join(sorted(names & _REFUSED_UNITS))}),"
-            f" which is easily misread; type it as {dim.example}",
+            f"{field} must be {_article(dim.name)} {dim.name} such as {dim.example}; got "
+            f"{shown!s:.60} ({_dimension_text(roots)})",
             field=field,
             value=shown,
         )
-    one = reg.Quantity(1.0, units)
+    result = factor / target
+    if not math.isfinite(result) or result <= 0:
+        raise UnitError(f"{field}: cannot convert {shown!s:.60} to {dim.canonical}", field=field,
+                        value=shown)
+    return result
+
+
+_SUBSTANCE_PER_VOLUME = {"mole": 1.0, "meter": -3.0}
+_MASS_PER_VOLUME: Roots = (("gram", 1.0), ("meter", -3.0))
+
+
+def _combine(
+    reg: Any, terms: tuple[tuple[str, float], ...], field: str, dim: Dimension, shown: Any
+) -> tuple[float, Roots]:
+    factor = 1.0
+    roots: dict[str, float] = {}
+    for word, power in terms:
+        word_factor, word_roots = _word(reg, word, field, dim, shown)
+        factor *= word_factor**power
+        for name, exponent in word_roots:
+            roots[name] = roots.get(name, 0.0) + exponent * power
+    return factor, tuple(sorted((n, e) for n, e in roots.items() if e))
+
+
+def _word(reg: Any, word: str, field: str, dim: Dimension, shown: Any) -> tuple[float, Roots]:
+    key = (reg, word)
+    found = _words.get(key)
+    if found is None:
+        found = _resolve_word(reg, word, field, dim, shown)
+        _words.put(key, found)
+    return found  # type: ignore[no-any-return]
+
+
+def _resolve_word(reg: Any, word: str, field: str, dim: Dimension, shown: Any) -> tuple[float, Roots]:
+    unreadable = UnitError(
+        f"{field}: cannot read the unit {word!r} in {shown!s:.60}; type it as {dim.example}",
+        field=field,
+        value=shown,
+    )
     try:
-        if dim.molar_mass_g_per_mol is not None and one.check("[substance] / [length] ** 3"):
-            one = one * reg.Quantity(dim.molar_mass_g_per_mol, "g/mol")
-        factor = float(one.to(dim.canonical).magnitude)
-    except pint.DimensionalityError as exc:
-        raise UnitError(
-            f"{field} must be {_article(dim.name)} {dim.name} such as {dim.example}; got {shown!s:.60} "
-            f"({one.dimensionality})",
-            field=field,
-            value=shown,
-        ) from exc
-    except Exception as exc:
-        raise UnitError(
-            f"{field}: cannot convert {shown!s:.60} to {dim.canonical}", field=field, value=shown
-        ) from exc
-    return factor
+        # parse_unit_name defines and caches nothing (get_name would define every prefixed
+        # spelling as a new unit, for ever).
+        candidates = reg.parse_unit_name(word)
+        if not candidates:
+            raise unreadable
+        prefix, name, _ = candidates[0]
+        if name in _REFUSED_UNITS:
+            raise UnitError(
+                f"{field}: {shown!s:.60} uses an apothecary unit ({name}), which is easily "
+                f"misread; type it as {dim.example}",
+                field=field,
+                value=shown,
+            )
+        scale, root = reg.get_root_units(name)
+        if scale is None:  # a non-multiplicative unit (an offset temperature)
+            raise unreadable
+        prefix_scale = float(reg._prefixes[prefix].converter.scale) if prefix else 1.0
+        roots = tuple(sorted((str(n), float(p)) for n, p in root._units.items()))
+        return float(scale) * prefix_scale, roots
+    except PlexodoseError:
+        raise
+    except Exception as exc:  # pint raises many types for what it cannot read; none may escape
+        raise unreadable from exc
+
+
+_DIMENSIONS = {
+    "gram": "[mass]",
+    "meter": "[length]",
+    "second": "[time]",
+    "mole": "[substance]",
+    "kelvin": "[temperature]",
+    "ampere": "[current]",
+    "candela": "[luminosity]",
+}
+
+
+def _dimension_text(roots: Roots) -> str:
+    """Root units as pint writes dimensions ("[length] ** 2 / [time]"), for an error message."""
+    if not roots:
+        return "dimensionless"
+    parts = []
+    for name, power in roots:
+        word = _DIMENSIONS.get(name, name)
+        parts.append(word if power == 1 else f"{word} ** {power:g}")
+    return " * ".join(parts)
 
 
 def to_years(value: Any, field: str = "age") -> float:
@@ -326,13 +455,21 @@ def plain_number(value: Any, field: str) -> float:
     return finite(_as_float(value, field), field, value)
 
 
-def _as_float(value: Any, field: str) -> float:
+def _as_float(value: Any, field: str, shown: Any = None) -> float:
     try:
         return float(value)
-    except (OverflowError, ValueError, ArithmeticError) as exc:  # huge ints, Decimal sNaN
+    except Exception as exc:  # huge ints, Decimal sNaN, a number type whose __float__ fails
+        given = value if shown is None else shown
         raise InputRangeError(
-            f"{field} must be a finite number; got {value!r:.60}", field=field, value=value
+            f"{field} must be a finite number; got {_safe_repr(given)}", field=field, value=given
         ) from exc
+
+
+def _safe_repr(value: Any) -> str:
+    try:
+        return f"{value!r:.60}"
+    except Exception:  # a caller's type whose repr fails must not hide the real error
+        return f"a {type(value).__name__}"
 
 
 def in_range(

@@ -451,8 +451,8 @@ class _Rows:
         from_, over = cyc.ORAL_CREATININE_BANDS_UMOL_L
         limit[umol >= from_] = cyc.ORAL_FROM_250_UMOL_L
         limit[umol > over] = cyc.ORAL_OVER_500_UMOL_L
-        low, high = (np.minimum(rate, limit) * self.weight[rows]
-                     for rate in cyc.ORAL_MG_PER_KG_DAY)
+        low, high = (np.minimum(np.minimum(rate, limit) * self.weight[rows],
+                                cyc.ORAL_MAX_MG_PER_DAY) for rate in cyc.ORAL_MG_PER_KG_DAY)
         return low, high, np.nan
 
     def _cyclophosphamide_iv(self, rows: Ints) -> Ranges:

@@ -52,3 +52,10 @@ def heavier(p: Patient, extra_kg: float) -> Patient:
 
 def close(a: float, b: float) -> bool:
     return abs(a - b) <= REL * max(abs(a), abs(b), 1.0)
+
+
+def reasons():
+    """Override reasons: any one-line text (control characters and line separators are refused
+    at the door, and tested in the bad-input matrix)."""
+    letters = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
+    return st.text(letters, min_size=1, max_size=200).filter(str.strip)

@@ -6,10 +6,36 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plexodose import DoseRangeError, ciclosporin, cyclosporin
+from plexodose import ContraindicationError, DoseRangeError
+from plexodose import ciclosporin as _ciclosporin
+from plexodose import cyclosporin as _cyclosporin
+from plexodose._body import egfr_value
 from plexodose.strategies import patients, regimens
 
 from ._helpers import assert_dispensed_within_tolerance, assert_traced, close, heavier, rewritten
+
+
+def _renal_ok(p):
+    known = None not in (p.age, p.sex, p.creatinine_mg_dl)
+    return not known or egfr_value(p.age, p.sex, p.creatinine_mg_dl) >= 60
+
+
+def ciclosporin(p, **kwargs):
+    """The calculator, with the reason the label asks for when eGFR is below 60."""
+    return _ciclosporin(p, **kwargs, **({} if _renal_ok(p) else {"override": "renal team agreed"}))
+
+
+def cyclosporin(p, **kwargs):
+    return _cyclosporin(p, **kwargs, **({} if _renal_ok(p) else {"override": "renal team agreed"}))
+
+
+@given(patients(), regimens("ciclosporin"))
+def test_not_started_below_egfr_60_without_a_reason(p, kwargs):
+    if _renal_ok(p):
+        assert _ciclosporin(p, **kwargs).daily_dose_mg > 0
+    else:
+        with pytest.raises(ContraindicationError, match="below 60"):
+            _ciclosporin(p, **kwargs)
 
 
 @given(patients(complete=False), regimens("ciclosporin"))
@@ -43,7 +69,7 @@ def test_monotone_non_decreasing_in_weight(p, kwargs, extra):
 @given(patients(), st.one_of(st.floats(0.001, 2.5, exclude_max=True), st.floats(5.0, 1e6, exclude_min=True)))
 def test_rate_outside_protocol_refused_without_override(p, rate):
     with pytest.raises(DoseRangeError) as info:
-        ciclosporin(p, mg_per_kg_day=rate)
+        _ciclosporin(p, mg_per_kg_day=rate)
     assert info.value.field == "mg_per_kg_day"
 
 
@@ -51,5 +77,5 @@ def test_rate_outside_protocol_refused_without_override(p, rate):
        st.floats(0.01, 0.2))
 def test_rule_parameters_outside_label_refused_without_override(p, name, value):
     with pytest.raises(DoseRangeError) as info:
-        ciclosporin(p, **{name: value})
+        _ciclosporin(p, **{name: value})
     assert info.value.field == name

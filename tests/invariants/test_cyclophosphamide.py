@@ -101,9 +101,12 @@ def test_iv_monotone_non_decreasing_in_weight_and_bsa(p, kwargs, extra):
 @given(patients(complete=False), regimens("cyclophosphamide_oral"))
 def test_oral_dose_within_seed_range_and_traced(p, kwargs):
     r = cyclophosphamide_oral(p, **kwargs)
-    # 1-2 mg/kg/day of actual weight; creatinine only lowers the rate (to 1.75 or 1.5 mg/kg/day).
-    assert r.daily_dose_mg <= kwargs["mg_per_kg_day"] * p.weight_kg * (1 + 1e-12)
-    assert r.daily_dose_mg >= min(kwargs["mg_per_kg_day"], 1.5) * p.weight_kg * (1 - 1e-12)
+    # 1-2 mg/kg/day of actual weight; creatinine only lowers the rate (to 1.75 or 1.5 mg/kg/day);
+    # never above 200 mg/day (EULAR 2009 / EUVAS summaries).
+    assert r.daily_dose_mg <= min(kwargs["mg_per_kg_day"] * p.weight_kg, 200) * (1 + 1e-12)
+    lowest = min(min(kwargs["mg_per_kg_day"], 1.5) * p.weight_kg, 200)
+    assert r.daily_dose_mg >= lowest * (1 - 1e-12)
+    assert r.cap_applied == (min(kwargs["mg_per_kg_day"], 2) * p.weight_kg > 200 and r.daily_dose_mg == 200)
     assert_traced(r)
 
 
