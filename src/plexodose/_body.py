@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from plexodose import _format as fmt
 from plexodose import _limits as lim
 from plexodose import _units as u
 from plexodose._errors import InputRangeError
@@ -148,10 +149,10 @@ def bsa_m2(kernel: Callable[[float, float], float], height_cm: float, weight_kg:
 
 
 def devine_warning(height_cm: float) -> str | None:
-    if height_cm < DEVINE_MIN_HEIGHT_CM:
+    if u.settled(height_cm) < u.settled(DEVINE_MIN_HEIGHT_CM):
         return (
-            f"height {height_cm:.4g} cm is below 60 inches (152.4 cm): the Devine ideal body "
-            "weight gives odd results there"
+            f"height {fmt.number(height_cm, 1)} cm is below 60 inches (152.4 cm): the Devine ideal "
+            "body weight gives odd results there"
         )
     return None
 

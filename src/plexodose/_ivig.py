@@ -18,6 +18,7 @@ from plexodose._patient import Patient
 from plexodose._products import CATALOGUE, IVIgProduct
 from plexodose._results import IVIgCourse
 from plexodose._trace import Trace, hard_cap, positive
+from plexodose._units import settled
 
 SEED_REGIMENS = {0.4: (5,), 1.0: (1, 2)}  # g/kg/day -> days [seed]
 USUAL_TOTAL_G_PER_KG = 2.0  # [seed]
@@ -254,12 +255,6 @@ def _auto(p: Patient, rule: str, actual: float, trace: Trace) -> tuple[str, str]
     if settled(actual) < settled(_body.adjusted_weight_kg(actual, ideal)):
         return "actual", "actual weight is below adjusted weight (Australian rule)"
     return "adjusted", "adjusted weight by default (Australian rule)"
-
-
-def settled(value: float) -> float:
-    """``value`` without unit-conversion noise, for comparing with a threshold: 67.5 kg at 150 cm
-    is BMI 30 whether typed in kg or lb (30.000000000000007), and 30 is not above 30."""
-    return round(value, 9)
 
 
 def _chosen(trace: Trace, kg: float, basis: str, why: str) -> tuple[float, str, str]:

@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -135,12 +137,33 @@ class OralProduct:
 Product = IVIgProduct | OralProduct
 
 
+@attrs.frozen
+class _Snapshot:
+    """One immutable state of the catalogue: products by lower-case name, oral products by drug."""
+
+    products: Mapping[str, Product]
+    oral: Mapping[str, OralProduct]
+
+    @classmethod
+    def of(cls, products: dict[str, Product]) -> _Snapshot:
+        oral: dict[str, OralProduct] = {}
+        for product in products.values():
+            if isinstance(product, OralProduct):
+                oral[product.drug] = product  # the newest registration wins
+        return cls(MappingProxyType(products), MappingProxyType(oral))
+
+
 class Catalogue:
-    """Products by name (case-insensitive); oral products also by drug."""
+    """Products by name (case-insensitive); oral products also by drug.
+
+    Copy-on-write: a change builds a new snapshot and swaps it in under a lock; a reader takes
+    the current snapshot once, so a dose computed while another thread registers a product sees
+    the catalogue wholly before or wholly after the change, never half-way.
+    """
 
     def __init__(self, products: list[Product]) -> None:
-        self._products: dict[str, Product] = {}
-        self._oral: dict[str, OralProduct] | None = None
+        self._lock = threading.Lock()
+        self._state = _Snapshot.of({})
         for product in products:
             self.register(product)
 
@@ -152,27 +175,32 @@ class Catalogue:
                 field="product",
                 value=product,
             )
-        self._products.pop(product.name.lower(), None)  # re-registering moves it to the end
-        self._products[product.name.lower()] = product
-        self._oral = None
+        key = product.name.lower()
+        with self._lock:
+            products = {k: p for k, p in self._state.products.items() if k != key}
+            products[key] = product  # re-registering moves it to the end
+            self._state = _Snapshot.of(products)
 
     def unregister(self, name: str) -> None:
         if not isinstance(name, str):
             raise InputRangeError(f"name must be a product name; got {name!r:.60}", field="name",
                                   value=name)
-        self._products.pop(name.lower(), None)
-        self._oral = None
+        with self._lock:
+            products = dict(self._state.products)
+            products.pop(name.lower(), None)
+            self._state = _Snapshot.of(products)
 
     def names(self) -> list[str]:
-        return [p.name for p in self._products.values()]
+        return [p.name for p in self._state.products.values()]
 
     def ivig(self, product: str | IVIgProduct) -> IVIgProduct:
         """An IVIg product by name, or the product itself."""
         if isinstance(product, IVIgProduct):
             return product
-        found = self._find(product) if isinstance(product, str) else None
+        state = self._state
+        found = _find(state, product) if isinstance(product, str) else None
         if not isinstance(found, IVIgProduct):
-            known = ", ".join(p.name for p in self._products.values() if isinstance(p, IVIgProduct))
+            known = ", ".join(p.name for p in state.products.values() if isinstance(p, IVIgProduct))
             raise InputRangeError(
                 f"product {product!r:.60} is not an IVIg product in the catalogue; known: {known}",
                 field="product",
@@ -180,26 +208,18 @@ class Catalogue:
             )
         return found
 
-    def _find(self, name: str) -> Product | None:
-        """By full name, or by a prefix that names one product only ("privigen")."""
-        key = name.strip().lower()
-        if key in self._products:
-            return self._products[key]
-        matches = [p for k, p in self._products.items() if key and k.startswith(key)]
-        return matches[0] if len(matches) == 1 else None
-
     def oral(self, drug: str) -> OralProduct | None:
-        """The first oral product registered for ``drug``, if any."""
-        return self._oral_by_drug().get(drug)
+        """The newest oral product registered for ``drug``, if any."""
+        return self._state.oral.get(drug)
 
-    def _oral_by_drug(self) -> dict[str, OralProduct]:
-        # Rebuilt only when the catalogue changes: the look-up is on every oral dose.
-        if self._oral is None:
-            self._oral = {}
-            for product in self._products.values():
-                if isinstance(product, OralProduct):
-                    self._oral[product.drug] = product  # the newest registration wins
-        return self._oral
+
+def _find(state: _Snapshot, name: str) -> Product | None:
+    """By full name, or by a prefix that names one product only ("privigen")."""
+    key = name.strip().lower()
+    if key in state.products:
+        return state.products[key]
+    matches = [p for k, p in state.products.items() if key and k.startswith(key)]
+    return matches[0] if len(matches) == 1 else None
 
 
 CATALOGUE = Catalogue(

@@ -472,6 +472,13 @@ def _safe_repr(value: Any) -> str:
         return f"a {type(value).__name__}"
 
 
+def settled(value: float) -> float:
+    """``value`` without unit-conversion noise, for comparing with a threshold: 67.5 kg at 150 cm
+    is BMI 30 whether typed in kg or lb (30.000000000000007), and 30 is not above 30; "5 ft" is
+    152.4 cm (152.39999999999998), not below 60 inches."""
+    return round(value, 9)
+
+
 def in_range(
     value: float, field: str, low: float, high: float, unit_text: str, given: Any
 ) -> float:
