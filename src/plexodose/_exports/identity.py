@@ -142,7 +142,7 @@ def _token(
     raw = data[key]
     if not isinstance(raw, str):
         _refuse(f"{where} {key} must be text; got {type(raw).__name__}", data)
-    text = raw.strip()
+    text = raw.strip() if spaces else raw  # an id or URI must come exactly, without padding
     if not text or one_line(text) != text or (not spaces and any(c.isspace() for c in text)):
         _refuse(
             f"{where} {key} must be non-empty, without control characters"
