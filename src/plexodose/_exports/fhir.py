@@ -248,8 +248,9 @@ def to_fhir(
     content = identity.digest(
         [schedule.start.isoformat(), bundle_type, *(json.dumps(r, sort_keys=True) for r in resources)]
     )
-    entries = [_entry(r, identity.mint(space, content, i), transaction) for i, r in enumerate(resources)]
-    bundle_id = identity.mint(space, content, "bundle")
+    mint = identity.Minter(space, content)
+    entries = [_entry(r, mint(i), transaction) for i, r in enumerate(resources)]
+    bundle_id = mint("bundle")
     return {
         "resourceType": "Bundle",
         "id": bundle_id,

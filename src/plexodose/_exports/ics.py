@@ -76,9 +76,9 @@ def to_ics(
     :meth:`Schedule.to_fhir`) and ``namespace`` make the UIDs unique per patient and stable; with
     neither they are random.
 
-    Written directly: the handful of properties used here cost ~0.1 ms per hundred events this
-    way, against ~12 ms through a general iCalendar library. The tests parse the output back
-    with the icalendar library.
+    Written directly: the handful of properties used here cost a few milliseconds per hundred
+    events this way, several times less than through a general iCalendar library. The tests
+    parse the output back with the icalendar library.
     """
     when = stamp_text(stamp)
     space = identity.namespace_for(identity.subject(subject), namespace)
@@ -99,10 +99,10 @@ def to_ics(
     if schedule.warnings:  # the schedule's own warnings travel with the calendar (RFC 7986)
         head.append("DESCRIPTION:" + _text("\n".join(f"WARNING: {w}" for w in schedule.warnings)))
     content = identity.digest([*head, *("\r\n".join(b) for b in bodies)])
+    mint = identity.Minter(space, content)
     lines = ["BEGIN:VCALENDAR", f"PRODID:{_text(PRODID)}", "VERSION:2.0", *head]
     for index, body in enumerate(bodies):
-        uid = identity.mint(space, content, index)
-        lines += ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{when}", *body, "END:VEVENT"]
+        lines += ["BEGIN:VEVENT", f"UID:{mint(index)}", f"DTSTAMP:{when}", *body, "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
 

@@ -187,6 +187,14 @@ def digest(parts: Iterable[str]) -> str:
     return h.hexdigest()
 
 
-def mint(namespace: uuid.UUID, content: str, position: int | str) -> str:
-    """The id of the item at ``position`` in an export whose content digest is ``content``."""
-    return str(uuid.uuid5(namespace, f"{content}|{position}"))
+class Minter:
+    """Ids for the items of one export: ``mint(position)`` is
+    ``uuid5(namespace, f"{content}|{position}")``, with the shared prefix hashed once."""
+
+    def __init__(self, namespace: uuid.UUID, content: str) -> None:
+        self._prefix = hashlib.sha1(namespace.bytes + f"{content}|".encode(), usedforsecurity=False)
+
+    def __call__(self, position: int | str) -> str:
+        h = self._prefix.copy()
+        h.update(str(position).encode())
+        return str(uuid.UUID(bytes=h.digest()[:16], version=5))

@@ -21,6 +21,8 @@ _UNSAFE = re.compile("[^\\S \\t\\n]|[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\uf
 
 def clean(text: str) -> str:
     """``text`` with every unsafe character replaced by a space."""
+    if text.isprintable():  # the common case; every unsafe character is unprintable
+        return text
     return _UNSAFE.sub(" ", text)
 
 
