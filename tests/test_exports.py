@@ -13,6 +13,7 @@ from typing import Any
 
 import matplotlib
 import pytest
+from fhir_schema import validate  # fhir.resources and the official FHIR R4 JSON Schema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -141,19 +142,12 @@ def test_ics_window_and_warnings(pulses: Schedule) -> None:
 # FHIR R4
 
 
-def validate(bundle: dict[str, Any]) -> Any:
-    from fhir.resources.R4B.bundle import Bundle
-
-    return Bundle.model_validate(bundle)
-
-
 @pytest.mark.parametrize("second", SECOND_AGENTS)
 def test_fhir_bundle_validates(second: str) -> None:
     s = plan(P, start=START, second_agent=second, ivig_product="privigen")
     bundle = s.to_fhir()
     validate(bundle)
     json.dumps(bundle)
-    assert '"coding"' not in json.dumps(bundle)  # no unverified codes: text only
     services = [x for x in bundle["entry"] if x["resource"]["resourceType"] == "ServiceRequest"]
     assert len(services) == sum(1 for e in s if e.kind != "dose")
 
@@ -194,7 +188,11 @@ def test_fhir_medication_requests_per_phase(full_plan: Schedule) -> None:
         "system": "http://unitsofmeasure.org",
         "code": "mg",
     }
-    assert aza["route"] == {"text": "oral"}
+    assert aza["route"] == {
+        "coding": [{"system": "http://snomed.info/sct", "code": "26643006",
+                    "display": "Oral route"}],
+        "text": "oral",
+    }
     cic = requests[4]["dosageInstruction"][0]
     assert cic["timing"]["repeat"]["frequency"] == 2  # 175 mg twice daily
     ivig_rate = requests[0]["dosageInstruction"][0]["doseAndRate"][0]
@@ -315,3 +313,276 @@ def test_ics_writer_escapes_and_folds_like_the_rfc() -> None:
     text = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\n{line}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     event = icalendar.Calendar.from_ical(text).walk("VEVENT")[0]
     assert str(event["DESCRIPTION"]) == value
+
+
+# ---------------------------------------------------------------------------------------------
+# Never silently wrong: ids, pint settings, stamps, control characters
+
+PATIENT_1 = {"reference": "Patient/1"}
+PATIENT_2 = {"reference": "Patient/2"}
+
+
+def _fhir_ids(bundle: dict[str, Any]) -> set[str]:
+    ids = {bundle["id"], bundle["identifier"]["value"]}
+    for entry in bundle["entry"]:
+        ids |= {entry["fullUrl"], entry["resource"].get("id", entry["fullUrl"])}
+        ids |= {i["value"] for i in entry["resource"]["identifier"]}
+    return ids
+
+
+def _uids(calendar: str) -> list[str]:
+    import icalendar
+
+    return [str(e["uid"]) for e in icalendar.Calendar.from_ical(calendar).walk("VEVENT")]
+
+
+def test_ids_unique_per_patient(full_plan: Schedule) -> None:
+    one, two = full_plan.to_fhir(subject=PATIENT_1), full_plan.to_fhir(subject=PATIENT_2)
+    assert _fhir_ids(one).isdisjoint(_fhir_ids(two))  # same plan, two patients: no shared id
+    assert one == full_plan.to_fhir(subject=dict(PATIENT_1))  # stable for the same patient
+    ics_one = _uids(full_plan.to_ics(stamp=STAMP, subject=PATIENT_1))
+    ics_two = _uids(full_plan.to_ics(stamp=STAMP, subject=PATIENT_2))
+    assert set(ics_one).isdisjoint(ics_two)
+    later = STAMP + dt.timedelta(days=3)  # another export time: the same event, the same UID
+    assert _uids(full_plan.to_ics(stamp=later, subject=PATIENT_1)) == ics_one
+    # a subject known by identifier is a patient too, distinct from the literal reference
+    logical = {"identifier": {"system": "urn:oid:1.2.3", "value": "1"}, "type": "Patient"}
+    assert _fhir_ids(full_plan.to_fhir(subject=logical)).isdisjoint(_fhir_ids(one))
+
+
+def test_ids_unique_per_plan_for_one_patient(full_plan: Schedule) -> None:
+    heavier = plan(Patient(weight="90 kg"), start=START, ivig_product="privigen")
+    a, b = full_plan.to_fhir(subject=PATIENT_1), heavier.to_fhir(subject=PATIENT_1)
+    assert _fhir_ids(a).isdisjoint(_fhir_ids(b))  # a new plan does not overwrite the old one
+    assert set(_uids(full_plan.to_ics(stamp=STAMP, subject=PATIENT_1))).isdisjoint(
+        _uids(heavier.to_ics(stamp=STAMP, subject=PATIENT_1))
+    )
+
+
+def test_ids_from_a_namespace_or_random(full_plan: Schedule) -> None:
+    import uuid
+
+    space = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    assert full_plan.to_fhir(namespace=space) == full_plan.to_fhir(namespace=space)
+    assert _fhir_ids(full_plan.to_fhir(namespace=space)).isdisjoint(
+        _fhir_ids(full_plan.to_fhir(namespace="https://hospital.example/ehr"))
+    )
+    # namespace and subject together: the patient inside the host's id space
+    assert _fhir_ids(full_plan.to_fhir(namespace=space, subject=PATIENT_1)).isdisjoint(
+        _fhir_ids(full_plan.to_fhir(subject=PATIENT_1))
+    )
+    # neither: unique on every call, never stable (an anonymous export has nothing to be stable for)
+    assert _fhir_ids(full_plan.to_fhir()).isdisjoint(_fhir_ids(full_plan.to_fhir()))
+    assert set(_uids(full_plan.to_ics(stamp=STAMP))).isdisjoint(_uids(full_plan.to_ics(stamp=STAMP)))
+    for bad in ("", "  ", "a\nb", 5, True, b"ns"):
+        with pytest.raises(InputRangeError) as err:
+            full_plan.to_fhir(namespace=bad)
+        assert err.value.field == "namespace"
+        with pytest.raises(InputRangeError):
+            full_plan.to_ics(stamp=STAMP, namespace=bad)
+
+
+def _twins() -> Schedule:
+    from plexodose._schedule import Event
+
+    same = {"date": START, "drug": "azathioprine", "kind": "monitoring", "description": "CBC"}
+    return Schedule(start=START, events=(Event(**same), Event(**same)))
+
+
+def test_ids_unique_within_one_export() -> None:
+    s = _twins()  # two events on the same date with the same text
+    bundle = s.to_fhir(subject=PATIENT_1)
+    validate(bundle)
+    urls = [x["fullUrl"] for x in bundle["entry"]]
+    assert len(urls) == 2 and len(set(urls)) == 2
+    assert len(set(_uids(s.to_ics(stamp=STAMP, subject=PATIENT_1)))) == 2
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        {"reference": ""},
+        {},
+        {"reference": "   "},
+        {"reference": " \t"},
+        {"display": "John Smith"},  # a name is not an identity
+        {"reference": "123"},  # no type
+        {"reference": "Patient/"},  # no id
+        {"reference": "Patient"},
+        {"reference": "/123"},
+        {"reference": "Patient/1 2"},
+        {"reference": "Patient/1\n"},
+        {"reference": "Practitioner/1"},  # not a patient or group
+        {"reference": "Patient/1", "type": "Group"},
+        {"reference": 5},
+        {"reference": "Patient/1", "extension": []},
+        {"identifier": {"system": "", "value": "1"}},
+        {"identifier": {"system": "urn:oid:1.2", "value": " "}},
+        {"identifier": {"system": "urn:oid:1.2"}},
+        {"identifier": "urn:oid:1.2|1"},
+        {"reference": "Patient/1", "display": 5},
+        "Patient/1",
+        ["Patient/1"],
+    ],
+)
+def test_empty_or_untyped_subject_refused(full_plan: Schedule, subject: Any) -> None:
+    for export in (
+        lambda: full_plan.to_fhir(subject=subject),
+        lambda: full_plan.to_fhir(subject=subject, bundle_type="transaction"),
+        lambda: full_plan.to_ics(stamp=STAMP, subject=subject),
+    ):
+        with pytest.raises(InputRangeError) as err:
+            export()
+        assert err.value.field == "subject"
+
+
+def test_subject_never_shared(full_plan: Schedule) -> None:
+    given_subject = {"reference": "Patient/123", "display": "J. Smith"}
+    bundle = full_plan.to_fhir(subject=given_subject)
+    subjects = [x["resource"]["subject"] for x in bundle["entry"]]
+    assert len({id(s) for s in subjects}) == len(subjects)  # one dict per resource
+    subjects[0]["reference"] = "Patient/999"  # a host edits one resource...
+    assert all(s == given_subject for s in subjects[1:])  # ...and no other changes
+    given_subject["reference"] = "Patient/666"  # nor does the caller's dict, after the call
+    assert subjects[1]["reference"] == "Patient/123"
+
+
+PINT_FORMATS = ("~P", "~", "~#P", "~L", "L", "~H", "H", "P", "D", "~D", "~C", "C", "#~P")
+
+
+def test_text_same_under_every_pint_format(full_plan: Schedule) -> None:
+    import pint
+
+    from plexodose import ureg
+
+    def exports() -> tuple[str, ...]:
+        return (
+            full_plan.to_text(),
+            full_plan.to_csv(),
+            json.dumps(full_plan.to_records()),
+            full_plan.to_ics(stamp=STAMP, subject=PATIENT_1),
+            json.dumps(full_plan.to_fhir(subject=PATIENT_1)),
+        )
+
+    baseline = exports()
+    assert "  IVIg: 150 g" in baseline[0]  # Privigen 30 g x 5 days
+    registries = {id(r): r for r in (ureg, pint.get_application_registry())}.values()
+    saved = [r.formatter.default_format for r in registries]
+    try:
+        for spec in PINT_FORMATS:
+            for r in registries:
+                r.formatter.default_format = spec
+            assert exports() == baseline, spec
+    finally:
+        for r, old in zip(registries, saved, strict=True):
+            r.formatter.default_format = old
+    assert exports() == baseline
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        dt.datetime(2026, 11, 24, 12, 0),  # naive: which instant?
+        dt.datetime(1, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(999, 12, 31, tzinfo=dt.UTC),
+        dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=14))),  # overflows in UTC
+        dt.datetime(9999, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-14))),
+        dt.datetime(1969, 12, 31, tzinfo=dt.UTC),
+        dt.datetime(2200, 1, 1, tzinfo=dt.UTC),
+        dt.date(2026, 11, 24),
+        "2026-11-24T12:00:00Z",
+        1764000000,
+        True,
+    ],
+)
+def test_ics_stamp_refused_unless_aware_and_plausible(pulses: Schedule, stamp: Any) -> None:
+    with pytest.raises(InputRangeError) as err:
+        pulses.to_ics(stamp=stamp)
+    assert err.value.field == "stamp"
+
+
+def test_ics_stamp_refused_naive_says_tzinfo(pulses: Schedule) -> None:
+    with pytest.raises(InputRangeError, match="tzinfo"):
+        pulses.to_ics(stamp=dt.datetime(2026, 11, 24, 12, 0))
+
+
+def test_ics_stamp_pandas_timestamps(pulses: Schedule) -> None:
+    import icalendar
+    import pandas as pd
+
+    for bad in (pd.Timestamp("2026-11-24 12:00"), pd.NaT, pd.Timestamp("1677-09-22", tz="UTC")):
+        with pytest.raises(InputRangeError):
+            pulses.to_ics(stamp=bad)
+    aware = pd.Timestamp("2026-11-24 13:00:00.123456789", tz="Europe/Paris")  # UTC+1 in November
+    cal = icalendar.Calendar.from_ical(pulses.to_ics(stamp=aware))
+    assert {e.decoded("dtstamp") for e in cal.walk("VEVENT")} == {STAMP}  # 12:00 UTC
+    plus_five = dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.timezone(dt.timedelta(hours=5)))
+    assert "DTSTAMP:20261124T120000Z\r\n" in pulses.to_ics(stamp=plus_five)
+
+
+UNSAFE = "\x00\x01\x08\x0b\x0c\r\x0e\x1b\x1f\x7f\x85\u2028\u2029\xa0\ufeff"
+
+
+def _unsafe_schedule(text: str) -> Schedule:
+    from plexodose._schedule import Event
+
+    return Schedule(
+        start=START,
+        events=(
+            Event(date=START, drug="azathioprine", kind="dose", description=f"dose {text}",
+                  dose_amount=75.0, dose_unit="mg", route="oral", phase=f"start{text}",
+                  warnings=(f"override: {text}",)),
+            Event(date=START, drug="IVIg", kind="monitoring", description=f"{text} test",
+                  warnings=(text + "x",)),
+        ),
+        warnings=(f"product {text} name",),
+    )
+
+
+def _assert_safe(s: Schedule) -> None:
+    import icalendar
+
+    from plexodose._exports.safe_text import clean
+
+    texts = {
+        "text": s.to_text(),
+        "csv": s.to_csv(),
+        "records": json.dumps(s.to_records(), ensure_ascii=False),
+        "ics": s.to_ics(stamp=STAMP, subject=PATIENT_1),
+    }
+    for kind in ("collection", "transaction"):
+        bundle = s.to_fhir(subject=PATIENT_1, bundle_type=kind)  # type: ignore[arg-type]
+        validate(bundle)  # the FHIR string regex, by the JSON Schema
+        texts[kind] = json.dumps(bundle, ensure_ascii=False)
+    for name, text in texts.items():
+        if name in ("ics", "csv"):  # their line ends are CRLF by standard
+            text = text.replace("\r\n", "\n")
+        assert clean(text) == text, name
+    calendar = icalendar.Calendar.from_ical(texts["ics"])
+    assert len(calendar.walk("VEVENT")) == len(s)
+
+
+def test_control_characters_never_exported() -> None:
+    s = _unsafe_schedule(UNSAFE)
+    _assert_safe(s)
+    bundle = s.to_fhir(subject=PATIENT_1)
+    request = bundle["entry"][0]["resource"]
+    assert request["note"][0]["text"] == "override: " + " " * len(UNSAFE)  # each one a space
+    assert len(s.to_text().splitlines()) == len(s.to_text().split("\n"))  # no hidden breaks
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(min_size=1, max_size=12))
+def test_any_text_exports_safely(text: str) -> None:
+    _assert_safe(_unsafe_schedule(text))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.uuids(), st.text(max_size=20), st.integers(0, 10_000) | st.text(max_size=8))
+def test_minted_ids_are_uuid5(space: Any, content: str, position: Any) -> None:
+    import uuid
+
+    from plexodose._exports.identity import Minter
+
+    # the fast path (prefix hashed once) is exactly RFC 4122 uuid5 over "content|position"
+    assert Minter(space, content)(position) == str(uuid.uuid5(space, f"{content}|{position}"))

@@ -25,7 +25,7 @@ import itertools
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -367,15 +367,35 @@ class Schedule:
 
         return tabular.text(self)
 
-    def to_ics(self, *, stamp: dt.datetime | None = None) -> str:
-        """An RFC 5545 calendar, one all-day VEVENT per event."""
+    def to_ics(
+        self,
+        *,
+        stamp: dt.datetime | None = None,
+        subject: dict[str, Any] | None = None,
+        namespace: Any = None,
+    ) -> str:
+        """An RFC 5545 calendar, one all-day VEVENT per event; ``stamp`` an aware datetime.
+
+        UIDs are unique per patient and plan: stable for the same ``subject`` (a FHIR Reference)
+        or ``namespace`` (a uuid.UUID or text), random when neither is given.
+        """
         from plexodose._exports import ics
 
-        return ics.to_ics(self, stamp=stamp)
+        return ics.to_ics(self, stamp=stamp, subject=subject, namespace=namespace)
 
-    def to_fhir(self, *, subject: dict[str, Any] | None = None) -> dict[str, Any]:
+    def to_fhir(
+        self,
+        *,
+        subject: dict[str, Any] | None = None,
+        namespace: Any = None,
+        bundle_type: Literal["collection", "transaction"] = "collection",
+    ) -> dict[str, Any]:
         """A FHIR R4 Bundle (JSON-ready dict): MedicationRequest per drug phase, ServiceRequest
         per monitoring, assessment or decision event; ``subject`` is a FHIR Reference.
+
+        Ids are unique per patient and plan: stable for the same ``subject`` or ``namespace``
+        (a uuid.UUID or text), random when neither is given. ``bundle_type="transaction"``
+        gives POST entries with a conditional create on each resource's identifier.
 
         >>> from plexodose import Patient, ivig, schedule
         >>> bundle = schedule(ivig(Patient.example()), start="2026-12-01").to_fhir()
@@ -386,7 +406,7 @@ class Schedule:
         """
         from plexodose._exports import fhir
 
-        return fhir.to_fhir(self, subject=subject)
+        return fhir.to_fhir(self, subject=subject, namespace=namespace, bundle_type=bundle_type)
 
     def plot(self, path: Any = None) -> Any:
         """A matplotlib Figure: one lane per drug; saved as PNG when ``path`` is given."""

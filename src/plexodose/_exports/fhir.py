@@ -1,30 +1,49 @@
 """FHIR R4 Bundle as plain JSON-ready dicts: a MedicationRequest per drug phase (Dosage with
-timing.repeat.boundsPeriod and UCUM doseQuantity) and a ServiceRequest per monitoring,
-assessment or decision event.
+timing.repeat.boundsPeriod, UCUM quantities, a SNOMED CT route and, for capped drugs,
+maxDosePerPeriod) and a ServiceRequest per monitoring, assessment or decision event.
 
-No ATC, SNOMED CT or RxNorm code is written: none has been verified against a source, so
-medications, routes and tests are given as text only (dosing-rules.md: leave a code out rather
-than guess one).
+Codes come from the versioned table in :mod:`plexodose._exports.codes` (RxNorm ingredients,
+SNOMED CT routes, LOINC single tests); anything without a verified code is text only.
+
+Ids: see :mod:`plexodose._exports.identity` (unique per patient and plan, stable for the same
+subject or namespace; random when neither is given). Every resource also carries its id as an
+``identifier`` (``urn:ietf:rfc:3986`` | ``urn:uuid:...``), which a ``transaction`` Bundle uses for a
+conditional create (``ifNoneExist``), so posting the same plan twice creates nothing twice.
+
+The Bundle carries the plexodose version and the code-table version in ``meta.tag``
+(systems :data:`VERSION_TAG` and :data:`CODES_TAG`).
+
+Every string goes through :func:`~plexodose._exports.safe_text.clean`: no control character or
+line separator is ever written. The library does not validate its own output (speed); the tests
+validate it with fhir.resources and the official FHIR R4 JSON Schema.
 """
 
 from __future__ import annotations
 
 import itertools
-import uuid
-from typing import TYPE_CHECKING, Any
+import json
+import re
+from typing import TYPE_CHECKING, Any, Literal
 
 from plexodose import _format as fmt
 from plexodose._errors import InputRangeError
+from plexodose._exports import codes, identity
+from plexodose._exports.safe_text import clean
 
 if TYPE_CHECKING:
     from plexodose._schedule import Event, Schedule
 
-UCUM = "http://unitsofmeasure.org"
-NAMESPACE = uuid.UUID("5b3c4f0e-8a43-4f35-9a52-6c1e1f3a9d10")  # plexodose's own, for uuid5
-
-
-def _id(*parts: object) -> str:
-    return str(uuid.uuid5(NAMESPACE, "|".join(str(p) for p in parts)))
+BundleType = Literal["collection", "transaction"]
+BUNDLE_TYPES: tuple[BundleType, ...] = ("collection", "transaction")
+UCUM = codes.UCUM
+URI = "urn:ietf:rfc:3986"
+VERSION_TAG = "urn:plexodose:version"
+CODES_TAG = "urn:plexodose:codes"
+# Monitoring events that are one test with a verified LOINC code, by the schedule's wording
+_SINGLE_TESTS = (
+    (re.compile(r"(pre-pulse|nadir) WBC\b"), codes.WBC),
+    (re.compile(r"serum creatinine\b"), codes.CREATININE),
+)
 
 
 def _phases(schedule: Schedule) -> list[list[Event]]:
@@ -62,11 +81,36 @@ def _timing(events: list[Event]) -> dict[str, Any]:
 
 
 def _quantity(amount: float, unit: str) -> dict[str, Any]:
-    # 3 decimals: below what any dose or rate is measured to, and no float noise in the record
+    # 3 decimals: below what any dose or rate is measured to, and no float noise in the record.
+    # plexodose's unit words are UCUM codes already ("mg", "g", "mL/h", "d").
     return {"value": round(amount, 3), "unit": unit, "system": UCUM, "code": unit}
 
 
-def _dosage(events: list[Event]) -> dict[str, Any]:
+def _max_per_day(schedule: Schedule, e: Event) -> float | None:
+    """The drug's hard daily maximum (mg), for maxDosePerPeriod; None where there is none."""
+    from plexodose import _azathioprine, _cyclophosphamide, _mycophenolate
+    from plexodose import _sources as src
+
+    if e.route != "oral" or e.dose_unit != "mg":
+        return None
+    if e.drug == "azathioprine":
+        return _azathioprine.CAP_MG_PER_DAY
+    if e.drug == "cyclophosphamide":
+        return _cyclophosphamide.ORAL_MAX_MG_PER_DAY
+    if e.drug == "mycophenolate mofetil":
+        # the calculator cites the eGFR < 25 rule whenever it applies it: then 2,000 mg a day
+        low = any(s is src.MYCOPHENOLATE_RENAL for s in schedule.sources)
+        return _mycophenolate.LOW_EGFR_MAX_MG_PER_DAY if low else _mycophenolate.MAX_MG_PER_DAY
+    return None
+
+
+def _concept(text: str, code: codes.Code | None) -> dict[str, Any]:
+    if code is None:
+        return {"text": text}
+    return {"coding": [code.coding()], "text": text}
+
+
+def _dosage(schedule: Schedule, events: list[Event]) -> dict[str, Any]:
     e = events[0]
     assert e.dose_amount is not None and e.dose_unit is not None
     per_dose = e.dose_amount / e.doses_per_day
@@ -88,7 +132,13 @@ def _dosage(events: list[Event]) -> dict[str, Any]:
         "doseAndRate": [dose_and_rate],
     }
     if e.route:
-        dosage["route"] = {"text": e.route}
+        dosage["route"] = _concept(e.route, codes.ROUTES.get(e.route))
+    most = _max_per_day(schedule, e)
+    if most is not None:
+        dosage["maxDosePerPeriod"] = {
+            "numerator": _quantity(most, "mg"),
+            "denominator": _quantity(1, "d"),
+        }
     return dosage
 
 
@@ -97,33 +147,40 @@ def _notes(texts: list[str]) -> list[dict[str, str]]:
 
 
 def _medication_request(
-    events: list[Event], subject: dict[str, Any], warnings: tuple[str, ...]
+    schedule: Schedule, events: list[Event], who: identity.Subject | None, conditional: bool
 ) -> dict[str, Any]:
     e = events[0]
     resource: dict[str, Any] = {
         "resourceType": "MedicationRequest",
-        "id": _id("MedicationRequest", e.drug, e.phase, e.date, e.dose_amount),
         "status": "draft",
         "intent": "plan",
-        "medicationCodeableConcept": {"text": e.drug},
-        "subject": subject,
-        "dosageInstruction": [_dosage(events)],
+        "medicationCodeableConcept": _concept(e.drug, codes.MEDICATIONS.get(e.drug)),
+        "subject": _subject(who, conditional),
+        "dosageInstruction": [_dosage(schedule, events)],
     }
-    notes = _notes([w for ev in events for w in ev.warnings] + list(warnings))
+    notes = _notes([w for ev in events for w in ev.warnings] + list(schedule.warnings))
     if notes:
         resource["note"] = notes
     return resource
 
 
-def _service_request(e: Event, subject: dict[str, Any]) -> dict[str, Any]:
+def _test_code(e: Event) -> codes.Code | None:
+    if e.kind != "monitoring":
+        return None
+    for pattern, code in _SINGLE_TESTS:
+        if pattern.match(e.description):
+            return code
+    return None
+
+
+def _service_request(e: Event, who: identity.Subject | None, conditional: bool) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "ServiceRequest",
-        "id": _id("ServiceRequest", e.date, e.drug, e.kind, e.description),
         "status": "draft",
         "intent": "plan",
         "category": [{"text": e.kind}],
-        "code": {"text": e.description},
-        "subject": subject,
+        "code": _concept(e.description, _test_code(e)),
+        "subject": _subject(who, conditional),
         "reasonCode": [{"text": e.drug}],
     }
     if e.until is None:
@@ -135,20 +192,96 @@ def _service_request(e: Event, subject: dict[str, Any]) -> dict[str, Any]:
     return resource
 
 
-def to_fhir(schedule: Schedule, *, subject: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The Bundle (type "collection"); ``subject`` is a FHIR Reference (default: display only)."""
-    if subject is not None and not isinstance(subject, dict):
+def _subject(who: identity.Subject | None, conditional: bool) -> dict[str, Any]:
+    # a fresh dict per resource: changing one resource's subject changes no other
+    return {"display": "the patient"} if who is None else who.as_reference(conditional=conditional)
+
+
+def _clean(node: Any) -> Any:
+    """``node`` with every string cleaned, and empty strings and objects left out (FHIR has
+    neither)."""
+    if isinstance(node, str):
+        return clean(node)
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            value = _clean(value)
+            if value != "" and value != {} and value != []:
+                out[key] = value
+        return out
+    if isinstance(node, list):
+        return [v for v in (_clean(v) for v in node) if v != "" and v != {}]
+    return node
+
+
+def to_fhir(
+    schedule: Schedule,
+    *,
+    subject: dict[str, Any] | None = None,
+    namespace: Any = None,
+    bundle_type: BundleType = "collection",
+) -> dict[str, Any]:
+    """The Bundle of ``schedule``.
+
+    ``subject``: a FHIR Reference to the patient, ``{"reference": "Patient/123"}`` or
+    ``{"identifier": {"system": ..., "value": ...}, "type": "Patient"}``; an empty or untyped
+    reference is refused. ``namespace``: a ``uuid.UUID`` or text naming the host's id space.
+    Ids are stable for the same subject/namespace and plan; with neither they are random (unique,
+    not stable). ``bundle_type``: "collection" (resources with ids) or "transaction" (POST
+    entries with a conditional create on each resource's identifier; a subject known only by
+    identifier and type becomes a conditional reference).
+    """
+    if bundle_type not in BUNDLE_TYPES:
         raise InputRangeError(
-            'subject must be a FHIR Reference as a dict, such as {"reference": "Patient/123"}',
-            field="subject",
-            value=subject,
+            f"bundle_type must be one of {', '.join(BUNDLE_TYPES)}; got {bundle_type!r:.60}",
+            field="bundle_type",
+            value=bundle_type,
         )
-    who = subject or {"display": "the patient"}
-    resources = [_medication_request(group, who, schedule.warnings) for group in _phases(schedule)]
-    resources += [_service_request(e, who) for e in schedule if e.kind != "dose"]
+    who = identity.subject(subject)
+    space = identity.namespace_for(who, namespace)
+    transaction = bundle_type == "transaction"
+    resources = [
+        _medication_request(schedule, group, who, transaction) for group in _phases(schedule)
+    ]
+    resources += [_service_request(e, who, transaction) for e in schedule if e.kind != "dose"]
+    resources = [_clean(r) for r in resources]
+    content = identity.digest(
+        [schedule.start.isoformat(), bundle_type, *(json.dumps(r, sort_keys=True) for r in resources)]
+    )
+    mint = identity.Minter(space, content)
+    entries = [_entry(r, mint(i), transaction) for i, r in enumerate(resources)]
+    bundle_id = mint("bundle")
     return {
         "resourceType": "Bundle",
-        "id": _id("Bundle", schedule.start, *(repr(e) for e in schedule)),
-        "type": "collection",
-        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
+        "id": bundle_id,
+        "meta": {"tag": _tags()},
+        "identifier": {"system": URI, "value": f"urn:uuid:{bundle_id}"},
+        "type": bundle_type,
+        "entry": entries,
     }
+
+
+def _entry(resource: dict[str, Any], rid: str, transaction: bool) -> dict[str, Any]:
+    urn = f"urn:uuid:{rid}"
+    kind = resource.pop("resourceType")
+    head = {"resourceType": kind} if transaction else {"resourceType": kind, "id": rid}
+    # no id in a transaction: the server assigns one on create
+    resource = {**head, "identifier": [{"system": URI, "value": urn}], **resource}
+    entry: dict[str, Any] = {"fullUrl": urn, "resource": resource}
+    if not transaction:
+        return entry
+    entry["request"] = {
+        "method": "POST",
+        "url": resource["resourceType"],
+        "ifNoneExist": f"identifier={URI}|{urn}",
+    }
+    return entry
+
+
+def _tags() -> list[dict[str, str]]:
+    from plexodose import __version__
+
+    return [
+        {"system": VERSION_TAG, "code": __version__, "display": f"plexodose {__version__}"},
+        {"system": CODES_TAG, "code": codes.VERSION, "display": f"code table {codes.VERSION}"},
+    ]

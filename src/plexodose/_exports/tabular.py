@@ -1,12 +1,20 @@
-"""Records (plain dicts), CSV and an aligned text table of a schedule."""
+"""Records (plain dicts), CSV and an aligned text table of a schedule.
+
+All text is written by plexodose from the events' floats and its own unit words ("g", "mg"),
+never from pint, so it reads the same under any pint format setting; every string goes through
+:func:`~plexodose._exports.safe_text.clean` (no control characters or line separators).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 from typing import TYPE_CHECKING, Any
 
 from plexodose import _format as fmt
+from plexodose._errors import InputRangeError
+from plexodose._exports.safe_text import clean, one_line
 
 if TYPE_CHECKING:
     from plexodose._schedule import Event, Schedule
@@ -39,21 +47,21 @@ def record(e: Event) -> dict[str, Any]:
     return {
         "date": e.date.isoformat(),
         "until": None if e.until is None else e.until.isoformat(),
-        "drug": e.drug,
-        "kind": e.kind,
-        "phase": e.phase,
-        "description": e.description,
+        "drug": clean(e.drug),
+        "kind": clean(e.kind),
+        "phase": clean(e.phase),
+        "description": clean(e.description),
         "dose": e.dose_amount,
         "dose_unit": e.dose_unit,
         "per_dose": per_dose,
         "doses_per_day": e.doses_per_day if e.dose_amount is not None else None,
-        "route": e.route,
+        "route": None if e.route is None else clean(e.route),
         "volume_ml": e.volume_ml,
         "rate_steps_ml_per_h": list(e.rate_steps_ml_per_h),
         "infusion_hours_min": hours[0],
         "infusion_hours_max": hours[1],
         "cumulative": e.cumulative_amount,
-        "warnings": list(e.warnings),
+        "warnings": [clean(w) for w in e.warnings],
     }
 
 
@@ -119,7 +127,9 @@ def text(schedule: Schedule) -> str:
         elif first.until is not None:
             when += f" to {first.until.isoformat()}"
         what = first.description + "".join(f"  ! {w}" for w in first.warnings)
-        rows.append((when, first.drug, first.kind, first.dose_text, first.route or "", what))
+        drug, kind, dose, route = first.drug, first.kind, first.dose_text, first.route or ""
+        rows.append((one_line(when), one_line(drug), one_line(kind), one_line(dose),
+                     one_line(route), one_line(what)))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = [f"Schedule from {schedule.start.isoformat()}: {len(schedule)} events"]
     lines += [
@@ -133,7 +143,7 @@ def text(schedule: Schedule) -> str:
     if schedule.warnings:
         lines += ["warnings:", *(f"  ! {w}" for w in schedule.warnings)]
     lines += ["sources:", *(f"  - {s}" for s in schedule.sources)]
-    return "\n".join(lines)
+    return "\n".join(one_line(line) for line in lines)
 
 
 def _drugs_with_doses(schedule: Schedule) -> list[str]:
@@ -144,7 +154,19 @@ def _drugs_with_doses(schedule: Schedule) -> list[str]:
     return seen
 
 
+_MG_PER = {"mg": 1.0, "g": 1000.0}
+
+
 def _total(schedule: Schedule, drug: str) -> str:
-    total = schedule.total_dose(drug)
-    amount = float(total.magnitude)
-    return fmt.mass_g(amount) if str(total.units) == "gram" else fmt.mass_mg(amount)
+    """The sum of the drug's doses, from the events' floats (in g when they all are)."""
+    doses = [e for e in schedule if e.drug == drug and e.kind == "dose" and e.dose_amount]
+    units = {e.dose_unit for e in doses}
+    unknown = units - _MG_PER.keys()
+    if unknown:
+        raise InputRangeError(
+            f"dose_unit must be mg or g; got {sorted(map(str, unknown))}",
+            field="dose_unit",
+            value=sorted(map(str, unknown)),
+        )
+    mg = math.fsum((e.dose_amount or 0.0) * _MG_PER[e.dose_unit or "mg"] for e in doses)
+    return fmt.mass_g(mg / 1000) if units == {"g"} else fmt.mass_mg(mg)
