@@ -17,7 +17,7 @@ from plexodose import _format as fmt
 from plexodose._errors import InputRangeError
 
 if TYPE_CHECKING:
-    from plexodose._schedule import Event, Schedule
+    from plexodose._schedule.model import Event, Schedule
 
 UCUM = "http://unitsofmeasure.org"
 NAMESPACE = uuid.UUID("5b3c4f0e-8a43-4f35-9a52-6c1e1f3a9d10")  # plexodose's own, for uuid5

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from plexodose._errors import InputRangeError
 
 if TYPE_CHECKING:
-    from plexodose._schedule import Event, Schedule
+    from plexodose._schedule.model import Event, Schedule
 
 PRODID = "-//plexodose//treatment schedule//EN"
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from plexodose import _format as fmt
 
 if TYPE_CHECKING:
-    from plexodose._schedule import Event, Schedule
+    from plexodose._schedule.model import Event, Schedule
 
 FIELDS = (
     "date",
