@@ -104,7 +104,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def calendar_weeks(listed: tuple[int, ...], last_day: int) -> list[int]:
     """Days from the first dose: the listed weeks, then every 4 weeks, up to ``last_day``.
 
-    >>> calendar_weeks(CBC_WEEKS, 120)  # weeks 1-4, 6-12 every 2, then 16 (112 days)
+    >>> calendar_weeks((1, 2, 3, 4, 6, 8, 10, 12), 120)  # weeks 1-4, 6-12 every 2, then 16 (112 days)
     [7, 14, 21, 28, 42, 56, 70, 84, 112]
     """
     days = [7 * w for w in listed]
