@@ -34,6 +34,7 @@ from plexodose._schedule.model import (
     Schedule,
     drug_name,
 )
+from plexodose._schedule.replanning import replan
 from plexodose._schedule.rules import (
     ASSESS_MONTHS,
     AZATHIOPRINE_FIRST_STEP_WEEK,
@@ -130,6 +131,7 @@ __all__ = [
     "calendar_weeks",
     "drug_name",
     "plan",
+    "replan",
     "schedule",
     "start_date",
 ]

@@ -253,8 +253,9 @@ def _pitfalls(b: _Builder) -> None:
     )
     b.warn("address neuropathic pain alongside the immunotherapy", SEED_PITFALLS)
     b.warn(
-        "never stop immunotherapy abruptly after improvement (relapse): taper; the reference "
-        "gives no taper schedule",
+        "never stop immunotherapy abruptly after improvement (relapse): taper with "
+        "plexodose.taper(dose, start=..., step=..., every=..., until=...), built from the "
+        "prescriber's step and interval (the reference gives no taper schedule)",
         SEED_PITFALLS,
     )
     b.warn(
@@ -287,7 +288,8 @@ def _finish(b: _Builder, first: dt.date, end: dt.date, months: int, drug: str) -
         kind="decision",
         description=(
             f"end of the {months}-month plan: review. Do not stop immunotherapy abruptly after "
-            "improvement (relapse): taper"
+            "improvement (relapse): taper (plexodose.taper, from the prescriber's step and "
+            "interval)"
         ),
     )
     return b.build(first)

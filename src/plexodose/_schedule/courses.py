@@ -15,6 +15,11 @@ from plexodose import _sources as src
 from plexodose._common import whole_number
 from plexodose._cyclophosphamide import CUMULATIVE_THRESHOLD_G
 from plexodose._errors import InputRangeError
+from plexodose._monitoring_rules import (
+    IVIG_AT_RISK_MAX_MG_PER_KG_MIN,
+    IVIG_AT_RISK_RATE_GAP,
+    IVIG_BOXED_WARNING,
+)
 from plexodose._results import CyclophosphamidePulse, DailyDose, IVIgCourse
 from plexodose._schedule.builder import _Builder, _not_for, _number, add_months
 from plexodose._schedule.model import (
@@ -54,7 +59,7 @@ from plexodose._sources import Source
 
 
 def _rates(
-    product: Any, weight_kg: float, volume_ml: float, b: _Builder
+    product: Any, weight_kg: float, volume_ml: float, b: _Builder, risks: tuple[str, ...] = ()
 ) -> tuple[tuple[float, ...], tuple[float, float] | None]:
     """Pump rates (mL/h) and infusion hours (shortest, longest) for one infusion."""
     first, top = product.initial_rate_mg_per_kg_min, product.max_rate_mg_per_kg_min
@@ -66,6 +71,8 @@ def _rates(
         return (), None
     b.cite(product.source)
     mg_per_ml = product.concentration_g_per_ml * 1000
+    if risks:
+        return _at_risk_rate(product, first, weight_kg, mg_per_ml, volume_ml, risks, b)
     increments, minutes = _increments(product, first, top)
     mg_rates = (first, *increments, top) if minutes else (first, top)
     # The course's dosing weight: in obesity the adjusted weight gives slower (safer) rates.
@@ -79,6 +86,28 @@ def _rates(
         return steps, (volume_ml / steps[-1], volume_ml / steps[0])
     hours = _stepped_hours(steps, float(minutes), volume_ml)
     return steps, (hours, hours)
+
+
+def _at_risk_rate(
+    product: Any,
+    first: float,
+    weight_kg: float,
+    mg_per_ml: float,
+    volume_ml: float,
+    risks: tuple[str, ...],
+    b: _Builder,
+) -> tuple[tuple[float, ...], tuple[float, float]]:
+    """An at-risk course: one rate, never past the initial rate or 2 mg/kg/min (the lower)."""
+    cap = min(first, IVIG_AT_RISK_MAX_MG_PER_KG_MIN)
+    rate = cap * weight_kg * 60 / mg_per_ml
+    b.warn(
+        f"IVIg at risk ({'; '.join(risks)}): the pump stays at {fmt.number(cap)} mg/kg/min "
+        f"({fmt.number(rate, 1)} mL/h), never escalated past the product's initial rate or "
+        "2 mg/kg/min, whichever is lower; hydrate before the infusion",
+        IVIG_AT_RISK_RATE_GAP,
+    )
+    b.cite(IVIG_BOXED_WARNING)
+    return (rate,), (volume_ml / rate, volume_ml / rate)
 
 
 def _increments(product: Any, first: float, top: float) -> tuple[tuple[float, ...], float | None]:
@@ -128,12 +157,15 @@ def _infusions(b: _Builder, course: IVIgCourse, first: dt.date, phase: str, titl
     steps: tuple[float, ...] = ()
     hours = None
     if volume is not None:
-        steps, hours = _rates(course.product, course.dosing_weight_kg, volume, b)
+        risks = tuple(getattr(course, "risk_factors", ()) or ())
+        steps, hours = _rates(course.product, course.dosing_weight_kg, volume, b, risks)
     for n in range(course.days):
         text = f"IVIg infusion, {title} day {n + 1} of {course.days}: {fmt.mass_g(per_day)}"
         if volume is not None:
             text += f" ({fmt.number(volume, 1)} mL of {course.product.name})"
-        if steps:
+        if len(steps) == 1:
+            text += f"; pump {fmt.number(steps[0], 1)} mL/h, not escalated (at risk)"
+        elif steps:
             text += (
                 f"; pump {fmt.number(steps[0], 1)} mL/h rising to at most "
                 f"{fmt.number(steps[-1], 1)} mL/h"
@@ -394,7 +426,6 @@ def _ciclosporin_phases(
         CICLOSPORIN_MAINTENANCE_WEEK if week is None else week, "maintenance_week", 1, 26
     )
     b.cite(CICLOSPORIN_STEP_GAP)
-    b.absorb(maintenance, "ciclosporin maintenance")
     later = first + dt.timedelta(days=math.ceil(7 * weeks))
     return [(first, result, "starting dose"), (later, maintenance, "maintenance")]
 
@@ -416,14 +447,19 @@ def _oral(
     phases = _phases(
         result, first, titration, first_week, step_weeks, maintenance, maintenance_week, b
     )
-    for step in (p[1] for p in phases):
-        b.absorb(step, drug)
     for n, (day, step, label) in enumerate(phases):
         stop = phases[n + 1][0] if n + 1 < len(phases) else end
         amount = _daily_amount(step)
         text = _oral_text(step, label)
-        for when in _dosing_days(day, min(stop, end), step.days_per_week):
+        # Each phase's calculator warnings: once, under that phase's name, on its first dose.
+        phase_warnings = tuple(f"{drug}, {label}: {w}" if label else f"{drug}: {w}" for w in step.warnings)
+        for warning in phase_warnings:
+            b.warn(warning)
+        for source in step.sources:
+            b.cite(source)
+        for k, when in enumerate(_dosing_days(day, min(stop, end), step.days_per_week)):
             b.add(
+                warnings=phase_warnings if k == 0 else (),
                 date=when,
                 drug=drug,
                 kind="dose",

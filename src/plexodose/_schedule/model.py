@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -136,6 +137,21 @@ class Schedule:
     warnings: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
     prior: tuple[tuple[str, float], ...] = ()
+    original: Schedule | None = attrs.field(default=None, eq=False)
+    """The plan before :func:`replan` changed it (None for a plan no result has changed)."""
+    reviews: tuple[Any, ...] = attrs.field(default=(), eq=False)
+    """The reviews (``plexodose.Review``) a re-plan made, one per result, in date order."""
+
+    def changes(self) -> tuple[tuple[Event, ...], tuple[Event, ...]]:
+        """(removed, added): the events of the original plan that a re-plan dropped, and the
+        events it added; both empty when there is no original.
+        """
+        if self.original is None:
+            return (), ()
+        before, after = Counter(self.original.events), Counter(self.events)
+        removed = _sorted((before - after).elements())
+        added = _sorted((after - before).elements())
+        return removed, added
 
     def __iter__(self) -> Iterator[Event]:
         return iter(self.events)

@@ -1,0 +1,983 @@
+"""Review: what a set of results means for the regimen, every reason with its source.
+
+``review(drug, labs, baseline=..., history=...)`` applies the reference's monitoring rules to
+the latest results and returns a :class:`Review`: the action (continue, flag, repeat, reduce,
+withhold, stop), the proposed dose where a source gives one, every reason with its source, and
+the date of the next check. Where a source says "withhold and discuss", the review never carries
+a dose; a restart takes the prescriber's explicit ``restart_dose``.
+
+>>> from plexodose import Labs
+>>> r = review("azathioprine", Labs(date="2027-01-16", wbc="3.1 x10^9/L"), on="2027-01-16")
+>>> r.action, r.proposed_dose, r.next_check.isoformat()  # 2027-01-16 + 7 days
+('withhold', None, '2027-01-23')
+>>> print(r.reasons[0])
+withhold: WBC 3.1 x10^9/L is below 3.5 x10^9/L: withhold and discuss with the specialist team
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+import attrs
+
+from plexodose import _format as fmt
+from plexodose import _limits as lim
+from plexodose import _monitoring_rules as rules
+from plexodose import _sources as src
+from plexodose import _units as u
+from plexodose._common import whole_number
+from plexodose._errors import InputRangeError, MissingInputError
+from plexodose._labs import Labs, lab_date, mean
+from plexodose._labs import history as checked_history
+from plexodose._results import CyclophosphamidePulse, DailyDose
+from plexodose._sources import Source
+
+Action = Literal["continue", "flag", "repeat", "reduce", "withhold", "stop"]
+ACTIONS: tuple[Action, ...] = ("continue", "flag", "repeat", "reduce", "withhold", "stop")
+"""Mildest first: the review takes the most severe action any rule asks for."""
+Thresholds = Literal["bsr2017", "local"]
+
+AZATHIOPRINE, MYCOPHENOLATE, CICLOSPORIN = "azathioprine", "mycophenolate mofetil", "ciclosporin"
+ORAL_CYCLOPHOSPHAMIDE, IV_CYCLOPHOSPHAMIDE = "cyclophosphamide (oral)", "cyclophosphamide IV"
+SHARED = (AZATHIOPRINE, MYCOPHENOLATE, CICLOSPORIN)
+DRUG_NAMES = {
+    "azathioprine": AZATHIOPRINE,
+    "mycophenolate": MYCOPHENOLATE,
+    "mycophenolate mofetil": MYCOPHENOLATE,
+    "ciclosporin": CICLOSPORIN,
+    "cyclosporin": CICLOSPORIN,
+    "cyclosporine": CICLOSPORIN,
+    "cyclophosphamide (oral)": ORAL_CYCLOPHOSPHAMIDE,
+    "cyclophosphamide oral": ORAL_CYCLOPHOSPHAMIDE,
+    "cyclophosphamide_oral": ORAL_CYCLOPHOSPHAMIDE,
+    "cyclophosphamide-oral": ORAL_CYCLOPHOSPHAMIDE,
+    "cyclophosphamide iv": IV_CYCLOPHOSPHAMIDE,
+    "cyclophosphamide_iv": IV_CYCLOPHOSPHAMIDE,
+    "cyclophosphamide-iv": IV_CYCLOPHOSPHAMIDE,
+}
+HEADLINES = {
+    "continue": "continue",
+    "flag": "continue the dose and act on the findings below",
+    "repeat": "repeat the test",
+    "reduce": "reduce the dose",
+    "withhold": "withhold and discuss with the specialist team",
+    "stop": "stop and seek specialist advice",
+}
+
+
+def severity(action: str) -> int:
+    """The rank of ``action``: 0 for continue up to 5 for stop."""
+    return ACTIONS.index(action)
+
+
+@attrs.frozen
+class Finding:
+    """One rule that a result met: the action it asks for, in words, with its source."""
+
+    action: Action
+    text: str
+    source: Source
+    check: dt.date | None = None
+    """The date this finding wants the next test by (None: the regular cadence)."""
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.text}"
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Review:
+    """The outcome of one review: action, proposed dose, reasons, sources and next check."""
+
+    drug: str
+    date: dt.date
+    action: Action
+    reasons: tuple[Finding, ...]
+    notes: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    next_check: dt.date
+    next_check_text: str = ""
+    proposed_amount: float | None = None
+    proposed_unit: str | None = None
+    proposed_text: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        # The invariant the whole module exists for: a withhold or stop never carries a dose.
+        if self.action in ("withhold", "stop") and self.proposed_amount is not None:
+            raise AssertionError("a withhold or stop must not carry a dose")
+
+    @property
+    def proposed_dose(self) -> Any:
+        """The proposed dose (mg/day, or mg for one IV pulse), or None."""
+        if self.proposed_amount is None or self.proposed_unit is None:
+            return None
+        return u.quantity(self.proposed_amount, self.proposed_unit)
+
+    @property
+    def headline(self) -> str:
+        text = HEADLINES[self.action]
+        if self.action == "repeat":
+            text += f" by {self.next_check.isoformat()}"
+        return f"{self.drug}, results of {self.date.isoformat()}: {text.upper()[:1]}{text[1:]}"
+
+    def __repr__(self) -> str:
+        lines = [self.headline]
+        if self.proposed_text:
+            lines.append(f"  proposed dose: {self.proposed_text}")
+        elif self.action in ("withhold", "stop"):
+            lines.append("  proposed dose: none (a restart takes the prescriber's dose)")
+        lines.append(f"  next check: {self.next_check.isoformat()} ({self.next_check_text})")
+        lines.append("  reasons:")
+        for finding in self.reasons:
+            lines.append(f"    - {finding}")
+            lines.append(f"      [{finding.source.tag}] {finding.source.citation}")
+        if self.notes:
+            lines.append("  notes:")
+            lines += [f"    ! {note}" for note in self.notes]
+        lines.append("  sources:")
+        lines += [f"    - {source}" for source in self.sources]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.__repr__()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython/Jupyter
+        printer.text(repr(self))
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+@attrs.frozen(kw_only=True)
+class _Case:
+    """Everything one review reads, checked and as plain floats."""
+
+    drug: str
+    labs: Labs
+    history: tuple[Labs, ...]
+    baseline_creatinine: float | None
+    baseline_count: int
+    current_mg_per_day: float | None
+    doses_per_day: int
+    started: dt.date | None
+    stable_since: dt.date | None
+    thresholds: Thresholds
+    uln_alt: float | None
+    uln_ast: float | None
+    explained: frozenset[str]
+    creatinine_rise: float
+    reduction: float
+    reductions: int
+    pressure_reductions: int
+    uncontrolled_hypertension: bool
+    potassium_limit: float
+
+
+def drug_of(drug: Any) -> str:
+    """The review's name for ``drug`` (a name or a calculator result)."""
+    if isinstance(drug, CyclophosphamidePulse):
+        return IV_CYCLOPHOSPHAMIDE
+    if isinstance(drug, DailyDose):
+        drug = drug.drug
+    key = drug.strip().lower() if isinstance(drug, str) else None
+    if key in ("ivig", "immunoglobulin"):
+        raise InputRangeError(
+            "IVIg has no lab-driven rules in the reference to review by (assess renal function "
+            "before each course)",
+            field="drug",
+            value=drug,
+        )
+    if key not in DRUG_NAMES:
+        raise InputRangeError(
+            "drug must be azathioprine, mycophenolate, ciclosporin, cyclophosphamide oral or "
+            f"cyclophosphamide iv (or the calculator's result); got {drug!r:.60}",
+            field="drug",
+            value=drug,
+        )
+    return DRUG_NAMES[key]
+
+
+def _daily_mg(result: DailyDose) -> float:
+    per_dose = result.per_dose_mg if result.dispensed is None else result.dispensed.amount
+    return per_dose * result.doses_per_day * result.days_per_week / 7
+
+
+def _baseline(value: Any, labs: Labs) -> tuple[float | None, int]:
+    """(baseline creatinine in mg/dL, number of results averaged) from Labs, a list or a value."""
+    if value is None:
+        return None, 0
+    if isinstance(value, (str, u.Q_)) or hasattr(value, "magnitude"):
+        return lim.creatinine_mg_dl(value, "baseline"), 1
+    results = (value,) if isinstance(value, Labs) else checked_history(value, "baseline")
+    for result in results:
+        if result.date > labs.date:
+            raise InputRangeError(
+                f"baseline is dated {result.date.isoformat()}, after the results it is compared "
+                f"with ({labs.date.isoformat()})",
+                field="baseline",
+                value=result.date,
+            )
+    values = [v for r in results if (v := r.value("creatinine")) is not None]
+    return (mean(values), len(values)) if values else (None, 0)
+
+
+def _dates(labs: Labs, past: tuple[Labs, ...], started: Any, on: Any) -> dt.date | None:
+    today = dt.date.today() if on is None else lab_date(on, "on")
+    if labs.date > today:
+        raise InputRangeError(
+            f"labs are dated {labs.date.isoformat()}, in the future (after "
+            f"{today.isoformat()}); check the date, or pass on= the date of the review",
+            field="labs",
+            value=labs.date,
+        )
+    if past and past[-1].date >= labs.date:
+        raise InputRangeError(
+            f"history must be earlier than the latest results ({labs.date.isoformat()}); its "
+            f"last set is dated {past[-1].date.isoformat()}",
+            field="history",
+            value=past[-1].date,
+        )
+    first = None if started is None else lab_date(started, "started")
+    for result, field in ((labs, "labs"), *((h, "history") for h in past)):
+        if first is not None and result.date < first:
+            raise InputRangeError(
+                f"{field} dated {result.date.isoformat()} is before the treatment it reviews "
+                f"(started {first.isoformat()}); give pre-treatment results as baseline=",
+                field=field,
+                value=result.date,
+            )
+    return first
+
+
+def _fraction(value: Any, field: str, low: float, high: float) -> float:
+    number = u.plain_number(value, field)
+    if not low <= number <= high:
+        raise InputRangeError(
+            f"{field} must be from {low:g} to {high:g} (a fraction); got {number:g}",
+            field=field,
+            value=value,
+        )
+    return number
+
+
+def _uln(value: Any, field: str) -> float | None:
+    if value is None:
+        return None
+    return u.in_range(
+        u.to_float(value, field, u.Dimension("enzyme activity concentration", "U/L", '"40 U/L"')),
+        field,
+        1.0,
+        1000.0,
+        "U/L",
+        value,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules
+
+
+class _Rules:
+    """Findings, notes and sources collected while one review is made."""
+
+    def __init__(self, case: _Case) -> None:
+        self.case = case
+        self.findings: list[Finding] = []
+        self.notes: list[str] = []
+        self.sources: list[Source] = []
+
+    def find(self, action: Action, text: str, source: Source, check: dt.date | None = None) -> None:
+        self.findings.append(Finding(action, text, source, check))
+        self.cite(source)
+
+    def note(self, text: str, source: Source | None = None) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+        self.cite(source)
+
+    def cite(self, source: Source | None) -> None:
+        if source is not None and source not in self.sources:
+            self.sources.append(source)
+
+    def days(self, n: int) -> dt.date:
+        return self.case.labs.date + dt.timedelta(days=n)
+
+
+def _shown(name: str, value: float) -> str:
+    return _TEXT[name](value)
+
+
+_TEXT = {
+    "wbc": lambda v: f"WBC {fmt.number(v, 3)} x10^9/L",
+    "neutrophils": lambda v: f"neutrophils {fmt.number(v, 3)} x10^9/L",
+    "eosinophils": lambda v: f"eosinophils {fmt.number(v, 3)} x10^9/L",
+    "platelets": lambda v: f"platelets {fmt.number(v, 1)} x10^9/L",
+    "alt": lambda v: f"ALT {fmt.number(v, 1)} U/L",
+    "ast": lambda v: f"AST {fmt.number(v, 1)} U/L",
+    "albumin": lambda v: f"albumin {fmt.number(v, 1)} g/L",
+    "mcv": lambda v: f"MCV {fmt.number(v, 1)} fL",
+    "creatinine": lambda v: f"creatinine {fmt.number(v, 3)} mg/dL",
+    "egfr": lambda v: f"eGFR {fmt.number(v, 1)} mL/min/1.73 m^2",
+    "potassium": lambda v: f"potassium {fmt.number(v, 2)} mmol/L",
+}
+
+
+def _counts(r: _Rules, *, by_analogy: bool) -> None:
+    labs, case = r.case.labs, r.case
+    local = case.thresholds == "local"
+    source = rules.ORAL_CYCLOPHOSPHAMIDE_COUNTS_GAP if by_analogy else rules.BSR_THRESHOLDS
+    chosen = rules.LOCAL_THRESHOLDS if local else source
+    limits = {
+        "wbc": (rules.WBC_BELOW, rules.WBC_BELOW),
+        "neutrophils": (rules.NEUTROPHILS_BELOW, rules.LOCAL_NEUTROPHILS_BELOW),
+        "platelets": (rules.PLATELETS_BELOW, rules.LOCAL_PLATELETS_BELOW),
+    }
+    analogy = " (shared thresholds applied by analogy)" if by_analogy else ""
+    for name, (bsr, other) in limits.items():
+        value = labs.value(name)
+        if value is None:
+            continue
+        limit = other if local else bsr
+        unit = "x10^9/L"
+        if value < limit:
+            r.find(
+                "withhold",
+                f"{_shown(name, value)} is below {fmt.number(limit)} {unit}: withhold and discuss "
+                f"with the specialist team{analogy}",
+                chosen if name != "wbc" else source,
+            )
+        elif bsr != other and min(bsr, other) <= value < max(bsr, other):
+            side = "BSR 2017" if local else "a local protocol"
+            r.note(
+                f"{_shown(name, value)}: {side} (< {fmt.number(bsr if local else other)} {unit}) "
+                f"would {'not ' if local else ''}withhold; this review uses "
+                f"{'the local' if local else 'the BSR 2017'} threshold",
+                rules.LOCAL_THRESHOLDS,
+            )
+
+
+def _shared(r: _Rules) -> None:
+    """The BSR 2017 thresholds shared by azathioprine, mycophenolate and ciclosporin."""
+    labs, case = r.case.labs, r.case
+    r.cite(rules.BSR_THRESHOLDS)
+    _counts(r, by_analogy=False)
+    eos = labs.value("eosinophils")
+    if eos is not None and eos > rules.EOSINOPHILS_ABOVE:
+        if "eosinophils" in case.explained:
+            r.note(f"{_shown('eosinophils', eos)} is above 0.5 x10^9/L: explained by the prescriber")
+        else:
+            r.find(
+                "withhold",
+                f"{_shown('eosinophils', eos)} is above 0.5 x10^9/L (unexplained eosinophilia): "
+                "withhold and discuss with the specialist team",
+                rules.BSR_THRESHOLDS,
+            )
+    for name, uln in (("alt", case.uln_alt), ("ast", case.uln_ast)):
+        _enzyme(r, name, uln)
+    albumin = labs.value("albumin")
+    if albumin is not None and albumin < rules.ALBUMIN_BELOW:
+        if "albumin" in case.explained:
+            r.note(f"{_shown('albumin', albumin)} is below 30 g/L: explained by the prescriber")
+        else:
+            r.find(
+                "withhold",
+                f"{_shown('albumin', albumin)} is below 30 g/L (unexplained fall): withhold and "
+                "discuss with the specialist team",
+                rules.BSR_THRESHOLDS,
+            )
+    mcv = labs.value("mcv")
+    if mcv is not None and mcv > rules.MCV_ABOVE:
+        r.find(
+            "flag",
+            f"{_shown('mcv', mcv)} is above 105 fL: check B12, folate and TSH; treat if abnormal, "
+            "discuss with the specialist team if normal (do not withhold for this)",
+            rules.BSR_MCV,
+        )
+    _trends(r, ("wbc", "neutrophils", "platelets", "albumin"), ("alt", "ast"))
+
+
+def _enzyme(r: _Rules, name: str, uln: float | None) -> None:
+    value = r.case.labs.value(name)
+    if value is None:
+        return
+    local = r.case.thresholds == "local"
+    if local and uln is None:
+        raise MissingInputError(
+            f'the local thresholds judge {name.upper()} against 2x the upper limit of normal: '
+            f'give uln_{name}= (such as "40 U/L")',
+            field=f"uln_{name}",
+        )
+    limit = rules.LOCAL_ULN_MULTIPLE * uln if local and uln is not None else rules.LIVER_ENZYME_ABOVE
+    if value > limit:
+        what = f"2x the upper limit ({fmt.number(limit)} U/L)" if local else "100 U/L"
+        r.find(
+            "withhold",
+            f"{_shown(name, value)} is above {what}: withhold and discuss with the specialist team",
+            rules.LOCAL_THRESHOLDS if local else rules.BSR_THRESHOLDS,
+        )
+    elif not local and uln is not None and value > rules.LOCAL_ULN_MULTIPLE * uln:
+        r.note(
+            f"{_shown(name, value)}: a local protocol (> 2x the upper limit, "
+            f"{fmt.number(2 * uln)} U/L) would withhold; this review uses BSR 2017 (> 100 U/L)",
+            rules.LOCAL_THRESHOLDS,
+        )
+    elif local and value > rules.LIVER_ENZYME_ABOVE:
+        r.note(
+            f"{_shown(name, value)}: BSR 2017 (> 100 U/L) would withhold; this review uses the "
+            "local threshold",
+            rules.BSR_THRESHOLDS,
+        )
+
+
+def _series(r: _Rules, name: str) -> list[float]:
+    past = [v for h in r.case.history if (v := h.value(name)) is not None]
+    latest = r.case.labs.value(name)
+    return [] if latest is None else [*past, latest]
+
+
+def _trends(r: _Rules, falling: tuple[str, ...], rising: tuple[str, ...]) -> None:
+    """[guideline] gradual falls or rises: be aware; [secondary] three >10 % falls: stop."""
+    for name in falling:
+        values = _series(r, name)
+        last = values[-(rules.TREND_OCCASIONS + 1) :]
+        if len(last) == rules.TREND_OCCASIONS + 1 and all(
+            b < a * (1 - rules.TREND_FALL) for a, b in itertools.pairwise(last)
+        ):
+            shown = ", ".join(_shown(name, v).split(" ", 1)[1] for v in last)
+            r.find(
+                "stop",
+                f"{_TEXT[name](last[-1]).split(' ')[0]} fell by more than 10 % on three "
+                f"occasions in a row ({shown}): stop and seek advice",
+                rules.TREND_STOP,
+            )
+        elif len(values) >= 3 and values[-3] > values[-2] > values[-1]:
+            r.find(
+                "flag",
+                f"{_TEXT[name](values[-1]).split(' ')[0]} is falling "
+                f"({', '.join(_shown(name, v).split(' ', 1)[1] for v in values[-3:])}): be aware "
+                "of a gradual fall",
+                rules.BSR_TRENDS,
+            )
+    for name in rising:
+        values = _series(r, name)
+        if len(values) >= 3 and values[-3] < values[-2] < values[-1]:
+            r.find(
+                "flag",
+                f"{name.upper()} is rising "
+                f"({', '.join(_shown(name, v).split(' ', 1)[1] for v in values[-3:])}): be aware "
+                "of rising liver enzymes",
+                rules.BSR_TRENDS,
+            )
+
+
+def _rise(value: float, baseline: float) -> float:
+    # 9 decimals: unit-conversion noise (80 umol/L) never moves a result across a threshold.
+    return round((value - baseline) / baseline, 9)
+
+
+def _previous(r: _Rules, name: str) -> float | None:
+    for result in reversed(r.case.history):
+        found = result.value(name)
+        if found is not None:
+            return found
+    return None
+
+
+def _need_baseline(r: _Rules) -> float:
+    base = r.case.baseline_creatinine
+    if base is None:
+        raise MissingInputError(
+            f"the {r.case.drug} creatinine rule compares with the pre-treatment creatinine: give "
+            'baseline= (the pre-treatment Labs, or "0.9 mg/dL")',
+            field="baseline",
+        )
+    return base
+
+
+def _renal_shared(r: _Rules) -> None:
+    """Creatinine > 30 % above baseline or eGFR < 60: repeat in 1 week; if still, withhold."""
+    labs = r.case.labs
+    creatinine = labs.value("creatinine")
+    if creatinine is not None and r.case.drug != CICLOSPORIN:
+        base = _need_baseline(r)
+        rise = _rise(creatinine, base)
+        if rise > rules.CREATININE_RISE_ABOVE:
+            before = _previous(r, "creatinine")
+            confirmed = before is not None and _rise(before, base) > rules.CREATININE_RISE_ABOVE
+            text = (
+                f"{_shown('creatinine', creatinine)} is {fmt.percent(rise)} above the baseline "
+                f"{fmt.number(base, 3)} mg/dL (more than 30 %)"
+            )
+            if confirmed:
+                r.find("withhold", text + ", again on repeat: withhold and discuss", rules.BSR_RENAL)
+            else:
+                r.find(
+                    "repeat",
+                    text + ": repeat in 1 week; withhold if still more than 30 % above",
+                    rules.BSR_RENAL,
+                    r.days(rules.RENAL_REPEAT_DAYS),
+                )
+    egfr = labs.value("egfr")
+    if egfr is not None and egfr < rules.EGFR_BELOW:
+        before = _previous(r, "egfr")
+        text = f"{_shown('egfr', egfr)} is below 60"
+        if before is not None and before < rules.EGFR_BELOW:
+            r.find(
+                "withhold",
+                text + ", again on repeat: withhold and discuss (the persisting renal decline "
+                "is treated as the rule's 'still above baseline')",
+                rules.BSR_RENAL,
+            )
+        else:
+            r.find("repeat", text + ": repeat in 1 week", rules.BSR_RENAL, r.days(rules.RENAL_REPEAT_DAYS))
+
+
+def _ciclosporin(r: _Rules) -> None:
+    case, labs = r.case, r.case.labs
+    r.cite(src.CICLOSPORIN_LABEL)
+    creatinine = labs.value("creatinine")
+    if creatinine is not None:
+        base = _need_baseline(r)
+        _ciclosporin_creatinine(r, creatinine, base)
+        r.note(
+            "the shared BSR rule (creatinine more than 30 % above baseline: repeat in 1 week, "
+            "then withhold) differs for ciclosporin; the ciclosporin label rule is applied",
+            rules.BSR_RENAL,
+        )
+        if case.baseline_count == 1:
+            r.note("the label asks for two pre-treatment creatinines (the baseline is their mean); one was given")
+    _pressure(r, ciclosporin=True)
+    potassium = labs.value("potassium")
+    if potassium is not None and potassium > case.potassium_limit:
+        r.find(
+            "flag",
+            f"{_shown('potassium', potassium)} is above {fmt.number(case.potassium_limit)} "
+            "mmol/L: review for hyperkalaemia (ciclosporin; especially with renal dysfunction)",
+            rules.POTASSIUM_GAP,
+        )
+
+
+def _ciclosporin_creatinine(r: _Rules, creatinine: float, base: float) -> None:
+    case = r.case
+    rise = _rise(creatinine, base)
+    margin = case.creatinine_rise
+    text = (
+        f"{_shown('creatinine', creatinine)} is {fmt.percent(rise)} above the pre-treatment "
+        f"{fmt.number(base, 3)} mg/dL"
+    )
+    if rise >= rules.CICLOSPORIN_STOP_RISE:
+        r.find("stop", text + " (50 % or more): stop ciclosporin", rules.CICLOSPORIN_STOP)
+        return
+    if rise < margin:
+        return
+    text += f" ({fmt.percent(margin)} or more)"
+    before = _previous(r, "creatinine")
+    if case.reductions >= rules.CICLOSPORIN_FAILED_REDUCTIONS:
+        r.find(
+            "stop",
+            text + f" after {case.reductions} reductions: two reductions failed; discontinue",
+            rules.CICLOSPORIN_CREATININE,
+        )
+    elif case.reductions or (before is not None and _rise(before, base) >= margin):
+        r.find(
+            "reduce",
+            text + (", still after a reduction" if case.reductions else ", confirmed on repeat")
+            + f": reduce the dose by {fmt.percent(case.reduction)} (25-50 %)",
+            rules.CICLOSPORIN_CREATININE,
+            r.days(rules.FORTNIGHT_DAYS),
+        )
+    else:
+        r.find(
+            "repeat",
+            text + ": repeat within 2 weeks; reduce the dose by 25-50 % if it persists",
+            rules.CICLOSPORIN_CREATININE,
+            r.days(rules.CICLOSPORIN_REPEAT_DAYS),
+        )
+
+
+def _above(labs: Labs) -> bool:
+    s, d = labs.systolic_mmhg, labs.diastolic_mmhg
+    return s is not None and d is not None and (s > rules.PRESSURE_ABOVE[0] or d > rules.PRESSURE_ABOVE[1])
+
+
+def _pressure(r: _Rules, *, ciclosporin: bool) -> None:
+    labs, case = r.case.labs, r.case
+    if not _above(labs):
+        return
+    reading = labs.text("blood_pressure")
+    if not ciclosporin:
+        r.find(
+            "flag",
+            f"blood pressure {reading} is above 140/90 mmHg: manage as hypertension",
+            rules.MYCOPHENOLATE_PRESSURE,
+        )
+        return
+    before = next((h for h in reversed(case.history) if h.systolic_mmhg is not None), None)
+    if before is None or not _above(before):
+        r.find(
+            "repeat",
+            f"blood pressure {reading} is above 140/90 mmHg: measure again within a week (two "
+            "readings above 140/90 mean hypertension to treat)",
+            rules.CICLOSPORIN_PRESSURE,
+            r.days(rules.PRESSURE_REPEAT_DAYS),
+        )
+    elif not case.uncontrolled_hypertension:
+        r.find(
+            "flag",
+            f"blood pressure {reading}, and {before.text('blood_pressure')} before: two readings "
+            "above 140/90 mmHg: treat hypertension (if it cannot be controlled, pass "
+            "uncontrolled_hypertension=True)",
+            rules.CICLOSPORIN_PRESSURE,
+        )
+    elif case.pressure_reductions >= 1:
+        r.find(
+            "stop",
+            f"blood pressure {reading} stays uncontrolled after a dose reduction: stop ciclosporin",
+            rules.CICLOSPORIN_PRESSURE,
+        )
+    else:
+        r.find(
+            "reduce",
+            f"blood pressure {reading} cannot be controlled: reduce the dose by "
+            f"{fmt.percent(case.reduction)} (25-50 %)",
+            rules.CICLOSPORIN_PRESSURE,
+            r.days(rules.FORTNIGHT_DAYS),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Cadence: when the next regular check is due
+
+
+def _cadence(case: _Case) -> tuple[int, Source]:
+    day = case.labs.date
+    stable = None if case.stable_since is None else (day - case.stable_since).days
+    if case.drug == AZATHIOPRINE:
+        if stable is None or stable < 7 * rules.STABLE_WEEKS:
+            return rules.FORTNIGHT_DAYS, rules.AZATHIOPRINE_CADENCE
+        if stable < 7 * (rules.STABLE_WEEKS + rules.AZATHIOPRINE_MONTHLY_WEEKS):
+            return rules.MONTH_DAYS, rules.AZATHIOPRINE_CADENCE
+        return rules.QUARTER_DAYS, rules.AZATHIOPRINE_CADENCE
+    if case.drug == MYCOPHENOLATE:
+        if stable is None or stable < 7 * rules.STABLE_WEEKS:
+            return rules.FORTNIGHT_DAYS, rules.MYCOPHENOLATE_CADENCE
+        return rules.QUARTER_DAYS, rules.MYCOPHENOLATE_CADENCE
+    if case.drug == CICLOSPORIN:
+        on_treatment = None if case.started is None else (day - case.started).days
+        early = on_treatment is None or on_treatment < rules.CICLOSPORIN_FORTNIGHTLY_MONTHS * rules.MONTH_DAYS
+        unstable = stable is None or stable < 7 * rules.STABLE_WEEKS
+        return (rules.FORTNIGHT_DAYS if early or unstable else rules.MONTH_DAYS), rules.CICLOSPORIN_CADENCE
+    return rules.FORTNIGHT_DAYS, rules.ORAL_CYCLOPHOSPHAMIDE_CADENCE_GAP
+
+
+# ---------------------------------------------------------------------------------------------
+# The proposed dose
+
+
+def _reduced(case: _Case) -> tuple[float, str] | None:
+    """The reduced ciclosporin dose (mg/day, text) in whole 25 mg capsules a dose, inside the
+    label's 25-50 % range: the largest at or below the chosen reduction, else the smallest above
+    it; None when no whole-capsule dose lies inside the range (or no current dose is known)."""
+    current = case.current_mg_per_day
+    if current is None:
+        return None
+    capsule, n = rules.CICLOSPORIN_CAPSULE_MG, case.doses_per_day
+    least, most = rules.CICLOSPORIN_REDUCTION
+    low, high = current * (1 - most) / n, current * (1 - least) / n  # per dose, mg
+    inside = [k * capsule for k in range(math.ceil(low / capsule - 1e-9), math.floor(high / capsule + 1e-9) + 1)]
+    inside = [d for d in inside if d > 0]
+    if not inside:
+        return None
+    target = current * (1 - case.reduction) / n
+    below = [d for d in inside if d <= target + 1e-9]
+    per_dose = max(below) if below else min(inside)
+    daily = per_dose * n
+    frequency = {1: "daily", 2: "twice daily"}.get(n, f"{n} times daily")
+    text = f"{fmt.mass_mg(per_dose)} {frequency}"
+    if n > 1:
+        text += f" ({fmt.mass_mg(daily)}/day)"
+    text += f", down from {fmt.mass_mg(current)}/day ({fmt.percent(1 - daily / current)} less)"
+    return daily, text
+
+
+# ---------------------------------------------------------------------------------------------
+# The entry point
+
+
+def review(
+    drug: Any,
+    labs: Any,
+    *,
+    baseline: Any = None,
+    history: Sequence[Labs] = (),
+    started: Any = None,
+    on: Any = None,
+    current_dose: Any = None,
+    stable_since: Any = None,
+    thresholds: Thresholds = "bsr2017",
+    uln_alt: Any = None,
+    uln_ast: Any = None,
+    explained: Iterable[str] = (),
+    creatinine_rise: float = rules.CICLOSPORIN_RISE[0],
+    reduction: float = rules.CICLOSPORIN_REDUCTION[1],
+    reductions: int = 0,
+    pressure_reductions: int = 0,
+    uncontrolled_hypertension: bool = False,
+    potassium_limit: float = rules.POTASSIUM_ABOVE,
+    withheld: bool = False,
+    restart_dose: Any = None,
+    nadir: Labs | None = None,
+) -> Review:
+    """Review the latest results ``labs`` of a patient on ``drug`` (a name or its result).
+
+    - ``baseline``: the pre-treatment Labs (or a list: creatinine is their mean), or a
+      creatinine such as ``"0.9 mg/dL"``; needed whenever a creatinine is reviewed.
+    - ``history``: earlier on-treatment Labs, oldest first (trends, repeats, two readings).
+    - ``started``: the first dose (results before it are refused); ``on``: the review date
+      (today by default): results dated after it are refused as "in the future".
+    - ``current_dose`` ("300 mg/day") or a DailyDose as ``drug``: the base of a reduction.
+    - ``thresholds``: "bsr2017" (default) or "local" (neutrophils < 2.0, platelets < 150,
+      ALT/AST > 2x ``uln_alt``/``uln_ast``); the other set is reported where it would differ.
+    - ``explained``: analytes whose abnormality the prescriber has explained ("eosinophils",
+      "albumin"). Ciclosporin: ``creatinine_rise`` 0.25 (psoriasis) or 0.30 (RA),
+      ``reduction`` 0.25-0.5 (0.5, the larger, by default), ``reductions`` and
+      ``pressure_reductions`` already made, ``uncontrolled_hypertension``, ``potassium_limit``.
+    - ``withheld=True`` with ``restart_dose``: restart at the prescriber's dose once the
+      results allow. Cyclophosphamide IV: ``drug`` is the last pulse; ``labs`` are pre-pulse
+      counts, ``nadir`` the nadir WBC (cyclophosphamide_next_pulse decides).
+    """
+    name = drug_of(drug)
+    if not isinstance(labs, Labs):
+        raise InputRangeError(
+            f"labs must be a plexodose.Labs, such as Labs(date=\"2027-01-16\", wbc=\"3.1 x10^9/L\"); "
+            f"got {type(labs).__name__}",
+            field="labs",
+            value=labs,
+        )
+    past = checked_history(history)
+    first = _dates(labs, past, started, on)
+    if name == IV_CYCLOPHOSPHAMIDE:
+        return _pulse_review(drug, labs, nadir)
+    if nadir is not None:
+        raise InputRangeError("nadir applies to cyclophosphamide IV only", field="nadir", value=nadir)
+    case = _case(name, drug, labs, past, first, baseline, current_dose, stable_since, thresholds,
+                 uln_alt, uln_ast, explained, creatinine_rise, reduction, reductions,
+                 pressure_reductions, uncontrolled_hypertension, potassium_limit)
+    r = _Rules(case)
+    if name in SHARED:
+        _shared(r)
+        _renal_shared(r)
+    else:
+        _counts(r, by_analogy=True)
+        _trends(r, ("wbc", "neutrophils", "platelets"), ())
+        r.cite(rules.ORAL_CYCLOPHOSPHAMIDE_COUNTS_GAP)
+    if name == CICLOSPORIN:
+        _ciclosporin(r)
+    elif name == MYCOPHENOLATE:
+        _pressure(r, ciclosporin=False)
+    return _conclude(r, withheld, restart_dose)
+
+
+def _case(
+    name: str, drug: Any, labs: Labs, past: tuple[Labs, ...], first: dt.date | None,
+    baseline: Any, current_dose: Any, stable_since: Any, thresholds: Any, uln_alt: Any,
+    uln_ast: Any, explained: Iterable[str], creatinine_rise: Any, reduction: Any,
+    reductions: Any, pressure_reductions: Any, uncontrolled: Any, potassium_limit: Any,
+) -> _Case:
+    if thresholds not in ("bsr2017", "local"):
+        raise InputRangeError(
+            f"thresholds must be 'bsr2017' or 'local'; got {thresholds!r:.60}",
+            field="thresholds",
+            value=thresholds,
+        )
+    if isinstance(explained, str):
+        explained = (explained,)
+    known = {"eosinophils", "albumin"}
+    given = frozenset(explained)
+    if not given <= known:
+        raise InputRangeError(
+            f"explained may name eosinophils or albumin; got {sorted(given - known)}",
+            field="explained",
+            value=explained,
+        )
+    current, per_day = None, 2 if name == CICLOSPORIN else 1
+    if isinstance(drug, DailyDose):
+        if current_dose is not None:
+            raise InputRangeError("give current_dose or a DailyDose as drug, not both",
+                                  field="current_dose", value=current_dose)
+        current, per_day = _daily_mg(drug), drug.doses_per_day
+    elif current_dose is not None:
+        current = _mg_per_day(current_dose, "current_dose")
+    base, count = _baseline(baseline, labs)
+    stable = None if stable_since is None else lab_date(stable_since, "stable_since")
+    if stable is not None and stable > labs.date:
+        raise InputRangeError("stable_since is after the results", field="stable_since", value=stable)
+    return _Case(
+        drug=name,
+        labs=labs,
+        history=past,
+        baseline_creatinine=base,
+        baseline_count=count,
+        current_mg_per_day=current,
+        doses_per_day=per_day,
+        started=first,
+        stable_since=stable,
+        thresholds=thresholds,
+        uln_alt=_uln(uln_alt, "uln_alt"),
+        uln_ast=_uln(uln_ast, "uln_ast"),
+        explained=given,
+        creatinine_rise=_fraction(creatinine_rise, "creatinine_rise", *rules.CICLOSPORIN_RISE),
+        reduction=_fraction(reduction, "reduction", *rules.CICLOSPORIN_REDUCTION),
+        reductions=whole_number(reductions, "reductions", 0, 10),
+        pressure_reductions=whole_number(pressure_reductions, "pressure_reductions", 0, 10),
+        uncontrolled_hypertension=_flag(uncontrolled, "uncontrolled_hypertension"),
+        potassium_limit=u.in_range(
+            u.plain_number(potassium_limit, "potassium_limit"), "potassium_limit", 4.0, 8.0,
+            "mmol/L", potassium_limit,
+        ),
+    )
+
+
+def _flag(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise InputRangeError(f"{field} must be True or False; got {value!r:.60}", field=field, value=value)
+    return value
+
+
+_DAILY_MASS = u.Dimension("mass per day", "mg/day", '"300 mg/day"')
+
+
+def _mg_per_day(value: Any, field: str) -> float:
+    found = u.to_float(value, field, _DAILY_MASS)
+    return u.in_range(found, field, 1.0, 5000.0, "mg/day", value)
+
+
+def _conclude(r: _Rules, withheld: Any, restart_dose: Any) -> Review:
+    case = r.case
+    withheld = _flag(withheld, "withheld")
+    if restart_dose is not None and not withheld:
+        raise InputRangeError(
+            "restart_dose applies to a withheld drug only (pass withheld=True)",
+            field="restart_dose",
+            value=restart_dose,
+        )
+    worst: Action = max((f.action for f in r.findings), key=severity, default="continue")
+    proposed: tuple[float, str] | None = None
+    if worst == "reduce":
+        proposed = _reduced(case)
+        r.cite(src.RANGE_LOW_END_GAP)
+        r.cite(rules.CICLOSPORIN_CAPSULES_GAP)
+        if proposed is None:
+            r.note(
+                "no proposed dose: give the current dose (current_dose=\"300 mg/day\" or the "
+                "DailyDose as drug)" if case.current_mg_per_day is None else
+                "no whole-capsule dose lies inside a 25-50 % reduction: discuss the dose with the "
+                "specialist team"
+            )
+    if withheld and severity(worst) <= severity("flag"):
+        r.cite(rules.RESTART_RULE)
+        if restart_dose is None:
+            worst = "withhold"
+            r.find(
+                "withhold",
+                "the results allow a restart, but the drug is withheld: a restart takes the "
+                "prescriber's dose (restart_dose=)",
+                rules.RESTART_RULE,
+            )
+        else:
+            amount = _mg_per_day(restart_dose, "restart_dose")
+            proposed = (amount, f"{fmt.mass_mg(amount)}/day (restart at the prescriber's dose)")
+            r.find("continue", "restart at the prescriber's dose", rules.RESTART_RULE)
+    elif withheld and restart_dose is not None:
+        r.note("restart_dose not used: the results do not allow a restart")
+    cadence, cadence_source = _cadence(case)
+    r.cite(cadence_source)
+    checks = [f.check for f in r.findings if f.check is not None]
+    if severity(worst) >= severity("withhold"):
+        r.cite(rules.WITHHOLD_REPEAT_GAP)
+        checks.append(r.days(rules.WITHHOLD_REPEAT_DAYS))
+        when = "discuss with the specialist team now; repeat the tests by then"
+    elif worst in ("repeat", "reduce"):
+        when = "repeat the tests" if worst == "repeat" else "after the dose change"
+    else:
+        when = f"the regular cadence, every {fmt.number(cadence / 7)} weeks"
+    checks.append(r.days(cadence))
+    if not r.findings:
+        r.findings.append(
+            Finding("continue", f"every result given ({', '.join(case.labs.names()) or 'none'}) is "
+                    "within the rules' limits", cadence_source)
+        )
+    if proposed is not None and worst in ("withhold", "stop"):
+        proposed = None
+    return Review(
+        drug=case.drug,
+        date=case.labs.date,
+        action=worst,
+        reasons=tuple(sorted(r.findings, key=lambda f: -severity(f.action))),
+        notes=tuple(r.notes),
+        sources=tuple(r.sources),
+        next_check=min(checks),
+        next_check_text=when,
+        proposed_amount=None if proposed is None else proposed[0],
+        proposed_unit=None if proposed is None else "mg/day",
+        proposed_text="" if proposed is None else proposed[1],
+    )
+
+
+def _pulse_review(previous: Any, labs: Labs, nadir: Labs | None) -> Review:
+    """IV pulses: the existing nadir and pre-pulse rules (cyclophosphamide_next_pulse), reused."""
+    from plexodose._cyclophosphamide import cyclophosphamide_next_pulse
+
+    if not isinstance(previous, CyclophosphamidePulse):
+        raise MissingInputError(
+            "a cyclophosphamide IV review needs the last pulse: pass its CyclophosphamidePulse "
+            "as drug",
+            field="drug",
+        )
+    if nadir is not None and not isinstance(nadir, Labs):
+        raise InputRangeError("nadir must be a plexodose.Labs with a wbc", field="nadir", value=nadir)
+
+    def per_ul(found: Labs | None, name: str) -> Any:
+        value = None if found is None else found.value(name)
+        return None if value is None else u.quantity(value * 1000, "1/uL")
+
+    nadir_wbc = per_ul(nadir, "wbc")
+    if nadir is not None and nadir_wbc is None:
+        raise MissingInputError("nadir must carry a wbc", field="nadir")
+    nxt = cyclophosphamide_next_pulse(
+        previous,
+        nadir_wbc=nadir_wbc,
+        pre_pulse_wbc=per_ul(labs, "wbc"),
+        pre_pulse_neutrophils=per_ul(labs, "neutrophils"),
+    )
+    action: Action = (
+        "withhold" if nxt.held else "reduce" if nxt.dose_mg < previous.dose_mg - 1e-9 else "continue"
+    )
+    findings = [Finding("continue", step, src.CYCLOPHOSPHAMIDE_NADIR) for step in nxt.steps[-1:]]
+    findings += [
+        Finding(
+            action,
+            text,
+            src.FRENCH_NEUTROPHILS if "neutrophils" in text else src.CYCLOPHOSPHAMIDE_NADIR,
+        )
+        for text in nxt.warnings
+    ]
+    check = labs.date + dt.timedelta(days=7 if nxt.held else 10)
+    return Review(
+        drug=IV_CYCLOPHOSPHAMIDE,
+        date=labs.date,
+        action=action,
+        reasons=tuple(findings),
+        sources=tuple(dict.fromkeys((*nxt.sources, *(f.source for f in findings),
+                                     *((rules.WITHHOLD_REPEAT_GAP,) if nxt.held else ())))),
+        next_check=check,
+        next_check_text="repeat the counts; discuss with the specialist team" if nxt.held
+        else "nadir WBC 10-14 days after the pulse",
+        proposed_amount=None if nxt.held else nxt.dose_mg,
+        proposed_unit=None if nxt.held else "mg",
+        proposed_text="" if nxt.held else f"{fmt.mass_mg(nxt.dose_mg, 0)} for the next pulse",
+    )
