@@ -457,7 +457,7 @@ def _trends(r: _Rules, falling: tuple[str, ...], rising: tuple[str, ...]) -> Non
         elif len(values) >= 3 and values[-3] > values[-2] > values[-1]:
             r.find(
                 "flag",
-                f"{_TEXT[name](values[-1]).split(' ')[0]} is falling "
+                f"{_TEXT[name](values[-1]).split(' ')[0]} falling "
                 f"({', '.join(_shown(name, v).split(' ', 1)[1] for v in values[-3:])}): be aware "
                 "of a gradual fall",
                 rules.BSR_TRENDS,
@@ -467,7 +467,7 @@ def _trends(r: _Rules, falling: tuple[str, ...], rising: tuple[str, ...]) -> Non
         if len(values) >= 3 and values[-3] < values[-2] < values[-1]:
             r.find(
                 "flag",
-                f"{name.upper()} is rising "
+                f"{name.upper()} rising "
                 f"({', '.join(_shown(name, v).split(' ', 1)[1] for v in values[-3:])}): be aware "
                 "of rising liver enzymes",
                 rules.BSR_TRENDS,

@@ -171,7 +171,12 @@ def _apply(
         pressure = any(f.source is rules.CICLOSPORIN_PRESSURE for f in found.reasons if f.action == "reduce")
         counts[1 if pressure else 0] += 1
         return _reduce(events, drug, day, found.proposed_amount, reason)
-    kept = [e for e in events if not (e.drug == drug and e.kind in ("dose", "monitoring") and e.date >= day)]
+    # From the result's date: its doses (not yet given: conservative) and the later tests.
+    kept = [
+        e
+        for e in events
+        if not (e.drug == drug and ((e.kind == "dose" and e.date >= day) or (e.kind == "monitoring" and e.date > day)))
+    ]
     action = "REDUCE (the prescriber sets the dose: no dispensable dose was computed)" if (
         found.action == "reduce") else found.action.upper()
     decision = Event(
