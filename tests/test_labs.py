@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 import pytest
 
-from plexodose import Labs, Q_
+from plexodose import Q_, Labs
 from plexodose._errors import InputRangeError, PlexodoseError, UnitError
 from plexodose._labs import blood_pressure, count, history
 
@@ -75,7 +75,7 @@ def test_quantities_are_fresh_and_cannot_change_the_labs() -> None:
     q *= 100
     assert labs.value("wbc") == 3.1 and labs.wbc is not labs.wbc
     assert labs.egfr.magnitude == 45.0
-    systolic, diastolic = Labs(date=DAY, blood_pressure="150/95 mmHg").blood_pressure or (0, 0)
+    systolic, _diastolic = Labs(date=DAY, blood_pressure="150/95 mmHg").blood_pressure or (0, 0)
     assert (systolic.magnitude, str(systolic.units)) == (150.0, "millimeter_Hg")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         labs.date = dt.date(2027, 1, 1)  # type: ignore[misc]
