@@ -389,8 +389,8 @@ def _same_patient(part: Any, result: Any, field: str) -> None:
     """Refuse a step or maintenance dose computed for another patient (another dosing weight)."""
     if part.dosing_weight_kg != result.dosing_weight_kg:
         raise InputRangeError(
-            f"{field} was calculated for a dosing weight of {part.dosing_weight_kg} kg, the course "
-            f"for {result.dosing_weight_kg} kg: use the same patient",
+            f"{field} was calculated for a dosing weight of {fmt.number(part.dosing_weight_kg, 6)} "
+            f"kg, the course for {fmt.number(result.dosing_weight_kg, 6)} kg: use the same patient",
             field=field,
             value=part,
         )
