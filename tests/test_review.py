@@ -375,3 +375,23 @@ def test_bad_options_are_refused() -> None:
         with pytest.raises(PlexodoseError) as caught:
             rv("ciclosporin", wbc="5 x10^9/L", **options)
         assert caught.value.field == field, options
+
+
+def test_more_refusals_and_a_withheld_reduction() -> None:
+    with pytest.raises(MissingInputError) as caught:
+        review("azathioprine", labs(), on=DAY)
+    assert caught.value.field == "labs"
+    with pytest.raises(InputRangeError) as caught:
+        rv("azathioprine", wbc="5 x10^9/L", explained=5)
+    assert caught.value.field == "explained"
+    pulse = cyclophosphamide_iv(P, g_per_m2=0.5)
+    with pytest.raises(InputRangeError) as caught:
+        review(pulse, labs(wbc="5 x10^9/L"), on=DAY, restart_dose="500 mg/day")
+    assert caught.value.field == "restart_dose"
+    with pytest.raises(InputRangeError) as caught:
+        Review(drug="x", date=DAY, action="stop", reasons=(), next_check=DAY, proposed_amount=1.0)
+    assert caught.value.field == "proposed_amount"
+    # withheld ciclosporin whose creatinine is still up: no computed restart dose
+    held = rv("ciclosporin", creatinine="1.3 mg/dL", reductions=1, current_dose="300 mg/day",
+              withheld=True)
+    assert held.action == "withhold" and held.proposed_dose is None

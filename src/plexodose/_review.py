@@ -107,7 +107,11 @@ class Review:
     def __attrs_post_init__(self) -> None:
         # The invariant the whole module exists for: a withhold or stop never carries a dose.
         if self.action in ("withhold", "stop") and self.proposed_amount is not None:
-            raise AssertionError("a withhold or stop must not carry a dose")
+            raise InputRangeError(
+                f"a {self.action} never carries a dose; a restart takes the prescriber's dose",
+                field="proposed_amount",
+                value=self.proposed_amount,
+            )
 
     @property
     def proposed_dose(self) -> Any:
@@ -758,9 +762,22 @@ def review(
             field="labs",
             value=labs,
         )
+    if not labs.names():
+        raise MissingInputError(
+            "labs carry no results to review: give at least one, such as wbc=\"3.1 x10^9/L\"",
+            field="labs",
+        )
     past = checked_history(history)
     first = _dates(labs, past, started, on)
     if name == IV_CYCLOPHOSPHAMIDE:
+        for option, value in (("withheld", withheld or None), ("restart_dose", restart_dose),
+                              ("current_dose", current_dose)):
+            if value is not None:
+                raise InputRangeError(
+                    f"{option} does not apply to cyclophosphamide IV (the last pulse is the drug)",
+                    field=option,
+                    value=value,
+                )
         return _pulse_review(drug, labs, nadir)
     if nadir is not None:
         raise InputRangeError("nadir applies to cyclophosphamide IV only", field="nadir", value=nadir)
@@ -797,6 +814,14 @@ def _case(
     if isinstance(explained, str):
         explained = (explained,)
     known = {"eosinophils", "albumin"}
+    if not isinstance(explained, (list, tuple, set, frozenset)) or not all(
+        isinstance(item, str) for item in explained
+    ):
+        raise InputRangeError(
+            f"explained must be a list of names, such as [\"eosinophils\"]; got {explained!r:.60}",
+            field="explained",
+            value=explained,
+        )
     given = frozenset(explained)
     if not given <= known:
         raise InputRangeError(
@@ -878,6 +903,15 @@ def _conclude(r: _Rules, withheld: Any, restart_dose: Any) -> Review:
                 "no whole-capsule dose lies inside a 25-50 % reduction: discuss the dose with the "
                 "specialist team"
             )
+    if withheld and worst == "reduce":
+        # A withheld drug restarts only at the prescriber's dose, never at a computed reduction.
+        worst, proposed = "withhold", None
+        r.find(
+            "withhold",
+            "the drug is withheld and the results ask for a reduction: a restart takes the "
+            "prescriber's dose (restart_dose=)",
+            rules.RESTART_RULE,
+        )
     if withheld and severity(worst) <= severity("flag"):
         r.cite(rules.RESTART_RULE)
         if restart_dose is None:
