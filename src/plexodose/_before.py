@@ -31,8 +31,13 @@ from plexodose import _units as u
 from plexodose._errors import ContraindicationError, InputRangeError
 from plexodose._labs import Labs, history, lab_date, mean
 from plexodose._patient import Patient
-from plexodose._review import CICLOSPORIN, IV_CYCLOPHOSPHAMIDE, MYCOPHENOLATE, ORAL_CYCLOPHOSPHAMIDE
 from plexodose._review import drug_of as review_drug
+from plexodose._review_rules import (
+    CICLOSPORIN,
+    IV_CYCLOPHOSPHAMIDE,
+    MYCOPHENOLATE,
+    ORAL_CYCLOPHOSPHAMIDE,
+)
 from plexodose._sources import Source
 from plexodose._trace import reason
 
