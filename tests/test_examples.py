@@ -45,7 +45,7 @@ def test_examples_import_without_side_effects(tmp_path: Path) -> None:
     """pytest imports examples/*.py to look for doctests: that must write nothing, load no extra."""
     code = (
         "import runpy, sys\n"
-        f"for name in ('export_plan.py', 'plot_plan.py'):\n"
+        f"for name in ('export_plan.py', 'plot_plan.py', 'replan_azathioprine.py'):\n"
         f"    runpy.run_path({str(EXAMPLES)!r} + '/' + name, run_name='imported')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & "
         "{'matplotlib', 'icalendar', 'fhir'}))\n"
@@ -113,3 +113,18 @@ def test_committed_plot_exists_and_is_small() -> None:
     assert committed.exists(), "run python examples/plot_plan.py once"
     png_size(committed)
     assert committed.stat().st_size < 300_000  # keep examples/output/ small
+
+
+@needs_plan
+def test_replan_azathioprine_example(tmp_path: Path) -> None:
+    out = run_script("replan_azathioprine.py", cwd=tmp_path).stdout
+    lines = out.splitlines()
+    # WBC 6.0, 5.6, 4.6, 4.3, 3.1 x10^9/L: the fall is flagged, 3.1 (< 3.5) withholds
+    assert lines[:5] == ["2026-12-15: continue", "2026-12-29: continue", "2027-01-12: flag",
+                         "2027-01-26: flag", "2027-02-09: withhold"]
+    assert "next check: 2027-02-16" in out  # 2027-02-09 + 7 days
+    # doses from the result's date removed: 100 mg Feb 9-22 (14 days), 150 mg Feb 23 - Mar 31 (37)
+    assert "  - doses 2027-02-09 to 2027-02-22: 100 mg daily (14 days)" in lines
+    assert "  - doses 2027-02-23 to 2027-03-31: 150 mg daily (37 days)" in lines
+    assert any(line.startswith("  + 2027-02-09 decision: WITHHOLD azathioprine") for line in lines)
+    assert any(line.startswith("  + 2027-02-16 monitoring: after the withhold") for line in lines)

@@ -290,7 +290,7 @@ def test_cyclophosphamide_oral_cumulative() -> None:
     got = doses(s, "cyclophosphamide")
     # 2 mg/kg x 72 = 144 mg a day; 20 g is reached on dose ceil(20,000 / 144) = 139 (day 138)
     assert {e.dose_amount for e in got} == {144}
-    assert [e.date for e in got if e.warnings] == [day(138)]
+    assert [e.date for e in got if any("threshold" in w for w in e.warnings)] == [day(138)]
     # 182 days x 144 = 26,208 mg: 36 g is not reached
     assert s.total_dose("cyclophosphamide").magnitude == pytest.approx(26_208)
     assert any("no blood-count calendar" in w for w in s.warnings)
@@ -633,3 +633,69 @@ def test_steps_for_another_patient_are_refused() -> None:
     with pytest.raises(InputRangeError, match="same patient") as info:
         schedule(azathioprine(P), start=START, titration=[azathioprine(other, mg_per_kg_day=1)])
     assert info.value.field == "titration"
+
+
+# ---------------------------------------------------------------------------------------------
+# Monitoring issue: at-risk IVIg, phase warnings, layout
+
+
+def test_at_risk_ivig_pump_is_never_escalated() -> None:
+    from plexodose import _monitoring_rules as rules
+
+    # Gamunex-C starts at 2 mg/kg/min: min(2, 2) = 2 x 72 kg x 60 / 100 mg per mL = 86.4 mL/h
+    gamunex = ivig(P, product="gamunex-c", risk_factors=("diabetes",))
+    first = doses(schedule(gamunex, start=START), "IVIg")[0]
+    assert first.rate_steps_ml_per_h == pytest.approx((86.4,))
+    assert first.infusion_hours == pytest.approx((300 / 86.4, 300 / 86.4))  # 30 g = 300 mL
+    assert "not escalated" in first.description
+    # Privigen starts at 0.5 mg/kg/min, below 2: 0.5 x 72 x 60 / 100 = 21.6 mL/h throughout
+    at_risk = ivig(P, product="privigen", risk_factors=("diabetes", "prior_thrombosis"))
+    s = schedule(at_risk, start=START)
+    assert doses(s, "IVIg")[0].rate_steps_ml_per_h == pytest.approx((21.6,))
+    assert rules.IVIG_AT_RISK_RATE_GAP in s.sources and rules.IVIG_BOXED_WARNING in s.sources
+    assert any("diabetes; prior thrombosis" in w and "never escalated" in w for w in s.warnings)
+    # no risk factors: the usual start and maximum
+    plain = schedule(ivig(P, product="privigen"), start=START)
+    assert doses(plain, "IVIg")[0].rate_steps_ml_per_h == pytest.approx((21.6, 172.8))
+
+
+def test_each_phase_warnings_once_on_that_phase() -> None:
+    s = plan(P, start=START, months=14)
+    rounding = [w for w in s.warnings if "rounding to whole capsules" in w]
+    # the maintenance phase's rounding warning is listed once, under the maintenance phase only
+    assert len(rounding) == len(set(rounding))
+    for text in rounding:
+        phase = text.split(":")[0]
+        carriers = [e for e in s.filter(kind="dose") if text in e.warnings]
+        assert len(carriers) == 1 and phase.endswith(carriers[0].phase)
+    maintenance = [w for w in s.warnings if "(90 -> 100 mg)" in w]
+    assert all(w.startswith("ciclosporin, maintenance:") for w in maintenance)
+
+
+def test_schedule_layout_exporters_depend_on_the_model_only() -> None:
+    import ast
+    from pathlib import Path
+
+    root = Path(plexodose.__file__).parent
+    for path in (root / "_exports").glob("*.py"):
+        imported = {
+            node.module
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.ImportFrom) and node.module
+        }
+        schedule_modules = {m for m in imported if m.startswith("plexodose._schedule")}
+        assert schedule_modules <= {"plexodose._schedule.model"}, path.name
+    model = ast.parse((root / "_schedule" / "model.py").read_text())
+    model_imports = {n.module for n in ast.walk(model) if isinstance(n, ast.ImportFrom)}
+    calculators = {"plexodose._ivig", "plexodose._azathioprine", "plexodose._ciclosporin",
+                   "plexodose._cyclophosphamide", "plexodose._mycophenolate"}
+    assert not model_imports & calculators
+    assert {p.stem for p in (root / "_schedule").glob("*.py")} >= {
+        "model", "courses", "algorithm", "monitoring", "replanning"}
+
+
+def test_same_patient_error_has_no_float_noise() -> None:
+    heavy = Patient(weight="158 lb", tpmt="normal", nudt15="normal")  # 158 x 0.45359237 kg
+    with pytest.raises(InputRangeError) as info:
+        schedule(azathioprine(P), start=START, titration=[azathioprine(heavy, mg_per_kg_day=1)])
+    assert "71.667594 kg" in str(info.value) and "72 kg" in str(info.value)

@@ -8,6 +8,7 @@
 from typing import TYPE_CHECKING, Any
 
 from plexodose._azathioprine import azathioprine
+from plexodose._before import BeforeStarting, before_starting
 from plexodose._body import (
     PlexodoseWarning,
     adjusted_body_weight,
@@ -34,6 +35,7 @@ from plexodose._errors import (
     UnitError,
 )
 from plexodose._ivig import ivig
+from plexodose._labs import Labs
 from plexodose._mycophenolate import convert_mycophenolate, mycophenolate
 from plexodose._patient import Patient
 from plexodose._products import CATALOGUE, IVIgProduct, OralProduct
@@ -44,22 +46,26 @@ from plexodose._results import (
     IVIgCourse,
     PulseReduction,
 )
+from plexodose._review import Finding, Review, review
 from plexodose._sources import Source
 from plexodose._units import Q_, ureg
 
 if TYPE_CHECKING:
-    from plexodose._schedule import Event, Schedule, plan, schedule
+    from plexodose._schedule import Event, Schedule, plan, replan, schedule
+    from plexodose._taper import taper
 
 __version__ = "0.1.0"
 
-_LAZY = {"Event", "Schedule", "plan", "schedule"}  # the schedule generator loads on first use
+# The schedule generator loads on first use.
+_LAZY = {"Event", "Schedule", "plan", "replan", "schedule", "taper"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from plexodose import _schedule
+        import importlib
 
-        value = getattr(_schedule, name)
+        module = importlib.import_module("plexodose._taper" if name == "taper" else "plexodose._schedule")
+        value = getattr(module, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'plexodose' has no attribute {name!r}")
@@ -71,6 +77,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "CATALOGUE",
     "Q_",
+    "BeforeStarting",
     "ContraindicationError",
     "Conversion",
     "CyclophosphamidePulse",
@@ -78,20 +85,24 @@ __all__ = [
     "Dispensed",
     "DoseRangeError",
     "Event",
+    "Finding",
     "IVIgCourse",
     "IVIgProduct",
     "InputRangeError",
+    "Labs",
     "MissingInputError",
     "OralProduct",
     "Patient",
     "PlexodoseError",
     "PlexodoseWarning",
     "PulseReduction",
+    "Review",
     "Schedule",
     "Source",
     "UnitError",
     "adjusted_body_weight",
     "azathioprine",
+    "before_starting",
     "bmi",
     "bsa",
     "ciclosporin",
@@ -107,6 +118,9 @@ __all__ = [
     "ivig",
     "mycophenolate",
     "plan",
+    "replan",
+    "review",
     "schedule",
+    "taper",
     "ureg",
 ]

@@ -31,7 +31,7 @@ from plexodose._exports import codes, identity
 from plexodose._exports.safe_text import clean
 
 if TYPE_CHECKING:
-    from plexodose._schedule import Event, Schedule
+    from plexodose._schedule.model import Event, Schedule
 
 BundleType = Literal["collection", "transaction"]
 BUNDLE_TYPES: tuple[BundleType, ...] = ("collection", "transaction")

@@ -15,7 +15,7 @@ from plexodose._exports import identity
 from plexodose._exports.safe_text import clean
 
 if TYPE_CHECKING:
-    from plexodose._schedule import Event, Schedule
+    from plexodose._schedule.model import Event, Schedule
 
 PRODID = "-//plexodose//treatment schedule//EN"
 STAMP_YEARS = (1970, 2199)  # a plausible creation time; RFC 5545 needs a 4-digit year anyway

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from plexodose._errors import InputRangeError
 
 if TYPE_CHECKING:
-    from plexodose._schedule import Schedule
+    from plexodose._schedule.model import Schedule
 
 MARKERS = {
     "dose": ("o", 0.0, "tab:blue"),

@@ -17,7 +17,7 @@ from plexodose._errors import InputRangeError
 from plexodose._exports.safe_text import clean, one_line
 
 if TYPE_CHECKING:
-    from plexodose._schedule import Event, Schedule
+    from plexodose._schedule.model import Event, Schedule
 
 FIELDS = (
     "date",

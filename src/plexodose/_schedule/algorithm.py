@@ -1,0 +1,349 @@
+"""The entry points: one result on a calendar (``schedule``) and the seed's algorithm (``plan``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from plexodose import _sources as src
+from plexodose._azathioprine import azathioprine
+from plexodose._ciclosporin import ciclosporin
+from plexodose._common import whole_number
+from plexodose._cyclophosphamide import cyclophosphamide_iv, cyclophosphamide_oral
+from plexodose._errors import InputRangeError
+from plexodose._ivig import ivig
+from plexodose._mycophenolate import mycophenolate
+from plexodose._patient import Patient
+from plexodose._products import IVIgProduct
+from plexodose._results import CyclophosphamidePulse, DailyDose, IVIgCourse
+from plexodose._schedule.builder import _Builder, _not_for, _number, add_months, start_date
+from plexodose._schedule.courses import _daily_amount, _ivig, _oral, _pulses, _thresholds
+from plexodose._schedule.model import CYCLOPHOSPHAMIDE, IVIG, Schedule, drug_name
+from plexodose._schedule.rules import (
+    ORAL,
+    ORAL_MONTHS,
+    PULSE_COUNT,
+    REFRACTORY_AGENTS,
+    REFRACTORY_DECISION_MONTHS,
+    REFRACTORY_GAP,
+    SECOND_AGENTS,
+    SEED_ALGORITHM,
+    SEED_MONITORING,
+    SEED_PITFALLS,
+    THRESHOLDS_G,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def schedule(
+    result: Any,
+    *,
+    start: Any,
+    months: int | None = None,
+    titration: Sequence[DailyDose] | None = None,
+    first_step_week: float | None = None,
+    step_weeks: float | None = None,
+    maintenance: Any = None,
+    maintenance_week: float | None = None,
+    maintenance_count: int | None = None,
+    maintenance_interval_weeks: float | None = None,
+    count: int | None = None,
+    cumulative_thresholds_g: Sequence[float] | None = None,
+    prior_cyclophosphamide_g: float = 0,
+    assess_after_days: int | None = None,
+) -> Schedule:
+    """Lay one calculator result out on a calendar from ``start``.
+
+    - IVIgCourse: one infusion a day; ``maintenance=ivig(p, g_per_kg_day=1, days=1)`` with
+      ``maintenance_count`` cycles every ``maintenance_interval_weeks`` (3, label);
+      ``assess_after_days`` (14, a gap) after the last infusion the response is assessed.
+    - DailyDose (azathioprine, mycophenolate, ciclosporin, oral cyclophosphamide): daily for
+      ``months`` (6) calendar months; ``titration`` lists earlier, lower doses from the calculator
+      (azathioprine: first increase at ``first_step_week`` 8, then every ``step_weeks`` 4;
+      mycophenolate: weekly); ciclosporin steps down to ``maintenance`` at ``maintenance_week``
+      (4, a gap). The drug's monitoring calendar and 3- and 6-month assessments are added.
+    - CyclophosphamidePulse: ``count`` (6) pulses at the pulse's interval, a pre-pulse and a nadir
+      (day 10-14) WBC check each.
+
+    Cyclophosphamide (IV or oral) tracks the cumulative dose from ``prior_cyclophosphamide_g`` and
+    warns on any dose that reaches one of ``cumulative_thresholds_g`` (20, 36 and 50 g).
+
+    >>> from plexodose import Patient, cyclophosphamide_iv
+    >>> s = schedule(cyclophosphamide_iv(Patient.example(), g_per_m2=1), start="2026-12-01",
+    ...              count=3)  # 1 g/m2 x 1.8708 m2 = 1,870.8 mg every 4 weeks
+    >>> [(str(d), round(q, 1)) for d, q in s.cumulative_dose("cyclophosphamide")]
+    [('2026-12-01', <Quantity(1870.8, 'milligram')>), ('2026-12-29', <Quantity(3741.7, 'milligram')>), ('2027-01-26', <Quantity(5612.5, 'milligram')>)]
+    """
+    first = start_date(start)
+    thresholds = _thresholds(cumulative_thresholds_g)
+    prior = _number(prior_cyclophosphamide_g, "prior_cyclophosphamide_g", 0, 1000) * 1000
+    oral_only = {
+        "months": months,
+        "titration": titration,
+        "first_step_week": first_step_week,
+        "step_weeks": step_weeks,
+        "maintenance_week": maintenance_week,
+    }
+    ivig_only = {
+        "maintenance_count": maintenance_count,
+        "maintenance_interval_weeks": maintenance_interval_weeks,
+        "assess_after_days": assess_after_days,
+    }
+    cyclophosphamide = {
+        "cumulative_thresholds_g": cumulative_thresholds_g,
+        "prior_cyclophosphamide_g": prior_cyclophosphamide_g or None,
+    }
+    if isinstance(result, IVIgCourse):
+        _not_for({**oral_only, "count": count, **cyclophosphamide}, "an IVIg course")
+        b = _ivig(
+            result,
+            first,
+            maintenance,
+            maintenance_count,
+            maintenance_interval_weeks,
+            assess_after_days,
+        )
+    elif isinstance(result, CyclophosphamidePulse):
+        _not_for({**oral_only, **ivig_only, "maintenance": maintenance}, "IV pulses")
+        b = _pulses(result, first, count, None, thresholds, prior)
+    elif isinstance(result, DailyDose) and result.drug in ORAL:
+        _not_for({**ivig_only, "count": count}, "a daily oral course")
+        if ORAL[result.drug][0] != CYCLOPHOSPHAMIDE:
+            _not_for(cyclophosphamide, result.drug)
+        n = whole_number(ORAL_MONTHS if months is None else months, "months", 1, 60)
+        b = _oral(
+            result,
+            first,
+            add_months(first, n),
+            titration,
+            first_step_week,
+            step_weeks,
+            maintenance,
+            maintenance_week,
+            thresholds,
+            prior,
+        )
+    else:
+        raise InputRangeError(
+            "result must be an IVIgCourse, a CyclophosphamidePulse or the DailyDose of "
+            "azathioprine, oral cyclophosphamide, ciclosporin or mycophenolate; got "
+            f"{type(result).__name__}",
+            field="result",
+            value=result,
+        )
+    return b.build(first)
+
+
+def plan(
+    patient: Patient,
+    *,
+    start: Any,
+    second_agent: str = "azathioprine",
+    refractory_agent: str = "ciclosporin",
+    months: int = 12,
+    ivig_product: str | IVIgProduct | None = None,
+) -> Schedule:
+    """The seed's algorithm on a calendar: IVIg, a decision point, the second agent, a
+    refractory decision point, then the refractory agent, with the seed's pitfalls as warnings.
+
+    The IVIg response is assessed 14 days after the last infusion (a gap); the second agent
+    starts at that decision point and is judged at 3 and 6 months; the refractory decision comes
+    at 6 months (the end of the seed's 3-6). Every dose comes from the calculators: azathioprine
+    1 then 1.5 mg/kg/day (label titration) up to its default 2 mg/kg/day; mycophenolate 500, 750,
+    then 1000 mg twice daily; ciclosporin 5 mg/kg/day, then 2.5 mg/kg/day from week 4;
+    cyclophosphamide IV 0.75 g/m2 every 4 weeks, up to 6 pulses inside the phase; oral
+    cyclophosphamide 2 mg/kg/day. An agent stops where the next phase starts.
+
+    >>> from plexodose import Patient
+    >>> s = plan(Patient.example(), start="2026-12-01")
+    >>> [(str(e.date), e.description[:40]) for e in s.filter(kind="decision")]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('2026-12-19', 'inadequate response to IVIg? If so, star'),
+     ('2027-06-19', 'refractory to azathioprine? If so, start'),
+     ('2027-12-01', 'end of the 12-month plan: review. Do not')]
+    """
+    if not isinstance(patient, Patient):
+        raise InputRangeError(
+            f"patient must be a plexodose.Patient; got {type(patient).__name__}",
+            field="patient",
+            value=patient,
+        )
+    p = patient
+    first = start_date(start)
+    n_months = whole_number(months, "months", 1, 60)
+    second = _agent(second_agent, SECOND_AGENTS, "second_agent")
+    refractory = _agent(refractory_agent, REFRACTORY_AGENTS, "refractory_agent")
+    if second.startswith(CYCLOPHOSPHAMIDE) and refractory.startswith(CYCLOPHOSPHAMIDE):
+        raise InputRangeError(
+            "refractory_agent must differ from the second agent (both are cyclophosphamide)",
+            field="refractory_agent",
+            value=refractory_agent,
+        )
+    end = add_months(first, n_months)
+    b = _Builder(SEED_ALGORITHM, SEED_PITFALLS, SEED_MONITORING)
+    _pitfalls(b)
+    try:
+        course = ivig(p, product=ivig_product)
+    except InputRangeError as exc:
+        if exc.field != "product":
+            raise
+        raise InputRangeError(
+            str(exc).replace("product", "ivig_product", 1),
+            field="ivig_product",
+            value=ivig_product,
+        ) from None
+    ivig_part = _ivig(course, first, None, None, None, None)
+    b.merge(ivig_part)
+    decided = max(e.date for e in ivig_part.events)
+    if decided >= end:
+        b.warn("the plan ends before the IVIg response can be assessed")
+        return _finish(b, first, end, n_months, IVIG)
+    b.add(
+        date=decided,
+        drug=IVIG,
+        kind="decision",
+        description=(
+            f"inadequate response to IVIg? If so, start {_label(second)}; if it responded, consider "
+            "maintenance 1 g/kg every 3 weeks (label). Before escalating, rule out structural, "
+            "neoplastic or compressive causes"
+        ),
+        warnings=(_ESCALATE,),
+    )
+    b.cite(src.IVIG_MAINTENANCE)
+    _restudy(b, decided, IVIG)
+    switch = add_months(decided, REFRACTORY_DECISION_MONTHS)
+    b.cite(REFRACTORY_GAP)
+    b.merge(_agent_part(p, second, decided, min(switch, end)))
+    if switch >= end:
+        b.warn(
+            f"the plan ends before the refractory decision ({switch.isoformat()}): extend "
+            "months to lay out the refractory agent"
+        )
+        return _finish(b, first, end, n_months, _drug_of(second))
+    b.add(
+        date=switch,
+        drug=_drug_of(second),
+        kind="decision",
+        description=(
+            f"refractory to {_label(second)}? If so, start {_label(refractory)} (this plan stops "
+            f"{_label(second)} here: the reference gives no change-over or taper schedule)"
+        ),
+        warnings=(_ESCALATE,),
+    )
+    _restudy(b, switch, _drug_of(second))
+    b.merge(_agent_part(p, refractory, switch, end))
+    return _finish(b, first, end, n_months, _drug_of(refractory))
+
+
+_ESCALATE = (
+    "before escalating immunotherapy, rule out neoplastic or compressive lesions (repeat MRI)"
+)
+
+
+def _pitfalls(b: _Builder) -> None:
+    b.warn("confirm that initial pulse steroids failed before starting this plan", SEED_ALGORITHM)
+    b.warn(_ESCALATE[0].upper() + _ESCALATE[1:], SEED_PITFALLS)
+    b.warn(
+        "judge an immunosuppressant's failure only after 3-6 months (most need that long for "
+        "full effect)",
+        SEED_PITFALLS,
+    )
+    b.warn("address neuropathic pain alongside the immunotherapy", SEED_PITFALLS)
+    b.warn(
+        "never stop immunotherapy abruptly after improvement (relapse): taper with "
+        "plexodose.taper(dose, start=..., step=..., every=..., until=...), built from the "
+        "prescriber's step and interval (the reference gives no taper schedule)",
+        SEED_PITFALLS,
+    )
+    b.warn(
+        "repeat electrodiagnostic studies to document progression or improvement; monitor "
+        "the side effects of immunosuppression",
+        SEED_MONITORING,
+    )
+
+
+def _restudy(b: _Builder, day: dt.date, drug: str) -> None:
+    b.add(
+        date=day,
+        drug=drug,
+        kind="assessment",
+        description="repeat MRI if there is no "
+        "response: rule out structural, neoplastic or compressive causes",
+    )
+    b.add(
+        date=day,
+        drug=drug,
+        kind="assessment",
+        description="repeat electrodiagnostic studies to document progression or improvement",
+    )
+
+
+def _finish(b: _Builder, first: dt.date, end: dt.date, months: int, drug: str) -> Schedule:
+    b.add(
+        date=end,
+        drug=drug,
+        kind="decision",
+        description=(
+            f"end of the {months}-month plan: review. Do not stop immunotherapy abruptly after "
+            "improvement (relapse): taper (plexodose.taper, from the prescriber's step and "
+            "interval)"
+        ),
+    )
+    return b.build(first)
+
+
+def _agent(value: Any, allowed: tuple[str, ...], field: str) -> str:
+    key = value.strip().lower() if isinstance(value, str) else None
+    if key not in allowed:
+        raise InputRangeError(
+            f"{field} must be one of {', '.join(allowed)}; got {value!r:.60}",
+            field=field,
+            value=value,
+        )
+    return "ciclosporin" if key == "cyclosporin" else key
+
+
+def _label(agent: str) -> str:
+    return agent.replace("_iv", " IV").replace("_oral", " (oral)")
+
+
+def _drug_of(agent: str) -> str:
+    return drug_name(agent.split("_")[0])
+
+
+def _agent_part(p: Patient, agent: str, first: dt.date, end: dt.date) -> _Builder:
+    """One agent's phase of the plan, every dose from its calculator's defaults."""
+    none: tuple[float, ...] = ()
+    if agent == "cyclophosphamide_iv":
+        pulse = cyclophosphamide_iv(p)
+        return _pulses(pulse, first, PULSE_COUNT, end, THRESHOLDS_G, 0.0)
+    if agent == "cyclophosphamide_oral":
+        return _oral(
+            cyclophosphamide_oral(p), first, end, None, None, None, None, None, THRESHOLDS_G, 0.0
+        )
+    if agent == "azathioprine":
+        target = azathioprine(p)
+        steps = _rising([azathioprine(p, mg_per_kg_day=r) for r in (1.0, 1.5)], target)
+        return _oral(target, first, end, steps, None, None, None, None, none, 0.0)
+    if agent == "mycophenolate":
+        target = mycophenolate(p)
+        steps = _rising([mycophenolate(p, mg_per_dose=d) for d in (500, 750)], target)
+        return _oral(target, first, end, steps, None, None, None, None, none, 0.0)
+    start_dose = ciclosporin(p)
+    return _oral(
+        start_dose, first, end, None, None, None, ciclosporin(p, mg_per_kg_day=2.5), None, none, 0.0
+    )
+
+
+def _rising(steps: list[DailyDose], target: DailyDose) -> list[DailyDose]:
+    """The steps that each rise above the last and stay below the target."""
+    kept: list[DailyDose] = []
+    for step in steps:
+        last = _daily_amount(kept[-1]) if kept else 0.0
+        if last < _daily_amount(step) < _daily_amount(target):
+            kept.append(step)
+    return kept
+

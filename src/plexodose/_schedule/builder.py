@@ -1,0 +1,132 @@
+"""Building blocks: the event collector and the date arithmetic every part of the schedule uses."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from typing import Any
+
+from plexodose import _units as u
+from plexodose._errors import InputRangeError
+from plexodose._schedule.model import Event, Schedule
+from plexodose._schedule.rules import EARLIEST_START, LATEST_START
+from plexodose._sources import Source
+
+
+class _Builder:
+    """Events, warnings and sources collected while one schedule is built."""
+
+    def __init__(self, *sources: Source) -> None:
+        self.events: list[Event] = []
+        self.warnings: list[str] = []
+        self.sources: list[Source] = list(sources)
+        self.prior: dict[str, float] = {}
+
+    def add(self, **fields: Any) -> None:
+        self.events.append(Event(**fields))
+
+    def warn(self, text: str, source: Source | None = None) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+        self.cite(source)
+
+    def cite(self, source: Source | None) -> None:
+        if source is not None and source not in self.sources:
+            self.sources.append(source)
+
+    def absorb(self, result: Any, label: str) -> None:
+        """A calculator result's warnings (prefixed with ``label``) and sources."""
+        for warning in result.warnings:
+            self.warn(f"{label}: {warning}")
+        for source in result.sources:
+            self.cite(source)
+
+    def merge(self, other: _Builder) -> None:
+        self.events += other.events
+        for text in other.warnings:
+            self.warn(text)
+        for source in other.sources:
+            self.cite(source)
+        for drug, amount in other.prior.items():
+            self.prior[drug] = self.prior.get(drug, 0.0) + amount
+
+    def build(self, start: dt.date) -> Schedule:
+        return Schedule(
+            start=start,
+            events=self.events,
+            warnings=tuple(self.warnings),
+            sources=tuple(self.sources),
+            prior=tuple(self.prior.items()),
+        )
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def start_date(value: Any, field: str = "start") -> dt.date:
+    """A ``datetime.date`` or an ISO string "2026-12-01"; anything else is refused."""
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        with contextlib.suppress(ValueError):
+            value = dt.date.fromisoformat(value.strip())
+    if type(value) is not dt.date:
+        raise InputRangeError(
+            f'{field} must be a date such as "2026-12-01" (an ISO string) or '
+            f"datetime.date(2026, 12, 1); got {value!r:.60}",
+            field=field,
+            value=value,
+        )
+    if not EARLIEST_START <= value <= LATEST_START:
+        raise InputRangeError(
+            f"{field} {value.isoformat()} is outside the plausible range "
+            f"{EARLIEST_START.isoformat()} to {LATEST_START.isoformat()}",
+            field=field,
+            value=value,
+        )
+    return value
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``months`` calendar months later; a day the month lacks moves to the next month's 1st
+    (never early).
+
+    >>> add_months(dt.date(2026, 11, 30), 3), add_months(dt.date(2026, 12, 1), 6)
+    (datetime.date(2027, 3, 1), datetime.date(2027, 6, 1))
+    """
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    try:
+        return dt.date(year, month, day.day)
+    except ValueError:  # the month is too short for that day
+        return add_months(dt.date(year, month, 1), 1)
+
+
+def calendar_weeks(listed: tuple[int, ...], last_day: int) -> list[int]:
+    """Days from the first dose: the listed weeks, then every 4 weeks, up to ``last_day``.
+
+    >>> calendar_weeks((1, 2, 3, 4, 6, 8, 10, 12), 120)  # weeks 1-4, 6-12 every 2, then 16 (112 days)
+    [7, 14, 21, 28, 42, 56, 70, 84, 112]
+    """
+    days = [7 * w for w in listed]
+    day = days[-1] + 28
+    while day <= last_day:
+        days.append(day)
+        day += 28
+    return [d for d in days if d <= last_day]
+
+
+def _number(value: Any, field: str, low: float, high: float) -> float:
+    number = u.plain_number(value, field)
+    if not low <= number <= high:
+        raise InputRangeError(
+            f"{field} must be from {low:g} to {high:g}; got {number:g}", field=field, value=value
+        )
+    return number
+
+
+def _not_for(given: dict[str, Any], what: str) -> None:
+    """Refuse options that do not apply to this result, rather than ignore them."""
+    for name, value in given.items():
+        if value is not None:
+            raise InputRangeError(f"{name} does not apply to {what}", field=name, value=value)
+
