@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 import pint
 
+from plexodose import _ucum
 from plexodose._errors import InputRangeError, UnitError
 
 ureg: Any = pint.get_application_registry()  # type: ignore[no-untyped-call]
@@ -185,21 +186,27 @@ def _plain(value: Any) -> str:
 
 
 def _from_string(text: str, field: str, dim: Dimension) -> float:
-    match = _QUANTITY_TEXT.fullmatch(text) if len(text) <= MAX_TEXT_LENGTH else None
-    if match is None:
-        raise UnitError(
-            f"{field} must be a number followed by a unit, such as {dim.example}; got {text!r:.60}",
-            field=field,
-            value=text,
-        )
-    number_text, unit_text = match.groups()
+    ucum = _ucum.parse(text, field, dim.example)  # UCUM codes ("180 [lb_av]") by their table
+    if ucum is not None:
+        number, unit_text = ucum
+    else:
+        match = _QUANTITY_TEXT.fullmatch(text) if len(text) <= MAX_TEXT_LENGTH else None
+        if match is None:
+            raise UnitError(
+                f"{field} must be a number followed by a unit, such as {dim.example}; "
+                f"got {text!r:.60}",
+                field=field,
+                value=text,
+            )
+        number_text, unit_text = match.groups()
+        number = float(number_text)
     reg = registry()
     key = (reg, dim.canonical, unit_text)
     factor = _factors.get(key)
     if factor is None:
         factor = _string_unit_factor(reg, unit_text, field, dim, text)
         _factors[key] = factor
-    return float(number_text) * factor
+    return number * factor
 
 
 def _string_unit_factor(reg: Any, unit_text: str, field: str, dim: Dimension, text: str) -> float:
