@@ -33,7 +33,9 @@ from plexodose._errors import (
     PlexodoseError,
     UnitError,
 )
+from plexodose._fhir_in import FhirReading, read_fhir
 from plexodose._ivig import ivig
+from plexodose._json import schema as json_schema
 from plexodose._mycophenolate import convert_mycophenolate, mycophenolate
 from plexodose._patient import Patient
 from plexodose._products import CATALOGUE, IVIgProduct, OralProduct
@@ -78,6 +80,7 @@ __all__ = [
     "Dispensed",
     "DoseRangeError",
     "Event",
+    "FhirReading",
     "IVIgCourse",
     "IVIgProduct",
     "InputRangeError",
@@ -105,8 +108,10 @@ __all__ = [
     "egfr",
     "ideal_body_weight",
     "ivig",
+    "json_schema",
     "mycophenolate",
     "plan",
+    "read_fhir",
     "schedule",
     "ureg",
 ]
