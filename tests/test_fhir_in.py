@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import plexodose
-from plexodose import InputRangeError, MissingInputError, Patient, PlexodoseError, UnitError
+from plexodose import InputRangeError, MissingInputError, Patient, PlexodoseError, UnitError, _ucum
 from plexodose._fhir_in import CODES, read_fhir, read_observations
 
 UCUM = "http://unitsofmeasure.org"
@@ -265,6 +265,14 @@ def test_creatinine_in_both_codes_at_once() -> None:
     differ = obs("u", "14682-9", "2026-02-01T08:00:00Z", 150, "umol/L")
     with pytest.raises(InputRangeError, match="Observation/m and Observation/u"):
         Patient.from_fhir(PATIENT, [mass, differ, weight], on=ON)
+    reading = read_fhir(PATIENT, [mass, agree, weight], on=ON)
+    assert [s.tag for s in reading.sources] == ["gap", "gap"]  # latest value; both units
+    # 97 umol/L = 1.0973 mg/dL is 0.25 % below 1.1: refused with a tolerance of 0.1 %
+    strict = read_fhir(PATIENT, [mass, agree, weight], on=ON, creatinine_tolerance=0.001)
+    with pytest.raises(InputRangeError, match="which is right"):
+        strict.patient()
+    with pytest.raises(InputRangeError, match="creatinine_tolerance"):
+        read_fhir(PATIENT, [], on=ON, creatinine_tolerance=0.5)
 
 
 @pytest.mark.parametrize(("words", "expected"), [
@@ -289,8 +297,6 @@ def test_tpmt_phenotype_of_another_gene_is_refused() -> None:
        st.floats(0.5, 300))
 def test_every_code_reads_its_kind_and_refuses_others(code: str, unit: str, value: float) -> None:
     """A unit of the code's kind is read (or refused as implausible); any other never is."""
-    from plexodose import _ucum
-
     entry = _ucum.lookup(unit)
     fits = entry is not None and entry.kind in CODES[code].kinds
     try:
@@ -308,3 +314,72 @@ def test_inputs_are_not_changed() -> None:
     before = copy.deepcopy(bundle)
     read_fhir(bundle, on=ON).patient()
     assert bundle == before
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=True) | st.integers() | st.text(max_size=8)
+    | st.sampled_from(["29463-7", LOINC, UCUM, "kg", "[lb_av]", "final", "2026-01-01",
+                       "Observation", "Patient", "Bundle", "Patient/p1"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["resourceType", "id", "code", "coding", "system", "status", "value",
+                         "valueQuantity", "effectiveDateTime", "effectivePeriod", "subject",
+                         "reference", "entry", "resource", "fullUrl", "component", "gender",
+                         "birthDate", "comparator", "unit", "valueCodeableConcept", "text",
+                         "display", "start", "end"]), inner, max_size=6),
+    max_leaves=20,
+)
+
+
+@given(JSON, JSON)
+def test_any_json_is_read_or_refused_with_a_plexodose_error(patient, observations):
+    try:
+        made = read_fhir(patient, observations, on=ON).patient()
+    except PlexodoseError as exc:
+        assert str(exc)  # a refusal always says why
+    else:
+        assert 2 <= made.weight_kg <= 350
+
+
+@given(st.dictionaries(st.sampled_from(["value", "code", "system", "unit", "comparator"]), JSON))
+def test_any_value_quantity_is_read_or_refused(quantity):
+    try:
+        read = read_observations([obs("o", "29463-7", "2026-01-01", valueQuantity=quantity)],
+                                 on=ON)
+    except PlexodoseError as exc:
+        assert "Observation/o" in str(exc)  # named by the resource
+    else:
+        assert _ucum.lookup(quantity["code"]).kind == "mass"  # only a UCUM mass unit is read
+        assert 2 <= read.values["29463-7"].value <= 350
+
+
+def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(data, dict):
+        items = list(data.items())
+    elif isinstance(data, list):
+        items = list(enumerate(data))
+    else:
+        return [prefix]
+    return [prefix] + [p for key, value in items for p in _paths(value, (*prefix, key))]
+
+
+BUNDLE_PATHS = _paths(ehr_bundle())
+
+
+@given(st.lists(st.tuples(st.sampled_from(BUNDLE_PATHS), JSON), min_size=1, max_size=3))
+def test_a_real_bundle_with_any_part_replaced_is_read_or_refused(changes):
+    bundle = ehr_bundle()
+    for path, new in changes:
+        holder: Any = bundle
+        try:
+            for key in path[:-1]:
+                holder = holder[key]
+            if path:
+                holder[path[-1]] = new
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change removed this path
+    try:
+        made = read_fhir(bundle, on=ON).patient(nudt15="normal")
+    except PlexodoseError as exc:
+        assert str(exc)
+    else:
+        assert 2 <= made.weight_kg <= 350

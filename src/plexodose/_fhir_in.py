@@ -46,6 +46,7 @@ from plexodose import _limits as lim
 from plexodose import _ucum, _vocab
 from plexodose import _units as u
 from plexodose._errors import InputRangeError, MissingInputError, PlexodoseError, UnitError
+from plexodose._sources import Source
 
 LOINC_SYSTEM = "http://loinc.org"
 
@@ -108,6 +109,26 @@ _DIMENSIONS = {
 }
 _USABLE_STATUS = ("final", "amended", "corrected")
 
+LATEST_GAP = Source(
+    "gap",
+    "plexodose conservative choice (the reference says nothing on reading FHIR)",
+    "per LOINC code the most recent final value at or before the date; two values at one time, "
+    "or a date-only value beside a timed one on that day, are refused, not chosen between",
+)
+CREATININE_UNITS_GAP = Source(
+    "gap",
+    "plexodose conservative choice",
+    "creatinine reported by mass (2160-0) and by moles (14682-9) at one time must agree within "
+    "creatinine_tolerance (default 1 %, unit rounding); the higher, which gives the lower "
+    "clearance, is used",
+)
+CPIC_TERMS = Source(
+    "guideline",
+    "CPIC term standardization for pharmacogenetic test results",
+    "TPMT/NUDT15 phenotypes: Normal, Intermediate, Possible Intermediate and Poor Metabolizer, "
+    "Indeterminate",
+)
+
 
 def _frozen_map(values: Mapping[str, Reading]) -> Mapping[str, Reading]:
     return MappingProxyType(dict(values))
@@ -155,6 +176,17 @@ class FhirReading:
     skipped: tuple[Skipped, ...] = ()
     notes: tuple[str, ...] = ()
     age_problem: str | None = None
+    creatinine_tolerance: float = 0.01
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The rules this reading applied, to cite beside the values it gave."""
+        found = [LATEST_GAP]
+        if "2160-0" in self.values and "14682-9" in self.values:
+            found.append(CREATININE_UNITS_GAP)
+        if "79713-4" in self.values:
+            found.append(CPIC_TERMS)
+        return tuple(found)
 
     def value(self, code: str) -> float | str | None:
         found = self.values.get(code)
@@ -217,8 +249,8 @@ class FhirReading:
     def creatinine(self) -> Reading | None:
         """The latest serum creatinine, mass (2160-0) or moles (14682-9), in mg/dL.
 
-        Both at the same time must agree within 1 % (rounding between units); the higher is
-        used, as it gives the lower clearance.
+        Both at the same time must agree within ``creatinine_tolerance`` (1 %: rounding
+        between units); the higher is used, as it gives the lower clearance.
         """
         found = [r for r in (self.values.get("2160-0"), self.values.get("14682-9")) if r]
         if len(found) < 2:
@@ -227,7 +259,7 @@ class FhirReading:
         if _moment(mass) != _moment(molar):
             return max(found, key=_moment)
         low, high = sorted(float(r.value) for r in found)
-        if high - low > 0.01 * high:
+        if high - low > self.creatinine_tolerance * high:
             raise InputRangeError(
                 f"{mass.observation} and {molar.observation} give creatinine at the same time "
                 f"as {float(mass.value):g} and {float(molar.value):g} mg/dL: which is right?",
@@ -242,10 +274,23 @@ def _moment(reading: Reading) -> tuple[dt.date, str]:
 
 
 def read_fhir(
-    patient: Any, observations: Any = None, *, on: Any, subject_check: bool = True
+    patient: Any,
+    observations: Any = None,
+    *,
+    on: Any,
+    subject_check: bool = True,
+    creatinine_tolerance: float = 0.01,
 ) -> FhirReading:
-    """Read a FHIR Patient (or a Bundle holding one) and Observations as of the date ``on``."""
+    """Read a FHIR Patient (or a Bundle holding one) and Observations as of the date ``on``.
+
+    ``subject_check`` refuses an Observation whose subject is another patient;
+    ``creatinine_tolerance`` is how far creatinine by mass and by moles at one time may differ.
+    """
     day = _on_date(on)
+    tolerance = u.in_range(
+        u.plain_number(creatinine_tolerance, "creatinine_tolerance"),
+        "creatinine_tolerance", 0.0, 0.1, "", creatinine_tolerance,
+    )
     resources = _resources(patient, "patient")
     patients = [r for r in resources if r[1].get("resourceType") == "Patient"]
     rest = [r for r in resources if r[1].get("resourceType") != "Patient"]
@@ -257,7 +302,7 @@ def read_fhir(
         )
     full_url, resource = patients[0]
     where = _name(resource)
-    refs = {where} | ({full_url} if full_url else set())
+    refs = {where} | ({full_url} if isinstance(full_url, str) and full_url else set())
     sex, notes = _sex(resource, where)
     age, age_problem = _age(resource, where, day)
     found = rest + (_resources(observations, "observations") if observations is not None else [])
@@ -274,6 +319,7 @@ def read_fhir(
         skipped=read.skipped,
         notes=notes,
         age_problem=age_problem,
+        creatinine_tolerance=tolerance,
     )
 
 
@@ -361,7 +407,7 @@ def _read_one(
     if kind != "Observation":
         return [(None, Skipped(where, None, f"a {kind or 'resource without resourceType'}, "
                                            "not an Observation"))]
-    codes = _loinc_codes(obs.get("code"), f"{where} code")
+    codes = list(dict.fromkeys(_loinc_codes(obs.get("code"), f"{where} code")))
     known = [c for c in codes if c in CODES or c in PANELS]
     if not known:
         return [(None, Skipped(where, codes[0] if codes else None, "a code plexodose does not use"))]
@@ -434,7 +480,15 @@ def _quantity(holder: dict[str, Any], path: str, code: Code) -> float:
             value=number,
         )
     unit = _ucum_code(q, path, code)
-    return _convert(float(number), unit, path, code)
+    try:
+        magnitude = float(number)
+    except (OverflowError, ValueError, ArithmeticError) as exc:  # huge ints, Decimal sNaN
+        raise InputRangeError(
+            f"{path}.value: {code.name} must be a finite number; got {number!r:.60}",
+            field=f"{path}.value",
+            value=number,
+        ) from exc
+    return _convert(magnitude, unit, path, code)
 
 
 def _ucum_code(q: dict[str, Any], path: str, code: Code) -> str:
@@ -500,7 +554,10 @@ def _phenotype(holder: dict[str, Any], where: str, code: Code, prefix: str) -> s
     concept = holder.get("valueCodeableConcept")
     if isinstance(concept, dict):
         path = f"{where}{prefix}valueCodeableConcept"
-        words = [c.get("display") for c in concept.get("coding") or [] if isinstance(c, dict)]
+        coding = concept.get("coding") or []
+        if not isinstance(coding, list):
+            raise InputRangeError(f"{path}.coding: not a list", field=path, value=coding)
+        words = [c.get("display") for c in coding if isinstance(c, dict)]
         words = [w for w in [*words, concept.get("text")] if isinstance(w, str) and w.strip()]
     elif isinstance(holder.get("valueString"), str):
         path = f"{where}{prefix}valueString"
@@ -540,9 +597,15 @@ def _loinc_codes(concept: Any, path: str) -> list[str]:
 
 
 def _check_subject(obs: dict[str, Any], where: str, subject: set[str] | None) -> None:
-    ref = (obs.get("subject") or {}).get("reference") if isinstance(obs.get("subject"), dict) else None
+    ref = obs["subject"].get("reference") if isinstance(obs.get("subject"), dict) else None
     if subject is None or ref is None:
         return
+    if not isinstance(ref, str):
+        raise InputRangeError(
+            f"{where} subject.reference: not a reference; got {ref!r:.60}",
+            field=f"{where} subject",
+            value=ref,
+        )
     if ref in subject or any(ref.endswith("/" + s) for s in subject if s.startswith("Patient/")):
         return
     raise InputRangeError(
@@ -574,12 +637,15 @@ def _text_time(value: Any, path: str) -> str:
     return value
 
 
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# FHIR dateTime: a year, month or day, and a time only with a day and a zone
+_DATE = re.compile(
+    r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?"
+)
 
 
 def _day(text: str, path: str) -> dt.date:
     """The last day the (possibly partial) FHIR date or dateTime may mean, as written."""
-    match = _DATE.match(text)
+    match = _DATE.fullmatch(text)
     try:
         if match is None:
             raise ValueError(text)
@@ -641,7 +707,7 @@ def _sex(patient: dict[str, Any], where: str) -> tuple[str | None, tuple[str, ..
     gender = patient.get("gender")
     if gender is None:
         return None, (f"{where} has no gender: sex is unset",)
-    if gender not in _vocab.FHIR_GENDER:
+    if not isinstance(gender, str) or gender not in _vocab.FHIR_GENDER:
         raise InputRangeError(
             f"{where} gender: {gender!r:.40} is not a FHIR administrative gender "
             f"({', '.join(_vocab.FHIR_GENDER)})",
@@ -718,13 +784,16 @@ def _resources(given: Any, what: str) -> list[tuple[str | None, dict[str, Any]]]
     found = []
     for index, entry in enumerate(entries):
         inner = entry.get("resource") if isinstance(entry, dict) else None
-        if inner is None:
+        if inner is None or isinstance(inner, (list, tuple)):
             raise InputRangeError(
                 f"{_name(resource)} entry[{index}]: no resource", field=what, value=entry
             )
-        found += [(entry.get("fullUrl") if fu is None else fu, r) for fu, r in _resources(inner, what)]
+        url = entry.get("fullUrl")
+        found += [(url if fu is None and isinstance(url, str) else fu, r)
+                  for fu, r in _resources(inner, what)]
     return found
 
 
 def _name(resource: dict[str, Any]) -> str:
-    return f"{resource.get('resourceType', 'resource')}/{resource.get('id', '(no id)')}"
+    kind, rid = resource.get("resourceType", "resource"), resource.get("id", "(no id)")
+    return f"{str(kind)[:40]}/{str(rid)[:64]}"
