@@ -124,9 +124,10 @@ MONOVALENT_EQUIVALENTS = {"meq/L": "mmol/L"}
 anything else an equivalent is not a millimole; a potassium reader may use it."""
 
 # Text only UCUM writes; a unit containing any of it must be a table entry, never pint's guess.
-_UCUM_ONLY = ("[", "]", "{", "}", "10*")
+_UCUM_MARK = re.compile(r"[\[\]{}]|10\*")
 _NUMBER = r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|nan|inf(?:inity)?)"
 _QUANTITY = re.compile(rf"\s*({_NUMBER})\s*(\S+)\s*", re.IGNORECASE)
+_NUMBER_ONLY = re.compile(_NUMBER, re.IGNORECASE)
 MAX_TEXT_LENGTH = 100
 
 
@@ -147,7 +148,7 @@ def to_pint(code: str) -> str | None:
 
 def is_ucum_only(unit_text: str) -> bool:
     """Whether ``unit_text`` uses notation only UCUM has (brackets, braces, ``10*``)."""
-    return any(mark in unit_text for mark in _UCUM_ONLY)
+    return _UCUM_MARK.search(unit_text) is not None
 
 
 def codes_of(kind: Kind) -> tuple[str, ...]:
@@ -168,11 +169,17 @@ def parse(text: str, field: str, example: str) -> tuple[float, str] | None:
     """
     if len(text) > MAX_TEXT_LENGTH:
         return None
+    parts = text.split()
+    if len(parts) == 2 and parts[1] in TABLE and _NUMBER_ONLY.fullmatch(parts[0]):
+        entry = TABLE[parts[1]]  # the common case: "180 [lb_av]", "72 kg"
+        return float(parts[0]) * entry.scale, entry.pint
+    if not is_ucum_only(text) and not (len(parts) == 1 and parts[0] in TABLE):
+        return None  # plain unit words: the caller reads them
     match = _QUANTITY.fullmatch(text)
     if match is not None:
         number_text, code = match.groups()
         entry = TABLE.get(code)
-        if entry is not None:
+        if entry is not None:  # no space between number and code: "180[lb_av]"
             return float(number_text) * entry.scale, entry.pint
     else:
         code = text.strip()
@@ -182,9 +189,7 @@ def parse(text: str, field: str, example: str) -> tuple[float, str] | None:
                 field=field,
                 value=text,
             )
-    if is_ucum_only(text):
-        raise refused(code, text, field, example)
-    return None
+    raise refused(code, text, field, example)
 
 
 def refused(code: str, text: str, field: str, example: str, kind: Kind | None = None) -> UnitError:
