@@ -178,9 +178,9 @@ def parse(text: str, field: str, example: str) -> tuple[float, str] | None:
     match = _QUANTITY.fullmatch(text)
     if match is not None:
         number_text, code = match.groups()
-        entry = TABLE.get(code)
-        if entry is not None:  # no space between number and code: "180[lb_av]"
-            return float(number_text) * entry.scale, entry.pint
+        found = TABLE.get(code)
+        if found is not None:  # no space between number and code: "180[lb_av]"
+            return float(number_text) * found.scale, found.pint
     else:
         code = text.strip()
         if code in TABLE:
