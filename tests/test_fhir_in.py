@@ -125,6 +125,11 @@ def test_fhir_resources_objects_are_accepted() -> None:
     assert p.weight_kg == 72.0
 
 
+def test_public_names() -> None:
+    assert plexodose.read_fhir is read_fhir
+    assert isinstance(read_fhir(ehr_bundle(), on=ON), plexodose.FhirReading)
+
+
 def test_labs_side_reads_observations_alone() -> None:
     read = read_observations([obs("n1", "751-8", "2026-02-01", 1200, "/uL")], on=ON)
     assert read.values["751-8"].value == pytest.approx(1.2)  # 1,200 /uL = 1.2 x10^9/L

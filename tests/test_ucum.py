@@ -25,6 +25,8 @@ from plexodose._vocab import phenotype_from_text, sex_from_text
     ("3500 /uL", u.CELL_COUNT, 3500.0),
     ("3500 /mm3", u.CELL_COUNT, 3500.0),
     ("2 m2", u.AREA, 2.0),
+    ("180[lb_av]", u.MASS, 180 * 0.45359237),  # UCUM needs no space
+    (" 3.5  10*9/L ", u.CELL_COUNT, 3500.0),
 ])
 def test_ucum_codes_convert_by_their_definitions(text, dim, expected):
     assert u.to_float(text, "x", dim) == pytest.approx(expected, rel=1e-12)
