@@ -72,99 +72,104 @@ def test_ivig_text_for_the_readme_patient() -> None:
 def test_ivig_json_obese_patient_uses_adjusted_weight() -> None:
     data = run_json("dose", "ivig", "--weight", "110 kg", "--height", "165 cm", "--sex", "female")
     # IBW = 45.5 + 2.3 x (165 / 2.54 - 60) = 56.909 kg; adjusted = 56.909 + 0.4 x (110 - 56.909)
-    # = 78.145 kg (reference: 78.15); daily = 0.4 x 78.145 = 31.258 g; total x 5 = 156.29 g.
+    # = 78.1457 kg (reference: 78.15); daily = 0.4 x 78.1457 = 31.258 g; total x 5 = 156.29 g.
+    # JSON values are rounded to 3 decimals.
     assert data["kind"] == "IVIgCourse"
-    assert data["weight_basis"] == "adjusted"
-    assert value(data["dosing_weight"], "kilogram") == pytest.approx(78.145, abs=1e-3)
-    assert value(data["daily_dose"], "gram / day") == pytest.approx(31.258, abs=1e-3)
-    assert value(data["total_dose"], "gram") == pytest.approx(156.29, abs=1e-2)
-    assert data["rounded_daily_dose"] is None and data["dispensed"] is None
-    assert data["patient"]["weight"] == {"value": 110.0, "unit": "kilogram"}
+    assert data["regimen"]["weight_basis"] == "adjusted"
+    assert value(data["regimen"]["dosing_weight"], "kg") == 78.146
+    assert value(data["calculated"]["daily_dose"], "g/d") == pytest.approx(31.258, abs=1e-3)
+    assert value(data["calculated"]["total_dose"], "g") == pytest.approx(156.29, abs=1e-2)
+    assert data["dispensed"] is None
+    assert data["patient"]["weight"] == {"value": 110.0, "unit": "kg"}
     assert data["steps"] and all(isinstance(s, str) for s in data["steps"])
     tags = {s["tag"] for s in data["sources"]}
     assert "seed" in tags and tags <= {"seed", "label", "guideline", "secondary", "gap"}
 
 
-def test_json_units_read_back_with_pint() -> None:
+def test_json_is_the_public_form_and_its_units_read_back() -> None:
+    import jsonschema
+
     data = run_json("dose", "ciclosporin", "--weight", "72 kg")
-    daily = plexodose.Q_(data["daily_dose"]["value"], data["daily_dose"]["unit"])
-    assert daily.to("g/week").magnitude == pytest.approx(2.52)  # 360 mg/day x 7 = 2,520 mg/week
-    weight = data["patient"]["weight"]
-    assert plexodose.Q_(weight["value"], weight["unit"]).to("lb").magnitude == pytest.approx(
-        72 / 0.45359237)  # 158.73 lb
+    jsonschema.validate(data, plexodose.json_schema())
+    daily = data["calculated"]["daily_dose"]
+    assert plexodose.Q_(daily["value"], daily["unit"]).to("g/week").magnitude == pytest.approx(
+        2.52)  # 360 mg/day x 7 = 2,520 mg/week
+    weight = data["patient"]["weight"]  # a UCUM unit plexodose reads back
+    assert plexodose.Patient(weight=f"{weight['value']} {weight['unit']}").weight_kg == 72.0
 
 
 def test_ivig_product_rounds_to_vials() -> None:
     data = run_json("dose", "ivig", "--weight", "82 kg", "--product", "privigen")
     # 32.8 g / 5 g = 6.56 -> 7 x 5 = 35 g = 20 + 10 + 5 g vials; 35 / 32.8 - 1 = +6.7 %.
-    assert value(data["rounded_daily_dose"], "gram / day") == 35.0
-    assert value(data["total_dose"], "gram") == 175.0  # 35 g x 5 days
-    vials = {value(v["strength"], "gram"): v["count"] for v in data["dispensed"]["units"]}
+    assert value(data["dispensed"]["daily_dose"], "g/d") == 35.0
+    assert value(data["dispensed"]["total_dose"], "g") == 175.0  # 35 g x 5 days
+    vials = {value(v["strength"], "g"): v["count"] for v in data["dispensed"]["units"]}
     assert vials == {20.0: 1, 10.0: 1, 5.0: 1}
-    assert data["dispensed"]["rounding_error_fraction"] == pytest.approx(35 / 32.8 - 1)
-    assert data["product"] == "Privigen 10 %"
-    assert value(data["daily_volume"], "milliliter") == pytest.approx(350.0)  # 10 %: 35 g in 350 mL
+    assert data["dispensed"]["rounding_error_fraction"] == pytest.approx(35 / 32.8 - 1, abs=5e-4)
+    assert data["regimen"]["product"] == "Privigen 10 %"
+    # 10 %: 35 g in 350 mL
+    assert value(data["dispensed"]["daily_volume"], "mL") == pytest.approx(350.0)
 
 
 def test_ivig_pounds_are_converted() -> None:
     data = run_json("dose", "ivig", "--weight", "180 lb", "--weight-basis", "actual")
     # 180 lb x 0.45359237 = 81.6466 kg; x 0.4 = 32.6587 g/day
-    assert value(data["daily_dose"], "gram / day") == pytest.approx(32.6587, abs=1e-4)
-    assert data["weight_basis"] == "actual"
+    assert value(data["calculated"]["daily_dose"], "g/d") == pytest.approx(32.6587, abs=1e-3)
+    assert data["regimen"]["weight_basis"] == "actual"
 
 
 def test_ivig_one_gram_course() -> None:
     data = run_json("dose", "ivig", "--weight", "72 kg", "--g-per-kg-day", "1", "--days", "2")
     # 1 g/kg/day x 72 kg = 72 g/day; x 2 days = 144 g
-    assert value(data["daily_dose"], "gram / day") == 72.0
-    assert value(data["total_dose"], "gram") == 144.0
+    assert value(data["calculated"]["daily_dose"], "g/d") == 72.0
+    assert value(data["calculated"]["total_dose"], "g") == 144.0
 
 
 def test_azathioprine_cap() -> None:
     data = run_json("dose", "azathioprine", "--weight", "90 kg", "--age", "40")
     # 2 mg/kg x 90 kg = 180 mg/day, capped at 150 mg/day
-    assert value(data["daily_dose"], "milligram / day") == 150.0
-    assert data["cap_applied"] is True
-    assert value(data["cap"], "milligram / day") == 150.0
+    assert value(data["calculated"]["daily_dose"], "mg/d") == 150.0
+    assert data["regimen"]["cap_applied"] is True
+    assert value(data["regimen"]["cap"], "mg/d") == 150.0
 
 
 def test_azathioprine_options() -> None:
     data = run_json("dose", "azathioprine", "--weight", "72 kg", "--mg-per-kg-day", "1")
-    assert value(data["daily_dose"], "milligram / day") == 72.0  # 1 mg/kg x 72 kg
+    assert value(data["calculated"]["daily_dose"], "mg/d") == 72.0  # 1 mg/kg x 72 kg
     data = run_json("dose", "azathioprine", "--weight", "72 kg", "--allopurinol")
-    assert value(data["daily_dose"], "milligram / day") == 36.0  # 2 x 72 = 144, x 1/4
+    assert value(data["calculated"]["daily_dose"], "mg/d") == 36.0  # 2 x 72 = 144, x 1/4
     data = run_json("dose", "azathioprine", "--weight", "72 kg", "--doses-per-day", "2")
-    assert value(data["per_dose"], "milligram") == 72.0  # 144 mg/day in two doses
+    assert value(data["calculated"]["per_dose"], "mg") == 72.0  # 144 mg/day in two doses
 
 
 def test_azathioprine_reduced_metabolizer() -> None:
     data = run_json("dose", "azathioprine", "--weight", "72 kg", "--tpmt", "intermediate",
                     "--genotype-fraction", "0.5")
-    assert value(data["daily_dose"], "milligram / day") == 72.0  # 144 x 0.5
+    assert value(data["calculated"]["daily_dose"], "mg/d") == 72.0  # 144 x 0.5
 
 
 def test_cyclophosphamide_oral() -> None:
     data = run_json("dose", "cyclophosphamide-oral", *EXAMPLE)
-    assert value(data["daily_dose"], "milligram / day") == 144.0  # 2 mg/kg x 72 kg
+    assert value(data["calculated"]["daily_dose"], "mg/d") == 144.0  # 2 mg/kg x 72 kg
     data = run_json("dose", "cyclophosphamide-oral", *EXAMPLE, "--mg-per-kg-day", "1.5")
-    assert value(data["daily_dose"], "milligram / day") == 108.0  # 1.5 x 72
+    assert value(data["calculated"]["daily_dose"], "mg/d") == 108.0  # 1.5 x 72
 
 
 def test_cyclophosphamide_iv() -> None:
     data = run_json("dose", "cyclophosphamide-iv", *EXAMPLE)
     # Mosteller sqrt(175 x 72 / 3600) = 1.8708 m2; 0.75 g/m2 x 1.8708 = 1403.1 mg every 4 weeks
-    assert value(data["bsa"], "meter ** 2") == pytest.approx(1.8708, abs=1e-4)
-    assert value(data["dose"], "milligram") == pytest.approx(1403.1, abs=0.1)
-    assert value(data["interval"], "week") == 4.0
+    assert value(data["regimen"]["bsa"], "m2") == pytest.approx(1.8708, abs=1e-3)
+    assert value(data["calculated"]["dose"], "mg") == pytest.approx(1403.1, abs=0.1)
+    assert value(data["regimen"]["interval"], "wk") == 4.0
     data = run_json("dose", "cyclophosphamide-iv", *EXAMPLE, "--g-per-m2", "0.5",
                     "--interval-weeks", "2", "--bsa-cap", "1.8 m**2")
     # capped BSA 1.8 m2 x 0.5 g/m2 = 900 mg every 2 weeks
-    assert value(data["dose"], "milligram") == pytest.approx(900.0)
-    assert value(data["dosing_bsa"], "meter ** 2") == 1.8
-    assert value(data["interval"], "week") == 2.0
+    assert value(data["calculated"]["dose"], "mg") == pytest.approx(900.0)
+    assert value(data["regimen"]["dosing_bsa"], "m2") == 1.8
+    assert value(data["regimen"]["interval"], "wk") == 2.0
     data = run_json("dose", "cyclophosphamide-iv", *EXAMPLE, "--bsa-formula", "dubois")
     # DuBois 0.007184 x 175^0.725 x 72^0.425 = 1.8704 m2 x 750 mg/m2 = 1402.8 mg
-    assert value(data["dose"], "milligram") == pytest.approx(1402.8, abs=0.1)
+    assert value(data["calculated"]["dose"], "mg") == pytest.approx(1402.8, abs=0.1)
 
 
 def test_cyclophosphamide_iv_age_renal_reduction() -> None:
@@ -177,37 +182,37 @@ def test_cyclophosphamide_iv_age_renal_reduction() -> None:
     assert status == 0 and "--age-renal-reduction" in out and "=True" not in out
     reduced = run_json(*argv, "--age-renal-reduction")
     # age > 70, creatinine 300-500 umol/L: 7.5 of 15 mg/kg = 50 %; 1403.1 mg x 0.5 = 701.6 mg
-    assert value(reduced["dose"], "milligram") == pytest.approx(701.55, abs=0.1)
+    assert value(reduced["calculated"]["dose"], "mg") == pytest.approx(701.55, abs=0.1)
 
 
 def test_ciclosporin_and_its_alias() -> None:
     data = run_json("dose", "ciclosporin", "--weight", "72 kg")
     # 5 mg/kg/day x 72 kg = 360 mg/day, two doses of 180 mg
-    assert value(data["daily_dose"], "milligram / day") == 360.0
-    assert value(data["per_dose"], "milligram") == 180.0
-    assert data["frequency"] == "twice daily"
+    assert value(data["calculated"]["daily_dose"], "mg/d") == 360.0
+    assert value(data["calculated"]["per_dose"], "mg") == 180.0
+    assert data["regimen"]["frequency"] == "twice daily"
     assert run("dose", "cyclosporin", "--weight", "72 kg") == run("dose", "ciclosporin",
                                                                   "--weight", "72 kg")
     data = run_json("dose", "cyclosporin", "--weight", "72 kg", "--mg-per-kg-day", "3")
-    assert value(data["daily_dose"], "milligram / day") == 216.0  # 3 x 72
+    assert value(data["calculated"]["daily_dose"], "mg/d") == 216.0  # 3 x 72
 
 
 def test_ciclosporin_creatinine_rise() -> None:
     data = run_json("dose", "ciclosporin", "--weight", "72 kg", "--creatinine", "1.3 mg/dL",
                     "--baseline-creatinine", "1 mg/dL")
     # +30 % >= 25 %: reduced by 50 %: 360 x 0.5 = 180 mg/day
-    assert value(data["daily_dose"], "milligram / day") == pytest.approx(180.0)
+    assert value(data["calculated"]["daily_dose"], "mg/d") == pytest.approx(180.0)
     data = run_json("dose", "ciclosporin", "--weight", "72 kg", "--creatinine", "1.3 mg/dL",
                     "--baseline-creatinine", "1 mg/dL", "--creatinine-rise-reduction", "0.25")
-    assert value(data["daily_dose"], "milligram / day") == pytest.approx(270.0)  # 360 x 0.75
+    assert value(data["calculated"]["daily_dose"], "mg/d") == pytest.approx(270.0)  # 360 x 0.75
 
 
 def test_mycophenolate() -> None:
     data = run_json("dose", "mycophenolate", "--weight", "72 kg")
-    assert value(data["daily_dose"], "milligram / day") == 2000.0  # 1000 mg x 2
-    assert data["dosing_weight"] is None
+    assert value(data["calculated"]["daily_dose"], "mg/d") == 2000.0  # 1000 mg x 2
+    assert data["regimen"]["dosing_weight"] is None
     data = run_json("dose", "mycophenolate", "--weight", "72 kg", "--mg-per-dose", "500")
-    assert value(data["daily_dose"], "milligram / day") == 1000.0  # 500 mg x 2
+    assert value(data["calculated"]["daily_dose"], "mg/d") == 1000.0  # 500 mg x 2
 
 
 def test_override_is_required_then_reported() -> None:
@@ -217,7 +222,7 @@ def test_override_is_required_then_reported() -> None:
     assert "(option --g-per-kg-day)" in line
     data = run_json(*argv, "--override", "neurologist's order, relapse")
     # 1 g/kg/day x 72 kg = 72 g/day; x 5 days = 360 g
-    assert value(data["total_dose"], "gram") == 360.0
+    assert value(data["calculated"]["total_dose"], "g") == 360.0
     assert data["override"] == "neurologist's order, relapse"
     assert any("neurologist's order" in w for w in data["warnings"])
 
@@ -234,9 +239,10 @@ def test_poor_metabolizer_refused_then_overridden() -> None:
     data = run_json("dose", "azathioprine", "--weight", "72 kg", "--tpmt", "poor",
                     "--override", "no alternative")
     # 144 mg / 10 = 14.4 mg three times a week; per day 14.4 x 3 / 7 = 6.1714
-    assert value(data["per_dose"], "milligram") == pytest.approx(14.4)
-    assert value(data["daily_dose"], "milligram / day") == pytest.approx(14.4 * 3 / 7)
-    assert data["days_per_week"] == 3
+    assert value(data["calculated"]["per_dose"], "mg") == pytest.approx(14.4)
+    # 14.4 x 3 / 7 = 6.1714 mg/day on average, written to 3 decimals
+    assert value(data["calculated"]["daily_dose"], "mg/d") == round(14.4 * 3 / 7, 3)
+    assert data["regimen"]["days_per_week"] == 3
 
 
 # Refusals: exit 2, one line on stderr, nothing on stdout.
@@ -339,8 +345,9 @@ def test_property_cli_dose_is_the_library_dose(kg: float) -> None:
                     "--g-per-kg-day", "1", "--days", "2")
     expected = plexodose.ivig(plexodose.Patient(weight=f"{kg!r} kg"), weight_basis="actual",
                               g_per_kg_day=1, days=2)
-    assert value(data["daily_dose"], "gram / day") == expected.daily_dose_g
-    assert value(data["daily_dose"], "gram / day") == pytest.approx(kg)  # 1 g/kg x kg
+    daily = value(data["calculated"]["daily_dose"], "g/d")
+    assert daily == round(expected.daily_dose_g, 3)  # JSON values: 3 decimals
+    assert daily == pytest.approx(kg, abs=5e-4)  # 1 g/kg x kg
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
@@ -547,7 +554,8 @@ def test_console_script() -> None:
     done = subprocess.run([script, "dose", "mycophenolate", "--weight", "72 kg", "--json"],
                           capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["daily_dose"] == {"value": 2000.0, "unit": "milligram / day"}
+    daily = json.loads(done.stdout)["calculated"]["daily_dose"]
+    assert daily == {"value": 2000.0, "unit": "mg/d"}
 
 
 # Core bugs found while building the CLI (the fix belongs to the core's owner).
@@ -565,5 +573,6 @@ def test_crcl_weight_option_reaches_the_library() -> None:
     # on the default (ideal 52.38 kg) 27.5 -> 75 % of the capped 150 mg = 112.5 mg/day
     base = ("dose", "azathioprine", "--weight", "100 kg", "--height", "160 cm", "--sex", "female",
             "--age", "60", "--creatinine", "1.8 mg/dL", "--tpmt", "normal", "--nudt15", "normal")
-    assert run_json(*base)["daily_dose"]["value"] == pytest.approx(112.5)
-    assert run_json(*base, "--crcl-weight", "actual")["daily_dose"]["value"] == pytest.approx(150.0)
+    assert run_json(*base)["calculated"]["daily_dose"]["value"] == pytest.approx(112.5)
+    assert run_json(*base, "--crcl-weight", "actual")["calculated"]["daily_dose"][
+        "value"] == pytest.approx(150.0)

@@ -161,3 +161,54 @@ def test_invalid_inputs_are_all_refused(kind):
             REFUSERS[kind](value)
 
     refused()
+
+
+# -- hypothesis plugin, UCUM spellings, baseline creatinine -----------------------------------
+
+def test_from_type_patient_works_through_the_entry_point():
+    # A fresh interpreter: only the installed entry point can have registered the strategy.
+    code = ("from hypothesis import find, strategies as st; from plexodose import Patient; "
+            "p = find(st.from_type(Patient), lambda p: p.age >= 70); "
+            "print(type(p).__name__, p.age >= 70)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["Patient", "True"]
+
+
+def test_entry_point_is_declared():
+    from importlib.metadata import entry_points
+
+    hooks = [e.value for e in entry_points(group="hypothesis")]
+    assert "plexodose.strategies:_hypothesis_setup_hook" in hooks
+
+
+@given(st.from_type(Patient))
+def test_from_type_draws_valid_adults(p):
+    assert isinstance(p, Patient) and p.age >= 18
+
+
+def test_as_units_writes_ucum_spellings():
+    texts = []
+
+    @given(st.data())
+    def collect(data):
+        texts.append(data.draw(as_units("mass", 72.0, units=["[lb_av]"], forms=["string"])))
+        texts.append(data.draw(as_units("cell_count", 3500.0, units=["10*9/L"])))
+
+    collect()
+    assert any(isinstance(t, str) and t.endswith(" [lb_av]") for t in texts)
+    # 3,500 /uL = 3.5 x10^9/L, in both forms
+    assert all(u.to_float(t, "x", DIM["cell_count"]) == pytest.approx(3500.0)
+               for t in texts[1::2])
+
+
+@given(patients(baseline_creatinine=True))
+def test_baseline_creatinine_is_drawn_within_its_ratio(p):
+    # current / baseline in 0.8-1.6 (a 20 % fall to a 60 % rise)
+    ratio = p.creatinine_mg_dl / p.baseline_creatinine_mg_dl
+    assert 0.8 * (1 - 1e-9) <= ratio <= 1.6 * (1 + 1e-9)
+
+
+@given(patients(baseline_creatinine=False))
+def test_baseline_creatinine_can_be_left_out(p):
+    assert p.baseline_creatinine is None

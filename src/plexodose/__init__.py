@@ -34,7 +34,9 @@ from plexodose._errors import (
     PlexodoseError,
     UnitError,
 )
+from plexodose._fhir_in import FhirReading, read_fhir
 from plexodose._ivig import ivig
+from plexodose._json import schema as json_schema
 from plexodose._labs import Labs
 from plexodose._mycophenolate import convert_mycophenolate, mycophenolate
 from plexodose._patient import Patient
@@ -85,6 +87,7 @@ __all__ = [
     "Dispensed",
     "DoseRangeError",
     "Event",
+    "FhirReading",
     "Finding",
     "IVIgCourse",
     "IVIgProduct",
@@ -116,8 +119,10 @@ __all__ = [
     "egfr",
     "ideal_body_weight",
     "ivig",
+    "json_schema",
     "mycophenolate",
     "plan",
+    "read_fhir",
     "replan",
     "review",
     "schedule",

@@ -143,6 +143,15 @@ class Patient:
             nudt15="normal",
         )
 
+    @classmethod
+    def from_fhir(cls, patient: Any, observations: Any = None, *, on: Any, **given: Any) -> Patient:
+        """The patient of a FHIR Patient (or Bundle) and Observations, as of the date ``on``;
+        ``given`` adds what FHIR does not hold (``nudt15="normal"``). See ``plexodose.read_fhir``."""
+        from plexodose._fhir_in import read_fhir
+
+        made: Patient = read_fhir(patient, observations, on=on).patient(**given)
+        return made
+
     # Fresh Quantities on every read (never stored, so never shared with a caller).
     @property
     def weight(self) -> Quantity:

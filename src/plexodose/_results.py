@@ -52,6 +52,18 @@ class _Traced:
         lines += [f"    - {source}" for source in self.sources]
         return "\n".join(lines)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON form: calculated and dispensed doses, steps, warnings, sources."""
+        from plexodose._json import result_dict
+
+        return result_dict(self)
+
+    def to_json(self, indent: int | None = None) -> str:
+        """:meth:`to_dict` as JSON text (keys sorted; the schema is ``plexodose.json_schema()``)."""
+        from plexodose._json import dumps
+
+        return dumps(self.to_dict(), indent)
+
     def __str__(self) -> str:
         return self.__repr__()
 

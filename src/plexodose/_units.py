@@ -21,6 +21,7 @@ from typing import Any, TypeAlias
 import attrs
 import pint
 
+from plexodose import _ucum
 from plexodose._errors import InputRangeError, PlexodoseError, UnitError
 
 ureg: Any = pint.get_application_registry()  # type: ignore[no-untyped-call]
@@ -231,21 +232,27 @@ def _plain(value: Any) -> str:
 
 
 def _from_string(text: str, field: str, dim: Dimension) -> float:
-    match = _QUANTITY_TEXT.fullmatch(text) if len(text) <= MAX_TEXT_LENGTH else None
-    if match is None:
-        raise UnitError(
-            f"{field} must be a number followed by a unit, such as {dim.example}; got {text!r:.60}",
-            field=field,
-            value=text,
-        )
-    number_text, unit_text = match.groups()
+    ucum = _ucum.parse(text, field, dim.example)  # UCUM codes ("180 [lb_av]") by their table
+    if ucum is not None:
+        number, unit_text = ucum
+    else:
+        match = _QUANTITY_TEXT.fullmatch(text) if len(text) <= MAX_TEXT_LENGTH else None
+        if match is None:
+            raise UnitError(
+                f"{field} must be a number followed by a unit, such as {dim.example}; "
+                f"got {text!r:.60}",
+                field=field,
+                value=text,
+            )
+        number_text, unit_text = match.groups()
+        number = float(number_text)
     reg = registry()
     key = (reg, dim.canonical, unit_text)
-    factor: float | None = _factors.get(key)
+    factor: tuple[float, float] | None = _factors.get(key)
     if factor is None:
         factor = _factor(reg, _terms(unit_text), field, dim, text)
         _factors.put(key, factor)
-    return float(number_text) * factor
+    return number * factor[0] / factor[1]
 
 
 _TERM = re.compile(r"\s*([*/])?\s*([A-Za-zµμΩ_]+)(?:\s*(?:\*\*|\^)\s*(-?\d{1,2}))?")
@@ -272,12 +279,12 @@ def _from_quantity(q: Any, field: str, dim: Dimension, given: Any = None) -> flo
     own = q._REGISTRY
     # Another registry's unit names are resolved in that registry, where they are defined.
     key = (reg, dim.canonical, own, q._units)
-    factor: float | None = _factors.get(key)
+    factor: tuple[float, float] | None = _factors.get(key)
     if factor is None:
         terms = tuple((str(name), power) for name, power in q._units.items())
         factor = _factor(own, terms, field, dim, shown, canonical_registry=reg)
         _factors.put(key, factor)
-    return magnitude * factor
+    return magnitude * factor[0] / factor[1]
 
 
 def _scalar_magnitude(q: Any, field: str, shown: Any, dim: Dimension) -> float:
@@ -316,10 +323,10 @@ def _factor(
     dim: Dimension,
     shown: Any,
     canonical_registry: Any = None,
-) -> float:
-    """The factor from ``terms`` to ``dim.canonical``, computed on floats from each word's
-    factor to pint's root units. Only single unit words reach pint, never the caller's whole
-    text, so pint's own caches cannot grow with the variety of what callers type."""
+) -> tuple[float, float]:
+    """(from, to): the factors of ``terms`` and of ``dim.canonical`` to pint's root units,
+    multiplied out on floats from each word's own factor. Only single unit words reach pint,
+    never the caller's whole text, so pint's caches cannot grow with what callers type."""
     factor, roots = _combine(reg, terms, field, dim, shown)
     target_reg = reg if canonical_registry is None else canonical_registry
     target, target_roots = _combine(
@@ -334,11 +341,17 @@ def _factor(
             field=field,
             value=shown,
         )
-    result = factor / target
-    if not math.isfinite(result) or result <= 0:
+    # 15 significant digits: the exact decimal factors (453.59237 g, 0.001 m**3) without the
+    # float noise of multiplying root factors (a litre is 0.0010000000000000002 m**3 in floats).
+    # Kept as a ratio, applied as number x factor / target: 720 months is 60 years, exactly.
+    ratio = (float(f"{factor:.15g}"), float(f"{target:.15g}"))
+    if not all(math.isfinite(x) and x > 0 for x in ratio):
         raise UnitError(f"{field}: cannot convert {shown!s:.60} to {dim.canonical}", field=field,
                         value=shown)
-    return result
+    short = float(f"{ratio[0] / ratio[1]:.12g}")  # 1, 0.45359237, 0.011312: a decimal factor
+    if math.isclose(short, ratio[0] / ratio[1], rel_tol=1e-14):
+        return short, 1.0
+    return ratio
 
 
 _SUBSTANCE_PER_VOLUME = {"mole": 1.0, "meter": -3.0}

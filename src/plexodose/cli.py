@@ -12,12 +12,11 @@ azathioprine: 150 mg daily; calculated 144 mg
 0
 >>> main(["dose", "ivig", "--weight", "72 kg", "--json"])  # 0.4 g/kg/day x 72 kg
 {
-  "kind": "IVIgCourse",
-  "summary": "IVIg: 28.8 g daily for 5 days (total 144 g)",
-  "daily_dose": {
-    "value": 28.8,
-    "unit": "gram / day"
-  },
+  "calculated": {
+    "daily_dose": {
+      "unit": "g/d",
+      "value": 28.8
+    },
   ...
 0
 >>> main(["dose", "ivig", "--weight", "82"])  # refused: one line on stderr, status 2
@@ -40,14 +39,12 @@ import attrs
 
 import plexodose
 from plexodose import _body, _ivig
-from plexodose import _units as u
 from plexodose._common import CRCL_WEIGHTS
-from plexodose._dispense import Dispensed
 from plexodose._errors import PlexodoseError
+from plexodose._json import dumps, patient_dict
 from plexodose._limits import SEXES
 from plexodose._patient import PHENOTYPES, Patient
 from plexodose._products import CATALOGUE
-from plexodose._results import CyclophosphamidePulse, DailyDose, IVIgCourse
 from plexodose._sources import Source
 
 PROG = "plexodose"
@@ -317,7 +314,8 @@ def _dose_parser(commands: Any, patient: argparse.ArgumentParser) -> None:
         for opt in calc.options:
             _add(own, _with_default(opt, calc.function))
         sub.add_argument("--json", action="store_true",
-                         help="print a JSON object (quantities as {value, unit}) for scripts")
+                         help="print the result's public JSON (quantities as {value, unit} with UCUM "
+                              "units; schema: plexodose.json_schema())")
 
 
 def _plan_parser(commands: Any, patient: argparse.ArgumentParser) -> None:
@@ -351,8 +349,7 @@ def run_dose(args: argparse.Namespace) -> str:
     given = {opt.dest: getattr(args, opt.dest) for opt in calc.options if hasattr(args, opt.dest)}
     result = calc.function(patient, **given)
     if args.json:
-        return to_json({"kind": type(result).__name__, **result_record(result),
-                        "patient": patient_record(patient)})
+        return dumps({**result.to_dict(), "patient": patient_dict(patient)}, indent=2) + "\n"
     return cli_words(f"{patient!r}\n{result!r}\n")
 
 
@@ -414,69 +411,6 @@ def quantity_record(q: Any) -> dict[str, Any] | None:
 
 def source_record(source: Source) -> dict[str, str]:
     return {"tag": source.tag, "citation": source.citation, "rule": source.rule}
-
-
-def dispensed_record(d: Dispensed | None) -> dict[str, Any] | None:
-    if d is None:
-        return None
-    return {"product": d.product, "form": d.form, "dose": quantity_record(d.dose),
-            "calculated": quantity_record(u.quantity(d.calculated, d.unit)),
-            "units": [{"strength": quantity_record(u.quantity(size, d.unit)), "count": n}
-                      for size, n in d.units],
-            "rounded": d.rounded, "rounding_error_fraction": d.rounding_error_fraction}
-
-
-def result_record(result: Any) -> dict[str, Any]:
-    """A dose result as plain JSON-ready data: the headline, quantities, trace and sources."""
-    record: dict[str, Any] = {"summary": repr(result).splitlines()[0]}
-    if isinstance(result, IVIgCourse):
-        record.update(_ivig_record(result))
-    elif isinstance(result, DailyDose):
-        record.update(_daily_record(result))
-    elif isinstance(result, CyclophosphamidePulse):
-        record.update(_pulse_record(result))
-    record.update(override=result.override, steps=list(result.steps),
-                  warnings=list(result.warnings),
-                  sources=[source_record(s) for s in result.sources])
-    return record
-
-
-def _ivig_record(r: IVIgCourse) -> dict[str, Any]:
-    volume = r.daily_volume_ml
-    return {"daily_dose": quantity_record(r.daily_dose),
-            "rounded_daily_dose": quantity_record(r.rounded_daily_dose),
-            "total_dose": quantity_record(r.total_dose), "days": r.days,
-            "g_per_kg_day": r.g_per_kg_day, "dosing_weight": quantity_record(r.dosing_weight),
-            "weight_basis": r.weight_basis, "weight_basis_reason": r.weight_basis_reason,
-            "product": None if r.product is None else r.product.name,
-            "dispensed": dispensed_record(r.dispensed),
-            "daily_volume": None if volume is None else quantity_record(u.quantity(volume, "mL"))}
-
-
-def _daily_record(r: DailyDose) -> dict[str, Any]:
-    cap = r.cap_mg_per_day
-    return {"drug": r.drug, "daily_dose": quantity_record(r.daily_dose),
-            "per_dose": quantity_record(r.per_dose), "doses_per_day": r.doses_per_day,
-            "days_per_week": r.days_per_week, "frequency": r.frequency,
-            "dosing_weight": quantity_record(r.dosing_weight),
-            "cap": None if cap is None else quantity_record(u.quantity(cap, "mg/day")),
-            "cap_applied": r.cap_applied, "dispensed": dispensed_record(r.dispensed)}
-
-
-def _pulse_record(r: CyclophosphamidePulse) -> dict[str, Any]:
-    cap = r.bsa_cap_m2
-    return {"drug": "cyclophosphamide (IV)", "dose": quantity_record(r.dose),
-            "interval": quantity_record(r.interval), "g_per_m2": r.g_per_m2,
-            "bsa": quantity_record(r.bsa), "bsa_formula": r.bsa_formula,
-            "bsa_cap": None if cap is None else quantity_record(u.quantity(cap, "m**2")),
-            "dosing_bsa": quantity_record(u.quantity(r.dosing_bsa_m2, "m**2")), "held": r.held}
-
-
-def patient_record(p: Patient) -> dict[str, Any]:
-    return {"weight": quantity_record(p.weight), "height": quantity_record(p.height),
-            "sex": p.sex, "age": p.age, "serum_creatinine": quantity_record(p.serum_creatinine),
-            "baseline_creatinine": quantity_record(p.baseline_creatinine), "tpmt": p.tpmt,
-            "nudt15": p.nudt15, "minor_override": p.minor_override}
 
 
 def _json_default(value: Any) -> Any:

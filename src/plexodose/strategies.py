@@ -5,14 +5,19 @@
 - :func:`quantities`: a value of a dimension in varied but equivalent units and forms
   (a pint Quantity of :data:`plexodose.ureg`, or a string such as ``"158 lb"``);
 - :func:`patients`: valid adult :class:`~plexodose.Patient` objects with a realistic joint
-  distribution of sex, height, weight, age and creatinine (options for obesity, old age,
-  renal impairment and each TPMT/NUDT15 phenotype);
+  distribution of sex, height, weight, age, creatinine and baseline creatinine (options for
+  obesity, old age, renal impairment and each TPMT/NUDT15 phenotype), with quantities in
+  varied units, UCUM spellings (``"180 [lb_av]"``) among them;
 - :func:`regimens`: in-protocol keyword arguments for each calculator;
 - :func:`invalid_inputs` and :func:`invalid_cases`: what every entry point must refuse.
 
 Unit factors here are written from the definitions of the units (1 lb = 0.45359237 kg,
 1 in = 2.54 cm, creatinine 113.12 g/mol), not taken from plexodose, so a test that compares
 the library with these strategies checks the library's conversions.
+
+Installing plexodose registers :func:`patients` with hypothesis (its ``hypothesis`` entry
+point), so ``st.from_type(Patient)`` and ``st.builds`` with a ``Patient`` argument draw
+valid patients.
 
 >>> from hypothesis import given
 >>> from plexodose import azathioprine
@@ -60,16 +65,23 @@ class _Dim:
 
 
 DIMENSIONS: dict[str, _Dim] = {
-    "mass": _Dim("kg", {"kg": 1.0, "g": 1e-3, "lb": 0.45359237}),
+    "mass": _Dim("kg", {"kg": 1.0, "g": 1e-3, "lb": 0.45359237, "[lb_av]": 0.45359237}),
     "dose": _Dim("mg", {"mg": 1.0, "g": 1e3, "ug": 1e-3}),
-    "length": _Dim("cm", {"cm": 1.0, "m": 100.0, "mm": 0.1, "in": 2.54, "ft": 30.48}),
+    "length": _Dim("cm", {"cm": 1.0, "m": 100.0, "mm": 0.1, "in": 2.54, "ft": 30.48,
+                          "[in_i]": 2.54, "[ft_i]": 30.48}),
     "creatinine": _Dim("mg/dL", {"mg/dL": 1.0, "umol/L": _UMOL_L_IN_MG_DL,
                                  "mmol/L": _UMOL_L_IN_MG_DL * 1e3, "mg/L": 0.1}),
     "area": _Dim("m**2", {"m**2": 1.0, "cm**2": 1e-4}, {"m**2": "m^2"}),
-    "cell_count": _Dim("1/uL", {"1/uL": 1.0, "1/L": 1e-6, "1/mm**3": 1.0},
+    "cell_count": _Dim("1/uL", {"1/uL": 1.0, "1/L": 1e-6, "1/mm**3": 1.0, "10*9/L": 1e3,
+                                "10*3/uL": 1e3},
                        {"1/uL": "/uL", "1/L": "/L"}),
 }
-"""Dimension name -> canonical unit and the units :func:`quantities` draws from."""
+"""Dimension name -> canonical unit and the units :func:`quantities` draws from (UCUM codes
+such as ``[lb_av]`` and ``10*9/L`` among them)."""
+
+# A UCUM code has no pint spelling: its Quantity form is this pint unit times this scale.
+_UCUM_AS_PINT = {"[lb_av]": ("lb", 1.0), "[in_i]": ("inch", 1.0), "[ft_i]": ("foot", 1.0),
+                 "10*9/L": ("1/L", 1e9), "10*3/uL": ("1/uL", 1e3)}
 
 
 def _dim(dimension: str) -> _Dim:
@@ -108,7 +120,8 @@ def _write(dim: _Dim, name: str, magnitude: float, form: str) -> Any:
     if form == "string":
         return f"{magnitude!r} {dim.spelling.get(name, name)}"
     if form == "quantity":
-        return ureg.Quantity(magnitude, name)
+        pint_name, scale = _UCUM_AS_PINT.get(name, (name, 1.0))
+        return ureg.Quantity(magnitude * scale, pint_name)
     raise InputRangeError(f"forms must be 'quantity' or 'string'; got {form!r:.60}",
                           field="forms", value=form)
 
@@ -139,6 +152,7 @@ _HEIGHT_CM = {"female": (150.0, 180.0), "male": (160.0, 195.0)}
 _BMI = {None: (17.0, 45.0), False: (18.5, 29.9), True: (30.5, 55.0)}
 _AGE = {None: (18, 95), False: (18, 64), True: (65, 100)}
 _CREATININE_MG_DL = {None: (0.5, 6.0), False: (0.5, 1.2), True: (1.8, 12.0)}
+_BASELINE_RATIO = (0.8, 1.6)  # current / baseline creatinine: a 20 % fall to a 60 % rise
 
 
 def _phenotypes(choice: str | Sequence[str] | None) -> st.SearchStrategy[str]:
@@ -154,13 +168,16 @@ def _phenotypes(choice: str | Sequence[str] | None) -> st.SearchStrategy[str]:
 @st.composite
 def _patient(draw: Any, obese: bool | None, elderly: bool | None,
              renal_impairment: bool | None, tpmt: st.SearchStrategy[str],
-             nudt15: st.SearchStrategy[str], complete: bool, varied_units: bool) -> Patient:
+             nudt15: st.SearchStrategy[str], complete: bool, varied_units: bool,
+             baseline: bool | None) -> Patient:
     sex = draw(st.sampled_from(("female", "male")))
     height = draw(st.floats(*_HEIGHT_CM[sex]))
     bmi = draw(st.floats(*_BMI[obese]))
     weight = bmi * (height / 100) ** 2
     age = draw(st.integers(*_AGE[elderly]))
     scr = draw(st.floats(*_CREATININE_MG_DL[renal_impairment]))
+    base = scr / draw(st.floats(*_BASELINE_RATIO))
+    with_baseline = draw(st.booleans()) if baseline is None else baseline
 
     def given(name: str, value: Any) -> Any:
         return value if complete or draw(st.booleans()) else None
@@ -178,20 +195,24 @@ def _patient(draw: Any, obese: bool | None, elderly: bool | None,
         serum_creatinine=given("serum_creatinine", written("creatinine", scr)),
         tpmt=given("tpmt", draw(tpmt)),
         nudt15=given("nudt15", draw(nudt15)),
+        baseline_creatinine=written("creatinine", base) if with_baseline else None,
     )
 
 
 def patients(*, obese: bool | None = None, elderly: bool | None = None,
              renal_impairment: bool | None = None, tpmt: str | Sequence[str] | None = None,
              nudt15: str | Sequence[str] | None = None, complete: bool = True,
-             varied_units: bool = True) -> st.SearchStrategy[Patient]:
+             varied_units: bool = True,
+             baseline_creatinine: bool | None = None) -> st.SearchStrategy[Patient]:
     """Valid adult patients: sex, then height by sex, BMI (so weight), age and creatinine.
 
     ``obese`` True draws BMI 30.5-55, False 18.5-29.9, None 17-45; ``elderly`` True draws age
     65-100, False 18-64; ``renal_impairment`` True draws creatinine 1.8-12 mg/dL, False
     0.5-1.2. ``tpmt`` / ``nudt15`` fix a phenotype or a list of them (default: any, poor
     included). ``complete=False`` leaves optional fields out at random; ``varied_units=False``
-    writes every quantity in its canonical unit.
+    writes every quantity in its canonical unit. ``baseline_creatinine`` True always draws a
+    baseline (the current creatinine over 0.8-1.6: a 20 % fall to a 60 % rise), False never,
+    None either.
 
     >>> from hypothesis import find
     >>> p = find(patients(obese=True, elderly=True, tpmt="poor"), lambda p: True)
@@ -199,7 +220,12 @@ def patients(*, obese: bool | None = None, elderly: bool | None = None,
     (True, True, 'poor')
     """
     return _patient(obese, elderly, renal_impairment, _phenotypes(tpmt), _phenotypes(nudt15),
-                    complete, varied_units)
+                    complete, varied_units, baseline_creatinine)
+
+
+def _hypothesis_setup_hook() -> None:
+    """hypothesis's plugin entry point: ``st.from_type(Patient)`` draws :func:`patients`."""
+    st.register_type_strategy(Patient, patients())
 
 
 def _ivig() -> st.SearchStrategy[dict[str, Any]]:

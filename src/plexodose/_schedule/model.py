@@ -215,6 +215,18 @@ class Schedule:
 
         return tabular.records(self)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON form: events with UCUM quantities, warnings, sources, prior exposure."""
+        from plexodose._json import schedule_dict
+
+        return schedule_dict(self)
+
+    def to_json(self, indent: int | None = None) -> str:
+        """:meth:`to_dict` as JSON text (keys sorted)."""
+        from plexodose._json import dumps
+
+        return dumps(self.to_dict(), indent)
+
     def to_csv(self) -> str:
         """The records as CSV (one row per event; lists joined with "; ").
 
