@@ -12,6 +12,7 @@ import attrs
 
 from plexodose import _format as fmt
 from plexodose import _units as u
+from plexodose import _views
 from plexodose._dispense import Dispensed
 from plexodose._sources import Source
 from plexodose._trace import Step, step_text
@@ -54,6 +55,12 @@ class _Traced:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython/Jupyter
         printer.text(repr(self))
+
+    def _repr_html_(self) -> str:  # Jupyter: see plexodose._views
+        return _views.html(self)
+
+    def _repr_markdown_(self) -> str:
+        return _views.markdown(self)
 
 
 @attrs.frozen(repr=False, kw_only=True)
