@@ -36,6 +36,7 @@ STYLE = (
     ".plexodose table{border-collapse:collapse;font-size:.9em}"
     ".plexodose td,.plexodose th{border-bottom:1px solid #ddd;padding:.15em .5em;"
     "text-align:left;vertical-align:top}"
+    ".plexodose td:nth-child(-n+4){white-space:nowrap}"
     ".plexodose tr.decision td{font-weight:600;background:#f3e5f5}"
     ".plexodose td .warn{color:#b71c1c}"
     "</style>"
