@@ -728,3 +728,17 @@ def test_a_command_registered_from_another_module(monkeypatch: pytest.MonkeyPatc
     assert run("example", "--start", "2026-12-01") == run("demo", "--start", "2026-12-01")
     cli.register("hello", "a line of text", lambda parser: None, lambda args: "one line")
     assert run("hello", "--weight", "72 kg") == (0, "one line\n", "")
+
+
+def test_rules_lists_the_registry() -> None:
+    from plexodose import _registry
+
+    rules = _registry.registry()
+    status, out, err = run("rules", "--json")
+    assert (status, err) == (0, "")
+    assert json.loads(out) == [{"module": r.module, "name": r.name, "tag": r.source.tag,
+                                "citation": r.source.citation, "rule": r.source.rule}
+                               for r in rules]
+    text = run("rules")[1]
+    assert text.startswith(f"{len(rules)} rules (evidence: seed ")
+    assert all(r.source.rule in text for r in rules)

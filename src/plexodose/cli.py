@@ -470,11 +470,35 @@ def run_demo(args: argparse.Namespace) -> Any:
     return Printed("\n".join(parts).rstrip("\n") + "\n", wrap=True)
 
 
+def rules_arguments(parser: argparse.ArgumentParser) -> None:
+    _output_options(parser)
+
+
+def run_rules(args: argparse.Namespace) -> Any:
+    """Every rule plexodose applies, with its evidence tag and source (the docs' rules page)."""
+    from plexodose import _registry
+
+    rules = _registry.registry()
+    if args.json:
+        return Printed(to_json([{"module": r.module, "name": r.name, **source_record(r.source)}
+                                for r in rules]))
+    counts = ", ".join(f"{tag} {sum(r.source.tag == tag for r in rules)}"
+                       for tag in _registry.TAGS)
+    lines = [f"{len(rules)} rules (evidence: {counts})"]
+    for module in dict.fromkeys(r.module for r in rules):
+        lines += ["", f"{module}:"]
+        lines += [f"  [{r.source.tag}] {r.source.rule} (source: {r.source.citation}; {r.name})"
+                  for r in rules if r.module == module]
+    return Printed("\n".join(lines) + "\n", wrap=True)
+
+
 register("dose", "one drug's dose, with its derivation", dose_arguments, run_dose,
          patient=False)
 register("plan", "a treatment plan laid out on a calendar", plan_arguments, run_plan)
 register("demo", "doses and a 12-month plan for the example patient", demo_arguments, run_demo,
          patient=False)
+register("rules", "every rule applied, with its evidence tag and source", rules_arguments,
+         run_rules, patient=False)
 
 
 @attrs.frozen
