@@ -24,7 +24,7 @@ extensions = [
     "sphinx.ext.napoleon",
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-exclude_patterns = ["_build", "_generated", "tools", "_inventories", "conftest.py"]
+exclude_patterns = ["_build", "_generated", "tools", "_inventories"]
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 
