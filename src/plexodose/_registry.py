@@ -83,9 +83,11 @@ def _cell(text: str) -> str:
 
 
 def _title(module_name: str) -> str:
+    """The module docstring's first clause, markup removed ("The schedule generator")."""
     module = importlib.import_module(module_name)
     first = (module.__doc__ or module_name).strip().splitlines()[0]
-    return first.rstrip(".")
+    first = re.sub(r":\w+:`~?([^`]+)`", r"\1", first).replace("``", "")
+    return first.split(": ")[0].rstrip(".")
 
 
 def rules_markdown(rules: tuple[Rule, ...] | None = None) -> str:
