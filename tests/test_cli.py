@@ -742,3 +742,28 @@ def test_rules_lists_the_registry() -> None:
     text = run("rules")[1]
     assert text.startswith(f"{len(rules)} rules (evidence: seed ")
     assert all(r.source.rule in text for r in rules)
+
+
+def test_text_on_a_terminal_wraps_to_its_width() -> None:
+    """On a terminal (a pseudo-terminal here) the text fits its width; COLUMNS sets it."""
+    pty = pytest.importorskip("pty")
+    main_fd, child_fd = pty.openpty()
+    env = {**os.environ, "COLUMNS": "72", "PYTHONIOENCODING": "utf-8"}
+    with subprocess.Popen([sys.executable, "-m", "plexodose", "demo", "--start", "2026-12-01"],
+                          stdout=child_fd, stderr=subprocess.PIPE, env=env) as process:
+        os.close(child_fd)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert process.wait(timeout=120) == 0
+    os.close(main_fd)
+    lines = b"".join(chunks).decode("utf-8").replace("\r\n", "\n").splitlines()
+    assert len(lines) > 100
+    assert max(len(line) for line in lines) <= 72
+    assert "IVIg: 28.8 g daily for 5 days (total 144 g)" in lines  # 0.4 g/kg x 72 kg

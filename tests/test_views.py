@@ -233,3 +233,18 @@ def test_wrapping_keeps_every_word_within_the_width(example_plan: Schedule,
     assert wrapped.split() == text.split()
     too_long = [line for line in wrapped.splitlines() if len(line) > columns]
     assert all(" " not in line.strip() for line in too_long)  # only an unbreakable word
+
+
+def test_the_png_script_renders_these_views() -> None:
+    """docs/tools/render_views.py (run by hand with Chromium) makes the committed PNGs."""
+    import runpy
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    script = runpy.run_path(str(root / "docs" / "tools" / "render_views.py"), run_name="imported")
+    pages = script["pages"]()
+    assert set(pages) == {"result_view.png", "plan_view.png"}
+    for name, (_, body) in pages.items():
+        parse(body)
+        png = root / "examples" / "output" / name
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"run {script['__file__']}"
