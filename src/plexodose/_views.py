@@ -200,12 +200,14 @@ def _summary(schedule: Any) -> str:
 
 
 def _totals(schedule: Any) -> list[str]:
-    drugs = list(dict.fromkeys(e.drug for e in schedule if e.kind == "dose"))
+    """Each drug's total, in plexodose's own words (g for IVIg, as the schedule keeps it)."""
+    from plexodose import _format as fmt
+
     totals = []
-    for drug in drugs:
-        total = schedule.total_dose(drug)
-        unit = "g" if str(total.units) == "gram" else "mg"
-        totals.append(f"{drug}: {float(total.magnitude):,.6g} {unit}")
+    for drug in dict.fromkeys(e.drug for e in schedule if e.kind == "dose"):
+        unit = next(e.dose_unit for e in schedule if e.drug == drug and e.dose_unit)
+        amount = float(schedule.total_dose(drug).to(unit).magnitude)
+        totals.append(f"{drug}: {fmt.mass_g(amount) if unit == 'g' else fmt.mass_mg(amount)}")
     return totals
 
 

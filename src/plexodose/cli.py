@@ -480,8 +480,7 @@ def run_rules(args: argparse.Namespace) -> Any:
 
     rules = _registry.registry()
     if args.json:
-        return Printed(to_json([{"module": r.module, "name": r.name, **source_record(r.source)}
-                                for r in rules]))
+        return Printed(to_json(json_data(rules)))
     counts = ", ".join(f"{tag} {sum(r.source.tag == tag for r in rules)}"
                        for tag in _registry.TAGS)
     lines = [f"{len(rules)} rules (evidence: {counts})"]
@@ -554,11 +553,15 @@ def _source_date_epoch() -> dt.datetime | None:
 # JSON: quantities as {"value", "unit"}, dates as ISO text, sources as objects.
 
 def json_data(obj: Any, *, patient: Any = None) -> Any:
-    """Everything ``--json`` prints, built here: a result, a schedule's rows or a patient."""
+    """Everything ``--json`` prints, built here: a result, a schedule's rows, a patient or the
+    rules."""
     from plexodose._patient import Patient
+    from plexodose._registry import Rule
 
     if isinstance(obj, Patient):
         return patient_record(obj)
+    if isinstance(obj, tuple) and all(isinstance(r, Rule) for r in obj):
+        return [{"module": r.module, "name": r.name, **source_record(r.source)} for r in obj]
     if hasattr(obj, "to_records"):
         return obj.to_records()
     record = {"kind": type(obj).__name__, **result_record(obj)}
