@@ -324,7 +324,15 @@ COMMANDS: dict[str, Command] = {}
 
 def register(name: str, help: str, arguments: str | Callable[..., None],
              run: str | Callable[..., Any], *, patient: bool = True) -> None:
-    """Add a subcommand; ``arguments`` and ``run`` are callables or "module:function" names."""
+    """Add a subcommand; ``arguments`` and ``run`` are callables or "module:function" names.
+
+    One line per command, below, e.g. ``register("review", "a monitoring review",
+    "plexodose._review_cli:arguments", "plexodose._review_cli:run")``. ``arguments`` is
+    loaded whenever the parser is built (``--help`` included), so its module should not import
+    pint or the calculators at its top; ``run`` is loaded only when the command runs. ``run``
+    returns a result, a schedule or text; the CLI prints it, or ``json_data`` of it with
+    ``--json``, and maps a PlexodoseError to exit status 3.
+    """
     COMMANDS[name] = Command(name, help, arguments, run, patient)
 
 
