@@ -24,7 +24,7 @@ from plexodose._extras import require
 
 STYLE = (
     "<style>"
-    ".plexodose{font-family:system-ui,sans-serif;line-height:1.4;max-width:60em}"
+    ".plexodose{font-family:system-ui,sans-serif;line-height:1.4;max-width:64em}"
     ".plexodose .headline{font-size:1.15em;font-weight:600;margin:.2em 0}"
     ".plexodose .dispense{background:#eef6ee;border-left:4px solid #2e7d32;padding:.3em .6em}"
     ".plexodose .warnings{background:#fff4e5;border-left:4px solid #e65100;padding:.3em .6em;"
@@ -222,10 +222,11 @@ def schedule_html(schedule: Any) -> str:
     rows = []
     for first, last, n in _runs(schedule):
         warn = "".join(f'<br><span class="warn">&#9888; {escape(w)}</span>' for w in first.warnings)
-        cells = (_when(first, last, n), first.drug, first.kind, first.dose_text, first.route or "")
-        row_class = f' class="{escape(first.kind)}"'
+        when = escape(_when(first, last, n)).replace(" to ", " <br>to ", 1)  # a narrow column
+        cells = (first.drug, first.kind, first.dose_text, first.route or "")
         rows.append(
-            f"<tr{row_class}>" + "".join(f"<td>{escape(c)}</td>" for c in cells)
+            f'<tr class="{escape(first.kind)}"><td>{when}</td>'
+            + "".join(f"<td>{escape(c)}</td>" for c in cells)
             + f"<td>{escape(first.description)}{warn}</td></tr>"
         )
     parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
