@@ -296,7 +296,7 @@ def test_cli_refuses_with_exit_2_and_one_line(option, value, capsys):
         argv[argv.index(option) + 1] = value
     else:
         argv += [option, value]
-    assert cli.main(argv) == 2
+    assert cli.main(argv) in (cli.USAGE_ERROR, cli.REFUSED)  # the parser's or the library's
     out, err = capsys.readouterr()
     assert out == ""
     assert err.count("\n") == 1 and err.endswith("\n"), err

@@ -39,9 +39,10 @@ def run_json(*argv: str) -> dict[str, Any]:
     return data
 
 
-def assert_refused(status: int, out: str, err: str) -> str:
-    """Exit 2, nothing on stdout, exactly one line on stderr; returns that line."""
-    assert status == 2
+def assert_refused(status: int, out: str, err: str, code: int | None = None) -> str:
+    """Exit 2 (usage) or 3 (clinical refusal), or exactly ``code``; nothing on stdout, exactly
+    one line on stderr; returns that line."""
+    assert status == code if code is not None else status in {cli.USAGE_ERROR, cli.REFUSED}
     assert out == ""
     assert err.endswith("\n") and err.count("\n") == 1, err
     assert err.startswith("plexodose")
@@ -255,6 +256,11 @@ REFUSALS = {
     "missing weight": (["dose", "azathioprine"], "required: --weight"),
     "no drug": (["dose"], "required: DRUG"),
     "no command": ([], "required: COMMAND"),
+    "stamp without ics": (["plan", "--weight", "82 kg", "--start", "2026-12-01", "--stamp",
+                           "2026-12-01T09:00:00Z"], "--stamp applies to --format ics only"),
+    "bad stamp": (["plan", "--weight", "82 kg", "--start", "2026-12-01", "--format", "ics",
+                   "--stamp", "noon"], "2026-12-01T09:00:00Z"),
+    "narrow width": (["dose", "ivig", "--weight", "82 kg", "--width", "10"], "at least 40"),
     "unknown command": (["dosage"], "invalid choice: 'dosage'"),
     "unknown option": (["dose", "ivig", "--weight", "82 kg", "--wieght", "3"], "unrecognized"),
     "not a number": (["dose", "ivig", "--weight", "82 kg", "--days", "five"], "not a whole number"),
@@ -281,9 +287,17 @@ REFUSALS = {
 }
 
 
-@pytest.mark.parametrize("argv, expected", REFUSALS.values(), ids=REFUSALS.keys())
-def test_refusals_are_one_line(argv: list[str], expected: str) -> None:
-    line = assert_refused(*run(*argv))
+USAGE = {"bare number weight", "unknown drug", "missing weight", "no drug", "no command",
+         "unknown command", "unknown option", "not a number", "bare creatinine", "bare BSA cap",
+         "bad start date", "plan without start", "bad format", "stamp without ics", "bad stamp",
+         "narrow width"}  # caught by the parser: status 2
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_refusals_are_one_line(name: str) -> None:
+    argv, expected = REFUSALS[name]
+    code = cli.USAGE_ERROR if name in USAGE else cli.REFUSED  # the library refused: status 3
+    line = assert_refused(*run(*argv), code=code)
     assert expected in line
 
 
@@ -302,6 +316,7 @@ def test_help_everywhere() -> None:
 
 def test_version() -> None:
     assert run("--version") == (0, f"plexodose {plexodose.__version__}\n", "")
+    assert run("-V") == (0, f"plexodose {plexodose.__version__}\n", "")
 
 
 def test_main_reads_sys_argv(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -352,7 +367,7 @@ def test_property_cli_dose_is_the_library_dose(kg: float) -> None:
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
 def test_property_bare_number_weight_always_refused(number: float) -> None:
-    assert_refused(*run("dose", "ivig", "--weight", repr(number)))
+    assert_refused(*run("dose", "ivig", "--weight", repr(number)), code=cli.USAGE_ERROR)
 
 
 WORDS = ["dose", "ivig", "azathioprine", "ciclosporin", "mycophenolate", "cyclophosphamide-iv",
@@ -363,7 +378,7 @@ WORDS = ["dose", "ivig", "azathioprine", "ciclosporin", "mycophenolate", "cyclop
 
 @given(st.lists(st.sampled_from(WORDS), max_size=8))
 def test_property_any_argv_gives_0_or_one_line_2(argv: list[str]) -> None:
-    """Whatever is typed: success, or one line on stderr with status 2; never a traceback."""
+    """Whatever is typed: success, or one line on stderr with status 2 or 3; no traceback."""
     status, out, err = run(*[a for a in argv if a not in {"--help", "-h"}])
     if status == 0:
         assert err == "" and out
@@ -380,15 +395,15 @@ class FakeSchedule:
     def to_csv(self) -> str:
         return "date,drug\r\n2026-12-01,IVIg\r\n"
 
-    def to_ics(self) -> str:
+    def to_ics(self, **whose: Any) -> str:
         return "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
 
-    def to_fhir(self) -> dict[str, Any]:
+    def to_fhir(self, **whose: Any) -> dict[str, Any]:
         return {"resourceType": "Bundle", "type": "collection", "entry": []}
 
-    def to_records(self) -> list[dict[str, Any]]:
-        return [{"date": dt.date(2026, 12, 1), "drug": "IVIg",
-                 "dose": plexodose.Q_(28.8, "g")}]
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "Schedule", "events": [{"date": "2026-12-01", "drug": "IVIg",
+                                                "dose": {"value": 28.8, "unit": "g"}}]}
 
 
 @pytest.fixture
@@ -425,9 +440,8 @@ def test_plan_formats(fake_plan: list[dict[str, Any]], tmp_path: Path) -> None:
     assert run(*base, "csv")[1] == "date,drug\r\n2026-12-01,IVIg\r\n"
     assert run(*base, "ics")[1].startswith("BEGIN:VCALENDAR")
     assert json.loads(run(*base, "fhir")[1])["resourceType"] == "Bundle"
-    records = json.loads(run(*base, "json")[1])
-    assert records == [{"date": "2026-12-01", "drug": "IVIg",
-                        "dose": {"value": 28.8, "unit": "gram"}}]
+    records = json.loads(run(*base, "json")[1])["events"]  # the public JSON form (to_dict)
+    assert records == [{"date": "2026-12-01", "drug": "IVIg", "dose": {"value": 28.8, "unit": "g"}}]
     target = tmp_path / "plan.csv"
     assert run(*base, "csv", "--output", str(target)) == (0, "", "")
     assert target.read_bytes() == b"date,drug\r\n2026-12-01,IVIg\r\n"  # CRLF kept
@@ -437,7 +451,7 @@ def test_plan_formats(fake_plan: list[dict[str, Any]], tmp_path: Path) -> None:
 
 def test_plan_missing_extra_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     class NoIcalendar(FakeSchedule):
-        def to_ics(self) -> str:
+        def to_ics(self, **whose: Any) -> str:
             raise ModuleNotFoundError("No module named 'icalendar'", name="icalendar")
 
     monkeypatch.setattr(plexodose, "plan", lambda *a, **k: NoIcalendar(), raising=False)
@@ -477,7 +491,7 @@ def test_real_plan_every_format(form: str, tmp_path: Path) -> None:
     elif form == "fhir":
         assert json.loads(text)["resourceType"] == "Bundle"
     else:
-        assert len(json.loads(text)) == len(schedule.to_records())
+        assert len(json.loads(text)["events"]) == len(schedule.to_records())
 
 
 def test_real_demo_without_arguments() -> None:
@@ -576,3 +590,190 @@ def test_crcl_weight_option_reaches_the_library() -> None:
     assert run_json(*base)["calculated"]["daily_dose"]["value"] == pytest.approx(112.5)
     assert run_json(*base, "--crcl-weight", "actual")["calculated"]["daily_dose"][
         "value"] == pytest.approx(150.0)
+
+
+# Conventions: help without the library, exit codes, pipes, JSON everywhere, stamps, wrapping.
+
+def test_help_facts_are_the_library_s() -> None:
+    """--help states choices and defaults without importing the library: they must match it."""
+    import inspect
+
+    from plexodose import _body, _common, _ivig, _limits, _patient, _schedule
+    from plexodose._products import CATALOGUE
+
+    assert cli.SEXES == _limits.SEXES
+    assert cli.PHENOTYPES == _patient.PHENOTYPES
+    assert (cli.WEIGHT_BASES, cli.AUTO_RULES) == (_ivig.WEIGHT_BASES, _ivig.AUTO_RULES)
+    assert cli.CRCL_WEIGHTS == _common.CRCL_WEIGHTS
+    assert tuple(_body.BSA_FORMULAS) == cli.BSA_FORMULAS
+    assert tuple(_ivig_products(CATALOGUE)) == cli.IVIG_PRODUCTS
+    spelled = lambda names: tuple(n.replace("_", "-") for n in names)  # noqa: E731
+    assert spelled(_schedule.SECOND_AGENTS) == cli.SECOND_AGENTS
+    assert spelled(_schedule.REFRACTORY_AGENTS) == cli.REFRACTORY_AGENTS
+    pairs = [(getattr(plexodose, c.function), c.options) for c in cli.calculators()]
+    pairs.append((plexodose.plan, cli.PLAN_OPTIONS))
+    for function, options in pairs:
+        parameters = inspect.signature(function).parameters
+        for opt in options:
+            default = parameters[opt.dest].default
+            stated = "" if default in (None, False) else (
+                f"{default:g}" if isinstance(default, (int, float)) else str(default))
+            assert opt.default == stated, (function.__name__, opt.flag)
+
+
+def _ivig_products(catalogue: Any) -> list[str]:
+    names = []
+    for name in catalogue.names():
+        try:
+            catalogue.ivig(name)
+        except plexodose.PlexodoseError:
+            continue
+        names.append(name)
+    return names
+
+
+def test_help_and_version_load_neither_pint_nor_the_calculators() -> None:
+    code = ("import sys; from plexodose.cli import main; main(['--help']); main(['-V']); "
+            "main(['dose', 'ivig', '--help']); main(['plan', '--help']); print(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pint' "
+            "or m.startswith(('plexodose._ivig', 'plexodose._units', 'plexodose._schedule'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "usage: plexodose dose ivig" in done.stdout
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_exit_codes_are_distinct_and_documented() -> None:
+    codes = [cli.DONE, cli.INTERNAL_ERROR, cli.USAGE_ERROR, cli.REFUSED, cli.CLOSED_PIPE]
+    assert len(set(codes)) == 5 and set(cli.EXIT_CODES) == set(codes)
+    _, out, _ = run("--help")
+    for code in codes:
+        assert f"{code} {cli.EXIT_CODES[code].split()[0]}" in cli.one_line(out)
+    assert run("dose", "ivig", "--weight", "900 kg")[0] == cli.REFUSED  # implausible weight
+    assert run("dose", "ivig", "--weight", "82")[0] == cli.USAGE_ERROR  # a bare number
+
+
+def test_a_closed_pipe_ends_quietly_with_141() -> None:
+    """The reader is gone before the first write: no traceback, no message, status 141."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    with subprocess.Popen([sys.executable, "-m", "plexodose", "plan", *EXAMPLE, "--start",
+                           "2026-12-01", "--format", "fhir"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=env) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        err = process.stderr.read()
+        status = process.wait(timeout=120)
+    assert (status, err) == (cli.CLOSED_PIPE, b"")
+
+
+def test_head_takes_one_line_quietly() -> None:
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("needs bash")
+    command = (f"set -o pipefail; {sys.executable} -m plexodose plan --weight '72 kg' --start "
+               "2026-12-01 --format fhir | head -1; echo status=$?")
+    done = subprocess.run([bash, "-c", command], capture_output=True, text=True, check=False,
+                          timeout=120)
+    assert done.stderr == ""  # no BrokenPipeError, no "Exception ignored"
+    first, status = done.stdout.splitlines()
+    assert first == "{"
+    assert status in {"status=0", f"status={cli.CLOSED_PIPE}"}  # 0 if it all fit in the pipe
+
+
+def test_json_on_every_command_that_prints_a_result() -> None:
+    plan_json = json.loads(run("plan", *EXAMPLE, "--start", "2026-12-01", "--json")[1])
+    assert plan_json == json.loads(run("plan", *EXAMPLE, "--start", "2026-12-01", "--format",
+                                       "json")[1])
+    first = plan_json["events"][0]
+    assert (first["date"], first["drug"], first["dose"]) == (
+        "2026-12-01", "IVIg", {"value": 28.8, "unit": "g"})  # 0.4 x 72
+    status, out, err = run("demo", "--start", "2026-12-01", "--json")
+    assert (status, err) == (0, "")
+    demo = json.loads(out)
+    assert set(demo) == {"patient", "ivig", "azathioprine", "plan"}
+    assert demo["patient"]["weight"] == {"value": 72.0, "unit": "kg"}
+    assert demo["ivig"]["calculated"]["daily_dose"] == {"value": 28.8, "unit": "g/d"}  # 0.4 x 72
+    azathioprine = demo["azathioprine"]
+    assert azathioprine["calculated"]["daily_dose"]["value"] == 144.0  # 2 mg/kg x 72 kg
+    assert azathioprine["dispensed"]["per_dose"]["value"] == 150.0  # 3 x 50 mg tablets
+    assert demo["plan"] == plan_json
+
+
+def test_stamp_makes_the_calendar_reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
+    argv = ("plan", *EXAMPLE, "--start", "2026-12-01", "--format", "ics", "--subject", "Patient/7")
+    one = run(*argv, "--stamp", "2026-11-30T08:00:00Z")[1]
+    two = run(*argv, "--stamp", "2026-11-30T10:00:00+02:00")[1]  # the same instant
+    assert one == two and "DTSTAMP:20261130T080000Z" in one
+    assert run(*argv, "--stamp", "2026-11-30T08:00:00")[1] == one  # no zone: UTC
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796025600")  # 2026-11-30T08:00:00Z
+    assert run(*argv)[1] == one
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    assert "SOURCE_DATE_EPOCH" in assert_refused(*run(*argv), code=cli.USAGE_ERROR)
+
+
+def test_text_wraps_to_the_width_and_keeps_every_word() -> None:
+    argv = ("plan", *EXAMPLE, "--start", "2026-12-01")
+    plain = run(*argv)[1]
+    assert max(len(line) for line in plain.splitlines()) > 200  # a wide table unwrapped in a pipe
+    wrapped = run(*argv, "--width", "80")[1]
+    assert max(len(line) for line in wrapped.splitlines()) <= 80
+    assert wrapped.split() == plain.split()  # only whitespace moved
+    assert run(*argv, "--width", "0")[1] == plain
+
+
+def test_a_command_registered_from_another_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "COMMANDS", dict(cli.COMMANDS))
+
+    def arguments(parser: Any) -> None:
+        parser.add_argument("--json", action="store_true")
+
+    cli.register("bmi", "body mass index", arguments,
+                 lambda args: plexodose.ivig(cli.make_patient(args)))
+    status, out, err = run("bmi", "--weight", "72 kg", "--json")
+    assert (status, err) == (0, "")
+    assert json.loads(out)["calculated"]["daily_dose"] == {"value": 28.8, "unit": "g/d"}  # 0.4 x 72
+    cli.register("example", "the demo, by name", "plexodose.cli:demo_arguments",
+                 "plexodose.cli:run_demo", patient=False)  # loaded only when used
+    assert run("example", "--start", "2026-12-01") == run("demo", "--start", "2026-12-01")
+    cli.register("hello", "a line of text", lambda parser: None, lambda args: "one line")
+    assert run("hello", "--weight", "72 kg") == (0, "one line\n", "")
+
+
+def test_rules_lists_the_registry() -> None:
+    from plexodose import _registry
+
+    rules = _registry.registry()
+    status, out, err = run("rules", "--json")
+    assert (status, err) == (0, "")
+    assert json.loads(out) == [{"module": r.module, "name": r.name, "tag": r.source.tag,
+                                "citation": r.source.citation, "rule": r.source.rule}
+                               for r in rules]
+    text = run("rules")[1]
+    assert text.startswith(f"{len(rules)} rules (evidence: seed ")
+    assert all(r.source.rule in text for r in rules)
+
+
+def test_text_on_a_terminal_wraps_to_its_width() -> None:
+    """On a terminal (a pseudo-terminal here) the text fits its width; COLUMNS sets it."""
+    pty = pytest.importorskip("pty")
+    main_fd, child_fd = pty.openpty()
+    env = {**os.environ, "COLUMNS": "72", "PYTHONIOENCODING": "utf-8"}
+    with subprocess.Popen([sys.executable, "-m", "plexodose", "demo", "--start", "2026-12-01"],
+                          stdout=child_fd, stderr=subprocess.PIPE, env=env) as process:
+        os.close(child_fd)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert process.wait(timeout=120) == 0
+    os.close(main_fd)
+    lines = b"".join(chunks).decode("utf-8").replace("\r\n", "\n").splitlines()
+    assert len(lines) > 100
+    assert max(len(line) for line in lines) <= 72
+    assert "IVIg: 28.8 g daily for 5 days (total 144 g)" in lines  # 0.4 g/kg x 72 kg

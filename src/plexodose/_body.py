@@ -21,7 +21,7 @@ from plexodose._errors import InputRangeError
 from plexodose._units import Quantity
 
 CM_PER_INCH = 2.54
-DEVINE_MIN_HEIGHT_CM = 60 * CM_PER_INCH  # Devine is odd below 60 inches (dosing-rules.md)
+DEVINE_MIN_HEIGHT_CM = 60 * CM_PER_INCH  # Devine is odd below 60 inches (the dosing reference)
 ADJUSTED_WEIGHT_FACTOR = 0.4  # [guideline] NBA BloodSTAR: IBW + 0.4 x (actual - IBW)
 # Plausibility of derived values: typing-error and formula-misuse guards, not clinical rules.
 BSA_M2 = (0.1, 6.0)  # what plausible heights and weights give

@@ -18,7 +18,7 @@ LABEL_MAX_MG_PER_KG_DAY = 4.0  # [label] US RA/psoriasis
 DOSES_PER_DAY = 2  # [label] always two doses a day
 RISE_THRESHOLD = (0.25, 0.30)  # [label] psoriasis 25 %, RA 30 %
 RISE_REDUCTION = (0.25, 0.50)  # [label] reduce 25-50 %; default: the larger reduction
-MIN_EGFR = 60.0  # [gap] the label's "abnormal renal function", as an eGFR (monitoring-rules.md)
+MIN_EGFR = 60.0  # [gap] the label's "abnormal renal function", as an eGFR
 
 
 def cyclosporin(

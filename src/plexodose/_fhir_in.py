@@ -88,7 +88,7 @@ CODES: dict[str, Code] = {
         Code("79713-4", "TPMT phenotype", (), "", "phenotype"),
     )
 }
-"""LOINC code -> what plexodose reads from it (monitoring-rules.md lists the lab codes;
+"""LOINC code -> what plexodose reads from it (the monitoring reference lists the lab codes;
 79713-4 is "TPMT gene product metabolic activity interpretation"). NUDT15 has no verified
 LOINC code here: pass ``nudt15=`` to :meth:`FhirReading.patient`."""
 

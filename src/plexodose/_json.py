@@ -20,6 +20,7 @@ import json
 from typing import Any
 
 from plexodose._dispense import Dispensed
+from plexodose._guard import Limit
 from plexodose._results import (
     Conversion,
     CyclophosphamidePulse,
@@ -63,6 +64,16 @@ def _trace(result: Any) -> dict[str, Any]:
         "steps": list(result.steps),
         "warnings": list(result.warnings),
         "sources": [source_dict(s) for s in result.sources],
+        "limits": [_limit(lim, _UNIT_OF.get(type(result), "mg")) for lim in getattr(result, "limits", ())],
+    }
+
+
+def _limit(lim: Limit, unit: str) -> dict[str, Any]:
+    return {
+        "label": lim.label,
+        "amount": quantity(lim.amount, unit),
+        "per": lim.per,
+        "source": source_dict(lim.source),
     }
 
 
@@ -126,6 +137,7 @@ def _ivig(r: IVIgCourse) -> dict[str, Any]:
             "weight_basis": r.weight_basis,
             "weight_basis_reason": r.weight_basis_reason,
             "product": None if r.product is None else r.product.name,
+            "risk_factors": list(r.risk_factors),
         },
     }
 
@@ -161,7 +173,7 @@ def _reduction(r: PulseReduction) -> dict[str, Any]:
     return {
         "drug": "cyclophosphamide (IV)",
         "calculated": {
-            "dose": quantity(r.reduced_mg_per_kg * r.weight_kg, "mg"),
+            "dose": quantity(r.dose_mg, "mg"),
             "dose_per_kg": quantity(r.reduced_mg_per_kg, "mg/kg"),
         },
         "dispensed": None,
@@ -169,9 +181,12 @@ def _reduction(r: PulseReduction) -> dict[str, Any]:
             "standard_dose_per_kg": quantity(r.standard_mg_per_kg, "mg/kg"),
             "fraction": number(r.fraction),
             "weight": quantity(r.weight_kg, "kg"),
+            "cap_applied": r.cap_applied,
         },
     }
 
+
+_UNIT_OF: dict[type, str] = {IVIgCourse: "g"}
 
 _KINDS: dict[type, Any] = {
     DailyDose: _daily,

@@ -268,6 +268,6 @@ CATALOGUE = Catalogue(
         ),
     ]
 )
-"""The starting catalogue (dosing-rules.md). Gammagard Liquid's vial sizes are not in the
+"""The starting catalogue (the dosing reference). Gammagard Liquid's vial sizes are not in the
 reference, so it has rates but no vials: register it again with its label's sizes to round. No oral
 cyclophosphamide strengths are in the reference either."""

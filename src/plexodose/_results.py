@@ -13,6 +13,7 @@ import attrs
 from plexodose import _format as fmt
 from plexodose import _guard as guard
 from plexodose import _units as u
+from plexodose import _views
 from plexodose._dispense import Dispensed
 from plexodose._guard import Limit
 from plexodose._sources import Source
@@ -69,6 +70,12 @@ class _Traced:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython/Jupyter
         printer.text(repr(self))
+
+    def _repr_html_(self) -> str:  # Jupyter: see plexodose._views
+        return _views.html(self)
+
+    def _repr_markdown_(self) -> str:
+        return _views.markdown(self)
 
 
 @attrs.frozen(repr=False, kw_only=True)

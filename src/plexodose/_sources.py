@@ -1,6 +1,6 @@
 """Where each rule comes from: one :class:`Source` per reference, cited on every result.
 
-The evidence tags are those of ``shared/reference/dosing-rules.md``: ``seed`` (the project's
+The evidence tags are those of the clinical rules (docs: the clinical-rules page): ``seed`` (the project's
 clinical document), ``label`` (a drug label), ``guideline``, ``secondary`` (a second-hand
 summary) and ``gap`` (nothing found; plexodose's conservative choice, configurable).
 """
@@ -53,7 +53,7 @@ COCKCROFT_GAULT = Source(
 )
 CRCL_WEIGHT_GAP = Source(
     "gap",
-    "plexodose conservative choice (dosing-rules.md marks which weight as a gap)",
+    "plexodose conservative choice (no source says which weight to use)",
     "Cockcroft-Gault for dose adjustment uses the lower of actual and ideal body weight",
 )
 CKD_EPI_2021 = Source(

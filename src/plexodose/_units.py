@@ -29,7 +29,7 @@ ureg: Any = pint.get_application_registry()  # type: ignore[no-untyped-call]
 
 Q_: Any = ureg.Quantity
 
-CREATININE_MOLAR_MASS_G_PER_MOL = 113.12  # dosing-rules.md: 1 mg/dL = 88.4 umol/L
+CREATININE_MOLAR_MASS_G_PER_MOL = 113.12  # the dosing reference: 1 mg/dL = 88.4 umol/L
 
 
 @attrs.frozen

@@ -80,6 +80,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from plexodose._extras import needs_batch  # noqa: F401  # isort: skip  (names the extra)
 import numpy as np
 import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]

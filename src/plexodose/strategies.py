@@ -36,6 +36,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import attrs
+
+from plexodose._extras import needs_hypothesis  # noqa: F401  # isort: skip  (names the extra)
 import hypothesis.strategies as st
 
 from plexodose._errors import DoseRangeError, InputRangeError, PlexodoseError, UnitError

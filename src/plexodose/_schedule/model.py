@@ -297,3 +297,19 @@ class Schedule:
     def __str__(self) -> str:
         return self.to_text()
 
+    def to_dataframe(self) -> Any:
+        """The records as a pandas DataFrame with datetime columns (needs ``plexodose[batch]``)."""
+        from plexodose import _views
+
+        return _views.to_dataframe(self)
+
+    def _repr_html_(self) -> str:  # Jupyter: see plexodose._views
+        from plexodose import _views
+
+        return _views.html(self)
+
+    def _repr_markdown_(self) -> str:
+        from plexodose import _views
+
+        return _views.markdown(self)
+

@@ -107,7 +107,7 @@ MYCOPHENOLATE_STEP_GAP = Source(
 )
 MYCOPHENOLATE_MONITORING = Source(
     "secondary",
-    "plexodose dosing-rules.md (no primary source named)",
+    "plexodose dosing reference (no primary source named)",
     "mycophenolate: CBC weekly for the first month, twice monthly in months 2-3, then monthly",
 )
 MONTH_GAP = Source(

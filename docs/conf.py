@@ -1,0 +1,50 @@
+"""Sphinx configuration: MyST Markdown, autodoc, intersphinx from vendored inventories (the build
+runs offline), and the clinical-rules table generated from the package's own source registry."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+import plexodose  # noqa: E402
+from plexodose import _registry  # noqa: E402
+
+project = "plexodose"
+author = "plexodose developers"
+copyright = "plexodose developers, MIT licence"  # noqa: A001
+release = version = plexodose.__version__
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.napoleon",
+]
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+exclude_patterns = ["_build", "_generated", "tools", "_inventories"]
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# Offline: each inventory is a file in the repository (see _inventories/).
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3.11", str(HERE / "_inventories" / "python3.11.inv")),
+    "pint": ("https://pint.readthedocs.io/en/stable", str(HERE / "_inventories" / "pint.inv")),
+}
+intersphinx_timeout = 1
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "undoc-members": False}
+add_module_names = False
+
+html_theme = "furo"
+html_title = f"plexodose {release}"
+html_static_path: list[str] = []
+
+# The rules page cannot drift: its table is written from plexodose._registry at every build.
+GENERATED = HERE / "_generated"
+GENERATED.mkdir(exist_ok=True)
+(GENERATED / "rules.md").write_text(_registry.rules_markdown(), encoding="utf-8")
