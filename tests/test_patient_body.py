@@ -23,7 +23,7 @@ from plexodose import (
 
 def test_patient_normalises_units() -> None:
     p = Patient(
-        weight="158 lb", height="5.9 ft", sex="Female ", age="60 year", serum_creatinine="80 umol/L"
+        weight="158 lb", height="5.9 ft", sex="female", age="60 year", serum_creatinine="80 umol/L"
     )
     assert p.weight.m_as("kg") == pytest.approx(71.66759446)  # 158 x 0.45359237
     assert str(p.weight.units) == "kilogram"
@@ -31,6 +31,9 @@ def test_patient_normalises_units() -> None:
     assert p.sex == "female"
     assert p.age == 60.0
     assert p.serum_creatinine.m_as("mg/dL") == pytest.approx(0.90496)  # 80 x 113.12 / 10,000
+    for variant, word in (("Female ", "female"), ("M", "male"), ("F", "female")):
+        with pytest.raises(InputRangeError, match=f"type '{word}'"):  # spelled out, never guessed
+            Patient(weight="72 kg", sex=variant)
 
 
 def test_patient_is_frozen_and_evolvable() -> None:

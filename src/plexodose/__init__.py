@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from plexodose._schedule import Event, Schedule, plan, replan, schedule
     from plexodose._sources import Source
     from plexodose._taper import taper
-    from plexodose._units import Q_, ureg
+    from plexodose._units import Q_, Quantity, QuantityInput, ureg
 
 __version__ = "0.1.0"
 
@@ -87,6 +87,8 @@ _LAZY = {
     "PlexodoseWarning": "plexodose._body",
     "PulseReduction": "plexodose._results",
     "Q_": "plexodose._units",
+    "Quantity": "plexodose._units",
+    "QuantityInput": "plexodose._units",
     "Review": "plexodose._review",
     "Schedule": "plexodose._schedule",
     "Source": "plexodose._sources",
@@ -137,6 +139,8 @@ __all__ = [
     "CATALOGUE",
     "EGFR",
     "Q_",
+    "Quantity",
+    "QuantityInput",
     "BeforeStarting",
     "ContraindicationError",
     "Conversion",

@@ -7,7 +7,15 @@ from typing import Any
 from plexodose import _format as fmt
 from plexodose import _sources as src
 from plexodose import _units as u
-from plexodose._common import begin, crcl_for_dosing, dispense_oral, flag, fraction, whole_number
+from plexodose._common import (
+    CrclWeight,
+    begin,
+    crcl_for_dosing,
+    dispense_oral,
+    flag,
+    fraction,
+    whole_number,
+)
 from plexodose._errors import ContraindicationError
 from plexodose._guard import Limit
 from plexodose._patient import Patient
@@ -35,7 +43,7 @@ def azathioprine(
     doses_per_day: int = 1,
     genotype_fraction: float | None = None,
     allopurinol: bool = False,
-    crcl_weight: str = "auto",
+    crcl_weight: CrclWeight = "auto",
     override: str | None = None,
 ) -> DailyDose:
     """Azathioprine daily dose: mg/kg/day x actual weight, capped at 150 mg/day, then the

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -18,7 +18,8 @@ from plexodose import _format as fmt
 from plexodose import _limits as lim
 from plexodose import _units as u
 from plexodose._errors import InputRangeError
-from plexodose._units import Quantity
+from plexodose._units import Quantity, QuantityInput
+from plexodose._vocab import Sex
 
 CM_PER_INCH = 2.54
 DEVINE_MIN_HEIGHT_CM = 60 * CM_PER_INCH  # Devine is odd below 60 inches (the dosing reference)
@@ -42,7 +43,8 @@ def _boyd(height_cm: float, weight_kg: float) -> float:
     return float(0.0003207 * height_cm**0.3 * weight_g**exponent)
 
 
-BSA_FORMULAS: dict[str, Callable[[float, float], float]] = {
+BsaFormula = Literal["mosteller", "dubois", "haycock", "gehan_george", "boyd"]
+BSA_FORMULAS: dict[str, Callable[[float, float], float]] = {  # keyed by BsaFormula
     "mosteller": lambda h, w: math.sqrt(h * w / 3600.0),  # h in cm, w in kg
     "dubois": lambda h, w: 0.007184 * h**0.725 * w**0.425,
     "haycock": lambda h, w: 0.024265 * h**0.3964 * w**0.5378,
@@ -168,7 +170,7 @@ def _adult_age(value: Any) -> float:
     return age
 
 
-def bmi(*, weight: Any, height: Any) -> Any:
+def bmi(*, weight: QuantityInput, height: QuantityInput) -> Quantity:
     """Body mass index in kg/m^2.
 
     >>> bmi(weight="72 kg", height="175 cm")  # 72 / 1.75**2
@@ -177,7 +179,9 @@ def bmi(*, weight: Any, height: Any) -> Any:
     return u.quantity(bmi_value(lim.weight_kg(weight), lim.height_cm(height)), "kg/m**2")
 
 
-def bsa(*, height: Any, weight: Any, formula: str = "mosteller") -> Any:
+def bsa(
+    *, height: QuantityInput, weight: QuantityInput, formula: BsaFormula = "mosteller"
+) -> Quantity:
     """Body surface area in m^2 (Mosteller by default; also dubois, haycock, gehan_george, boyd).
 
     >>> round(bsa(height="175 cm", weight="72 kg"), 4)  # sqrt(175 * 72 / 3600)
@@ -189,7 +193,7 @@ def bsa(*, height: Any, weight: Any, formula: str = "mosteller") -> Any:
     return u.quantity(bsa_m2(kernel, lim.height_cm(height), lim.weight_kg(weight)), "m**2")
 
 
-def ideal_body_weight(*, height: Any, sex: str) -> Any:
+def ideal_body_weight(*, height: QuantityInput, sex: Sex) -> Quantity:
     """Devine ideal body weight in kg; warns (PlexodoseWarning) below 60 inches.
 
     >>> round(ideal_body_weight(height="175 cm", sex="male"), 2)  # 50 + 2.3 * (175 / 2.54 - 60) = 70.4646
@@ -204,8 +208,8 @@ def ideal_body_weight(*, height: Any, sex: str) -> Any:
 
 
 def adjusted_body_weight(
-    *, weight: Any, height: Any, sex: str, factor: float = ADJUSTED_WEIGHT_FACTOR
-) -> Any:
+    *, weight: QuantityInput, height: QuantityInput, sex: Sex, factor: float = ADJUSTED_WEIGHT_FACTOR
+) -> Quantity:
     """Adjusted body weight IBW + factor x (actual - IBW), in kg.
 
     >>> round(adjusted_body_weight(weight="110 kg", height="165 cm", sex="female"), 2)
@@ -217,7 +221,9 @@ def adjusted_body_weight(
     return u.quantity(adjusted_weight_kg(weight_kg, ideal, factor), "kg")
 
 
-def creatinine_clearance(*, age: Any, weight: Any, sex: str, serum_creatinine: Any) -> Any:
+def creatinine_clearance(
+    *, age: float, weight: QuantityInput, sex: Sex, serum_creatinine: QuantityInput
+) -> Quantity:
     """Cockcroft-Gault creatinine clearance in mL/min, with the weight you give it.
 
     >>> creatinine_clearance(age=60, weight="72 kg", sex="male", serum_creatinine="1 mg/dL")
@@ -257,7 +263,7 @@ class EGFR:
         return f"<eGFR {self.value:.4g} mL/min/1.73 m2>"
 
 
-def egfr(*, age: Any, sex: str, serum_creatinine: Any) -> EGFR:
+def egfr(*, age: float, sex: Sex, serum_creatinine: QuantityInput) -> EGFR:
     """CKD-EPI 2021 (race-free) eGFR in mL/min/1.73 m^2.
 
     >>> egfr(age=60, sex="male", serum_creatinine="1 mg/dL")

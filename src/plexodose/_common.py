@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 from plexodose import _body
 from plexodose import _format as fmt
@@ -92,7 +92,8 @@ def adult_renal_inputs(p: Patient, trace: Trace, purpose: str) -> tuple[float, s
     return age, sex, creatinine
 
 
-CRCL_WEIGHTS = ("auto", "actual", "ideal", "adjusted")
+CrclWeight = Literal["auto", "actual", "ideal", "adjusted"]
+CRCL_WEIGHTS: tuple[CrclWeight, ...] = get_args(CrclWeight)
 
 
 def crcl_for_dosing(p: Patient, trace: Trace, purpose: str, weight_basis: Any = "auto") -> float | None:

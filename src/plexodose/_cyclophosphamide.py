@@ -137,7 +137,7 @@ def cyclophosphamide_iv(
     *,
     g_per_m2: float = 0.75,
     interval_weeks: float = 4,
-    bsa_formula: str = "mosteller",
+    bsa_formula: _body.BsaFormula = "mosteller",
     bsa_cap: Any = None,
     age_renal_reduction: bool = False,
     override: str | None = None,

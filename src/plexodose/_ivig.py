@@ -24,8 +24,11 @@ SEED_REGIMENS = {0.4: (5,), 1.0: (1, 2)}  # g/kg/day -> days [seed]
 USUAL_TOTAL_G_PER_KG = 2.0  # [seed]
 MAX_G_PER_KG_DAY = 1.0  # [gap] the highest label single-day dose seen
 ROUND_TO_G = 5.0  # [guideline] Transfusion Ontario
-WEIGHT_BASES = ("auto", "actual", "ideal", "adjusted")
-AUTO_RULES = ("bmi_over_30", "over_120_percent_ibw", "australia_2026")
+WeightBasis = Literal["auto", "actual", "ideal", "adjusted"]
+AutoRule = Literal["bmi_over_30", "over_120_percent_ibw", "australia_2026"]
+WEIGHT_BASES: tuple[WeightBasis, ...] = get_args(WeightBasis)
+AUTO_RULES: tuple[AutoRule, ...] = get_args(AutoRule)
+UsedBasis = Literal["actual", "ideal", "adjusted"]  # what "auto" resolves to
 AUSTRALIA_MIN_HEIGHT_CM = 152.0
 OBESE_BMI = 30.0  # [guideline] Transfusion Ontario: adjusted weight above this BMI
 OBESE_SHARE_OF_IBW = 1.2  # [guideline] US order sets: adjusted weight above 120 % of IBW
@@ -57,9 +60,9 @@ def ivig(
     *,
     g_per_kg_day: float = 0.4,
     days: int = 5,
-    weight_basis: str = "auto",
+    weight_basis: WeightBasis = "auto",
     product: str | IVIgProduct | None = None,
-    auto_rule: str = "bmi_over_30",
+    auto_rule: AutoRule = "bmi_over_30",
     round_to_g: float = ROUND_TO_G,
     max_g_per_kg_day: float = MAX_G_PER_KG_DAY,
     risk_factors: Iterable[RiskFactor] = (),
@@ -166,7 +169,9 @@ def _ceiling(trace: Trace, max_g_per_kg_day: Any, override: str | None) -> float
     return ceiling
 
 
-def dosing_weight(p: Patient, basis: Any, auto_rule: Any, trace: Trace) -> tuple[float, str, str]:
+def dosing_weight(
+    p: Patient, basis: Any, auto_rule: Any, trace: Trace
+) -> tuple[float, UsedBasis, str]:
     """(kg, basis used, why) for an IVIg dose."""
     if basis not in WEIGHT_BASES:
         raise InputRangeError(
@@ -193,19 +198,20 @@ def dosing_weight(p: Patient, basis: Any, auto_rule: Any, trace: Trace) -> tuple
     caution = _body.devine_warning(p.height_cm)
     if caution:
         trace.warn(caution, source=src.DEVINE)
+    chosen: UsedBasis
     if basis == "auto":
-        basis, why = _auto(p, auto_rule, actual, trace)
-        if basis == "actual":
+        chosen, why = _auto(p, auto_rule, actual, trace)
+        if chosen == "actual":
             return _chosen(trace, actual, "actual", why)
     else:
-        why = "as requested"
+        chosen, why = ("ideal" if basis == "ideal" else "adjusted"), "as requested"
     # Ideal and adjusted weight only where the rule needs them: Devine is not valid at every
     # height, and a weight the dose does not use must not refuse it.
     ideal, adjusted = _ideal_and_adjusted(p, actual, trace)
-    target = ideal if basis == "ideal" else adjusted
+    target = ideal if chosen == "ideal" else adjusted
     if settled(actual) < settled(target):
-        return _chosen(trace, actual, "actual", f"actual weight is below the {basis} weight")
-    return _chosen(trace, target, basis, why)
+        return _chosen(trace, actual, "actual", f"actual weight is below the {chosen} weight")
+    return _chosen(trace, target, chosen, why)
 
 
 def _ideal_and_adjusted(p: Patient, actual: float, trace: Trace) -> tuple[float, float]:
@@ -226,7 +232,9 @@ def _ideal_and_adjusted(p: Patient, actual: float, trace: Trace) -> tuple[float,
     return ideal, adjusted
 
 
-def _auto(p: Patient, rule: str, actual: float, trace: Trace) -> tuple[str, str]:
+def _auto(
+    p: Patient, rule: str, actual: float, trace: Trace
+) -> tuple[Literal["actual", "adjusted"], str]:
     assert p.height_cm is not None
     if rule == "bmi_over_30":
         bmi = _body.bmi_value(actual, p.height_cm)
@@ -257,7 +265,7 @@ def _auto(p: Patient, rule: str, actual: float, trace: Trace) -> tuple[str, str]
     return "adjusted", "adjusted weight by default (Australian rule)"
 
 
-def _chosen(trace: Trace, kg: float, basis: str, why: str) -> tuple[float, str, str]:
+def _chosen(trace: Trace, kg: float, basis: UsedBasis, why: str) -> tuple[float, UsedBasis, str]:
     trace.step("dosing weight: {} body weight {:,.5g} kg ({})", basis, kg, why)
     return kg, basis, why
 

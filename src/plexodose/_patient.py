@@ -8,30 +8,22 @@ on every read, so nothing a caller does to one (an in-place ``ito()``) can reach
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
-from plexodose import _body
+from plexodose import _body, _vocab
 from plexodose import _limits as lim
 from plexodose import _units as u
 from plexodose._errors import InputRangeError, MissingInputError
 from plexodose._text import checked_text
 from plexodose._units import Canonical, Quantity, QuantityInput
+from plexodose._vocab import PHENOTYPES, Phenotype, Sex
 
-Sex = Literal["female", "male"]
-Phenotype = Literal["normal", "intermediate", "possible_intermediate", "poor", "indeterminate"]
-PHENOTYPES: tuple[Phenotype, ...] = (
-    "normal",
-    "intermediate",
-    "possible_intermediate",
-    "poor",
-    "indeterminate",
-)
-
+__all__ = ["PHENOTYPES", "Patient", "Phenotype", "Sex"]
 
 def _to_phenotype(value: Any, field: str) -> Phenotype:
-    return lim.choice(value, field, PHENOTYPES, lim.PHENOTYPE_SPELLINGS)
+    return _vocab.phenotype_from_text(value, field)
 
 
 def _canonical(read: Callable[[Any, str], float], value: Any, field: str) -> float:

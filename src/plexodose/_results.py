@@ -6,7 +6,7 @@ Quantities are built when read, so a calculation costs float arithmetic only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -16,6 +16,7 @@ from plexodose import _units as u
 from plexodose import _views
 from plexodose._dispense import Dispensed
 from plexodose._guard import Limit
+from plexodose._products import IVIgProduct
 from plexodose._sources import Source
 from plexodose._trace import Step, step_text
 from plexodose._units import Quantity
@@ -194,10 +195,10 @@ class IVIgCourse(_Traced):
     g_per_kg_day: float
     days: int
     dosing_weight_kg: float
-    weight_basis: str
+    weight_basis: Literal["actual", "ideal", "adjusted"]
     weight_basis_reason: str
     daily_dose_g: float
-    product: Any = None
+    product: IVIgProduct | None = None
     dispensed: Dispensed | None = None
     limits: tuple[Limit, ...] = ()
     """Every maximum the daily dose respects after rounding."""
@@ -223,12 +224,12 @@ class IVIgCourse(_Traced):
         return u.quantity(self.dosing_weight_kg, "kg")
 
     @property
-    def daily_dose(self) -> Any:
+    def daily_dose(self) -> Quantity:
         """Calculated dose per day (g/day); ``rounded_daily_dose`` is what is dispensed."""
         return u.quantity(self.daily_dose_g, "g/day")
 
     @property
-    def total_dose(self) -> Any:
+    def total_dose(self) -> Quantity:
         """Course total (g): the dispensed daily dose when a product is given, times days."""
         return u.quantity(self.total_dose_g, "g")
 
@@ -237,7 +238,7 @@ class IVIgCourse(_Traced):
         return self.given_daily_dose_g * self.days
 
     @property
-    def rounded_daily_dose(self) -> Any:
+    def rounded_daily_dose(self) -> Quantity | None:
         return None if self.dispensed is None else u.quantity(self.dispensed.amount, "g/day")
 
     @property
@@ -266,7 +267,7 @@ class IVIgCourse(_Traced):
             f"weight ({self.weight_basis_reason})",
             f"regimen: {fmt.number(self.g_per_kg_day)} g/kg/day x {self.days}",
         ]
-        if self.dispensed is not None:
+        if self.dispensed is not None and self.product is not None:
             facts.append(
                 f"dispense ({self.product.name}): " + describe_dispensed(self.dispensed, fmt.mass_g)
             )

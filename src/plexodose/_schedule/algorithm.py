@@ -17,6 +17,7 @@ from plexodose._mycophenolate import mycophenolate
 from plexodose._patient import Patient
 from plexodose._products import IVIgProduct
 from plexodose._results import CyclophosphamidePulse, DailyDose, IVIgCourse
+from plexodose._schedule import rules
 from plexodose._schedule.builder import _Builder, _not_for, _number, add_months, start_date
 from plexodose._schedule.courses import _daily_amount, _ivig, _oral, _pulses, _thresholds
 from plexodose._schedule.model import CYCLOPHOSPHAMIDE, IVIG, Schedule, drug_name
@@ -141,8 +142,8 @@ def plan(
     patient: Patient,
     *,
     start: Any,
-    second_agent: str = "azathioprine",
-    refractory_agent: str = "ciclosporin",
+    second_agent: rules.SecondAgent = "azathioprine",
+    refractory_agent: rules.RefractoryAgent = "ciclosporin",
     months: int = 12,
     ivig_product: str | IVIgProduct | None = None,
 ) -> Schedule:

@@ -161,7 +161,7 @@ def _infusions(b: _Builder, course: IVIgCourse, first: dt.date, phase: str, titl
         steps, hours = _rates(course.product, course.dosing_weight_kg, volume, b, risks)
     for n in range(course.days):
         text = f"IVIg infusion, {title} day {n + 1} of {course.days}: {fmt.mass_g(per_day)}"
-        if volume is not None:
+        if volume is not None and course.product is not None:
             text += f" ({fmt.number(volume, 1)} mL of {course.product.name})"
         if len(steps) == 1:
             text += f"; pump {fmt.number(steps[0], 1)} mL/h, not escalated (at risk)"
