@@ -10,11 +10,12 @@ from __future__ import annotations
 import attrs
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen
 class Source:
     """A citation: what the rule is, where it comes from, and how sure we are of it.
 
-    Sources compare by identity: each is a module constant, cited by reference.
+    Each is a module constant, cited by reference; they compare by value, so a result unpickled
+    in another process equals the original.
     """
 
     tag: str

@@ -106,7 +106,7 @@ CICLOSPORIN_STEP_GAP = Source(
 MYCOPHENOLATE_STEP_GAP = Source(
     "gap",
     "plexodose conservative choice (a '500 mg weekly step' may be per dose or per day)",
-    "weekly steps of 500 mg a day (250 mg a dose): 500, 750, then 1000 mg twice daily",
+    "weekly steps of 500 mg a day (250 mg a dose): 500, 750, then 1,000 mg twice daily",
 )
 MYCOPHENOLATE_MONITORING = Source(
     "secondary",
