@@ -388,3 +388,26 @@ def test_a_real_bundle_with_any_part_replaced_is_read_or_refused(changes):
         assert str(exc)
     else:
         assert 2 <= made.weight_kg <= 350
+
+
+def test_labs_from_fhir_take_the_latest_day_and_feed_a_review() -> None:
+    from plexodose import Labs, review
+
+    observations = [
+        obs("n0", "751-8", "2026-02-10T08:00:00Z", 2.9, "10*9/L"),  # an earlier draw: left out
+        obs("w1", "6690-2", "2026-02-24T08:00:00Z", 3100, "/uL"),  # 3,100 /uL = 3.1 x10^9/L
+        obs("p1", "777-3", "2026-02-24T08:00:00Z", 150, "10*9/L"),
+        obs("c1", "14682-9", "2026-02-24T08:00:00Z", 80, "umol/L"),  # 80 x 0.011312 mg/dL
+        obs("s1", "8480-6", "2026-02-24T08:05:00Z", 150, "mm[Hg]"),
+        obs("d1", "8462-4", "2026-02-24T08:05:00Z", 95, "mm[Hg]"),
+    ]
+    labs = Labs.from_fhir(observations, on=ON)
+    assert labs.date == dt.date(2026, 2, 24)
+    assert labs.value("wbc") == pytest.approx(3.1) and labs.value("platelets") == 150
+    assert labs.value("creatinine") == pytest.approx(0.90496)
+    assert labs.value("neutrophils") is None  # 2026-02-10 is not the latest sampling day
+    assert labs.blood_pressure is not None
+    r = review("azathioprine", labs, on=ON, baseline="0.9 mg/dL")  # WBC 3.1 < 3.5: withhold
+    assert r.action == "withhold" and r.proposed_dose is None
+    with pytest.raises(PlexodoseError):
+        Labs.from_fhir([obs("w2", "6690-2", "2026-04-01T08:00:00Z", 4.1, "10*9/L")], on=ON)

@@ -1,15 +1,13 @@
 """``plexodose review <drug> --wbc "3.1 x10^9/L" ...``: one set of results reviewed from a shell.
 
-The output forms are those of ``dose``: the review's text block, or ``--json``. A refusal is one
-line on stderr and exit status 2, with nothing on stdout. ``cli.py`` wires the subcommand in
-with :func:`add_parser` and runs it with :func:`run`.
+Registered in ``cli.py`` with one ``register(...)`` line: :func:`arguments` adds the options
+(this module imports nothing heavy at its top, so ``--help`` stays fast) and :func:`run` returns
+the :class:`~plexodose.Review`, which the command line prints as text or, with ``--json``, as its
+public JSON form. A refusal is one line on stderr and exit status 3, as for ``dose``.
 
->>> import argparse
->>> parser = argparse.ArgumentParser(prog="plexodose")
->>> add_parser(parser.add_subparsers(dest="command"))
->>> run(parser.parse_args(["review", "azathioprine", "--wbc", "3.1 x10^9/L",
-...                        "--date", "2027-01-16", "--on", "2027-01-16"]))
-Labs(date='2027-01-16', wbc='3.1 x10^9/L')
+>>> from plexodose.cli import main
+>>> main(["review", "azathioprine", "--wbc", "3.1 x10^9/L", "--date", "2027-01-16",
+...       "--on", "2027-01-16"])
 azathioprine, results of 2027-01-16: Withhold and discuss with the specialist team
 ...
 0
@@ -19,16 +17,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import sys
 from typing import Any
 
-from plexodose._errors import PlexodoseError
-from plexodose._labs import Labs
-from plexodose._review import Review, review
-from plexodose._sources import Source
-
-USAGE_ERROR = 2
 LAB_OPTIONS = {  # option dest -> (help, example)
     "wbc": ("white cell count", '"3.1 x10^9/L" or "3100 /uL"'),
     "neutrophils": ("neutrophils (absolute)", '"1.5 x10^9/L"'),
@@ -43,7 +33,13 @@ LAB_OPTIONS = {  # option dest -> (help, example)
     "potassium": ("potassium", '"4.5 mmol/L"'),
     "blood_pressure": ("blood pressure", '"150/95 mmHg"'),
 }
-FLAGS = {"baseline": "--baseline-creatinine", "labs": "--date"}  # library field -> option
+# A review's library fields -> the option that sets them (for the refusal's "(option ...)" hint)
+FIELD_FLAGS = {"baseline": "--baseline-creatinine", "labs": "--date"}
+OPTION_FLAGS = frozenset(
+    {"--" + name.replace("_", "-") for name in LAB_OPTIONS}
+    | {"--date", "--on", "--started", "--baseline-creatinine", "--current-dose", "--thresholds",
+       "--uln-alt", "--uln-ast", "--explained", "--reductions"}
+)
 DRUGS = ("azathioprine", "mycophenolate", "ciclosporin", "cyclosporin", "cyclophosphamide-oral")
 
 
@@ -58,14 +54,8 @@ def _text(example: str) -> Any:
     return parse
 
 
-def add_parser(subparsers: Any) -> None:
-    """Add the ``review`` subcommand to ``subparsers`` (from ``add_subparsers``)."""
-    sub = subparsers.add_parser(
-        "review",
-        help="review one set of results: continue, repeat, reduce, withhold or stop",
-        description="Review the latest results of a patient on a drug, by the monitoring rules "
-        "(BSR 2017 thresholds by default); every reason is shown with its source.",
-    )
+def arguments(sub: argparse.ArgumentParser) -> None:
+    """The ``review`` subcommand's options, added to its parser."""
     sub.add_argument("drug", choices=DRUGS, help="the drug the patient is on")
     labs = sub.add_argument_group("results (each with its unit)")
     for dest, (what, example) in LAB_OPTIONS.items():
@@ -96,72 +86,30 @@ def add_parser(subparsers: Any) -> None:
     group.add_argument("--uncontrolled-hypertension", action="store_true",
                        help="ciclosporin: the hypertension cannot be controlled")
     group.add_argument("--json", action="store_true",
-                       help="print a JSON object (quantities as {value, unit}) for scripts")
+                       help="print the review's public JSON form (schema: plexodose.json_schema())")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Review the results in ``args``; print the text (or JSON); return the exit status."""
-    try:
-        given = {name: getattr(args, name) for name in LAB_OPTIONS}
-        labs = Labs(date=args.date or dt.date.today(), **given)
-        result = review(
-            args.drug.replace("-", " "),
-            labs,
-            baseline=args.baseline_creatinine,
-            started=args.started,
-            on=args.on,
-            current_dose=args.current_dose,
-            thresholds=args.thresholds,
-            uln_alt=args.uln_alt,
-            uln_ast=args.uln_ast,
-            explained=tuple(args.explained),
-            reductions=args.reductions,
-            uncontrolled_hypertension=args.uncontrolled_hypertension,
-        )
-    except PlexodoseError as exc:
-        message = " ".join(str(exc).split())
-        flag = FLAGS.get(exc.field or "", "--" + (exc.field or "").replace("_", "-"))
-        if exc.field and flag in _flags():
-            message += f" (option {flag})"
-        sys.stderr.write(f"plexodose: error: {message}\n")
-        return USAGE_ERROR
-    if args.json:
-        sys.stdout.write(json.dumps(review_record(result, labs), indent=2, ensure_ascii=False,
-                                    allow_nan=False) + "\n")
-    else:
-        sys.stdout.write(f"{labs!r}\n{result!r}\n")
-    return 0
+def run(args: argparse.Namespace) -> Any:
+    """The review of the results in ``args`` (a PlexodoseError is the CLI's refusal)."""
+    from plexodose._labs import Labs
+    from plexodose._review import review
+
+    given = {name: getattr(args, name) for name in LAB_OPTIONS}
+    labs = Labs(date=args.date or dt.date.today(), **given)
+    return review(
+        args.drug.replace("-", " "),
+        labs,
+        baseline=args.baseline_creatinine,
+        started=args.started,
+        on=args.on,
+        current_dose=args.current_dose,
+        thresholds=args.thresholds,
+        uln_alt=args.uln_alt,
+        uln_ast=args.uln_ast,
+        explained=tuple(args.explained),
+        reductions=args.reductions,
+        uncontrolled_hypertension=args.uncontrolled_hypertension,
+    )
 
 
-def _flags() -> set[str]:
-    named = {"--" + name.replace("_", "-") for name in LAB_OPTIONS}
-    return named | {"--date", "--on", "--started", "--baseline-creatinine", "--current-dose",
-                    "--thresholds", "--uln-alt", "--uln-ast", "--explained", "--reductions"}
-
-
-def _source(source: Source) -> dict[str, str]:
-    return {"tag": source.tag, "citation": source.citation, "rule": source.rule}
-
-
-def review_record(result: Review, labs: Labs) -> dict[str, Any]:
-    """A review as plain JSON-ready data."""
-    dose = result.proposed_dose
-    return {
-        "kind": "Review",
-        "summary": result.headline,
-        "drug": result.drug,
-        "date": result.date.isoformat(),
-        "action": result.action,
-        "proposed_dose": None if dose is None else {
-            "value": float(dose.magnitude), "unit": result.proposed_unit, "text": result.proposed_text},
-        "next_check": result.next_check.isoformat(),
-        "next_check_text": result.next_check_text,
-        "reasons": [{"action": f.action, "text": f.text, "source": _source(f.source)}
-                    for f in result.reasons],
-        "notes": list(result.notes),
-        "sources": [_source(s) for s in result.sources],
-        "labs": {name: labs.text(name) for name in labs.names()},
-    }
-
-
-__all__ = ["add_parser", "review_record", "run"]
+__all__ = ["arguments", "run"]

@@ -797,3 +797,62 @@ def _resources(given: Any, what: str) -> list[tuple[str | None, dict[str, Any]]]
 def _name(resource: dict[str, Any]) -> str:
     kind, rid = resource.get("resourceType", "resource"), resource.get("id", "(no id)")
     return f"{str(kind)[:40]}/{str(rid)[:64]}"
+
+
+# LOINC code -> (Labs field, unit text Labs reads the canonical value in)
+LAB_CODES = {
+    "6690-2": ("wbc", "10*9/L"),
+    "751-8": ("neutrophils", "10*9/L"),
+    "711-2": ("eosinophils", "10*9/L"),
+    "777-3": ("platelets", "10*9/L"),
+    "1742-6": ("alt", "U/L"),
+    "1920-8": ("ast", "U/L"),
+    "1751-7": ("albumin", "g/L"),
+    "787-2": ("mcv", "fL"),
+    "2160-0": ("creatinine", "mg/dL"),
+    "14682-9": ("creatinine", "mg/dL"),
+    "98979-8": ("egfr", "mL/min/{1.73_m2}"),
+    "2823-3": ("potassium", "mmol/L"),
+}
+_PRESSURE = ("8480-6", "8462-4")
+
+
+def labs_from_fhir(observations: Iterable[Any], *, on: Any) -> Any:
+    """The :class:`~plexodose.Labs` of the most recent sampling day at or before ``on``.
+
+    Each code's latest reading is taken (as :func:`read_observations` reads it); only the
+    readings of the latest day that has any lab result make the set, so a value from an earlier
+    day is never presented as current. Creatinine by mass and by moles on that day must agree
+    (the higher is used, as for the patient).
+
+    >>> obs = [{"resourceType": "Observation", "id": "w1", "status": "final",
+    ...         "code": {"coding": [{"system": "http://loinc.org", "code": "6690-2"}]},
+    ...         "effectiveDateTime": "2027-01-16T08:00:00Z",
+    ...         "valueQuantity": {"value": 3100, "system": "http://unitsofmeasure.org",
+    ...                           "code": "/uL"}}]
+    >>> labs_from_fhir(obs, on="2027-01-20")
+    Labs(date='2027-01-16', wbc='3.1 x10^9/L')
+    """
+    from plexodose._labs import Labs
+
+    read = read_observations(observations, on=on)
+    lab_days = [r.day for code, r in read.values.items() if code in LAB_CODES or code in _PRESSURE]
+    if not lab_days:
+        raise MissingInputError(
+            "no lab result (by its LOINC code) at or before the review date", field="observations"
+        )
+    day = max(lab_days)
+    given: dict[str, str] = {}
+    for code, (name, unit) in LAB_CODES.items():
+        reading = read.values.get(code)
+        if reading is None or reading.day != day:
+            continue
+        value = f"{float(reading.value)!r} {unit}"
+        if name == "creatinine" and name in given:  # by mass and by moles: the higher
+            value = max(value, given[name], key=lambda text: float(text.split()[0]))
+        given[name] = value
+    pressure = [read.values.get(code) for code in _PRESSURE]
+    if all(r is not None and r.day == day for r in pressure):
+        systolic, diastolic = (float(r.value) for r in pressure if r is not None)
+        given["blood_pressure"] = f"{systolic:g}/{diastolic:g} mmHg"
+    return Labs(date=day, **given)

@@ -247,6 +247,31 @@ def schedule_dict(schedule: Any) -> dict[str, Any]:
     }
 
 
+def review_dict(review: Any) -> dict[str, Any]:
+    """A monitoring review as JSON-ready data: the action, the proposed dose (null when the
+    action carries none), every reason with its source, and when to check next."""
+    unit = {"mg/day": "mg/d"}.get(review.proposed_unit or "", review.proposed_unit or "mg/d")
+    return {
+        "plexodose_version": _version(),
+        "kind": "Review",
+        "summary": review.headline,
+        "drug": review.drug,
+        "date": review.date.isoformat(),
+        "action": review.action,
+        "proposed_dose": None
+        if review.proposed_amount is None
+        else {"unit": unit, "value": number(review.proposed_amount), "text": review.proposed_text},
+        "next_check": review.next_check.isoformat(),
+        "next_check_text": review.next_check_text,
+        "reasons": [
+            {"action": f.action, "text": f.text, "source": source_dict(f.source)}
+            for f in review.reasons
+        ],
+        "notes": list(review.notes),
+        "sources": [source_dict(s) for s in review.sources],
+    }
+
+
 def patient_dict(patient: Any) -> dict[str, Any]:
     """A patient as JSON-ready data (the CLI prints it beside a result)."""
     return {

@@ -358,6 +358,16 @@ class Labs:
         default=None, alias="blood_pressure", converter=_pressure
     )
 
+    @classmethod
+    def from_fhir(cls, observations: Any, *, on: Any) -> Labs:
+        """The results of the most recent sampling day at or before ``on``, read from FHIR
+        Observations (dicts or fhir.resources objects, a list or a Bundle) by LOINC code and
+        UCUM unit. See :func:`plexodose._fhir_in.labs_from_fhir`."""
+        from plexodose._fhir_in import labs_from_fhir
+
+        made: Labs = labs_from_fhir(observations, on=on)
+        return made
+
     def value(self, name: str) -> float | None:
         """The plain float of ``name`` in its canonical unit (see ``ANALYTES``), or None."""
         if name not in ANALYTES:

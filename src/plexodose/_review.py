@@ -106,6 +106,18 @@ class Review:
             text += f" by {self.next_check.isoformat()}"
         return f"{self.drug}, results of {self.date.isoformat()}: {text.upper()[:1]}{text[1:]}"
 
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON form (schema: ``plexodose.json_schema()``)."""
+        from plexodose._json import review_dict
+
+        return review_dict(self)
+
+    def to_json(self, indent: int | None = None) -> str:
+        """:meth:`to_dict` as JSON text (keys sorted)."""
+        from plexodose._json import dumps
+
+        return dumps(self.to_dict(), indent)
+
     def __repr__(self) -> str:
         lines = [self.headline]
         if self.proposed_text:

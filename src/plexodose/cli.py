@@ -512,6 +512,8 @@ register("demo", "doses and a 12-month plan for the example patient", demo_argum
          patient=False)
 register("rules", "every rule applied, with its evidence tag and source", rules_arguments,
          run_rules, patient=False)
+register("review", "review one set of results: continue, repeat, reduce, withhold or stop",
+         "plexodose._cli_review:arguments", "plexodose._cli_review:run", patient=False)
 
 
 @attrs.frozen
@@ -721,15 +723,21 @@ def cli_words(message: str) -> str:
 def _library_message(exc: Any) -> str:
     message = cli_words(str(exc))
     if exc.field:
-        flag = FIELD_FLAGS.get(exc.field, "--" + exc.field.replace("_", "-"))
+        from plexodose import _cli_review
+
+        fields = {**FIELD_FLAGS, **_cli_review.FIELD_FLAGS}
+        flag = fields.get(exc.field, "--" + exc.field.replace("_", "-"))
         if flag in _known_flags():
             message += f" (option {flag})"
     return message
 
 
 def _known_flags() -> set[str]:
+    from plexodose import _cli_review
+
     flags = {opt.flag for opt in (*PATIENT_OPTIONS, *PLAN_OPTIONS)} | {"--start", "--stamp"}
-    return flags | {opt.flag for calc in calculators() for opt in calc.options}
+    return flags | {opt.flag for calc in calculators() for opt in calc.options} | set(
+        _cli_review.OPTION_FLAGS)
 
 
 def _refuse(message: str, status: int = USAGE_ERROR) -> int:
