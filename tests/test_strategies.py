@@ -179,7 +179,17 @@ def test_entry_point_is_declared():
     from importlib.metadata import entry_points
 
     hooks = [e.value for e in entry_points(group="hypothesis")]
-    assert "plexodose.strategies:_hypothesis_setup_hook" in hooks
+    assert "plexodose._hypothesis_plugin:register" in hooks
+
+
+@pytest.mark.parametrize("first", ["import plexodose.strategies",
+                                   "from plexodose.strategies import patients",
+                                   "import hypothesis; import plexodose.strategies"])
+def test_strategies_import_first_in_a_fresh_process(first):
+    # hypothesis runs the plugin while it is being imported: it must not import the strategies
+    done = subprocess.run([sys.executable, "-c", first + "; print('ok')"], capture_output=True,
+                          text=True, check=False, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr
 
 
 @given(st.from_type(Patient))

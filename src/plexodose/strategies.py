@@ -225,11 +225,6 @@ def patients(*, obese: bool | None = None, elderly: bool | None = None,
                     complete, varied_units, baseline_creatinine)
 
 
-def _hypothesis_setup_hook() -> None:
-    """hypothesis's plugin entry point: ``st.from_type(Patient)`` draws :func:`patients`."""
-    st.register_type_strategy(Patient, patients())
-
-
 def _ivig() -> st.SearchStrategy[dict[str, Any]]:
     course = st.sampled_from([(0.4, 5), (1.0, 1), (1.0, 2)])  # [seed]
     return st.fixed_dictionaries(
