@@ -21,7 +21,6 @@ Labs(date='2027-01-16', wbc='3.2 x10^9/L', platelets='140 x10^9/L', creatinine='
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import decimal
 import math
@@ -35,6 +34,7 @@ import attrs
 from plexodose import _format as fmt
 from plexodose import _limits as lim
 from plexodose import _units as u
+from plexodose._dates import checked_date
 from plexodose._errors import InputRangeError, UnitError
 
 # Plausibility limits: what a typing error looks like, not clinical rules (as in _limits).
@@ -114,24 +114,7 @@ ANALYTES = {
 
 def lab_date(value: Any, field: str = "date") -> dt.date:
     """A ``datetime.date`` or an ISO string "2027-01-16"; a datetime or anything else is refused."""
-    if isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            value = dt.date.fromisoformat(value.strip())
-    if type(value) is not dt.date:
-        raise InputRangeError(
-            f'{field} must be a date such as "2027-01-16" (an ISO string) or '
-            f"datetime.date(2027, 1, 16); got {value!r:.60}",
-            field=field,
-            value=value,
-        )
-    if not EARLIEST <= value <= LATEST:
-        raise InputRangeError(
-            f"{field} {value.isoformat()} is outside the plausible range "
-            f"{EARLIEST.isoformat()} to {LATEST.isoformat()}",
-            field=field,
-            value=value,
-        )
-    return value
+    return checked_date(value, field, EARLIEST, LATEST)
 
 
 def _bare(value: Any, field: str, example: str) -> None:

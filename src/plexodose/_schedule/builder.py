@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import re
 from typing import Any
 
 from plexodose import _units as u
+from plexodose._dates import checked_date
 from plexodose._errors import InputRangeError
 from plexodose._schedule.model import Event, Schedule
 from plexodose._schedule.rules import EARLIEST_START, LATEST_START
@@ -61,29 +60,11 @@ class _Builder:
         )
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def start_date(value: Any, field: str = "start") -> dt.date:
     """A ``datetime.date`` or an ISO string "2026-12-01"; anything else is refused."""
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
-        with contextlib.suppress(ValueError):
-            value = dt.date.fromisoformat(value.strip())
-    if type(value) is not dt.date:
-        raise InputRangeError(
-            f'{field} must be a date such as "2026-12-01" (an ISO string) or '
-            f"datetime.date(2026, 12, 1); got {value!r:.60}",
-            field=field,
-            value=value,
-        )
-    if not EARLIEST_START <= value <= LATEST_START:
-        raise InputRangeError(
-            f"{field} {value.isoformat()} is outside the plausible range "
-            f"{EARLIEST_START.isoformat()} to {LATEST_START.isoformat()}",
-            field=field,
-            value=value,
-        )
-    return value
+    return checked_date(value, field, EARLIEST_START, LATEST_START)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
