@@ -252,3 +252,24 @@ def test_the_png_script_renders_these_views() -> None:
         parse(body)
         png = root / "examples" / "output" / name
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"run {script['__file__']}"
+
+
+def test_repl_text_wraps_to_the_printer_width() -> None:
+    """IPython's pretty printer gives its width: every line fits, and no word is lost."""
+    from plexodose import Patient, azathioprine, plan
+
+    class Printer:  # what IPython hands to _repr_pretty_: a width and text()
+        max_width = 60
+
+        def __init__(self) -> None:
+            self.out = ""
+
+        def text(self, text: str) -> None:
+            self.out += text
+
+    for shown in (azathioprine(Patient.example()), plan(Patient.example(), start="2026-12-01")):
+        printer = Printer()
+        shown._repr_pretty_(printer, False)
+        assert max(len(line) for line in printer.out.splitlines()) <= 60
+        full = shown.to_text() if hasattr(shown, "to_text") else repr(shown)
+        assert printer.out.split() == full.split()

@@ -69,8 +69,10 @@ class _Traced:
     def __str__(self) -> str:
         return self.__repr__()
 
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython/Jupyter
-        printer.text(repr(self))
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython: wrapped to its width
+        from plexodose._views import terminal_text
+
+        printer.text(terminal_text(repr(self), getattr(printer, "max_width", 0)))
 
     def _repr_html_(self) -> str:  # Jupyter: see plexodose._views
         return _views.html(self)

@@ -139,8 +139,10 @@ class Review:
     def __str__(self) -> str:
         return self.__repr__()
 
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython/Jupyter
-        printer.text(repr(self))
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython: wrapped to its width
+        from plexodose._views import terminal_text
+
+        printer.text(terminal_text(repr(self), getattr(printer, "max_width", 0)))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -287,6 +287,14 @@ _GAP = re.compile(r"\S( {2,})(?=\S)")
 _ROOM = 30  # the fewest columns worth wrapping a table's last column into
 
 
+def terminal_text(text: str, columns: int) -> str:
+    """``text`` with lines longer than ``columns`` wrapped under their own last column (the
+    REPL and the command line); 0 or less: unchanged."""
+    if columns <= 0:
+        return text
+    return "\n".join(wrap_line(line, columns) for line in text.split("\n"))
+
+
 def wrap_line(line: str, columns: int) -> str:
     """``line`` wrapped to ``columns``; continuation lines start under the text they continue.
 

@@ -693,11 +693,9 @@ def wrap(text: str, columns: int) -> str:
                             four hours, then
                             observe
     """
-    if columns <= 0:
-        return text
-    from plexodose._views import wrap_line
+    from plexodose._views import terminal_text
 
-    return "\n".join(wrap_line(line, columns) for line in text.split("\n"))
+    return terminal_text(text, columns)
 
 
 _KEYWORD = re.compile(r"\b([a-z][a-z_]*)=('reason'|True)")

@@ -303,6 +303,11 @@ class Schedule:
 
         return _views.to_dataframe(self)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython: wrapped to its width
+        from plexodose._views import terminal_text
+
+        printer.text(terminal_text(self.to_text(), getattr(printer, "max_width", 0)))
+
     def _repr_html_(self) -> str:  # Jupyter: see plexodose._views
         from plexodose import _views
 
