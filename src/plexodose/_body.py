@@ -19,6 +19,11 @@ from plexodose._errors import InputRangeError
 CM_PER_INCH = 2.54
 DEVINE_MIN_HEIGHT_CM = 60 * CM_PER_INCH  # Devine is odd below 60 inches (dosing-rules.md)
 ADJUSTED_WEIGHT_FACTOR = 0.4  # [guideline] NBA BloodSTAR: IBW + 0.4 x (actual - IBW)
+MOSTELLER_DIVISOR = 3600.0  # sqrt(cm x kg / 3600) = m^2
+# CKD-EPI 2021 (race-free), named so the batch audit computes it on arrays with the same numbers:
+# 142 x min(SCr/kappa, 1)^alpha x max(SCr/kappa, 1)^-1.2 x 0.9938^age x sex factor
+CKD_EPI_SCALE, CKD_EPI_HIGH_EXPONENT, CKD_EPI_AGE_BASE = 142.0, -1.200, 0.9938
+CKD_EPI_SEX = {"female": (0.7, -0.241, 1.012), "male": (0.9, -0.302, 1.0)}  # kappa, alpha, factor
 
 
 class PlexodoseWarning(UserWarning):
@@ -36,7 +41,7 @@ def _boyd(height_cm: float, weight_kg: float) -> float:
 
 
 BSA_FORMULAS: dict[str, Callable[[float, float], float]] = {
-    "mosteller": lambda h, w: math.sqrt(h * w / 3600.0),  # h in cm, w in kg
+    "mosteller": lambda h, w: math.sqrt(h * w / MOSTELLER_DIVISOR),  # h in cm, w in kg
     "dubois": lambda h, w: 0.007184 * h**0.725 * w**0.425,
     "haycock": lambda h, w: 0.024265 * h**0.3964 * w**0.5378,
     "gehan_george": lambda h, w: 0.0235 * h**0.42246 * w**0.51456,
@@ -72,11 +77,15 @@ def creatinine_clearance_value(age: float, weight_kg: float, sex: str, scr_mg_dl
 
 
 def egfr_value(age: float, sex: str, scr_mg_dl: float) -> float:
-    female = sex == "female"
-    kappa, alpha = (0.7, -0.241) if female else (0.9, -0.302)
+    kappa, alpha, factor = CKD_EPI_SEX["female" if sex == "female" else "male"]
     ratio = scr_mg_dl / kappa
-    value: float = 142.0 * min(ratio, 1.0) ** alpha * max(ratio, 1.0) ** -1.200 * 0.9938**age
-    return value * 1.012 if female else value
+    value: float = (
+        CKD_EPI_SCALE
+        * min(ratio, 1.0) ** alpha
+        * max(ratio, 1.0) ** CKD_EPI_HIGH_EXPONENT
+        * CKD_EPI_AGE_BASE**age
+    )
+    return value * factor
 
 
 def devine_warning(height_cm: float) -> str | None:

@@ -1,0 +1,176 @@
+"""The order columns as float arrays in canonical units, with the scalar boundary's unit safety.
+
+A quantity arrives either as a number column beside a unit column (``weight`` and
+``weight_unit``) or, without the unit column, as text such as ``"72.4 kg"``. Every distinct unit
+goes through the scalar API's own conversion (:func:`plexodose._units.to_float`), so a unit it
+refuses is refused here too; a bare number never gets a unit by guess. Text is split with
+pyarrow's string kernels when pyarrow is installed, else with pandas.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd  # type: ignore[import-untyped]
+
+from plexodose import _units as u
+from plexodose._errors import MissingInputError, PlexodoseError
+from plexodose.batch._problems import IMPLAUSIBLE, WRONG_UNIT, Problems
+
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+Ints = npt.NDArray[np.intp]
+Shown = Callable[[Ints], list[str]]  # the flagged rows' values as typed, for messages
+
+# "number unit" as the scalar boundary reads it (its own number and unit syntax; the unit is then
+# converted by the scalar API itself); RE2 (pyarrow) and Python's re both take this pattern.
+QUANTITY_TEXT = rf"(?i)^\s*(?P<number>{u._NUMBER})\s*(?P<unit>{u._UNIT})\s*$"
+_QUANTITY_RE = re.compile(QUANTITY_TEXT)
+
+
+def codes(column: Any) -> tuple[Ints, list[Any]]:
+    """(code per row, distinct values): -1 where the value is missing."""
+    if isinstance(column.dtype, pd.CategoricalDtype):  # already encoded: no hashing
+        return column.cat.codes.to_numpy(dtype=np.intp), list(column.cat.categories)
+    found, uniques = pd.factorize(column)
+    return found.astype(np.intp, copy=False), list(uniques)
+
+
+def numbers(column: Any, name: str, problems: Problems) -> Floats:
+    """A column of real numbers as floats (NaN where missing); anything else is flagged.
+
+    A complex number is refused even with a zero imaginary part, as the scalar API does.
+    """
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else "O"
+    if kind in ("i", "u", "f"):
+        # A copy: the caller's frame is never written to.
+        return column.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)  # type: ignore[no-any-return]
+    given = column.notna().to_numpy(dtype=bool)
+    values = np.full(len(column), np.nan)
+    if kind not in ("b", "c"):
+        coerced = pd.to_numeric(column, errors="coerce").to_numpy(na_value=np.nan)
+        if coerced.dtype.kind in ("i", "u", "f"):
+            values = coerced.astype(np.float64)
+        elif coerced.dtype.kind == "c":  # keep only the values that were real numbers
+            real = [isinstance(v, int | float | np.integer | np.floating) for v in column]
+            values = np.where(real, coerced.real, np.nan)
+    problems.flag(IMPLAUSIBLE, given & np.isnan(values), lambda rows: [
+        f"{name} {v!r:.60} is not a real number (the unit goes in its own column)"
+        for v in column.iloc[rows]])
+    return values
+
+
+class Measured(NamedTuple):
+    """A quantity column read: numbers as typed, and the unit of each row as a code."""
+
+    values: Floats
+    given: Bools
+    unit_codes: Ints  # -1 where there is no unit to read
+    units: list[Any]  # the distinct units
+    shown: Shown
+
+
+def measured(orders: Any, name: str, unit_name: str, example: str,
+             problems: Problems) -> Measured:
+    """Read ``name`` with ``unit_name`` beside it, or as "number unit" text without it."""
+    n = len(orders)
+    if name not in orders.columns:
+        return Measured(np.full(n, np.nan), np.zeros(n, dtype=bool), np.full(n, -1, np.intp),
+                        [], lambda rows: [])
+    column = orders[name]
+    given = column.notna().to_numpy(dtype=bool)
+    if unit_name in orders.columns:
+        values = numbers(column, name, problems)
+        found, units = codes(orders[unit_name])
+        problems.flag(WRONG_UNIT, given & (found < 0), lambda rows: [
+            f"{name} {v:g} has no unit ({unit_name} is empty)" for v in values[rows]])
+        table = np.array([*units, ""], dtype=object)
+        return Measured(values, given, found, units, lambda rows: [
+            f"{v:g} {unit}" for v, unit in zip(values[rows], table[found[rows]], strict=True)])
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in ("b", "i", "u", "f", "c"):
+        raise MissingInputError(
+            f"orders has no {unit_name!r} column for the numbers in {name!r}: add one, or write "
+            f"the {name} as text such as {example}", field=unit_name)
+    values, found, units = split_quantities(column)
+    problems.flag(WRONG_UNIT, given & (found < 0), lambda rows: [
+        f"{name} {v!r:.60} must be a number followed by a unit, such as {example}"
+        for v in column.iloc[rows]])
+    return Measured(values, given, found, units, lambda rows: [str(v) for v in column.iloc[rows]])
+
+
+def factors(m: Measured, field: str, dim: u.Dimension) -> Floats:
+    """The factor from each row's unit to ``dim.canonical``: NaN where the scalar API refuses it."""
+    table = np.array([_unit_factor(v, field, dim) for v in m.units] + [math.nan])
+    return table[m.unit_codes]
+
+
+def _unit_factor(unit: Any, field: str, dim: u.Dimension) -> float:
+    if not isinstance(unit, str):
+        return math.nan
+    try:
+        return u.to_float(f"1 {unit}", field, dim)
+    except PlexodoseError:
+        return math.nan
+
+
+def quantity(orders: Any, name: str, unit_name: str, dim: u.Dimension,
+             problems: Problems) -> tuple[Floats, Bools, Shown]:
+    """(value in ``dim.canonical`` (NaN when unusable), given, the rows as typed)."""
+    m = measured(orders, name, unit_name, dim.example, problems)
+    factor = factors(m, unit_name, dim)
+    problems.flag(WRONG_UNIT, m.given & (m.unit_codes >= 0) & np.isnan(factor), lambda rows: [
+        f"{name} {text!r:.60} is not in {_a(dim.name)} unit such as {dim.example}"
+        for text in m.shown(rows)])
+    return m.values * factor, m.given, m.shown
+
+
+def split_quantities(column: Any) -> tuple[Floats, Ints, list[Any]]:
+    """(numbers, unit codes, distinct units) of a text column such as ``"72.4 kg"``; the code is
+    -1 where the text is not a number followed by a unit.
+
+    >>> values, found, units = split_quantities(pd.Series(["72.4 kg", "72", None, "9 kg"]))
+    >>> values.tolist(), found.tolist(), units
+    ([72.4, nan, nan, 9.0], [0, -1, -1, 0], ['kg'])
+    """
+    try:
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - the pandas fallback has its own test
+        return split_quantities_pandas(column)
+    try:
+        text = pa.array(column, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not text: read one by one
+        return split_quantities_pandas(column)
+    short = pc.less_equal(pc.utf8_length(text), u.MAX_TEXT_LENGTH)
+    parts = pc.extract_regex(pc.if_else(short, text, pa.scalar(None, pa.large_string())),
+                             QUANTITY_TEXT)
+    values = pc.cast(pc.struct_field(parts, "number"), pa.float64())
+    units = pc.dictionary_encode(pc.struct_field(parts, "unit"))
+    found = pc.fill_null(units.indices, -1).to_numpy(zero_copy_only=False).astype(np.intp)
+    return (values.to_numpy(zero_copy_only=False).astype(np.float64), found,
+            units.dictionary.to_pylist())
+
+
+def split_quantities_pandas(column: Any) -> tuple[Floats, Ints, list[Any]]:
+    """:func:`split_quantities` with pandas and Python's ``re`` only (no pyarrow).
+
+    >>> values, found, units = split_quantities_pandas(pd.Series(["72.4 kg", 72, "x", "1 lb"]))
+    >>> values.tolist(), found.tolist(), units
+    ([72.4, nan, nan, 1.0], [0, -1, -1, 1], ['kg', 'lb'])
+    """
+    text = column.astype(object)
+    is_text = text.map(lambda v: isinstance(v, str) and len(v) <= u.MAX_TEXT_LENGTH)
+    parts = text.where(is_text, "").astype(str).str.extract(_QUANTITY_RE)
+    values = pd.to_numeric(parts["number"], errors="coerce").to_numpy(dtype=np.float64,
+                                                                       na_value=np.nan)
+    found, units = pd.factorize(parts["unit"])
+    return values, found.astype(np.intp), list(units)
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
