@@ -387,7 +387,8 @@ class _Audit:
         per_day = self._doses_per_day()
         m = _read.measured(self.orders, "dose", "dose_unit", DAILY.example, self.problems)
         daily, mass = (_read.factors(m, "dose_unit", dim) for dim in (DAILY, u.DOSE_MASS))
-        fixed = np.isin(self.drug, _FIXED_FREQUENCY) | self.frequency_given
+        fixed = np.array([d in _FIXED_FREQUENCY for d in range(len(DRUGS))] + [False])[
+            self.drug] | self.frequency_given
         pulse = self.drug == CYC_IV
         factor = np.where(pulse, mass, np.where(np.isnan(daily) & fixed, mass * per_day, daily))
         p = self.problems
@@ -403,16 +404,16 @@ class _Audit:
 
     # -- ranges: each drug's rule on its own rows ----------------------------------------
     def _ranges(self) -> None:
-        for drug, rule in enumerate(_rules.RULES):
-            rows = np.flatnonzero(self.drug == drug)
-            if not rows.size:
-                continue
-            found = rule(_rules.Rows(self.weight[rows], self.height[rows], self.age[rows],
-                                     self.creatinine[rows], self.female[rows], self.male[rows],
-                                     self.per_day[rows]))
-            for name in ("low", "high", "cap", "accepted_low", "accepted_high", "cap_per_dose"):
-                getattr(self, name)[rows] = getattr(found, name)
-            self.notes[rows] = found.notes
+        # Rows grouped by drug (a stable radix sort), so each rule works on contiguous slices.
+        order = np.argsort(self.drug.astype(np.int8), kind="stable")
+        ends = np.cumsum(np.bincount(self.drug + 2, minlength=len(DRUGS) + 2))
+        columns = [a[order] for a in (self.weight, self.height, self.age, self.creatinine,
+                                      self.female, self.male, self.per_day)]
+        found = [rule(_rules.Rows(*(a[start:stop] for a in columns)))
+                 for rule, start, stop in zip(_rules.RULES, ends[1:], ends[2:], strict=False)]
+        checked = order[ends[1]:]  # rows of unknown drugs (codes -2, -1) keep NaN
+        for name in _rules.Range._fields:
+            getattr(self, name)[checked] = np.concatenate([getattr(r, name) for r in found])
 
     # -- verdicts ------------------------------------------------------------------------
     def _classify(self) -> None:

@@ -36,9 +36,12 @@ def dispensed(calculated: Floats, sizes: tuple[float, ...], step: float,
     down = np.floor(maximum / step * (1 + _EXACT)) * step
     amount = np.where(nearest <= maximum * (1 + _EXACT), nearest, down)
     ok = (calculated >= min(sizes)) & (amount > 0)
-    for value in np.unique(amount[ok]):  # few distinct amounts: whole multiples of the step
-        if _dispense.compose(float(value), sizes) is None:
-            ok &= amount != value
+    steps = np.where(ok, np.rint(amount / step), 0).astype(np.intp)
+    if steps.size:  # the amounts are a few whole multiples of the step: look each up once
+        made = np.zeros(int(steps.max()) + 1, dtype=bool)
+        for k in np.flatnonzero(np.bincount(steps)):
+            made[k] = _dispense.compose(int(k) * step, sizes) is not None
+        ok &= made[steps]
     return np.where(ok, amount, calculated), ok
 
 
