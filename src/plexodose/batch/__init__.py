@@ -407,8 +407,9 @@ class _Audit:
         # Rows grouped by drug (a stable radix sort), so each rule works on contiguous slices.
         order = np.argsort(self.drug.astype(np.int8), kind="stable")
         ends = np.cumsum(np.bincount(self.drug + 2, minlength=len(DRUGS) + 2))
-        columns = [a[order] for a in (self.weight, self.height, self.age, self.creatinine,
-                                      self.female, self.male, self.per_day)]
+        columns: list[Any] = [a[order] for a in (self.weight, self.height, self.age,
+                                                 self.creatinine, self.female, self.male,
+                                                 self.per_day)]
         found = [rule(_rules.Rows(*(a[start:stop] for a in columns)))
                  for rule, start, stop in zip(_rules.RULES, ends[1:], ends[2:], strict=False)]
         checked = order[ends[1]:]  # rows of unknown drugs (codes -2, -1) keep NaN
