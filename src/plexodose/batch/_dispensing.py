@@ -67,13 +67,13 @@ def ivig_daily_g(daily_g: Floats, maximum_g: Floats) -> tuple[Floats, Floats]:
         if not sizes:
             continue
         result = daily_g.copy()
-        pending = np.ones(daily_g.shape, dtype=bool)
-        for step in (ROUND_TO_G, _dispense._quantum(sizes)):
-            amount, ok = dispensed(daily_g, sizes, step, maximum_g)
-            ok &= np.abs(amount - daily_g) / daily_g <= ROUNDING_TOLERANCE  # as _ivig
-            use = pending & ok
-            result[use] = amount[use]
-            pending &= ~ok
+        pending = np.arange(daily_g.size)
+        for step in (ROUND_TO_G, _dispense._quantum(sizes)):  # the product's step: what is left
+            calculated = daily_g[pending]
+            amount, ok = dispensed(calculated, sizes, step, maximum_g[pending])
+            ok &= np.abs(amount - calculated) / calculated <= ROUNDING_TOLERANCE  # as _ivig
+            result[pending[ok]] = amount[ok]
+            pending = pending[~ok]
         lowest, highest = np.minimum(lowest, result), np.maximum(highest, result)
     return lowest, highest
 

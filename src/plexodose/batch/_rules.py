@@ -112,7 +112,9 @@ def ivig(r: Rows) -> Range:
     low_g, high_g = (rate * dosing for rate in (min(ivg.SEED_REGIMENS), max(ivg.SEED_REGIMENS)))
     cap_g = ivg.MAX_G_PER_KG_DAY * dosing
     vials_low, _ = dispensing.ivig_daily_g(low_g, cap_g)
-    _, vials_high = dispensing.ivig_daily_g(high_g, cap_g)
+    # Vials never pass the ceiling: when it is the top rate, the band's top is the range's.
+    top = ivg.MAX_G_PER_KG_DAY <= max(ivg.SEED_REGIMENS)
+    vials_high = high_g if top else dispensing.ivig_daily_g(high_g, cap_g)[1]
     accepted = _band(low_g, high_g, vials_low, vials_high)
     return Range(low_g * 1000, high_g * 1000, cap_g * 1000, accepted[0] * 1000,
                  accepted[1] * 1000, _every(n, np.nan),
