@@ -115,6 +115,7 @@ from plexodose.batch._problems import (
     IMPLAUSIBLE,
     MINOR,
     MISSING,
+    OK,
     OVER_CAP,
     STATUSES,
     UNDER,
@@ -426,6 +427,10 @@ class _Audit:
         kinds = np.where(self.drug >= 0, self.drug, 0)
         for (status, texts), mask in zip(_VERDICTS, (over, above, under), strict=True):
             self.problems.verdict(status, mask, texts, kinds)
+        # Never "ok" without the numbers to say so (a guard: every such row is flagged above).
+        unchecked = (self.problems.status == OK) & (
+            np.isnan(x) | np.isnan(self.accepted_low) | np.isnan(self.accepted_high))
+        self.problems.flag(MISSING, unchecked, "the order could not be checked")
 
     def frame(self) -> Any:
         index = self.orders.index

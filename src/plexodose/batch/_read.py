@@ -31,6 +31,8 @@ Shown = Callable[[Ints], list[str]]  # the flagged rows' values as typed, for me
 # converted by the scalar API itself); RE2 (pyarrow) and Python's re both take this pattern.
 QUANTITY_TEXT = rf"(?i)^\s*(?P<number>{u._NUMBER})\s*(?P<unit>{u._UNIT})\s*$"
 _QUANTITY_RE = re.compile(QUANTITY_TEXT)
+_NUMBER_TEXT = rf"(?i)^{u._NUMBER}$"
+_UNIT_RE = re.compile(u._UNIT, re.IGNORECASE)
 
 
 def codes(column: Any) -> tuple[Ints, list[Any]]:
@@ -62,9 +64,9 @@ def _common_text(column: Any) -> str | None:
     if len(column) < 10_000:
         return None
     head = column.iloc[:1000].value_counts()
-    if not len(head) or head.iloc[0] < 900 or not isinstance(head.index[0], str):
+    if not len(head) or head.iloc[0] < 500 or not isinstance(head.index[0], str):
         return None
-    return head.index[0]  # type: ignore[no-any-return]
+    return head.index[0]
 
 
 def numbers(column: Any, name: str, problems: Problems) -> Floats:
@@ -126,6 +128,8 @@ def measured(orders: Any, name: str, unit_name: str, example: str,
     problems.flag(WRONG_UNIT, given & (found < 0), lambda rows: [
         f"{name} {v!r:.60} must be a number followed by a unit, such as {example}"
         for v in column.iloc[rows]])
+    problems.flag(IMPLAUSIBLE, (found >= 0) & np.isnan(values), lambda rows: [
+        f"{name} {v!r:.60} is not a number" for v in column.iloc[rows]])
     return Measured(values, given, found, units, lambda rows: [str(v) for v in column.iloc[rows]])
 
 
@@ -172,14 +176,39 @@ def split_quantities(column: Any) -> tuple[Floats, Ints, list[Any]]:
         text = pa.array(column, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not text: read one by one
         return split_quantities_pandas(column)
-    short = pc.less_equal(pc.utf8_length(text), u.MAX_TEXT_LENGTH)
-    parts = pc.extract_regex(pc.if_else(short, text, pa.scalar(None, pa.large_string())),
-                             QUANTITY_TEXT)
-    values = pc.cast(pc.struct_field(parts, "number"), pa.float64())
-    units = pc.dictionary_encode(pc.struct_field(parts, "unit"))
-    found = pc.fill_null(units.indices, -1).to_numpy(zero_copy_only=False).astype(np.intp)
-    return (values.to_numpy(zero_copy_only=False).astype(np.float64), found,
-            units.dictionary.to_pylist())
+    text = pc.if_else(pc.less_equal(pc.utf8_length(text), u.MAX_TEXT_LENGTH), text,
+                      pa.scalar(None, pa.large_string()))
+    # The common form "72.4 kg": split at the first space and check the number's syntax; the
+    # rest ("72kg", odd spacing) goes through the full pattern.
+    parts = pc.utf8_split_whitespace(pc.utf8_trim_whitespace(text), max_splits=1)
+    pairs = pc.fill_null(pc.equal(pc.list_value_length(parts), 2), False)
+    split = np.flatnonzero(pairs.to_numpy(zero_copy_only=False))
+    halves = pc.take(parts, split)
+    number = pc.list_element(halves, 0)
+    good = pc.match_substring_regex(number, _NUMBER_TEXT).to_numpy(zero_copy_only=False)
+    split, number = split[good], pc.filter(number, good)
+    unit = pc.filter(pc.list_element(halves, 1), good)
+    rest = np.setdiff1d(np.arange(len(text)), split, assume_unique=True)
+    if rest.size:
+        parts = pc.extract_regex(pc.take(text, rest), QUANTITY_TEXT)
+        matched = pc.is_valid(parts).to_numpy(zero_copy_only=False)
+        rest = rest[matched]
+        parts = pc.filter(parts, matched)
+        split = np.concatenate([split, rest])
+        number = pa.concat_arrays([number, pc.struct_field(parts, "number")])
+        unit = pa.concat_arrays([unit, pc.struct_field(parts, "unit")])
+    units = pc.dictionary_encode(unit)
+    names = units.dictionary.to_pylist()
+    # the unit's syntax, checked once per distinct unit: "7 . 5 kg" has none
+    unit_syntax = np.array([_UNIT_RE.fullmatch(name) is not None for name in names] + [False])
+    codes_ = units.indices.to_numpy(zero_copy_only=False)
+    split, codes_, number = split[unit_syntax[codes_]], codes_[unit_syntax[codes_]], pc.filter(
+        number, unit_syntax[codes_])
+    values = np.full(len(text), np.nan)
+    values[split] = pc.cast(number, pa.float64()).to_numpy(zero_copy_only=False)
+    found = np.full(len(text), -1, dtype=np.intp)
+    found[split] = codes_
+    return values, found, names
 
 
 def split_quantities_pandas(column: Any) -> tuple[Floats, Ints, list[Any]]:

@@ -113,7 +113,7 @@ def ivig(r: Rows) -> Range:
     cap_g = ivg.MAX_G_PER_KG_DAY * dosing
     vials_low, _ = dispensing.ivig_daily_g(low_g, cap_g)
     # Vials never pass the ceiling: when it is the top rate, the band's top is the range's.
-    top = ivg.MAX_G_PER_KG_DAY <= max(ivg.SEED_REGIMENS)
+    top = max(ivg.SEED_REGIMENS) >= ivg.MAX_G_PER_KG_DAY
     vials_high = high_g if top else dispensing.ivig_daily_g(high_g, cap_g)[1]
     accepted = _band(low_g, high_g, vials_low, vials_high)
     return Range(low_g * 1000, high_g * 1000, cap_g * 1000, accepted[0] * 1000,
