@@ -266,11 +266,8 @@ class _Audit:
         self.drug = self._drugs(refuse_unknown)
         self._patients()
         self.ordered, self.per_day = self._dose()
-        nan = np.full(n, np.nan)
-        self.low, self.high, self.cap = nan, nan.copy(), nan.copy()
-        self.accepted_low, self.accepted_high, self.cap_per_dose = nan.copy(), nan.copy(), nan.copy()
-        self.notes = np.zeros(n, dtype=np.uint16)
-        self._ranges()
+        (self.low, self.high, self.cap, self.accepted_low, self.accepted_high,
+         self.cap_per_dose, self.notes) = self._ranges()
         self._classify()
 
     def _column(self, name: str) -> Any:
@@ -404,7 +401,8 @@ class _Audit:
         return m.values * factor, per_day
 
     # -- ranges: each drug's rule on its own rows ----------------------------------------
-    def _ranges(self) -> None:
+    def _ranges(self) -> _rules.Range:
+        """Every row's range: unknown drugs (codes -2, -1) get NaN and no notes."""
         # Rows grouped by drug (a stable radix sort), so each rule works on contiguous slices.
         order = np.argsort(self.drug.astype(np.int8), kind="stable")
         ends = np.cumsum(np.bincount(self.drug + 2, minlength=len(DRUGS) + 2))
@@ -413,9 +411,15 @@ class _Audit:
                                                  self.per_day)]
         found = [rule(_rules.Rows(*(a[start:stop] for a in columns)))
                  for rule, start, stop in zip(_rules.RULES, ends[1:], ends[2:], strict=False)]
-        checked = order[ends[1]:]  # rows of unknown drugs (codes -2, -1) keep NaN
+        checked, unknown = order[ends[1]:], order[:ends[1]]
+        whole = []
         for name in _rules.Range._fields:
-            getattr(self, name)[checked] = np.concatenate([getattr(r, name) for r in found])
+            parts = [getattr(r, name) for r in found]
+            column = np.empty(self.n, dtype=parts[0].dtype)
+            column[checked] = np.concatenate(parts)
+            column[unknown] = 0 if column.dtype.kind == "u" else np.nan
+            whole.append(column)
+        return _rules.Range(*whole)
 
     # -- verdicts ------------------------------------------------------------------------
     def _classify(self) -> None:
