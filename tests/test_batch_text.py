@@ -33,8 +33,10 @@ def test_text_quantities_give_the_numeric_result() -> None:
     frame = sample_orders(400)
     text = as_text(frame, "weight", "height", "serum_creatinine", "dose")
     assert text["weight"].iloc[0].endswith(" kg")
-    pd.testing.assert_frame_equal(audit(text, unknown_drugs="flag"),
-                                  audit(frame, unknown_drugs="flag"), check_dtype=False)
+    got, expected = audit(text, unknown_drugs="flag"), audit(frame, unknown_drugs="flag")
+    # the reasons show values as typed: "72.123456789 kg" as text, "72.1235 kg" from numbers
+    pd.testing.assert_frame_equal(got.drop(columns="reason"), expected.drop(columns="reason"))
+    assert (got["reason"] == "").equals(expected["reason"] == "")
 
 
 @pytest.mark.parametrize(("weight", "status", "words"), [

@@ -9,7 +9,8 @@ Input columns (a missing optional column counts as not given):
 
 ============================  ======================================================================
 ``drug``                      ``ivig``, ``azathioprine``, ``cyclophosphamide_oral``,
-                              ``cyclophosphamide_iv``, ``ciclosporin``, ``mycophenolate``, the
+                              ``cyclophosphamide_iv`` (g/m2), ``ciclosporin``,
+                              ``mycophenolate``, ``cyclophosphamide_iv_mg_per_kg``, the
                               names results and schedules write (``IVIg``, ``cyclophosphamide
                               (oral)``, ``mycophenolate mofetil``) and ``cyclosporin``; case,
                               spaces and hyphens are ignored. ``cyclophosphamide`` alone takes
@@ -23,7 +24,7 @@ Input columns (a missing optional column counts as not given):
 ``dose``, ``dose_unit``       the ordered dose (or text such as ``"150 mg/day"``): a mass per
                               time (``mg/day``, ``g/day``) is the daily amount; a mass (``mg``,
                               ``g``) is one administration: the pulse for
-                              ``cyclophosphamide_iv``, else one of ``doses_per_day`` doses
+                              IV cyclophosphamide, else one of ``doses_per_day`` doses
 ``doses_per_day``             optional whole number: azathioprine 1-2 (default 1),
                               mycophenolate 1-4 (default 2), ciclosporin 2, cyclophosphamide
                               oral 1. A plain mass needs it for azathioprine and oral
@@ -37,7 +38,7 @@ Input columns (a missing optional column counts as not given):
 ============================  ======================================================================
 
 Output columns, on the input's index: ``drug`` (the canonical name), ``ordered_mg`` (the order
-in mg per day, or per pulse for ``cyclophosphamide_iv``), ``per`` (``day`` or ``pulse``),
+in mg per day, or per pulse for the IV cyclophosphamide pulses), ``per`` (``day`` or ``pulse``),
 ``low_mg``, ``high_mg`` (the calculator's dose at the two ends of the protocol),
 ``accepted_low_mg``, ``accepted_high_mg`` (the band the audit accepts: the range widened to
 what the calculator dispenses for its ends, whole tablets or vials, never past a cap),
@@ -72,6 +73,9 @@ order, equal to float rounding (``tests/test_batch.py`` checks random samples to
   ``IV_HARD_MAX_G_PER_M2`` times the BSA.
 * ``ciclosporin``: 2.5 to 5 mg/kg/day; 5 mg/kg/day is the cap, and capsules round down where
   the nearest would pass it.
+* ``cyclophosphamide_iv_mg_per_kg``: the EULAR/CYCLOPS pulse,
+  ``cyclophosphamide_pulse_reduction(p).dose`` (15 mg/kg reduced for age and creatinine; needs
+  both), at most ``PULSE_MAX_MG``, which is also the cap.
 * ``mycophenolate``: 500 to 1,500 mg twice daily, at most ``MAX_MG_PER_DAY``; below eGFR 25 at
   most ``LOW_EGFR_MAX_MG_PER_DOSE`` a dose and ``LOW_EGFR_MAX_MG_PER_DAY`` a day, whatever the
   number of doses.
@@ -131,8 +135,9 @@ Bools = npt.NDArray[np.bool_]
 Ints = npt.NDArray[np.intp]
 
 DRUGS = ("ivig", "azathioprine", "cyclophosphamide_oral", "cyclophosphamide_iv", "ciclosporin",
-         "mycophenolate")
-IVIG, AZA, CYC_ORAL, CYC_IV, CSA, MMF = range(len(DRUGS))
+         "mycophenolate", "cyclophosphamide_iv_mg_per_kg")
+IVIG, AZA, CYC_ORAL, CYC_IV, CSA, MMF, CYC_KG = range(len(DRUGS))
+PULSES = (CYC_IV, CYC_KG)
 BY_ROUTE = -2  # "cyclophosphamide": the route column decides
 ALIASES = {"cyclosporin": CSA, "cyclosporine": CSA, "ciclosporine": CSA,
            "mycophenolate_mofetil": MMF, "cyclophosphamide": BY_ROUTE}
@@ -146,9 +151,13 @@ ROUNDING = 1e-9  # float rounding only: not a clinical tolerance
 DAILY = u.Dimension("mass per day", "mg/day", '"150 mg/day"')
 # (default, fewest, most) doses a day, as the scalar calculators take them
 DOSES_PER_DAY = {IVIG: (1, 1, 1), AZA: (1, 1, 2), CYC_ORAL: (1, 1, 1), CYC_IV: (1, 1, 1),
-                 CSA: (csa.DOSES_PER_DAY,) * 3, MMF: (mmf.DOSES_PER_DAY, 1, 4)}
+                 CSA: (csa.DOSES_PER_DAY,) * 3, MMF: (mmf.DOSES_PER_DAY, 1, 4),
+                 CYC_KG: (1, 1, 1)}
 # Drugs whose protocol fixes how often, so a plain mass is read without a doses_per_day column
-_FIXED_FREQUENCY = (CYC_IV, CSA, MMF)
+_FIXED_FREQUENCY = (*PULSES, CSA, MMF)
+# Why a drug's rule may have no range for a row whose inputs were all read
+_UNCHECKED = {CYC_KG: f"the EULAR/CYCLOPS table needs age and serum_creatinine, up to "
+                      f"{cyc.EULAR_CREATININE_UMOL_L[1]:g} umol/L (above: dose individually)"}
 
 
 def _range_text(drug: int) -> str:
@@ -163,6 +172,8 @@ def _range_text(drug: int) -> str:
         f"cyclophosphamide IV {span(cyc.IV_G_PER_M2)} g/m2 x Mosteller BSA (seed)",
         f"ciclosporin {span(csa.MG_PER_KG_DAY)} mg/kg/day (seed)",
         f"mycophenolate {span(mmf.MG_PER_DOSE)} mg x {mmf.DOSES_PER_DAY} a day, eGFR limit",
+        f"cyclophosphamide IV {cyc.EULAR_STANDARD_MG_PER_KG:g} mg/kg, EULAR/CYCLOPS age and "
+        "creatinine reduction",
     )[drug]
 
 
@@ -177,6 +188,7 @@ def _cap_text(drug: int) -> str:
         f"mycophenolate {mmf.MAX_MG_PER_DOSE:g} mg a dose and {mmf.MAX_MG_PER_DAY:g} mg/day "
         f"({mmf.LOW_EGFR_MAX_MG_PER_DOSE:g} and {mmf.LOW_EGFR_MAX_MG_PER_DAY:g} when eGFR < "
         f"{mmf.LOW_EGFR:g})",
+        f"cyclophosphamide IV mg/kg pulse {cyc.PULSE_MAX_MG:g} mg (CYCLOPS)",
     )[drug]
 
 
@@ -202,7 +214,7 @@ def audit(orders: Any, *, unknown_drugs: Literal["raise", "flag"] = "raise") -> 
     >>> audit(pd.DataFrame({"drug": ["prednisolone"], "weight": ["72 kg"], "dose": ["5 mg/day"]}))
     Traceback (most recent call last):
     ...
-    plexodose._errors.InputRangeError: drug 'prednisolone' is not one the audit knows: ivig, azathioprine, cyclophosphamide_oral, cyclophosphamide_iv, ciclosporin, mycophenolate (or cyclosporin, cyclosporine, ciclosporine, mycophenolate_mofetil, cyclophosphamide with a route); pass unknown_drugs="flag" to flag such rows instead
+    plexodose._errors.InputRangeError: drug 'prednisolone' is not one the audit knows: ivig, azathioprine, cyclophosphamide_oral, cyclophosphamide_iv, ciclosporin, mycophenolate, cyclophosphamide_iv_mg_per_kg (or cyclosporin, cyclosporine, ciclosporine, mycophenolate_mofetil, cyclophosphamide with a route); pass unknown_drugs="flag" to flag such rows instead
     """
     if type(orders).__module__.split(".")[0] == "dask":
         return audit_dask(orders, unknown_drugs=unknown_drugs)
@@ -387,7 +399,7 @@ class _Audit:
         daily, mass = (_read.factors(m, "dose_unit", dim) for dim in (DAILY, u.DOSE_MASS))
         fixed = np.array([d in _FIXED_FREQUENCY for d in range(len(DRUGS))] + [False])[
             self.drug] | self.frequency_given
-        pulse = self.drug == CYC_IV
+        pulse = np.isin(self.drug, PULSES)
         factor = np.where(pulse, mass, np.where(np.isnan(daily) & fixed, mass * per_day, daily))
         p = self.problems
         p.flag(MISSING, ~m.given, "dose not given")
@@ -424,7 +436,7 @@ class _Audit:
     # -- verdicts ------------------------------------------------------------------------
     def _classify(self) -> None:
         x = self.ordered
-        per_dose = x / np.where(self.drug == CYC_IV, 1, self.per_day)
+        per_dose = x / self.per_day
         over = (x > self.cap * (1 + ROUNDING)) | (per_dose > self.cap_per_dose * (1 + ROUNDING))
         above = x > self.accepted_high * (1 + ROUNDING)
         under = x < self.accepted_low * (1 - ROUNDING)
@@ -434,13 +446,15 @@ class _Audit:
         # Never "ok" without the numbers to say so (a guard: every such row is flagged above).
         unchecked = (self.problems.status == OK) & (
             np.isnan(x) | np.isnan(self.accepted_low) | np.isnan(self.accepted_high))
-        self.problems.flag(MISSING, unchecked, "the order could not be checked")
+        self.problems.flag(MISSING, unchecked, lambda rows: [
+            f"the order could not be checked: {_UNCHECKED.get(int(d), 'no range')}"
+            for d in self.drug[rows]])
 
     def frame(self) -> Any:
         index = self.orders.index
         drug = pd.Categorical.from_codes(np.where(self.drug >= 0, self.drug, -1),
                                          categories=DRUGS)
-        per = pd.Categorical.from_codes((self.drug == CYC_IV).astype(np.int8),
+        per = pd.Categorical.from_codes(np.isin(self.drug, PULSES).astype(np.int8),
                                         categories=("day", "pulse"))
         status = pd.Categorical.from_codes(self.problems.status, categories=STATUSES)
         note = pd.Categorical.from_codes(self.notes.astype(np.int16),
@@ -467,7 +481,7 @@ def _sex_code(value: Any) -> int:
 
 
 def _dose_unit_problem(drug: int, shown: str) -> str:
-    if drug == CYC_IV:
+    if drug in PULSES:
         return f"dose {shown!r:.60} must be a mass per pulse such as \"1 g\" or \"750 mg\""
     if drug in _FIXED_FREQUENCY:
         return (f"dose {shown!r:.60} must be a mass per day (\"mg/day\") or a mass per dose "

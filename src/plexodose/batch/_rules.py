@@ -215,6 +215,22 @@ def egfr(age: Floats, female: Bools, scr_mg_dl: Floats) -> Floats:
     return out
 
 
+def cyclophosphamide_iv_mg_per_kg(r: Rows) -> Range:
+    """``cyclophosphamide_pulse_reduction()`` at 15 mg/kg: the EULAR/CYCLOPS table for age and
+    creatinine (NaN without both, or above its 500 umol/L column), at most 1.2 g a pulse."""
+    n = r.weight.size
+    umol = np.round(r.creatinine * UMOL_PER_L_PER_MG_DL, 6)  # as _common.creatinine_umol_l
+    table = np.array(cyc.EULAR_TABLE)
+    older = np.where(r.age < 60, 0, np.where(r.age <= 70, 1, 2))  # as _eular_mg_per_kg
+    column = np.where(umol < cyc.EULAR_CREATININE_UMOL_L[0], 0, 1)
+    known = ~np.isnan(r.age) & ~np.isnan(umol) & (umol <= cyc.EULAR_CREATININE_UMOL_L[1])
+    mg_per_kg = np.where(known, table[older, column], np.nan)
+    reduced = cyc.EULAR_STANDARD_MG_PER_KG * mg_per_kg / cyc.EULAR_STANDARD_MG_PER_KG
+    pulse = np.minimum(reduced * r.weight, cyc.PULSE_MAX_MG)
+    return Range(pulse, pulse.copy(), _every(n, cyc.PULSE_MAX_MG), pulse.copy(), pulse.copy(),
+                 _every(n, np.nan), _notes(n))
+
+
 RULES = (ivig, azathioprine, cyclophosphamide_oral, cyclophosphamide_iv, ciclosporin,
-         mycophenolate)
+         mycophenolate, cyclophosphamide_iv_mg_per_kg)
 """In the order of :data:`plexodose.batch.DRUGS`."""
