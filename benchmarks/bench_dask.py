@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
-
 from bench_batch import orders
+
 from plexodose.batch import audit, audit_dask
 
 
