@@ -38,7 +38,7 @@ def orders(n: int, seed: int = 7, *, bad: bool = False) -> pd.DataFrame:
     rows (unknown units and drug names, implausible values)."""
     rng = np.random.default_rng(seed)
     names = [*DRUGS, "cyclosporin", "mycophenolate mofetil", "Prednisolone"]
-    shares = [0.2, 0.2, 0.08, 0.1, 0.12, 0.1, 0.05, 0.1, 0.05 if bad else 0.0]
+    shares = [0.2, 0.2, 0.08, 0.08, 0.12, 0.1, 0.02, 0.05, 0.1, 0.05 if bad else 0.0]
     drug = rng.choice(names, n, p=np.array(shares) / sum(shares))
     units = ["kg", "lb", "g", "stone"]
     weight_unit = rng.choice(units, n, p=[0.85, 0.12, 0.02, 0.01] if bad else [0.87, 0.12, 0.01, 0])
@@ -49,9 +49,9 @@ def orders(n: int, seed: int = 7, *, bad: bool = False) -> pd.DataFrame:
     scr = rng.lognormal(0.0, 0.5, n).clip(0.4, 12)
     scr = np.where(creatinine_unit == "umol/L", scr * 88.4, scr)
     daily = np.where(drug == "ivig", rng.uniform(20, 90, n), rng.uniform(40, 3200, n))
-    unit = np.where(drug == "ivig", "g/day", np.where(drug == "cyclophosphamide_iv", "mg",
-                                                        "mg/day"))
-    dose = np.where(drug == "cyclophosphamide_iv", rng.uniform(400, 2200, n), daily)
+    pulse = np.char.startswith(drug.astype(str), "cyclophosphamide_iv")
+    unit = np.where(drug == "ivig", "g/day", np.where(pulse, "mg", "mg/day"))
+    dose = np.where(pulse, rng.uniform(400, 2200, n), daily)
     sexes = ["female", "male", "F"]
     frame = pd.DataFrame({
         "drug": drug, "weight": weight.round(1), "weight_unit": weight_unit,
