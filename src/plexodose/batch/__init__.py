@@ -397,9 +397,8 @@ class _Audit:
         per_day = self._doses_per_day()
         m = _read.measured(self.orders, "dose", "dose_unit", DAILY.example, self.problems)
         daily, mass = (_read.factors(m, "dose_unit", dim) for dim in (DAILY, u.DOSE_MASS))
-        fixed = np.array([d in _FIXED_FREQUENCY for d in range(len(DRUGS))] + [False])[
-            self.drug] | self.frequency_given
-        pulse = np.isin(self.drug, PULSES)
+        fixed = _by_drug(_FIXED_FREQUENCY)[self.drug] | self.frequency_given
+        pulse = self.pulse = _by_drug(PULSES)[self.drug]
         factor = np.where(pulse, mass, np.where(np.isnan(daily) & fixed, mass * per_day, daily))
         p = self.problems
         p.flag(MISSING, ~m.given, "dose not given")
@@ -423,13 +422,13 @@ class _Audit:
                                                  self.per_day)]
         found = [rule(_rules.Rows(*(a[start:stop] for a in columns)))
                  for rule, start, stop in zip(_rules.RULES, ends[1:], ends[2:], strict=False)]
-        checked, unknown = order[ends[1]:], order[:ends[1]]
+        unknown = order[:ends[1]]
         whole = []
         for name in _rules.Range._fields:
-            parts = [getattr(r, name) for r in found]
-            column = np.empty(self.n, dtype=parts[0].dtype)
-            column[checked] = np.concatenate(parts)
+            column = np.empty(self.n, dtype=getattr(found[0], name).dtype)
             column[unknown] = 0 if column.dtype.kind == "u" else np.nan
+            for rows, start, stop in zip(found, ends[1:], ends[2:], strict=False):
+                column[order[start:stop]] = getattr(rows, name)
             whole.append(column)
         return _rules.Range(*whole)
 
@@ -454,7 +453,7 @@ class _Audit:
         index = self.orders.index
         drug = pd.Categorical.from_codes(np.where(self.drug >= 0, self.drug, -1),
                                          categories=DRUGS)
-        per = pd.Categorical.from_codes(np.isin(self.drug, PULSES).astype(np.int8),
+        per = pd.Categorical.from_codes(self.pulse.astype(np.int8),
                                         categories=("day", "pulse"))
         status = pd.Categorical.from_codes(self.problems.status, categories=STATUSES)
         note = pd.Categorical.from_codes(self.notes.astype(np.int16),
@@ -466,6 +465,11 @@ class _Audit:
             "reason": pd.Series(self.problems.reasons(), index=index, copy=False),
             "note": note,
         }, index=index, copy=False)  # the arrays are this audit's own
+
+
+def _by_drug(drugs: tuple[int, ...]) -> Bools:
+    """A look-up by drug code (-1 last): True for ``drugs``."""
+    return np.array([d in drugs for d in range(len(DRUGS))] + [False])
 
 
 def _drug_code(value: Any) -> int:
