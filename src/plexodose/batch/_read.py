@@ -178,37 +178,49 @@ def split_quantities(column: Any) -> tuple[Floats, Ints, list[Any]]:
         return split_quantities_pandas(column)
     text = pc.if_else(pc.less_equal(pc.utf8_length(text), u.MAX_TEXT_LENGTH), text,
                       pa.scalar(None, pa.large_string()))
-    # The common form "72.4 kg": split at the first space and check the number's syntax; the
-    # rest ("72kg", odd spacing) goes through the full pattern.
-    parts = pc.utf8_split_whitespace(pc.utf8_trim_whitespace(text), max_splits=1)
+    values, found = np.full(len(text), np.nan), np.full(len(text), -1, dtype=np.intp)
+    # The common form "72.4 kg": split at the first space, then check the number's syntax and
+    # each distinct unit's; the rest ("72kg", odd spacing) goes through the full pattern.
+    parts = pc.split_pattern(text, " ", max_splits=1)
     pairs = pc.fill_null(pc.equal(pc.list_value_length(parts), 2), False)
     split = np.flatnonzero(pairs.to_numpy(zero_copy_only=False))
-    halves = pc.take(parts, split)
-    number = pc.list_element(halves, 0)
-    good = pc.match_substring_regex(number, _NUMBER_TEXT).to_numpy(zero_copy_only=False)
-    split, number = split[good], pc.filter(number, good)
-    unit = pc.filter(pc.list_element(halves, 1), good)
-    rest = np.setdiff1d(np.arange(len(text)), split, assume_unique=True)
-    if rest.size:
-        parts = pc.extract_regex(pc.take(text, rest), QUANTITY_TEXT)
-        matched = pc.is_valid(parts).to_numpy(zero_copy_only=False)
-        rest = rest[matched]
-        parts = pc.filter(parts, matched)
-        split = np.concatenate([split, rest])
-        number = pa.concat_arrays([number, pc.struct_field(parts, "number")])
-        unit = pa.concat_arrays([unit, pc.struct_field(parts, "unit")])
+    if split.size < len(text):
+        parts = pc.filter(parts, pairs)
+    number, unit = pc.list_element(parts, 0), pc.list_element(parts, 1)
     units = pc.dictionary_encode(unit)
     names = units.dictionary.to_pylist()
-    # the unit's syntax, checked once per distinct unit: "7 . 5 kg" has none
     unit_syntax = np.array([_UNIT_RE.fullmatch(name) is not None for name in names] + [False])
     codes_ = units.indices.to_numpy(zero_copy_only=False)
-    split, codes_, number = split[unit_syntax[codes_]], codes_[unit_syntax[codes_]], pc.filter(
-        number, unit_syntax[codes_])
-    values = np.full(len(text), np.nan)
-    values[split] = pc.cast(number, pa.float64()).to_numpy(zero_copy_only=False)
-    found = np.full(len(text), -1, dtype=np.intp)
-    found[split] = codes_
+    good = pc.match_substring_regex(number, _NUMBER_TEXT).to_numpy(zero_copy_only=False)
+    good &= unit_syntax[codes_]
+    values[split[good]] = pc.cast(pc.filter(number, good), pa.float64()).to_numpy(
+        zero_copy_only=False)
+    found[split[good]] = codes_[good]
+    rest = np.flatnonzero(found < 0)
+    if rest.size:
+        names = _split_by_pattern(pc.take(text, rest), rest, values, found, names)
     return values, found, names
+
+
+def _split_by_pattern(text: Any, rows: Ints, values: Floats, found: Ints,
+                      names: list[Any]) -> list[Any]:
+    """Fill ``values`` and ``found`` at ``rows`` from the full pattern; the units it finds are
+    added to ``names``, which is returned."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = pc.extract_regex(text, QUANTITY_TEXT)
+    matched = pc.is_valid(parts).to_numpy(zero_copy_only=False)
+    parts = pc.filter(parts, matched)
+    rows = rows[matched]
+    values[rows] = pc.cast(pc.struct_field(parts, "number"), pa.float64()).to_numpy(
+        zero_copy_only=False)
+    units = pc.dictionary_encode(pc.struct_field(parts, "unit"))
+    known = {name: code for code, name in enumerate(names)}
+    table = np.array([known.setdefault(name, len(known))
+                      for name in units.dictionary.to_pylist()], dtype=np.intp)
+    found[rows] = table[units.indices.to_numpy(zero_copy_only=False)]
+    return list(known)
 
 
 def split_quantities_pandas(column: Any) -> tuple[Floats, Ints, list[Any]]:
