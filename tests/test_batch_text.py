@@ -66,6 +66,15 @@ def test_a_bare_number_column_without_its_unit_column_is_refused() -> None:
         audit(pd.DataFrame({"drug": ["azathioprine"], "weight": [72.0], "dose": ["100 mg/day"]}))
 
 
+def test_an_object_column_takes_real_numbers_only() -> None:
+    doses = pd.Series([True, 100, 100 + 0j, "100", "100 mg"], dtype=object)
+    r = audit(pd.DataFrame({"drug": "azathioprine", "weight": "72 kg", "dose": doses,
+                            "dose_unit": "mg/day"}))
+    assert r["status"].tolist() == ["implausible_input", "ok", "implausible_input", "ok",
+                                    "implausible_input"]
+    assert r["reason"].iloc[0] == "dose True is not a real number (the unit goes in its own column)"
+
+
 def test_a_nan_dose_is_never_ok() -> None:
     r = audit(pd.DataFrame({"drug": ["azathioprine", "ciclosporin"], "weight": ["72 kg"] * 2,
                             "dose": ["nan mg/day", "NaN mg"]}))

@@ -82,15 +82,17 @@ def numbers(column: Any, name: str, problems: Problems) -> Floats:
     values = np.full(len(column), np.nan)
     if kind not in ("b", "c"):
         coerced = pd.to_numeric(column, errors="coerce").to_numpy(na_value=np.nan)
-        if coerced.dtype.kind in ("i", "u", "f"):
-            values = coerced.astype(np.float64)
-        elif coerced.dtype.kind == "c":  # keep only the values that were real numbers
-            real = [isinstance(v, int | float | np.integer | np.floating) for v in column]
-            values = np.where(real, coerced.real, np.nan)
+        values = coerced.real.astype(np.float64)
+        if column.dtype == object:  # True is not 1, and 100+0j is not 100
+            values[column.map(_not_real).to_numpy(dtype=bool)] = np.nan
     problems.flag(IMPLAUSIBLE, given & np.isnan(values), lambda rows: [
         f"{name} {v!r:.60} is not a real number (the unit goes in its own column)"
         for v in column.iloc[rows]])
     return values
+
+
+def _not_real(value: Any) -> bool:
+    return isinstance(value, bool | np.bool_ | complex | np.complexfloating)
 
 
 class Measured(NamedTuple):
