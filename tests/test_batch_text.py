@@ -138,3 +138,14 @@ def test_audit_dask_writes_parquet_partitions(tmp_path: Path) -> None:
     assert back["reason"].astype(str).tolist() == expected["reason"].astype(str).tolist()
     np.testing.assert_array_equal(back["ordered_mg"].to_numpy(), expected["ordered_mg"].to_numpy())
     assert math.isclose(back["high_mg"].sum(), expected["high_mg"].sum())
+
+
+def test_a_long_frame_is_audited_in_slices_with_the_same_result(monkeypatch: Any) -> None:
+    import plexodose.batch as batch
+
+    frame = sample_orders(1000).set_index(pd.Index(range(5000, 6000), name="order"))
+    whole = audit(frame, unknown_drugs="flag")
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 128)  # 8 slices, the last one short
+    sliced = audit(frame, unknown_drugs="flag")
+    pd.testing.assert_frame_equal(sliced, whole)
+    assert sliced.dtypes.to_dict() == meta().dtypes.to_dict()

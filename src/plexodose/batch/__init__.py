@@ -147,6 +147,7 @@ OUTPUT_COLUMNS = ("drug", "ordered_mg", "per", "low_mg", "high_mg", "accepted_lo
                   "accepted_high_mg", "cap_mg", "status", "reason", "note")
 REQUIRED_COLUMNS = ("drug", "weight", "dose")
 ROUNDING = 1e-9  # float rounding only: not a clinical tolerance
+CHUNK_ROWS = 1 << 18  # rows audited at a time
 
 DAILY = u.Dimension("mass per day", "mg/day", '"150 mg/day"')
 # (default, fewest, most) doses a day, as the scalar calculators take them
@@ -228,8 +229,14 @@ def audit(orders: Any, *, unknown_drugs: Literal["raise", "flag"] = "raise") -> 
         if name not in orders.columns:
             raise MissingInputError(f"orders has no {name!r} column; required: "
                                     f"{', '.join(REQUIRED_COLUMNS)}", field=name)
+    refuse = unknown_drugs == "raise"
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        return _Audit(orders, unknown_drugs == "raise").frame()
+        if len(orders) <= CHUNK_ROWS:
+            return _Audit(orders, refuse).frame()
+        # In slices that stay in the processor's caches: as fast per row at 10^7 rows as at
+        # 10^5, and the temporaries are a slice's, not the whole frame's.
+        return pd.concat([_Audit(orders.iloc[start:start + CHUNK_ROWS], refuse).frame()
+                          for start in range(0, len(orders), CHUNK_ROWS)])
 
 
 def meta(index: Any = None) -> Any:
