@@ -38,35 +38,14 @@ _UNIT_RE = re.compile(u._UNIT, re.IGNORECASE)
 def codes(column: Any) -> tuple[Ints, list[Any]]:
     """(code per row, distinct values): -1 where the value is missing.
 
-    A column mostly of one text (``"kg"``) is compared with it, and only the other rows are
-    hashed: a comparison costs a fraction of a hash.
-
-    >>> found, values = codes(pd.Series(["kg"] * 20_000 + ["lb", None, "kg"]))
-    >>> found[-4:].tolist(), values
+    >>> found, values = codes(pd.Series(["kg", "lb", None, "kg"]))
+    >>> found.tolist(), values
     ([0, 1, -1, 0], ['kg', 'lb'])
     """
     if isinstance(column.dtype, pd.CategoricalDtype):  # already encoded: no hashing
         return column.cat.codes.to_numpy(dtype=np.intp), list(column.cat.categories)
-    common = _common_text(column)
-    if common is None:
-        found, uniques = pd.factorize(column)
-        return found.astype(np.intp, copy=False), list(uniques)
-    same = (column == common).to_numpy(dtype=bool, na_value=False)
-    other = np.flatnonzero(~same)
-    rest, uniques = pd.factorize(column.iloc[other])
-    found = np.zeros(len(column), dtype=np.intp)
-    found[other] = np.where(rest >= 0, rest + 1, -1)
-    return found, [common, *uniques]
-
-
-def _common_text(column: Any) -> str | None:
-    """The text of nearly all (95 %) of the first rows of a long column, if there is one."""
-    if len(column) < 10_000:
-        return None
-    head = column.iloc[:1000].value_counts()
-    if not len(head) or head.iloc[0] < 950 or not isinstance(head.index[0], str):
-        return None
-    return head.index[0]
+    found, uniques = pd.factorize(column)
+    return found.astype(np.intp, copy=False), list(uniques)
 
 
 def numbers(column: Any, name: str, problems: Problems) -> Floats:
