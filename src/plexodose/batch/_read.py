@@ -9,6 +9,7 @@ pyarrow's string kernels when pyarrow is installed, else with pandas.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -123,8 +124,15 @@ def factors(m: Measured, field: str, dim: u.Dimension) -> Floats:
 def _unit_factor(unit: Any, field: str, dim: u.Dimension) -> float:
     if not isinstance(unit, str):
         return math.nan
+    return _factor(unit, dim, u.registry())
+
+
+@functools.lru_cache(maxsize=1024)
+def _factor(unit: str, dim: u.Dimension, registry: Any) -> float:
+    """The scalar API's factor for ``unit``, NaN where it refuses it; kept per registry, as
+    the scalar API keeps its own, and for refused units too (those it works out each time)."""
     try:
-        return u.to_float(f"1 {unit}", field, dim)
+        return u.to_float(f"1 {unit}", "unit", dim)
     except PlexodoseError:
         return math.nan
 
