@@ -81,6 +81,7 @@ class Problems:
         except ImportError:  # pragma: no cover - pyarrow is in the batch extra
             table = np.array(self.texts, dtype=object)
             return pd.array(table[self.reason], dtype=pd.StringDtype("python"))
+        # large_string: what pandas keeps, so it takes the array without another copy
         dictionary = pa.DictionaryArray.from_arrays(pa.array(self.reason),
-                                                    pa.array(self.texts, pa.string()))
-        return pd.arrays.ArrowStringArray(dictionary.cast(pa.string()))
+                                                    pa.array(self.texts, pa.large_string()))
+        return pd.arrays.ArrowStringArray(dictionary.cast(pa.large_string()))
