@@ -35,8 +35,8 @@ REFERENCE = "2.0-2.2 M rows/s before (batch.py, Nov 2026)"
 
 
 def orders(n: int, seed: int = 7, *, bad: bool = False) -> pd.DataFrame:
-    """``n`` varied orders, most near their protocol range; with ``bad``, a few percent of bad
-    rows (unknown units and drug names, implausible values)."""
+    """``n`` varied orders, doses drawn across and beyond the protocol ranges; with ``bad``, a
+    few percent of bad rows (unknown units and drug names, implausible values)."""
     rng = np.random.default_rng(seed)
     names = [*DRUGS, "cyclosporin", "mycophenolate mofetil", "Prednisolone"]
     shares = [0.2, 0.2, 0.08, 0.08, 0.12, 0.1, 0.02, 0.05, 0.1, 0.05 if bad else 0.0]
