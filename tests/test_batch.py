@@ -15,12 +15,14 @@ from hypothesis import strategies as st
 
 from plexodose import (
     Q_,
+    ContraindicationError,
     InputRangeError,
     MissingInputError,
     Patient,
     azathioprine,
     cyclophosphamide_iv,
     cyclophosphamide_oral,
+    cyclophosphamide_pulse_reduction,
     cyclosporin,
     ivig,
     mycophenolate,
@@ -111,7 +113,19 @@ def test_cyclophosphamide_iv_is_per_pulse_on_bsa() -> None:
 def test_cyclophosphamide_oral_creatinine_limit(scr: float, top: float) -> None:
     r = one(order("cyclophosphamide_oral", 100, "mg/day", serum_creatinine=scr))
     assert (r["low_mg"], r["high_mg"]) == pytest.approx((72.0, top * 72))
-    assert math.isnan(r["cap_mg"])
+    assert r["cap_mg"] == 144.0  # 2 mg/kg/day x 72 kg, under the 200 mg/day maximum
+
+
+def test_cyclophosphamide_oral_at_most_200_mg_a_day() -> None:
+    # 120 kg: 1-2 mg/kg/day = 120-240 mg/day, limited to 200 mg/day (EULAR 2009 / EUVAS)
+    r = audit(pd.DataFrame([order("cyclophosphamide_oral", dose, "mg/day", weight=120.0)
+                            for dose in (200, 201, 110)]))
+    assert r["low_mg"].tolist() == [120.0] * 3
+    assert r["high_mg"].tolist() == [cyc.ORAL_MAX_MG_PER_DAY] * 3
+    assert r["cap_mg"].tolist() == [cyc.ORAL_MAX_MG_PER_DAY] * 3
+    assert r["status"].tolist() == ["ok", "over_cap", "under_range"]
+    # 250 kg: even 1 mg/kg/day is past 200, so the range is 200-200
+    assert one(order("cyclophosphamide_oral", 200, "mg/day", weight=250.0))["status"] == "ok"
 
 
 def test_mycophenolate_egfr_limit() -> None:
@@ -132,24 +146,31 @@ def test_ciclosporin_per_dose_is_doubled() -> None:
 
 
 @pytest.mark.parametrize(("changes", "status", "words"), [
-    ({"drug": "prednisolone"}, "unknown_drug", "drug 'prednisolone' is not one of"),
+    ({"drug": "cyclophosphamide", "route": None}, "missing_data", "route not given"),
+    ({"drug": "cyclophosphamide", "route": "sc"}, "implausible_input", "route 'sc' must be"),
     ({"drug": None}, "missing_data", "drug not given"),
     ({"dose": None}, "missing_data", "dose not given"),
     ({"drug": "cyclophosphamide_iv", "height": None, "dose_unit": "mg"}, "missing_data",
      "height not given"),
     ({"dose_unit": "mg"}, "wrong_unit", "a plain mass does not say how often"),
     ({"drug": "cyclophosphamide_iv", "dose_unit": "mg/day"}, "wrong_unit", "mass per pulse"),
-    ({"weight_unit": "cm"}, "wrong_unit", "weight_unit 'cm' is not a mass unit"),
+    ({"weight_unit": "cm"}, "wrong_unit", "weight '72 cm' is not in a mass unit"),
     ({"weight_unit": None}, "wrong_unit", "weight 72 has no unit"),
-    ({"dose_unit": "furlongs"}, "wrong_unit", "dose_unit 'furlongs'"),
+    ({"dose_unit": "furlongs"}, "wrong_unit", "dose '100 furlongs'"),
+    ({"dose_unit": "grain"}, "wrong_unit", "dose '100 grain'"),  # refused by the scalar API too
     ({"weight": 400.0}, "implausible_input", "outside the plausible range 2-350 kg"),
     # 400 lb = 181 kg: 1 mg/kg = 181 mg is past the 150 mg cap, so the range is 150-150 mg
     ({"weight": 400.0, "weight_unit": "lb"}, "under_range", "under the protocol range"),
     ({"serum_creatinine": 30.0}, "implausible_input", "0.1-25 mg/dL"),
     ({"sex": "m"}, "implausible_input", "sex 'm' must be 'female' or 'male'"),
     ({"dose": -5.0}, "implausible_input", "finite number above 0"),
-    ({"weight": "72 kg"}, "implausible_input", "is not a number"),
-    ({"weight": True}, "implausible_input", "weight True is not a number"),
+    ({"weight": "72 kg"}, "implausible_input", "is not a real number"),
+    ({"weight": True}, "implausible_input", "weight True is not a real number"),
+    ({"dose": 100 + 1000j}, "implausible_input", "dose (100+1000j) is not a real number"),
+    ({"dose": 100 + 0j}, "implausible_input", "is not a real number"),
+    ({"dose": math.inf}, "implausible_input", "dose inf must be a finite number above 0"),
+    ({"weight": -math.inf}, "implausible_input", "outside the plausible range"),
+    ({"doses_per_day": 3}, "implausible_input", "doses_per_day 3 must be a whole number from 1"),
     ({"age": 12.0}, "minor", "under 18"),
     ({"age": 130.0}, "implausible_input", "0-120 years"),
 ])
@@ -159,6 +180,15 @@ def test_input_problems(changes: dict[str, Any], status: str, words: str) -> Non
     r = one(row)
     assert r["status"] == status
     assert words in r["reason"]
+
+
+def test_unknown_drugs_may_be_flagged_instead_of_refused() -> None:
+    r = audit(pd.DataFrame([order("prednisolone", 5, "mg/day"), order("azathioprine", 100, "mg/day")]),
+              unknown_drugs="flag")
+    assert r["status"].tolist() == ["unknown_drug", "ok"]
+    assert r["reason"].iloc[0].startswith("drug 'prednisolone' is not one of ivig, azathioprine")
+    with pytest.raises(InputRangeError, match="unknown_drugs must be 'raise' or 'flag'"):
+        audit(pd.DataFrame([order("azathioprine", 100, "mg/day")]), unknown_drugs="ignore")  # type: ignore[arg-type]
 
 
 def test_the_first_problem_decides_and_every_problem_is_named() -> None:
@@ -186,6 +216,8 @@ def test_output_shape_and_index_are_kept() -> None:
 
 
 def test_refusals_are_plexodose_errors() -> None:
+    with pytest.raises(InputRangeError, match="drug 'prednisolone' is not one the audit knows"):
+        audit(pd.DataFrame([order("prednisolone", 5, "mg/day")]))
     with pytest.raises(MissingInputError, match="'dose_unit' column"):
         audit(pd.DataFrame({"drug": ["ivig"], "weight": [72], "weight_unit": ["kg"],
                             "dose": [30]}))
@@ -251,16 +283,24 @@ def scalar_range(drug: str, p: Patient) -> tuple[float, float, float]:
     if drug == "cyclophosphamide_iv":
         ends = [cyclophosphamide_iv(p, g_per_m2=rate) for rate in cyc.IV_G_PER_M2]
         return ends[0].dose_mg, ends[1].dose_mg, cyc.IV_HARD_MAX_G_PER_M2 * 1000 * ends[1].bsa_m2
+    if drug == "cyclophosphamide_iv_mg_per_kg":
+        pulse = cyclophosphamide_pulse_reduction(p)  # needs age and creatinine (<= 500 umol/L)
+        dose = min(pulse.dose.to("mg").magnitude, cyc.PULSE_MAX_MG)  # the CYCLOPS 1.2 g
+        return dose, dose, cyc.PULSE_MAX_MG
     if drug == "mycophenolate":
         ends = [mycophenolate(p, mg_per_dose=dose) for dose in mmf.MG_PER_DOSE]
         assert ends[1].cap_mg_per_day is not None
         return ends[0].daily_dose_mg, ends[1].daily_dose_mg, ends[1].cap_mg_per_day
     calculator, rates, cap = {
         "azathioprine": (azathioprine, aza.MG_PER_KG_DAY, aza.CAP_MG_PER_DAY),
-        "cyclophosphamide_oral": (cyclophosphamide_oral, cyc.ORAL_MG_PER_KG_DAY, math.nan),
-        "ciclosporin": (cyclosporin, csa.MG_PER_KG_DAY, math.nan),
+        "cyclophosphamide_oral": (cyclophosphamide_oral, cyc.ORAL_MG_PER_KG_DAY,
+                                  min(cyc.ORAL_MG_PER_KG_DAY[1] * p.weight_kg,
+                                      cyc.ORAL_MAX_MG_PER_DAY)),
+        "ciclosporin": (cyclosporin, csa.MG_PER_KG_DAY, csa.MG_PER_KG_DAY[1] * p.weight_kg),
     }[drug]
     low, high = (calculator(p, mg_per_kg_day=rate).daily_dose_mg for rate in rates)
+    if drug == "cyclophosphamide_oral":  # the 200 mg/day maximum (a no-op once the calculator has it)
+        low, high = (min(end, cyc.ORAL_MAX_MG_PER_DAY) for end in (low, high))
     return low, high, cap
 
 
@@ -282,26 +322,27 @@ def same(a: float, b: float) -> bool:
 def test_batch_ranges_equal_the_scalar_calculators(rows: list[dict[str, Any]]) -> None:
     expected = []
     for row in rows:
-        if row["drug"] == "cyclophosphamide_iv" and row["height"] is None:
-            with pytest.raises(MissingInputError):
-                scalar_range(row["drug"], scalar_patient(row))
+        pulse = row["drug"].startswith("cyclophosphamide_iv")
+        try:
+            low, high, cap = scalar_range(row["drug"], scalar_patient(row))
+        except (MissingInputError, ContraindicationError):  # no height (BSA), age or creatinine
             row.update(dose=1.0, dose_unit="g")
             expected.append(None)
             continue
-        low, high, cap = scalar_range(row["drug"], scalar_patient(row))
-        row.update(dose=row["dose_share"] * high,
-                   dose_unit="mg" if row["drug"] == "cyclophosphamide_iv" else "mg/day")
-        expected.append((low, high, cap, expected_status(row["dose"], low, high, cap)))
+        row.update(dose=row["dose_share"] * high, dose_unit="mg" if pulse else "mg/day")
+        expected.append((low, high, cap))
     result = audit(pd.DataFrame(rows).drop(columns="dose_share"))
     for (_, got), want in zip(result.iterrows(), expected, strict=True):
         if want is None:
             assert got["status"] == "missing_data"
             continue
-        low, high, cap, status = want
+        low, high, cap = want
         assert same(got["low_mg"], low), (got["low_mg"], low)
         assert same(got["high_mg"], high), (got["high_mg"], high)
         assert same(got["cap_mg"], cap), (got["cap_mg"], cap)
-        assert got["status"] == status
+        # the band's ends are checked against the calculators in test_batch_dispensing.py
+        band = (got["accepted_low_mg"], got["accepted_high_mg"])
+        assert got["status"] == expected_status(got["ordered_mg"], *band, cap)
 
 
 @settings(deadline=None)
@@ -310,10 +351,13 @@ def test_status_agrees_with_the_numbers(rows: list[dict[str, Any]], dose: float)
     frame = pd.DataFrame(rows).drop(columns="dose_share").assign(dose=dose, dose_unit="mg/day")
     r = audit(frame)
     checked = r[r["status"].isin(["ok", "under_range", "above_range", "over_cap"])]
-    assert (checked["drug"] != "cyclophosphamide_iv").all()  # a daily unit is wrong for a pulse
+    assert not checked["drug"].astype(str).str.startswith("cyclophosphamide_iv").any()  # pulses
     assert (checked["low_mg"] <= checked["high_mg"]).all()
-    in_range = (checked["ordered_mg"] >= checked["low_mg"] * (1 - 1e-9)) & (
-        checked["ordered_mg"] <= checked["high_mg"] * (1 + 1e-9))
+    assert (checked["accepted_low_mg"] <= checked["low_mg"]).all()
+    assert (checked["accepted_high_mg"] >= checked["high_mg"]).all()
+    assert (checked["accepted_high_mg"] <= checked["cap_mg"].fillna(math.inf) * (1 + 1e-9)).all()
+    in_range = (checked["ordered_mg"] >= checked["accepted_low_mg"] * (1 - 1e-9)) & (
+        checked["ordered_mg"] <= checked["accepted_high_mg"] * (1 + 1e-9))
     assert ((checked["status"] == "ok") == in_range).all()
     assert (checked.loc[checked["status"] == "over_cap", "ordered_mg"]
             > checked.loc[checked["status"] == "over_cap", "cap_mg"]).all()
@@ -324,8 +368,8 @@ def test_status_agrees_with_the_numbers(rows: list[dict[str, Any]], dose: float)
 
 def sample_orders(n: int, seed: int = 5) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    drugs = rng.choice([*DRUGS, "cyclosporin", "unknown"], n)
-    unit = np.where(drugs == "cyclophosphamide_iv", "g", "mg/day")
+    drugs = rng.choice([*DRUGS, "cyclosporin", "mycophenolate mofetil", "unknown"], n)
+    unit = np.where(np.char.startswith(drugs.astype(str), "cyclophosphamide_iv"), "g", "mg/day")
     return pd.DataFrame({
         "drug": drugs, "weight": rng.uniform(40, 140, n), "weight_unit": "kg",
         "height": rng.uniform(150, 200, n), "height_unit": "cm",
@@ -342,11 +386,11 @@ def test_audit_dask_matches_pandas_on_a_local_cluster() -> None:
     frame = sample_orders(300)
     with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
                                   dashboard_address=None) as cluster, distributed.Client(cluster):
-        lazy = audit_dask(dd.from_pandas(frame, npartitions=3))
+        lazy = audit_dask(dd.from_pandas(frame, npartitions=3), unknown_drugs="flag")
         assert list(lazy.columns) == list(OUTPUT_COLUMNS)
         result = lazy.compute()
-        via_audit = audit(dd.from_pandas(frame, npartitions=2)).compute()
-    expected = audit(frame)
+        via_audit = audit(dd.from_pandas(frame, npartitions=2), unknown_drugs="flag").compute()
+    expected = audit(frame, unknown_drugs="flag")
     assert set(expected["status"]) >= {"ok", "unknown_drug", "above_range"}
     pd.testing.assert_frame_equal(result, expected)
     pd.testing.assert_frame_equal(via_audit, expected)

@@ -27,6 +27,11 @@ ADJUSTED_WEIGHT_FACTOR = 0.4  # [guideline] NBA BloodSTAR: IBW + 0.4 x (actual -
 # Plausibility of derived values: typing-error and formula-misuse guards, not clinical rules.
 BSA_M2 = (0.1, 6.0)  # what plausible heights and weights give
 CLEARANCE_ML_MIN = (0.01, 2000.0)  # positive and finite; the top only catches absurd inputs
+MOSTELLER_DIVISOR = 3600.0  # sqrt(cm x kg / 3600) = m^2
+# CKD-EPI 2021 (race-free), named so the batch audit computes it on arrays with the same numbers:
+# 142 x min(SCr/kappa, 1)^alpha x max(SCr/kappa, 1)^-1.2 x 0.9938^age x sex factor
+CKD_EPI_SCALE, CKD_EPI_HIGH_EXPONENT, CKD_EPI_AGE_BASE = 142.0, -1.200, 0.9938
+CKD_EPI_SEX = {"female": (0.7, -0.241, 1.012), "male": (0.9, -0.302, 1.0)}  # kappa, alpha, factor
 
 
 class PlexodoseWarning(UserWarning):
@@ -45,7 +50,7 @@ def _boyd(height_cm: float, weight_kg: float) -> float:
 
 BsaFormula = Literal["mosteller", "dubois", "haycock", "gehan_george", "boyd"]
 BSA_FORMULAS: dict[str, Callable[[float, float], float]] = {  # keyed by BsaFormula
-    "mosteller": lambda h, w: math.sqrt(h * w / 3600.0),  # h in cm, w in kg
+    "mosteller": lambda h, w: math.sqrt(h * w / MOSTELLER_DIVISOR),  # h in cm, w in kg
     "dubois": lambda h, w: 0.007184 * h**0.725 * w**0.425,
     "haycock": lambda h, w: 0.024265 * h**0.3964 * w**0.5378,
     "gehan_george": lambda h, w: 0.0235 * h**0.42246 * w**0.51456,
@@ -100,11 +105,15 @@ def creatinine_clearance_value(age: Any, weight_kg: Any, sex: str, scr_mg_dl: An
 
 
 def egfr_value(age: float, sex: str, scr_mg_dl: float) -> float:
-    female = sex == "female"
-    kappa, alpha = (0.7, -0.241) if female else (0.9, -0.302)
+    kappa, alpha, factor = CKD_EPI_SEX["female" if sex == "female" else "male"]
     ratio = scr_mg_dl / kappa
-    value: float = 142.0 * min(ratio, 1.0) ** alpha * max(ratio, 1.0) ** -1.200 * 0.9938**age
-    return value * 1.012 if female else value
+    value: float = (
+        CKD_EPI_SCALE
+        * min(ratio, 1.0) ** alpha
+        * max(ratio, 1.0) ** CKD_EPI_HIGH_EXPONENT
+        * CKD_EPI_AGE_BASE**age
+    )
+    return value * factor
 
 
 # Checked scalars: what the calculators and the public functions use. A formula used outside

@@ -1,0 +1,503 @@
+"""Audit many orders at once: a pandas DataFrame of orders in, a DataFrame of verdicts out.
+
+Each row is one order for one patient. :func:`audit` computes the protocol dose range for the
+row with the scalar calculators' own constants and kernels, on whole columns, and flags orders
+outside it. :func:`audit_dask` runs it on every partition of a Dask DataFrame.
+``import plexodose`` does not import this package (it needs numpy and pandas).
+
+Input columns (a missing optional column counts as not given):
+
+============================  ======================================================================
+``drug``                      ``ivig``, ``azathioprine``, ``cyclophosphamide_oral``,
+                              ``cyclophosphamide_iv`` (g/m2), ``ciclosporin``,
+                              ``mycophenolate``, ``cyclophosphamide_iv_mg_per_kg``, the
+                              names results and schedules write (``IVIg``, ``cyclophosphamide
+                              (oral)``, ``mycophenolate mofetil``) and ``cyclosporin``; case,
+                              spaces and hyphens are ignored. ``cyclophosphamide`` alone takes
+                              its route from ``route``. Any other name is refused
+                              (:class:`~plexodose.InputRangeError`) unless
+                              ``unknown_drugs="flag"``.
+``route``                     ``oral`` or ``IV`` (as ``Schedule.to_records()`` writes it); read
+                              for ``cyclophosphamide`` only
+``weight``, ``weight_unit``   a number and a mass unit (``kg``, ``g``, ``lb``); or, without the
+                              unit column, text such as ``"72.4 kg"``
+``dose``, ``dose_unit``       the ordered dose (or text such as ``"150 mg/day"``): a mass per
+                              time (``mg/day``, ``g/day``) is the daily amount; a mass (``mg``,
+                              ``g``) is one administration: the pulse for
+                              IV cyclophosphamide, else one of ``doses_per_day`` doses
+``doses_per_day``             optional whole number: azathioprine 1-2 (default 1),
+                              mycophenolate 1-4 (default 2), ciclosporin 2, cyclophosphamide
+                              oral 1. A plain mass needs it for azathioprine and oral
+                              cyclophosphamide (how often is it given?)
+``height``, ``height_unit``   optional (or text); required for ``cyclophosphamide_iv`` (BSA);
+                              with ``sex`` it lets IVIg check for obesity
+``sex``                       optional, ``female`` or ``male``
+``age``                       optional, plain years (as ``Patient(age=...)``)
+``serum_creatinine``,         optional (or text); ``mg/dL`` or ``umol/L``; with age and sex it
+``creatinine_unit``           gives the renal checks of azathioprine and mycophenolate
+============================  ======================================================================
+
+Output columns, on the input's index: ``drug`` (the canonical name), ``ordered_mg`` (the order
+in mg per day, or per pulse for the IV cyclophosphamide pulses), ``per`` (``day`` or ``pulse``),
+``low_mg``, ``high_mg`` (the calculator's dose at the two ends of the protocol),
+``accepted_low_mg``, ``accepted_high_mg`` (the band the audit accepts: the range widened to
+what the calculator dispenses for its ends, whole tablets or vials, never past a cap),
+``cap_mg`` (the hard cap; NaN without one), ``status``, ``reason`` (why the row is flagged:
+for an input, its field, value and accepted range; for a dose, the rule it breaks, whose
+numbers are in the columns; empty when ``ok``) and ``note`` (what the audit could not check).
+``drug``, ``per``, ``status`` and ``note`` are categoricals, ``reason`` a ``string[pyarrow]``
+column, the rest floats: the result writes to Parquet as it is.
+
+A bad row never stops the audit: ``status`` is the first that applies of ``unknown_drug``
+(with ``unknown_drugs="flag"``), ``missing_data``, ``wrong_unit`` (no unit, an unknown unit or
+one of the wrong dimension, a bare number in a text column), ``implausible_input`` (outside the
+limits of :mod:`plexodose._limits`, the same ones :class:`plexodose.Patient` enforces; a value
+that is not a real number, such as ``100+1000j``; infinity), ``minor`` (under 18: the scalar API
+needs ``minor_override``), ``over_cap``, ``above_range``, ``under_range``, ``ok``. A band end is
+crossed only beyond float rounding (relative 1e-9).
+
+The range is what the scalar calculators give at the ends of the protocol, for a patient built
+from the row with normal TPMT/NUDT15 and no baseline creatinine: the same formulas in the same
+order, equal to float rounding (``tests/test_batch.py`` checks random samples to a relative
+1e-12). The rules, one function each in :mod:`plexodose.batch._rules`:
+
+* ``ivig``: ``ivig(p, g_per_kg_day=0.4, days=5)`` to ``ivig(p, g_per_kg_day=1, days=1)`` daily
+  (auto weight basis); the cap is ``MAX_G_PER_KG_DAY`` times the same dosing weight. Accepted:
+  down to what any catalogue product's vials give for the low end (5 g steps, or the product's
+  own within 10 %). Only the daily amount is audited (the note says so).
+* ``azathioprine``: ``azathioprine(p, mg_per_kg_day=1)`` to ``(..., =2)`` (150 mg/day cap, renal
+  reduction); accepted: the 25/50 mg tablets the calculator dispenses (144 -> 150 mg).
+* ``cyclophosphamide_oral``: 1 to 2 mg/kg/day with the creatinine limit, at most
+  ``ORAL_MAX_MG_PER_DAY``; the cap is the lower of 2 mg/kg/day and that maximum.
+* ``cyclophosphamide_iv``: 0.3 to 1 g/m2 x Mosteller BSA per pulse; the cap is
+  ``IV_HARD_MAX_G_PER_M2`` times the BSA.
+* ``ciclosporin``: 2.5 to 5 mg/kg/day; 5 mg/kg/day is the cap, and capsules round down where
+  the nearest would pass it.
+* ``cyclophosphamide_iv_mg_per_kg``: the EULAR/CYCLOPS pulse,
+  ``cyclophosphamide_pulse_reduction(p).dose`` (15 mg/kg reduced for age and creatinine; needs
+  both), at most ``PULSE_MAX_MG``, which is also the cap.
+* ``mycophenolate``: 500 to 1,500 mg twice daily, at most ``MAX_MG_PER_DAY``; below eGFR 25 at
+  most ``LOW_EGFR_MAX_MG_PER_DOSE`` a dose and ``LOW_EGFR_MAX_MG_PER_DAY`` a day, whatever the
+  number of doses.
+
+>>> import pandas as pd
+>>> orders = pd.DataFrame({
+...     "drug": ["azathioprine", "azathioprine", "ivig", "mycophenolate mofetil"],
+...     "weight": [72, 72, 158, 72], "weight_unit": ["kg", "kg", "lb", "kg"],
+...     "dose": [150, 200, 30, 1], "dose_unit": ["mg/day", "mg/day", "g/day", "kg"]})
+>>> result = audit(orders)  # 158 lb = 71.668 kg: IVIg 0.4-1 g/kg/day = 28,667-71,668 mg/day
+>>> result[["ordered_mg", "low_mg", "high_mg", "accepted_high_mg", "status"]].round(1)
+   ordered_mg   low_mg  high_mg  accepted_high_mg    status
+0       150.0     72.0    144.0             150.0        ok
+1       200.0     72.0    144.0             150.0  over_cap
+2     30000.0  28667.0  71667.6           71667.6        ok
+3   2000000.0   1000.0   3000.0            3000.0  over_cap
+>>> result.loc[1, "reason"]
+'over the hard cap: azathioprine 150 mg/day'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from plexodose._extras import needs_batch  # noqa: F401  # isort: skip  (names the extra)
+import numpy as np
+import numpy.typing as npt
+import pandas as pd  # type: ignore[import-untyped]
+
+from plexodose import _azathioprine as aza
+from plexodose import _ciclosporin as csa
+from plexodose import _cyclophosphamide as cyc
+from plexodose import _ivig as ivg
+from plexodose import _limits as lim
+from plexodose import _mycophenolate as mmf
+from plexodose import _units as u
+from plexodose._errors import InputRangeError, MissingInputError
+from plexodose.batch import _read, _rules
+from plexodose.batch._problems import (
+    ABOVE,
+    IMPLAUSIBLE,
+    MINOR,
+    MISSING,
+    OK,
+    OVER_CAP,
+    STATUSES,
+    UNDER,
+    UNKNOWN_DRUG,
+    WRONG_UNIT,
+    Problems,
+)
+
+__all__ = ["DRUGS", "OUTPUT_COLUMNS", "STATUSES", "audit", "audit_dask", "meta"]
+
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+Ints = npt.NDArray[np.intp]
+
+DRUGS = ("ivig", "azathioprine", "cyclophosphamide_oral", "cyclophosphamide_iv", "ciclosporin",
+         "mycophenolate", "cyclophosphamide_iv_mg_per_kg")
+IVIG, AZA, CYC_ORAL, CYC_IV, CSA, MMF, CYC_KG = range(len(DRUGS))
+PULSES = (CYC_IV, CYC_KG)
+BY_ROUTE = -2  # "cyclophosphamide": the route column decides
+ALIASES = {"cyclosporin": CSA, "cyclosporine": CSA, "ciclosporine": CSA,
+           "mycophenolate_mofetil": MMF, "cyclophosphamide": BY_ROUTE}
+ROUTES = {"oral": CYC_ORAL, "iv": CYC_IV}
+
+OUTPUT_COLUMNS = ("drug", "ordered_mg", "per", "low_mg", "high_mg", "accepted_low_mg",
+                  "accepted_high_mg", "cap_mg", "status", "reason", "note")
+REQUIRED_COLUMNS = ("drug", "weight", "dose")
+ROUNDING = 1e-9  # float rounding only: not a clinical tolerance
+CHUNK_ROWS = 1 << 18  # rows audited at a time
+
+DAILY = u.Dimension("mass per day", "mg/day", '"150 mg/day"')
+# (default, fewest, most) doses a day, as the scalar calculators take them
+DOSES_PER_DAY = {IVIG: (1, 1, 1), AZA: (1, 1, 2), CYC_ORAL: (1, 1, 1), CYC_IV: (1, 1, 1),
+                 CSA: (csa.DOSES_PER_DAY,) * 3, MMF: (mmf.DOSES_PER_DAY, 1, 4),
+                 CYC_KG: (1, 1, 1)}
+# Drugs whose protocol fixes how often, so a plain mass is read without a doses_per_day column
+_FIXED_FREQUENCY = (*PULSES, CSA, MMF)
+# Why a drug's rule may have no range for a row whose inputs were all read
+_UNCHECKED = {CYC_KG: f"the EULAR/CYCLOPS table needs age and serum_creatinine, up to "
+                      f"{cyc.EULAR_CREATININE_UMOL_L[1]:g} umol/L (above: dose individually)",
+              CSA: _rules.NOTES["ciclosporin renal"]}
+
+
+def _range_text(drug: int) -> str:
+    def span(pair: tuple[float, float]) -> str:
+        return f"{pair[0]:g}-{pair[1]:g}"
+    return (
+        f"ivig {min(ivg.SEED_REGIMENS):g}-{max(ivg.SEED_REGIMENS):g} g/kg/day x dosing weight "
+        "(seed)",
+        f"azathioprine {span(aza.MG_PER_KG_DAY)} mg/kg/day (seed), renal reduction",
+        f"cyclophosphamide oral {span(cyc.ORAL_MG_PER_KG_DAY)} mg/kg/day (seed), creatinine "
+        f"limit, at most {cyc.ORAL_MAX_MG_PER_DAY:g} mg/day",
+        f"cyclophosphamide IV {span(cyc.IV_G_PER_M2)} g/m2 x Mosteller BSA (seed)",
+        f"ciclosporin {span(csa.MG_PER_KG_DAY)} mg/kg/day (seed)",
+        f"mycophenolate {span(mmf.MG_PER_DOSE)} mg x {mmf.DOSES_PER_DAY} a day, eGFR limit",
+        f"cyclophosphamide IV {cyc.EULAR_STANDARD_MG_PER_KG:g} mg/kg, EULAR/CYCLOPS age and "
+        "creatinine reduction",
+    )[drug]
+
+
+def _cap_text(drug: int) -> str:
+    return (
+        f"ivig {ivg.MAX_G_PER_KG_DAY:g} g/kg/day",
+        f"azathioprine {aza.CAP_MG_PER_DAY:g} mg/day",
+        f"cyclophosphamide oral {cyc.ORAL_MG_PER_KG_DAY[1]:g} mg/kg/day, at most "
+        f"{cyc.ORAL_MAX_MG_PER_DAY:g} mg/day",
+        f"cyclophosphamide IV {cyc.IV_HARD_MAX_G_PER_M2:g} g/m2",
+        f"ciclosporin {csa.MG_PER_KG_DAY[1]:g} mg/kg/day",
+        f"mycophenolate {mmf.MAX_MG_PER_DOSE:g} mg a dose and {mmf.MAX_MG_PER_DAY:g} mg/day "
+        f"({mmf.LOW_EGFR_MAX_MG_PER_DOSE:g} and {mmf.LOW_EGFR_MAX_MG_PER_DAY:g} when eGFR < "
+        f"{mmf.LOW_EGFR:g})",
+        f"cyclophosphamide IV mg/kg pulse {cyc.PULSE_MAX_MG:g} mg (CYCLOPS)",
+    )[drug]
+
+
+_VERDICTS = (
+    (OVER_CAP, [f"over the hard cap: {_cap_text(d)}" for d in range(len(DRUGS))]),
+    (ABOVE, [f"above the protocol range: {_range_text(d)}" for d in range(len(DRUGS))]),
+    (UNDER, [f"under the protocol range: {_range_text(d)}" for d in range(len(DRUGS))]),
+)
+
+
+def audit(orders: Any, *, unknown_drugs: Literal["raise", "flag"] = "raise") -> Any:
+    """Flag each order outside its protocol range; see the module docstring for the columns.
+
+    A drug name the audit does not know raises :class:`~plexodose.InputRangeError` naming it;
+    with ``unknown_drugs="flag"`` its rows get the status ``unknown_drug`` instead. A Dask
+    DataFrame is passed on to :func:`audit_dask`.
+
+    >>> import pandas as pd
+    >>> verdict = audit(pd.DataFrame({"drug": ["ciclosporin"], "weight": ["72 kg"],
+    ...                               "dose": ["180 mg"]}))
+    >>> float(verdict.loc[0, "ordered_mg"]), verdict.loc[0, "status"]  # 2 doses x 180 mg; 180-360
+    (360.0, 'ok')
+    >>> audit(pd.DataFrame({"drug": ["prednisolone"], "weight": ["72 kg"], "dose": ["5 mg/day"]}))
+    Traceback (most recent call last):
+    ...
+    plexodose._errors.InputRangeError: drug 'prednisolone' is not one the audit knows: ivig, azathioprine, cyclophosphamide_oral, cyclophosphamide_iv, ciclosporin, mycophenolate, cyclophosphamide_iv_mg_per_kg (or cyclosporin, cyclosporine, ciclosporine, mycophenolate_mofetil, cyclophosphamide with a route); pass unknown_drugs="flag" to flag such rows instead
+    """
+    if type(orders).__module__.split(".")[0] == "dask":
+        return audit_dask(orders, unknown_drugs=unknown_drugs)
+    if not isinstance(orders, pd.DataFrame):
+        raise InputRangeError(f"orders must be a pandas DataFrame; got {type(orders).__name__}",
+                              field="orders", value=type(orders).__name__)
+    if unknown_drugs not in ("raise", "flag"):
+        raise InputRangeError(f"unknown_drugs must be 'raise' or 'flag'; got {unknown_drugs!r:.60}",
+                              field="unknown_drugs", value=unknown_drugs)
+    for name in REQUIRED_COLUMNS:
+        if name not in orders.columns:
+            raise MissingInputError(f"orders has no {name!r} column; required: "
+                                    f"{', '.join(REQUIRED_COLUMNS)}", field=name)
+    refuse = unknown_drugs == "raise"
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if len(orders) <= CHUNK_ROWS:
+            return _Audit(orders, refuse).frame()
+        # In slices that stay in the processor's caches: as fast per row at 10^7 rows as at
+        # 10^5, and the temporaries are a slice's, not the whole frame's.
+        return pd.concat([_Audit(orders.iloc[start:start + CHUNK_ROWS], refuse).frame()
+                          for start in range(0, len(orders), CHUNK_ROWS)])
+
+
+def meta(index: Any = None) -> Any:
+    """An empty frame with the output's columns and dtypes (Dask's ``meta``).
+
+    >>> list(meta().columns) == list(OUTPUT_COLUMNS)
+    True
+    """
+    index = pd.RangeIndex(0) if index is None else index[:0]
+    empty = np.empty(0)
+    return pd.DataFrame({
+        "drug": pd.Categorical([], categories=DRUGS), "ordered_mg": empty,
+        "per": pd.Categorical([], categories=("day", "pulse")),
+        "low_mg": empty, "high_mg": empty, "accepted_low_mg": empty, "accepted_high_mg": empty,
+        "cap_mg": empty, "status": pd.Categorical([], categories=STATUSES),
+        "reason": Problems(0).reasons(),
+        "note": pd.Categorical([], categories=_rules.NOTE_TEXTS),
+    }, index=index)
+
+
+def audit_dask(orders: Any, *, unknown_drugs: Literal["raise", "flag"] = "raise") -> Any:
+    """:func:`audit` on every partition of a Dask DataFrame (``map_partitions`` with ``meta``).
+
+    Returns a lazy Dask DataFrame: call ``.compute()`` or ``.to_parquet(...)`` on it. Each
+    partition is audited on its own (rows are independent), so the result equals :func:`audit`
+    on the whole frame.
+
+    >>> import dask.dataframe as dd, pandas as pd
+    >>> orders = pd.DataFrame({"drug": ["azathioprine"] * 4, "weight": [60, 72, 90, 120],
+    ...                        "weight_unit": "kg", "dose": 150, "dose_unit": "mg/day"})
+    >>> lazy = audit_dask(dd.from_pandas(orders, npartitions=2))
+    >>> lazy.npartitions, lazy.compute()["status"].tolist()  # top: 120 (125 dispensed), 150
+    (2, ['above_range', 'ok', 'ok', 'ok'])
+    """
+    return orders.map_partitions(audit, unknown_drugs=unknown_drugs,
+                                 meta=meta(orders._meta.index))
+
+
+class _Audit:
+    """One frame's orders: read once into arrays, each drug's rule on its rows, the verdicts."""
+
+    def __init__(self, orders: Any, refuse_unknown: bool) -> None:
+        self.orders = orders
+        self.n = n = len(orders)
+        self.problems = Problems(n)
+        self.drug = self._drugs(refuse_unknown)
+        self._patients()
+        self.ordered, self.per_day = self._dose()
+        (self.low, self.high, self.cap, self.accepted_low, self.accepted_high,
+         self.cap_per_dose, self.notes) = self._ranges()
+        self._classify()
+
+    def _column(self, name: str) -> Any:
+        return self.orders[name] if name in self.orders.columns else None
+
+    # -- reading -------------------------------------------------------------------------
+    def _drugs(self, refuse_unknown: bool) -> Ints:
+        found, names = _read.codes(self.orders["drug"])
+        known = np.array([_drug_code(v) for v in names] + [-1], dtype=np.intp)
+        drug: Ints = known[found]
+        unknown = [v for v, code in zip(names, known, strict=False) if code == -1]
+        if unknown and refuse_unknown:
+            shown = ", ".join(repr(v)[:60] for v in unknown[:5])
+            raise InputRangeError(
+                f"drug {shown} is not one the audit knows: {', '.join(DRUGS)} (or "
+                f"{', '.join(ALIASES)} with a route); pass unknown_drugs=\"flag\" to flag such "
+                "rows instead", field="drug", value=unknown[0])
+        texts = [f"drug {v!r:.60} is not one of {', '.join(DRUGS)}" for v in names] + [""]
+        self.problems.flag(MISSING, found < 0, "drug not given")
+        self.problems.flag(UNKNOWN_DRUG, (found >= 0) & (drug == -1),
+                           lambda rows: [texts[i] for i in found[rows]])
+        by_route = drug == BY_ROUTE
+        if by_route.any():
+            drug[by_route] = self._routes(by_route)
+        return drug
+
+    def _routes(self, rows: Bools) -> Ints:
+        column = self._column("route")
+        if column is None:
+            self.problems.flag(MISSING, rows, "route not given: cyclophosphamide needs 'oral' "
+                                              "or 'IV'")
+            return np.full(int(rows.sum()), -1, dtype=np.intp)
+        found, routes = _read.codes(column[rows])
+        table = np.array([ROUTES.get(v.strip().lower(), -1) if isinstance(v, str) else -1
+                          for v in routes] + [-1], dtype=np.intp)
+        drug = table[found]
+        missing, bad = np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=bool)
+        missing[rows] = found < 0
+        bad[rows] = (found >= 0) & (drug < 0)
+        self.problems.flag(MISSING, missing, "route not given: cyclophosphamide needs 'oral' or "
+                                             "'IV'")
+        self.problems.flag(IMPLAUSIBLE, bad, lambda r: [
+            f"route {v!r:.60} must be 'oral' or 'IV'" for v in column.iloc[r]])
+        return drug
+
+    def _patients(self) -> None:
+        p, orders = self.problems, self.orders
+        weight, given, shown = _read.quantity(orders, "weight", "weight_unit", u.MASS, p)
+        p.flag(MISSING, ~given, "weight not given")
+        self.weight = self._plausible(weight, "weight", lim.WEIGHT_KG, "kg", shown)
+        height, given, shown = _read.quantity(orders, "height", "height_unit", u.LENGTH, p)
+        p.flag(MISSING, (self.drug == CYC_IV) & ~given, "height not given")
+        self.height = self._plausible(height, "height", lim.HEIGHT_CM, "cm", shown)
+        creatinine, _, shown = _read.quantity(orders, "serum_creatinine", "creatinine_unit",
+                                              u.CREATININE, p)
+        self.creatinine = self._plausible(creatinine, "serum_creatinine",
+                                          lim.CREATININE_MG_DL, "mg/dL", shown)
+        self.age = self._age()
+        self.female, self.male = self._sex()
+
+    def _plausible(self, values: Floats, name: str, limits: tuple[float, float], unit: str,
+                   shown: _read.Shown) -> Floats:
+        low, high = limits
+        outside = ~np.isnan(values) & ~((values >= low) & (values <= high))
+        self.problems.flag(IMPLAUSIBLE, outside, lambda rows: [
+            f"{name} {text} is outside the plausible range {low:g}-{high:g} {unit}"
+            for text in shown(rows)])
+        values[outside] = np.nan  # the row is flagged; keep the kernels in their domain
+        return values
+
+    def _age(self) -> Floats:
+        column = self._column("age")
+        if column is None:
+            return np.full(self.n, np.nan)
+        age = _read.numbers(column, "age", self.problems)
+        age = self._plausible(age, "age", lim.AGE_YEARS, "years",
+                              lambda rows: [f"{v:g}" for v in age[rows]])
+        self.problems.flag(MINOR, age < lim.ADULT_AGE_YEARS, lambda rows: [
+            f"age {v:g} is under {lim.ADULT_AGE_YEARS:g}: plexodose applies adult protocols "
+            "(the scalar API needs minor_override)" for v in age[rows]])
+        return age
+
+    def _sex(self) -> tuple[Bools, Bools]:
+        column = self._column("sex")
+        if column is None:
+            none = np.zeros(self.n, dtype=bool)
+            return none, none.copy()
+        found, values = _read.codes(column)
+        # 0 female, 1 male, 2 anything else, 3 not given
+        sexes = np.array([_sex_code(v) for v in values] + [3], dtype=np.int8)[found]
+        texts = [f"sex {v!r:.60} must be 'female' or 'male'" for v in values] + [""]
+        self.problems.flag(IMPLAUSIBLE, sexes == 2, lambda rows: [texts[i] for i in found[rows]])
+        return sexes == 0, sexes == 1
+
+    def _doses_per_day(self) -> Floats:
+        default = np.array([DOSES_PER_DAY[d][0] for d in range(len(DRUGS))] + [1], dtype=float)
+        per_day: Floats = default[self.drug]
+        column = self._column("doses_per_day")
+        if column is None:
+            return per_day
+        given = _read.numbers(column, "doses_per_day", self.problems)
+        fewest = np.array([DOSES_PER_DAY[d][1] for d in range(len(DRUGS))] + [1])[self.drug]
+        most = np.array([DOSES_PER_DAY[d][2] for d in range(len(DRUGS))] + [4])[self.drug]
+        allowed = (given == np.round(given)) & (given >= fewest) & (given <= most)
+        self.problems.flag(IMPLAUSIBLE, ~np.isnan(given) & ~allowed, lambda rows: [
+            f"doses_per_day {v:g} must be a whole number from {lo:g} to {hi:g} for "
+            f"{DRUGS[d]}" for v, lo, hi, d in zip(given[rows], fewest[rows], most[rows],
+                                                  self.drug[rows], strict=True)])
+        self.frequency_given = ~np.isnan(given)
+        return np.where(allowed, given, per_day)
+
+    def _dose(self) -> tuple[Floats, Floats]:
+        """(the ordered dose in mg per day (per pulse for IV cyclophosphamide), doses a day)."""
+        self.frequency_given = np.zeros(self.n, dtype=bool)
+        per_day = self._doses_per_day()
+        m = _read.measured(self.orders, "dose", "dose_unit", DAILY.example, self.problems)
+        daily, mass = (_read.factors(m, "dose_unit", dim) for dim in (DAILY, u.DOSE_MASS))
+        fixed = _by_drug(_FIXED_FREQUENCY)[self.drug] | self.frequency_given
+        pulse = self.pulse = _by_drug(PULSES)[self.drug]
+        factor = np.where(pulse, mass, np.where(np.isnan(daily) & fixed, mass * per_day, daily))
+        p = self.problems
+        p.flag(MISSING, ~m.given, "dose not given")
+        p.flag(WRONG_UNIT, (self.drug >= 0) & m.given & (m.unit_codes >= 0) & np.isnan(factor),
+               lambda rows: [_dose_unit_problem(int(d), text)
+                             for d, text in zip(self.drug[rows], m.shown(rows), strict=True)])
+        p.flag(IMPLAUSIBLE, m.given & ~np.isnan(m.values) & ~(np.isfinite(m.values)
+                                                               & (m.values > 0)),
+               lambda rows: [f"dose {v:g} must be a finite number above 0"
+                             for v in m.values[rows]])
+        return m.values * factor, per_day
+
+    # -- ranges: each drug's rule on its own rows ----------------------------------------
+    def _ranges(self) -> _rules.Range:
+        """Every row's range: unknown drugs (codes -2, -1) get NaN and no notes."""
+        # Rows grouped by drug (a stable radix sort), so each rule works on contiguous slices.
+        order = np.argsort(self.drug.astype(np.int8), kind="stable")
+        ends = np.cumsum(np.bincount(self.drug + 2, minlength=len(DRUGS) + 2))
+        columns: list[Any] = [a[order] for a in (self.weight, self.height, self.age,
+                                                 self.creatinine, self.female, self.male,
+                                                 self.per_day)]
+        found = [rule(_rules.Rows(*(a[start:stop] for a in columns)))
+                 for rule, start, stop in zip(_rules.RULES, ends[1:], ends[2:], strict=False)]
+        unknown = order[:ends[1]]
+        whole = []
+        for name in _rules.Range._fields:
+            column = np.empty(self.n, dtype=getattr(found[0], name).dtype)
+            column[unknown] = 0 if column.dtype.kind == "u" else np.nan
+            for rows, start, stop in zip(found, ends[1:], ends[2:], strict=False):
+                column[order[start:stop]] = getattr(rows, name)
+            whole.append(column)
+        return _rules.Range(*whole)
+
+    # -- verdicts ------------------------------------------------------------------------
+    def _classify(self) -> None:
+        x = self.ordered
+        per_dose = x / self.per_day
+        over = (x > self.cap * (1 + ROUNDING)) | (per_dose > self.cap_per_dose * (1 + ROUNDING))
+        above = x > self.accepted_high * (1 + ROUNDING)
+        under = x < self.accepted_low * (1 - ROUNDING)
+        kinds = np.where(self.drug >= 0, self.drug, 0)
+        for (status, texts), mask in zip(_VERDICTS, (over, above, under), strict=True):
+            self.problems.verdict(status, mask, texts, kinds)
+        # Never "ok" without the numbers to say so (a guard: every such row is flagged above).
+        unchecked = (self.problems.status == OK) & (
+            np.isnan(x) | np.isnan(self.accepted_low) | np.isnan(self.accepted_high))
+        self.problems.flag(MISSING, unchecked, lambda rows: [
+            f"the order could not be checked: {_UNCHECKED.get(int(d), 'no range')}"
+            for d in self.drug[rows]])
+
+    def frame(self) -> Any:
+        index = self.orders.index
+        drug = pd.Categorical.from_codes(np.where(self.drug >= 0, self.drug, -1),
+                                         categories=DRUGS)
+        per = pd.Categorical.from_codes(self.pulse.astype(np.int8),
+                                        categories=("day", "pulse"))
+        status = pd.Categorical.from_codes(self.problems.status, categories=STATUSES)
+        note = pd.Categorical.from_codes(self.notes.astype(np.int16),
+                                         categories=_rules.NOTE_TEXTS)
+        return pd.DataFrame({
+            "drug": drug, "ordered_mg": self.ordered, "per": per, "low_mg": self.low,
+            "high_mg": self.high, "accepted_low_mg": self.accepted_low,
+            "accepted_high_mg": self.accepted_high, "cap_mg": self.cap, "status": status,
+            "reason": pd.Series(self.problems.reasons(), index=index, copy=False),
+            "note": note,
+        }, index=index, copy=False)  # the arrays are this audit's own
+
+
+def _by_drug(drugs: tuple[int, ...]) -> Bools:
+    """A look-up by drug code (-1 last): True for ``drugs``."""
+    return np.array([d in drugs for d in range(len(DRUGS))] + [False])
+
+
+def _drug_code(value: Any) -> int:
+    if not isinstance(value, str):
+        return -1
+    key = re.sub(r"[\s\-()]+", "_", value.strip().lower()).strip("_")
+    return DRUGS.index(key) if key in DRUGS else ALIASES.get(key, -1)
+
+
+def _sex_code(value: Any) -> int:
+    text = value.strip().lower() if isinstance(value, str) else None
+    return lim.SEXES.index(text) if text in lim.SEXES else 2
+
+
+def _dose_unit_problem(drug: int, shown: str) -> str:
+    if drug in PULSES:
+        return f"dose {shown!r:.60} must be a mass per pulse such as \"1 g\" or \"750 mg\""
+    if drug in _FIXED_FREQUENCY:
+        return (f"dose {shown!r:.60} must be a mass per day (\"mg/day\") or a mass per dose "
+                f"(\"mg\", {DOSES_PER_DAY[drug][0]} doses a day)")
+    return (f"dose {shown!r:.60} must be a mass per day such as \"mg/day\" (a plain mass does "
+            f"not say how often {DRUGS[drug]} is given: add a doses_per_day column)")

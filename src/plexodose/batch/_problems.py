@@ -1,0 +1,87 @@
+"""Each row's status and reason: the first problem decides the status, every problem is named.
+
+Reasons are kept as codes into a table of distinct texts, so a million rows flagged for the
+same rule share one string, and the output column is built from the table in one step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Bools = npt.NDArray[np.bool_]
+Ints = npt.NDArray[np.intp]
+
+STATUSES = ("unknown_drug", "missing_data", "wrong_unit", "implausible_input", "minor",
+            "over_cap", "above_range", "under_range", "ok")
+(UNKNOWN_DRUG, MISSING, WRONG_UNIT, IMPLAUSIBLE, MINOR, OVER_CAP, ABOVE, UNDER,
+ OK) = range(len(STATUSES))
+
+Message = str | Callable[[Ints], Iterable[str]]
+"""One text for every flagged row, or a function from the flagged rows to one text each."""
+
+
+class Problems:
+    """Status codes and reason codes of ``n`` rows; reason 0 is the empty text."""
+
+    def __init__(self, n: int) -> None:
+        self.status = np.full(n, OK, dtype=np.int8)
+        self.reason = np.zeros(n, dtype=np.int32)
+        self.texts: list[str] = [""]
+        self._codes: dict[str, int] = {"": 0}
+
+    def code(self, text: str) -> int:
+        found = self._codes.get(text)
+        if found is None:
+            found = self._codes[text] = len(self.texts)
+            self.texts.append(text)
+        return found
+
+    def flag(self, status: int, mask: Bools, message: Message) -> None:
+        """Mark the rows of ``mask`` with ``status`` (the first problem wins) and add the text."""
+        rows = np.flatnonzero(mask)
+        if not rows.size:
+            return
+        self.status[rows] = np.minimum(self.status[rows], status)
+        if isinstance(message, str):
+            self._add_one(rows, message)
+        else:
+            self._add_each(rows, message(rows))
+
+    def verdict(self, status: int, mask: Bools, texts: list[str], kinds: Ints) -> None:
+        """Set the dose verdict of rows still ``ok``: ``texts[kinds[row]]`` is each one's reason."""
+        rows = np.flatnonzero(mask & (self.status == OK))
+        codes = np.array([self.code(t) for t in texts], dtype=np.int32)
+        self.status[rows] = status
+        self.reason[rows] = codes[kinds[rows]]
+
+    def _add_one(self, rows: Ints, text: str) -> None:
+        current = self.reason[rows]
+        for before in np.unique(current):  # few distinct earlier reasons
+            joined = text if before == 0 else f"{self.texts[before]}; {text}"
+            current[current == before] = self.code(joined)
+        self.reason[rows] = current
+
+    def _add_each(self, rows: Ints, texts: Iterable[str]) -> None:
+        before = self.reason[rows]
+        self.reason[rows] = [
+            self.code(text if old == 0 else f"{self.texts[old]}; {text}")
+            for old, text in zip(before.tolist(), texts, strict=True)
+        ]
+
+    def reasons(self) -> Any:
+        """The reason column: ``string[pyarrow]`` when pyarrow is installed, else ``string``."""
+        import pandas as pd  # type: ignore[import-untyped]
+
+        try:
+            import pyarrow as pa  # type: ignore[import-untyped]
+        except ImportError:  # pragma: no cover - pyarrow is in the batch extra
+            table = np.array(self.texts, dtype=object)
+            return pd.array(table[self.reason], dtype=pd.StringDtype("python"))
+        # large_string: what pandas keeps, so it takes the array without another copy
+        dictionary = pa.DictionaryArray.from_arrays(pa.array(self.reason),
+                                                    pa.array(self.texts, pa.large_string()))
+        return pd.arrays.ArrowStringArray(dictionary.cast(pa.large_string()))

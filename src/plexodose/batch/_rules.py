@@ -1,0 +1,241 @@
+"""One function per drug: the scalar calculator's rule on arrays, from the scalar module's numbers.
+
+Each takes the drug's rows (:class:`Rows`) and returns its :class:`Range`: the calculator's dose
+at the two ends of the protocol, the hard cap, and the band the audit accepts, which adds what
+the calculator dispenses for each end (whole tablets or vials, never past a maximum).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from plexodose import _azathioprine as aza
+from plexodose import _body
+from plexodose import _ciclosporin as csa
+from plexodose import _cyclophosphamide as cyc
+from plexodose import _ivig as ivg
+from plexodose import _mycophenolate as mmf
+from plexodose._common import UMOL_PER_L_PER_MG_DL
+from plexodose.batch import _dispensing as dispensing
+
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+Notes = npt.NDArray[np.uint16]
+
+# What an audit could not check for a row, by key; a row's note joins those that apply.
+NOTES = {
+    "regimen": f"the daily amount only: whether it is exactly {min(ivg.SEED_REGIMENS):g} or "
+               f"{max(ivg.SEED_REGIMENS):g} g/kg/day, and for how many days, is not audited",
+    "obesity": "height and sex not both given: obesity not checked, actual weight used",
+    "genotype": "range for normal TPMT/NUDT15 metabolizers (genotype not audited)",
+    "renal reduction": "age, sex or serum_creatinine not given: renal reduction not checked",
+    "creatinine limit": "serum_creatinine not given: creatinine limit not checked",
+    "EULAR": "EULAR age/creatinine reduction not audited",
+    "eGFR limit": f"age, sex or serum_creatinine not given: eGFR < {mmf.LOW_EGFR:g} limit not "
+                  "checked",
+    "ciclosporin renal": f"eGFR below {csa.MIN_EGFR:g}: ciclosporin is contraindicated (label); "
+                         "the calculator refuses it without a reason, so no range is audited",
+}
+# The scalar kernels used here are plain arithmetic, so they run elementwise on arrays unchanged.
+_kernels: Any = _body
+_BIT = {key: np.uint16(1 << i) for i, key in enumerate(NOTES)}
+NOTE_TEXTS = tuple("; ".join(text for bit, text in enumerate(NOTES.values()) if bits >> bit & 1)
+                   for bits in range(1 << len(NOTES)))
+
+
+class Rows:
+    """One drug's rows: canonical floats (kg, cm, years, mg/dL; NaN where not given)."""
+
+    __slots__ = ("age", "creatinine", "female", "height", "male", "per_day", "weight")
+
+    def __init__(self, weight: Floats, height: Floats, age: Floats, creatinine: Floats,
+                 female: Bools, male: Bools, per_day: Floats) -> None:
+        self.weight, self.height, self.age, self.creatinine = weight, height, age, creatinine
+        self.female, self.male, self.per_day = female, male, per_day
+
+    def sex_known(self) -> Bools:
+        return self.female | self.male
+
+    def renal_known(self) -> Bools:
+        return ~np.isnan(self.age) & ~np.isnan(self.creatinine) & self.sex_known()
+
+    def ideal_weight(self) -> Floats:
+        """Devine ideal weight (NaN where height or sex is not given)."""
+        out = np.full(self.weight.size, np.nan)
+        for chosen, sex in ((self.female, "female"), (self.male, "male")):
+            out[chosen] = _kernels.ideal_body_weight_value(self.height[chosen], sex)
+        return out
+
+
+class Range(NamedTuple):
+    """Per row, in mg per day (per pulse for IV cyclophosphamide); NaN where there is none."""
+
+    low: Floats
+    high: Floats
+    cap: Floats
+    accepted_low: Floats
+    accepted_high: Floats
+    cap_per_dose: Floats
+    notes: Notes
+
+
+def _notes(size: int, **where: Bools | bool) -> Notes:
+    notes = np.zeros(size, dtype=np.uint16)
+    for key, mask in where.items():
+        notes[mask] |= _BIT[key.replace("_", " ")]
+    return notes
+
+
+def _band(low: Floats, high: Floats, dispensed_low: Floats, dispensed_high: Floats
+          ) -> tuple[Floats, Floats]:
+    return np.minimum(low, dispensed_low), np.maximum(high, dispensed_high)
+
+
+def _every(size: int, value: float) -> Floats:
+    return np.full(size, value)
+
+
+def _settled(values: Floats) -> Floats:
+    """:func:`plexodose._ivig.settled` on arrays: without unit-conversion noise (9 decimals)."""
+    return np.round(values, 9)
+
+
+def ivig(r: Rows) -> Range:
+    """``ivig()`` at the seed's daily rates on the auto weight basis (BMI over 30), in vials."""
+    w, h, n = r.weight, r.height, r.weight.size
+    known = ~np.isnan(h) & r.sex_known()
+    adjusted = _kernels.adjusted_body_weight_value(w, r.ideal_weight())
+    obese = known & (_settled(_kernels.bmi_value(w, h)) > ivg.OBESE_BMI)
+    target = np.where(obese, adjusted, w)
+    dosing = np.where(_settled(w) < _settled(target), w, target)  # never above actual
+    low_g, high_g = (rate * dosing for rate in (min(ivg.SEED_REGIMENS), max(ivg.SEED_REGIMENS)))
+    cap_g = ivg.MAX_G_PER_KG_DAY * dosing
+    vials_low, _ = dispensing.ivig_daily_g(low_g, cap_g)
+    # Vials never pass the ceiling: when it is the top rate, the band's top is the range's.
+    top = max(ivg.SEED_REGIMENS) >= ivg.MAX_G_PER_KG_DAY
+    vials_high = high_g if top else dispensing.ivig_daily_g(high_g, cap_g)[1]
+    accepted = _band(low_g, high_g, vials_low, vials_high)
+    return Range(low_g * 1000, high_g * 1000, cap_g * 1000, accepted[0] * 1000,
+                 accepted[1] * 1000, _every(n, np.nan),
+                 _notes(n, regimen=True, obesity=~known))
+
+
+def azathioprine(r: Rows) -> Range:
+    """``azathioprine()`` at 1 and 2 mg/kg/day: capped, then the renal share (Cockcroft-Gault on
+    the lower of actual and ideal weight); normal TPMT/NUDT15."""
+    w, n = r.weight, r.weight.size
+    known = r.renal_known()
+    ideal = r.ideal_weight()
+    lower = np.where(ideal < w, ideal, w)  # no height (NaN ideal): actual
+    crcl = np.full(n, np.nan)
+    for chosen, sex in ((r.female, "female"), (r.male, "male")):
+        crcl[chosen] = _kernels.creatinine_clearance_value(r.age[chosen], lower[chosen], sex,
+                                                        r.creatinine[chosen])
+    share = np.ones(n)
+    decided = ~known
+    widest = max(below for below, _ in aza.RENAL_STEPS)
+    for below, kept in aza.RENAL_STEPS:  # as _azathioprine._renal: the widest band is closed
+        hit = ~decided & ((crcl < below) | ((crcl <= below) & (below == widest)))
+        share[hit] = kept
+        decided |= hit
+    low, high = (np.minimum(rate * w, aza.CAP_MG_PER_DAY) * share for rate in aza.MG_PER_KG_DAY)
+    per_dose_max = aza.CAP_MG_PER_DAY / r.per_day
+    tablets = (dispensing.oral_daily("azathioprine", end, r.per_day, per_dose_max)
+               for end in (low, high))
+    return Range(low, high, _every(n, aza.CAP_MG_PER_DAY), *_band(low, high, *tablets),
+                 _every(n, np.nan),
+                 _notes(n, genotype=True, renal_reduction=~known))
+
+
+def cyclophosphamide_oral(r: Rows) -> Range:
+    """``cyclophosphamide_oral()`` at 1 and 2 mg/kg/day: the creatinine limit, at most 200 mg."""
+    w, n = r.weight, r.weight.size
+    umol = np.round(r.creatinine * UMOL_PER_L_PER_MG_DL, 6)  # as _common.creatinine_umol_l
+    limit = np.full(n, np.inf)  # as _cyclophosphamide._oral_renal_limit
+    from_, over = cyc.ORAL_CREATININE_BANDS_UMOL_L
+    limit[umol >= from_] = cyc.ORAL_FROM_250_UMOL_L
+    limit[umol > over] = cyc.ORAL_OVER_500_UMOL_L
+    low, high = (np.minimum(np.minimum(rate, limit) * w, cyc.ORAL_MAX_MG_PER_DAY)
+                 for rate in cyc.ORAL_MG_PER_KG_DAY)
+    cap = np.minimum(cyc.ORAL_MG_PER_KG_DAY[1] * w, cyc.ORAL_MAX_MG_PER_DAY)
+    tablets = (dispensing.oral_daily("cyclophosphamide", end, r.per_day,
+                                     cyc.ORAL_MAX_MG_PER_DAY / r.per_day) for end in (low, high))
+    return Range(low, high, cap, *_band(low, high, *tablets), _every(n, np.nan),
+                 _notes(n, creatinine_limit=np.isnan(umol)))
+
+
+def cyclophosphamide_iv(r: Rows) -> Range:
+    """``cyclophosphamide_iv()`` at 0.3 and 1 g/m2 on the Mosteller BSA, no BSA cap."""
+    n = r.weight.size
+    bsa = np.sqrt(r.height * r.weight / _body.MOSTELLER_DIVISOR)  # BSA_FORMULAS["mosteller"]
+    low, high = (rate * 1000 * bsa for rate in cyc.IV_G_PER_M2)
+    return Range(low, high, cyc.IV_HARD_MAX_G_PER_M2 * 1000 * bsa, low, high,
+                 _every(n, np.nan), _notes(n, EULAR=True))
+
+
+def ciclosporin(r: Rows) -> Range:
+    """``cyclosporin()`` at 2.5 and 5 mg/kg/day in two doses; 5 mg/kg/day is also the ceiling,
+    so capsules are rounded down where the nearest would pass it. Below eGFR 60 the calculator
+    refuses to start it without a reason: no range (NaN), with a note saying why."""
+    n = r.weight.size
+    refused = r.renal_known() & (egfr(r.age, r.female, r.creatinine) < csa.MIN_EGFR)
+    w = np.where(refused, np.nan, r.weight)
+    low, high = (rate * w for rate in csa.MG_PER_KG_DAY)
+    ceiling = csa.MG_PER_KG_DAY[1] * w
+    capsules = (dispensing.oral_daily("ciclosporin", end, r.per_day, ceiling / r.per_day)
+                for end in (low, high))
+    return Range(low, high, ceiling, *_band(low, high, *capsules), _every(n, np.nan),
+                 _notes(n, ciclosporin_renal=refused))
+
+
+def mycophenolate(r: Rows) -> Range:
+    """``mycophenolate()`` from 500 to 1,500 mg twice daily; below eGFR 25 at most 1,000 mg a
+    dose and 2,000 mg a day, whatever the number of doses."""
+    n = r.weight.size
+    known = r.renal_known()
+    low_egfr = known & (egfr(r.age, r.female, r.creatinine) < mmf.LOW_EGFR)
+    per_dose = np.where(low_egfr, mmf.LOW_EGFR_MAX_MG_PER_DOSE, mmf.MAX_MG_PER_DOSE)
+    per_day = np.where(low_egfr, mmf.LOW_EGFR_MAX_MG_PER_DAY, mmf.MAX_MG_PER_DAY)
+    low, high = (np.minimum(dose * mmf.DOSES_PER_DAY, per_day) for dose in mmf.MG_PER_DOSE)
+    tablets = (dispensing.oral_daily("mycophenolate", end, r.per_day,
+                                     np.minimum(per_dose, per_day / r.per_day))
+               for end in (low, high))
+    return Range(low, high, per_day, *_band(low, high, *tablets), per_dose,
+                 _notes(n, eGFR_limit=~known))
+
+
+def egfr(age: Floats, female: Bools, scr_mg_dl: Floats) -> Floats:
+    """:func:`plexodose._body.egfr_value` on arrays: the same constants in the same order."""
+    out = np.full(age.size, np.nan)
+    for sex, chosen in (("female", female), ("male", ~female)):
+        kappa, alpha, factor = _body.CKD_EPI_SEX[sex]
+        ratio = scr_mg_dl[chosen] / kappa
+        value = (_body.CKD_EPI_SCALE * np.minimum(ratio, 1.0) ** alpha
+                 * np.maximum(ratio, 1.0) ** _body.CKD_EPI_HIGH_EXPONENT
+                 * _body.CKD_EPI_AGE_BASE ** age[chosen])
+        out[chosen] = value * factor
+    return out
+
+
+def cyclophosphamide_iv_mg_per_kg(r: Rows) -> Range:
+    """``cyclophosphamide_pulse_reduction()`` at 15 mg/kg: the EULAR/CYCLOPS table for age and
+    creatinine (NaN without both, or above its 500 umol/L column), at most 1.2 g a pulse."""
+    n = r.weight.size
+    umol = np.round(r.creatinine * UMOL_PER_L_PER_MG_DL, 6)  # as _common.creatinine_umol_l
+    table = np.array(cyc.EULAR_TABLE)
+    older = np.where(r.age < 60, 0, np.where(r.age <= 70, 1, 2))  # as _eular_mg_per_kg
+    column = np.where(umol < cyc.EULAR_CREATININE_UMOL_L[0], 0, 1)
+    known = ~np.isnan(r.age) & ~np.isnan(umol) & (umol <= cyc.EULAR_CREATININE_UMOL_L[1])
+    mg_per_kg = np.where(known, table[older, column], np.nan)
+    reduced = cyc.EULAR_STANDARD_MG_PER_KG * mg_per_kg / cyc.EULAR_STANDARD_MG_PER_KG
+    pulse = np.minimum(reduced * r.weight, cyc.PULSE_MAX_MG)
+    return Range(pulse, pulse.copy(), _every(n, cyc.PULSE_MAX_MG), pulse.copy(), pulse.copy(),
+                 _every(n, np.nan), _notes(n))
+
+
+RULES = (ivig, azathioprine, cyclophosphamide_oral, cyclophosphamide_iv, ciclosporin,
+         mycophenolate, cyclophosphamide_iv_mg_per_kg)
+"""In the order of :data:`plexodose.batch.DRUGS`."""

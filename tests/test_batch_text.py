@@ -1,0 +1,151 @@
+"""Quantities written as text ("72.4 kg"), input dtypes, and results that write to Parquet."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_batch import sample_orders
+
+from plexodose import MissingInputError
+from plexodose.batch import OUTPUT_COLUMNS, audit, audit_dask, meta
+from plexodose.batch._read import split_quantities, split_quantities_pandas
+
+
+def as_text(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
+    """``name`` and ``name_unit`` joined into one text column "number unit"."""
+    text = frame.copy()
+    for name in names:
+        unit = f"{name}_unit" if name != "serum_creatinine" else "creatinine_unit"
+        text[name] = [None if pd.isna(v) else f"{v!r} {u}" for v, u in
+                      zip(frame[name], frame[unit], strict=True)]
+        text = text.drop(columns=unit)
+    return text
+
+
+def test_text_quantities_give_the_numeric_result() -> None:
+    frame = sample_orders(400)
+    text = as_text(frame, "weight", "height", "serum_creatinine", "dose")
+    assert text["weight"].iloc[0].endswith(" kg")
+    got, expected = audit(text, unknown_drugs="flag"), audit(frame, unknown_drugs="flag")
+    # the reasons show values as typed: "72.123456789 kg" as text, "72.1235 kg" from numbers
+    pd.testing.assert_frame_equal(got.drop(columns="reason"), expected.drop(columns="reason"))
+    assert (got["reason"] == "").equals(expected["reason"] == "")
+
+
+@pytest.mark.parametrize(("weight", "status", "words"), [
+    ("72 kg", "ok", ""),
+    (" 72kg ", "ok", ""),
+    ("158.73 lb", "ok", ""),  # 72.0 kg
+    ("72", "wrong_unit", "weight '72' must be a number followed by a unit"),
+    ("72 furlong", "wrong_unit", "weight '72 furlong' is not in a mass unit"),
+    ("72 cm", "wrong_unit", "weight '72 cm' is not in a mass unit"),
+    ("1111 gr", "wrong_unit", "is not in a mass unit"),  # grain: refused by the scalar API
+    ("nan kg", "implausible_input", "weight 'nan kg' is not a number"),
+    ("inf kg", "implausible_input", "outside the plausible range 2-350 kg"),
+    ("7 . 2 kg", "wrong_unit", "must be a number followed by a unit"),
+    ("9**9**9 kg", "wrong_unit", "must be a number followed by a unit"),
+    ("7" * 120 + " kg", "wrong_unit", "must be a number followed by a unit"),
+])
+def test_text_weights_have_the_scalar_boundary_s_safety(weight: str, status: str,
+                                                        words: str) -> None:
+    r = audit(pd.DataFrame({"drug": ["azathioprine"], "weight": [weight],
+                            "dose": ["100 mg/day"]})).iloc[0]
+    assert r["status"] == status, r["reason"]
+    assert words in r["reason"]
+
+
+def test_a_bare_number_column_without_its_unit_column_is_refused() -> None:
+    with pytest.raises(MissingInputError, match=r"no 'weight_unit' column .* such as \"72 kg\""):
+        audit(pd.DataFrame({"drug": ["azathioprine"], "weight": [72.0], "dose": ["100 mg/day"]}))
+
+
+def test_an_object_column_takes_real_numbers_only() -> None:
+    doses = pd.Series([True, 100, 100 + 0j, "100", "100 mg"], dtype=object)
+    r = audit(pd.DataFrame({"drug": "azathioprine", "weight": "72 kg", "dose": doses,
+                            "dose_unit": "mg/day"}))
+    assert r["status"].tolist() == ["implausible_input", "ok", "implausible_input", "ok",
+                                    "implausible_input"]
+    assert r["reason"].iloc[0] == "dose True is not a real number (the unit goes in its own column)"
+
+
+def test_a_nan_dose_is_never_ok() -> None:
+    r = audit(pd.DataFrame({"drug": ["azathioprine", "ciclosporin"], "weight": ["72 kg"] * 2,
+                            "dose": ["nan mg/day", "NaN mg"]}))
+    assert r["status"].tolist() == ["implausible_input", "implausible_input"]
+    assert r["reason"].tolist() == ["dose 'nan mg/day' is not a number",
+                                    "dose 'NaN mg' is not a number"]
+
+
+FORMS = st.sampled_from(["{} kg", "{}kg", " {} lb ", "{} mg / day", "{}", "{} . kg", "kg {}",
+                         "{} kg extra", "{} µg", "{} 1/L", "{}e3 g", "{} kg/day"])
+
+
+@given(st.lists(st.one_of(st.none(), st.builds(str.format, FORMS, st.floats(-1e6, 1e6))),
+                min_size=1, max_size=30))
+def test_pyarrow_and_pandas_split_text_alike(texts: list[Any]) -> None:
+    column = pd.Series(texts, dtype=object)
+    (a_values, a_codes, a_units), (b_values, b_codes, b_units) = (
+        split_quantities(column), split_quantities_pandas(column))
+    assert np.array_equal(a_values, b_values, equal_nan=True)
+    assert [a_units[c] if c >= 0 else None for c in a_codes] == [
+        b_units[c] if c >= 0 else None for c in b_codes]
+
+
+def test_categorical_and_text_columns_give_the_same_result() -> None:
+    frame = sample_orders(300)
+    text = frame.astype({c: str for c in ("drug", "weight_unit", "sex", "dose_unit")})
+    categorical = frame.astype({c: "category" for c in ("drug", "weight_unit", "height_unit",
+                                                         "sex", "creatinine_unit", "dose_unit")})
+    expected = audit(frame, unknown_drugs="flag")
+    pd.testing.assert_frame_equal(audit(text, unknown_drugs="flag"), expected)
+    pd.testing.assert_frame_equal(audit(categorical, unknown_drugs="flag"), expected)
+
+
+def test_the_callers_frame_is_not_changed() -> None:
+    frame = sample_orders(200)
+    frame.loc[0, "weight"] = 900.0  # implausible: the audit blanks its own copy
+    before = frame.copy()
+    audit(frame, unknown_drugs="flag")
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_results_write_to_parquet_and_read_back(tmp_path: Path) -> None:
+    result = audit(sample_orders(300), unknown_drugs="flag")
+    assert not any(dtype is np.dtype(object) for dtype in result.dtypes)
+    result.to_parquet(tmp_path / "audit.parquet")
+    back = pd.read_parquet(tmp_path / "audit.parquet")
+    pd.testing.assert_frame_equal(back, result)
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning")  # dask's own
+def test_audit_dask_writes_parquet_partitions(tmp_path: Path) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    frame = sample_orders(500)
+    lazy = audit_dask(dd.from_pandas(frame, npartitions=4), unknown_drugs="flag")
+    assert lazy.dtypes.to_dict() == meta().dtypes.to_dict()
+    lazy.to_parquet(tmp_path / "audit")
+    back = dd.read_parquet(tmp_path / "audit").compute()
+    expected = audit(frame, unknown_drugs="flag")
+    assert list(back.columns) == list(OUTPUT_COLUMNS)
+    assert back["status"].astype(str).tolist() == expected["status"].astype(str).tolist()
+    assert back["reason"].astype(str).tolist() == expected["reason"].astype(str).tolist()
+    np.testing.assert_array_equal(back["ordered_mg"].to_numpy(), expected["ordered_mg"].to_numpy())
+    assert math.isclose(back["high_mg"].sum(), expected["high_mg"].sum())
+
+
+def test_a_long_frame_is_audited_in_slices_with_the_same_result(monkeypatch: Any) -> None:
+    import plexodose.batch as batch
+
+    frame = sample_orders(1000).set_index(pd.Index(range(5000, 6000), name="order"))
+    whole = audit(frame, unknown_drugs="flag")
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 128)  # 8 slices, the last one short
+    sliced = audit(frame, unknown_drugs="flag")
+    pd.testing.assert_frame_equal(sliced, whole)
+    assert sliced.dtypes.to_dict() == meta().dtypes.to_dict()
