@@ -15,6 +15,7 @@ from plexodose import (
     DoseRangeError,
     InputRangeError,
     Patient,
+    _body,
     azathioprine,
     ciclosporin,
     cyclophosphamide_iv,
@@ -24,7 +25,6 @@ from plexodose import (
     ivig,
     mycophenolate,
 )
-from plexodose import _body
 from plexodose import _sources as src
 
 EX = Patient.example()  # 72 kg, 175 cm, male, 60 y, creatinine 1 mg/dL
