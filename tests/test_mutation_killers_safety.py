@@ -262,3 +262,100 @@ def test_genotype_warnings_name_the_gene() -> None:
     assert ("reduced metabolizer (TPMT indeterminate, NUDT15 intermediate): start at 20 % of the "
             "normal dose (CPIC 20 % to 50 %); 2-4 weeks to steady state") in both.steps
     assert both.daily_dose_mg == approx(24.0)  # 2 x 60 x 20 %
+
+
+# --- refusal texts and derivation steps, word for word ---------------------------------------------
+
+def _refusal(call: object) -> str:
+    with pytest.raises(InputRangeError) as caught:
+        call()  # type: ignore[operator]
+    return str(caught.value)
+
+
+def test_each_body_size_refusal_names_its_value_range_and_formula() -> None:
+    # (140 - 139.99) x 2 / (72 x 25) = 1.111e-05 mL/min
+    assert _refusal(lambda: _body.clearance_ml_min(139.99, 2, "male", 25)) == (
+        "creatinine clearance 1.111e-05 mL/min is outside the plausible range 0.01-2,000 mL/min "
+        "(Cockcroft-Gault): plexodose will not dose on it")
+    assert _refusal(lambda: _body.adjusted_weight_kg(1.0, 1.0)) == (  # 1 + 0.4 x 0 = 1 kg
+        "adjusted body weight 1 kg is outside the plausible range 2-350 kg (IBW + 0.4 x (actual "
+        "- IBW)): plexodose will not dose on it")
+    assert _refusal(lambda: _body.bsa_m2(_body.BSA_FORMULAS["mosteller"], 1.0, 1.0)) == (
+        "BSA 0.01667 m2 is outside the plausible range 0.1-6 m2 (body surface area): plexodose "
+        "will not dose on it")  # sqrt(1 x 1 / 3600) = 0.016667
+    tiny = f"{_body.egfr_value(120, 'male', 1e9):,.4g}"
+    assert _refusal(lambda: _body.egfr_ml_min(120, "male", 1e9)) == (
+        f"eGFR {tiny} mL/min/1.73 m2 is outside the plausible range 0.01-2,000 mL/min/1.73 m2 "
+        "(CKD-EPI 2021): plexodose will not dose on it")
+    assert _refusal(lambda: _body.derived(math.inf, "x", 0, 1, "u", "w")).startswith("x inf u ")
+
+
+def test_ivig_ideal_and_adjusted_step_and_an_explicit_basis() -> None:
+    obese = Patient(weight="110 kg", height="165 cm", sex="female", age=50)
+    # IBW 45.5 + 2.3 x (165 / 2.54 - 60) = 56.909; adjusted 56.909 + 0.4 x (110 - 56.909) = 78.146
+    adjusted = ivig(obese, weight_basis="adjusted")
+    assert adjusted.steps[0] == ("ideal body weight (Devine, female, 165 cm) = 56.909 kg; adjusted"
+                                 " = 56.909 + 0.4 x (110 - 56.909) = 78.146 kg")
+    assert adjusted.weight_basis == "adjusted" and adjusted.dosing_weight_kg == approx(78.146, abs=1e-3)
+    assert src.DEVINE in adjusted.sources
+    ideal = ivig(obese, weight_basis="ideal")
+    assert ideal.weight_basis == "ideal" and ideal.dosing_weight_kg == approx(56.909, abs=1e-3)
+    with pytest.raises(InputRangeError) as caught:
+        ivig(obese, weight_basis="obese")  # type: ignore[arg-type]
+    assert str(caught.value) == ("weight_basis must be one of auto, actual, ideal, adjusted; got "
+                                 "'obese'")
+    with pytest.raises(InputRangeError) as caught:
+        ivig(obese, auto_rule="bmi_over_35")  # type: ignore[arg-type]
+    assert str(caught.value) == ("auto_rule must be one of bmi_over_30, over_120_percent_ibw, "
+                                 "australia_2026; got 'bmi_over_35'")
+    short = ivig(Patient(weight="50 kg", height="150 cm", sex="female", age=40),
+                 weight_basis="ideal")  # below 60 inches: Devine's caution, cited
+    assert short.warnings[0].startswith("height 150 cm is below 60 inches")
+    assert src.DEVINE in short.sources
+
+
+def test_australian_rule_uses_the_patient_s_own_ideal_weight() -> None:
+    # male 175 cm: IBW 70.46 kg; 68 kg is below it, so actual (a female IBW, 65.96, would not be)
+    p = Patient(weight="68 kg", height="175 cm", sex="male", age=40)
+    r = ivig(p, auto_rule="australia_2026")
+    assert (r.weight_basis, r.weight_basis_reason) == (
+        "actual", "actual weight is below adjusted weight (Australian rule)")
+    assert src.AUSTRALIA_2026 in r.sources
+    assert r.warnings[0] == ("the Australian rule excludes pregnancy: use actual weight in a "
+                             "pregnant patient")
+
+
+def test_ivig_round_to_g_refusal_and_risk_fields() -> None:
+    assert _refusal(lambda: ivig(EX, product="gamunex", round_to_g=0.49)) == (
+        "round_to_g 0.49 is outside the plausible range 0.5-40 g")
+    with pytest.raises(InputRangeError) as caught:
+        ivig(EX, risk_factors="diabetes")
+    assert caught.value.value == "diabetes"
+    with pytest.raises(InputRangeError) as caught:
+        ivig(EX, risk_factors=["gout"])
+    assert caught.value.field == "risk_factors"
+    # an adult of exactly 18: the eGFR is estimated (female, creatinine 3 mg/dL: well below 60)
+    young = Patient(weight="60 kg", sex="female", age=18, serum_creatinine="3 mg/dL")
+    assert any(f.startswith("eGFR ") for f in ivig(young).risk_factors)
+
+
+def test_pulse_reduction_parameter_errors_name_max_pulse_mg() -> None:
+    p = Patient(weight="70 kg", age=50, serum_creatinine="1 mg/dL")
+    for bad in ("1200", 0, -5):
+        with pytest.raises(InputRangeError) as caught:
+            cyclophosphamide_pulse_reduction(p, max_pulse_mg=bad)  # type: ignore[arg-type]
+        assert caught.value.field == "max_pulse_mg"
+    with pytest.raises(DoseRangeError) as caught:
+        cyclophosphamide_pulse_reduction(p, max_pulse_mg=1501, override="x")
+    assert caught.value.field == "max_pulse_mg"
+    assert src.CYCLOPS_PULSE_MAX in cyclophosphamide_pulse_reduction(
+        p, max_pulse_mg=1300, override="x").sources
+
+
+def test_one_gene_untested_is_dosed_on_the_gene_tested() -> None:
+    r = azathioprine(Patient(weight="60 kg", tpmt="intermediate"))  # NUDT15 not given
+    assert r.warnings[0] == ("NUDT15 status not given: test before starting (CPIC); dosed on the "
+                             "gene tested")
+    assert r.daily_dose_mg == approx(36.0)  # 120 x 30 %
+    with pytest.raises(ContraindicationError, match="is not known"):
+        azathioprine(Patient(weight="60 kg"), genotype_fraction=0.5)
