@@ -17,7 +17,9 @@ import sys
 from pathlib import Path
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent / "output"
-START = dt.date(2026, 12, 1)  # a fixed start keeps the exported files reproducible
+START = dt.date(2026, 12, 1)  # a fixed start, subject and stamp keep the files reproducible
+SUBJECT = {"reference": "Patient/example"}  # ids are the patient's own (random without one)
+STAMP = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
 
 
 def export(directory: Path) -> list[Path]:
@@ -27,9 +29,11 @@ def export(directory: Path) -> list[Path]:
     schedule = plexodose.plan(plexodose.Patient.example(), start=START)
     directory.mkdir(parents=True, exist_ok=True)
     fhir = directory / "plan.fhir.json"
-    fhir.write_text(json.dumps(schedule.to_fhir(), indent=2) + "\n", encoding="utf-8")
+    bundle = schedule.to_fhir(subject=SUBJECT)
+    fhir.write_text(json.dumps(bundle, indent=2) + "\n", encoding="utf-8")
     ics = directory / "plan.ics"
-    ics.write_text(schedule.to_ics(), encoding="utf-8", newline="")  # RFC 5545 keeps its CRLF
+    calendar = schedule.to_ics(stamp=STAMP, subject=SUBJECT)
+    ics.write_text(calendar, encoding="utf-8", newline="")  # RFC 5545 keeps its CRLF
     return [fhir, ics]
 
 

@@ -96,6 +96,10 @@ def test_export_plan_writes_fhir_and_ics(tmp_path: Path) -> None:
     assert len(events) == len(api.plan(plexodose.Patient.example(), start=dt.date(2026, 12, 1)))
     ivig_days = [e.get("DTSTART").dt for e in events if str(e.get("SUMMARY")) == "IVIg dose 28.8 g"]
     assert ivig_days == [dt.date(2026, 12, d) for d in range(1, 6)]  # 5 loading days
+    again = tmp_path / "again"
+    run_script("export_plan.py", str(again), cwd=tmp_path)  # the same files, byte for byte
+    assert (again / "plan.ics").read_bytes() == raw
+    assert (again / "plan.fhir.json").read_bytes() == fhir.read_bytes()
 
 
 @needs_plan
