@@ -46,6 +46,30 @@ def tightest_per_day(limits: tuple[Limit, ...], doses_per_day: int) -> float | N
     return per_dose_bound(limits, doses_per_day) * doses_per_day
 
 
+_SLACK_UP = 1 + RELATIVE_SLACK
+
+
+def fine(per_dose: float, given: float, doses_per_day: int, limits: tuple[Limit, ...]) -> bool:
+    """True when the calculated and the dispensed administration are both finite, positive and
+    within every limit: the float-only fast path of :func:`amount` and :func:`within`. A result
+    for which it is False goes through those (which raise, naming what is wrong)."""
+    if not (0.0 < per_dose < math.inf and 0.0 < given < math.inf):  # False for NaN
+        return False
+    for lim in limits:
+        bound = lim.amount * _SLACK_UP
+        if lim.per == "dose":
+            if per_dose > bound or given > bound:
+                return False
+        elif per_dose * doses_per_day > bound or given * doses_per_day > bound:
+            return False
+    return True
+
+
+def agrees(calculated: float, shown: float) -> bool:
+    """The fast path of :func:`same`."""
+    return abs(calculated - shown) <= RELATIVE_SLACK * max(1.0, abs(shown))
+
+
 def amount(value: float, what: str, *, zero_allowed: bool = False) -> None:
     """Refuse a non-finite, negative or (unless allowed) zero amount."""
     if not math.isfinite(value) or value < 0 or (value == 0 and not zero_allowed):
