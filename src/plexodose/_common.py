@@ -194,15 +194,23 @@ def dispense_oral(
             f"({', '.join(f'{s:,g}' for s in product.strengths_mg)} mg): dispense another form"
         )
         return None
-    error = f"{result.rounding_error:+,.3g} mg" if result.rounding_error else "exact"
-    trace.step(
-        "dispensed per dose: {:,g} mg ({}, rounded {}; {})",
-        result.amount,
-        product.name,
-        result.rounded,
-        error,
-    )
-    if abs(result.rounding_error_fraction) > ROUNDING_TOLERANCE:
+    error = result.amount - per_dose_mg  # the rounding error, formatted when the step is read
+    if error:
+        trace.step(
+            "dispensed per dose: {:,g} mg ({}, rounded {}; {:+,.3g} mg)",
+            result.amount,
+            product.name,
+            result.rounded,
+            error,
+        )
+    else:
+        trace.step(
+            "dispensed per dose: {:,g} mg ({}, rounded {}; exact)",
+            result.amount,
+            product.name,
+            result.rounded,
+        )
+    if abs(error / per_dose_mg) > ROUNDING_TOLERANCE:
         trace.warn(
             f"rounding to whole {product.form}s changes each dose by "
             f"{fmt.signed_percent(result.rounding_error_fraction)} ({per_dose_mg:,.4g} -> "

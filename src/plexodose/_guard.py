@@ -36,7 +36,12 @@ class Limit:
 
 def per_dose_bound(limits: tuple[Limit, ...], doses_per_day: int) -> float:
     """The most one administration may be under every limit (inf when there is none)."""
-    return min((lim.per_dose(doses_per_day) for lim in limits), default=math.inf)
+    bound = math.inf
+    for lim in limits:
+        value = lim.amount if lim.per == "dose" else lim.amount / doses_per_day
+        if value < bound:
+            bound = value
+    return bound
 
 
 def tightest_per_day(limits: tuple[Limit, ...], doses_per_day: int) -> float | None:

@@ -142,6 +142,11 @@ _factors = BoundedCache(FACTOR_CACHE_SIZE)
 # (registry, unit word) -> (factor to root units, root units as sorted (name, power) pairs)
 _words = BoundedCache(FACTOR_CACHE_SIZE)
 _result_units = BoundedCache(64)
+# (registry, canonical unit, unit word) -> (scale, factor ratio) for the form "number word"
+_simple = BoundedCache(FACTOR_CACHE_SIZE)
+_simple_get = _simple._data.get
+_SIMPLE_NUMBER = re.compile(_NUMBER, re.IGNORECASE)
+_result_unit_get = _result_units._data.get  # the lock-free read, without a method call
 
 Quantity: TypeAlias = "pint.Quantity[Any]"
 """The type of every quantity plexodose hands out (a pint Quantity)."""
@@ -164,6 +169,9 @@ def registry() -> Any:
     return ureg.get()
 
 
+_current = ureg.get
+
+
 def unit(name: str) -> Any:
     """A cached Unit object of the current registry, for building result quantities."""
     return _result_unit(registry(), name)[0]
@@ -175,8 +183,8 @@ def quantity(value: float, unit_name: str) -> Quantity:
     >>> quantity(28.8, "g/day")
     <Quantity(28.8, 'gram / day')>
     """
-    reg = registry()
-    found = _result_units.get((reg, unit_name))
+    reg = _current()
+    found = _result_unit_get((reg, unit_name))
     if found is None:
         found = _result_unit(reg, unit_name)
     unit_object, quantity_class, fast = found
@@ -273,9 +281,22 @@ def _plain(value: Any) -> str:
 
 
 def _from_string(text: str, field: str, dim: Dimension) -> float:
+    # The common form "number unit" (one space-free word each) is read from a memo of the unit
+    # word, filled only by a word the full reading below accepted in that form: the full reading
+    # of "N U" depends on U alone once N is a plain number, so the memo gives its very figure.
+    parts = text.split() if len(text) <= MAX_TEXT_LENGTH else ()
+    reg = _current()
+    if len(parts) == 2:
+        memo = (reg, dim.canonical, parts[1])
+        known = _simple_get(memo)
+        if known is not None and _SIMPLE_NUMBER.fullmatch(parts[0]):
+            return float(parts[0]) * known[0] * known[1] / known[2]  # type: ignore[no-any-return]
     ucum = _ucum.parse(text, field, dim.example)  # UCUM codes ("180 [lb_av]") by their table
+    scale = 1.0
     if ucum is not None:
         number, unit_text = ucum
+        entry = _ucum.TABLE.get(parts[1]) if len(parts) == 2 else None
+        scale = 1.0 if entry is None else entry.scale
     else:
         match = _QUANTITY_TEXT.fullmatch(text) if len(text) <= MAX_TEXT_LENGTH else None
         if match is None:
@@ -287,12 +308,14 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
             )
         number_text, unit_text = match.groups()
         number = float(number_text)
-    reg = registry()
     key = (reg, dim.canonical, unit_text)
     factor: tuple[float, float] | None = _factors.get(key)
     if factor is None:
         factor = _factor(reg, _terms(unit_text), field, dim, text)
         _factors.put(key, factor)
+    if len(parts) == 2 and _SIMPLE_NUMBER.fullmatch(parts[0]):
+        if ucum is None or parts[1] in _ucum.TABLE:  # the two ways "N U" is read
+            _simple.put((reg, dim.canonical, parts[1]), (scale, *factor))
     return number * factor[0] / factor[1]
 
 
@@ -497,7 +520,9 @@ def plain_number(value: Any, field: str) -> float:
     plexodose._errors.InputRangeError: g_per_kg_day must be a plain number such as 0.4 (its unit is in its name); got str '0.4'
     """
     kind = type(value)
-    if kind is float or kind is int:  # the common case, without the numeric tower's checks
+    if kind is float and value - value == 0:  # the common case: a finite float (NaN, inf fail)
+        return value  # type: ignore[no-any-return]
+    if kind is float or kind is int:  # without the numeric tower's checks
         return finite(_as_float(value, field), field, value)
     if not _is_real(value):
         raise InputRangeError(
