@@ -19,6 +19,7 @@ DOSES_PER_DAY = 2  # [label] always two doses a day
 RISE_THRESHOLD = (0.25, 0.30)  # [label] psoriasis 25 %, RA 30 %
 RISE_REDUCTION = (0.25, 0.50)  # [label] reduce 25-50 %; default: the larger reduction
 MIN_EGFR = 60.0  # [gap] the label's "abnormal renal function", as an eGFR
+CEILING_LABEL = f"seed ceiling of {MG_PER_KG_DAY[1]:g} mg/kg/day"
 
 
 def cyclosporin(
@@ -80,7 +81,7 @@ def cyclosporin(
         dose *= factor
     limits = (
         Limit(
-            f"seed ceiling of {MG_PER_KG_DAY[1]:g} mg/kg/day",
+            CEILING_LABEL,
             MG_PER_KG_DAY[1] * weight,
             "day",
             src.SEED_CEILING_GAP,
@@ -99,7 +100,9 @@ def cyclosporin(
         limits=limits,
         dispensed=dispensed,
         override=override,
-        **trace.frozen(),
+        steps=tuple(trace.steps),
+        warnings=tuple(trace.warnings),
+        sources=trace.sources,
     )
 
 

@@ -27,7 +27,7 @@ _PHENOTYPE_WORDS = frozenset(PHENOTYPES)
 
 def _to_phenotype(value: Any, field: str) -> Phenotype:
     if type(value) is str and value in _PHENOTYPE_WORDS:  # plexodose's own word, as typed
-        return value  # type: ignore[return-value]
+        return value
     return _vocab.phenotype_from_text(value, field)
 
 

@@ -21,35 +21,37 @@ def step_text(step: Step) -> str:
 class Trace:
     """A scratch pad for one calculation (never shared, never stored).
 
-    Steps are kept as (template, values) and formatted when read; sources are collected as
-    cited (``cite`` is the list's own append) and de-duplicated, in order, once at the end."""
+    Steps are kept as (template, values) and formatted when read. Sources are the keys of a
+    dict, so citing one again keeps its first place; ``cite`` is the dict's own ``setdefault``
+    (no Python frame), and a None cited by a caller without a source is dropped at the end."""
 
     __slots__ = ("_cited", "cite", "steps", "warnings")
 
     def __init__(self, *sources: Source) -> None:
         self.steps: list[Step] = []
         self.warnings: list[str] = []
-        self._cited: list[Source | None] = list(sources)
-        self.cite: Callable[[Source | None], None] = self._cited.append
+        self._cited: dict[Source | None, None] = dict.fromkeys(sources)
+        self.cite: Callable[[Source | None], None] = self._cited.setdefault
         """Cite ``source`` (None cites nothing)."""
 
     def step(self, template: str, *values: Any, source: Source | None = None) -> None:
         """Record ``template.format(*values)``; the values are captured now, formatted on read."""
         self.steps.append((template, values) if values else template)
         if source is not None:
-            self._cited.append(source)
+            self._cited[source] = None
 
     def warn(self, text: str, source: Source | None = None) -> None:
         self.warnings.append(text)
         if source is not None:
-            self._cited.append(source)
+            self._cited[source] = None
 
     @property
     def sources(self) -> tuple[Source, ...]:
         """Every source cited so far, each once, in the order first cited."""
-        unique = dict.fromkeys(self._cited)
-        unique.pop(None, None)
-        return tuple(unique)  # type: ignore[arg-type]
+        cited = self._cited
+        if None in cited:
+            cited = {s: None for s in cited if s is not None}
+        return tuple(cited)  # type: ignore[arg-type]
 
     def frozen(self) -> dict[str, Any]:
         return {"steps": tuple(self.steps), "warnings": tuple(self.warnings), "sources": self.sources}

@@ -284,7 +284,7 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     # The common form "number unit" (one space-free word each) is read from a memo of the unit
     # word, filled only by a word the full reading below accepted in that form: the full reading
     # of "N U" depends on U alone once N is a plain number, so the memo gives its very figure.
-    parts = text.split() if len(text) <= MAX_TEXT_LENGTH else ()
+    parts = text.split() if len(text) <= MAX_TEXT_LENGTH else []
     reg = _current()
     if len(parts) == 2:
         memo = (reg, dim.canonical, parts[1])
@@ -313,9 +313,9 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     if factor is None:
         factor = _factor(reg, _terms(unit_text), field, dim, text)
         _factors.put(key, factor)
-    if len(parts) == 2 and _SIMPLE_NUMBER.fullmatch(parts[0]):
-        if ucum is None or parts[1] in _ucum.TABLE:  # the two ways "N U" is read
-            _simple.put((reg, dim.canonical, parts[1]), (scale, *factor))
+    simple = len(parts) == 2 and _SIMPLE_NUMBER.fullmatch(parts[0]) is not None
+    if simple and (ucum is None or parts[1] in _ucum.TABLE):  # the two ways "N U" is read
+        _simple.put((reg, dim.canonical, parts[1]), (scale, *factor))
     return number * factor[0] / factor[1]
 
 
