@@ -34,8 +34,8 @@ def _patient(value: Any) -> Patient:
 
 def begin(patient: Any, override: Any, *sources: Source) -> tuple[Patient, str | None, Trace]:
     """Check the patient and the override reason; open the calculation's trace."""
-    checked = _patient(patient)
-    reason_given = reason(override)
+    checked = patient if type(patient) is Patient else _patient(patient)
+    reason_given = None if override is None else reason(override)
     trace = Trace(*sources)
     if checked.minor_override is not None:
         trace.warn(
@@ -45,6 +45,8 @@ def begin(patient: Any, override: Any, *sources: Source) -> tuple[Patient, str |
 
 
 def whole_number(value: Any, field: str, low: int, high: int) -> int:
+    if type(value) is int and low <= value <= high:  # the common case, decided at once
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         number = u.plain_number(value, field)
         if not number.is_integer():
