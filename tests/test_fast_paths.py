@@ -89,6 +89,16 @@ def test_the_registry_cache_is_given_to_pints_untouched_default_only() -> None:
     assert _fresh(host) == "True True None"
 
 
+def test_a_spoilt_registry_cache_falls_back_to_pints_own_build(tmp_path: object) -> None:
+    dose = "import plexodose as px; print(px.ivig(px.Patient.example()).daily_dose_g)"
+    assert _fresh(dose, XDG_CACHE_HOME=str(tmp_path)) == "28.8"  # 0.4 g/kg/day x 72 kg
+    files = [f for f in tmp_path.rglob("*") if f.is_file()]  # type: ignore[attr-defined]
+    assert files  # the cache was written where the host's cache folder is
+    for f in files:
+        f.write_bytes(b"not a pickle")  # a crash mid-write, or another process's half file
+    assert _fresh(dose, XDG_CACHE_HOME=str(tmp_path)) == "28.8"
+
+
 @pytest.mark.parametrize("days", [5, 5.0])
 def test_whole_number_fast_path_agrees(days: object) -> None:
     assert px.ivig(px.Patient.example(), days=days).days == 5  # type: ignore[arg-type]
