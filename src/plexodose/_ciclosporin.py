@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from plexodose import _format as fmt
 from plexodose import _sources as src
 from plexodose import _units as u
@@ -137,10 +139,15 @@ def _phase(rate: float, trace: Trace) -> None:
     else:
         trace.step("{:,g} mg/kg/day: between the seed's start and maintenance doses", rate)
     if rate > LABEL_MAX_MG_PER_KG_DAY:
-        trace.warn(
-            f"{rate:,g} mg/kg/day is above the US label's 4 mg/kg/day maximum (the label starts at 2.5 mg/kg/day); the seed's start is higher",
-            source=src.CICLOSPORIN_LABEL,
-        )
+        trace.warn(_above_label(rate), source=src.CICLOSPORIN_LABEL)
+
+
+@functools.lru_cache(maxsize=64)  # a protocol rate, not a patient's figure: few distinct values
+def _above_label(rate: float) -> str:
+    return (
+        f"{rate:,g} mg/kg/day is above the US label's 4 mg/kg/day maximum (the label starts at "
+        "2.5 mg/kg/day); the seed's start is higher"
+    )
 
 
 def _creatinine_rise(p: Patient, threshold: float, cut: float, trace: Trace) -> float:
