@@ -89,12 +89,13 @@ def azathioprine(p: RefPatient, mg_per_kg_day: Any = None) -> Any:
     rate = Q_(2, "mg/kg/day") if mg_per_kg_day is None else mg_per_kg_day
     _in_range(rate, Q_(aza.MG_PER_KG_DAY[0], "mg/kg/day"), Q_(aza.MG_PER_KG_DAY[1], "mg/kg/day"),
               "mg_per_kg_day")
-    dose = (rate * p.weight).to("mg/day")
+    # the cap bounds the normal dose; the renal share is a share of the capped dose
+    dose = min((rate * p.weight).to("mg/day"), Q_(aza.CAP_MG_PER_DAY, "mg/day"))
     crcl = creatinine_clearance(p, min(p.weight, ideal_body_weight(p)))
     (severe, severe_share), (moderate, moderate_share) = aza.RENAL_STEPS
     if crcl <= Q_(moderate, "mL/min"):
         dose = dose * (severe_share if crcl < Q_(severe, "mL/min") else moderate_share)
-    return min(dose, Q_(aza.CAP_MG_PER_DAY, "mg/day"))
+    return dose
 
 
 def cyclophosphamide_iv(p: RefPatient, g_per_m2: Any = None, interval: Any = None) -> Any:

@@ -101,7 +101,9 @@ def azathioprine(
         cap_applied=cap_applied,
         dispensed=dispensed,
         override=override,
-        **trace.frozen(),
+        steps=tuple(trace.steps),
+        warnings=tuple(trace.warnings),
+        sources=trace.sources,
     )
 
 

@@ -117,10 +117,19 @@ def egfr_value(age: float, sex: str, scr_mg_dl: float) -> float:
 
 
 # Checked scalars: what the calculators and the public functions use. A formula used outside
-# the heights, weights or ages it was made for is refused, never dosed on.
+# the heights, weights or ages it was made for is refused, never dosed on. Each checks its
+# float inline and builds its message only when it refuses (the hot path is arithmetic).
+_WEIGHT_LOW, _WEIGHT_HIGH = lim.WEIGHT_KG
+_CLEARANCE_LOW, _CLEARANCE_HIGH = CLEARANCE_ML_MIN
+_BSA_LOW, _BSA_HIGH = BSA_M2
+
+
 def ideal_weight_kg(height_cm: float, sex: str) -> float:
+    value: float = (50.0 if sex == "male" else 45.5) + 2.3 * (height_cm / CM_PER_INCH - 60.0)
+    if _WEIGHT_LOW <= value <= _WEIGHT_HIGH:  # False for NaN
+        return value
     return derived(
-        ideal_body_weight_value(height_cm, sex),
+        value,
         "ideal body weight",
         *lim.WEIGHT_KG,
         "kg",
@@ -130,37 +139,40 @@ def ideal_weight_kg(height_cm: float, sex: str) -> float:
 
 
 def adjusted_weight_kg(weight_kg: float, ideal_kg: float, factor: float = ADJUSTED_WEIGHT_FACTOR) -> float:
-    return derived(
-        adjusted_body_weight_value(weight_kg, ideal_kg, factor),
-        "adjusted body weight",
-        *lim.WEIGHT_KG,
-        "kg",
-        "IBW + 0.4 x (actual - IBW)",
-    )
+    value: float = ideal_kg + factor * (weight_kg - ideal_kg)
+    if _WEIGHT_LOW <= value <= _WEIGHT_HIGH:
+        return value
+    return derived(value, "adjusted body weight", *lim.WEIGHT_KG, "kg", "IBW + 0.4 x (actual - IBW)")
 
 
 def clearance_ml_min(age: float, weight_kg: float, sex: str, scr_mg_dl: float) -> float:
-    return derived(
-        creatinine_clearance_value(age, weight_kg, sex, scr_mg_dl),
-        "creatinine clearance",
-        *CLEARANCE_ML_MIN,
-        "mL/min",
-        "Cockcroft-Gault",
-    )
+    value: float = (140.0 - age) * weight_kg / (72.0 * scr_mg_dl)
+    if sex == "female":
+        value *= 0.85
+    if _CLEARANCE_LOW <= value <= _CLEARANCE_HIGH:
+        return value
+    return derived(value, "creatinine clearance", *CLEARANCE_ML_MIN, "mL/min", "Cockcroft-Gault")
 
 
 def egfr_ml_min(age: float, sex: str, scr_mg_dl: float) -> float:
-    return derived(
-        egfr_value(age, sex, scr_mg_dl), "eGFR", *CLEARANCE_ML_MIN, "mL/min/1.73 m2", "CKD-EPI 2021"
-    )
+    value = egfr_value(age, sex, scr_mg_dl)
+    if _CLEARANCE_LOW <= value <= _CLEARANCE_HIGH:
+        return value
+    return derived(value, "eGFR", *CLEARANCE_ML_MIN, "mL/min/1.73 m2", "CKD-EPI 2021")
 
 
 def bsa_m2(kernel: Callable[[float, float], float], height_cm: float, weight_kg: float) -> float:
-    return derived(kernel(height_cm, weight_kg), "BSA", *BSA_M2, "m2", "body surface area")
+    value = kernel(height_cm, weight_kg)
+    if _BSA_LOW <= value <= _BSA_HIGH:
+        return value
+    return derived(value, "BSA", *BSA_M2, "m2", "body surface area")
+
+
+_DEVINE_MIN_SETTLED = round(DEVINE_MIN_HEIGHT_CM, 9)
 
 
 def devine_warning(height_cm: float) -> str | None:
-    if u.settled(height_cm) < u.settled(DEVINE_MIN_HEIGHT_CM):
+    if height_cm < DEVINE_MIN_HEIGHT_CM and round(height_cm, 9) < _DEVINE_MIN_SETTLED:
         return (
             f"height {fmt.number(height_cm, 1)} cm is below 60 inches (152.4 cm): the Devine ideal "
             "body weight gives odd results there"

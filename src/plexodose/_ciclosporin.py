@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from plexodose import _format as fmt
 from plexodose import _sources as src
 from plexodose import _units as u
@@ -19,6 +21,7 @@ DOSES_PER_DAY = 2  # [label] always two doses a day
 RISE_THRESHOLD = (0.25, 0.30)  # [label] psoriasis 25 %, RA 30 %
 RISE_REDUCTION = (0.25, 0.50)  # [label] reduce 25-50 %; default: the larger reduction
 MIN_EGFR = 60.0  # [gap] the label's "abnormal renal function", as an eGFR
+CEILING_LABEL = f"seed ceiling of {MG_PER_KG_DAY[1]:g} mg/kg/day"
 
 
 def cyclosporin(
@@ -80,7 +83,7 @@ def cyclosporin(
         dose *= factor
     limits = (
         Limit(
-            f"seed ceiling of {MG_PER_KG_DAY[1]:g} mg/kg/day",
+            CEILING_LABEL,
             MG_PER_KG_DAY[1] * weight,
             "day",
             src.SEED_CEILING_GAP,
@@ -99,7 +102,9 @@ def cyclosporin(
         limits=limits,
         dispensed=dispensed,
         override=override,
-        **trace.frozen(),
+        steps=tuple(trace.steps),
+        warnings=tuple(trace.warnings),
+        sources=trace.sources,
     )
 
 
@@ -134,10 +139,15 @@ def _phase(rate: float, trace: Trace) -> None:
     else:
         trace.step("{:,g} mg/kg/day: between the seed's start and maintenance doses", rate)
     if rate > LABEL_MAX_MG_PER_KG_DAY:
-        trace.warn(
-            f"{rate:,g} mg/kg/day is above the US label's 4 mg/kg/day maximum (the label starts at 2.5 mg/kg/day); the seed's start is higher",
-            source=src.CICLOSPORIN_LABEL,
-        )
+        trace.warn(_above_label(rate), source=src.CICLOSPORIN_LABEL)
+
+
+@functools.lru_cache(maxsize=64)  # a protocol rate, not a patient's figure: few distinct values
+def _above_label(rate: float) -> str:
+    return (
+        f"{rate:,g} mg/kg/day is above the US label's 4 mg/kg/day maximum (the label starts at "
+        "2.5 mg/kg/day); the seed's start is higher"
+    )
 
 
 def _creatinine_rise(p: Patient, threshold: float, cut: float, trace: Trace) -> float:

@@ -34,8 +34,8 @@ def _patient(value: Any) -> Patient:
 
 def begin(patient: Any, override: Any, *sources: Source) -> tuple[Patient, str | None, Trace]:
     """Check the patient and the override reason; open the calculation's trace."""
-    checked = _patient(patient)
-    reason_given = reason(override)
+    checked = patient if type(patient) is Patient else _patient(patient)
+    reason_given = None if override is None else reason(override)
     trace = Trace(*sources)
     if checked.minor_override is not None:
         trace.warn(
@@ -45,6 +45,8 @@ def begin(patient: Any, override: Any, *sources: Source) -> tuple[Patient, str |
 
 
 def whole_number(value: Any, field: str, low: int, high: int) -> int:
+    if type(value) is int and low <= value <= high:  # the common case, decided at once
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         number = u.plain_number(value, field)
         if not number.is_integer():
@@ -194,15 +196,23 @@ def dispense_oral(
             f"({', '.join(f'{s:,g}' for s in product.strengths_mg)} mg): dispense another form"
         )
         return None
-    error = f"{result.rounding_error:+,.3g} mg" if result.rounding_error else "exact"
-    trace.step(
-        "dispensed per dose: {:,g} mg ({}, rounded {}; {})",
-        result.amount,
-        product.name,
-        result.rounded,
-        error,
-    )
-    if abs(result.rounding_error_fraction) > ROUNDING_TOLERANCE:
+    error = result.amount - per_dose_mg  # the rounding error, formatted when the step is read
+    if error:
+        trace.step(
+            "dispensed per dose: {:,g} mg ({}, rounded {}; {:+,.3g} mg)",
+            result.amount,
+            product.name,
+            result.rounded,
+            error,
+        )
+    else:
+        trace.step(
+            "dispensed per dose: {:,g} mg ({}, rounded {}; exact)",
+            result.amount,
+            product.name,
+            result.rounded,
+        )
+    if abs(error / per_dose_mg) > ROUNDING_TOLERANCE:
         trace.warn(
             f"rounding to whole {product.form}s changes each dose by "
             f"{fmt.signed_percent(result.rounding_error_fraction)} ({per_dose_mg:,.4g} -> "

@@ -22,6 +22,7 @@ ORAL_OVER_500_UMOL_L = 1.5  # [secondary] creatinine > 500 umol/L: 1.5 mg/kg/day
 ORAL_FROM_250_UMOL_L = 1.75  # [secondary] 251-500 umol/L: 1.75 (250 itself: the lower dose)
 ORAL_CREATININE_BANDS_UMOL_L = (250.0, 500.0)
 ORAL_MAX_MG_PER_DAY = 200.0  # [secondary] EULAR 2009 / EUVAS summaries: oral maximum 200 mg/day
+ORAL_CEILING_LABEL = f"seed ceiling of {ORAL_MG_PER_KG_DAY[1]:g} mg/kg/day"
 IV_G_PER_M2 = (0.3, 1.0)  # [seed]
 IV_HARD_MAX_G_PER_M2 = 1.6  # [guideline] Michigan protocol's absolute ceiling
 INTERVAL_WEEKS = (2.0, 4.0)  # [seed]
@@ -81,7 +82,7 @@ def cyclophosphamide_oral(
     limits = (
         Limit("maximum", ORAL_MAX_MG_PER_DAY, "day", src.ORAL_CYCLOPHOSPHAMIDE_MAX),
         Limit(
-            f"seed ceiling of {ORAL_MG_PER_KG_DAY[1]:g} mg/kg/day",
+            ORAL_CEILING_LABEL,
             ORAL_MG_PER_KG_DAY[1] * weight,
             "day",
             src.SEED_CEILING_GAP,
@@ -104,7 +105,9 @@ def cyclophosphamide_oral(
         cap_applied=cap_applied,
         dispensed=dispensed,
         override=override,
-        **trace.frozen(),
+        steps=tuple(trace.steps),
+        warnings=tuple(trace.warnings),
+        sources=trace.sources,
     )
 
 
@@ -226,7 +229,9 @@ def cyclophosphamide_iv(
         reduction=share,
         limits=_pulse_limits(dosing_bsa),
         override=override,
-        **trace.frozen(),
+        steps=tuple(trace.steps),
+        warnings=tuple(trace.warnings),
+        sources=trace.sources,
     )
 
 
@@ -366,7 +371,9 @@ def cyclophosphamide_pulse_reduction(
         limits=(Limit("per-pulse maximum", most, "dose", src.CYCLOPS_PULSE_MAX),),
         cap_applied=cap_applied,
         override=override,
-        **trace.frozen(),
+        steps=tuple(trace.steps),
+        warnings=tuple(trace.warnings),
+        sources=trace.sources,
     )
 
 
@@ -458,7 +465,9 @@ def cyclophosphamide_next_pulse(
         held=held,
         limits=_pulse_limits(previous.dosing_bsa_m2),
         override=override,
-        **trace.frozen(),
+        steps=tuple(trace.steps),
+        warnings=tuple(trace.warnings),
+        sources=trace.sources,
     )
 
 

@@ -135,13 +135,4 @@ def dispense(
     units = compose(amount, sizes) if amount > 0 else None
     if units is None:
         return None
-    return Dispensed(
-        product=product,
-        form=form,
-        unit=unit,
-        units=units,
-        amount=amount,
-        calculated=calculated,
-        rounded=how,
-        step=step,
-    )
+    return Dispensed(product, form, unit, units, amount, calculated, how, step)

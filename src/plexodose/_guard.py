@@ -36,7 +36,12 @@ class Limit:
 
 def per_dose_bound(limits: tuple[Limit, ...], doses_per_day: int) -> float:
     """The most one administration may be under every limit (inf when there is none)."""
-    return min((lim.per_dose(doses_per_day) for lim in limits), default=math.inf)
+    bound = math.inf
+    for lim in limits:
+        value = lim.amount if lim.per == "dose" else lim.amount / doses_per_day
+        if value < bound:
+            bound = value
+    return bound
 
 
 def tightest_per_day(limits: tuple[Limit, ...], doses_per_day: int) -> float | None:
@@ -44,6 +49,30 @@ def tightest_per_day(limits: tuple[Limit, ...], doses_per_day: int) -> float | N
     if not limits:
         return None
     return per_dose_bound(limits, doses_per_day) * doses_per_day
+
+
+_SLACK_UP = 1 + RELATIVE_SLACK
+
+
+def fine(per_dose: float, given: float, doses_per_day: int, limits: tuple[Limit, ...]) -> bool:
+    """True when the calculated and the dispensed administration are both finite, positive and
+    within every limit: the float-only fast path of :func:`amount` and :func:`within`. A result
+    for which it is False goes through those (which raise, naming what is wrong)."""
+    if not (0.0 < per_dose < math.inf and 0.0 < given < math.inf):  # False for NaN
+        return False
+    for lim in limits:
+        bound = lim.amount * _SLACK_UP
+        if lim.per == "dose":
+            if per_dose > bound or given > bound:
+                return False
+        elif per_dose * doses_per_day > bound or given * doses_per_day > bound:
+            return False
+    return True
+
+
+def agrees(calculated: float, shown: float) -> bool:
+    """The fast path of :func:`same`."""
+    return abs(calculated - shown) <= RELATIVE_SLACK * max(1.0, abs(shown))
 
 
 def amount(value: float, what: str, *, zero_allowed: bool = False) -> None:

@@ -134,7 +134,9 @@ def ivig(
         limits=limits,
         risk_factors=risks,
         override=override,
-        **trace.frozen(),
+        steps=tuple(trace.steps),
+        warnings=tuple(trace.warnings),
+        sources=trace.sources,
     )
 
 
@@ -239,14 +241,14 @@ def _auto(
     if rule == "bmi_over_30":
         bmi = _body.bmi_value(actual, p.height_cm)
         trace.cite(src.TRANSFUSION_ONTARIO)
-        if settled(bmi) > OBESE_BMI:
+        if bmi > OBESE_BMI and settled(bmi) > OBESE_BMI:  # bmi <= 30 is never settled above
             return "adjusted", f"BMI {bmi:.3g} is above 30"
         return "actual", f"BMI {bmi:.3g} is not above 30"
     if rule == "over_120_percent_ibw":
         trace.cite(src.US_IVIG_ORDER_SETS)
         assert p.sex is not None
         ratio = actual / _body.ideal_weight_kg(p.height_cm, p.sex)
-        if settled(ratio) > OBESE_SHARE_OF_IBW:
+        if ratio > OBESE_SHARE_OF_IBW and settled(ratio) > OBESE_SHARE_OF_IBW:
             return "adjusted", f"actual weight is {fmt.percent(ratio)} of ideal, above 120 %"
         return "actual", f"actual weight is {fmt.percent(ratio)} of ideal, not above 120 %"
     trace.cite(src.AUSTRALIA_2026)
@@ -271,6 +273,8 @@ def _chosen(trace: Trace, kg: float, basis: UsedBasis, why: str) -> tuple[float,
 
 
 def _risk_flags(flags: Any) -> tuple[str, ...]:
+    if type(flags) is tuple and not flags:  # the default: none flagged
+        return ()
     if isinstance(flags, str) or not isinstance(flags, Iterable):
         raise InputRangeError(
             f"risk_factors must be a list such as ['diabetes']; got {flags!r:.60}",

@@ -102,7 +102,9 @@ def mycophenolate(
         cap_applied=cap_applied,
         dispensed=dispensed,
         override=override,
-        **trace.frozen(),
+        steps=tuple(trace.steps),
+        warnings=tuple(trace.warnings),
+        sources=trace.sources,
     )
 
 

@@ -22,7 +22,12 @@ from plexodose._vocab import PHENOTYPES, Phenotype, Sex
 
 __all__ = ["PHENOTYPES", "Patient", "Phenotype", "Sex"]
 
+_PHENOTYPE_WORDS = frozenset(PHENOTYPES)
+
+
 def _to_phenotype(value: Any, field: str) -> Phenotype:
+    if type(value) is str and value in _PHENOTYPE_WORDS:  # plexodose's own word, as typed
+        return value
     return _vocab.phenotype_from_text(value, field)
 
 
@@ -37,10 +42,20 @@ def _height(value: QuantityInput | None) -> float | None:
 
 
 def _sex(value: Sex | None) -> Sex | None:
+    if value == "female" or value == "male":  # as _vocab.sex_from_text answers them
+        return "female" if value == "female" else "male"
     return None if value is None else lim.sex(value, "sex")
 
 
+_AGE_LOW, _AGE_HIGH = lim.AGE_YEARS
+
+
 def _age(value: float | None) -> float | None:
+    kind = type(value)
+    if kind is int or kind is float:  # a plain number of years, as lim.age_years reads it
+        years = u.plain_number(value, "age")
+        if _AGE_LOW <= years <= _AGE_HIGH:
+            return years
     return None if value is None else lim.age_years(value, "age")
 
 

@@ -6,6 +6,7 @@ Quantities are built when read, so a calculation costs float arithmetic only.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 import attrs
@@ -97,6 +98,19 @@ class DailyDose(_Traced):
     dispensed: Dispensed | None = None
 
     def __attrs_post_init__(self) -> None:
+        # The float-only fast path; anything it doubts goes through the checks that name it.
+        weight, dispensed = self.dosing_weight_kg, self.dispensed
+        per_dose = self.daily_dose_mg * 7 / self.days_per_week / self.doses_per_day
+        given = per_dose if dispensed is None else dispensed.amount
+        if (
+            (weight is None or 0.0 < weight < math.inf)
+            and guard.fine(per_dose, given, self.doses_per_day, self.limits)
+            and (dispensed is None or guard.agrees(dispensed.calculated, per_dose))
+        ):
+            return
+        self._check()
+
+    def _check(self) -> None:
         guard.amount(self.daily_dose_mg, f"{self.drug} daily dose")
         if self.dosing_weight_kg is not None:
             guard.amount(self.dosing_weight_kg, "dosing weight")
@@ -208,6 +222,17 @@ class IVIgCourse(_Traced):
     """Renal or thrombosis risk factors (boxed warning) seen in the patient or flagged."""
 
     def __attrs_post_init__(self) -> None:
+        daily, dispensed = self.daily_dose_g, self.dispensed
+        given = daily if dispensed is None else dispensed.amount
+        if (
+            0.0 < self.dosing_weight_kg < math.inf
+            and guard.fine(daily, given, 1, self.limits)
+            and (dispensed is None or guard.agrees(dispensed.calculated, daily))
+        ):
+            return
+        self._check()
+
+    def _check(self) -> None:
         guard.amount(self.dosing_weight_kg, "dosing weight")
         guard.amount(self.daily_dose_g, "IVIg daily dose")
         given = self.given_daily_dose_g
@@ -297,6 +322,17 @@ class CyclophosphamidePulse(_Traced):
     limits: tuple[Limit, ...] = ()
 
     def __attrs_post_init__(self) -> None:
+        dose = self.dose_mg
+        if (
+            not self.held
+            and 0.0 < self.bsa_m2 < math.inf
+            and 0.0 < self.g_per_m2 < math.inf
+            and guard.fine(dose, dose, 1, self.limits)
+        ):
+            return
+        self._check()
+
+    def _check(self) -> None:
         guard.amount(self.bsa_m2, "BSA")
         guard.amount(self.g_per_m2, "g_per_m2")
         guard.amount(self.dose_mg, "cyclophosphamide pulse", zero_allowed=self.held)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from plexodose._errors import DoseRangeError, InputRangeError
@@ -18,35 +19,42 @@ def step_text(step: Step) -> str:
 
 
 class Trace:
-    """A scratch pad for one calculation (never shared, never stored)."""
+    """A scratch pad for one calculation (never shared, never stored).
 
-    __slots__ = ("sources", "steps", "warnings")
+    Steps are kept as (template, values) and formatted when read. Sources are the keys of a
+    dict, so citing one again keeps its first place; ``cite`` is the dict's own ``setdefault``
+    (no Python frame), and a None cited by a caller without a source is dropped at the end."""
+
+    __slots__ = ("_cited", "cite", "steps", "warnings")
 
     def __init__(self, *sources: Source) -> None:
         self.steps: list[Step] = []
         self.warnings: list[str] = []
-        self.sources: list[Source] = list(sources)
+        self._cited: dict[Source | None, None] = dict.fromkeys(sources)
+        self.cite: Callable[[Source | None], None] = self._cited.setdefault
+        """Cite ``source`` (None cites nothing)."""
 
     def step(self, template: str, *values: Any, source: Source | None = None) -> None:
         """Record ``template.format(*values)``; the values are captured now, formatted on read."""
         self.steps.append((template, values) if values else template)
         if source is not None:
-            self.cite(source)
+            self._cited[source] = None
 
     def warn(self, text: str, source: Source | None = None) -> None:
         self.warnings.append(text)
-        self.cite(source)
+        if source is not None:
+            self._cited[source] = None
 
-    def cite(self, source: Source | None) -> None:
-        if source is not None and source not in self.sources:
-            self.sources.append(source)
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """Every source cited so far, each once, in the order first cited."""
+        cited = self._cited
+        if None in cited:
+            cited = {s: None for s in cited if s is not None}
+        return tuple(cited)  # type: ignore[arg-type]
 
     def frozen(self) -> dict[str, Any]:
-        return {
-            "steps": tuple(self.steps),
-            "warnings": tuple(self.warnings),
-            "sources": tuple(self.sources),
-        }
+        return {"steps": tuple(self.steps), "warnings": tuple(self.warnings), "sources": self.sources}
 
 
 def reason(override: Any) -> str | None:

@@ -1,0 +1,104 @@
+"""The hot path's short cuts give exactly what the full path gives (issue 10: lean, not fewer
+checks). No timing here: speed lives in benchmarks/."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import plexodose as px
+from plexodose import _units as u
+from plexodose._errors import PlexodoseError
+from plexodose._trace import Trace
+
+WORDS = ["kg", "g", "lb", "pound", "kilogram", "[lb_av]", "[oz_av]", "stone", "mg", "cm", "m",
+         "mg/dL", "umol/L", "kgg", "[lb_i]", "foo"]
+NUMBERS = st.one_of(st.floats(0.001, 1e6), st.integers(0, 10**6)).map(str) | st.sampled_from(
+    ["72", "72.", ".5", "1e2", "+3", "-4", "nan", "inf", "1e999"])
+
+
+def _reading(text: str) -> float | str:
+    try:
+        return px.Patient(weight=text).weight_kg
+    except PlexodoseError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+@given(number=NUMBERS, word=st.sampled_from(WORDS), space=st.sampled_from([" ", "  ", "\t"]))
+def test_the_memo_of_a_unit_word_gives_the_full_readings_figure(number: str, word: str,
+                                                               space: str) -> None:
+    text = f"{number}{space}{word}"
+    u._simple.clear()
+    full = _reading(text)  # the full reading (UCUM table or the unit grammar), which fills the memo
+    memo = _reading(text)  # the memo of the word, when the full reading accepted it
+    assert memo == full
+    assert _reading(f"{number} {word}") == _reading(f"{number} {word}")
+
+
+def test_the_memo_is_bounded() -> None:
+    for n in range(u.FACTOR_CACHE_SIZE + 50):
+        _reading(f"{n} k{n}g")  # refused words never enter it
+    assert len(u._simple) <= u.FACTOR_CACHE_SIZE
+
+
+def test_trace_sources_once_each_in_first_cited_order_without_none() -> None:
+    a, b, c = px.Source("gap", "a", "a"), px.Source("gap", "b", "b"), px.Source("gap", "c", "c")
+    trace = Trace(a)
+    trace.cite(b)
+    trace.cite(None)
+    trace.step("x {}", 1, source=a)
+    trace.warn("w", c)
+    trace.cite(b)
+    assert trace.sources == (a, b, c)
+    assert trace.frozen()["steps"] == (("x {}", (1,)),)
+
+
+def test_a_result_cites_each_source_once() -> None:
+    for result in (px.azathioprine(px.Patient.example()), px.ivig(px.Patient.example()),
+                   px.cyclosporin(px.Patient.example()), px.mycophenolate(px.Patient.example()),
+                   px.cyclophosphamide_iv(px.Patient.example())):
+        assert len(set(map(id, result.sources))) == len(result.sources)
+        assert None not in result.sources
+
+
+def _fresh(code: str, **env: str) -> str:
+    import os
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, **env}, check=True)
+    return done.stdout.strip()
+
+
+def test_the_registry_cache_is_given_to_pints_untouched_default_only() -> None:
+    report = (
+        "import pint, plexodose as px; px.ivig(px.Patient.example()).daily_dose; "
+        "reg = pint.get_application_registry().get(); print(reg.cache_folder is not None)"
+    )
+    assert _fresh(report) == "True"
+    assert _fresh(report, PLEXODOSE_PINT_CACHE="off") == "False"
+    host = (
+        "import pint; mine = pint.UnitRegistry(); pint.set_application_registry(mine); "
+        "import plexodose as px; q = px.ivig(px.Patient.example()).daily_dose; "
+        "print(pint.get_application_registry().get() is mine, q._REGISTRY is mine, "
+        "mine.cache_folder)"
+    )
+    assert _fresh(host) == "True True None"
+
+
+def test_a_spoilt_registry_cache_falls_back_to_pints_own_build(tmp_path: object) -> None:
+    dose = "import plexodose as px; print(px.ivig(px.Patient.example()).daily_dose_g)"
+    assert _fresh(dose, XDG_CACHE_HOME=str(tmp_path)) == "28.8"  # 0.4 g/kg/day x 72 kg
+    files = [f for f in tmp_path.rglob("*") if f.is_file()]  # type: ignore[attr-defined]
+    assert files  # the cache was written where the host's cache folder is
+    for f in files:
+        f.write_bytes(b"not a pickle")  # a crash mid-write, or another process's half file
+    assert _fresh(dose, XDG_CACHE_HOME=str(tmp_path)) == "28.8"
+
+
+@pytest.mark.parametrize("days", [5, 5.0])
+def test_whole_number_fast_path_agrees(days: object) -> None:
+    assert px.ivig(px.Patient.example(), days=days).days == 5  # type: ignore[arg-type]
