@@ -90,7 +90,8 @@ def test_the_registry_cache_is_given_to_pints_untouched_default_only() -> None:
 
 
 def test_a_spoilt_registry_cache_falls_back_to_pints_own_build(tmp_path: object) -> None:
-    dose = "import plexodose as px; print(px.ivig(px.Patient.example()).daily_dose_g)"
+    # reading a Quantity builds pint's registry (plain text in common units does not need it)
+    dose = "import plexodose as px; print(px.ivig(px.Patient.example()).daily_dose.magnitude)"
     assert _fresh(dose, XDG_CACHE_HOME=str(tmp_path)) == "28.8"  # 0.4 g/kg/day x 72 kg
     files = [f for f in tmp_path.rglob("*") if f.is_file()]  # type: ignore[attr-defined]
     assert files  # the cache was written where the host's cache folder is

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plexodose import Q_, InputRangeError, UnitError, ureg
+from plexodose import Q_, InputRangeError, Patient, UnitError, ureg
 from plexodose import _units as u
 
 
@@ -112,3 +112,69 @@ def test_quantity_from_a_registry_with_a_pretty_default_format() -> None:
     other = pint.UnitRegistry()
     other.formatter.default_format = "~P"  # str(units) would be "kg/m²"-style there
     assert u.to_float(other.Quantity(80, "umol/L"), "c", u.CREATININE) == pytest.approx(0.90496)
+
+
+def test_common_words_give_the_full_reading_s_figure() -> None:
+    """Each word the table reads without pint gives exactly what pint's full reading gives."""
+    import pint
+
+    from plexodose import _units as u
+
+    dims = {d.canonical: d for d in (u.MASS, u.DOSE_MASS, u.LENGTH, u.CREATININE, u.CELL_COUNT,
+                                     u.AREA)}
+    full = pint.UnitRegistry()  # a registry of its own: the table is never used with it
+    saved = pint.get_application_registry().get()
+    try:
+        pint.set_application_registry(full)
+        for (canonical, word), factor in u.COMMON_WORDS.items():
+            for number in ("1", "7.3", "158", "0.004"):
+                read = u.to_float(f"{number} {word}", "x", dims[canonical])
+                assert read == float(number) * factor, (word, number, read)
+    finally:
+        pint.set_application_registry(saved)
+
+
+def test_the_table_is_used_only_with_pint_s_own_definitions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A planted wrong factor shows which path reads the text: the table while pint's default
+    definitions are in force, the host's registry once the host has set one."""
+    import pint
+
+    from plexodose import _units as u
+
+    monkeypatch.setitem(u.COMMON_WORDS, ("kg", "kilograms"), 2.0)  # wrong on purpose
+    host = pint.UnitRegistry()
+    saved = pint.get_application_registry().get()
+    try:
+        pint.set_application_registry(host)
+        assert Patient(weight="72 kilograms").weight_kg == 72.0  # read by the host's registry
+    finally:
+        pint.set_application_registry(saved)
+    # a fresh process, pint's defaults in force: the table reads it (and so shows the plant)
+    import subprocess
+    import sys
+
+    code = ("from plexodose import _units as u, Patient; "
+            "u.COMMON_WORDS[('kg', 'kilograms')] = 2.0; "
+            "print(Patient(weight='72 kilograms').weight_kg, u._defaults_in_force())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.stdout.split() == ["144.0", "True"], done.stderr
+
+
+def test_a_dose_from_plain_text_needs_no_pint() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from plexodose.cli import main; "
+            "main(['dose', 'azathioprine', '--weight', '158 lb', '--height', '5.9 ft', '--sex', "
+            "'male', '--age', '60', '--creatinine', '80 umol/L']); "
+            "print('pint' in sys.modules); "
+            "import plexodose; print(plexodose.azathioprine(plexodose.Patient.example()).daily_dose)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=120)
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0, done.stderr
+    assert lines[-2] == "False"  # the whole command ran without importing pint
+    assert lines[-1] == "144.0 milligram / day"  # and a Quantity loads it when read (2 x 72)

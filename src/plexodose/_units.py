@@ -16,15 +16,27 @@ import math
 import numbers
 import os
 import re
+import sys
 import threading
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
-import pint
 
 from plexodose import _ucum
 from plexodose._errors import InputRangeError, PlexodoseError, UnitError
+
+if TYPE_CHECKING:
+    import pint
+
+
+def _pint() -> Any:
+    """pint, imported on first need: a dose read from plain text in the common units never needs
+    it (the command line answers without it), and nothing else changes when it loads."""
+    import pint
+
+    return pint
+
 
 CACHE_ENV = "PLEXODOSE_PINT_CACHE"
 """Set to ``off`` to build pint's default registry without its disk cache."""
@@ -46,12 +58,14 @@ def _cache_folder() -> Path | None:
 
 def _pristine() -> Any:
     """pint's own default application registry while nobody has set or built one, else None."""
-    current = pint.get_application_registry().get()  # type: ignore[no-untyped-call]
-    untouched = type(current) is pint.registry.LazyRegistry
+    pint = _pint()
+    current = pint.get_application_registry().get()
+    untouched = type(current) is pint.registry.LazyRegistry  # not built (a built one changes type)
     return current if untouched and current.__dict__.get("params") == ((), {}) else None
 
 
-_PINT_DEFAULT = _pristine()
+_PINT_DEFAULT: Any = None  # pint's untouched default, as found when pint was first needed
+_DEFAULT_BUILT: Any = None  # the same registry as plexodose built it (with pint's disk cache)
 
 
 def _cached_registry() -> Any:
@@ -63,7 +77,7 @@ def _cached_registry() -> Any:
         return None
     try:
         # what pint's lazy default builds (on_redefinition="raise"), with the cache
-        return pint.UnitRegistry(cache_folder=folder, on_redefinition="raise")
+        return _pint().UnitRegistry(cache_folder=folder, on_redefinition="raise")
     except Exception:
         return None
 
@@ -72,26 +86,47 @@ def _first_registry() -> Any:
     """The registry in force, on the first call: pint's untouched default registry (only that:
     a registry the host set, or one already built, is left alone) is replaced by the same
     registry built with pint's disk cache, which cuts its build from about 150 ms to 25 ms."""
-    global _current
+    global _current, _DEFAULT_BUILT
     with _FIRST:  # one build, even when threads make their first dose together
         if _current is _first_registry:
+            application = _application()
             if _PINT_DEFAULT is not None and _pristine() is _PINT_DEFAULT:
                 built = _cached_registry()
                 if built is not None:
-                    pint.set_application_registry(built)  # type: ignore[no-untyped-call]
-            _current = ureg.get
-    return ureg.get()
+                    _pint().set_application_registry(built)
+                    _DEFAULT_BUILT = built
+            _current = application.get
+    return _current()
+
+
+def _application() -> Any:
+    """pint's application registry (the shared handle; ``.get()`` is the registry in force)."""
+    global _PINT_DEFAULT
+    if "pint" not in sys.modules or (_PINT_DEFAULT is None and _current is _first_registry):  # the first time pint loads: remember its untouched default
+        _PINT_DEFAULT = _pristine()
+    return _pint().get_application_registry()
+
+
+def _defaults_in_force() -> bool:
+    """Whether text is read with pint's own default definitions, which nobody can have changed:
+    pint not loaded yet, its untouched default not built yet, or that default as plexodose
+    built it (redefinitions raise there). Any other registry, a host's included: False."""
+    if "pint" not in sys.modules:
+        return True
+    if _current is _first_registry:
+        return _pristine() is not None
+    return _DEFAULT_BUILT is not None and _current() is _DEFAULT_BUILT
 
 
 _FIRST = threading.Lock()
-ureg: Any = pint.get_application_registry()  # type: ignore[no-untyped-call]
-"""pint's application registry: set your own with ``pint.set_application_registry`` first."""
 _current: Any = _first_registry
 
 
 def __getattr__(name: str) -> Any:
     if name == "Q_":  # built on first use, from the registry in force then
         return registry().Quantity
+    if name == "ureg":  # pint's application registry, loaded on first use
+        return _application()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 CREATININE_MOLAR_MASS_G_PER_MOL = 113.12  # the dosing reference: 1 mg/dL = 88.4 umol/L
@@ -170,6 +205,27 @@ _result_units = BoundedCache(64)
 _simple = BoundedCache(FACTOR_CACHE_SIZE)
 _simple_get = _simple._data.get
 _SIMPLE_NUMBER = re.compile(_NUMBER, re.IGNORECASE)
+
+# (canonical unit, unit word) -> factor, for "number word" read with pint's own definitions.
+# Exact decimal factors, each the very figure pint's reading gives (tests/test_units.py checks
+# every entry against it): with these, a dose typed in the common units needs no pint at all.
+COMMON_WORDS: dict[tuple[str, str], float] = {
+    **{("kg", w): 1.0 for w in ("kg", "kilogram", "kilograms")},
+    **{("kg", w): 0.001 for w in ("g", "gram", "grams")},
+    **{("kg", w): 0.45359237 for w in ("lb", "lbs", "pound", "pounds")},
+    **{("cm", w): 1.0 for w in ("cm", "centimeter", "centimeters", "centimetre", "centimetres")},
+    **{("cm", w): 100.0 for w in ("m", "meter", "meters", "metre", "metres")},
+    **{("cm", w): 2.54 for w in ("in", "inch", "inches")},
+    **{("cm", w): 30.48 for w in ("ft", "foot", "feet")},
+    ("mg/dL", "mg/dL"): 1.0,
+    ("mg/dL", "umol/L"): 0.011312,  # x 113.12 g/mol / 10,000
+    ("mg/dL", "µmol/L"): 0.011312,
+    ("mg/dL", "μmol/L"): 0.011312,
+    ("mg", "mg"): 1.0,
+    ("mg", "g"): 1000.0,
+    ("1/uL", "/uL"): 1.0,
+    ("m**2", "m2"): 1.0,
+}
 _result_unit_get = _result_units._data.get  # the lock-free read, without a method call
 
 Quantity: TypeAlias = "pint.Quantity[Any]"
@@ -251,9 +307,10 @@ def to_float(value: Any, field: str, dim: Dimension) -> float:
     ...
     plexodose._errors.UnitError: weight needs a unit: type "72 kg" (a string) or plexodose.Q_(72, 'kg'), not the bare number 72
     """
+    pint = sys.modules.get("pint")  # never imported: nothing can be a pint Quantity
     if isinstance(value, str):
         result = _from_string(value, field, dim)
-    elif isinstance(value, pint.Quantity):
+    elif pint is not None and isinstance(value, pint.Quantity):
         result = _from_quantity(value, field, dim)
     elif _is_bare_number(value):
         raise UnitError(
@@ -306,6 +363,10 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     # word, filled only by a word the full reading below accepted in that form: the full reading
     # of "N U" depends on U alone once N is a plain number, so the memo gives its very figure.
     parts = text.split() if len(text) <= MAX_TEXT_LENGTH else []
+    if len(parts) == 2:
+        common = COMMON_WORDS.get((dim.canonical, parts[1]))
+        if common is not None and _SIMPLE_NUMBER.fullmatch(parts[0]) and _defaults_in_force():
+            return float(parts[0]) * common
     reg = _current()
     if len(parts) == 2:
         memo = (reg, dim.canonical, parts[1])
