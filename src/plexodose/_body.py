@@ -125,7 +125,7 @@ _BSA_LOW, _BSA_HIGH = BSA_M2
 
 
 def ideal_weight_kg(height_cm: float, sex: str) -> float:
-    value: float = (50.0 if sex == "male" else 45.5) + 2.3 * (height_cm / CM_PER_INCH - 60.0)
+    value: float = ideal_body_weight_value(height_cm, sex)  # one formula, for arrays and floats
     if _WEIGHT_LOW <= value <= _WEIGHT_HIGH:  # False for NaN
         return value
     return derived(
@@ -139,16 +139,14 @@ def ideal_weight_kg(height_cm: float, sex: str) -> float:
 
 
 def adjusted_weight_kg(weight_kg: float, ideal_kg: float, factor: float = ADJUSTED_WEIGHT_FACTOR) -> float:
-    value: float = ideal_kg + factor * (weight_kg - ideal_kg)
+    value: float = adjusted_body_weight_value(weight_kg, ideal_kg, factor)
     if _WEIGHT_LOW <= value <= _WEIGHT_HIGH:
         return value
     return derived(value, "adjusted body weight", *lim.WEIGHT_KG, "kg", "IBW + 0.4 x (actual - IBW)")
 
 
 def clearance_ml_min(age: float, weight_kg: float, sex: str, scr_mg_dl: float) -> float:
-    value: float = (140.0 - age) * weight_kg / (72.0 * scr_mg_dl)
-    if sex == "female":
-        value *= 0.85
+    value: float = creatinine_clearance_value(age, weight_kg, sex, scr_mg_dl)
     if _CLEARANCE_LOW <= value <= _CLEARANCE_HIGH:
         return value
     return derived(value, "creatinine clearance", *CLEARANCE_ML_MIN, "mL/min", "Cockcroft-Gault")
