@@ -595,3 +595,49 @@ def test_results_are_frozen() -> None:
     with pytest.raises(ContraindicationError):  # and a patient's data may still refuse a drug
         ciclosporin(LOW_EGFR)
     assert plexodose.__version__
+
+
+# --- found by the second reading, fixed where they arose ---------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "1 \u039cg",  # Greek capital Mu, not "u" or "m"
+    "72 \u212ag",  # the Kelvin sign, not "k"
+    "72 \u039ckg",
+    "\u0667\u0662 kg",  # Arabic-Indic digits
+    "\uff17\uff12 kg",  # full-width digits
+    "72 m**\u0662",
+])
+def test_class_11_look_alike_letters_and_digits_are_refused(text: str) -> None:
+    with pytest.raises(UnitError):
+        Patient(weight=text)
+
+
+@pytest.mark.parametrize("text", [
+    "72 kg*Ym**13/m**13",  # overflows a float: was an OverflowError
+    "72 kg*ym**13*nm*mm*Ym**12*Ym*Gm*hm*dam/m**31",  # through subnormals: was 71.86 kg
+    "72 kg*m*m*m*m*m*m*m*m/m**8",  # more unit words than any unit has
+])
+def test_class_11_units_out_of_any_scale_are_refused(text: str) -> None:
+    with pytest.raises(UnitError):
+        Patient(weight=text)
+    with pytest.raises(UnitError):
+        Patient(weight=Q_(72, "kg") * ureg.Ym**13 / ureg.m**13)
+    assert main(["dose", "ivig", "--weight", text]) == 3  # a refusal, never an internal error
+
+
+def test_class_3_a_stored_value_is_never_read_as_another_field() -> None:
+    a = Patient(weight="72 kg", height="170 cm", sex="female", age=60, serum_creatinine="0.9 mg/dL")
+    with pytest.raises(UnitError):  # a creatinine (mg/dL) is not a weight
+        Patient(weight=a.creatinine_mg_dl)
+    with pytest.raises(UnitError):  # nor a height
+        attrs.evolve(a, weight=a.height_cm)
+    assert Patient(weight=a.weight_kg).weight_kg == 72.0  # a weight is a weight
+    assert attrs.evolve(a, weight="80 kg").height_cm == 170.0
+
+
+def test_class_8_identifier_subjects_cannot_run_into_each_other() -> None:
+    s = plan(EX, start="2026-12-01")
+    one = s.to_ics(stamp=_STAMP, subject={"identifier": {"system": "urn:oid:1.2|3", "value": "45"}})
+    two = s.to_ics(stamp=_STAMP, subject={"identifier": {"system": "urn:oid:1.2", "value": "3|45"}})
+    uids = lambda text: {line for line in text.splitlines() if line.startswith("UID:")}  # noqa: E731
+    assert not uids(one) & uids(two)

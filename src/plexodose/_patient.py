@@ -17,7 +17,14 @@ from plexodose import _limits as lim
 from plexodose import _units as u
 from plexodose._errors import InputRangeError, MissingInputError
 from plexodose._text import checked_text
-from plexodose._units import Canonical, Quantity, QuantityInput
+from plexodose._units import (
+    Canonical,
+    Centimetres,
+    Kilograms,
+    MgPerDl,
+    Quantity,
+    QuantityInput,
+)
 from plexodose._vocab import PHENOTYPES, Phenotype, Sex
 
 __all__ = ["PHENOTYPES", "Patient", "Phenotype", "Sex"]
@@ -31,14 +38,20 @@ def _to_phenotype(value: Any, field: str) -> Phenotype:
     return _vocab.phenotype_from_text(value, field)
 
 
-def _canonical(read: Callable[[Any, str], float], value: Any, field: str) -> float:
-    if type(value) is Canonical:  # a value this class stored (attrs.evolve passes it back)
+def _canonical(
+    read: Callable[[Any, str], float], value: Any, field: str, kind: type[Canonical]
+) -> float:
+    if type(value) is kind:  # a value of this unit that a Patient stored (attrs.evolve)
+        read(f"{float(value)!r} {_UNIT_WORD[kind]}", field)  # its range, checked again
         return value
-    return Canonical(read(value, field))
+    return kind(read(value, field))
+
+
+_UNIT_WORD = {Kilograms: "kg", Centimetres: "cm", MgPerDl: "mg/dL"}
 
 
 def _height(value: QuantityInput | None) -> float | None:
-    return None if value is None else _canonical(lim.height_cm, value, "height")
+    return None if value is None else _canonical(lim.height_cm, value, "height", Centimetres)
 
 
 def _sex(value: Sex | None) -> Sex | None:
@@ -60,14 +73,14 @@ def _age(value: float | None) -> float | None:
 
 
 def _creatinine(value: QuantityInput | None) -> float | None:
-    return None if value is None else _canonical(lim.creatinine_mg_dl, value, "serum_creatinine")
+    return None if value is None else _canonical(lim.creatinine_mg_dl, value, "serum_creatinine", MgPerDl)
 
 
 def _baseline_creatinine(value: QuantityInput | None) -> float | None:
     return (
         None
         if value is None
-        else _canonical(lim.creatinine_mg_dl, value, "baseline_creatinine")
+        else _canonical(lim.creatinine_mg_dl, value, "baseline_creatinine", MgPerDl)
     )
 
 
@@ -86,7 +99,7 @@ def _minor_override(value: str | None) -> str | None:
 def _weight_required(value: QuantityInput) -> float:
     if value is None:
         raise MissingInputError('weight is required, such as "72 kg"', field="weight")
-    return _canonical(lim.weight_kg, value, "weight")
+    return _canonical(lim.weight_kg, value, "weight", Kilograms)
 
 
 @attrs.frozen(repr=False)

@@ -125,9 +125,9 @@ anything else an equivalent is not a millimole; a potassium reader may use it.""
 
 # Text only UCUM writes; a unit containing any of it must be a table entry, never pint's guess.
 _UCUM_MARK = re.compile(r"[\[\]{}]|10\*")
-_NUMBER = r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|nan|inf(?:inity)?)"
-_QUANTITY = re.compile(rf"\s*({_NUMBER})\s*(\S+)\s*", re.IGNORECASE)
-_NUMBER_ONLY = re.compile(_NUMBER, re.IGNORECASE)
+_NUMBER = r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|nan|inf(?:inity)?)"
+_QUANTITY = re.compile(rf"\s*({_NUMBER})\s*(\S+)\s*", re.IGNORECASE | re.ASCII)
+_NUMBER_ONLY = re.compile(_NUMBER, re.IGNORECASE | re.ASCII)
 MAX_TEXT_LENGTH = 100
 
 

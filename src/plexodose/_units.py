@@ -159,10 +159,12 @@ AGE = Dimension("time", "year", '60 or "60 year"')
 # or a space, each with an optional small whole power ("2 m**2", "80 umol / L", "3.5e9 /L").
 # Nothing else reaches pint: its parser evaluates arithmetic, and fuzzing found expressions
 # ("9**9**9 kg", "0 k**nan*mg/dL - 10") that it computes or searches for minutes.
-_NUMBER = r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|nan|inf(?:inity)?)"
-_UNIT_TERM = r"[A-Za-zµμΩ_]+(?:\s*(?:\*\*|\^)\s*-?\d{1,2})?"
+# ASCII digits only, and (re.ASCII) no case folding of look-alike letters: the Kelvin sign and
+# Greek capital Mu must never read as "k" and "u".
+_NUMBER = r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|nan|inf(?:inity)?)"
+_UNIT_TERM = r"[A-Za-zµμΩ_]+(?:\s*(?:\*\*|\^)\s*-?[0-9]{1,2})?"
 _UNIT = rf"(?:(?:1\s*)?/\s*)?{_UNIT_TERM}(?:\s*[*/]\s*{_UNIT_TERM}|\s+{_UNIT_TERM})*"
-_QUANTITY_TEXT = re.compile(rf"\s*({_NUMBER})\s*({_UNIT})\s*", re.IGNORECASE)
+_QUANTITY_TEXT = re.compile(rf"\s*({_NUMBER})\s*({_UNIT})\s*", re.IGNORECASE | re.ASCII)
 MAX_TEXT_LENGTH = 100
 
 FACTOR_CACHE_SIZE = 2048  # unit spellings remembered; bounded so free text cannot grow memory
@@ -204,7 +206,7 @@ _result_units = BoundedCache(64)
 # (registry, canonical unit, unit word) -> (scale, factor ratio) for the form "number word"
 _simple = BoundedCache(FACTOR_CACHE_SIZE)
 _simple_get = _simple._data.get
-_SIMPLE_NUMBER = re.compile(_NUMBER, re.IGNORECASE)
+_SIMPLE_NUMBER = re.compile(_NUMBER, re.IGNORECASE | re.ASCII)
 
 # (canonical unit, unit word) -> factor, for "number word" read with pint's own definitions.
 # Exact decimal factors, each the very figure pint's reading gives (tests/test_units.py checks
@@ -235,12 +237,23 @@ QuantityInput: TypeAlias = "str | pint.Quantity[Any]"
 
 
 class Canonical(float):
-    """A float already checked and converted to its canonical unit (kg, cm, mg/dL).
+    """A float already checked and converted to its canonical unit: what a ``Patient`` stores,
+    so that ``attrs.evolve`` can hand a value back to the constructor, which refuses every other
+    bare number. One subclass per unit, so a value of one kind is never read as another (a
+    creatinine in mg/dL passed as a weight is refused as a bare number)."""
 
-    What a ``Patient`` stores, so that ``attrs.evolve`` can hand a value back to the
-    constructor, which refuses every other bare number.
-    """
+    __slots__ = ()
 
+
+class Kilograms(Canonical):
+    __slots__ = ()
+
+
+class Centimetres(Canonical):
+    __slots__ = ()
+
+
+class MgPerDl(Canonical):
     __slots__ = ()
 
 
@@ -401,7 +414,9 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     return number * factor[0] / factor[1]
 
 
-_TERM = re.compile(r"\s*([*/])?\s*([A-Za-zµμΩ_]+)(?:\s*(?:\*\*|\^)\s*(-?\d{1,2}))?")
+_TERM = re.compile(r"\s*([*/])?\s*([A-Za-zµμΩ_]+)(?:\s*(?:\*\*|\^)\s*(-?[0-9]{1,2}))?")
+MAX_TERMS = 8  # unit words in one unit: more is not a unit anyone types
+FACTOR_RANGE = (1e-60, 1e60)  # a product of unit factors outside this is refused, never rounded
 
 
 def _terms(unit_text: str) -> tuple[tuple[str, int], ...]:
@@ -413,9 +428,14 @@ def _terms(unit_text: str) -> tuple[tuple[str, int], ...]:
     if text.lstrip().startswith("/"):
         text = text.lstrip()
     terms = []
-    for sign, word, power in _TERM.findall(text):
+    at = 0
+    for found in _TERM.finditer(text):
+        if found.start() != at:  # every character must belong to a term: nothing is skipped
+            return ()
+        sign, word, power = found.groups()
         terms.append((word, (-1 if sign == "/" else 1) * int(power or 1)))
-    return tuple(terms)
+        at = found.end()
+    return tuple(terms) if at == len(text) and text.strip() else ()
 
 
 def _from_quantity(q: Any, field: str, dim: Dimension, given: Any = None) -> float:
@@ -509,9 +529,26 @@ def _combine(
 ) -> tuple[float, Roots]:
     factor = 1.0
     roots: dict[str, float] = {}
+    low, high = FACTOR_RANGE
+    if not terms or len(terms) > MAX_TERMS:
+        raise UnitError(
+            f"{field}: cannot read the unit in {shown!s:.60}; type it as {dim.example}",
+            field=field,
+            value=shown,
+        )
     for word, power in terms:
         word_factor, word_roots = _word(reg, word, field, dim, shown)
-        factor *= word_factor**power
+        try:
+            factor *= word_factor**power
+        except OverflowError:
+            factor = math.inf
+        if not low <= factor <= high:  # overflow, or a subnormal that lost its precision
+            raise UnitError(
+                f"{field}: the unit in {shown!s:.60} is out of any plausible scale; type it as "
+                f"{dim.example}",
+                field=field,
+                value=shown,
+            )
         for name, exponent in word_roots:
             roots[name] = roots.get(name, 0.0) + exponent * power
     return factor, tuple(sorted((n, e) for n, e in roots.items() if e))

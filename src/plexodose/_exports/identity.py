@@ -18,6 +18,7 @@ ids are then unique but NOT stable (an anonymous template has no identity to be 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import uuid
 from collections.abc import Iterable
@@ -53,9 +54,10 @@ class Subject:
     @property
     def identity(self) -> str:
         """What makes the subject this subject: its literal or its logical reference."""
+        # JSON, not a separator: no system or value can run into the next ("1.2|3", "45")
         if self.reference is not None:
-            return f"reference|{self.reference}"
-        return f"identifier|{self.system}|{self.value}"
+            return json.dumps(["reference", self.reference])
+        return json.dumps(["identifier", self.system, self.value])
 
     def as_reference(self, *, conditional: bool = False) -> dict[str, Any]:
         """A fresh Reference dict (never shared: a host may change one without the others).
