@@ -359,3 +359,15 @@ def test_one_gene_untested_is_dosed_on_the_gene_tested() -> None:
     assert r.daily_dose_mg == approx(36.0)  # 120 x 30 %
     with pytest.raises(ContraindicationError, match="is not known"):
         azathioprine(Patient(weight="60 kg"), genotype_fraction=0.5)
+
+
+def test_devine_caution_rounds_the_height_to_one_decimal_and_male_adjusted_weight() -> None:
+    assert _body.devine_warning(150.26) == (  # 150.26 cm shown as 150.3 (one decimal)
+        "height 150.3 cm is below 60 inches (152.4 cm): the Devine ideal body weight gives odd "
+        "results there")
+    assert _body.devine_warning(152.4) is None
+    from plexodose import adjusted_body_weight
+
+    # male 175 cm: IBW 50 + 2.3 x (175 / 2.54 - 60) = 70.4646; 70.4646 + 0.4 x (110 - 70.4646)
+    male = adjusted_body_weight(weight="110 kg", height="175 cm", sex="male")
+    assert male.magnitude == approx(70.4646 + 0.4 * (110 - 70.4646), abs=1e-3)
