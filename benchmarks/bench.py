@@ -181,12 +181,13 @@ def plain_venv(where: Path) -> Path:
     """A venv with pint, attrs and plexodose only (no numpy or dask): its python."""
     python = where / "bin" / "python"
     marker = where / ".plexodose-bench"
-    if not marker.exists():
+    wanted = f"pint, attrs and plexodose only, editable from {REPO}\n"
+    if not marker.exists() or marker.read_text() != wanted:  # another checkout: build it again
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(where)], check=True)
         pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
         subprocess.run([*pip, "pint>=0.24", "attrs>=24.1"], check=True)
         subprocess.run([*pip, "--no-deps", "-e", str(REPO)], check=True)
-        marker.write_text("pint, attrs and plexodose only\n")
+        marker.write_text(wanted)
     check = subprocess.run([str(python), "-c", "import numpy"], capture_output=True)
     if check.returncode == 0:
         raise SystemExit(f"{where} has numpy: not a plain install")
