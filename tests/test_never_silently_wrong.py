@@ -641,3 +641,27 @@ def test_class_8_identifier_subjects_cannot_run_into_each_other() -> None:
     two = s.to_ics(stamp=_STAMP, subject={"identifier": {"system": "urn:oid:1.2", "value": "3|45"}})
     uids = lambda text: {line for line in text.splitlines() if line.startswith("UID:")}  # noqa: E731
     assert not uids(one) & uids(two)
+
+
+def test_class_12_the_audit_refuses_what_the_calculator_refuses() -> None:
+    """95 cm: Devine's ideal weight is -6.5 kg. The calculators refuse to dose on it (IVIg on the
+    adjusted basis when obese; azathioprine's Cockcroft-Gault); the audit must not give a range."""
+    pd = pytest.importorskip("pandas")
+    from plexodose.batch import audit
+
+    short = {"weight_unit": "kg", "height": 95, "height_unit": "cm", "sex": "female", "age": 30,
+             "serum_creatinine": 1, "creatinine_unit": "mg/dL"}
+    rows = [{"drug": "ivig", "weight": 40, "dose": 16, "dose_unit": "g/day", **short},
+            {"drug": "azathioprine", "weight": 40, "dose": 80, "dose_unit": "mg/day", **short},
+            {"drug": "ivig", "weight": 20, "dose": 8, "dose_unit": "g/day", **short}]
+    result = audit(pd.DataFrame(rows))
+    with pytest.raises(InputRangeError):
+        ivig(Patient(weight="40 kg", height="95 cm", sex="female", age=30))  # BMI 44: adjusted
+    with pytest.raises(InputRangeError):
+        azathioprine(Patient(weight="40 kg", height="95 cm", sex="female", age=30,
+                             serum_creatinine="1 mg/dL"))
+    assert list(result["status"][:2]) == ["missing_data", "missing_data"]
+    assert all("ideal weight" in note for note in result["note"][:2])
+    # lean (BMI 22): no ideal weight needed: 0.4 x 20 kg = 8 g, audited "ok" as the calculator
+    assert ivig(Patient(weight="20 kg", height="95 cm", sex="female", age=30)).daily_dose_g == 8.0
+    assert result["status"][2] == "ok"

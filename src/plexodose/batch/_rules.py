@@ -17,6 +17,7 @@ from plexodose import _body
 from plexodose import _ciclosporin as csa
 from plexodose import _cyclophosphamide as cyc
 from plexodose import _ivig as ivg
+from plexodose import _limits as lim
 from plexodose import _mycophenolate as mmf
 from plexodose._common import UMOL_PER_L_PER_MG_DL
 from plexodose.batch import _dispensing as dispensing
@@ -38,6 +39,9 @@ NOTES = {
                   "checked",
     "ciclosporin renal": f"eGFR below {csa.MIN_EGFR:g}: ciclosporin is contraindicated (label); "
                          "the calculator refuses it without a reason, so no range is audited",
+    "ideal weight": "the Devine ideal weight at this height is outside the plausible "
+                    f"{lim.WEIGHT_KG[0]:g}-{lim.WEIGHT_KG[1]:g} kg: the calculator refuses to dose "
+                    "on it, so no range is audited",
 }
 # The scalar kernels used here are plain arithmetic, so they run elementwise on arrays unchanged.
 _kernels: Any = _body
@@ -68,6 +72,13 @@ class Rows:
         for chosen, sex in ((self.female, "female"), (self.male, "male")):
             out[chosen] = _kernels.ideal_body_weight_value(self.height[chosen], sex)
         return out
+
+
+def _implausible(ideal: Floats) -> Bools:
+    """Rows whose ideal weight exists but is not a plausible weight (as _body.ideal_weight_kg,
+    which refuses them): a formula used outside the heights it was made for."""
+    low, high = lim.WEIGHT_KG
+    return ~np.isnan(ideal) & ((ideal < low) | (ideal > high))
 
 
 class Range(NamedTuple):
@@ -107,9 +118,11 @@ def ivig(r: Rows) -> Range:
     """``ivig()`` at the seed's daily rates on the auto weight basis (BMI over 30), in vials."""
     w, h, n = r.weight, r.height, r.weight.size
     known = ~np.isnan(h) & r.sex_known()
-    adjusted = _kernels.adjusted_body_weight_value(w, r.ideal_weight())
+    ideal = r.ideal_weight()
+    adjusted = _kernels.adjusted_body_weight_value(w, ideal)
     obese = known & (_settled(_kernels.bmi_value(w, h)) > ivg.OBESE_BMI)
-    target = np.where(obese, adjusted, w)
+    refused = obese & _implausible(ideal)  # the calculator needs the ideal weight only then
+    target = np.where(refused, np.nan, np.where(obese, adjusted, w))
     dosing = np.where(_settled(w) < _settled(target), w, target)  # never above actual
     low_g, high_g = (rate * dosing for rate in (min(ivg.SEED_REGIMENS), max(ivg.SEED_REGIMENS)))
     cap_g = ivg.MAX_G_PER_KG_DAY * dosing
@@ -120,7 +133,7 @@ def ivig(r: Rows) -> Range:
     accepted = _band(low_g, high_g, vials_low, vials_high)
     return Range(low_g * 1000, high_g * 1000, cap_g * 1000, accepted[0] * 1000,
                  accepted[1] * 1000, _every(n, np.nan),
-                 _notes(n, regimen=True, obesity=~known))
+                 _notes(n, regimen=True, obesity=~known, ideal_weight=refused))
 
 
 def azathioprine(r: Rows) -> Range:
@@ -129,6 +142,8 @@ def azathioprine(r: Rows) -> Range:
     w, n = r.weight, r.weight.size
     known = r.renal_known()
     ideal = r.ideal_weight()
+    refused = known & _implausible(ideal)  # Cockcroft-Gault on it: the calculator refuses
+    w = np.where(refused, np.nan, w)
     lower = np.where(ideal < w, ideal, w)  # no height (NaN ideal): actual
     crcl = np.full(n, np.nan)
     for chosen, sex in ((r.female, "female"), (r.male, "male")):
@@ -147,7 +162,7 @@ def azathioprine(r: Rows) -> Range:
                for end in (low, high))
     return Range(low, high, _every(n, aza.CAP_MG_PER_DAY), *_band(low, high, *tablets),
                  _every(n, np.nan),
-                 _notes(n, genotype=True, renal_reduction=~known))
+                 _notes(n, genotype=True, renal_reduction=~known, ideal_weight=refused))
 
 
 def cyclophosphamide_oral(r: Rows) -> Range:
