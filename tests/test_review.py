@@ -395,3 +395,27 @@ def test_more_refusals_and_a_withheld_reduction() -> None:
     held = rv("ciclosporin", creatinine="1.3 mg/dL", reductions=1, current_dose="300 mg/day",
               withheld=True)
     assert held.action == "withhold" and held.proposed_dose is None
+
+
+def test_a_proposed_dose_never_passes_the_drug_s_maximum() -> None:
+    """A restart is the prescriber's dose, but never above what the calculators allow."""
+    from plexodose import DoseRangeError, Patient, ciclosporin
+
+    normal = labs(wbc="5 x10^9/L", creatinine="0.9 mg/dL")
+    with pytest.raises(DoseRangeError, match="above the azathioprine maximum of 150 mg/day"):
+        review("azathioprine", normal, on=DAY, baseline="0.9 mg/dL", withheld=True,
+               restart_dose="400 mg/day")
+    ok = review("azathioprine", normal, on=DAY, baseline="0.9 mg/dL", withheld=True,
+                restart_dose="150 mg/day")  # the cap itself
+    assert ok.proposed_amount == 150.0
+    with pytest.raises(DoseRangeError, match="3,000 mg/day"):
+        review("mycophenolate", normal, on=DAY, baseline="0.9 mg/dL", withheld=True,
+               restart_dose="4000 mg/day")
+    # ciclosporin's ceiling is 5 mg/kg/day: 5 x 72 kg = 360 mg/day, known from the result
+    result = ciclosporin(Patient.example())
+    with pytest.raises(DoseRangeError, match="360 mg/day"):
+        review(result, normal, on=DAY, baseline="0.9 mg/dL", withheld=True,
+               restart_dose="400 mg/day")
+    with pytest.raises(InputRangeError, match="give the calculator's DailyDose"):
+        review("ciclosporin", normal, on=DAY, baseline="0.9 mg/dL", withheld=True,
+               restart_dose="300 mg/day")

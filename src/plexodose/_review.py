@@ -22,22 +22,25 @@ from typing import Any
 
 import attrs
 
+from plexodose import _azathioprine, _cyclophosphamide, _mycophenolate
 from plexodose import _format as fmt
 from plexodose import _limits as lim
 from plexodose import _monitoring_rules as rules
 from plexodose import _sources as src
 from plexodose import _units as u
 from plexodose._common import whole_number
-from plexodose._errors import InputRangeError, MissingInputError
+from plexodose._errors import DoseRangeError, InputRangeError, MissingInputError
 from plexodose._labs import Labs, lab_date, mean
 from plexodose._labs import history as checked_history
 from plexodose._results import CyclophosphamidePulse, DailyDose
 from plexodose._review_rules import (
     ACTIONS,
+    AZATHIOPRINE,
     CICLOSPORIN,
     DRUG_NAMES,
     IV_CYCLOPHOSPHAMIDE,
     MYCOPHENOLATE,
+    ORAL_CYCLOPHOSPHAMIDE,
     SHARED,
     Action,
     Case,
@@ -405,7 +408,44 @@ def _case(
             u.plain_number(potassium_limit, "potassium_limit"), "potassium_limit", 4.0, 8.0,
             "mmol/L", potassium_limit,
         ),
+        max_mg_per_day=_max_mg_per_day(name, drug, labs),
     )
+
+
+def _max_mg_per_day(name: str, drug: Any, labs: Labs) -> float | None:
+    """The daily maximum a proposed dose must respect (the calculators' own limits)."""
+    if isinstance(drug, DailyDose) and drug.cap_mg_per_day is not None:
+        return drug.cap_mg_per_day
+    egfr = labs.value("egfr")
+    fixed = {
+        AZATHIOPRINE: _azathioprine.CAP_MG_PER_DAY,
+        ORAL_CYCLOPHOSPHAMIDE: _cyclophosphamide.ORAL_MAX_MG_PER_DAY,
+        MYCOPHENOLATE: _mycophenolate.LOW_EGFR_MAX_MG_PER_DAY
+        if egfr is not None and egfr < _mycophenolate.LOW_EGFR
+        else _mycophenolate.MAX_MG_PER_DAY,
+    }
+    return fixed.get(name)
+
+
+def _within_limit(case: Case, amount: float, field: str, *, restart: bool = False) -> None:
+    """Refuse a proposed dose above the drug's daily maximum: a review never proposes one. A
+    restart must be checked against it; a reduction is below the current dose already."""
+    if case.max_mg_per_day is None:
+        if restart and case.drug == CICLOSPORIN:
+            raise InputRangeError(
+                f"{field}: ciclosporin's ceiling is 5 mg/kg/day of the patient's weight: give the "
+                "calculator's DailyDose as drug, so the dose can be checked against it",
+                field=field,
+                value=amount,
+            )
+        return
+    if amount > case.max_mg_per_day * (1 + 1e-9):
+        raise DoseRangeError(
+            f"{field} {fmt.mass_mg(amount)}/day is above the {case.drug} maximum of "
+            f"{fmt.mass_mg(case.max_mg_per_day)}/day; an override does not lift it",
+            field=field,
+            value=amount,
+        )
 
 
 def _flag(value: Any, field: str) -> bool:
@@ -465,6 +505,7 @@ def _conclude(r: Rules, withheld: Any, restart_dose: Any) -> Review:
             )
         else:
             amount = _mg_per_day(restart_dose, "restart_dose")
+            _within_limit(case, amount, "restart_dose", restart=True)
             proposed = (amount, f"{fmt.mass_mg(amount)}/day (restart at the prescriber's dose)")
             r.find("continue", "restart at the prescriber's dose", rules.RESTART_RULE)
     elif withheld and restart_dose is not None:
@@ -488,6 +529,8 @@ def _conclude(r: Rules, withheld: Any, restart_dose: Any) -> Review:
         )
     if proposed is not None and worst in ("withhold", "stop"):
         proposed = None
+    if proposed is not None:
+        _within_limit(case, proposed[0], "proposed dose")
     return Review(
         drug=case.drug,
         date=case.labs.date,

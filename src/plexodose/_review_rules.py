@@ -84,6 +84,9 @@ class Case:
     pressure_reductions: int
     uncontrolled_hypertension: bool
     potassium_limit: float
+    max_mg_per_day: float | None = None
+    """The most a proposed dose may be a day: the calculator result's own tightest limit, or the
+    drug's fixed maximum (None where it needs the patient's weight: ciclosporin by name)."""
 
 
 
