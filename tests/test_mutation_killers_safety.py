@@ -371,3 +371,13 @@ def test_devine_caution_rounds_the_height_to_one_decimal_and_male_adjusted_weigh
     # male 175 cm: IBW 50 + 2.3 x (175 / 2.54 - 60) = 70.4646; 70.4646 + 0.4 x (110 - 70.4646)
     male = adjusted_body_weight(weight="110 kg", height="175 cm", sex="male")
     assert male.magnitude == approx(70.4646 + 0.4 * (110 - 70.4646), abs=1e-3)
+
+
+def test_a_pulse_held_with_a_dose_or_given_without_one_is_refused() -> None:
+    import attrs
+
+    pulse = cyclophosphamide_iv(EX)  # 0.75 x 1.8708 m2 = 1,403 mg, given
+    with pytest.raises(DoseRangeError, match="a held cyclophosphamide pulse of 1403"):
+        attrs.evolve(pulse, held=True)
+    with pytest.raises(DoseRangeError, match=r"cyclophosphamide pulse came out as 0\.0"):
+        attrs.evolve(pulse, dose_mg=0.0)

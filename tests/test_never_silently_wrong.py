@@ -11,6 +11,7 @@ the end run over the public strategies, overrides included.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import math
 import numbers
@@ -116,7 +117,7 @@ def _texts() -> list[str]:
                                                              serum_creatinine="1 mg/dL"))]
 
 
-_STAMP = __import__("datetime").datetime(2026, 11, 30, 8, 0, tzinfo=__import__("datetime").UTC)
+_STAMP = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
 
 
 def test_class_2_text_same_under_every_pint_format_and_system(capsys: Any) -> None:

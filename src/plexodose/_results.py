@@ -16,6 +16,7 @@ from plexodose import _guard as guard
 from plexodose import _units as u
 from plexodose import _views
 from plexodose._dispense import Dispensed
+from plexodose._errors import DoseRangeError
 from plexodose._guard import Limit
 from plexodose._products import IVIgProduct
 from plexodose._sources import Source
@@ -337,7 +338,12 @@ class CyclophosphamidePulse(_Traced):
         guard.amount(self.g_per_m2, "g_per_m2")
         guard.amount(self.dose_mg, "cyclophosphamide pulse", zero_allowed=self.held)
         if self.held != (self.dose_mg == 0):
-            guard.amount(0.0, "cyclophosphamide pulse (held and dose disagree)")
+            raise DoseRangeError(
+                f"refused: a {'held' if self.held else 'given'} cyclophosphamide pulse of "
+                f"{self.dose_mg!r} mg (a held pulse is 0 mg, a given one more)",
+                field="dose_mg",
+                value=self.dose_mg,
+            )
         guard.within(self.limits, self.dose_mg, 1, "mg", "cyclophosphamide pulse")
 
     @property
