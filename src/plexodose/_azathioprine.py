@@ -103,7 +103,7 @@ def azathioprine(
         override=override,
         steps=tuple(trace.steps),
         warnings=tuple(trace.warnings),
-        sources=trace.sources,
+        sources=tuple(trace.cited),
     )
 
 

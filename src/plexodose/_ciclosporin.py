@@ -104,7 +104,7 @@ def cyclosporin(
         override=override,
         steps=tuple(trace.steps),
         warnings=tuple(trace.warnings),
-        sources=trace.sources,
+        sources=tuple(trace.cited),
     )
 
 

@@ -107,7 +107,7 @@ def cyclophosphamide_oral(
         override=override,
         steps=tuple(trace.steps),
         warnings=tuple(trace.warnings),
-        sources=trace.sources,
+        sources=tuple(trace.cited),
     )
 
 
@@ -231,7 +231,7 @@ def cyclophosphamide_iv(
         override=override,
         steps=tuple(trace.steps),
         warnings=tuple(trace.warnings),
-        sources=trace.sources,
+        sources=tuple(trace.cited),
     )
 
 
@@ -373,7 +373,7 @@ def cyclophosphamide_pulse_reduction(
         override=override,
         steps=tuple(trace.steps),
         warnings=tuple(trace.warnings),
-        sources=trace.sources,
+        sources=tuple(trace.cited),
     )
 
 
@@ -467,7 +467,7 @@ def cyclophosphamide_next_pulse(
         override=override,
         steps=tuple(trace.steps),
         warnings=tuple(trace.warnings),
-        sources=trace.sources,
+        sources=tuple(trace.cited),
     )
 
 

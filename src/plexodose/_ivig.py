@@ -136,7 +136,7 @@ def ivig(
         override=override,
         steps=tuple(trace.steps),
         warnings=tuple(trace.warnings),
-        sources=trace.sources,
+        sources=tuple(trace.cited),
     )
 
 

@@ -20,7 +20,7 @@ from plexodose._errors import DoseRangeError
 from plexodose._guard import Limit
 from plexodose._products import IVIgProduct
 from plexodose._sources import Source
-from plexodose._trace import Step, step_text
+from plexodose._trace import Step, step_text, unique_sources
 from plexodose._units import Quantity
 
 _FREQUENCY = {1: "daily", 2: "twice daily", 3: "three times daily"}
@@ -38,13 +38,19 @@ def frequency_text(doses_per_day: int, days_per_week: int = 7) -> str:
 class _Traced:
     _steps: tuple[Step, ...] = attrs.field(alias="steps", eq=False)
     warnings: tuple[str, ...]
-    sources: tuple[Source, ...]
+    # As cited, repeats included: made unique when read (hashing a Source costs ~0.3 us).
+    _cited: tuple[Source | None, ...] = attrs.field(alias="sources")
     override: str | None = None
 
     @property
     def steps(self) -> tuple[str, ...]:
         """The derivation, in order, in words and numbers."""
         return tuple(step_text(step) for step in self._steps)
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """Every source the calculation cited, each once, in the order first cited."""
+        return unique_sources(self._cited)
 
     def _render(self, headline: str, facts: list[str]) -> str:
         lines = [headline, *(f"  {fact}" for fact in facts), "  derivation:"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from plexodose._errors import DoseRangeError, InputRangeError
@@ -21,40 +21,43 @@ def step_text(step: Step) -> str:
 class Trace:
     """A scratch pad for one calculation (never shared, never stored).
 
-    Steps are kept as (template, values) and formatted when read. Sources are the keys of a
-    dict, so citing one again keeps its first place; ``cite`` is the dict's own ``setdefault``
-    (no Python frame), and a None cited by a caller without a source is dropped at the end."""
+    Steps are kept as (template, values) and formatted when read. Sources are appended as cited,
+    duplicates and all: a Source hashes in Python (about 0.3 us), so they are made unique once,
+    by the result, when someone reads them (:func:`unique_sources`)."""
 
-    __slots__ = ("_cited", "cite", "steps", "warnings")
+    __slots__ = ("cite", "cited", "steps", "warnings")
 
     def __init__(self, *sources: Source) -> None:
         self.steps: list[Step] = []
         self.warnings: list[str] = []
-        self._cited: dict[Source | None, None] = dict.fromkeys(sources)
-        self.cite: Callable[[Source | None], None] = self._cited.setdefault
-        """Cite ``source`` (None cites nothing)."""
+        self.cited: list[Source | None] = list(sources)
+        self.cite: Callable[[Source | None], None] = self.cited.append
+        """Cite ``source`` (None cites nothing); the list's own ``append``, no Python frame."""
 
     def step(self, template: str, *values: Any, source: Source | None = None) -> None:
         """Record ``template.format(*values)``; the values are captured now, formatted on read."""
         self.steps.append((template, values) if values else template)
         if source is not None:
-            self._cited[source] = None
+            self.cited.append(source)
 
     def warn(self, text: str, source: Source | None = None) -> None:
         self.warnings.append(text)
         if source is not None:
-            self._cited[source] = None
+            self.cited.append(source)
 
     @property
     def sources(self) -> tuple[Source, ...]:
         """Every source cited so far, each once, in the order first cited."""
-        cited = self._cited
-        if None in cited:
-            cited = {s: None for s in cited if s is not None}
-        return tuple(cited)  # type: ignore[arg-type]
+        return unique_sources(self.cited)
 
     def frozen(self) -> dict[str, Any]:
-        return {"steps": tuple(self.steps), "warnings": tuple(self.warnings), "sources": self.sources}
+        return {"steps": tuple(self.steps), "warnings": tuple(self.warnings),
+                "sources": tuple(self.cited)}
+
+
+def unique_sources(cited: Iterable[Source | None]) -> tuple[Source, ...]:
+    """``cited`` without None and repeats, in the order first cited."""
+    return tuple(dict.fromkeys(s for s in cited if s is not None))
 
 
 def reason(override: Any) -> str | None:
