@@ -6,7 +6,9 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-settings.register_profile("dev", max_examples=100)
+# No deadlines in any profile: a deadline is a timed assertion (the first example of a test run
+# alone loads pint, ~0.4 s); speed is measured in benchmarks/.
+settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile("ci", max_examples=200, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=5000, deadline=None,

@@ -54,7 +54,7 @@ def test_trace_sources_once_each_in_first_cited_order_without_none() -> None:
     trace.warn("w", c)
     trace.cite(b)
     assert trace.sources == (a, b, c)
-    assert trace.frozen()["steps"] == (("x {}", (1,)),)
+    assert trace.record(None)[0] == (("x {}", (1,)),)
 
 
 def test_a_result_cites_each_source_once() -> None:

@@ -1085,8 +1085,8 @@ def test_pulse_reduction_override_and_missing_messages():
 def _pulse(g_per_m2, bsa_cap=None):
     return CyclophosphamidePulse(g_per_m2=g_per_m2, bsa_m2=2.5, bsa_formula="mosteller",
                                  bsa_cap_m2=bsa_cap, dose_mg=g_per_m2 * 1000 * 2.5,
-                                 interval_weeks=4, steps=("built by hand",), warnings=(),
-                                 sources=(src.BSA,))
+                                 interval_weeks=4, _steps=("built by hand",), warnings=(),
+                                 _cited=(src.BSA,))
 
 
 def test_next_pulse_refusals_and_carried_fields():

@@ -91,19 +91,16 @@ def azathioprine(
     per_dose = dose / per_day
     dispensed = dispense_oral("azathioprine", per_dose, LIMITS, per_day, trace)
     trace.step("full effect takes 3-6 months", source=src.SEED_DURATION)
-    return DailyDose(
-        drug="azathioprine",
-        daily_dose_mg=dose * days_per_week / 7,
-        doses_per_day=per_day,
-        days_per_week=days_per_week,
-        dosing_weight_kg=weight,
-        limits=LIMITS,
-        cap_applied=cap_applied,
-        dispensed=dispensed,
-        override=override,
-        steps=tuple(trace.steps),
-        warnings=tuple(trace.warnings),
-        sources=tuple(trace.cited),
+    return DailyDose._of(
+        *trace.record(override),
+        "azathioprine",  # drug
+        dose * days_per_week / 7,  # daily_dose_mg
+        per_day,  # doses_per_day
+        weight,  # dosing_weight_kg
+        days_per_week,  # days_per_week
+        LIMITS,  # limits
+        cap_applied,  # cap_applied
+        dispensed,  # dispensed
     )
 
 

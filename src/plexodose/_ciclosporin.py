@@ -94,17 +94,16 @@ def cyclosporin(
         "check creatinine every 2 weeks for 3 months, then monthly; blood pressure weekly for a month, then monthly",
         source=src.CICLOSPORIN_LABEL,
     )
-    return DailyDose(
-        drug="ciclosporin",
-        daily_dose_mg=dose,
-        doses_per_day=DOSES_PER_DAY,
-        dosing_weight_kg=weight,
-        limits=limits,
-        dispensed=dispensed,
-        override=override,
-        steps=tuple(trace.steps),
-        warnings=tuple(trace.warnings),
-        sources=tuple(trace.cited),
+    return DailyDose._of(
+        *trace.record(override),
+        "ciclosporin",  # drug
+        dose,  # daily_dose_mg
+        DOSES_PER_DAY,  # doses_per_day
+        weight,  # dosing_weight_kg
+        7,  # days_per_week
+        limits,  # limits
+        False,  # cap_applied
+        dispensed,  # dispensed
     )
 
 

@@ -96,18 +96,16 @@ def cyclophosphamide_oral(
     trace.cite(src.TRAVIS_1995)
     dispensed = dispense_oral("cyclophosphamide", dose, limits, 1, trace)
     trace.step("full effect takes 3-6 months", source=src.SEED_DURATION)
-    return DailyDose(
-        drug="cyclophosphamide (oral)",
-        daily_dose_mg=dose,
-        doses_per_day=1,
-        dosing_weight_kg=weight,
-        limits=limits,
-        cap_applied=cap_applied,
-        dispensed=dispensed,
-        override=override,
-        steps=tuple(trace.steps),
-        warnings=tuple(trace.warnings),
-        sources=tuple(trace.cited),
+    return DailyDose._of(
+        *trace.record(override),
+        "cyclophosphamide (oral)",  # drug
+        dose,  # daily_dose_mg
+        1,  # doses_per_day
+        weight,  # dosing_weight_kg
+        7,  # days_per_week
+        limits,  # limits
+        cap_applied,  # cap_applied
+        dispensed,  # dispensed
     )
 
 
@@ -219,19 +217,17 @@ def cyclophosphamide_iv(
         source=src.FAURSCHOU_2008,
     )
     _mesna(trace)
-    return CyclophosphamidePulse(
-        g_per_m2=dose_rate,
-        bsa_m2=bsa,
-        bsa_formula=bsa_formula,
-        bsa_cap_m2=cap,
-        dose_mg=dose,
-        interval_weeks=interval,
-        reduction=share,
-        limits=_pulse_limits(dosing_bsa),
-        override=override,
-        steps=tuple(trace.steps),
-        warnings=tuple(trace.warnings),
-        sources=tuple(trace.cited),
+    return CyclophosphamidePulse._of(
+        *trace.record(override),
+        dose_rate,  # g_per_m2
+        bsa,  # bsa_m2
+        bsa_formula,  # bsa_formula
+        cap,  # bsa_cap_m2
+        dose,  # dose_mg
+        interval,  # interval_weeks
+        share,  # reduction
+        False,  # held
+        _pulse_limits(dosing_bsa),  # limits
     )
 
 
@@ -363,17 +359,14 @@ def cyclophosphamide_pulse_reduction(
         )
         dose = most
     _mesna(trace)
-    return PulseReduction(
-        standard_mg_per_kg=standard,
-        reduced_mg_per_kg=reduced,
-        weight_kg=p.weight_kg,
-        dose_mg=dose,
-        limits=(Limit("per-pulse maximum", most, "dose", src.CYCLOPS_PULSE_MAX),),
-        cap_applied=cap_applied,
-        override=override,
-        steps=tuple(trace.steps),
-        warnings=tuple(trace.warnings),
-        sources=tuple(trace.cited),
+    return PulseReduction._of(
+        *trace.record(override),
+        standard,  # standard_mg_per_kg
+        reduced,  # reduced_mg_per_kg
+        p.weight_kg,  # weight_kg
+        dose,  # dose_mg
+        (Limit("per-pulse maximum", most, "dose", src.CYCLOPS_PULSE_MAX),),  # limits
+        cap_applied,  # cap_applied
     )
 
 
@@ -454,20 +447,17 @@ def cyclophosphamide_next_pulse(
     hard_cap("next pulse g_per_m2", rate, IV_HARD_MAX_G_PER_M2, "g/m2", src.CYCLOPHOSPHAMIDE_NADIR)
     if not held:
         _mesna(trace)
-    return CyclophosphamidePulse(
-        g_per_m2=rate,
-        bsa_m2=previous.bsa_m2,
-        bsa_formula=previous.bsa_formula,
-        bsa_cap_m2=previous.bsa_cap_m2,
-        dose_mg=dose,
-        interval_weeks=previous.interval_weeks,
-        reduction=previous.reduction,
-        held=held,
-        limits=_pulse_limits(previous.dosing_bsa_m2),
-        override=override,
-        steps=tuple(trace.steps),
-        warnings=tuple(trace.warnings),
-        sources=tuple(trace.cited),
+    return CyclophosphamidePulse._of(
+        *trace.record(override),
+        rate,  # g_per_m2
+        previous.bsa_m2,  # bsa_m2
+        previous.bsa_formula,  # bsa_formula
+        previous.bsa_cap_m2,  # bsa_cap_m2
+        dose,  # dose_mg
+        previous.interval_weeks,  # interval_weeks
+        previous.reduction,  # reduction
+        held,  # held
+        _pulse_limits(previous.dosing_bsa_m2),  # limits
     )
 
 

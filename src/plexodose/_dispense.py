@@ -6,15 +6,13 @@ import functools
 import math
 from typing import Any
 
-import attrs
-
+from plexodose._record import Record
 from plexodose._units import quantity
 
 NEAREST = "to the nearest"
 
 
-@attrs.frozen
-class Dispensed:
+class Dispensed(Record):
     """A dose made of whole tablets, capsules or vials.
 
     All amounts are per administration in ``unit`` ("mg" for tablets, "g" for IVIg vials).
@@ -23,6 +21,7 @@ class Dispensed:
     when rounded down to stay within a maximum).
     """
 
+    __slots__ = ()
     product: str
     form: str
     unit: str
@@ -135,4 +134,4 @@ def dispense(
     units = compose(amount, sizes) if amount > 0 else None
     if units is None:
         return None
-    return Dispensed(product, form, unit, units, amount, calculated, how, step)
+    return Dispensed._of(product, form, unit, units, amount, calculated, how, step)

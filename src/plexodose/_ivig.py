@@ -122,21 +122,18 @@ def ivig(
     risks = _risks(p, flagged, trace)
     if risks:
         _at_risk(trace, risks, chosen, weight)
-    return IVIgCourse(
-        g_per_kg_day=g,
-        days=n_days,
-        dosing_weight_kg=weight,
-        weight_basis=basis,
-        weight_basis_reason=why,
-        daily_dose_g=daily,
-        product=chosen,
-        dispensed=dispensed,
-        limits=limits,
-        risk_factors=risks,
-        override=override,
-        steps=tuple(trace.steps),
-        warnings=tuple(trace.warnings),
-        sources=tuple(trace.cited),
+    return IVIgCourse._of(
+        *trace.record(override),
+        g,  # g_per_kg_day
+        n_days,  # days
+        weight,  # dosing_weight_kg
+        basis,  # weight_basis
+        why,  # weight_basis_reason
+        daily,  # daily_dose_g
+        chosen,  # product
+        dispensed,  # dispensed
+        limits,  # limits
+        risks,  # risk_factors
     )
 
 

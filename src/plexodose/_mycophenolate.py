@@ -93,18 +93,16 @@ def mycophenolate(
         "response typically in 4-6 weeks; continue at least 3-4 weeks",
         source=src.SEED_MYCOPHENOLATE,
     )
-    return DailyDose(
-        drug="mycophenolate mofetil",
-        daily_dose_mg=dose * per_day,
-        doses_per_day=per_day,
-        dosing_weight_kg=None,
-        limits=limits,
-        cap_applied=cap_applied,
-        dispensed=dispensed,
-        override=override,
-        steps=tuple(trace.steps),
-        warnings=tuple(trace.warnings),
-        sources=tuple(trace.cited),
+    return DailyDose._of(
+        *trace.record(override),
+        "mycophenolate mofetil",  # drug
+        dose * per_day,  # daily_dose_mg
+        per_day,  # doses_per_day
+        None,  # dosing_weight_kg
+        7,  # days_per_week
+        limits,  # limits
+        cap_applied,  # cap_applied
+        dispensed,  # dispensed
     )
 
 
@@ -132,6 +130,4 @@ def convert_mycophenolate(dose: Any, *, to: str) -> Conversion:
         "{:,g} mg {} x {:,.5g} = {:,.5g} mg {}", mg, source_drug, ratio, mg * ratio, target_drug
     )
     trace.warn("the two salts are not interchangeable without clinical supervision (labels)")
-    return Conversion(
-        from_drug=source_drug, to_drug=target_drug, from_mg=mg, to_mg=mg * ratio, **trace.frozen()
-    )
+    return Conversion._of(*trace.record(None), source_drug, target_drug, mg, mg * ratio)

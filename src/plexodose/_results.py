@@ -9,8 +9,6 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-import attrs
-
 from plexodose import _format as fmt
 from plexodose import _guard as guard
 from plexodose import _units as u
@@ -19,6 +17,7 @@ from plexodose._dispense import Dispensed
 from plexodose._errors import DoseRangeError
 from plexodose._guard import Limit
 from plexodose._products import IVIgProduct
+from plexodose._record import Record, field
 from plexodose._sources import Source
 from plexodose._trace import Step, step_text, unique_sources
 from plexodose._units import Quantity
@@ -34,12 +33,12 @@ def frequency_text(doses_per_day: int, days_per_week: int = 7) -> str:
     return weekly + per_day
 
 
-@attrs.frozen(repr=False, kw_only=True)
-class _Traced:
-    _steps: tuple[Step, ...] = attrs.field(alias="steps", eq=False)
+class _Traced(Record):
+    __slots__ = ()
+    _steps: tuple[Step, ...] = field(eq=False)
     warnings: tuple[str, ...]
     # As cited, repeats included: made unique when read (hashing a Source costs ~0.3 us).
-    _cited: tuple[Source | None, ...] = attrs.field(alias="sources")
+    _cited: tuple[Source | None, ...]
     override: str | None = None
 
     @property
@@ -89,9 +88,10 @@ class _Traced:
         return _views.markdown(self)
 
 
-@attrs.frozen(repr=False, kw_only=True)
 class DailyDose(_Traced):
     """A daily oral regimen: azathioprine, oral cyclophosphamide, ciclosporin, mycophenolate."""
+
+    __slots__ = ()
 
     drug: str
     daily_dose_mg: float
@@ -104,7 +104,7 @@ class DailyDose(_Traced):
     """True when a limit lowered the calculated dose."""
     dispensed: Dispensed | None = None
 
-    def __attrs_post_init__(self) -> None:
+    def __post_init__(self) -> None:
         # The float-only fast path; anything it doubts goes through the checks that name it.
         weight, dispensed = self.dosing_weight_kg, self.dispensed
         per_dose = self.daily_dose_mg * 7 / self.days_per_week / self.doses_per_day
@@ -211,9 +211,10 @@ def describe_dispensed(d: Dispensed, mass: Any) -> str:
     )
 
 
-@attrs.frozen(repr=False, kw_only=True)
 class IVIgCourse(_Traced):
     """An IVIg course: daily dose (g/day) for ``days`` days, on the stated weight basis."""
+
+    __slots__ = ()
 
     g_per_kg_day: float
     days: int
@@ -228,7 +229,7 @@ class IVIgCourse(_Traced):
     risk_factors: tuple[str, ...] = ()
     """Renal or thrombosis risk factors (boxed warning) seen in the patient or flagged."""
 
-    def __attrs_post_init__(self) -> None:
+    def __post_init__(self) -> None:
         daily, dispensed = self.daily_dose_g, self.dispensed
         given = daily if dispensed is None else dispensed.amount
         if (
@@ -313,9 +314,10 @@ class IVIgCourse(_Traced):
         return self._render(headline, facts)
 
 
-@attrs.frozen(repr=False, kw_only=True)
 class CyclophosphamidePulse(_Traced):
     """One IV cyclophosphamide pulse, BSA-based, repeated every ``interval_weeks``."""
+
+    __slots__ = ()
 
     g_per_m2: float
     bsa_m2: float
@@ -328,7 +330,7 @@ class CyclophosphamidePulse(_Traced):
     held: bool = False
     limits: tuple[Limit, ...] = ()
 
-    def __attrs_post_init__(self) -> None:
+    def __post_init__(self) -> None:
         dose = self.dose_mg
         if (
             not self.held
@@ -386,16 +388,17 @@ class CyclophosphamidePulse(_Traced):
         return self._render(headline, facts)
 
 
-@attrs.frozen(repr=False, kw_only=True)
 class Conversion(_Traced):
     """A dose converted between salts (mycophenolate mofetil and sodium)."""
+
+    __slots__ = ()
 
     from_drug: str
     to_drug: str
     from_mg: float
     to_mg: float
 
-    def __attrs_post_init__(self) -> None:
+    def __post_init__(self) -> None:
         guard.amount(self.to_mg, "converted dose")
 
     @property
@@ -410,9 +413,10 @@ class Conversion(_Traced):
         return self._render(headline, [])
 
 
-@attrs.frozen(repr=False, kw_only=True)
 class PulseReduction(_Traced):
     """The EULAR/CYCLOPS age and creatinine reduction of a mg/kg pulse."""
+
+    __slots__ = ()
 
     standard_mg_per_kg: float
     reduced_mg_per_kg: float
@@ -422,7 +426,7 @@ class PulseReduction(_Traced):
     limits: tuple[Limit, ...] = ()
     cap_applied: bool = False
 
-    def __attrs_post_init__(self) -> None:
+    def __post_init__(self) -> None:
         guard.amount(self.weight_kg, "weight")
         guard.amount(self.dose_mg, "cyclophosphamide pulse")
         guard.within(self.limits, self.dose_mg, 1, "mg", "cyclophosphamide pulse")

@@ -50,9 +50,9 @@ class Trace:
         """Every source cited so far, each once, in the order first cited."""
         return unique_sources(self.cited)
 
-    def frozen(self) -> dict[str, Any]:
-        return {"steps": tuple(self.steps), "warnings": tuple(self.warnings),
-                "sources": tuple(self.cited)}
+    def record(self, override: str | None) -> tuple[Any, ...]:
+        """The first four values of every result: steps, warnings, citations and override."""
+        return tuple(self.steps), tuple(self.warnings), tuple(self.cited), override
 
 
 def unique_sources(cited: Iterable[Source | None]) -> tuple[Source, ...]:
