@@ -106,12 +106,13 @@ class DailyDose(_Traced):
 
     def __post_init__(self) -> None:
         # The float-only fast path; anything it doubts goes through the checks that name it.
-        weight, dispensed = self.dosing_weight_kg, self.dispensed
-        per_dose = self.daily_dose_mg * 7 / self.days_per_week / self.doses_per_day
+        # The values are unpacked once (each field read is a property call).
+        *_, daily, per_day, weight, days, limits, _, dispensed = self._v
+        per_dose = daily * 7 / days / per_day
         given = per_dose if dispensed is None else dispensed.amount
         if (
             (weight is None or 0.0 < weight < math.inf)
-            and guard.fine(per_dose, given, self.doses_per_day, self.limits)
+            and guard.fine(per_dose, given, per_day, limits)
             and (dispensed is None or guard.agrees(dispensed.calculated, per_dose))
         ):
             return
@@ -230,11 +231,11 @@ class IVIgCourse(_Traced):
     """Renal or thrombosis risk factors (boxed warning) seen in the patient or flagged."""
 
     def __post_init__(self) -> None:
-        daily, dispensed = self.daily_dose_g, self.dispensed
+        *_, weight, _, _, daily, _, dispensed, limits, _ = self._v
         given = daily if dispensed is None else dispensed.amount
         if (
-            0.0 < self.dosing_weight_kg < math.inf
-            and guard.fine(daily, given, 1, self.limits)
+            0.0 < weight < math.inf
+            and guard.fine(daily, given, 1, limits)
             and (dispensed is None or guard.agrees(dispensed.calculated, daily))
         ):
             return
@@ -331,12 +332,12 @@ class CyclophosphamidePulse(_Traced):
     limits: tuple[Limit, ...] = ()
 
     def __post_init__(self) -> None:
-        dose = self.dose_mg
+        *_, g_per_m2, bsa, _, _, dose, _, _, held, limits = self._v
         if (
-            not self.held
-            and 0.0 < self.bsa_m2 < math.inf
-            and 0.0 < self.g_per_m2 < math.inf
-            and guard.fine(dose, dose, 1, self.limits)
+            not held
+            and 0.0 < bsa < math.inf
+            and 0.0 < g_per_m2 < math.inf
+            and guard.fine(dose, dose, 1, limits)
         ):
             return
         self._check()
