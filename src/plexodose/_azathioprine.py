@@ -39,7 +39,7 @@ LIMITS = (Limit("seed maximum", CAP_MG_PER_DAY, "day", src.SEED_AZATHIOPRINE),)
 def azathioprine(
     patient: Patient,
     *,
-    mg_per_kg_day: float = 2,
+    mg_per_kg_day: float = 2.0,
     doses_per_day: int = 1,
     genotype_fraction: float | None = None,
     allopurinol: bool = False,

@@ -27,7 +27,7 @@ CEILING_LABEL = f"seed ceiling of {MG_PER_KG_DAY[1]:g} mg/kg/day"
 def cyclosporin(
     patient: Patient,
     *,
-    mg_per_kg_day: float = 5,
+    mg_per_kg_day: float = 5.0,
     creatinine_rise_threshold: float = 0.25,
     creatinine_rise_reduction: float = 0.5,
     override: str | None = None,

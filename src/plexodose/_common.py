@@ -183,11 +183,11 @@ def dispense_oral(
         return None
     result = dispense(
         per_dose_mg,
-        product=product.name,
-        form=product.form,
-        unit="mg",
-        sizes=product.strengths_mg,
-        maximum=per_dose_bound(limits, doses_per_day),
+        product.name,
+        product.form,
+        "mg",
+        product.strengths_mg,
+        per_dose_bound(limits, doses_per_day),
     )
     trace.cite(product.source)
     if result is None:

@@ -137,7 +137,7 @@ def cyclophosphamide_iv(
     patient: Patient,
     *,
     g_per_m2: float = 0.75,
-    interval_weeks: float = 4,
+    interval_weeks: float = 4.0,
     bsa_formula: _body.BsaFormula = "mosteller",
     bsa_cap: Any = None,
     age_renal_reduction: bool = False,
@@ -300,7 +300,7 @@ def _eular_mg_per_kg(age: float, creatinine: float, override: str | None) -> flo
 def cyclophosphamide_pulse_reduction(
     patient: Patient,
     *,
-    mg_per_kg: float = 15,
+    mg_per_kg: float = 15.0,
     max_pulse_mg: float = PULSE_MAX_MG,
     override: str | None = None,
 ) -> PulseReduction:

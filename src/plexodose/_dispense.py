@@ -113,9 +113,14 @@ def _quantum(sizes: tuple[float, ...]) -> float:
     return math.gcd(*scaled) / 1000 if scaled else 1.0
 
 
+@functools.lru_cache(maxsize=256)
+def _shape(sizes: tuple[float, ...]) -> tuple[float, float]:
+    """(smallest size, common step) of a product's sizes: one cached look-up per dose."""
+    return min(sizes), _quantum(sizes)
+
+
 def dispense(
     calculated: float,
-    *,
     product: str,
     form: str,
     unit: str,
@@ -127,9 +132,12 @@ def dispense(
 
     A dose below the smallest size is never rounded up to it: that could double it.
     """
-    if not sizes or calculated < min(sizes):
+    if not sizes:
         return None
-    step = step if step is not None else _quantum(sizes)
+    smallest, quantum = _shape(sizes)
+    if calculated < smallest:
+        return None
+    step = quantum if step is None else step
     amount, _, how = round_to_step(calculated, step, maximum)
     units = compose(amount, sizes) if amount > 0 else None
     if units is None:

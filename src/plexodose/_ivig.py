@@ -360,15 +360,7 @@ def _round_within_tolerance(
     """The 5 g rounding, or the product's own smallest step when 5 g would move the dose more
     than 10 % (US practice keeps the rounded dose within 10 % of the order); else None."""
     for attempt in (step, None):
-        result = dispense(
-            daily,
-            product=product.name,
-            form="vials",
-            unit="g",
-            sizes=product.vial_sizes_g,
-            maximum=maximum,
-            step=attempt,
-        )
+        result = dispense(daily, product.name, "vials", "g", product.vial_sizes_g, maximum, attempt)
         if result is not None and abs(result.rounding_error_fraction) <= ROUNDING_TOLERANCE:
             return result
     return None

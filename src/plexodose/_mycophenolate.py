@@ -32,7 +32,7 @@ LOW_EGFR_LIMIT = Limit("eGFR < 25 maximum", LOW_EGFR_MAX_MG_PER_DAY, "day", src.
 def mycophenolate(
     patient: Patient,
     *,
-    mg_per_dose: float = 1000,
+    mg_per_dose: float = 1000.0,
     doses_per_day: int = 2,
     override: str | None = None,
 ) -> DailyDose:
