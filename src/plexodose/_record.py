@@ -75,8 +75,10 @@ class Record:
         cls._fields = tuple(fields)
         cls._specs = specs
         cls._compared = tuple(i for i, n in enumerate(fields) if specs[n].eq)
+        annotations = {n: str(a) for n, a in inspect.get_annotations(cls).items()}
         for index, name in enumerate(fields):
-            setattr(cls, name, property(_reader(index)))
+            if name in annotations:  # a base class's field keeps the base's reader
+                setattr(cls, name, property(_reader(index, name, annotations[name])))
         cls.__init__ = _make_init(cls.__qualname__, fields, specs)  # type: ignore[method-assign]
 
     @classmethod
@@ -127,10 +129,12 @@ class Record:
         return f"{self.__class__.__name__}({shown})"
 
 
-def _reader(index: int) -> Any:
+def _reader(index: int, name: str, annotation: str) -> Any:
     def read(self: Record) -> Any:
         return self._v[index]
 
+    read.__name__ = read.__qualname__ = name
+    read.__annotations__ = {"return": annotation}  # what the docs show as the field's type
     return read
 
 
