@@ -1,0 +1,81 @@
+"""Records, the value classes results are made of: frozen, compared by value, checked however
+they are made (the fast positional path, the keyword constructor, unpickling, a copy)."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import attrs
+import pytest
+
+import plexodose as px
+from plexodose._dispense import Dispensed
+from plexodose._errors import DoseRangeError
+from plexodose._results import CyclophosphamidePulse, DailyDose
+
+EX = px.Patient.example()
+
+
+def test_a_result_cannot_be_changed_in_place() -> None:
+    r = px.azathioprine(EX)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        r.daily_dose_mg = 1e6  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        del r.dispensed  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        r.__dict__  # noqa: B018  (slotted: no instance dict to write into)
+    assert r.daily_dose_mg == 144.0  # 2 mg/kg x 72 kg
+
+
+def test_equal_by_value_and_type_hashable_and_steps_left_out() -> None:
+    a, b = px.azathioprine(EX), px.azathioprine(EX)
+    assert a == b and hash(a) == hash(b) and a is not b
+    assert a != px.azathioprine(px.Patient(weight="60 kg", age=40))
+    assert a != a.dispensed and a.dispensed != (a.dispensed and tuple(a.dispensed._v))
+    # the derivation is not part of equality (as with attrs' eq=False field before)
+    assert a._evolve(_steps=("another wording",)) == a
+
+
+def test_the_keyword_constructor_and_the_fast_path_build_the_same_record() -> None:
+    r = px.mycophenolate(EX)
+    again = DailyDose(**dict(zip(DailyDose._fields, r._v, strict=True)))
+    assert again == r and again.steps == r.steps and again.sources == r.sources
+
+
+def test_pickle_and_copy_check_the_values_again() -> None:
+    r = px.cyclophosphamide_iv(EX)
+    assert pickle.loads(pickle.dumps(r)) == r
+    assert copy.deepcopy(r) == r and copy.copy(r) == r
+    # a tampered pickle: a given pulse of 0 mg is refused on load, as on construction
+    tampered = pickle.dumps(r).replace(pickle.dumps(r.dose_mg)[2:-1], pickle.dumps(0.0)[2:-1])
+    if tampered != pickle.dumps(r):
+        with pytest.raises(DoseRangeError):
+            pickle.loads(tampered)
+    with pytest.raises(DoseRangeError, match=r"cyclophosphamide pulse came out as 0\.0"):
+        CyclophosphamidePulse._of(*r._v[:8], 0.0, *r._v[9:])
+
+
+def test_the_fast_path_refuses_a_wrong_number_of_values_and_evolve_an_unknown_field() -> None:
+    d = px.azathioprine(EX).dispensed
+    assert d is not None
+    with pytest.raises(ValueError, match="Dispensed takes 8 values, got 7"):
+        Dispensed._of(*d._v[:7])
+    with pytest.raises(ValueError, match="Dispensed has no field amout"):
+        d._evolve(amout=1.0)
+
+
+def test_repr_of_a_plain_record_names_every_field() -> None:
+    d = px.azathioprine(EX).dispensed
+    assert repr(d) == (
+        "Dispensed(product='azathioprine tablets', form='tablet', unit='mg', "
+        "units=((50.0, 3),), amount=150.0, calculated=144.0, rounded='to the nearest', "
+        "step=25.0)"
+    )  # 144 mg -> nearest 25 mg step is 150 = 3 x 50 mg
+
+
+def test_sources_are_cited_once_each_in_first_cited_order() -> None:
+    r = px.azathioprine(EX)
+    a, b = r.sources[:2]
+    cited = r._evolve(_cited=(a, None, b, a, px.Source(a.tag, a.citation, a.rule), b))
+    assert cited.sources == (a, b)  # None dropped, repeats (by value) once, first order kept
