@@ -381,16 +381,15 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     # word, filled only by a word the full reading below accepted in that form: the full reading
     # of "N U" depends on U alone once N is a plain number, so the memo gives its very figure.
     parts = text.split() if len(text) <= MAX_TEXT_LENGTH else []
-    if len(parts) == 2:
+    simple = len(parts) == 2 and _SIMPLE_NUMBER.fullmatch(parts[0]) is not None
+    if simple:
         common = COMMON_WORDS.get((dim.canonical, parts[1]))
-        if common is not None and _SIMPLE_NUMBER.fullmatch(parts[0]) and _defaults_in_force():
+        if common is not None and _defaults_in_force():
             return float(parts[0]) * common
-    reg = _current()
-    if len(parts) == 2:
-        memo = (reg, dim.canonical, parts[1])
-        known = _simple_get(memo)
-        if known is not None and _SIMPLE_NUMBER.fullmatch(parts[0]):
+        known = _simple_get((_current(), dim.canonical, parts[1]))
+        if known is not None:
             return float(parts[0]) * known[0] * known[1] / known[2]  # type: ignore[no-any-return]
+    reg = _current()
     ucum = _ucum.parse(text, field, dim.example)  # UCUM codes ("180 [lb_av]") by their table
     scale = 1.0
     if ucum is not None:
@@ -413,7 +412,6 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     if factor is None:
         factor = _factor(reg, _terms(unit_text), field, dim, text)
         _factors.put(key, factor)
-    simple = len(parts) == 2 and _SIMPLE_NUMBER.fullmatch(parts[0]) is not None
     if simple and (ucum is None or parts[1] in _ucum.TABLE):  # the two ways "N U" is read
         _simple.put((reg, dim.canonical, parts[1]), (scale, *factor))
     return number * factor[0] / factor[1]
