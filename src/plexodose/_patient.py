@@ -38,9 +38,25 @@ def _to_phenotype(value: Any, field: str) -> Phenotype:
     return _vocab.phenotype_from_text(value, field)
 
 
+READINGS_CACHE_SIZE = 4096  # spellings remembered; bounded so free text cannot grow memory
+# (text, read, u.reader()) -> what ``read`` accepted it as, in its canonical unit: real input
+# repeats its spellings ("72.4 kg"), and each again costs a look-up. The registry reading the
+# text is in the key, so a host's registry never gets a figure read with another. Refusals are
+# not kept: each is read again, so its message names its own field.
+_readings = u.BoundedCache(READINGS_CACHE_SIZE)
+_reading_get = _readings._data.get  # the lock-free read, without a method call
+
+
 def _canonical(
     read: Callable[[Any, str], float], value: Any, field: str, kind: type[Canonical]
 ) -> float:
+    if type(value) is str:
+        key = (value, read, u.reader())
+        known: float | None = _reading_get(key)
+        if known is None:
+            known = kind(read(value, field))
+            _readings.put(key, known)
+        return known
     if type(value) is kind:  # a value of this unit that a Patient stored (attrs.evolve)
         read(f"{float(value)!r} {_UNIT_WORD[kind]}", field)  # its range, checked again
         return value

@@ -347,6 +347,18 @@ def to_float(value: Any, field: str, dim: Dimension) -> float:
     return finite(result, field, value)
 
 
+def reader() -> Any:
+    """What text is read with now: None for pint's own default definitions (as
+    ``_defaults_in_force`` finds them, where the table of common words may read it), else the
+    registry in force, so a host's registry never sees a reading made with another."""
+    if _current is not _first_registry:  # the common case, pint loaded
+        reg = _current()
+        return None if reg is _DEFAULT_BUILT else reg
+    if "pint" not in sys.modules or _pristine() is not None:
+        return None
+    return _current()
+
+
 def finite(result: float, field: str, given: Any) -> float:
     if not math.isfinite(result):
         raise InputRangeError(
