@@ -80,11 +80,10 @@ _AGE_LOW, _AGE_HIGH = lim.AGE_YEARS
 
 
 def _age(value: float | None) -> float | None:
-    kind = type(value)
-    if kind is int or kind is float:  # a plain number of years, as lim.age_years reads it
-        years = u.plain_number(value, "age")
-        if _AGE_LOW <= years <= _AGE_HIGH:
-            return years
+    # A plain number of years in range (NaN and infinities are not) is what lim.age_years
+    # reads it as; anything else is read, or refused, there.
+    if (type(value) is int or type(value) is float) and _AGE_LOW <= value <= _AGE_HIGH:
+        return float(value)
     return None if value is None else lim.age_years(value, "age")
 
 
