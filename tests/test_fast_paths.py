@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import plexodose as px
+from plexodose import _patient
 from plexodose import _units as u
 from plexodose._errors import PlexodoseError
 from plexodose._trace import Trace
@@ -22,6 +23,7 @@ NUMBERS = st.one_of(st.floats(0.001, 1e6), st.integers(0, 10**6)).map(str) | st.
 
 
 def _reading(text: str) -> float | str:
+    _patient._readings.clear()  # read by the unit door each time, not the Patient's memo
     try:
         return px.Patient(weight=text).weight_kg
     except PlexodoseError as exc:
@@ -43,6 +45,52 @@ def test_the_memo_is_bounded() -> None:
     for n in range(u.FACTOR_CACHE_SIZE + 50):
         _reading(f"{n} k{n}g")  # refused words never enter it
     assert len(u._simple) <= u.FACTOR_CACHE_SIZE
+
+
+@given(number=NUMBERS, word=st.sampled_from(WORDS), field=st.sampled_from(
+    ["weight", "height", "serum_creatinine", "baseline_creatinine"]))
+def test_a_spelling_read_again_gives_the_first_readings_figure_or_refusal(
+    number: str, word: str, field: str
+) -> None:
+    """The Patient's memo of spellings: the same value, or the same refusal naming its field,
+    however often a spelling comes, whichever field read it first."""
+    text = f"{number} {word}"
+    _patient._readings.clear()
+    first = _made(field, text)
+    for other in ("weight", "height", "serum_creatinine", field):
+        _made(other, text)
+    assert _made(field, text) == first
+
+
+def _made(field: str, text: str) -> float | str:
+    try:
+        made = px.Patient(weight="72 kg", **{field: text}) if field != "weight" else px.Patient(
+            weight=text)
+    except PlexodoseError as exc:
+        return f"{type(exc).__name__}: {exc} ({exc.field})"
+    return {"weight": made.weight_kg, "height": made.height_cm,
+            "serum_creatinine": made.creatinine_mg_dl,
+            "baseline_creatinine": made.baseline_creatinine_mg_dl}[field]
+
+
+def test_the_memo_of_spellings_is_per_registry() -> None:
+    """A spelling read under one registry is read again under another: a host's definitions
+    give their own figure, never one remembered from a registry no longer in force."""
+    import pint
+
+    saved = pint.get_application_registry().get()
+    figures = []
+    try:
+        for kg in (2, 3):
+            host = pint.UnitRegistry()
+            host.define(f"sack = {kg} kg")
+            pint.set_application_registry(host)
+            figures.append(px.Patient(weight="10 sack").weight_kg)
+    finally:
+        pint.set_application_registry(saved)
+    assert figures == [20.0, 30.0]
+    with pytest.raises(PlexodoseError, match="sack"):  # pint's defaults have no sack
+        px.Patient(weight="10 sack")
 
 
 def test_trace_sources_once_each_in_first_cited_order_without_none() -> None:

@@ -376,6 +376,36 @@ def test_class_10_caches_are_bounded_and_pint_does_not_grow() -> None:
     assert grown < 1_000_000, grown  # bytes, whatever the variety (the caches are full by now)
 
 
+def test_class_10_the_patients_memo_of_spellings_is_bounded() -> None:
+    from plexodose import _patient
+
+    def make_all(seed: int, n: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(n):
+            with contextlib.suppress(PlexodoseError):
+                Patient(weight=f"{rng.uniform(40, 140):.4f} {rng.choice(['kg', 'lb', 'g'])}",
+                        height=f"{rng.uniform(150, 200):.4f} cm")
+
+    tracemalloc.start()  # before the memo fills, so that its own entries are traced too
+    make_all(1, 4000)  # 8,000 spellings: the memo full
+    gc.collect()
+    before = tracemalloc.get_traced_memory()[0]
+    make_all(2, 30000)  # 60,000 spellings, none seen before (unbounded, ~14 MB)
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert 0 < len(_patient._readings) <= _patient.READINGS_CACHE_SIZE
+    assert grown < 500_000, grown  # entries replaced, not added (the memo is ~0.7 MB full)
+
+
+def test_class_10_a_bounded_cache_forgets_its_oldest_first() -> None:
+    cache = u.BoundedCache(16)
+    for n in range(100):
+        cache.put(n, str(n))
+        assert len(cache) <= 16
+    assert cache.get(99) == "99" and cache.get(0) is None  # the newest kept, the oldest gone
+
+
 # --- 11. Escapes that were not a PlexodoseError -------------------------------------------------
 
 

@@ -38,9 +38,25 @@ def _to_phenotype(value: Any, field: str) -> Phenotype:
     return _vocab.phenotype_from_text(value, field)
 
 
+READINGS_CACHE_SIZE = 4096  # spellings remembered; bounded so free text cannot grow memory
+# (text, read, u.reader()) -> what ``read`` accepted it as, in its canonical unit: real input
+# repeats its spellings ("72.4 kg"), and each again costs a look-up. The registry reading the
+# text is in the key, so a host's registry never gets a figure read with another. Refusals are
+# not kept: each is read again, so its message names its own field.
+_readings = u.BoundedCache(READINGS_CACHE_SIZE)
+_reading_get = _readings._data.get  # the lock-free read, without a method call
+
+
 def _canonical(
     read: Callable[[Any, str], float], value: Any, field: str, kind: type[Canonical]
 ) -> float:
+    if type(value) is str:
+        key = (value, read, u.reader())
+        known: float | None = _reading_get(key)
+        if known is None:
+            known = kind(read(value, field))
+            _readings.put(key, known)
+        return known
     if type(value) is kind:  # a value of this unit that a Patient stored (attrs.evolve)
         read(f"{float(value)!r} {_UNIT_WORD[kind]}", field)  # its range, checked again
         return value
@@ -64,11 +80,10 @@ _AGE_LOW, _AGE_HIGH = lim.AGE_YEARS
 
 
 def _age(value: float | None) -> float | None:
-    kind = type(value)
-    if kind is int or kind is float:  # a plain number of years, as lim.age_years reads it
-        years = u.plain_number(value, "age")
-        if _AGE_LOW <= years <= _AGE_HIGH:
-            return years
+    # A plain number of years in range (NaN and infinities are not) is what lim.age_years
+    # reads it as; anything else is read, or refused, there.
+    if (type(value) is int or type(value) is float) and _AGE_LOW <= value <= _AGE_HIGH:
+        return float(value)
     return None if value is None else lim.age_years(value, "age")
 
 

@@ -12,6 +12,7 @@ look-up and a multiplication instead of a pint conversion. Strings of the plain 
 from __future__ import annotations
 
 import decimal
+import itertools
 import math
 import numbers
 import os
@@ -186,8 +187,12 @@ class BoundedCache:
 
     def put(self, key: Any, value: Any) -> None:
         with self._lock:
-            while len(self._data) >= self._size:
-                self._data.pop(next(iter(self._data)))
+            if len(self._data) >= self._size:
+                # The oldest eighth at once: finding the oldest walks past the holes that
+                # earlier evictions left at the dict's front, so one at a time costs a walk
+                # per put (microseconds once full); a batch costs one walk per size/8 puts.
+                for old in list(itertools.islice(self._data, self._size // 8 or 1)):
+                    self._data.pop(old, None)
             self._data[key] = value
 
     def __len__(self) -> int:
@@ -342,6 +347,18 @@ def to_float(value: Any, field: str, dim: Dimension) -> float:
     return finite(result, field, value)
 
 
+def reader() -> Any:
+    """What text is read with now: None for pint's own default definitions (as
+    ``_defaults_in_force`` finds them, where the table of common words may read it), else the
+    registry in force, so a host's registry never sees a reading made with another."""
+    if _current is not _first_registry:  # the common case, pint loaded
+        reg = _current()
+        return None if reg is _DEFAULT_BUILT else reg
+    if "pint" not in sys.modules or _pristine() is not None:
+        return None
+    return _current()
+
+
 def finite(result: float, field: str, given: Any) -> float:
     if not math.isfinite(result):
         raise InputRangeError(
@@ -376,16 +393,15 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     # word, filled only by a word the full reading below accepted in that form: the full reading
     # of "N U" depends on U alone once N is a plain number, so the memo gives its very figure.
     parts = text.split() if len(text) <= MAX_TEXT_LENGTH else []
-    if len(parts) == 2:
+    simple = len(parts) == 2 and _SIMPLE_NUMBER.fullmatch(parts[0]) is not None
+    if simple:
         common = COMMON_WORDS.get((dim.canonical, parts[1]))
-        if common is not None and _SIMPLE_NUMBER.fullmatch(parts[0]) and _defaults_in_force():
+        if common is not None and _defaults_in_force():
             return float(parts[0]) * common
-    reg = _current()
-    if len(parts) == 2:
-        memo = (reg, dim.canonical, parts[1])
-        known = _simple_get(memo)
-        if known is not None and _SIMPLE_NUMBER.fullmatch(parts[0]):
+        known = _simple_get((_current(), dim.canonical, parts[1]))
+        if known is not None:
             return float(parts[0]) * known[0] * known[1] / known[2]  # type: ignore[no-any-return]
+    reg = _current()
     ucum = _ucum.parse(text, field, dim.example)  # UCUM codes ("180 [lb_av]") by their table
     scale = 1.0
     if ucum is not None:
@@ -408,7 +424,6 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     if factor is None:
         factor = _factor(reg, _terms(unit_text), field, dim, text)
         _factors.put(key, factor)
-    simple = len(parts) == 2 and _SIMPLE_NUMBER.fullmatch(parts[0]) is not None
     if simple and (ucum is None or parts[1] in _ucum.TABLE):  # the two ways "N U" is read
         _simple.put((reg, dim.canonical, parts[1]), (scale, *factor))
     return number * factor[0] / factor[1]
