@@ -27,11 +27,12 @@ Message = str | Callable[[Ints], Iterable[str]]
 class Problems:
     """Status codes and reason codes of ``n`` rows; reason 0 is the empty text."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, texts_of: Problems | None = None) -> None:
+        """``texts_of``: share its table of texts (rows audited in slices, one reason column)."""
         self.status = np.full(n, OK, dtype=np.int8)
         self.reason = np.zeros(n, dtype=np.int32)
-        self.texts: list[str] = [""]
-        self._codes: dict[str, int] = {"": 0}
+        self.texts: list[str] = [""] if texts_of is None else texts_of.texts
+        self._codes: dict[str, int] = {"": 0} if texts_of is None else texts_of._codes
 
     def code(self, text: str) -> int:
         found = self._codes.get(text)
