@@ -100,7 +100,7 @@ class Range(NamedTuple):
 def _notes(size: int, **where: Bools | bool) -> Notes:
     notes = np.zeros(size, dtype=np.uint16)
     for key, mask in where.items():
-        notes[mask] |= _BIT[key.replace("_", " ")]
+        notes |= np.multiply(mask, _BIT[key.replace("_", " ")], dtype=np.uint16)  # no selection
     return notes
 
 
