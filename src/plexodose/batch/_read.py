@@ -173,8 +173,8 @@ def split_quantities(column: Any) -> tuple[Floats, Ints, list[Any]]:
     ([72.4, nan, nan, 9.0], [0, -1, -1, 0], ['kg'])
     """
     try:
-        import pyarrow as pa  # type: ignore[import-untyped]
-        import pyarrow.compute as pc  # type: ignore[import-untyped]
+        import pyarrow as pa
+        import pyarrow.compute as pc
     except ImportError:  # pragma: no cover - the pandas fallback has its own test
         return split_quantities_pandas(column)
     try:
