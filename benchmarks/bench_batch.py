@@ -31,7 +31,8 @@ from plexodose.batch import DRUGS, audit
 
 TARGET_CLEAN = 4_000_000  # rows/s, numeric columns beside unit columns
 TARGET_TEXT = 1_500_000  # rows/s, weight and height as "number unit" text
-REFERENCE = "2.0-2.2 M rows/s before (batch.py, Nov 2026)"
+REFERENCE = ("before perf-batch, 4 x 10^6 rows, same machine: numeric 2.17 M, categorical 2.85 M, "
+             "text 1.23 M rows/s, peak 389 MiB/M rows (Nov 2026)")
 
 
 def orders(n: int, seed: int = 7, *, bad: bool = False) -> pd.DataFrame:

@@ -99,7 +99,7 @@ order, equal to float rounding (``tests/test_batch.py`` checks random samples to
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from plexodose._extras import needs_batch  # noqa: F401  # isort: skip  (names the extra)
 import numpy as np
@@ -232,13 +232,13 @@ def audit(orders: Any, *, unknown_drugs: Literal["raise", "flag"] = "raise") -> 
             raise MissingInputError(f"orders has no {name!r} column; required: "
                                     f"{', '.join(REQUIRED_COLUMNS)}", field=name)
     refuse = unknown_drugs == "raise"
+    reasons = Problems(0)  # the reason texts, shared by the slices
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        if len(orders) <= CHUNK_ROWS:
-            return _Audit(orders, refuse).frame()
         # In slices that stay in the processor's caches: as fast per row at 10^7 rows as at
         # 10^5, and the temporaries are a slice's, not the whole frame's.
-        return pd.concat([_Audit(orders.iloc[start:start + CHUNK_ROWS], refuse).frame()
-                          for start in range(0, len(orders), CHUNK_ROWS)])
+        slices = [_Audit(orders.iloc[start:start + CHUNK_ROWS], refuse, reasons).columns()
+                  for start in range(0, len(orders) or 1, CHUNK_ROWS)]  # an empty frame: one
+    return _frame(slices, orders.index, reasons)
 
 
 def meta(index: Any = None) -> Any:
@@ -280,10 +280,10 @@ def audit_dask(orders: Any, *, unknown_drugs: Literal["raise", "flag"] = "raise"
 class _Audit:
     """One frame's orders: read once into arrays, each drug's rule on its rows, the verdicts."""
 
-    def __init__(self, orders: Any, refuse_unknown: bool) -> None:
+    def __init__(self, orders: Any, refuse_unknown: bool, reasons: Problems) -> None:
         self.orders = orders
         self.n = n = len(orders)
-        self.problems = Problems(n)
+        self.problems = Problems(n, texts_of=reasons)
         self.drug = self._drugs(refuse_unknown)
         self._patients()
         self.ordered, self.per_day = self._dose()
@@ -426,19 +426,18 @@ class _Audit:
         # Rows grouped by drug (a stable radix sort), so each rule works on contiguous slices.
         order = np.argsort(self.drug.astype(np.int8), kind="stable")
         ends = np.cumsum(np.bincount(self.drug + 2, minlength=len(DRUGS) + 2))
-        columns: list[Any] = [a[order] for a in (self.weight, self.height, self.age,
-                                                 self.creatinine, self.female, self.male,
-                                                 self.per_day)]
+        columns: list[Any] = [a.take(order) for a in (self.weight, self.height, self.age,
+                                                      self.creatinine, self.female, self.male,
+                                                      self.per_day)]
         found = [rule(_rules.Rows(*(a[start:stop] for a in columns)))
                  for rule, start, stop in zip(_rules.RULES, ends[1:], ends[2:], strict=False)]
-        unknown = order[:ends[1]]
+        place = np.empty(self.n, dtype=np.intp)  # each row's place in the sorted order
+        place[order] = np.arange(self.n)
         whole = []
-        for name in _rules.Range._fields:
-            column = np.empty(self.n, dtype=getattr(found[0], name).dtype)
-            column[unknown] = 0 if column.dtype.kind == "u" else np.nan
-            for rows, start, stop in zip(found, ends[1:], ends[2:], strict=False):
-                column[order[start:stop]] = getattr(rows, name)
-            whole.append(column)
+        for parts in zip(*found, strict=True):  # each field: the drugs' slices, in sorted order
+            unknown = np.full(ends[1], 0 if parts[0].dtype.kind == "u" else np.nan,
+                              dtype=parts[0].dtype)
+            whole.append(np.concatenate((unknown, *parts)).take(place))  # rows' own order
         return _rules.Range(*whole)
 
     # -- verdicts ------------------------------------------------------------------------
@@ -454,26 +453,49 @@ class _Audit:
         # Never "ok" without the numbers to say so (a guard: every such row is flagged above).
         unchecked = (self.problems.status == OK) & (
             np.isnan(x) | np.isnan(self.accepted_low) | np.isnan(self.accepted_high))
-        self.problems.flag(MISSING, unchecked, lambda rows: [
-            f"the order could not be checked: {_UNCHECKED.get(int(d), 'no range')}"
-            for d in self.drug[rows]])
+        for drug in np.unique(self.drug[unchecked]):  # one text per drug: no per-row strings
+            self.problems.flag(MISSING, unchecked & (self.drug == drug),
+                               f"the order could not be checked: "
+                               f"{_UNCHECKED.get(int(drug), 'no range')}")
 
-    def frame(self) -> Any:
-        index = self.orders.index
-        drug = pd.Categorical.from_codes(np.where(self.drug >= 0, self.drug, -1),
-                                         categories=DRUGS)
-        per = pd.Categorical.from_codes(self.pulse.astype(np.int8),
-                                        categories=("day", "pulse"))
-        status = pd.Categorical.from_codes(self.problems.status, categories=STATUSES)
-        note = pd.Categorical.from_codes(self.notes.astype(np.int16),
-                                         categories=_rules.NOTE_TEXTS)
-        return pd.DataFrame({
-            "drug": drug, "ordered_mg": self.ordered, "per": per, "low_mg": self.low,
-            "high_mg": self.high, "accepted_low_mg": self.accepted_low,
-            "accepted_high_mg": self.accepted_high, "cap_mg": self.cap, "status": status,
-            "reason": pd.Series(self.problems.reasons(), index=index, copy=False),
-            "note": note,
-        }, index=index, copy=False)  # the arrays are this audit's own
+    def columns(self) -> _Columns:
+        """What the output needs (the slice's other arrays are let go)."""
+        return _Columns(self.drug, self.ordered, self.pulse, self.low, self.high,
+                        self.accepted_low, self.accepted_high, self.cap, self.problems.status,
+                        self.problems.reason, self.notes)
+
+
+class _Columns(NamedTuple):
+    """One slice's output as arrays (codes for the categorical columns and the reasons)."""
+
+    drug: Ints
+    ordered: Floats
+    pulse: Bools
+    low: Floats
+    high: Floats
+    accepted_low: Floats
+    accepted_high: Floats
+    cap: Floats
+    status: Any
+    reason: Any
+    notes: Any
+
+
+def _frame(slices: list[_Columns], index: Any, reasons: Problems) -> Any:
+    """The output frame, built once from the slices' arrays (``reasons`` holds their texts)."""
+    c = slices[0] if len(slices) == 1 else _Columns(*(np.concatenate(parts)
+                                                      for parts in zip(*slices, strict=True)))
+    return pd.DataFrame({
+        "drug": pd.Categorical.from_codes(np.where(c.drug >= 0, c.drug, -1), categories=DRUGS),
+        "ordered_mg": c.ordered,
+        "per": pd.Categorical.from_codes(c.pulse.astype(np.int8), categories=("day", "pulse")),
+        "low_mg": c.low, "high_mg": c.high, "accepted_low_mg": c.accepted_low,
+        "accepted_high_mg": c.accepted_high, "cap_mg": c.cap,
+        "status": pd.Categorical.from_codes(c.status, categories=STATUSES),
+        "reason": pd.Series(reasons.reasons(c.reason), index=index, copy=False),
+        "note": pd.Categorical.from_codes(c.notes.astype(np.int16),
+                                          categories=_rules.NOTE_TEXTS),
+    }, index=index, copy=False)  # the arrays are this audit's own
 
 
 def _by_drug(drugs: tuple[int, ...]) -> Bools:

@@ -66,16 +66,23 @@ def ivig_daily_g(daily_g: Floats, maximum_g: Floats) -> tuple[Floats, Floats]:
         sizes = product.vial_sizes_g
         if not sizes:
             continue
-        result = daily_g.copy()
-        pending = np.arange(daily_g.size)
-        for step in (ROUND_TO_G, _dispense._quantum(sizes)):  # the product's step: what is left
-            calculated = daily_g[pending]
-            amount, ok = dispensed(calculated, sizes, step, maximum_g[pending])
-            ok &= np.abs(amount - calculated) / calculated <= ROUNDING_TOLERANCE  # as _ivig
-            result[pending[ok]] = amount[ok]
-            pending = pending[~ok]
+        # 5 g first on every row, then the product's step on the rows 5 g does not serve
+        amount, ok = _within_tolerance(daily_g, sizes, ROUND_TO_G, maximum_g)
+        result = np.where(ok, amount, daily_g)
+        pending = np.flatnonzero(~ok)
+        amount, ok = _within_tolerance(daily_g[pending], sizes, _dispense._quantum(sizes),
+                                       maximum_g[pending])
+        result[pending[ok]] = amount[ok]
         lowest, highest = np.minimum(lowest, result), np.maximum(highest, result)
     return lowest, highest
+
+
+def _within_tolerance(calculated: Floats, sizes: tuple[float, ...], step: float,
+                      maximum: Floats) -> tuple[Floats, Bools]:
+    """(amount, usable): dispensable and within the rounding tolerance of ``_ivig``."""
+    amount, ok = dispensed(calculated, sizes, step, maximum)
+    ok &= np.abs(amount - calculated) / calculated <= ROUNDING_TOLERANCE
+    return amount, ok
 
 
 def _ivig_products() -> list[IVIgProduct]:

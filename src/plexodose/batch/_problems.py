@@ -27,11 +27,12 @@ Message = str | Callable[[Ints], Iterable[str]]
 class Problems:
     """Status codes and reason codes of ``n`` rows; reason 0 is the empty text."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, texts_of: Problems | None = None) -> None:
+        """``texts_of``: share its table of texts (rows audited in slices, one reason column)."""
         self.status = np.full(n, OK, dtype=np.int8)
         self.reason = np.zeros(n, dtype=np.int32)
-        self.texts: list[str] = [""]
-        self._codes: dict[str, int] = {"": 0}
+        self.texts: list[str] = [""] if texts_of is None else texts_of.texts
+        self._codes: dict[str, int] = {"": 0} if texts_of is None else texts_of._codes
 
     def code(self, text: str) -> int:
         found = self._codes.get(text)
@@ -72,16 +73,19 @@ class Problems:
             for old, text in zip(before.tolist(), texts, strict=True)
         ]
 
-    def reasons(self) -> Any:
-        """The reason column: ``string[pyarrow]`` when pyarrow is installed, else ``string``."""
+    def reasons(self, codes: Any = None) -> Any:
+        """The reason column: ``string[pyarrow]`` when pyarrow is installed, else ``string``.
+
+        ``codes``: codes into this table other than this object's own (slices sharing it)."""
+        codes = self.reason if codes is None else codes
         import pandas as pd  # type: ignore[import-untyped]
 
         try:
             import pyarrow as pa  # type: ignore[import-untyped]
         except ImportError:  # pragma: no cover - pyarrow is in the batch extra
             table = np.array(self.texts, dtype=object)
-            return pd.array(table[self.reason], dtype=pd.StringDtype("python"))
+            return pd.array(table[codes], dtype=pd.StringDtype("python"))
         # large_string: what pandas keeps, so it takes the array without another copy
-        dictionary = pa.DictionaryArray.from_arrays(pa.array(self.reason),
+        dictionary = pa.DictionaryArray.from_arrays(pa.array(codes),
                                                     pa.array(self.texts, pa.large_string()))
         return pd.arrays.ArrowStringArray(dictionary.cast(pa.large_string()))

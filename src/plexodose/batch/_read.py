@@ -45,8 +45,24 @@ def codes(column: Any) -> tuple[Ints, list[Any]]:
     """
     if isinstance(column.dtype, pd.CategoricalDtype):  # already encoded: no hashing
         return column.cat.codes.to_numpy(dtype=np.intp), list(column.cat.categories)
+    if _one_text(column):  # a unit column often is: comparing is cheaper than hashing
+        return np.zeros(len(column), dtype=np.intp), [column.iloc[0]]
     found, uniques = pd.factorize(column)
     return found.astype(np.intp, copy=False), list(uniques)
+
+
+def _one_text(column: Any) -> bool:
+    """Whether ``column`` is Arrow text with no missing value, every row equal to the first."""
+    if not isinstance(column.array, pd.arrays.ArrowStringArray) or not len(column):
+        return False
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    text = column.array.__arrow_array__()
+    if text.null_count:
+        return False
+    first = text[0]
+    return all(pc.all(pc.equal(part, first)).as_py()  # a few rows first: most columns differ
+               for part in (text.slice(0, 256), text))
 
 
 def numbers(column: Any, name: str, problems: Problems) -> Floats:
@@ -157,16 +173,17 @@ def split_quantities(column: Any) -> tuple[Floats, Ints, list[Any]]:
     ([72.4, nan, nan, 9.0], [0, -1, -1, 0], ['kg'])
     """
     try:
-        import pyarrow as pa  # type: ignore[import-untyped]
-        import pyarrow.compute as pc  # type: ignore[import-untyped]
+        import pyarrow as pa
+        import pyarrow.compute as pc
     except ImportError:  # pragma: no cover - the pandas fallback has its own test
         return split_quantities_pandas(column)
     try:
         text = pa.array(column, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not text: read one by one
         return split_quantities_pandas(column)
-    text = pc.if_else(pc.less_equal(pc.utf8_length(text), u.MAX_TEXT_LENGTH), text,
-                      pa.scalar(None, pa.large_string()))
+    if (pc.max(pc.binary_length(text)).as_py() or 0) > u.MAX_TEXT_LENGTH:  # bytes >= characters
+        text = pc.if_else(pc.less_equal(pc.utf8_length(text), u.MAX_TEXT_LENGTH), text,
+                          pa.scalar(None, pa.large_string()))
     values, found = np.full(len(text), np.nan), np.full(len(text), -1, dtype=np.intp)
     # The common form "72.4 kg": split at the first space, then check the number's syntax and
     # each distinct unit's; the rest ("72kg", odd spacing) goes through the full pattern.
@@ -182,8 +199,8 @@ def split_quantities(column: Any) -> tuple[Floats, Ints, list[Any]]:
     codes_ = units.indices.to_numpy(zero_copy_only=False)
     good = pc.match_substring_regex(number, _NUMBER_TEXT).to_numpy(zero_copy_only=False)
     good &= unit_syntax[codes_]
-    values[split[good]] = pc.cast(pc.filter(number, good), pa.float64()).to_numpy(
-        zero_copy_only=False)
+    values[split[good]] = pc.cast(number if good.all() else pc.filter(number, good),
+                                  pa.float64()).to_numpy(zero_copy_only=False)
     found[split[good]] = codes_[good]
     rest = np.flatnonzero(found < 0)
     if rest.size:

@@ -7,6 +7,7 @@ the calculator dispenses for each end (whole tablets or vials, never past a maxi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -68,10 +69,13 @@ class Rows:
 
     def ideal_weight(self) -> Floats:
         """Devine ideal weight (NaN where height or sex is not given)."""
-        out = np.full(self.weight.size, np.nan)
-        for chosen, sex in ((self.female, "female"), (self.male, "male")):
-            out[chosen] = _kernels.ideal_body_weight_value(self.height[chosen], sex)
-        return out
+        return self.by_sex(lambda sex: _kernels.ideal_body_weight_value(self.height, sex))
+
+    def by_sex(self, kernel: Callable[[str], Floats]) -> Floats:
+        """``kernel(sex)`` for each row's sex, NaN where not given: both on every row, then
+        chosen (cheaper than selecting each sex's rows)."""
+        return np.where(self.female, kernel("female"),
+                        np.where(self.male, kernel("male"), np.nan))
 
 
 def _implausible(ideal: Floats) -> Bools:
@@ -96,7 +100,7 @@ class Range(NamedTuple):
 def _notes(size: int, **where: Bools | bool) -> Notes:
     notes = np.zeros(size, dtype=np.uint16)
     for key, mask in where.items():
-        notes[mask] |= _BIT[key.replace("_", " ")]
+        notes |= np.multiply(mask, _BIT[key.replace("_", " ")], dtype=np.uint16)  # no selection
     return notes
 
 
@@ -145,10 +149,8 @@ def azathioprine(r: Rows) -> Range:
     refused = known & _implausible(ideal)  # Cockcroft-Gault on it: the calculator refuses
     w = np.where(refused, np.nan, w)
     lower = np.where(ideal < w, ideal, w)  # no height (NaN ideal): actual
-    crcl = np.full(n, np.nan)
-    for chosen, sex in ((r.female, "female"), (r.male, "male")):
-        crcl[chosen] = _kernels.creatinine_clearance_value(r.age[chosen], lower[chosen], sex,
-                                                        r.creatinine[chosen])
+    crcl = r.by_sex(lambda sex: _kernels.creatinine_clearance_value(r.age, lower, sex,
+                                                                     r.creatinine))
     share = np.ones(n)
     decided = ~known
     widest = max(below for below, _ in aza.RENAL_STEPS)
@@ -224,15 +226,14 @@ def mycophenolate(r: Rows) -> Range:
 
 def egfr(age: Floats, female: Bools, scr_mg_dl: Floats) -> Floats:
     """:func:`plexodose._body.egfr_value` on arrays: the same constants in the same order."""
-    out = np.full(age.size, np.nan)
-    for sex, chosen in (("female", female), ("male", ~female)):
-        kappa, alpha, factor = _body.CKD_EPI_SEX[sex]
-        ratio = scr_mg_dl[chosen] / kappa
-        value = (_body.CKD_EPI_SCALE * np.minimum(ratio, 1.0) ** alpha
-                 * np.maximum(ratio, 1.0) ** _body.CKD_EPI_HIGH_EXPONENT
-                 * _body.CKD_EPI_AGE_BASE ** age[chosen])
-        out[chosen] = value * factor
-    return out
+    # Each row's own sex constants (male where not female, as egfr_value reads the sex).
+    kappa, alpha, factor = (np.where(female, f, m) for f, m in zip(
+        _body.CKD_EPI_SEX["female"], _body.CKD_EPI_SEX["male"], strict=True))
+    ratio = scr_mg_dl / kappa
+    value = (_body.CKD_EPI_SCALE * np.minimum(ratio, 1.0) ** alpha
+             * np.maximum(ratio, 1.0) ** _body.CKD_EPI_HIGH_EXPONENT
+             * _body.CKD_EPI_AGE_BASE ** age)
+    return value * factor
 
 
 def cyclophosphamide_iv_mg_per_kg(r: Rows) -> Range:
