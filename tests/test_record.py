@@ -56,6 +56,17 @@ def test_pickle_and_copy_check_the_values_again() -> None:
 
     with pytest.raises(DoseRangeError, match=r"cyclophosphamide pulse came out as 0\.0"):
         pickle.loads(pickle.dumps(Tampered()))
+
+    # and an azathioprine dose edited above its 150 mg/day maximum
+    aza = px.azathioprine(EX)
+    above = (*aza._v[:5], 1_000.0, *aza._v[6:])
+
+    class Edited:
+        def __reduce__(self) -> tuple[object, ...]:
+            return rebuild, (DailyDose, above)
+
+    with pytest.raises(DoseRangeError, match="would pass the seed maximum of 150 mg per day"):
+        pickle.loads(pickle.dumps(Edited()))
     with pytest.raises(DoseRangeError, match=r"cyclophosphamide pulse came out as 0\.0"):
         CyclophosphamidePulse._of(*r._v[:8], 0.0, *r._v[9:])
 
