@@ -225,6 +225,10 @@ def _wall(cmd: Sequence[str], env: dict[str, str]) -> float:
 
 def startup_rows(python: Path, repeats: int) -> list[Row]:
     env = dict(os.environ)  # PYTHONPATH=<other src> times another checkout in the same venv
+    # An installed package has its bytecode; with PYTHONDONTWRITEBYTECODE set (as in some
+    # sandboxes) every process would compile every module again (~0.2 s here): not what a
+    # user waits for. The warm-up runs below write the bytecode.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     script = python.parent / "plexodose"
     for _ in range(2):  # warm the OS file cache and any registry cache on disk
         _wall([str(python), "-c", FIRST_DOSE], env)
