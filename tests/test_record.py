@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+from typing import ClassVar
 
 import attrs
 import pytest
@@ -12,6 +13,7 @@ import pytest
 import plexodose as px
 from plexodose._dispense import Dispensed
 from plexodose._errors import DoseRangeError
+from plexodose._record import Record, field
 from plexodose._results import CyclophosphamidePulse, DailyDose
 
 EX = px.Patient.example()
@@ -94,3 +96,48 @@ def test_sources_are_cited_once_each_in_first_cited_order() -> None:
     a, b = r.sources[:2]
     cited = r._evolve(_cited=(a, None, b, a, px.Source(a.tag, a.citation, a.rule), b))
     assert cited.sources == (a, b)  # None dropped, repeats (by value) once, first order kept
+
+
+# Records made here, while the test runs: the class machinery (fields, defaults, readers, the
+# keyword constructor) is exercised at class creation, which for the result classes is import.
+class _Base(Record):
+    __slots__ = ()
+    label: str
+    note: str = "none"
+    hidden: tuple[str, ...] = field(default=(), eq=False)
+    kind: ClassVar[str] = "base"  # not a field
+
+
+class _Child(_Base):
+    __slots__ = ()
+    amount: float
+    unit: str = "mg"
+
+
+def test_fields_in_order_base_first_class_variables_left_out() -> None:
+    assert _Base._fields == ("label", "note", "hidden")
+    assert _Child._fields == ("label", "note", "hidden", "amount", "unit")
+    assert _Child._compared == (0, 1, 3, 4)  # "hidden" is left out of equality and hashing
+    assert _Child.kind == "base"
+
+
+def test_the_keyword_constructor_takes_defaults_and_refuses_positions() -> None:
+    made = _Child(label="a", amount=2.5)
+    assert (made.label, made.note, made.hidden, made.amount, made.unit) == ("a", "none", (), 2.5, "mg")
+    assert made == _Child._of("a", "none", (), 2.5, "mg")
+    assert _Child(label="a", amount=2.5, hidden=("x",)) == made  # eq=False field
+    assert hash(_Child(label="a", amount=2.5, hidden=("x",))) == hash(made)
+    assert _Child(label="a", amount=2.5, unit="g") != made
+    with pytest.raises(TypeError):
+        _Child("a", "none", (), 2.5, "mg")  # type: ignore[misc]  # keywords only
+    with pytest.raises(TypeError, match="amount"):
+        _Child(label="a")  # type: ignore[call-arg]
+
+
+def test_each_field_reads_its_own_value_with_its_name_and_type() -> None:
+    made = _Child._of("l", "n", ("h",), 1.5, "g")
+    assert [getattr(made, name) for name in _Child._fields] == ["l", "n", ("h",), 1.5, "g"]
+    reader = _Child.__dict__["amount"].fget
+    assert reader.__name__ == "amount" and reader.__annotations__ == {"return": "float"}
+    assert "amount" not in _Base.__dict__ and "label" not in _Child.__dict__  # read once, in the base
+    assert repr(made) == "_Child(label='l', note='n', hidden=('h',), amount=1.5, unit='g')"
