@@ -21,7 +21,7 @@ from plexodose._units import _QUANTITY_TEXT as QUANTITY
 from plexodose._units import MASS, to_float
 from plexodose.batch import OUTPUT_COLUMNS, audit, audit_dask, meta
 from plexodose.batch._problems import Problems
-from plexodose.batch._read import _read_numbers, quantity, split_quantities, split_quantities_pandas
+from plexodose.batch._read import _read_numbers, codes, quantity, split_quantities, split_quantities_pandas
 
 
 def as_text(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
@@ -228,3 +228,13 @@ def test_arrow_reads_digits_and_dots_exactly_as_the_scalar_syntax() -> None:
     good = [t for t in texts if syntax.fullmatch(t)]
     mask, values = _read_numbers(pa.array(good, pa.large_string()))  # type: ignore[misc]
     assert mask is None and values.tolist() == [float(t) for t in good]
+
+
+@pytest.mark.parametrize("chunks", [[["kg", "lb", None, "kg"]], [["kg", "lb"], [None, "g", "lb"]],
+                                    [[], [None, None]]])
+def test_arrow_text_is_encoded_as_pandas_factorizes_it(chunks: list[list[Any]]) -> None:
+    pa = pytest.importorskip("pyarrow")
+    column = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, pa.string())))
+    found, values = codes(column)
+    expected, uniques = pd.factorize(column.astype(object))
+    assert found.tolist() == expected.tolist() and values == list(uniques)

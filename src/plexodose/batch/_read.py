@@ -48,8 +48,26 @@ def codes(column: Any) -> tuple[Ints, list[Any]]:
         return column.cat.codes.to_numpy(dtype=np.intp), list(column.cat.categories)
     if _one_text(column):  # a unit column often is: comparing is cheaper than hashing
         return np.zeros(len(column), dtype=np.intp), [column.iloc[0]]
+    if isinstance(column.array, pd.arrays.ArrowStringArray):
+        return _arrow_codes(column.array.__arrow_array__())
     found, uniques = pd.factorize(column)
     return found.astype(np.intp, copy=False), list(uniques)
+
+
+def _arrow_codes(text: Any) -> tuple[Ints, list[Any]]:
+    """:func:`codes` by Arrow's own hashing (``pd.factorize`` of Arrow text wraps the same with
+    a third more time): distinct values in order of first appearance, -1 where missing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(text, pa.ChunkedArray):  # one dictionary for all the chunks
+        text = text.chunk(0) if text.num_chunks == 1 else text.combine_chunks()
+    encoded = pc.dictionary_encode(text)
+    indices = encoded.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, -1)
+    return (indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False),
+            encoded.dictionary.to_pylist())
 
 
 def _one_text(column: Any) -> bool:
