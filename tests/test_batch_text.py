@@ -21,7 +21,13 @@ from plexodose._units import _QUANTITY_TEXT as QUANTITY
 from plexodose._units import MASS, to_float
 from plexodose.batch import OUTPUT_COLUMNS, audit, audit_dask, meta
 from plexodose.batch._problems import Problems
-from plexodose.batch._read import _read_numbers, codes, quantity, split_quantities, split_quantities_pandas
+from plexodose.batch._read import (
+    _read_numbers,
+    codes,
+    quantity,
+    split_quantities,
+    split_quantities_pandas,
+)
 
 
 def as_text(frame: pd.DataFrame, *names: str) -> pd.DataFrame:

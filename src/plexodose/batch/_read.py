@@ -57,8 +57,8 @@ def codes(column: Any) -> tuple[Ints, list[Any]]:
 def _arrow_codes(text: Any) -> tuple[Ints, list[Any]]:
     """:func:`codes` by Arrow's own hashing (``pd.factorize`` of Arrow text wraps the same with
     a third more time): distinct values in order of first appearance, -1 where missing."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
 
     if isinstance(text, pa.ChunkedArray):  # one dictionary for all the chunks
         text = text.chunk(0) if text.num_chunks == 1 else text.combine_chunks()
@@ -74,7 +74,7 @@ def _one_text(column: Any) -> bool:
     """Whether ``column`` is Arrow text with no missing value, every row equal to the first."""
     if not isinstance(column.array, pd.arrays.ArrowStringArray) or not len(column):
         return False
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    import pyarrow.compute as pc
 
     text = column.array.__arrow_array__()
     if text.null_count:
