@@ -226,18 +226,18 @@ def _read_common_units(text: Any, values: Floats, found: Ints, known: dict[Any, 
             break  # few left: the general split is cheap enough
         part = text if rest.size == len(text) else pc.take(text, rest)
         suffix = " " + unit
-        ends = pc.fill_null(pc.ends_with(part, suffix), False).to_numpy(zero_copy_only=False)
+        ends = pc.fill_null(pc.ends_with(part, suffix), False).to_numpy(zero_copy_only=False,
+                                                                        writable=True)
         read = _read_numbers(pc.utf8_slice_codeunits(pc.filter(part, ends), 0, -len(suffix)))
         if read is None:
             continue
         good, numbers_ = read
+        if good is not None:  # ends: now the rows read
+            ends[np.flatnonzero(ends)[~good]] = False
         rows = rest[ends]
-        rows = rows if good is None else rows[good]
         values[rows] = numbers_
         found[rows] = known.setdefault(unit, len(known))
-        unread = np.ones(len(text), dtype=bool)
-        unread[rows] = False
-        rest = rest[unread[rest]]
+        rest = rest[~ends]
     return rest
 
 
