@@ -206,13 +206,15 @@ def test_tricky_numbers_give_the_scalar_weight() -> None:
             assert value == expected or ("\xa0" in text and np.isnan(value)), text
 
 
-def test_a_column_of_several_common_units_is_read_as_one_by_one() -> None:
+@pytest.mark.parametrize("bad", [0.0, 0.01])
+@pytest.mark.parametrize("shares", [[1, 0, 0, 0, 0], [0.45, 0.4, 0.1, 0.04, 0.01]])
+def test_a_column_of_common_units_is_read_as_one_by_one(shares: list[float], bad: float) -> None:
     rng = np.random.default_rng(3)
     numbers = rng.normal(80, 20, 30_000).round(1).astype(str)
-    units = rng.choice(["kg", "lb", "g", "KG", "stone"], 30_000, p=[0.45, 0.4, 0.1, 0.04, 0.01])
+    units = rng.choice(["kg", "lb", "g", "KG", "stone"], 30_000, p=shares)
     texts = np.char.add(np.char.add(numbers, " "), units).astype(object)
-    texts[rng.random(30_000) < 0.01] = "1.2.3 kg"  # a malformed row in the common form
-    texts[rng.random(30_000) < 0.01] = "-4 lb"
+    texts[rng.random(30_000) < bad] = "1.2.3 kg"  # a malformed row in the common form
+    texts[rng.random(30_000) < bad] = "-4 lb"
     column = pd.Series(texts, dtype="string[pyarrow]")
     (a_values, a_codes, a_units), (b_values, b_codes, b_units) = (
         split_quantities(column), split_quantities_pandas(column))

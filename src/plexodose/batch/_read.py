@@ -228,13 +228,15 @@ def _read_common_units(text: Any, values: Floats, found: Ints, known: dict[Any, 
         suffix = " " + unit
         ends = pc.fill_null(pc.ends_with(part, suffix), False).to_numpy(zero_copy_only=False,
                                                                         writable=True)
-        read = _read_numbers(pc.utf8_slice_codeunits(pc.filter(part, ends), 0, -len(suffix)))
+        every = bool(ends.all())  # often so: one unit in the column
+        read = _read_numbers(pc.utf8_slice_codeunits(part if every else pc.filter(part, ends),
+                                                     0, -len(suffix)))
         if read is None:
             continue
         good, numbers_ = read
         if good is not None:  # ends: now the rows read
             ends[np.flatnonzero(ends)[~good]] = False
-        rows = rest[ends]
+        rows: Any = slice(None) if every and good is None and part is text else rest[ends]
         values[rows] = numbers_
         found[rows] = known.setdefault(unit, len(known))
         rest = rest[~ends]
