@@ -55,8 +55,8 @@ def codes(column: Any) -> tuple[Ints, list[Any]]:
 
 
 def _arrow_codes(text: Any) -> tuple[Ints, list[Any]]:
-    """:func:`codes` by Arrow's own hashing (``pd.factorize`` of Arrow text wraps the same with
-    a third more time): distinct values in order of first appearance, -1 where missing."""
+    """:func:`codes` by Arrow's own hashing (``pd.factorize`` of Arrow text wraps the same in
+    more steps): distinct values in order of first appearance, -1 where missing."""
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
