@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +15,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_batch import sample_orders
 
-from plexodose import MissingInputError
+from plexodose import MissingInputError, PlexodoseError
+from plexodose._units import _NUMBER as NUMBER
+from plexodose._units import _QUANTITY_TEXT as QUANTITY
+from plexodose._units import MASS, to_float
 from plexodose.batch import OUTPUT_COLUMNS, audit, audit_dask, meta
-from plexodose.batch._read import split_quantities, split_quantities_pandas
+from plexodose.batch._problems import Problems
+from plexodose.batch._read import (
+    _read_numbers,
+    codes,
+    quantity,
+    split_quantities,
+    split_quantities_pandas,
+)
 
 
 def as_text(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
@@ -149,3 +161,88 @@ def test_a_long_frame_is_audited_in_slices_with_the_same_result(monkeypatch: Any
     sliced = audit(frame, unknown_drugs="flag")
     pd.testing.assert_frame_equal(sliced, whole)
     assert sliced.dtypes.to_dict() == meta().dtypes.to_dict()
+
+
+TRICKY_NUMBERS = ["72", "72.", ".5", "72.4", "1e2", "1.5E+2", "1.5e-2", "+3", "-4", "-0", "00072",
+                  "+.5", "-.5e1", "nan", "NaN", "-nan", "inf", "INF", "Infinity", "-inf", "infinit",
+                  "nanx", "1_0", " 72", "72 ", "7 2", "1.2.3", "..5", ".", "", "+", "--1", "+-1",
+                  "1e", "e5", "0x10", "72,4", "1,000", "1e400", "0" * 90 + "1.5",
+                  "٧٢", "１２", "𝟕𝟐", "²", "½", "72\u00a0", "\u00a072", "7\t2"]
+TRICKY_FORMS = ["{} kg", "{} lb", "{}kg", "{}  kg", " {} kg", "{} kg ", "{} KG", "{} Kg", "{} kg kg",
+                "{} mg / day", "{} kgs", "{} ｋｇ", "{} µg", "{}"]
+
+
+def tricky_texts(times: int) -> list[Any]:
+    """Every tricky number in every form, ``times`` over (to pass the fast paths' thresholds)."""
+    texts = [form.format(n) for n in TRICKY_NUMBERS for form in TRICKY_FORMS]
+    return [None, "x", *texts] * times
+
+
+@pytest.mark.parametrize("times", [1, 40])
+@pytest.mark.parametrize("dtype", [object, "string[pyarrow]", "large_string[pyarrow]"])
+def test_tricky_numbers_are_read_as_the_scalar_syntax_reads_them(times: int, dtype: Any) -> None:
+    texts = tricky_texts(times)
+    values, codes, units = split_quantities(pd.Series(texts, dtype=dtype))
+    for text, value, code in zip(texts, values, codes, strict=True):
+        match = QUANTITY.fullmatch(text) if isinstance(text, str) and len(text) <= 100 else None
+        if match is None:
+            assert code == -1, text
+        else:  # the scalar pattern (ASCII spaces only, unlike the pandas fallback's re)
+            assert units[code] == match[2], text
+            assert np.array_equal(value, float(match[1]), equal_nan=True), text
+
+
+def test_tricky_numbers_give_the_scalar_weight() -> None:
+    texts = [f"{n} {unit}" for n in TRICKY_NUMBERS for unit in ("kg", "lb")] * 40
+    kg, _, _ = quantity(pd.DataFrame({"weight": texts}), "weight", "weight_unit", MASS,
+                        Problems(len(texts)))
+    for text, value in zip(texts, kg, strict=True):
+        try:
+            expected = to_float(text, "weight", MASS)
+        except PlexodoseError:  # refused: not read, or read as no finite number (flagged)
+            assert not np.isfinite(value), text
+        else:  # the scalar's memo path splits at a no-break space, its full pattern does not:
+            # the batch refuses such a text (flagged), never reads another number
+            assert value == expected or ("\xa0" in text and np.isnan(value)), text
+
+
+@pytest.mark.parametrize("bad", [0.0, 0.01])
+@pytest.mark.parametrize("shares", [[1, 0, 0, 0, 0], [0.45, 0.4, 0.1, 0.04, 0.01]])
+def test_a_column_of_common_units_is_read_as_one_by_one(shares: list[float], bad: float) -> None:
+    rng = np.random.default_rng(3)
+    numbers = rng.normal(80, 20, 30_000).round(1).astype(str)
+    units = rng.choice(["kg", "lb", "g", "KG", "stone"], 30_000, p=shares)
+    texts = np.char.add(np.char.add(numbers, " "), units).astype(object)
+    texts[rng.random(30_000) < bad] = "1.2.3 kg"  # a malformed row in the common form
+    texts[rng.random(30_000) < bad] = "-4 lb"
+    column = pd.Series(texts, dtype="string[pyarrow]")
+    (a_values, a_codes, a_units), (b_values, b_codes, b_units) = (
+        split_quantities(column), split_quantities_pandas(column))
+    assert np.array_equal(a_values, b_values, equal_nan=True)
+    assert [a_units[c] if c >= 0 else None for c in a_codes] == [
+        b_units[c] if c >= 0 else None for c in b_codes]
+
+
+def test_arrow_reads_digits_and_dots_exactly_as_the_scalar_syntax() -> None:
+    # _read_numbers trusts Arrow's cast to refuse what the scalar syntax refuses over this alphabet
+    pa = pytest.importorskip("pyarrow")
+    syntax = re.compile(NUMBER, re.IGNORECASE)
+    texts = ["".join(t) for size in range(8) for t in itertools.product("09.", repeat=size)]
+    for text in texts:
+        read = _read_numbers(pa.array([text], pa.large_string()))
+        assert (read is not None) == (syntax.fullmatch(text) is not None), text
+        if read is not None:
+            assert read[1][0] == float(text)
+    good = [t for t in texts if syntax.fullmatch(t)]
+    mask, values = _read_numbers(pa.array(good, pa.large_string()))  # type: ignore[misc]
+    assert mask is None and values.tolist() == [float(t) for t in good]
+
+
+@pytest.mark.parametrize("chunks", [[["kg", "lb", None, "kg"]], [["kg", "lb"], [None, "g", "lb"]],
+                                    [[], [None, None]]])
+def test_arrow_text_is_encoded_as_pandas_factorizes_it(chunks: list[list[Any]]) -> None:
+    pa = pytest.importorskip("pyarrow")
+    column = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, pa.string())))
+    found, values = codes(column)
+    expected, uniques = pd.factorize(column.astype(object))
+    assert found.tolist() == expected.tolist() and values == list(uniques)

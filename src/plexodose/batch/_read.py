@@ -9,6 +9,7 @@ pyarrow's string kernels when pyarrow is installed, else with pandas.
 
 from __future__ import annotations
 
+import collections
 import functools
 import math
 import re
@@ -47,15 +48,33 @@ def codes(column: Any) -> tuple[Ints, list[Any]]:
         return column.cat.codes.to_numpy(dtype=np.intp), list(column.cat.categories)
     if _one_text(column):  # a unit column often is: comparing is cheaper than hashing
         return np.zeros(len(column), dtype=np.intp), [column.iloc[0]]
+    if isinstance(column.array, pd.arrays.ArrowStringArray):
+        return _arrow_codes(column.array.__arrow_array__())
     found, uniques = pd.factorize(column)
     return found.astype(np.intp, copy=False), list(uniques)
+
+
+def _arrow_codes(text: Any) -> tuple[Ints, list[Any]]:
+    """:func:`codes` by Arrow's own hashing (``pd.factorize`` of Arrow text wraps the same in
+    more steps): distinct values in order of first appearance, -1 where missing."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    if isinstance(text, pa.ChunkedArray):  # one dictionary for all the chunks
+        text = text.chunk(0) if text.num_chunks == 1 else text.combine_chunks()
+    encoded = pc.dictionary_encode(text)
+    indices = encoded.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, -1)
+    return (indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False),
+            encoded.dictionary.to_pylist())
 
 
 def _one_text(column: Any) -> bool:
     """Whether ``column`` is Arrow text with no missing value, every row equal to the first."""
     if not isinstance(column.array, pd.arrays.ArrowStringArray) or not len(column):
         return False
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    import pyarrow.compute as pc
 
     text = column.array.__arrow_array__()
     if text.null_count:
@@ -185,8 +204,104 @@ def split_quantities(column: Any) -> tuple[Floats, Ints, list[Any]]:
         text = pc.if_else(pc.less_equal(pc.utf8_length(text), u.MAX_TEXT_LENGTH), text,
                           pa.scalar(None, pa.large_string()))
     values, found = np.full(len(text), np.nan), np.full(len(text), -1, dtype=np.intp)
-    # The common form "72.4 kg": split at the first space, then check the number's syntax and
-    # each distinct unit's; the rest ("72kg", odd spacing) goes through the full pattern.
+    # Cheapest first: "72.4 kg" with the column's common units, then a split at the first space
+    # ("-4 lb", "1e2 g", rarer units), then the full pattern ("72kg", odd spacing).
+    known: dict[Any, int] = {}
+    rest = _read_common_units(text, values, found, known)
+    if rest.size:
+        rest = _split_at_space(pc.take(text, rest), rest, values, found, known)
+    if rest.size:
+        _split_by_pattern(pc.take(text, rest), rest, values, found, known)
+    return values, found, list(known)
+
+
+def _read_common_units(text: Any, values: Floats, found: Ints, known: dict[Any, int]) -> Ints:
+    """Read the rows written "<number> <unit>" for the few units most rows of ``text`` use (an
+    ``ends_with`` and a slice, no split, no hashing); returns the rows left to read."""
+    import pyarrow.compute as pc
+
+    rest = np.arange(len(text))
+    for tried, unit in enumerate(_common_units(text)):
+        if not rest.size or (tried and rest.size < max(_FEW_ROWS, len(text) >> 4)):
+            break  # few left: the general split is cheap enough
+        part = text if rest.size == len(text) else pc.take(text, rest)
+        suffix = " " + unit
+        ends = pc.fill_null(pc.ends_with(part, suffix), False).to_numpy(zero_copy_only=False,
+                                                                        writable=True)
+        every = bool(ends.all())  # often so: one unit in the column
+        read = _read_numbers(pc.utf8_slice_codeunits(part if every else pc.filter(part, ends),
+                                                     0, -len(suffix)))
+        if read is None:
+            continue
+        good, numbers_ = read
+        if good is not None:  # ends: now the rows read
+            ends[np.flatnonzero(ends)[~good]] = False
+        rows: Any = slice(None) if every and good is None and part is text else rest[ends]
+        values[rows] = numbers_
+        found[rows] = known.setdefault(unit, len(known))
+        rest = rest[~ends]
+    return rest
+
+
+_FEW_ROWS = 1024
+_SAMPLE_ROWS = 64
+
+
+def _common_units(text: Any) -> list[str]:
+    """Up to three units, most common first, among the first rows' "number unit" texts: those
+    the scalar boundary's unit syntax takes, in ASCII (so a slice by characters is by bytes)."""
+    sample = [v for v in text.slice(0, _SAMPLE_ROWS).to_pylist() if isinstance(v, str)]
+    units = collections.Counter(v.partition(" ")[2] for v in sample)
+    return [unit for unit, _ in units.most_common(3)
+            if unit.isascii() and _UNIT_RE.fullmatch(unit) is not None]
+
+
+def _read_numbers(number: Any) -> tuple[Bools | None, Floats] | None:
+    """(which rows hold a number in the scalar boundary's syntax (None: all), their values);
+    None when no row does."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(number):
+        return None
+    if _digits_and_dots(number):
+        # Over digits and dots, Arrow's cast takes exactly the scalar syntax (one dot at most,
+        # a digit at least; tests/test_batch_text.py checks every such text up to 7 characters)
+        # and refuses the whole column otherwise: then the syntax is checked row by row.
+        try:
+            return None, pc.cast(number, pa.float64()).to_numpy(zero_copy_only=False)
+        except pa.ArrowInvalid:
+            pass
+    good = pc.fill_null(pc.match_substring_regex(number, _NUMBER_TEXT), False).to_numpy(
+        zero_copy_only=False)
+    if not good.any():
+        return None
+    return good, pc.cast(pc.filter(number, good), pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _digits_and_dots(text: Any) -> bool:
+    """Whether every text is made of ASCII digits and dots only (an empty one counts)."""
+    import pyarrow as pa
+
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if text.null_count:
+        return False
+    text = text.cast(pa.large_string())
+    offsets = np.frombuffer(text.buffers()[1], np.int64)
+    data = np.frombuffer(text.buffers()[2] or b"", np.uint8)
+    data = data[offsets[text.offset]:offsets[text.offset + len(text)]]
+    return bool(np.all(((data - np.uint8(48)) < 10) | (data == 46)))
+
+
+def _split_at_space(text: Any, rows: Ints, values: Floats, found: Ints,
+                    known: dict[Any, int]) -> Ints:
+    """Fill ``values`` and ``found`` at the ``rows`` (those of ``text``) written "number unit"
+    with one space: the number's syntax and each distinct unit's are checked; returns the
+    rows left."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     parts = pc.split_pattern(text, " ", max_splits=1)
     pairs = pc.fill_null(pc.equal(pc.list_value_length(parts), 2), False)
     split = np.flatnonzero(pairs.to_numpy(zero_copy_only=False))
@@ -199,19 +314,24 @@ def split_quantities(column: Any) -> tuple[Floats, Ints, list[Any]]:
     codes_ = units.indices.to_numpy(zero_copy_only=False)
     good = pc.match_substring_regex(number, _NUMBER_TEXT).to_numpy(zero_copy_only=False)
     good &= unit_syntax[codes_]
-    values[split[good]] = pc.cast(number if good.all() else pc.filter(number, good),
-                                  pa.float64()).to_numpy(zero_copy_only=False)
-    found[split[good]] = codes_[good]
-    rest = np.flatnonzero(found < 0)
-    if rest.size:
-        names = _split_by_pattern(pc.take(text, rest), rest, values, found, names)
-    return values, found, names
+    read = rows[split[good]]
+    values[read] = pc.cast(number if good.all() else pc.filter(number, good),
+                           pa.float64()).to_numpy(zero_copy_only=False)
+    found[read] = _codes_in(known, names)[codes_[good]]
+    unread = np.ones(len(text), dtype=bool)
+    unread[split[good]] = False
+    return rows[unread]
+
+
+def _codes_in(known: dict[Any, int], names: list[Any]) -> Ints:
+    """Each of ``names``' code in ``known`` (a name new to it is added)."""
+    return np.array([known.setdefault(name, len(known)) for name in names], dtype=np.intp)
 
 
 def _split_by_pattern(text: Any, rows: Ints, values: Floats, found: Ints,
-                      names: list[Any]) -> list[Any]:
+                      known: dict[Any, int]) -> None:
     """Fill ``values`` and ``found`` at ``rows`` from the full pattern; the units it finds are
-    added to ``names``, which is returned."""
+    added to ``known``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -222,11 +342,8 @@ def _split_by_pattern(text: Any, rows: Ints, values: Floats, found: Ints,
     values[rows] = pc.cast(pc.struct_field(parts, "number"), pa.float64()).to_numpy(
         zero_copy_only=False)
     units = pc.dictionary_encode(pc.struct_field(parts, "unit"))
-    known = {name: code for code, name in enumerate(names)}
-    table = np.array([known.setdefault(name, len(known))
-                      for name in units.dictionary.to_pylist()], dtype=np.intp)
-    found[rows] = table[units.indices.to_numpy(zero_copy_only=False)]
-    return list(known)
+    found[rows] = _codes_in(known, units.dictionary.to_pylist())[
+        units.indices.to_numpy(zero_copy_only=False)]
 
 
 def split_quantities_pandas(column: Any) -> tuple[Floats, Ints, list[Any]]:
