@@ -246,3 +246,17 @@ def test_arrow_text_is_encoded_as_pandas_factorizes_it(chunks: list[list[Any]]) 
     found, values = codes(column)
     expected, uniques = pd.factorize(column.astype(object))
     assert found.tolist() == expected.tolist() and values == list(uniques)
+
+
+def test_both_readers_refuse_look_alike_spaces_and_letters_as_the_scalar_pattern_does() -> None:
+    # A no-break space around the number: the pyarrow reader and the pandas fallback agree
+    # (neither reads it), as the scalar's full pattern (re.ASCII). The Kelvin sign is never
+    # folded to "k": no reader takes "72 \u212ag" for 72 kg (the unit step refuses it).
+    from plexodose.batch._read import split_quantities, split_quantities_pandas
+
+    texts = pd.Series(["\xa072 kg", "72 kg\xa0", "72 \u212ag", "72 kg"])
+    for read in (split_quantities, split_quantities_pandas):
+        values, found, units = read(texts)
+        assert found.tolist()[:2] == [-1, -1], read.__name__
+        assert found[2] == -1 or units[found[2]] != "kg", read.__name__
+        assert values[3] == 72.0 and units[found[3]] == "kg"

@@ -32,9 +32,9 @@ Shown = Callable[[Ints], list[str]]  # the flagged rows' values as typed, for me
 # "number unit" as the scalar boundary reads it (its own number and unit syntax; the unit is then
 # converted by the scalar API itself); RE2 (pyarrow) and Python's re both take this pattern.
 QUANTITY_TEXT = rf"(?i)^\s*(?P<number>{u._NUMBER})\s*(?P<unit>{u._UNIT})\s*$"
-_QUANTITY_RE = re.compile(QUANTITY_TEXT)
+_QUANTITY_RE = re.compile(QUANTITY_TEXT, re.ASCII)  # as the scalar reads: ASCII spaces and letters
 _NUMBER_TEXT = rf"(?i)^{u._NUMBER}$"
-_UNIT_RE = re.compile(u._UNIT, re.IGNORECASE)
+_UNIT_RE = re.compile(u._UNIT, re.IGNORECASE | re.ASCII)  # no Kelvin sign for k
 
 
 def codes(column: Any) -> tuple[Ints, list[Any]]:
