@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import typing
 from typing import Any, ClassVar
 
 import attrs
@@ -108,6 +109,7 @@ def _made_here() -> tuple[type[Record], type[Record]]:
         note: str = "none"
         hidden: tuple[str, ...] = field(default=(), eq=False)
         kind: ClassVar[str] = "base"  # not a field
+        spelt: typing.ClassVar[int] = 3  # nor this
 
     class _Child(_Base):
         __slots__ = ()
@@ -123,6 +125,18 @@ def test_fields_in_order_base_first_class_variables_left_out() -> None:
     assert child._fields == ("label", "note", "hidden", "amount", "unit")
     assert child._compared == (0, 1, 3, 4)  # "hidden" is left out of equality and hashing
     assert child.kind == "base"  # type: ignore[attr-defined]
+    assert child.spelt == 3  # type: ignore[attr-defined]
+
+
+def test_records_of_other_classes_or_values_differ_in_equality_and_hash() -> None:
+    base, child = _made_here()
+    same_values = type("_Twin", (base,), {"__slots__": ()})
+    a, twin = base._of("l", "n", ()), same_values._of("l", "n", ())
+    assert a != twin and twin != a and a == base._of("l", "n", ())
+    assert a != ("l", "n", ())  # not a tuple either
+    assert len({hash(base._of(str(i), "n", ())) for i in range(20)}) == 20
+    with pytest.raises(ValueError, match=r"has no field amout, unti$"):
+        child._of("l", "n", (), 1.0, "mg")._evolve(unti="g", amout=2.0)
 
 
 def test_the_keyword_constructor_takes_defaults_and_refuses_positions() -> None:
