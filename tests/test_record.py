@@ -106,13 +106,14 @@ def _made_here() -> tuple[type[Record], type[Record]]:
     class _Base(Record):
         __slots__ = ()
         label: str
-        note: str = "none"
+        note: str = field(default="none")
         hidden: tuple[str, ...] = field(default=(), eq=False)
         kind: ClassVar[str] = "base"  # not a field
         spelt: typing.ClassVar[int] = 3  # nor this
 
     class _Child(_Base):
         __slots__ = ()
+        counted: ClassVar[int] = 0  # a class variable before a field: the fields after it count
         amount: float
         unit: str = "mg"
 
@@ -147,6 +148,7 @@ def test_the_keyword_constructor_takes_defaults_and_refuses_positions() -> None:
     hidden: Any = child(label="a", amount=2.5, hidden=("x",))  # type: ignore[call-arg]
     assert hidden == made and hash(hidden) == hash(made)  # the eq=False field
     assert child(label="a", amount=2.5, unit="g") != made  # type: ignore[call-arg]
+    assert child(label="a", amount=2.5, note="other") != made  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         child("a", "none", (), 2.5, "mg")  # type: ignore[call-arg]  # keywords only
     with pytest.raises(TypeError, match="amount"):
