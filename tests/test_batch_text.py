@@ -51,6 +51,20 @@ def test_text_quantities_give_the_numeric_result() -> None:
     assert (got["reason"] == "").equals(expected["reason"] == "")
 
 
+def test_text_in_several_arrow_chunks_gives_the_one_chunk_result() -> None:
+    # pd.concat of Arrow-backed text, or a Parquet file's row groups, makes chunked columns:
+    # they raised a TypeError (and an AttributeError before) instead of being audited.
+    import pyarrow as pa
+
+    frame = as_text(sample_orders(300), "weight", "height", "serum_creatinine", "dose")
+    arrow = frame.astype({c: pd.ArrowDtype(pa.string()) for c in frame.columns
+                          if frame[c].dtype == object or str(frame[c].dtype) in ("str", "string")})
+    chunked = pd.concat([arrow.iloc[:120], arrow.iloc[120:]], ignore_index=True)
+    assert chunked["weight"].array._pa_array.num_chunks == 2
+    pd.testing.assert_frame_equal(audit(chunked, unknown_drugs="flag"),
+                                  audit(arrow, unknown_drugs="flag"))
+
+
 @pytest.mark.parametrize(("weight", "status", "words"), [
     ("72 kg", "ok", ""),
     (" 72kg ", "ok", ""),
@@ -248,10 +262,11 @@ def test_arrow_text_is_encoded_as_pandas_factorizes_it(chunks: list[list[Any]]) 
     assert found.tolist() == expected.tolist() and values == list(uniques)
 
 
-def test_both_readers_refuse_look_alike_spaces_and_letters_as_the_scalar_pattern_does() -> None:
+def test_both_batch_readers_refuse_look_alike_spaces_and_letters() -> None:
     # A no-break space around the number: the pyarrow reader and the pandas fallback agree
-    # (neither reads it), as the scalar's full pattern (re.ASCII). The Kelvin sign is never
-    # folded to "k": no reader takes "72 \u212ag" for 72 kg (the unit step refuses it).
+    # (neither reads it), as the scalar's full pattern (re.ASCII) does; the scalar's quick
+    # path, which splits at any whitespace, reads "\xa072 kg" as 72 kg (the same value). The
+    # Kelvin sign is never folded to "k": no reader takes "72 \u212ag" for 72 kg.
     from plexodose.batch._read import split_quantities, split_quantities_pandas
 
     texts = pd.Series(["\xa072 kg", "72 kg\xa0", "72 \u212ag", "72 kg"])

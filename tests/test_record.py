@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import re
 import typing
 from typing import Any, ClassVar
 
@@ -163,3 +164,39 @@ def test_each_field_reads_its_own_value_with_its_name_and_type() -> None:
     assert reader.__name__ == "amount" and reader.__annotations__ == {"return": "float"}
     assert "amount" not in base.__dict__ and "label" not in child.__dict__  # read in the base
     assert repr(made) == "_Child(label='l', note='n', hidden=('h',), amount=1.5, unit='g')"
+
+
+def test_a_subclass_with_fields_of_its_own_is_checked_as_its_base() -> None:
+    # The guard reads its fields by name: a subclass's fields come after the base's (it read
+    # them from the end, so an added field shifted them, and 1e9 mg/day could pass).
+    class Annotated(DailyDose):
+        __slots__ = ()
+        order_id: str = ""
+
+    aza = px.azathioprine(EX)
+    assert Annotated._of(*aza._v, "order 7").daily_dose_mg == 144.0  # as the base: 2 x 72 kg
+    too_much = (*aza._v[:5], 1e9, *aza._v[6:])
+    with pytest.raises(DoseRangeError, match="seed maximum of 150 mg per day"):
+        Annotated._of(*too_much, "order 8")
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"days_per_week": 0}, "days_per_week must be a whole number from 1 to 7; got 0"),
+    ({"days_per_week": 8}, "days_per_week must be a whole number from 1 to 7; got 8"),
+    ({"doses_per_day": 0}, "doses_per_day must be a whole number 1 or more; got 0"),
+    ({"doses_per_day": 1.0}, "doses_per_day must be a whole number 1 or more; got 1.0"),
+    ({"doses_per_day": True}, "doses_per_day must be a whole number 1 or more; got True"),
+])
+def test_a_daily_dose_with_an_impossible_count_is_refused_by_name(
+    change: dict[str, object], words: str
+) -> None:
+    with pytest.raises(DoseRangeError, match=re.escape(words)):  # it raised ZeroDivisionError
+        px.azathioprine(EX)._evolve(**change)
+
+
+def test_results_compare_by_the_sources_they_show() -> None:
+    r = px.azathioprine(EX)
+    a, b = r.sources[:2]
+    repeated, once = r._evolve(_cited=(a, None, b, a)), r._evolve(_cited=(a, b))
+    assert repeated == once and hash(repeated) == hash(once)
+    assert r._evolve(_cited=(b, a)) != once  # another order is another list of sources

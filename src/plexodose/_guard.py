@@ -101,6 +101,17 @@ def within(
             )
 
 
+def count(value: object, what: str, low: int, high: int | None) -> None:
+    """Refuse a count that is not a whole number from ``low`` to ``high`` (None: no upper end)."""
+    if type(value) is not int or value < low or (high is not None and value > high):
+        span = f"from {low} to {high}" if high is not None else f"{low} or more"
+        raise DoseRangeError(
+            f"refused: {what} must be a whole number {span}; got {value!r:.60}",
+            field=what,
+            value=value,
+        )
+
+
 def same(calculated: float, shown: float, what: str) -> None:
     """Refuse a dispensed figure that was not rounded from the calculated one beside it."""
     if abs(calculated - shown) > RELATIVE_SLACK * max(1.0, abs(shown)):

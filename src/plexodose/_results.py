@@ -38,8 +38,11 @@ class _Traced(Record):
     _steps: tuple[Step, ...] = field(eq=False)
     warnings: tuple[str, ...]
     # As cited, repeats included: made unique when read (hashing a Source costs ~0.3 us).
-    _cited: tuple[Source | None, ...]
+    _cited: tuple[Source | None, ...] = field(eq=False)
     override: str | None = None
+
+    def _key(self) -> tuple[Any, ...]:
+        return (*super()._key(), self.sources)  # results compare by the sources they show
 
     @property
     def steps(self) -> tuple[str, ...]:
@@ -106,8 +109,10 @@ class DailyDose(_Traced):
 
     def __post_init__(self) -> None:
         # The float-only fast path; anything it doubts goes through the checks that name it.
-        # The values are unpacked once (each field read is a property call).
-        *_, daily, per_day, weight, days, limits, _, dispensed = self._v
+        # The values are read once, by name (a subclass's own fields come after these).
+        daily, per_day, weight, days, limits, dispensed = _DAILY_DOSE_CHECKED(self._v)
+        if not (type(per_day) is int and type(days) is int and per_day > 0 and 0 < days <= 7):
+            self._check()
         per_dose = daily * 7 / days / per_day
         given = per_dose if dispensed is None else dispensed.amount
         if (
@@ -119,6 +124,8 @@ class DailyDose(_Traced):
         self._check()
 
     def _check(self) -> None:
+        guard.count(self.doses_per_day, "doses_per_day", 1, None)
+        guard.count(self.days_per_week, "days_per_week", 1, 7)
         guard.amount(self.daily_dose_mg, f"{self.drug} daily dose")
         if self.dosing_weight_kg is not None:
             guard.amount(self.dosing_weight_kg, "dosing weight")
@@ -195,6 +202,11 @@ class DailyDose(_Traced):
         return self._render(headline, facts)
 
 
+_DAILY_DOSE_CHECKED = DailyDose._getter(
+    "daily_dose_mg", "doses_per_day", "dosing_weight_kg", "days_per_week", "limits", "dispensed"
+)
+
+
 def _limit_facts(limits: tuple[Limit, ...], applied: bool, mass: Any) -> list[str]:
     state = "applied" if applied else "respected"
     return [f"limit: {mass(lim.amount)} per {lim.per}, {lim.label} ({state})" for lim in limits]
@@ -231,7 +243,7 @@ class IVIgCourse(_Traced):
     """Renal or thrombosis risk factors (boxed warning) seen in the patient or flagged."""
 
     def __post_init__(self) -> None:
-        *_, weight, _, _, daily, _, dispensed, limits, _ = self._v
+        weight, daily, dispensed, limits = _IVIG_CHECKED(self._v)
         given = daily if dispensed is None else dispensed.amount
         if (
             0.0 < weight < math.inf
@@ -315,6 +327,9 @@ class IVIgCourse(_Traced):
         return self._render(headline, facts)
 
 
+_IVIG_CHECKED = IVIgCourse._getter("dosing_weight_kg", "daily_dose_g", "dispensed", "limits")
+
+
 class CyclophosphamidePulse(_Traced):
     """One IV cyclophosphamide pulse, BSA-based, repeated every ``interval_weeks``."""
 
@@ -332,7 +347,7 @@ class CyclophosphamidePulse(_Traced):
     limits: tuple[Limit, ...] = ()
 
     def __post_init__(self) -> None:
-        *_, g_per_m2, bsa, _, _, dose, _, _, held, limits = self._v
+        g_per_m2, bsa, dose, held, limits = _PULSE_CHECKED(self._v)
         if (
             not held
             and 0.0 < bsa < math.inf
@@ -387,6 +402,9 @@ class CyclophosphamidePulse(_Traced):
         if self.override:
             facts.append(f"override: {self.override}")
         return self._render(headline, facts)
+
+
+_PULSE_CHECKED = CyclophosphamidePulse._getter("g_per_m2", "bsa_m2", "dose_mg", "held", "limits")
 
 
 class Conversion(_Traced):

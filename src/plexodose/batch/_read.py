@@ -200,6 +200,8 @@ def split_quantities(column: Any) -> tuple[Floats, Ints, list[Any]]:
         text = pa.array(column, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not text: read one by one
         return split_quantities_pandas(column)
+    if isinstance(text, pa.ChunkedArray):  # Arrow-backed text from a concat or a Parquet file
+        text = text.combine_chunks()
     if (pc.max(pc.binary_length(text)).as_py() or 0) > u.MAX_TEXT_LENGTH:  # bytes >= characters
         text = pc.if_else(pc.less_equal(pc.utf8_length(text), u.MAX_TEXT_LENGTH), text,
                           pa.scalar(None, pa.large_string()))
