@@ -151,3 +151,15 @@ def test_a_spoilt_registry_cache_falls_back_to_pints_own_build(tmp_path: object)
 @pytest.mark.parametrize("days", [5, 5.0])
 def test_whole_number_fast_path_agrees(days: object) -> None:
     assert px.ivig(px.Patient.example(), days=days).days == 5  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("space", ["\xa0", "\u2003", "\u2009"])
+def test_a_non_ascii_space_is_refused_whatever_was_read_before(space: str) -> None:
+    # The full reading is ASCII only; the quick paths split with str.split(), which also
+    # splits at these, so "72\xa0kg" was read as 72 kg, and "72\xa0stone" only once the memo
+    # of "stone" was filled by "1 stone".
+    for unit in ("kg", "stone", "[lb_av]"):
+        px.Patient(weight=f"10 {unit}")  # fill every memo of the word first
+        for text in (f"72{space}{unit}", f"{space}72 {unit}", f"72 {unit}{space}"):
+            with pytest.raises(PlexodoseError, match="must be a number followed by a unit"):
+                px.Patient(weight=text)

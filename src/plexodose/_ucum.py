@@ -167,8 +167,8 @@ def parse(text: str, field: str, example: str) -> tuple[float, str] | None:
     (so the caller reads it as a plain unit); a UnitError naming the UCUM expression when it
     uses UCUM notation that is not in the table.
     """
-    if len(text) > MAX_TEXT_LENGTH:
-        return None
+    if len(text) > MAX_TEXT_LENGTH or not text.isascii():
+        return None  # UCUM codes are ASCII (and str.split() would split at a no-break space)
     parts = text.split()
     if len(parts) == 2 and parts[1] in TABLE and _NUMBER_ONLY.fullmatch(parts[0]):
         entry = TABLE[parts[1]]  # the common case: "180 [lb_av]", "72 kg"

@@ -392,7 +392,9 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     # The common form "number unit" (one space-free word each) is read from a memo of the unit
     # word, filled only by a word the full reading below accepted in that form: the full reading
     # of "N U" depends on U alone once N is a plain number, so the memo gives its very figure.
-    parts = text.split() if len(text) <= MAX_TEXT_LENGTH else []
+    # ASCII only, as the full reading: str.split() also splits at a no-break space, which the
+    # full pattern refuses (the quick path took "72\xa0kg" once the word's memo was filled).
+    parts = text.split() if len(text) <= MAX_TEXT_LENGTH and text.isascii() else []
     simple = len(parts) == 2 and _SIMPLE_NUMBER.fullmatch(parts[0]) is not None
     if simple:
         common = COMMON_WORDS.get((dim.canonical, parts[1]))
