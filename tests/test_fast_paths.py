@@ -14,7 +14,7 @@ import plexodose as px
 from plexodose import _patient
 from plexodose import _units as u
 from plexodose._errors import PlexodoseError
-from plexodose._trace import Trace
+from plexodose._trace import Trace, unique_sources
 
 WORDS = ["kg", "g", "lb", "pound", "kilogram", "[lb_av]", "[oz_av]", "stone", "mg", "cm", "m",
          "mg/dL", "umol/L", "kgg", "[lb_i]", "foo"]
@@ -101,7 +101,7 @@ def test_trace_sources_once_each_in_first_cited_order_without_none() -> None:
     trace.step("x {}", 1, source=a)
     trace.warn("w", c)
     trace.cite(b)
-    assert trace.sources == (a, b, c)
+    assert unique_sources(trace.cited) == (a, b, c)
     assert trace.record(None)[0] == (("x {}", (1,)),)
 
 

@@ -67,9 +67,9 @@ class Record:
         super().__init_subclass__(**kwargs)
         fields = list(cls._fields)
         specs = dict(cls._specs)
-        for name, annotation in inspect.get_annotations(cls).items():
-            if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
-                continue
+        own = {n: str(a) for n, a in inspect.get_annotations(cls).items()
+               if not str(a).startswith(("ClassVar", "typing.ClassVar"))}
+        for name in own:
             value = cls.__dict__.get(name, _NO_DEFAULT)
             specs[name] = value if isinstance(value, _Field) else _Field(value, True)
             if name not in fields:
@@ -77,10 +77,9 @@ class Record:
         cls._fields = tuple(fields)
         cls._specs = specs
         cls._compared = tuple(i for i, n in enumerate(fields) if specs[n].eq)
-        annotations = {n: str(a) for n, a in inspect.get_annotations(cls).items()}
         for index, name in enumerate(fields):
-            if name in annotations:  # a base class's field keeps the base's reader
-                setattr(cls, name, property(_reader(index, name, annotations[name])))
+            if name in own:  # a base class's field keeps the base's reader
+                setattr(cls, name, property(_reader(index, name, own[name])))
         cls.__init__ = _make_init(cls.__qualname__, fields, specs)  # type: ignore[method-assign]
 
     @classmethod

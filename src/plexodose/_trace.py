@@ -45,11 +45,6 @@ class Trace:
         if source is not None:
             self.cited.append(source)
 
-    @property
-    def sources(self) -> tuple[Source, ...]:
-        """Every source cited so far, each once, in the order first cited."""
-        return unique_sources(self.cited)
-
     def record(self, override: str | None) -> tuple[Any, ...]:
         """The first four values of every result: steps, warnings, citations and override."""
         return tuple(self.steps), tuple(self.warnings), tuple(self.cited), override
