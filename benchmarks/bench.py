@@ -315,17 +315,20 @@ def _rss() -> int:
 
 # ---------------------------------------------------------------- other engineers' scripts
 def sibling_rows(quick: bool) -> list[Row]:
-    """The batch and Dask rows, from their own scripts (their last table line each)."""
+    """The batch and Dask rows, from their own scripts: each of their target rows (the lines
+    they print as ``TARGET<tab>name<tab>target<tab>value<tab>reference<tab>PASS|FAIL``)."""
     rows: list[Row] = []
     for name in ("bench_batch.py", "bench_dask.py"):
-        script = HERE / name
-        if not script.exists():
-            continue
-        done = subprocess.run([sys.executable, str(script), *(["--quick"] if quick else [])],
-                              capture_output=True, text=True)
-        last = (done.stdout.strip().splitlines() or ["(no output)"])[-1]
-        rows.append((name, "(its own targets)", last[:70], "", "",
-                     "PASS" if done.returncode == 0 else "FAIL"))
+        done = subprocess.run([sys.executable, str(HERE / name), *(["--quick"] if quick else [])],
+                              capture_output=True, text=True, cwd=HERE)
+        found = [line.split("\t")[1:] for line in done.stdout.splitlines()
+                 if line.startswith("TARGET\t") and line.count("\t") == 5]
+        rows += [(f"{name}: {what}", target, value, reference, "", verdict)
+                 for what, target, value, reference, verdict in found]
+        if done.returncode != 0 and not any(row[-1] == "FAIL" for row in found):
+            # A script that failed without a failing target row (a crash): its error's last line.
+            last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+            rows.append((name, "(runs)", last[:70], "", "", "FAIL"))
     return rows
 
 
