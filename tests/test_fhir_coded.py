@@ -158,44 +158,55 @@ def test_loinc_only_on_single_tests() -> None:
                for r in resources(cic, "ServiceRequest"))
 
 
-def _max_per_day(request: dict[str, Any]) -> float | None:
+def _max_per_day(request: dict[str, Any]) -> tuple[float, str] | None:
     limit = request["dosageInstruction"][0].get("maxDosePerPeriod")
     if limit is None:
         return None
     assert limit["denominator"] == {"value": 1, "unit": "d", "system": UCUM, "code": "d"}
-    assert limit["numerator"]["unit"] == "mg"
-    return float(limit["numerator"]["value"])
+    return float(limit["numerator"]["value"]), limit["numerator"]["unit"]
 
 
-def test_max_dose_per_period_of_capped_drugs(schedules: list[Schedule]) -> None:
+def test_max_dose_per_period_is_the_results_daily_limit(schedules: list[Schedule]) -> None:
+    # Patient.example(): 72 kg (BMI 23.5: actual weight), male, 60 y, creatinine 1 mg/dL.
     assert (CAP_MG_PER_DAY, MAX_MG_PER_DAY, ORAL_MAX_MG_PER_DAY) == (150, 3000, 200)  # [seed], ...
     expected = {
-        "azathioprine": CAP_MG_PER_DAY,
-        "mycophenolate mofetil": MAX_MG_PER_DAY,
-        "cyclophosphamide": ORAL_MAX_MG_PER_DAY,  # oral only; IV pulses have no daily maximum
+        ("IVIg", "IV"): (72.0, "g"),  # ceiling 1 g/kg/day x 72 kg
+        ("azathioprine", "oral"): (CAP_MG_PER_DAY, "mg"),  # 150; 2 mg/kg x 72 = 144 is below
+        ("mycophenolate mofetil", "oral"): (MAX_MG_PER_DAY, "mg"),  # 3,000 (1,500 a dose x 2)
+        # the seed ceiling 2 mg/kg/day x 72 kg = 144 mg, tighter than the 200 mg maximum
+        ("cyclophosphamide", "oral"): (144.0, "mg"),
+        ("ciclosporin", "oral"): (360.0, "mg"),  # 5 mg/kg/day x 72 kg
     }
     found = set()
     for s in schedules[:-1]:  # the last: mycophenolate below eGFR 25
         for r in resources(s.to_fhir(subject=PATIENT), "MedicationRequest"):
             drug, dosage = r["medicationCodeableConcept"]["text"], r["dosageInstruction"][0]
+            key = (drug, dosage["route"]["text"])
             most = _max_per_day(r)
-            if drug in expected and dosage["route"]["text"] == "oral":
-                assert most == expected[drug], drug
-                found.add(drug)
-                # the maximum is never below what the phase gives in a day
-                per_dose = dosage["doseAndRate"][0]["doseQuantity"]["value"]
-                per_day = per_dose * dosage["timing"]["repeat"]["frequency"]
-                if dosage["timing"]["repeat"].get("periodUnit") == "d":
-                    assert per_day <= most
-            else:
-                assert most is None, drug  # IVIg, ciclosporin, IV cyclophosphamide
+            if key == ("cyclophosphamide", "IV"):
+                assert most is None  # a pulse's limit is per pulse, not per day
+                continue
+            assert most == expected[key], key
+            found.add(key)
+            # what a dosing day gives is never above it
+            per_dose = dosage["doseAndRate"][0]["doseQuantity"]["value"]
+            assert per_dose * dosage["timing"]["repeat"]["frequency"] <= most[0], key
     assert found == set(expected)
+
+
+def test_max_dose_per_period_is_never_rounded_up() -> None:
+    # the ceiling 1 g/kg/day x 70.1238 kg (BMI 22.9: actual weight) = 70.1238 g/day; to three
+    # decimals, rounded down: 70.123 (the nearest, 70.124, would pass the limit)
+    p = Patient(weight="70.1238 kg", height="175 cm", sex="male", age=60)
+    bundle = schedule(plexodose.ivig(p), start=START).to_fhir(subject=PATIENT)
+    (request,) = resources(bundle, "MedicationRequest")
+    assert _max_per_day(request) == (70.123, "g")
 
 
 def test_max_dose_per_period_below_egfr_25(schedules: list[Schedule]) -> None:
     # CKD-EPI 2021, male 60 y, creatinine 3 mg/dL: 142 x (3/0.9)^-1.2 x 0.9938^60 = 23 (< 25)
     (request,) = resources(schedules[-1].to_fhir(subject=PATIENT), "MedicationRequest")
-    assert _max_per_day(request) == LOW_EGFR_MAX_MG_PER_DAY == 2000
+    assert _max_per_day(request) == (LOW_EGFR_MAX_MG_PER_DAY, "mg") == (2000, "mg")
 
 
 def test_transaction_bundle() -> None:

@@ -492,6 +492,10 @@ def test_ivig_total_equals_course_total(
     s = schedule(course, start=start)
     assert math.isclose(s.total_dose("IVIg").magnitude, course.total_dose.magnitude, rel_tol=1e-12)
     assert len(doses(s, "IVIg")) == course.days
+    # each infusion carries the course's daily ceiling (1 g/kg/day x dosing weight) and holds it
+    ceiling = course.limits[0].amount
+    assert ceiling == course.dosing_weight_kg * 1.0
+    assert all(e.max_per_day == ceiling and e.dose_amount <= ceiling for e in doses(s, "IVIg"))
     assert min(e.date for e in s) == start
 
 
@@ -521,6 +525,10 @@ def test_oral_course_properties(p: Patient, make: Any, months: int, start: dt.da
     assert math.isclose(s.total_dose(drug).magnitude, per_day * len(got), rel_tol=1e-9)
     running = [q.magnitude for _, q in s.cumulative_dose(drug)]
     assert running == sorted(running)
+    # each dosing day carries the result's own daily limit (what to_fhir() writes) and holds it
+    assert result.cap_mg_per_day is not None
+    assert all(e.max_per_day == result.cap_mg_per_day for e in got)
+    assert all(e.dose_amount is not None and e.dose_amount <= e.max_per_day for e in got)
 
 
 @given(
@@ -576,6 +584,10 @@ def test_plan_properties(
         running = [q.magnitude for _, q in s.cumulative_dose(drug)]
         assert running == sorted(running)
         assert all(e.dose_amount and e.dose_amount > 0 for e in doses(s, drug))
+        # a dosing day never holds more than its limit (IV pulses: a per-pulse limit, no daily)
+        for e in doses(s, drug):
+            assert (e.max_per_day is None) == (e.route == "IV" and drug != "IVIg"), e
+            assert e.max_per_day is None or e.dose_amount <= e.max_per_day * (1 + 1e-12), e
 
 
 @given(starts, st.integers(0, 120))

@@ -161,6 +161,7 @@ def _build(
                 doses_per_day=n,
                 route=route,
                 phase="taper",
+                max_per_day=result.cap_mg_per_day,
             )
         day += dt.timedelta(days=days)
     last = day - dt.timedelta(days=1)

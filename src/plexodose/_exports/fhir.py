@@ -1,6 +1,7 @@
 """FHIR R4 Bundle as plain JSON-ready dicts: a MedicationRequest per drug phase (Dosage with
-timing.repeat.boundsPeriod, UCUM quantities, a SNOMED CT route and, for capped drugs,
-maxDosePerPeriod) and a ServiceRequest per monitoring, assessment or decision event.
+timing.repeat.boundsPeriod, UCUM quantities, a SNOMED CT route and maxDosePerPeriod, the
+daily limit the calculator's result holds for this patient) and a ServiceRequest per monitoring,
+assessment or decision event.
 
 Codes come from the versioned table in :mod:`plexodose._exports.codes` (RxNorm ingredients,
 SNOMED CT routes, LOINC single tests); anything without a verified code is text only.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -86,22 +88,13 @@ def _quantity(amount: float, unit: str) -> dict[str, Any]:
     return {"value": round(amount, 3), "unit": unit, "system": UCUM, "code": unit}
 
 
-def _max_per_day(schedule: Schedule, e: Event) -> float | None:
-    """The drug's hard daily maximum (mg), for maxDosePerPeriod; None where there is none."""
-    from plexodose import _azathioprine, _cyclophosphamide, _mycophenolate
-    from plexodose import _sources as src
-
-    if e.route != "oral" or e.dose_unit != "mg":
+def _max_per_day(e: Event) -> dict[str, Any] | None:
+    """maxDosePerPeriod: the most one dosing day may hold under the limits of the result the
+    dose came from (the figure its guard enforced), rounded down so rounding never widens it."""
+    if e.max_per_day is None or e.dose_unit is None:
         return None
-    if e.drug == "azathioprine":
-        return _azathioprine.CAP_MG_PER_DAY
-    if e.drug == "cyclophosphamide":
-        return _cyclophosphamide.ORAL_MAX_MG_PER_DAY
-    if e.drug == "mycophenolate mofetil":
-        # the calculator cites the eGFR < 25 rule whenever it applies it: then 2,000 mg a day
-        low = any(s is src.MYCOPHENOLATE_RENAL for s in schedule.sources)
-        return _mycophenolate.LOW_EGFR_MAX_MG_PER_DAY if low else _mycophenolate.MAX_MG_PER_DAY
-    return None
+    most = math.floor(e.max_per_day * 1000) / 1000
+    return {"numerator": _quantity(most, e.dose_unit), "denominator": _quantity(1, "d")}
 
 
 def _concept(text: str, code: codes.Code | None) -> dict[str, Any]:
@@ -110,7 +103,7 @@ def _concept(text: str, code: codes.Code | None) -> dict[str, Any]:
     return {"coding": [code.coding()], "text": text}
 
 
-def _dosage(schedule: Schedule, events: list[Event]) -> dict[str, Any]:
+def _dosage(events: list[Event]) -> dict[str, Any]:
     e = events[0]
     assert e.dose_amount is not None and e.dose_unit is not None
     per_dose = e.dose_amount / e.doses_per_day
@@ -133,12 +126,9 @@ def _dosage(schedule: Schedule, events: list[Event]) -> dict[str, Any]:
     }
     if e.route:
         dosage["route"] = _concept(e.route, codes.ROUTES.get(e.route))
-    most = _max_per_day(schedule, e)
+    most = _max_per_day(e)
     if most is not None:
-        dosage["maxDosePerPeriod"] = {
-            "numerator": _quantity(most, "mg"),
-            "denominator": _quantity(1, "d"),
-        }
+        dosage["maxDosePerPeriod"] = most
     return dosage
 
 
@@ -156,7 +146,7 @@ def _medication_request(
         "intent": "plan",
         "medicationCodeableConcept": _concept(e.drug, codes.MEDICATIONS.get(e.drug)),
         "subject": _subject(who, conditional),
-        "dosageInstruction": [_dosage(schedule, events)],
+        "dosageInstruction": [_dosage(events)],
     }
     notes = _notes([w for ev in events for w in ev.warnings] + list(schedule.warnings))
     if notes:

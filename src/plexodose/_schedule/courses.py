@@ -15,6 +15,7 @@ from plexodose import _sources as src
 from plexodose._common import whole_number
 from plexodose._cyclophosphamide import CUMULATIVE_THRESHOLD_G
 from plexodose._errors import InputRangeError
+from plexodose._guard import tightest_per_day
 from plexodose._monitoring_rules import (
     IVIG_AT_RISK_MAX_MG_PER_KG_MIN,
     IVIG_AT_RISK_RATE_GAP,
@@ -182,6 +183,7 @@ def _infusions(b: _Builder, course: IVIgCourse, first: dt.date, phase: str, titl
             volume_ml=volume,
             rate_steps_ml_per_h=steps,
             infusion_hours=hours,
+            max_per_day=tightest_per_day(course.limits, 1),
         )
 
 
@@ -470,6 +472,7 @@ def _oral(
                 days_per_week=step.days_per_week,
                 route=route,
                 phase=label,
+                max_per_day=step.cap_mg_per_day,
             )
     if drug == CYCLOPHOSPHAMIDE:
         _cumulative(b, thresholds, prior_mg)
