@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import attrs
 import pytest
 from fhir_schema import schema_errors, validate
 from hypothesis import given, settings
@@ -201,6 +202,15 @@ def test_max_dose_per_period_is_never_rounded_up() -> None:
     bundle = schedule(plexodose.ivig(p), start=START).to_fhir(subject=PATIENT)
     (request,) = resources(bundle, "MedicationRequest")
     assert _max_per_day(request) == (70.123, "g")
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), 0.0, -1.0])
+def test_a_hand_made_event_with_an_impossible_maximum_is_refused(bad: float) -> None:
+    s = schedule(cyclophosphamide_oral(P), start=START, months=1)
+    first = s.filter(kind="dose")[0]
+    broken = Schedule(start=s.start, events=(attrs.evolve(first, max_per_day=bad),))
+    with pytest.raises(InputRangeError, match="max_per_day"):
+        broken.to_fhir(subject=PATIENT)
 
 
 def test_max_dose_per_period_below_egfr_25(schedules: list[Schedule]) -> None:

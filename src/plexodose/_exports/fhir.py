@@ -93,6 +93,12 @@ def _max_per_day(e: Event) -> dict[str, Any] | None:
     dose came from (the figure its guard enforced), rounded down so rounding never widens it."""
     if e.max_per_day is None or e.dose_unit is None:
         return None
+    if not 0 < e.max_per_day < math.inf:  # only a hand-made Event can hold one
+        raise InputRangeError(
+            f"max_per_day must be a finite amount above 0; got {e.max_per_day!r:.60}",
+            field="max_per_day",
+            value=e.max_per_day,
+        )
     most = math.floor(e.max_per_day * 1000) / 1000
     return {"numerator": _quantity(most, e.dose_unit), "denominator": _quantity(1, "d")}
 
