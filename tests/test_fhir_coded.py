@@ -167,6 +167,11 @@ def _max_per_day(request: dict[str, Any]) -> tuple[float, str] | None:
     return float(limit["numerator"]["value"]), limit["numerator"]["unit"]
 
 
+def _max_per_administration(request: dict[str, Any]) -> tuple[float, str] | None:
+    limit = request["dosageInstruction"][0].get("maxDosePerAdministration")
+    return None if limit is None else (float(limit["value"]), limit["unit"])
+
+
 def test_max_dose_per_period_is_the_results_daily_limit(schedules: list[Schedule]) -> None:
     # Patient.example(): 72 kg (BMI 23.5: actual weight), male, 60 y, creatinine 1 mg/dL.
     assert (CAP_MG_PER_DAY, MAX_MG_PER_DAY, ORAL_MAX_MG_PER_DAY) == (150, 3000, 200)  # [seed], ...
@@ -186,7 +191,11 @@ def test_max_dose_per_period_is_the_results_daily_limit(schedules: list[Schedule
             most = _max_per_day(r)
             if key == ("cyclophosphamide", "IV"):
                 assert most is None  # a pulse's limit is per pulse, not per day
+                # 1.6 g/m2 x Mosteller sqrt(175 x 72 / 3600) = 1.8708 m2 = 2,993.3259 mg, down
+                assert _max_per_administration(r) == (2993.325, "mg")
                 continue
+            per_dose_most = {"mycophenolate mofetil": 1500.0, "ciclosporin": 180.0}  # 3,000/2; 360/2
+            assert _max_per_administration(r) == (per_dose_most.get(drug, most[0]), most[1]), key
             assert most == expected[key], key
             found.add(key)
             # what a dosing day gives is never above it
@@ -208,15 +217,17 @@ def test_max_dose_per_period_is_never_rounded_up() -> None:
 def test_a_hand_made_event_with_an_impossible_maximum_is_refused(bad: float) -> None:
     s = schedule(cyclophosphamide_oral(P), start=START, months=1)
     first = s.filter(kind="dose")[0]
-    broken = Schedule(start=s.start, events=(attrs.evolve(first, max_per_day=bad),))
-    with pytest.raises(InputRangeError, match="max_per_day"):
-        broken.to_fhir(subject=PATIENT)
+    for field in ("max_per_dose", "max_per_day"):
+        broken = Schedule(start=s.start, events=(attrs.evolve(first, **{field: bad}),))
+        with pytest.raises(InputRangeError, match=field):
+            broken.to_fhir(subject=PATIENT)
 
 
 def test_max_dose_per_period_below_egfr_25(schedules: list[Schedule]) -> None:
     # CKD-EPI 2021, male 60 y, creatinine 3 mg/dL: 142 x (3/0.9)^-1.2 x 0.9938^60 = 23 (< 25)
     (request,) = resources(schedules[-1].to_fhir(subject=PATIENT), "MedicationRequest")
     assert _max_per_day(request) == (LOW_EGFR_MAX_MG_PER_DAY, "mg") == (2000, "mg")
+    assert _max_per_administration(request) == (1000.0, "mg")  # 1,000 a dose, 2,000/2 a day
 
 
 def test_transaction_bundle() -> None:

@@ -29,6 +29,7 @@ from plexodose import (
     plan,
     schedule,
 )
+from plexodose import _guard as guard
 from plexodose import _schedule as sch
 
 P = Patient.example()  # 72 kg, 175 cm, male, 60 y, creatinine 1 mg/dL, TPMT/NUDT15 normal
@@ -496,6 +497,7 @@ def test_ivig_total_equals_course_total(
     ceiling = course.limits[0].amount
     assert ceiling == course.dosing_weight_kg * 1.0
     assert all(e.max_per_day == ceiling and e.dose_amount <= ceiling for e in doses(s, "IVIg"))
+    assert all(e.max_per_dose == ceiling for e in doses(s, "IVIg"))  # one infusion a day
     assert min(e.date for e in s) == start
 
 
@@ -529,6 +531,9 @@ def test_oral_course_properties(p: Patient, make: Any, months: int, start: dt.da
     assert result.cap_mg_per_day is not None
     assert all(e.max_per_day == result.cap_mg_per_day for e in got)
     assert all(e.dose_amount is not None and e.dose_amount <= e.max_per_day for e in got)
+    most = guard.per_dose_bound(result.limits, result.doses_per_day)
+    assert all(e.max_per_dose == most for e in got)
+    assert all(e.per_dose.magnitude <= most * (1 + 1e-12) for e in got)
 
 
 @given(
@@ -588,6 +593,8 @@ def test_plan_properties(
         for e in doses(s, drug):
             assert (e.max_per_day is None) == (e.route == "IV" and drug != "IVIg"), e
             assert e.max_per_day is None or e.dose_amount <= e.max_per_day * (1 + 1e-12), e
+            assert e.max_per_dose is not None, e  # every calculator's result has a limit
+            assert e.dose_amount / e.doses_per_day <= e.max_per_dose * (1 + 1e-12), e
 
 
 @given(starts, st.integers(0, 120))

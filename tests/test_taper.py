@@ -22,7 +22,8 @@ def test_taper_to_stop() -> None:
     assert {e.dose_amount for e in doses} == {100.0, 50.0} and len(doses) == 56  # 2 x 28 days
     assert doses[0].date == START and doses[-1].date == START + dt.timedelta(days=55)
     assert all(e.phase == "taper" for e in doses)
-    assert all(e.max_per_day == 150.0 for e in doses)  # the result's own limit, 150 mg/day
+    # the result's own limit, 150 mg/day, in one dose a day
+    assert all(e.max_per_day == e.max_per_dose == 150.0 for e in doses)
     (end,) = t.filter(kind="decision")
     assert end.date == START + dt.timedelta(days=56) and "stop" in end.description
     assert rules.TAPER_GAP in t.sources

@@ -44,6 +44,11 @@ def per_dose_bound(limits: tuple[Limit, ...], doses_per_day: int) -> float:
     return bound
 
 
+def tightest_per_dose(limits: tuple[Limit, ...], doses_per_day: int) -> float | None:
+    """The most one administration may hold under every limit, or None without limits."""
+    return per_dose_bound(limits, doses_per_day) if limits else None
+
+
 def tightest_per_day(limits: tuple[Limit, ...], doses_per_day: int) -> float | None:
     """The most one dosing day may hold under every limit, or None without limits."""
     if not limits:

@@ -23,6 +23,7 @@ from plexodose import _format as fmt
 from plexodose import _sources as src
 from plexodose import _units as u
 from plexodose._errors import InputRangeError, UnitError
+from plexodose._guard import tightest_per_dose
 from plexodose._monitoring_rules import TAPER_GAP
 from plexodose._results import DailyDose, frequency_text
 from plexodose._schedule.builder import _Builder, start_date
@@ -161,6 +162,7 @@ def _build(
                 doses_per_day=n,
                 route=route,
                 phase="taper",
+                max_per_dose=tightest_per_dose(result.limits, n),
                 max_per_day=result.cap_mg_per_day,
             )
         day += dt.timedelta(days=days)

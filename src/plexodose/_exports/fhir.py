@@ -1,7 +1,7 @@
 """FHIR R4 Bundle as plain JSON-ready dicts: a MedicationRequest per drug phase (Dosage with
-timing.repeat.boundsPeriod, UCUM quantities, a SNOMED CT route and maxDosePerPeriod, the
-daily limit the calculator's result holds for this patient) and a ServiceRequest per monitoring,
-assessment or decision event.
+timing.repeat.boundsPeriod, UCUM quantities, a SNOMED CT route, and maxDosePerAdministration
+and maxDosePerPeriod: the limits the calculator's result holds for this patient) and a
+ServiceRequest per monitoring, assessment or decision event.
 
 Codes come from the versioned table in :mod:`plexodose._exports.codes` (RxNorm ingredients,
 SNOMED CT routes, LOINC single tests); anything without a verified code is text only.
@@ -88,19 +88,27 @@ def _quantity(amount: float, unit: str) -> dict[str, Any]:
     return {"value": round(amount, 3), "unit": unit, "system": UCUM, "code": unit}
 
 
-def _max_per_day(e: Event) -> dict[str, Any] | None:
-    """maxDosePerPeriod: the most one dosing day may hold under the limits of the result the
-    dose came from (the figure its guard enforced), rounded down so rounding never widens it."""
-    if e.max_per_day is None or e.dose_unit is None:
-        return None
-    if not 0 < e.max_per_day < math.inf:  # only a hand-made Event can hold one
+def _maxima(e: Event, unit: str) -> dict[str, Any]:
+    """maxDosePerAdministration and maxDosePerPeriod (a day): the most the limits of the result
+    the dose came from allow (what its guard enforced); absent where the result has none."""
+    found: dict[str, Any] = {}
+    if e.max_per_dose is not None:
+        found["maxDosePerAdministration"] = _most(e.max_per_dose, unit, "max_per_dose")
+    if e.max_per_day is not None:
+        found["maxDosePerPeriod"] = {
+            "numerator": _most(e.max_per_day, unit, "max_per_day"),
+            "denominator": _quantity(1, "d"),
+        }
+    return found
+
+
+def _most(amount: float, unit: str, field: str) -> dict[str, Any]:
+    """A maximum as a Quantity, rounded down to the 3 decimals written: never widened."""
+    if not 0 < amount < math.inf:  # only a hand-made Event can hold one
         raise InputRangeError(
-            f"max_per_day must be a finite amount above 0; got {e.max_per_day!r:.60}",
-            field="max_per_day",
-            value=e.max_per_day,
+            f"{field} must be a finite amount above 0; got {amount!r:.60}", field=field, value=amount
         )
-    most = math.floor(e.max_per_day * 1000) / 1000
-    return {"numerator": _quantity(most, e.dose_unit), "denominator": _quantity(1, "d")}
+    return _quantity(math.floor(amount * 1000) / 1000, unit)
 
 
 def _concept(text: str, code: codes.Code | None) -> dict[str, Any]:
@@ -132,9 +140,7 @@ def _dosage(events: list[Event]) -> dict[str, Any]:
     }
     if e.route:
         dosage["route"] = _concept(e.route, codes.ROUTES.get(e.route))
-    most = _max_per_day(e)
-    if most is not None:
-        dosage["maxDosePerPeriod"] = most
+    dosage.update(_maxima(e, e.dose_unit))
     return dosage
 
 

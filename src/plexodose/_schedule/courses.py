@@ -15,7 +15,7 @@ from plexodose import _sources as src
 from plexodose._common import whole_number
 from plexodose._cyclophosphamide import CUMULATIVE_THRESHOLD_G
 from plexodose._errors import InputRangeError
-from plexodose._guard import tightest_per_day
+from plexodose._guard import tightest_per_day, tightest_per_dose
 from plexodose._monitoring_rules import (
     IVIG_AT_RISK_MAX_MG_PER_KG_MIN,
     IVIG_AT_RISK_RATE_GAP,
@@ -183,6 +183,7 @@ def _infusions(b: _Builder, course: IVIgCourse, first: dt.date, phase: str, titl
             volume_ml=volume,
             rate_steps_ml_per_h=steps,
             infusion_hours=hours,
+            max_per_dose=tightest_per_dose(course.limits, 1),
             max_per_day=tightest_per_day(course.limits, 1),
         )
 
@@ -472,6 +473,7 @@ def _oral(
                 days_per_week=step.days_per_week,
                 route=route,
                 phase=label,
+                max_per_dose=tightest_per_dose(step.limits, step.doses_per_day),
                 max_per_day=step.cap_mg_per_day,
             )
     if drug == CYCLOPHOSPHAMIDE:
@@ -593,6 +595,7 @@ def _pulses(
             "(cyclophosphamide_next_pulse)",
             dose_amount=pulse.dose_mg,
             dose_unit="mg",
+            max_per_dose=tightest_per_dose(pulse.limits, 1),
         )
         low, high = NADIR_DAYS
         b.add(

@@ -42,9 +42,10 @@ class Event:
     ``dose`` is what is given on ``date`` (the day's total for an oral drug taken
     ``doses_per_day`` times; ``per_dose`` is one administration). ``until`` ends a window
     (a nadir check at day 10-14). An IVIg infusion with a product carries ``volume_ml``,
-    ``rate_steps_ml_per_h`` and ``infusion_hours`` (shortest, longest). ``max_per_day`` is
-    the most one dosing day may hold under the limits of the result the dose came from (in
-    ``dose_unit``; None where that result has no daily limit, as for an IV pulse).
+    ``rate_steps_ml_per_h`` and ``infusion_hours`` (shortest, longest). ``max_per_dose`` and
+    ``max_per_day`` are the most one administration and one dosing day may hold under the limits
+    of the result the dose came from (in ``dose_unit``; None where there is none: an IV pulse
+    has a limit per pulse, not per day).
     """
 
     date: dt.date
@@ -62,6 +63,7 @@ class Event:
     rate_steps_ml_per_h: tuple[float, ...] = ()
     infusion_hours: tuple[float, float] | None = None
     cumulative_amount: float | None = None
+    max_per_dose: float | None = None
     max_per_day: float | None = None
     warnings: tuple[str, ...] = ()
 
