@@ -62,6 +62,12 @@ def test_records_are_plain_json(full_plan: Schedule) -> None:
     assert first["rate_steps_ml_per_h"] == pytest.approx([21.6, 172.8])
     twice = next(r for r in records if r["drug"] == "ciclosporin" and r["kind"] == "dose")
     assert (twice["dose"], twice["per_dose"], twice["doses_per_day"]) == (350, 175, 2)
+    # the results' own limits: IVIg 1 g/kg/day x 72 kg; ciclosporin 5 mg/kg/day x 72 kg = 360
+    # a day, 180 a dose in two
+    assert (first["max_per_dose"], first["max_per_day"]) == (72, 72)
+    assert (twice["max_per_dose"], twice["max_per_day"]) == (180, 360)
+    test = next(r for r in records if r["kind"] == "monitoring")
+    assert (test["max_per_dose"], test["max_per_day"]) == (None, None)
 
 
 def test_csv_parses_back(full_plan: Schedule) -> None:
@@ -72,6 +78,7 @@ def test_csv_parses_back(full_plan: Schedule) -> None:
         assert row["date"] == record["date"] and row["description"] == record["description"]
         assert row["dose"] == ("" if record["dose"] is None else str(record["dose"]))
     assert rows[0]["rate_steps_ml_per_h"] == "21.6; 172.8"  # 0.5 and 4 mg/kg/min x 72 x 0.6
+    assert (rows[0]["max_per_dose"], rows[0]["max_per_day"]) == ("72.0", "72.0")  # 1 g/kg x 72
 
 
 def test_csv_of_pulses_carries_warnings(pulses: Schedule) -> None:

@@ -110,6 +110,19 @@ def test_schedule_validates_with_ucum_quantities() -> None:
     first = data["events"][0]
     assert first["dose"]["unit"] == "g" and first["rate_steps"][0]["unit"] == "mL/h"
     assert json.loads(schedule.to_json()) == data
+    # the IVIg course's own ceiling, 1 g/kg/day x 72 kg, per infusion and per day
+    assert first["max_per_dose"] == first["max_per_day"] == {"unit": "g", "value": 72.0}
+
+
+def test_schedule_maxima_are_rounded_down() -> None:
+    # 0.4 g/kg/day for 70.1238 kg (BMI 22.9): the ceiling 1 g/kg/day x 70.1238 kg = 70.1238 g;
+    # to 3 decimals, down: 70.123 (the nearest, 70.124, would pass it); the dose 28.04952 g is
+    # written to the nearest: 28.05
+    p = Patient(weight="70.1238 kg", height="175 cm", sex="male", age=60)
+    data = valid(plexodose.schedule(plexodose.ivig(p), start=dt.date(2026, 3, 1)).to_dict())
+    event = data["events"][0]
+    assert event["max_per_day"] == {"unit": "g", "value": 70.123}
+    assert event["dose"] == {"unit": "g", "value": 28.05}
 
 
 def test_patient_dict_validates() -> None:

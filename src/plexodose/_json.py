@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from typing import Any
 
 from plexodose._dispense import Dispensed
@@ -49,6 +50,17 @@ def number(value: float) -> float:
 def quantity(value: float | None, unit: str) -> dict[str, Any] | None:
     """``{"unit": UCUM code, "value": rounded}``, or None for no value."""
     return None if value is None else {"unit": unit, "value": number(value)}
+
+
+def limit_number(value: float) -> float:
+    """A maximum rounded down to 3 decimals: the rounding never widens it."""
+    scale = float(10**DECIMALS)
+    return math.floor(float(value) * scale) / scale
+
+
+def limit_quantity(value: float | None, unit: str) -> dict[str, Any] | None:
+    """:func:`quantity` for a maximum (rounded down), or None for no maximum."""
+    return None if value is None else {"unit": unit, "value": limit_number(value)}
 
 
 def source_dict(source: Source) -> dict[str, str]:
@@ -226,6 +238,8 @@ def _event(e: Any) -> dict[str, Any]:
         if hours is None
         else {"shortest": quantity(hours[0], "h"), "longest": quantity(hours[1], "h")},
         "cumulative": quantity(e.cumulative_amount, e.dose_unit or ""),
+        "max_per_dose": limit_quantity(e.max_per_dose, e.dose_unit or ""),
+        "max_per_day": limit_quantity(e.max_per_day, e.dose_unit or ""),
         "warnings": list(e.warnings),
     }
 

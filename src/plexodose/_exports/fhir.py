@@ -31,6 +31,7 @@ from plexodose import _format as fmt
 from plexodose._errors import InputRangeError
 from plexodose._exports import codes, identity
 from plexodose._exports.safe_text import clean
+from plexodose._json import limit_number
 
 if TYPE_CHECKING:
     from plexodose._schedule.model import Event, Schedule
@@ -103,12 +104,12 @@ def _maxima(e: Event, unit: str) -> dict[str, Any]:
 
 
 def _most(amount: float, unit: str, field: str) -> dict[str, Any]:
-    """A maximum as a Quantity, rounded down to the 3 decimals written: never widened."""
+    """A maximum as a Quantity, rounded down to the 3 decimals written (never widened)."""
     if not 0 < amount < math.inf:  # only a hand-made Event can hold one
         raise InputRangeError(
             f"{field} must be a finite amount above 0; got {amount!r:.60}", field=field, value=amount
         )
-    return _quantity(math.floor(amount * 1000) / 1000, unit)
+    return _quantity(limit_number(amount), unit)
 
 
 def _concept(text: str, code: codes.Code | None) -> dict[str, Any]:

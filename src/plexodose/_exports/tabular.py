@@ -36,6 +36,8 @@ FIELDS = (
     "infusion_hours_min",
     "infusion_hours_max",
     "cumulative",
+    "max_per_dose",
+    "max_per_day",
     "warnings",
 )
 
@@ -61,6 +63,8 @@ def record(e: Event) -> dict[str, Any]:
         "infusion_hours_min": hours[0],
         "infusion_hours_max": hours[1],
         "cumulative": e.cumulative_amount,
+        "max_per_dose": e.max_per_dose,
+        "max_per_day": e.max_per_day,
         "warnings": [clean(w) for w in e.warnings],
     }
 
