@@ -51,9 +51,8 @@ def tightest_per_dose(limits: tuple[Limit, ...], doses_per_day: int) -> float | 
 
 def tightest_per_day(limits: tuple[Limit, ...], doses_per_day: int) -> float | None:
     """The most one dosing day may hold under every limit, or None without limits."""
-    if not limits:
-        return None
-    return per_dose_bound(limits, doses_per_day) * doses_per_day
+    most = tightest_per_dose(limits, doses_per_day)
+    return None if most is None else most * doses_per_day
 
 
 _SLACK_UP = 1 + RELATIVE_SLACK

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import re
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -91,25 +90,17 @@ def _quantity(amount: float, unit: str) -> dict[str, Any]:
 
 def _maxima(e: Event, unit: str) -> dict[str, Any]:
     """maxDosePerAdministration and maxDosePerPeriod (a day): the most the limits of the result
-    the dose came from allow (what its guard enforced); absent where the result has none."""
+    the dose came from allow (what its guard enforced), rounded down so that the 3 decimals
+    written never widen them; absent where the result has none."""
     found: dict[str, Any] = {}
     if e.max_per_dose is not None:
-        found["maxDosePerAdministration"] = _most(e.max_per_dose, unit, "max_per_dose")
+        found["maxDosePerAdministration"] = _quantity(limit_number(e.max_per_dose), unit)
     if e.max_per_day is not None:
         found["maxDosePerPeriod"] = {
-            "numerator": _most(e.max_per_day, unit, "max_per_day"),
+            "numerator": _quantity(limit_number(e.max_per_day), unit),
             "denominator": _quantity(1, "d"),
         }
     return found
-
-
-def _most(amount: float, unit: str, field: str) -> dict[str, Any]:
-    """A maximum as a Quantity, rounded down to the 3 decimals written (never widened)."""
-    if not 0 < amount < math.inf:  # only a hand-made Event can hold one
-        raise InputRangeError(
-            f"{field} must be a finite amount above 0; got {amount!r:.60}", field=field, value=amount
-        )
-    return _quantity(limit_number(amount), unit)
 
 
 def _concept(text: str, code: codes.Code | None) -> dict[str, Any]:

@@ -35,6 +35,18 @@ ALIASES = {
 }
 
 
+def _maximum(_: Any, attribute: Any, value: Any) -> None:
+    """A maximum is None or a finite amount above 0: every export writes it as it is."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise InputRangeError(
+            f"{attribute.name} must be a finite amount above 0 or None; got {value!r:.60}",
+            field=attribute.name,
+            value=value,
+        )
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class Event:
     """One dated item: a dose, a monitoring test, a response assessment or a decision point.
@@ -63,8 +75,8 @@ class Event:
     rate_steps_ml_per_h: tuple[float, ...] = ()
     infusion_hours: tuple[float, float] | None = None
     cumulative_amount: float | None = None
-    max_per_dose: float | None = None
-    max_per_day: float | None = None
+    max_per_dose: float | None = attrs.field(default=None, validator=_maximum)
+    max_per_day: float | None = attrs.field(default=None, validator=_maximum)
     warnings: tuple[str, ...] = ()
 
     @property
