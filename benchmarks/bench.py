@@ -277,7 +277,7 @@ def spellings(n: int, seed: int = 3) -> list[str]:
 
 
 def memory_row(n: int) -> Row:
-    from plexodose._errors import PlexodoseError
+    from plexodose._core.errors import PlexodoseError
 
     texts = spellings(n)
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import pint
 
-from plexodose import _azathioprine as aza
-from plexodose import _ciclosporin as csa
-from plexodose import _cyclophosphamide as cyc
-from plexodose import _ivig as ivg
-from plexodose import _mycophenolate as mmf
+from plexodose._drugs import azathioprine as aza
+from plexodose._drugs import ciclosporin as csa
+from plexodose._drugs import cyclophosphamide as cyc
+from plexodose._drugs import ivig as ivg
+from plexodose._drugs import mycophenolate as mmf
 
 ureg: Any = pint.get_application_registry()  # type: ignore[no-untyped-call]
 Q_ = ureg.Quantity

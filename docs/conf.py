@@ -10,7 +10,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
 import plexodose  # noqa: E402
-from plexodose import _registry  # noqa: E402
+from plexodose._core import registry as _registry
 
 project = "plexodose"
 author = "plexodose developers"
@@ -44,7 +44,7 @@ html_theme = "furo"
 html_title = f"plexodose {release}"
 html_static_path: list[str] = []
 
-# The rules page cannot drift: its table is written from plexodose._registry at every build.
+# The rules page cannot drift: its table is written from plexodose._core.registry at every build.
 GENERATED = HERE / "_generated"
 GENERATED.mkdir(exist_ok=True)
 (GENERATED / "rules.md").write_text(_registry.rules_markdown(), encoding="utf-8")

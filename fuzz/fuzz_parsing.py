@@ -15,8 +15,8 @@ import atheris
 
 with atheris.instrument_imports():
     import plexodose
-    from plexodose import _units as u
-    from plexodose._errors import PlexodoseError
+    from plexodose._core import units as u
+    from plexodose._core.errors import PlexodoseError
 
 DIMENSIONS = (u.MASS, u.DOSE_MASS, u.LENGTH, u.CREATININE, u.CELL_COUNT, u.AREA, u.AGE)
 PATIENT_FIELDS = ("weight", "height", "sex", "age", "serum_creatinine", "tpmt", "nudt15",

@@ -27,11 +27,11 @@ from plexodose import (
     ivig,
     mycophenolate,
 )
-from plexodose import _azathioprine as aza
-from plexodose import _ciclosporin as csa
-from plexodose import _cyclophosphamide as cyc
-from plexodose import _ivig as ivg
-from plexodose import _mycophenolate as mmf
+from plexodose._drugs import azathioprine as aza
+from plexodose._drugs import ciclosporin as csa
+from plexodose._drugs import cyclophosphamide as cyc
+from plexodose._drugs import ivig as ivg
+from plexodose._drugs import mycophenolate as mmf
 from plexodose.batch import DRUGS, OUTPUT_COLUMNS, audit, audit_dask, meta
 
 EXAMPLE = dict(weight=72.0, weight_unit="kg", height=175.0, height_unit="cm", sex="male",

@@ -23,7 +23,7 @@ from plexodose import (
     mycophenolate,
     schedule,
 )
-from plexodose import _cyclophosphamide as cyc
+from plexodose._drugs import cyclophosphamide as cyc
 from plexodose.batch import audit
 from plexodose.strategies import patients, regimens
 

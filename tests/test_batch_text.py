@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from test_batch import sample_orders
 
 from plexodose import MissingInputError, PlexodoseError
-from plexodose._units import _NUMBER as NUMBER
-from plexodose._units import _QUANTITY_TEXT as QUANTITY
-from plexodose._units import MASS, to_float
+from plexodose._core.units import _NUMBER as NUMBER
+from plexodose._core.units import _QUANTITY_TEXT as QUANTITY
+from plexodose._core.units import MASS, to_float
 from plexodose.batch import OUTPUT_COLUMNS, audit, audit_dask, meta
 from plexodose.batch._problems import Problems
 from plexodose.batch._read import (

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from plexodose import Labs, Patient, azathioprine, before_starting
-from plexodose import _monitoring_rules as rules
-from plexodose._errors import ContraindicationError, InputRangeError
+from plexodose._core.errors import ContraindicationError, InputRangeError
+from plexodose._monitoring import thresholds as rules
 
 P = Patient.example()  # male, 60 y, creatinine 1.0 mg/dL: eGFR 86.2
 ON = dt.date(2026, 11, 20)

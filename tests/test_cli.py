@@ -598,8 +598,13 @@ def test_help_facts_are_the_library_s() -> None:
     """--help states choices and defaults without importing the library: they must match it."""
     import inspect
 
-    from plexodose import _body, _common, _ivig, _limits, _patient, _schedule
-    from plexodose._products import CATALOGUE
+    from plexodose import _schedule
+    from plexodose._core import limits as _limits
+    from plexodose._dosing import calculation as _common
+    from plexodose._dosing.products import CATALOGUE
+    from plexodose._drugs import ivig as _ivig
+    from plexodose._patient import body as _body
+    from plexodose._patient import patient as _patient
 
     assert cli.SEXES == _limits.SEXES
     assert cli.PHENOTYPES == _patient.PHENOTYPES
@@ -636,7 +641,7 @@ def test_help_and_version_load_neither_pint_nor_the_calculators() -> None:
     code = ("import sys; from plexodose.cli import main; main(['--help']); main(['-V']); "
             "main(['dose', 'ivig', '--help']); main(['plan', '--help']); print(); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pint' "
-            "or m.startswith(('plexodose._ivig', 'plexodose._units', 'plexodose._schedule'))))")
+            "or m.startswith(('plexodose._drugs.ivig', 'plexodose._core.units', 'plexodose._schedule'))))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -741,7 +746,7 @@ def test_a_command_registered_from_another_module(monkeypatch: pytest.MonkeyPatc
 
 
 def test_rules_lists_the_registry() -> None:
-    from plexodose import _registry
+    from plexodose._core import registry as _registry
 
     rules = _registry.registry()
     status, out, err = run("rules", "--json")

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 import plexodose
-from plexodose import Patient, Source, _registry
+from plexodose import Patient, Source
+from plexodose._core import registry as _registry
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -129,7 +130,7 @@ def test_the_registry_finds_a_module_added_later(tmp_path: Path,
     package = tmp_path / "plexodose"
     package.mkdir()
     (package / "_monitoring_new.py").write_text(
-        "from plexodose._sources import Source\n"
+        "from plexodose._core.sources import Source\n"
         'LFT_RULE = Source("gap", "test", "check LFTs")\n', encoding="utf-8")
     monkeypatch.setattr(plexodose, "__path__", [*plexodose.__path__, str(package)])
     try:
@@ -224,9 +225,9 @@ def test_the_console_examples_exist() -> None:
 
 def test_the_registry_module_is_importable_without_extras() -> None:
     code = ("import sys; sys.modules['numpy'] = None; sys.modules['hypothesis'] = None\n"
-            "from plexodose import _registry\nnames = {r.name for r in _registry.registry()}\n"
+            "from plexodose._core import registry as _registry\nnames = {r.name for r in _registry.registry()}\n"
             "print('SEED_IVIG' in names)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False, timeout=120)
     assert (done.returncode, done.stdout.strip()) == (0, "True"), done.stderr
-    assert importlib.import_module("plexodose._registry") is _registry
+    assert importlib.import_module("plexodose._core.registry") is _registry

@@ -126,7 +126,7 @@ def test_ics_round_trips(full_plan: Schedule) -> None:
 
 
 def _summary(e: Any) -> str:
-    from plexodose._exports.ics import summary
+    from plexodose._interop.ics import summary
 
     return summary(e)
 
@@ -312,7 +312,7 @@ def test_ics_carries_the_schedule_warnings(full_plan: Schedule) -> None:
 def test_ics_writer_escapes_and_folds_like_the_rfc() -> None:
     import icalendar
 
-    from plexodose._exports.ics import _fold, _text
+    from plexodose._interop.ics import _fold, _text
 
     value = "µg, mcg; a\\b\n" + "é" * 60  # commas, semicolons, backslash, newline, 2-byte chars
     line = _fold("DESCRIPTION:" + _text(value))
@@ -549,7 +549,7 @@ def _unsafe_schedule(text: str) -> Schedule:
 def _assert_safe(s: Schedule) -> None:
     import icalendar
 
-    from plexodose._exports.safe_text import clean
+    from plexodose._interop.safe_text import clean
 
     texts = {
         "text": s.to_text(),
@@ -589,7 +589,7 @@ def test_any_text_exports_safely(text: str) -> None:
 def test_minted_ids_are_uuid5(space: Any, content: str, position: Any) -> None:
     import uuid
 
-    from plexodose._exports.identity import Minter
+    from plexodose._interop.identity import Minter
 
     # the fast path (prefix hashed once) is exactly RFC 4122 uuid5 over "content|position"
     assert Minter(space, content)(position) == str(uuid.uuid5(space, f"{content}|{position}"))

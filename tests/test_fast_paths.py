@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import plexodose as px
-from plexodose import _patient
-from plexodose import _units as u
-from plexodose._errors import PlexodoseError
-from plexodose._trace import Trace, unique_sources
+from plexodose._core import units as u
+from plexodose._core.errors import PlexodoseError
+from plexodose._dosing.trace import Trace, unique_sources
+from plexodose._patient import patient as _patient
 
 WORDS = ["kg", "g", "lb", "pound", "kilogram", "[lb_av]", "[oz_av]", "stone", "mg", "cm", "m",
          "mg/dL", "umol/L", "kgg", "[lb_i]", "foo"]

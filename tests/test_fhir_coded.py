@@ -26,10 +26,10 @@ from plexodose import (
     plan,
     schedule,
 )
-from plexodose._azathioprine import CAP_MG_PER_DAY
-from plexodose._cyclophosphamide import ORAL_MAX_MG_PER_DAY
-from plexodose._exports import codes
-from plexodose._mycophenolate import LOW_EGFR_MAX_MG_PER_DAY, MAX_MG_PER_DAY
+from plexodose._drugs.azathioprine import CAP_MG_PER_DAY
+from plexodose._drugs.cyclophosphamide import ORAL_MAX_MG_PER_DAY
+from plexodose._drugs.mycophenolate import LOW_EGFR_MAX_MG_PER_DAY, MAX_MG_PER_DAY
+from plexodose._interop import codes
 from plexodose._schedule import SECOND_AGENTS
 
 P = Patient.example()

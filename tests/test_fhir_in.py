@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import plexodose
-from plexodose import InputRangeError, MissingInputError, Patient, PlexodoseError, UnitError, _ucum
-from plexodose._fhir_in import CODES, read_fhir, read_observations
+from plexodose import InputRangeError, MissingInputError, Patient, PlexodoseError, UnitError
+from plexodose._core import ucum as _ucum
+from plexodose._interop.fhir_in import CODES, read_fhir, read_observations
 
 UCUM = "http://unitsofmeasure.org"
 LOINC = "http://loinc.org"

@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from plexodose import Patient, PlexodoseError
-from plexodose import _units as u
+from plexodose._core import units as u
 
 resource = pytest.importorskip("resource")  # POSIX: the CPU-time guard of the child process
 
@@ -27,7 +27,7 @@ def _limit_cpu() -> None:
 
 
 def _refused_in_child(code: str) -> subprocess.CompletedProcess[str]:
-    program = ("import sys\nfrom plexodose import *\nfrom plexodose import _units as u\n"
+    program = ("import sys\nfrom plexodose import *\nfrom plexodose._core import units as u\n"
                f"try:\n    {code}\nexcept PlexodoseError as exc:\n"
                "    print(type(exc).__name__, exc.field)\n    sys.exit(0)\nsys.exit(3)\n")
     return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import plexodose
 from plexodose import Patient, PlexodoseError
-from plexodose._json import patient_dict
+from plexodose._interop.json import patient_dict
 from plexodose.strategies import patients, regimens
 
 VALIDATOR = jsonschema.Draft202012Validator(plexodose.json_schema())

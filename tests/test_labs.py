@@ -9,8 +9,8 @@ import attrs
 import pytest
 
 from plexodose import Q_, Labs
-from plexodose._errors import InputRangeError, PlexodoseError, UnitError
-from plexodose._labs import blood_pressure, count, history
+from plexodose._core.errors import InputRangeError, PlexodoseError, UnitError
+from plexodose._monitoring.labs import blood_pressure, count, history
 
 DAY = "2027-01-16"
 

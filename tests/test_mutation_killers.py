@@ -13,7 +13,7 @@ import warnings
 
 import pytest
 
-import plexodose._sources as src
+import plexodose._core.sources as src
 from plexodose import (
     ContraindicationError,
     DoseRangeError,
@@ -38,9 +38,9 @@ from plexodose import (
     ivig,
     mycophenolate,
 )
-from plexodose import _body as body
-from plexodose import _dispense as disp
-from plexodose._trace import step_text
+from plexodose._dosing import dispense as disp
+from plexodose._dosing.trace import step_text
+from plexodose._patient import body as body
 
 EX = Patient.example()  # 72 kg, 175 cm, male, 60 y, creatinine 1 mg/dL, TPMT/NUDT15 normal
 

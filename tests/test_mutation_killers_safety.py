@@ -15,7 +15,6 @@ from plexodose import (
     DoseRangeError,
     InputRangeError,
     Patient,
-    _body,
     azathioprine,
     ciclosporin,
     cyclophosphamide_iv,
@@ -25,7 +24,8 @@ from plexodose import (
     ivig,
     mycophenolate,
 )
-from plexodose import _sources as src
+from plexodose._core import sources as src
+from plexodose._patient import body as _body
 
 EX = Patient.example()  # 72 kg, 175 cm, male, 60 y, creatinine 1 mg/dL
 BOXED = ("use the minimum dose, concentration and infusion rate practicable; hydrate before the "

@@ -43,7 +43,6 @@ from plexodose import (
     PlexodoseError,
     Source,
     UnitError,
-    _registry,
     azathioprine,
     ciclosporin,
     cyclophosphamide_iv,
@@ -57,8 +56,9 @@ from plexodose import (
     plan,
     ureg,
 )
-from plexodose import _sources as src
-from plexodose import _units as u
+from plexodose._core import registry as _registry
+from plexodose._core import sources as src
+from plexodose._core import units as u
 from plexodose.cli import main
 from plexodose.strategies import patients, regimens
 
@@ -377,7 +377,7 @@ def test_class_10_caches_are_bounded_and_pint_does_not_grow() -> None:
 
 
 def test_class_10_the_patients_memo_of_spellings_is_bounded() -> None:
-    from plexodose import _patient
+    from plexodose._patient import patient as _patient
 
     def make_all(seed: int, n: int) -> None:
         rng = random.Random(seed)

@@ -12,7 +12,7 @@ import matplotlib
 import pytest
 
 from plexodose import Patient, Schedule, cyclophosphamide_iv, plan, schedule
-from plexodose._exports import plot as plot_module
+from plexodose._interop import plot as plot_module
 
 matplotlib.use("Agg")
 

@@ -13,10 +13,10 @@ import attrs
 import pytest
 
 import plexodose as px
-from plexodose._dispense import Dispensed
-from plexodose._errors import DoseRangeError
-from plexodose._record import Record, field
-from plexodose._results import CyclophosphamidePulse, DailyDose
+from plexodose._core.errors import DoseRangeError
+from plexodose._core.record import Record, field
+from plexodose._dosing.dispense import Dispensed
+from plexodose._dosing.results import CyclophosphamidePulse, DailyDose
 
 EX = px.Patient.example()
 

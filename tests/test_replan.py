@@ -18,8 +18,8 @@ from plexodose import (
     replan,
     schedule,
 )
-from plexodose import _monitoring_rules as rules
-from plexodose._errors import InputRangeError
+from plexodose._core.errors import InputRangeError
+from plexodose._monitoring import thresholds as rules
 
 P = Patient.example()
 START = dt.date(2027, 1, 1)

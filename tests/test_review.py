@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from plexodose import Labs, Patient, ciclosporin, cyclophosphamide_iv, review
-from plexodose import _monitoring_rules as rules
-from plexodose import _sources as src
-from plexodose._errors import InputRangeError, MissingInputError, PlexodoseError
-from plexodose._review import Review, severity
+from plexodose._core import sources as src
+from plexodose._core.errors import InputRangeError, MissingInputError, PlexodoseError
+from plexodose._monitoring import thresholds as rules
+from plexodose._monitoring.review import Review, severity
 
 P = Patient.example()
 DAY = dt.date(2027, 3, 1)

@@ -29,8 +29,8 @@ from plexodose import (
     plan,
     schedule,
 )
-from plexodose import _guard as guard
 from plexodose import _schedule as sch
+from plexodose._dosing import guard as guard
 
 P = Patient.example()  # 72 kg, 175 cm, male, 60 y, creatinine 1 mg/dL, TPMT/NUDT15 normal
 START = dt.date(2026, 12, 1)
@@ -106,7 +106,7 @@ def test_ivig_maintenance_every_three_weeks() -> None:
     # 1 g/kg x 72 kg = 72 g on day 21 and day 42 after the start
     assert [(e.date, e.dose_amount) for e in maintenance] == [(day(21), 72), (day(42), 72)]
     assert s.total_dose("IVIg").magnitude == pytest.approx(144 + 2 * 72)
-    assert plexodose._sources.IVIG_MAINTENANCE in s.sources
+    assert plexodose._core.sources.IVIG_MAINTENANCE in s.sources
 
 
 def test_ivig_maintenance_off_label_warns() -> None:
@@ -659,7 +659,7 @@ def test_steps_for_another_patient_are_refused() -> None:
 
 
 def test_at_risk_ivig_pump_is_never_escalated() -> None:
-    from plexodose import _monitoring_rules as rules
+    from plexodose._monitoring import thresholds as rules
 
     # Gamunex-C starts at 2 mg/kg/min: min(2, 2) = 2 x 72 kg x 60 / 100 mg per mL = 86.4 mL/h
     gamunex = ivig(P, product="gamunex-c", risk_factors=("diabetes",))
@@ -708,8 +708,8 @@ def test_schedule_layout_exporters_depend_on_the_model_only() -> None:
             path.name)
     model = ast.parse((root / "_schedule" / "model.py").read_text())
     model_imports = {n.module for n in ast.walk(model) if isinstance(n, ast.ImportFrom)}
-    calculators = {"plexodose._ivig", "plexodose._azathioprine", "plexodose._ciclosporin",
-                   "plexodose._cyclophosphamide", "plexodose._mycophenolate"}
+    calculators = {"plexodose._drugs.ivig", "plexodose._drugs.azathioprine", "plexodose._drugs.ciclosporin",
+                   "plexodose._drugs.cyclophosphamide", "plexodose._drugs.mycophenolate"}
     assert not model_imports & calculators
     assert {p.stem for p in (root / "_schedule").glob("*.py")} >= {
         "model", "courses", "algorithm", "monitoring", "replanning"}

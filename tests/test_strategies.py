@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import plexodose
 from plexodose import InputRangeError, Patient, PlexodoseError, egfr
-from plexodose import _units as u
+from plexodose._core import units as u
 from plexodose.strategies import (
     DIMENSIONS,
     KINDS,

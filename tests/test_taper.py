@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from plexodose import Patient, azathioprine, ciclosporin, plan, taper
-from plexodose import _monitoring_rules as rules
-from plexodose._errors import PlexodoseError
+from plexodose._core.errors import PlexodoseError
+from plexodose._monitoring import thresholds as rules
 
 P = Patient.example()
 START = dt.date(2027, 6, 1)

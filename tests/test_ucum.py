@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plexodose import InputRangeError, Patient, UnitError, _ucum
-from plexodose import _units as u
-from plexodose._vocab import phenotype_from_text, sex_from_text
+from plexodose import InputRangeError, Patient, UnitError
+from plexodose._core import ucum as _ucum
+from plexodose._core import units as u
+from plexodose._core.vocab import phenotype_from_text, sex_from_text
 
 
 @pytest.mark.parametrize(("text", "dim", "expected"), [

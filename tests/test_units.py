@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from plexodose import Q_, InputRangeError, Patient, UnitError, ureg
-from plexodose import _units as u
+from plexodose._core import units as u
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_common_words_give_the_full_reading_s_figure() -> None:
     """Each word the table reads without pint gives exactly what pint's full reading gives."""
     import pint
 
-    from plexodose import _units as u
+    from plexodose._core import units as u
 
     dims = {d.canonical: d for d in (u.MASS, u.DOSE_MASS, u.LENGTH, u.CREATININE, u.CELL_COUNT,
                                      u.AREA)}
@@ -141,7 +141,7 @@ def test_the_table_is_used_only_with_pint_s_own_definitions(
     definitions are in force, the host's registry once the host has set one."""
     import pint
 
-    from plexodose import _units as u
+    from plexodose._core import units as u
 
     monkeypatch.setitem(u.COMMON_WORDS, ("kg", "kilograms"), 2.0)  # wrong on purpose
     host = pint.UnitRegistry()
@@ -155,7 +155,7 @@ def test_the_table_is_used_only_with_pint_s_own_definitions(
     import subprocess
     import sys
 
-    code = ("from plexodose import _units as u, Patient; "
+    code = ("from plexodose._core import units as u; from plexodose import Patient; "
             "u.COMMON_WORDS[('kg', 'kilograms')] = 2.0; "
             "print(Patient(weight='72 kilograms').weight_kg, u._defaults_in_force())")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -22,7 +22,7 @@ from plexodose import (
     plan,
     schedule,
 )
-from plexodose import _views as views
+from plexodose._views import render as views
 
 VOID = {"br"}
 ALLOWED = {"div", "style", "p", "strong", "ul", "ol", "li", "details", "summary", "span", "br",

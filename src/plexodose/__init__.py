@@ -9,9 +9,42 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from plexodose._azathioprine import azathioprine
-    from plexodose._before import BeforeStarting, before_starting
-    from plexodose._body import (
+    from plexodose._core.errors import (
+        ContraindicationError,
+        DoseRangeError,
+        InputRangeError,
+        MissingInputError,
+        PlexodoseError,
+        UnitError,
+    )
+    from plexodose._core.sources import Source
+    from plexodose._core.units import Q_, Quantity, QuantityInput, ureg
+    from plexodose._dosing.dispense import Dispensed
+    from plexodose._dosing.guard import Limit
+    from plexodose._dosing.products import CATALOGUE, IVIgProduct, OralProduct
+    from plexodose._dosing.results import (
+        Conversion,
+        CyclophosphamidePulse,
+        DailyDose,
+        IVIgCourse,
+        PulseReduction,
+    )
+    from plexodose._drugs.azathioprine import azathioprine
+    from plexodose._drugs.ciclosporin import ciclosporin, cyclosporin
+    from plexodose._drugs.cyclophosphamide import (
+        cyclophosphamide_iv,
+        cyclophosphamide_next_pulse,
+        cyclophosphamide_oral,
+        cyclophosphamide_pulse_reduction,
+    )
+    from plexodose._drugs.ivig import ivig
+    from plexodose._drugs.mycophenolate import convert_mycophenolate, mycophenolate
+    from plexodose._interop.fhir_in import FhirReading, read_fhir
+    from plexodose._interop.json import schema as json_schema
+    from plexodose._monitoring.before import BeforeStarting, before_starting
+    from plexodose._monitoring.labs import Labs
+    from plexodose._monitoring.review import Finding, Review, review
+    from plexodose._patient.body import (
         EGFR,
         PlexodoseWarning,
         adjusted_body_weight,
@@ -21,103 +54,70 @@ if TYPE_CHECKING:
         egfr,
         ideal_body_weight,
     )
-    from plexodose._ciclosporin import ciclosporin, cyclosporin
-    from plexodose._cyclophosphamide import (
-        cyclophosphamide_iv,
-        cyclophosphamide_next_pulse,
-        cyclophosphamide_oral,
-        cyclophosphamide_pulse_reduction,
-    )
-    from plexodose._dispense import Dispensed
-    from plexodose._errors import (
-        ContraindicationError,
-        DoseRangeError,
-        InputRangeError,
-        MissingInputError,
-        PlexodoseError,
-        UnitError,
-    )
-    from plexodose._fhir_in import FhirReading, read_fhir
-    from plexodose._guard import Limit
-    from plexodose._ivig import ivig
-    from plexodose._json import schema as json_schema
-    from plexodose._labs import Labs
-    from plexodose._mycophenolate import convert_mycophenolate, mycophenolate
-    from plexodose._patient import Patient
-    from plexodose._products import CATALOGUE, IVIgProduct, OralProduct
-    from plexodose._results import (
-        Conversion,
-        CyclophosphamidePulse,
-        DailyDose,
-        IVIgCourse,
-        PulseReduction,
-    )
-    from plexodose._review import Finding, Review, review
+    from plexodose._patient.patient import Patient
     from plexodose._schedule import Event, Schedule, plan, replan, schedule
-    from plexodose._sources import Source
-    from plexodose._taper import taper
-    from plexodose._units import Q_, Quantity, QuantityInput, ureg
+    from plexodose._schedule.taper import taper
 
 __version__ = "0.1.0"
 
 # Every public name loads on first use, so that ``plexodose --help`` and ``--version`` answer
 # without importing pint or the calculators. name -> "module" or "module:attribute"
 _LAZY = {
-    "BeforeStarting": "plexodose._before",
-    "CATALOGUE": "plexodose._products",
-    "ContraindicationError": "plexodose._errors",
-    "Conversion": "plexodose._results",
-    "CyclophosphamidePulse": "plexodose._results",
-    "DailyDose": "plexodose._results",
-    "Dispensed": "plexodose._dispense",
-    "DoseRangeError": "plexodose._errors",
-    "EGFR": "plexodose._body",
+    "BeforeStarting": "plexodose._monitoring.before",
+    "CATALOGUE": "plexodose._dosing.products",
+    "ContraindicationError": "plexodose._core.errors",
+    "Conversion": "plexodose._dosing.results",
+    "CyclophosphamidePulse": "plexodose._dosing.results",
+    "DailyDose": "plexodose._dosing.results",
+    "Dispensed": "plexodose._dosing.dispense",
+    "DoseRangeError": "plexodose._core.errors",
+    "EGFR": "plexodose._patient.body",
     "Event": "plexodose._schedule",
-    "FhirReading": "plexodose._fhir_in",
-    "Finding": "plexodose._review",
-    "IVIgCourse": "plexodose._results",
-    "IVIgProduct": "plexodose._products",
-    "InputRangeError": "plexodose._errors",
-    "Labs": "plexodose._labs",
-    "Limit": "plexodose._guard",
-    "MissingInputError": "plexodose._errors",
-    "OralProduct": "plexodose._products",
-    "Patient": "plexodose._patient",
-    "PlexodoseError": "plexodose._errors",
-    "PlexodoseWarning": "plexodose._body",
-    "PulseReduction": "plexodose._results",
-    "Q_": "plexodose._units",
-    "Quantity": "plexodose._units",
-    "QuantityInput": "plexodose._units",
-    "Review": "plexodose._review",
+    "FhirReading": "plexodose._interop.fhir_in",
+    "Finding": "plexodose._monitoring.review",
+    "IVIgCourse": "plexodose._dosing.results",
+    "IVIgProduct": "plexodose._dosing.products",
+    "InputRangeError": "plexodose._core.errors",
+    "Labs": "plexodose._monitoring.labs",
+    "Limit": "plexodose._dosing.guard",
+    "MissingInputError": "plexodose._core.errors",
+    "OralProduct": "plexodose._dosing.products",
+    "Patient": "plexodose._patient.patient",
+    "PlexodoseError": "plexodose._core.errors",
+    "PlexodoseWarning": "plexodose._patient.body",
+    "PulseReduction": "plexodose._dosing.results",
+    "Q_": "plexodose._core.units",
+    "Quantity": "plexodose._core.units",
+    "QuantityInput": "plexodose._core.units",
+    "Review": "plexodose._monitoring.review",
     "Schedule": "plexodose._schedule",
-    "Source": "plexodose._sources",
-    "UnitError": "plexodose._errors",
-    "adjusted_body_weight": "plexodose._body",
-    "azathioprine": "plexodose._azathioprine",
-    "before_starting": "plexodose._before",
-    "bmi": "plexodose._body",
-    "bsa": "plexodose._body",
-    "ciclosporin": "plexodose._ciclosporin",
-    "convert_mycophenolate": "plexodose._mycophenolate",
-    "creatinine_clearance": "plexodose._body",
-    "cyclophosphamide_iv": "plexodose._cyclophosphamide",
-    "cyclophosphamide_next_pulse": "plexodose._cyclophosphamide",
-    "cyclophosphamide_oral": "plexodose._cyclophosphamide",
-    "cyclophosphamide_pulse_reduction": "plexodose._cyclophosphamide",
-    "cyclosporin": "plexodose._ciclosporin",
-    "egfr": "plexodose._body",
-    "ideal_body_weight": "plexodose._body",
-    "ivig": "plexodose._ivig",
-    "json_schema": "plexodose._json:schema",
-    "mycophenolate": "plexodose._mycophenolate",
+    "Source": "plexodose._core.sources",
+    "UnitError": "plexodose._core.errors",
+    "adjusted_body_weight": "plexodose._patient.body",
+    "azathioprine": "plexodose._drugs.azathioprine",
+    "before_starting": "plexodose._monitoring.before",
+    "bmi": "plexodose._patient.body",
+    "bsa": "plexodose._patient.body",
+    "ciclosporin": "plexodose._drugs.ciclosporin",
+    "convert_mycophenolate": "plexodose._drugs.mycophenolate",
+    "creatinine_clearance": "plexodose._patient.body",
+    "cyclophosphamide_iv": "plexodose._drugs.cyclophosphamide",
+    "cyclophosphamide_next_pulse": "plexodose._drugs.cyclophosphamide",
+    "cyclophosphamide_oral": "plexodose._drugs.cyclophosphamide",
+    "cyclophosphamide_pulse_reduction": "plexodose._drugs.cyclophosphamide",
+    "cyclosporin": "plexodose._drugs.ciclosporin",
+    "egfr": "plexodose._patient.body",
+    "ideal_body_weight": "plexodose._patient.body",
+    "ivig": "plexodose._drugs.ivig",
+    "json_schema": "plexodose._interop.json:schema",
+    "mycophenolate": "plexodose._drugs.mycophenolate",
     "plan": "plexodose._schedule",
-    "read_fhir": "plexodose._fhir_in",
+    "read_fhir": "plexodose._interop.fhir_in",
     "replan": "plexodose._schedule",
-    "review": "plexodose._review",
+    "review": "plexodose._monitoring.review",
     "schedule": "plexodose._schedule",
-    "taper": "plexodose._taper",
-    "ureg": "plexodose._units",
+    "taper": "plexodose._schedule.taper",
+    "ureg": "plexodose._core.units",
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 def register() -> None:
     import hypothesis.strategies as st
 
-    from plexodose._patient import Patient
+    from plexodose._patient.patient import Patient
 
     def patients() -> st.SearchStrategy[Patient]:
         from plexodose.strategies import patients as drawn

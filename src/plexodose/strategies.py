@@ -37,12 +37,12 @@ from typing import Any
 
 import attrs
 
-from plexodose._extras import needs_hypothesis  # noqa: F401  # isort: skip  (names the extra)
+from plexodose._core.extras import needs_hypothesis  # noqa: F401  # isort: skip  (names the extra)
 import hypothesis.strategies as st
 
-from plexodose._errors import DoseRangeError, InputRangeError, PlexodoseError, UnitError
-from plexodose._patient import PHENOTYPES, Patient
-from plexodose._units import CREATININE_MOLAR_MASS_G_PER_MOL, ureg
+from plexodose._core.errors import DoseRangeError, InputRangeError, PlexodoseError, UnitError
+from plexodose._core.units import CREATININE_MOLAR_MASS_G_PER_MOL, ureg
+from plexodose._patient.patient import PHENOTYPES, Patient
 
 __all__ = [
     "DIMENSIONS",
@@ -137,7 +137,7 @@ def quantities(dimension: str, min: float, max: float, units: Sequence[str] | No
     rounding of a value in [min, max].
 
     >>> from hypothesis import find
-    >>> from plexodose._units import to_float, MASS
+    >>> from plexodose._core.units import to_float, MASS
     >>> x = find(quantities("mass", 60, 80, units=["lb"], forms=["string"]), lambda x: True)
     >>> x.endswith(" lb"), 60 <= round(to_float(x, "weight", MASS), 9) <= 80
     (True, True)

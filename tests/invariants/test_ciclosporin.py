@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from plexodose import ContraindicationError, DoseRangeError
 from plexodose import ciclosporin as _ciclosporin
 from plexodose import cyclosporin as _cyclosporin
-from plexodose._body import egfr_value
+from plexodose._patient.body import egfr_value
 from plexodose.strategies import patients, regimens
 
 from ._helpers import assert_dispensed_within_tolerance, assert_traced, close, heavier, rewritten

@@ -7,7 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from plexodose import DoseRangeError, MissingInputError, Patient, ivig
-from plexodose._body import ideal_body_weight_value
+from plexodose._patient.body import ideal_body_weight_value
 from plexodose.strategies import patients, regimens
 
 from ._helpers import assert_dispensed_within_tolerance, assert_traced, close, heavier, rewritten

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from plexodose import Labs, review
-from plexodose._review import severity
+from plexodose._monitoring.review import severity
 
 DAY = dt.date(2027, 3, 1)
 BEFORE = dt.date(2027, 2, 15)

@@ -6,17 +6,17 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from plexodose import _sources as src
-from plexodose._azathioprine import azathioprine
-from plexodose._ciclosporin import ciclosporin
-from plexodose._common import whole_number
-from plexodose._cyclophosphamide import cyclophosphamide_iv, cyclophosphamide_oral
-from plexodose._errors import InputRangeError
-from plexodose._ivig import ivig
-from plexodose._mycophenolate import mycophenolate
-from plexodose._patient import Patient
-from plexodose._products import IVIgProduct
-from plexodose._results import CyclophosphamidePulse, DailyDose, IVIgCourse
+from plexodose._core import sources as src
+from plexodose._core.errors import InputRangeError
+from plexodose._dosing.calculation import whole_number
+from plexodose._dosing.products import IVIgProduct
+from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, IVIgCourse
+from plexodose._drugs.azathioprine import azathioprine
+from plexodose._drugs.ciclosporin import ciclosporin
+from plexodose._drugs.cyclophosphamide import cyclophosphamide_iv, cyclophosphamide_oral
+from plexodose._drugs.ivig import ivig
+from plexodose._drugs.mycophenolate import mycophenolate
+from plexodose._patient.patient import Patient
 from plexodose._schedule import rules
 from plexodose._schedule.builder import _Builder, _not_for, _number, add_months, start_date
 from plexodose._schedule.courses import _daily_amount, _ivig, _oral, _pulses, _thresholds

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from plexodose import _units as u
-from plexodose._dates import checked_date
-from plexodose._errors import InputRangeError
+from plexodose._core import units as u
+from plexodose._core.checks import checked_date
+from plexodose._core.errors import InputRangeError
+from plexodose._core.sources import Source
 from plexodose._schedule.model import Event, Schedule
 from plexodose._schedule.rules import EARLIEST_START, LATEST_START
-from plexodose._sources import Source
 
 
 class _Builder:

@@ -10,18 +10,19 @@ from typing import Any
 
 import attrs
 
-from plexodose import _format as fmt
-from plexodose import _sources as src
-from plexodose._common import whole_number
-from plexodose._cyclophosphamide import CUMULATIVE_THRESHOLD_G
-from plexodose._errors import InputRangeError
-from plexodose._guard import tightest_per_day, tightest_per_dose
-from plexodose._monitoring_rules import (
+from plexodose._core import format as fmt
+from plexodose._core import sources as src
+from plexodose._core.errors import InputRangeError
+from plexodose._core.sources import Source
+from plexodose._dosing.calculation import whole_number
+from plexodose._dosing.guard import tightest_per_day, tightest_per_dose
+from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, IVIgCourse
+from plexodose._drugs.cyclophosphamide import CUMULATIVE_THRESHOLD_G
+from plexodose._monitoring.thresholds import (
     IVIG_AT_RISK_MAX_MG_PER_KG_MIN,
     IVIG_AT_RISK_RATE_GAP,
     IVIG_BOXED_WARNING,
 )
-from plexodose._results import CyclophosphamidePulse, DailyDose, IVIgCourse
 from plexodose._schedule.builder import _Builder, _not_for, _number, add_months
 from plexodose._schedule.model import (
     AZATHIOPRINE,
@@ -53,7 +54,6 @@ from plexodose._schedule.rules import (
     SEED_IVIG_RESPONSE,
     THRESHOLDS_G,
 )
-from plexodose._sources import Source
 
 # ---------------------------------------------------------------------------------------------
 # IVIg

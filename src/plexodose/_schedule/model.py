@@ -1,6 +1,6 @@
 """The schedule's event model: :class:`Event` and :class:`Schedule`, and nothing that computes a dose.
 
-The exporters (``plexodose._exports``) depend on this module only; the Schedule's export methods
+The exporters (``plexodose._interop``) depend on this module only; the Schedule's export methods
 import them lazily, on use.
 """
 
@@ -14,11 +14,11 @@ from typing import Any, Literal
 
 import attrs
 
-from plexodose import _format as fmt
-from plexodose import _units as u
-from plexodose._errors import InputRangeError
-from plexodose._results import frequency_text
-from plexodose._sources import Source
+from plexodose._core import format as fmt
+from plexodose._core import units as u
+from plexodose._core.errors import InputRangeError
+from plexodose._core.sources import Source
+from plexodose._dosing.results import frequency_text
 
 KINDS = ("dose", "monitoring", "assessment", "decision")
 DAY_ORDER = ("assessment", "decision", "monitoring", "dose")  # within one day
@@ -228,19 +228,19 @@ class Schedule:
         >>> row["date"], row["drug"], row["kind"], row["dose"], row["dose_unit"]
         ('2026-12-01', 'IVIg', 'dose', 28.8, 'g')
         """
-        from plexodose._exports import tabular
+        from plexodose._interop import tabular
 
         return tabular.records(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON form: events with UCUM quantities, warnings, sources, prior exposure."""
-        from plexodose._json import schedule_dict
+        from plexodose._interop.json import schedule_dict
 
         return schedule_dict(self)
 
     def to_json(self, indent: int | None = None) -> str:
         """:meth:`to_dict` as JSON text (keys sorted)."""
-        from plexodose._json import dumps
+        from plexodose._interop.json import dumps
 
         return dumps(self.to_dict(), indent)
 
@@ -251,13 +251,13 @@ class Schedule:
         >>> schedule(ivig(Patient.example()), start="2026-12-01").to_csv().splitlines()[1][:40]
         '2026-12-01,,IVIg,dose,loading,"IVIg infu'
         """
-        from plexodose._exports import tabular
+        from plexodose._interop import tabular
 
         return tabular.csv_text(self)
 
     def to_text(self) -> str:
         """An aligned table for a person: runs of identical daily doses on one line."""
-        from plexodose._exports import tabular
+        from plexodose._interop import tabular
 
         return tabular.text(self)
 
@@ -273,7 +273,7 @@ class Schedule:
         UIDs are unique per patient and plan: stable for the same ``subject`` (a FHIR Reference)
         or ``namespace`` (a uuid.UUID or text), random when neither is given.
         """
-        from plexodose._exports import ics
+        from plexodose._interop import ics
 
         return ics.to_ics(self, stamp=stamp, subject=subject, namespace=namespace)
 
@@ -298,13 +298,13 @@ class Schedule:
         >>> bundle["entry"][0]["resource"]["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]
         {'value': 28.8, 'unit': 'g', 'system': 'http://unitsofmeasure.org', 'code': 'g'}
         """
-        from plexodose._exports import fhir
+        from plexodose._interop import fhir_out
 
-        return fhir.to_fhir(self, subject=subject, namespace=namespace, bundle_type=bundle_type)
+        return fhir_out.to_fhir(self, subject=subject, namespace=namespace, bundle_type=bundle_type)
 
     def plot(self, path: Any = None) -> Any:
         """A matplotlib Figure: one lane per drug; saved as PNG when ``path`` is given."""
-        from plexodose._exports import plot
+        from plexodose._interop import plot
 
         return plot.plot(self, path)
 
@@ -316,22 +316,22 @@ class Schedule:
 
     def to_dataframe(self) -> Any:
         """The records as a pandas DataFrame with datetime columns (needs ``plexodose[batch]``)."""
-        from plexodose import _views
+        from plexodose._views import render as _views
 
         return _views.to_dataframe(self)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython: wrapped to its width
-        from plexodose._views import terminal_text
+        from plexodose._views.render import terminal_text
 
         printer.text(terminal_text(self.to_text(), getattr(printer, "max_width", 0)))
 
-    def _repr_html_(self) -> str:  # Jupyter: see plexodose._views
-        from plexodose import _views
+    def _repr_html_(self) -> str:  # Jupyter: see plexodose._views.render
+        from plexodose._views import render as _views
 
         return _views.html(self)
 
     def _repr_markdown_(self) -> str:
-        from plexodose import _views
+        from plexodose._views import render as _views
 
         return _views.markdown(self)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from plexodose import _format as fmt
-from plexodose import _sources as src
+from plexodose._core import format as fmt
+from plexodose._core import sources as src
+from plexodose._core.sources import Source
 from plexodose._schedule.builder import _Builder, add_months, calendar_weeks
 from plexodose._schedule.model import AZATHIOPRINE, CICLOSPORIN, CYCLOPHOSPHAMIDE, MYCOPHENOLATE
 from plexodose._schedule.rules import (
@@ -19,7 +20,6 @@ from plexodose._schedule.rules import (
     MYCOPHENOLATE_MONITORING,
     ORAL_CYCLOPHOSPHAMIDE_MONITORING_GAP,
 )
-from plexodose._sources import Source
 
 
 def _monitoring(b: _Builder, drug: str, first: dt.date, end: dt.date) -> None:

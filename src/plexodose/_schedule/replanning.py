@@ -21,13 +21,13 @@ from typing import Any
 
 import attrs
 
-from plexodose import _format as fmt
-from plexodose import _monitoring_rules as rules
-from plexodose import _units as u
-from plexodose._errors import InputRangeError
-from plexodose._labs import Labs, history
-from plexodose._results import frequency_text
-from plexodose._review import Review, review
+from plexodose._core import format as fmt
+from plexodose._core import units as u
+from plexodose._core.errors import InputRangeError
+from plexodose._dosing.results import frequency_text
+from plexodose._monitoring import thresholds as rules
+from plexodose._monitoring.labs import Labs, history
+from plexodose._monitoring.review import Review, review
 from plexodose._schedule.builder import _Builder
 from plexodose._schedule.courses import _cumulative
 from plexodose._schedule.model import CYCLOPHOSPHAMIDE, IVIG, Event, Schedule

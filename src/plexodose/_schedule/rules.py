@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, get_args
 
-from plexodose import _sources as src
-from plexodose._cyclophosphamide import CUMULATIVE_THRESHOLD_G
+from plexodose._core import sources as src
+from plexodose._core.sources import Source
+from plexodose._drugs.cyclophosphamide import CUMULATIVE_THRESHOLD_G
 from plexodose._schedule.model import AZATHIOPRINE, CICLOSPORIN, CYCLOPHOSPHAMIDE, MYCOPHENOLATE
-from plexodose._sources import Source
 
 # A DailyDose's drug -> (schedule drug, route)
 ORAL = {

@@ -51,7 +51,7 @@ column, the rest floats: the result writes to Parquet as it is.
 A bad row never stops the audit: ``status`` is the first that applies of ``unknown_drug``
 (with ``unknown_drugs="flag"``), ``missing_data``, ``wrong_unit`` (no unit, an unknown unit or
 one of the wrong dimension, a bare number in a text column), ``implausible_input`` (outside the
-limits of :mod:`plexodose._limits`, the same ones :class:`plexodose.Patient` enforces; a value
+limits of :mod:`plexodose._core.limits`, the same ones :class:`plexodose.Patient` enforces; a value
 that is not a real number, such as ``100+1000j``; infinity), ``minor`` (under 18: the scalar API
 needs ``minor_override``), ``over_cap``, ``above_range``, ``under_range``, ``ok``. A band end is
 crossed only beyond float rounding (relative 1e-9).
@@ -101,19 +101,19 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, NamedTuple
 
-from plexodose._extras import needs_batch  # noqa: F401  # isort: skip  (names the extra)
+from plexodose._core.extras import needs_batch  # noqa: F401  # isort: skip  (names the extra)
 import numpy as np
 import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
 
-from plexodose import _azathioprine as aza
-from plexodose import _ciclosporin as csa
-from plexodose import _cyclophosphamide as cyc
-from plexodose import _ivig as ivg
-from plexodose import _limits as lim
-from plexodose import _mycophenolate as mmf
-from plexodose import _units as u
-from plexodose._errors import InputRangeError, MissingInputError
+from plexodose._core import limits as lim
+from plexodose._core import units as u
+from plexodose._core.errors import InputRangeError, MissingInputError
+from plexodose._drugs import azathioprine as aza
+from plexodose._drugs import ciclosporin as csa
+from plexodose._drugs import cyclophosphamide as cyc
+from plexodose._drugs import ivig as ivg
+from plexodose._drugs import mycophenolate as mmf
 from plexodose.batch import _read, _rules
 from plexodose.batch._problems import (
     ABOVE,
@@ -217,7 +217,7 @@ def audit(orders: Any, *, unknown_drugs: Literal["raise", "flag"] = "raise") -> 
     >>> audit(pd.DataFrame({"drug": ["prednisolone"], "weight": ["72 kg"], "dose": ["5 mg/day"]}))
     Traceback (most recent call last):
     ...
-    plexodose._errors.InputRangeError: drug 'prednisolone' is not one the audit knows: ivig, azathioprine, cyclophosphamide_oral, cyclophosphamide_iv, ciclosporin, mycophenolate, cyclophosphamide_iv_mg_per_kg (or cyclosporin, cyclosporine, ciclosporine, mycophenolate_mofetil, cyclophosphamide with a route); pass unknown_drugs="flag" to flag such rows instead
+    plexodose._core.errors.InputRangeError: drug 'prednisolone' is not one the audit knows: ivig, azathioprine, cyclophosphamide_oral, cyclophosphamide_iv, ciclosporin, mycophenolate, cyclophosphamide_iv_mg_per_kg (or cyclosporin, cyclosporine, ciclosporine, mycophenolate_mofetil, cyclophosphamide with a route); pass unknown_drugs="flag" to flag such rows instead
     """
     if type(orders).__module__.split(".")[0] == "dask":
         return audit_dask(orders, unknown_drugs=unknown_drugs)

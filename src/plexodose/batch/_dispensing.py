@@ -1,4 +1,4 @@
-"""What the calculators dispense for a calculated dose: :mod:`plexodose._dispense` on arrays.
+"""What the calculators dispense for a calculated dose: :mod:`plexodose._dosing.dispense` on arrays.
 
 An order is made of whole tablets or vials, so the audit accepts the amount the calculator
 itself dispenses for each end of the protocol range: the nearest multiple of the step (a tie
@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from plexodose import _dispense
-from plexodose._common import ROUNDING_TOLERANCE
-from plexodose._errors import InputRangeError
-from plexodose._ivig import ROUND_TO_G
-from plexodose._products import CATALOGUE, IVIgProduct
+from plexodose._core.errors import InputRangeError
+from plexodose._dosing import dispense as _dispense
+from plexodose._dosing.calculation import ROUNDING_TOLERANCE
+from plexodose._dosing.products import CATALOGUE, IVIgProduct
+from plexodose._drugs.ivig import ROUND_TO_G
 
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
@@ -26,7 +26,7 @@ _EXACT = 1e-12  # the scalar rounding's own float margin
 
 def dispensed(calculated: Floats, sizes: tuple[float, ...], step: float,
               maximum: Floats | float) -> tuple[Floats, Bools]:
-    """(amount, dispensable) per dose, as :func:`plexodose._dispense.dispense` rounds it.
+    """(amount, dispensable) per dose, as :func:`plexodose._dosing.dispense.dispense` rounds it.
 
     >>> amount, ok = dispensed(np.array([144.0, 140.0, 37.5, 20.0]), (50.0, 25.0), 25.0, 140.0)
     >>> amount.tolist(), ok.tolist()  # nearest 150 passes 140: down to 125; 37.5 ties down

@@ -2,7 +2,7 @@
 
 A quantity arrives either as a number column beside a unit column (``weight`` and
 ``weight_unit``) or, without the unit column, as text such as ``"72.4 kg"``. Every distinct unit
-goes through the scalar API's own conversion (:func:`plexodose._units.to_float`), so a unit it
+goes through the scalar API's own conversion (:func:`plexodose._core.units.to_float`), so a unit it
 refuses is refused here too; a bare number never gets a unit by guess. Text is split with
 pyarrow's string kernels when pyarrow is installed, else with pandas.
 """
@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
 
-from plexodose import _units as u
-from plexodose._errors import MissingInputError, PlexodoseError
+from plexodose._core import units as u
+from plexodose._core.errors import MissingInputError, PlexodoseError
 from plexodose.batch._problems import IMPLAUSIBLE, WRONG_UNIT, Problems
 
 Floats = npt.NDArray[np.float64]

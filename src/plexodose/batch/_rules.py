@@ -13,14 +13,14 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from plexodose import _azathioprine as aza
-from plexodose import _body
-from plexodose import _ciclosporin as csa
-from plexodose import _cyclophosphamide as cyc
-from plexodose import _ivig as ivg
-from plexodose import _limits as lim
-from plexodose import _mycophenolate as mmf
-from plexodose._common import UMOL_PER_L_PER_MG_DL
+from plexodose._core import limits as lim
+from plexodose._dosing.calculation import UMOL_PER_L_PER_MG_DL
+from plexodose._drugs import azathioprine as aza
+from plexodose._drugs import ciclosporin as csa
+from plexodose._drugs import cyclophosphamide as cyc
+from plexodose._drugs import ivig as ivg
+from plexodose._drugs import mycophenolate as mmf
+from plexodose._patient import body as _body
 from plexodose.batch import _dispensing as dispensing
 
 Floats = npt.NDArray[np.float64]
@@ -114,7 +114,7 @@ def _every(size: int, value: float) -> Floats:
 
 
 def _settled(values: Floats) -> Floats:
-    """:func:`plexodose._ivig.settled` on arrays: without unit-conversion noise (9 decimals)."""
+    """:func:`plexodose._drugs.ivig.settled` on arrays: without unit-conversion noise (9 decimals)."""
     return np.round(values, 9)
 
 
@@ -225,7 +225,7 @@ def mycophenolate(r: Rows) -> Range:
 
 
 def egfr(age: Floats, female: Bools, scr_mg_dl: Floats) -> Floats:
-    """:func:`plexodose._body.egfr_value` on arrays: the same constants in the same order."""
+    """:func:`plexodose._patient.body.egfr_value` on arrays: the same constants in the same order."""
     # Each row's own sex constants (male where not female, as egfr_value reads the sex).
     kappa, alpha, factor = (np.where(female, f, m) for f, m in zip(
         _body.CKD_EPI_SEX["female"], _body.CKD_EPI_SEX["male"], strict=True))

@@ -1,0 +1,81 @@
+"""Optional libraries: a feature used without its extra says which extra to install.
+
+The runtime needs only pint and attrs; plotting, FHIR checks, the batch audit, Dask and the
+hypothesis strategies need an extra (``pip install "plexodose[plot]"``). A missing one raises
+:class:`MissingExtraError`, a ``ModuleNotFoundError`` (so ``except ImportError`` still works)
+whose message names the extra::
+
+    MissingExtraError: plotting needs the optional extra "plot": pip install "plexodose[plot]"
+    (No module named 'matplotlib')
+
+A module that needs an extra from its first line imports one of the ``needs_<extra>`` names
+(``from plexodose._core.extras import needs_batch``) before the optional libraries: the import
+itself checks them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+EXTRAS = {  # top-level package -> the pyproject extra that installs it
+    "matplotlib": "plot",
+    "icalendar": "ics",
+    "fhir": "fhir",
+    "numpy": "batch",
+    "pandas": "batch",
+    "dask": "dask",
+    "distributed": "dask",
+    "hypothesis": "hypothesis",
+    "sphinx": "docs",
+    "myst_parser": "docs",
+}
+FEATURES = {  # needs_<extra>: (what the feature is called, the packages it imports first)
+    "batch": ("plexodose.batch", ("numpy", "pandas")),
+    "hypothesis": ("plexodose.strategies", ("hypothesis",)),
+    "plot": ("plotting", ("matplotlib",)),
+    "dask": ("the Dask audit", ("dask", "distributed")),
+}
+
+
+class MissingExtraError(ModuleNotFoundError):
+    """An optional feature was used without the extra that installs its library."""
+
+
+def extra_for(exc: ModuleNotFoundError) -> str | None:
+    """The extra that installs the module ``exc`` could not find, or None."""
+    return EXTRAS.get((exc.name or "").split(".")[0])
+
+
+def missing_extra(exc: ModuleNotFoundError, feature: str | None = None) -> MissingExtraError:
+    """``exc`` restated with the extra to install (the original message kept at the end)."""
+    extra = extra_for(exc)
+    if extra is None:
+        raise ValueError(f"no extra installs {exc.name!r}")
+    what = feature or f"the {exc.name.split('.')[0] if exc.name else 'optional'} feature"
+    error = MissingExtraError(
+        f'{what} needs the optional extra "{extra}": pip install "plexodose[{extra}]" ({exc})',
+        name=exc.name,
+    )
+    return error
+
+
+def require(module: str, feature: str) -> ModuleType:
+    """Import ``module``, or raise :class:`MissingExtraError` naming its extra."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if extra_for(exc) is None:
+            raise
+        raise missing_extra(exc, feature) from exc
+
+
+def __getattr__(name: str) -> bool:
+    """``from plexodose._core.extras import needs_batch``: check the batch extra, or raise."""
+    extra = name.removeprefix("needs_")
+    if not name.startswith("needs_") or extra not in FEATURES:
+        raise AttributeError(f"module 'plexodose._core.extras' has no attribute {name!r}")
+    feature, packages = FEATURES[extra]
+    for package in packages:
+        require(package, feature)
+    return True

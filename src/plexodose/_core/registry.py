@@ -1,0 +1,109 @@
+"""Every rule plexodose cites, found by walking the package: the source of the docs' rules page.
+
+A rule is a :class:`~plexodose.Source` constant assigned at module level (``NAME = Source(...)``)
+in any module of the package, so a module added later is found without being listed here. A
+module whose optional extra is missing is skipped (its rules are listed once the extra is
+installed, as for the documentation build).
+
+>>> rules = registry()
+>>> by_name = {rule.name: rule for rule in rules}
+>>> by_name["SEED_IVIG"].module, by_name["SEED_IVIG"].source.tag
+('plexodose._core.sources', 'seed')
+>>> sorted({rule.source.tag for rule in rules})
+['gap', 'guideline', 'label', 'secondary', 'seed']
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from types import ModuleType
+
+import attrs
+
+import plexodose
+from plexodose._core.sources import Source
+
+TAGS = {  # the evidence tags, strongest first, in the words the rules page uses
+    "seed": "the project's clinical document (the defaults)",
+    "label": "a drug's prescribing information",
+    "guideline": "a published guideline, protocol or formula",
+    "secondary": "a second-hand summary of a source not read directly",
+    "gap": "nothing found: plexodose's conservative choice, documented and configurable",
+}
+
+
+@attrs.frozen
+class Rule:
+    """One cited rule: the module and constant that define it, and the Source itself."""
+
+    module: str
+    name: str
+    source: Source
+
+
+def modules() -> list[ModuleType]:
+    """The package's modules, imported; those whose optional extra is missing are left out."""
+    found = [plexodose]
+    for info in pkgutil.walk_packages(plexodose.__path__, "plexodose."):
+        try:
+            found.append(importlib.import_module(info.name))
+        except ImportError:  # MissingExtraError included: a module needing an absent extra
+            continue
+    return found
+
+
+def _defined_here(module: ModuleType) -> set[str]:
+    """Names the module assigns a ``Source(...)`` call to (not those it imports)."""
+    try:
+        text = inspect.getsource(module)
+    except (OSError, TypeError):
+        return set()
+    return set(re.findall(r"^([A-Z][A-Z0-9_]*)\s*(?::[^=\n]*)?=\s*(?:\w+\.)?Source\(", text,
+                          re.MULTILINE))
+
+
+def registry() -> tuple[Rule, ...]:
+    """Every Source constant of the package, each once, by module then definition order."""
+    rules: list[Rule] = []
+    seen: set[int] = set()
+    for module in sorted(modules(), key=lambda m: (m.__name__ != "plexodose._core.sources", m.__name__)):
+        defined = _defined_here(module)
+        for name, value in vars(module).items():
+            if isinstance(value, Source) and name in defined and id(value) not in seen:
+                seen.add(id(value))
+                rules.append(Rule(module.__name__, name, value))
+    return tuple(rules)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _title(module_name: str) -> str:
+    """The module docstring's first clause, markup removed ("The schedule generator")."""
+    module = importlib.import_module(module_name)
+    first = (module.__doc__ or module_name).strip().splitlines()[0]
+    first = re.sub(r":\w+:`~?([^`]+)`", r"\1", first).replace("``", "")
+    return first.split(": ")[0].rstrip(".")
+
+
+def rules_markdown(rules: tuple[Rule, ...] | None = None) -> str:
+    """The rules page's generated part: the evidence tags, then one table per module."""
+    rules = registry() if rules is None else rules
+    counts = {tag: sum(r.source.tag == tag for r in rules) for tag in TAGS}
+    lines = ["| evidence | meaning | rules |", "|---|---|---|"]
+    lines += [f"| `{tag}` | {meaning} | {counts[tag]} |" for tag, meaning in TAGS.items()]
+    lines += ["", f"{len(rules)} rules in all.", ""]
+    for module_name in dict.fromkeys(r.module for r in rules):
+        lines += [f"# {_cell(_title(module_name))}", "", f"Defined in `{module_name}`.", ""]
+        lines += ["| rule | evidence | source | constant |", "|---|---|---|---|"]
+        lines += [
+            f"| {_cell(r.source.rule)} | `{r.source.tag}` | {_cell(r.source.citation)} "
+            f"| `{r.name}` |"
+            for r in rules if r.module == module_name
+        ]
+        lines.append("")
+    return "\n".join(lines)

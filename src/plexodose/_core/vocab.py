@@ -1,0 +1,142 @@
+"""Vocabularies: the words plexodose takes for sex and thiopurine phenotypes, and the ones it
+refuses with the spelling to use instead.
+
+Sex is ``"female"`` or ``"male"``, spelled out: a one-letter code (HL7 v2 ``M``/``F``) is
+refused, because a misread letter would change a Cockcroft-Gault or CKD-EPI result without a
+sign. FHIR's administrative gender ``other`` and ``unknown`` leave sex unset: the formulas
+that need it then ask for it. Phenotypes are plexodose's words or CPIC's terms
+("Intermediate Metabolizer"), matched whole, case-insensitively.
+
+>>> sex_from_text("female", "sex")
+'female'
+>>> sex_from_text("M", "sex")
+Traceback (most recent call last):
+...
+plexodose._core.errors.InputRangeError: sex must be 'female' or 'male', spelled out: type 'male', not 'M'
+>>> phenotype_from_text("Possible Intermediate Metabolizer", "tpmt")
+'possible_intermediate'
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from plexodose._core.errors import InputRangeError
+
+Sex = Literal["female", "male"]
+Phenotype = Literal["normal", "intermediate", "possible_intermediate", "poor", "indeterminate"]
+
+SEXES: tuple[Sex, ...] = ("female", "male")
+PHENOTYPES: tuple[Phenotype, ...] = (
+    "normal",
+    "intermediate",
+    "possible_intermediate",
+    "poor",
+    "indeterminate",
+)
+
+# Spellings that mean a sex but are not the word: refused with the word to type.
+_SEX_VARIANTS: dict[str, Sex] = {
+    "f": "female",
+    "fem": "female",
+    "woman": "female",
+    "w": "female",
+    "m": "male",
+    "man": "male",
+}
+
+FHIR_GENDER: dict[str, Sex | None] = {
+    "female": "female",
+    "male": "male",
+    "other": None,
+    "unknown": None,
+}
+"""FHIR administrative gender (http://hl7.org/fhir/administrative-gender) -> plexodose sex;
+``other`` and ``unknown`` leave sex unset (None)."""
+
+CPIC_PHENOTYPES: dict[str, Phenotype] = {
+    "normal metabolizer": "normal",
+    "intermediate metabolizer": "intermediate",
+    "possible intermediate metabolizer": "possible_intermediate",
+    "poor metabolizer": "poor",
+    "indeterminate": "indeterminate",
+}
+"""CPIC's TPMT/NUDT15 phenotype terms (lower case) -> plexodose's phenotype words."""
+
+# Terms that are phenotypes of other genes (CYP2C19, CYP2D6), not of TPMT or NUDT15.
+_OTHER_GENES = ("rapid metabolizer", "ultrarapid metabolizer", "likely intermediate metabolizer",
+                "likely poor metabolizer")
+_ABBREVIATIONS: dict[str, Phenotype] = {
+    "nm": "normal",
+    "im": "intermediate",
+    "pim": "possible_intermediate",
+    "pm": "poor",
+}
+
+
+def sex_from_text(value: Any, field: str = "sex") -> Sex:
+    """``"female"`` or ``"male"``; a variant (``M``, ``F``, ``Male``, ``" male"``) is refused with
+    the spelling to use, and anything else with the two choices."""
+    if value == "female" or value == "male":
+        return "female" if value == "female" else "male"
+    if isinstance(value, str):
+        key = value.strip().lower()
+        word = key if key in SEXES else _SEX_VARIANTS.get(key)
+        if word is not None:
+            raise InputRangeError(
+                f"{field} must be 'female' or 'male', spelled out: type {word!r}, not {value!r:.60}",
+                field=field,
+                value=value,
+            )
+        if key in ("other", "unknown", "o", "u", "un", "unk"):
+            raise InputRangeError(
+                f"{field} must be 'female' or 'male'; for {value!r:.60} leave {field} unset "
+                "(None): a formula that needs it will say so",
+                field=field,
+                value=value,
+            )
+    raise InputRangeError(
+        f"{field} must be 'female' or 'male'; got {value!r:.60}", field=field, value=value
+    )
+
+
+def phenotype_from_text(value: Any, field: str) -> Phenotype:
+    """A TPMT or NUDT15 phenotype: plexodose's word or CPIC's term, whole and case-insensitive."""
+    if not isinstance(value, str):
+        raise _bad_phenotype(value, field)
+    key = " ".join(value.strip().lower().split())
+    for name in PHENOTYPES:
+        if key == name or key == name.replace("_", " "):
+            return name
+    found = CPIC_PHENOTYPES.get(key)
+    if found is not None:
+        return found
+    if key in _ABBREVIATIONS:
+        word = _ABBREVIATIONS[key]
+        raise InputRangeError(
+            f"{field}: abbreviations are not read; type {word!r} (CPIC: "
+            f"{_cpic_term(word)!r}), not {value!r:.60}",
+            field=field,
+            value=value,
+        )
+    if key in _OTHER_GENES:
+        raise InputRangeError(
+            f"{field}: {value!r:.60} is not a CPIC phenotype of TPMT or NUDT15; they are "
+            f"{', '.join(repr(t.title()) for t in CPIC_PHENOTYPES)}",
+            field=field,
+            value=value,
+        )
+    raise _bad_phenotype(value, field)
+
+
+def _cpic_term(word: Phenotype) -> str:
+    return next(term.title() for term, name in CPIC_PHENOTYPES.items() if name == word)
+
+
+def _bad_phenotype(value: Any, field: str) -> InputRangeError:
+    return InputRangeError(
+        f"{field} must be one of {', '.join(PHENOTYPES)} (or CPIC's term, such as "
+        f"'Intermediate Metabolizer'); got {value!r:.60}",
+        field=field,
+        value=value,
+    )

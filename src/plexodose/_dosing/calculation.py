@@ -1,0 +1,222 @@
+"""What the drug calculators share: argument checks and renal function for dosing."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+from plexodose._core import format as fmt
+from plexodose._core import sources as src
+from plexodose._core import units as u
+from plexodose._core.errors import InputRangeError
+from plexodose._core.limits import ADULT_AGE_YEARS
+from plexodose._core.sources import Source
+from plexodose._dosing.dispense import Dispensed, dispense
+from plexodose._dosing.guard import Limit, per_dose_bound
+from plexodose._dosing.products import CATALOGUE
+from plexodose._dosing.trace import Trace, reason
+from plexodose._patient import body as _body
+from plexodose._patient.patient import Patient
+
+UMOL_PER_L_PER_MG_DL = 10_000 / u.CREATININE_MOLAR_MASS_G_PER_MOL  # 88.4
+ROUNDING_TOLERANCE = 0.10  # [secondary] US IVIg practice, applied to every rounding as a warning
+
+
+def _patient(value: Any) -> Patient:
+    if not isinstance(value, Patient):
+        raise InputRangeError(
+            f'patient must be a plexodose.Patient, such as Patient(weight="72 kg"); '
+            f"got {type(value).__name__}",
+            field="patient",
+            value=value,
+        )
+    return value
+
+
+def begin(patient: Any, override: Any, *sources: Source) -> tuple[Patient, str | None, Trace]:
+    """Check the patient and the override reason; open the calculation's trace."""
+    checked = patient if type(patient) is Patient else _patient(patient)
+    reason_given = None if override is None else reason(override)
+    trace = Trace(*sources)
+    if checked.minor_override is not None:
+        trace.warn(
+            f"patient is under 18: adult protocol applied on override: {checked.minor_override}"
+        )
+    return checked, reason_given, trace
+
+
+def whole_number(value: Any, field: str, low: int, high: int) -> int:
+    if type(value) is int and low <= value <= high:  # the common case, decided at once
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        number = u.plain_number(value, field)
+        if not number.is_integer():
+            raise InputRangeError(
+                f"{field} must be a whole number; got {value!r:.60}", field=field, value=value
+            )
+        value = int(number)
+    if not low <= value <= high:
+        raise InputRangeError(
+            f"{field} must be from {low} to {high}; got {value}", field=field, value=value
+        )
+    return int(value)
+
+
+def flag(value: Any, field: str) -> bool:
+    """A yes/no option: only True or False, so a typo cannot silently mean "no"."""
+    if not isinstance(value, bool):
+        raise InputRangeError(
+            f"{field} must be True or False; got {value!r:.60}", field=field, value=value
+        )
+    return value
+
+
+def fraction(value: Any, field: str) -> float:
+    number = u.plain_number(value, field)
+    if not 0 < number <= 1:
+        raise InputRangeError(
+            f"{field} must be a fraction above 0 and at most 1; got {value!r}",
+            field=field,
+            value=value,
+        )
+    return number
+
+
+def adult_renal_inputs(p: Patient, trace: Trace, purpose: str) -> tuple[float, str, float] | None:
+    """(age, sex, creatinine) when all are known for an adult, else None with a warning."""
+    age, sex, creatinine = p.age, p.sex, p.creatinine_mg_dl
+    if age is None or sex is None or creatinine is None:
+        missing = [name for name in ("age", "sex", "serum_creatinine") if getattr(p, name) is None]
+        trace.warn(f"renal function not estimated ({', '.join(missing)} not given): no {purpose}")
+        return None
+    if age < ADULT_AGE_YEARS:
+        trace.warn(f"renal function not estimated: the equations are for adults; no {purpose}")
+        return None
+    return age, sex, creatinine
+
+
+CrclWeight = Literal["auto", "actual", "ideal", "adjusted"]
+CRCL_WEIGHTS: tuple[CrclWeight, ...] = get_args(CrclWeight)
+
+
+def crcl_for_dosing(p: Patient, trace: Trace, purpose: str, weight_basis: Any = "auto") -> float | None:
+    """Cockcroft-Gault for a dose adjustment, on ``weight_basis``: ``"auto"`` (the default, a
+    gap: the lower of actual and ideal weight, the conservative estimate), ``"actual"``,
+    ``"ideal"`` or ``"adjusted"`` (never above actual weight)."""
+    if weight_basis not in CRCL_WEIGHTS:
+        raise InputRangeError(
+            f"crcl_weight must be one of {', '.join(CRCL_WEIGHTS)}; got {weight_basis!r:.60}",
+            field="crcl_weight",
+            value=weight_basis,
+        )
+    inputs = adult_renal_inputs(p, trace, purpose)
+    if inputs is None:
+        return None
+    age, sex, scr = inputs
+    weight, which = _crcl_weight(p, sex, weight_basis, trace)
+    crcl = _body.clearance_ml_min(age, weight, sex, scr)
+    trace.step(
+        "creatinine clearance (Cockcroft-Gault, {} weight {:,.5g} kg, creatinine {:.3g} mg/dL): "
+        "{:.3g} mL/min",
+        which,
+        weight,
+        scr,
+        crcl,
+        source=src.COCKCROFT_GAULT,
+    )
+    trace.cite(src.CRCL_WEIGHT_GAP)
+    return crcl
+
+
+def _crcl_weight(p: Patient, sex: str, basis: str, trace: Trace) -> tuple[float, str]:
+    actual = p.weight_kg
+    if basis == "actual":
+        return actual, "actual"
+    if p.height_cm is None:
+        if basis != "auto":
+            raise p.missing("height", f"{basis} weight for Cockcroft-Gault")
+        trace.warn(
+            "height not given: Cockcroft-Gault uses actual weight, which overestimates "
+            "clearance in obesity"
+        )
+        return actual, "actual"
+    ideal = _body.ideal_weight_kg(p.height_cm, sex)
+    trace.cite(src.DEVINE)
+    caution = _body.devine_warning(p.height_cm)
+    if caution:
+        trace.warn(caution, source=src.DEVINE)
+    chosen, which = (
+        (_body.adjusted_weight_kg(actual, ideal), "adjusted")
+        if basis == "adjusted"
+        else (ideal, "ideal")
+    )
+    if actual < chosen:  # the reference: actual weight when it is below ideal
+        return actual, "actual"
+    return chosen, which
+
+
+def egfr_for_dosing(p: Patient, trace: Trace, purpose: str) -> float | None:
+    inputs = adult_renal_inputs(p, trace, purpose)
+    if inputs is None:
+        return None
+    value = _body.egfr_ml_min(*inputs)
+    trace.step("eGFR (CKD-EPI 2021): {:.3g} mL/min/1.73 m2", value, source=src.CKD_EPI_2021)
+    return value
+
+
+def creatinine_umol_l(p: Patient) -> float | None:
+    scr = p.creatinine_mg_dl
+    # rounded so a threshold typed in umol/L (250) is not missed by a float artefact (249.99999)
+    return None if scr is None else round(scr * UMOL_PER_L_PER_MG_DL, 6)
+
+
+def dispense_oral(
+    drug: str, per_dose_mg: float, limits: tuple[Limit, ...], doses_per_day: int, trace: Trace
+) -> Dispensed | None:
+    """Round one oral dose to the catalogue's strengths for ``drug``: to the nearest, or down
+    where the nearest would pass any limit, per dose or per day."""
+    product = CATALOGUE.oral(drug)
+    if product is None:
+        trace.warn(
+            f"no {drug} strengths in the product catalogue: the dose is not rounded "
+            "(register an OralProduct to round it)"
+        )
+        return None
+    result = dispense(
+        per_dose_mg,
+        product.name,
+        product.form,
+        "mg",
+        product.strengths_mg,
+        per_dose_bound(limits, doses_per_day),
+    )
+    trace.cite(product.source)
+    if result is None:
+        trace.warn(
+            f"{per_dose_mg:.3g} mg cannot be made from {product.name} "
+            f"({', '.join(f'{s:,g}' for s in product.strengths_mg)} mg): dispense another form"
+        )
+        return None
+    error = result.amount - per_dose_mg  # the rounding error, formatted when the step is read
+    if error:
+        trace.step(
+            "dispensed per dose: {:,g} mg ({}, rounded {}; {:+,.3g} mg)",
+            result.amount,
+            product.name,
+            result.rounded,
+            error,
+        )
+    else:
+        trace.step(
+            "dispensed per dose: {:,g} mg ({}, rounded {}; exact)",
+            result.amount,
+            product.name,
+            result.rounded,
+        )
+    if abs(error / per_dose_mg) > ROUNDING_TOLERANCE:
+        trace.warn(
+            f"rounding to whole {product.form}s changes each dose by "
+            f"{fmt.signed_percent(result.rounding_error_fraction)} ({per_dose_mg:,.4g} -> "
+            f"{result.amount:g} mg), more than 10 %: consider another strength or form",
+            source=src.ROUNDING_WARNING_GAP,
+        )
+    return result

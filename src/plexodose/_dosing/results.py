@@ -1,0 +1,468 @@
+"""Result values: floats inside, Quantities on access, a readable block in the REPL.
+
+Every result carries ``steps`` (the derivation, in order), ``warnings`` and ``sources``.
+Quantities are built when read, so a calculation costs float arithmetic only.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from plexodose._core import format as fmt
+from plexodose._core import units as u
+from plexodose._core.errors import DoseRangeError
+from plexodose._core.record import Record, field
+from plexodose._core.sources import Source
+from plexodose._core.units import Quantity
+from plexodose._dosing import guard as guard
+from plexodose._dosing.dispense import Dispensed
+from plexodose._dosing.guard import Limit
+from plexodose._dosing.products import IVIgProduct
+from plexodose._dosing.trace import Step, step_text, unique_sources
+from plexodose._views import render as _views
+
+_FREQUENCY = {1: "daily", 2: "twice daily", 3: "three times daily"}
+
+
+def frequency_text(doses_per_day: int, days_per_week: int = 7) -> str:
+    if days_per_week == 7:
+        return _FREQUENCY.get(doses_per_day, f"{doses_per_day} times daily")
+    per_day = "" if doses_per_day == 1 else f" ({_FREQUENCY.get(doses_per_day)} on those days)"
+    weekly = {3: "three times a week"}.get(days_per_week, f"{days_per_week} days a week")
+    return weekly + per_day
+
+
+class _Traced(Record):
+    __slots__ = ()
+    _steps: tuple[Step, ...] = field(eq=False)
+    warnings: tuple[str, ...]
+    # As cited, repeats included: made unique when read (hashing a Source costs ~0.3 us).
+    _cited: tuple[Source | None, ...] = field(eq=False)
+    override: str | None = None
+
+    def _key(self) -> tuple[Any, ...]:
+        return (*super()._key(), self.sources)  # results compare by the sources they show
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The derivation, in order, in words and numbers."""
+        return tuple(step_text(step) for step in self._steps)
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """Every source the calculation cited, each once, in the order first cited."""
+        return unique_sources(self._cited)
+
+    def _render(self, headline: str, facts: list[str]) -> str:
+        lines = [headline, *(f"  {fact}" for fact in facts), "  derivation:"]
+        lines += [f"    {n}. {step}" for n, step in enumerate(self.steps, 1)]
+        if self.warnings:
+            lines.append("  warnings:")
+            lines += [f"    ! {warning}" for warning in self.warnings]
+        lines.append("  sources:")
+        lines += [f"    - {source}" for source in self.sources]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON form: calculated and dispensed doses, steps, warnings, sources."""
+        from plexodose._interop.json import result_dict
+
+        return result_dict(self)
+
+    def to_json(self, indent: int | None = None) -> str:
+        """:meth:`to_dict` as JSON text (keys sorted; the schema is ``plexodose.json_schema()``)."""
+        from plexodose._interop.json import dumps
+
+        return dumps(self.to_dict(), indent)
+
+    def __str__(self) -> str:
+        return self.__repr__()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython: wrapped to its width
+        from plexodose._views.render import terminal_text
+
+        printer.text(terminal_text(repr(self), getattr(printer, "max_width", 0)))
+
+    def _repr_html_(self) -> str:  # Jupyter: see plexodose._views.render
+        return _views.html(self)
+
+    def _repr_markdown_(self) -> str:
+        return _views.markdown(self)
+
+
+class DailyDose(_Traced):
+    """A daily oral regimen: azathioprine, oral cyclophosphamide, ciclosporin, mycophenolate."""
+
+    __slots__ = ()
+
+    drug: str
+    daily_dose_mg: float
+    doses_per_day: int
+    dosing_weight_kg: float | None
+    days_per_week: int = 7
+    limits: tuple[Limit, ...] = ()
+    """Every maximum this dose respects after rounding (per dose or per dosing day)."""
+    cap_applied: bool = False
+    """True when a limit lowered the calculated dose."""
+    dispensed: Dispensed | None = None
+
+    def __post_init__(self) -> None:
+        # The float-only fast path; anything it doubts goes through the checks that name it.
+        # The values are read once, by name (a subclass's own fields come after these).
+        daily, per_day, weight, days, limits, dispensed = _DAILY_DOSE_CHECKED(self._v)
+        if not (type(per_day) is int and type(days) is int and per_day > 0 and 0 < days <= 7):
+            self._check()
+        per_dose = daily * 7 / days / per_day
+        given = per_dose if dispensed is None else dispensed.amount
+        if (
+            (weight is None or 0.0 < weight < math.inf)
+            and guard.fine(per_dose, given, per_day, limits)
+            and (dispensed is None or guard.agrees(dispensed.calculated, per_dose))
+        ):
+            return
+        self._check()
+
+    def _check(self) -> None:
+        guard.count(self.doses_per_day, "doses_per_day", 1, None)
+        guard.count(self.days_per_week, "days_per_week", 1, 7)
+        guard.amount(self.daily_dose_mg, f"{self.drug} daily dose")
+        if self.dosing_weight_kg is not None:
+            guard.amount(self.dosing_weight_kg, "dosing weight")
+        given = self.given_per_dose_mg
+        guard.amount(given, f"{self.drug} dose")
+        for per_dose, what in ((self.per_dose_mg, "calculated dose"), (given, "dispensed dose")):
+            guard.within(self.limits, per_dose, self.doses_per_day, "mg", f"{self.drug} {what}")
+        if self.dispensed is not None:
+            guard.same(self.dispensed.calculated, self.per_dose_mg, f"{self.drug} dose")
+
+    @property
+    def per_dose_mg(self) -> float:
+        """One administration as calculated (mg)."""
+        return self.daily_dose_mg * 7 / self.days_per_week / self.doses_per_day
+
+    @property
+    def given_per_dose_mg(self) -> float:
+        """One administration as dispensed (whole tablets), or as calculated when not rounded."""
+        return self.per_dose_mg if self.dispensed is None else self.dispensed.amount
+
+    @property
+    def cap_mg_per_day(self) -> float | None:
+        """The most a dosing day may hold under every limit (None without limits)."""
+        return guard.tightest_per_day(self.limits, self.doses_per_day)
+
+    @property
+    def daily_dose(self) -> Quantity:
+        """Average dose per day as calculated (mg/day); ``dispensed_daily_dose`` is what is given."""
+        return u.quantity(self.daily_dose_mg, "mg/day")
+
+    @property
+    def dispensed_daily_dose(self) -> Quantity:
+        """Average dose per day as dispensed (mg/day): whole tablets, after rounding."""
+        per_day = self.given_per_dose_mg * self.doses_per_day * self.days_per_week / 7
+        return u.quantity(per_day, "mg/day")
+
+    @property
+    def per_dose(self) -> Quantity:
+        """One administration as calculated (mg)."""
+        return u.quantity(self.per_dose_mg, "mg")
+
+    @property
+    def dosing_weight(self) -> Quantity | None:
+        return None if self.dosing_weight_kg is None else u.quantity(self.dosing_weight_kg, "kg")
+
+    @property
+    def frequency(self) -> str:
+        return frequency_text(self.doses_per_day, self.days_per_week)
+
+    @property
+    def mg_per_kg_day(self) -> float | None:
+        """The dose actually reached, per kg of dosing weight."""
+        return None if self.dosing_weight_kg is None else self.daily_dose_mg / self.dosing_weight_kg
+
+    def __repr__(self) -> str:
+        given = self.given_per_dose_mg
+        headline = f"{self.drug}: {fmt.mass_mg(given)} {self.frequency}"
+        if self.doses_per_day > 1 or self.days_per_week != 7:
+            per_day = given * self.doses_per_day * self.days_per_week / 7
+            headline += f" ({fmt.mass_mg(per_day)}/day)"
+        if self.dispensed is not None and self.dispensed.amount != self.per_dose_mg:
+            headline += f"; calculated {fmt.mass_mg(self.per_dose_mg)}"
+        facts = []
+        if self.dosing_weight_kg is not None:
+            facts.append(
+                f"dosing weight: {fmt.number(self.dosing_weight_kg)} kg "
+                f"({fmt.number(self.mg_per_kg_day or 0)} mg/kg/day reached)"
+            )
+        facts += _limit_facts(self.limits, self.cap_applied, fmt.mass_mg)
+        if self.dispensed is not None:
+            facts.append("dispense: " + describe_dispensed(self.dispensed, fmt.mass_mg))
+        if self.override:
+            facts.append(f"override: {self.override}")
+        return self._render(headline, facts)
+
+
+_DAILY_DOSE_CHECKED = DailyDose._getter(
+    "daily_dose_mg", "doses_per_day", "dosing_weight_kg", "days_per_week", "limits", "dispensed"
+)
+
+
+def _limit_facts(limits: tuple[Limit, ...], applied: bool, mass: Any) -> list[str]:
+    state = "applied" if applied else "respected"
+    return [f"limit: {mass(lim.amount)} per {lim.per}, {lim.label} ({state})" for lim in limits]
+
+
+def describe_dispensed(d: Dispensed, mass: Any) -> str:
+    units = " + ".join(f"{n} x {mass(size)}" for size, n in d.units)
+    error = d.rounding_error
+    if not error:
+        return f"{mass(d.amount)} per dose as {units} {d.form} (exact)"
+    sign = "+" if error > 0 else ""
+    return (
+        f"{mass(d.amount)} per dose as {units} {d.form} "
+        f"(rounded {d.rounded}: {sign}{mass(error)}, {fmt.signed_percent(d.rounding_error_fraction)})"
+    )
+
+
+class IVIgCourse(_Traced):
+    """An IVIg course: daily dose (g/day) for ``days`` days, on the stated weight basis."""
+
+    __slots__ = ()
+
+    g_per_kg_day: float
+    days: int
+    dosing_weight_kg: float
+    weight_basis: Literal["actual", "ideal", "adjusted"]
+    weight_basis_reason: str
+    daily_dose_g: float
+    product: IVIgProduct | None = None
+    dispensed: Dispensed | None = None
+    limits: tuple[Limit, ...] = ()
+    """Every maximum the daily dose respects after rounding."""
+    risk_factors: tuple[str, ...] = ()
+    """Renal or thrombosis risk factors (boxed warning) seen in the patient or flagged."""
+
+    def __post_init__(self) -> None:
+        weight, daily, dispensed, limits = _IVIG_CHECKED(self._v)
+        given = daily if dispensed is None else dispensed.amount
+        if (
+            0.0 < weight < math.inf
+            and guard.fine(daily, given, 1, limits)
+            and (dispensed is None or guard.agrees(dispensed.calculated, daily))
+        ):
+            return
+        self._check()
+
+    def _check(self) -> None:
+        guard.amount(self.dosing_weight_kg, "dosing weight")
+        guard.amount(self.daily_dose_g, "IVIg daily dose")
+        given = self.given_daily_dose_g
+        for per_day, what in ((self.daily_dose_g, "calculated"), (given, "dispensed")):
+            guard.within(self.limits, per_day, 1, "g", f"IVIg {what} daily dose")
+        if self.dispensed is not None:
+            guard.same(self.dispensed.calculated, self.daily_dose_g, "IVIg daily dose")
+
+    @property
+    def given_daily_dose_g(self) -> float:
+        """One day's dose as dispensed (whole vials), or as calculated without a product."""
+        return self.daily_dose_g if self.dispensed is None else self.dispensed.amount
+
+    @property
+    def dosing_weight(self) -> Quantity:
+        return u.quantity(self.dosing_weight_kg, "kg")
+
+    @property
+    def daily_dose(self) -> Quantity:
+        """Calculated dose per day (g/day); ``rounded_daily_dose`` is what is dispensed."""
+        return u.quantity(self.daily_dose_g, "g/day")
+
+    @property
+    def total_dose(self) -> Quantity:
+        """Course total (g): the dispensed daily dose when a product is given, times days."""
+        return u.quantity(self.total_dose_g, "g")
+
+    @property
+    def total_dose_g(self) -> float:
+        return self.given_daily_dose_g * self.days
+
+    @property
+    def rounded_daily_dose(self) -> Quantity | None:
+        return None if self.dispensed is None else u.quantity(self.dispensed.amount, "g/day")
+
+    @property
+    def vials(self) -> tuple[tuple[Any, int], ...]:
+        """(vial size, count) for one day's dose; empty without a product."""
+        if self.dispensed is None:
+            return ()
+        return tuple((u.quantity(size, "g"), n) for size, n in self.dispensed.units)
+
+    @property
+    def daily_volume_ml(self) -> float | None:
+        """One day's infusion volume at the product's concentration (None without a product)."""
+        if self.product is None:
+            return None
+        return float(self.given_daily_dose_g / self.product.concentration_g_per_ml)
+
+    def __repr__(self) -> str:
+        per_day = self.given_daily_dose_g
+        day_word = "day" if self.days == 1 else "days"
+        headline = (
+            f"IVIg: {fmt.mass_g(per_day)} daily for {self.days} {day_word} "
+            f"(total {fmt.mass_g(self.total_dose_g)})"
+        )
+        facts = [
+            f"dosing weight: {fmt.number(self.dosing_weight_kg)} kg, {self.weight_basis} body "
+            f"weight ({self.weight_basis_reason})",
+            f"regimen: {fmt.number(self.g_per_kg_day)} g/kg/day x {self.days}",
+        ]
+        if self.dispensed is not None and self.product is not None:
+            facts.append(
+                f"dispense ({self.product.name}): " + describe_dispensed(self.dispensed, fmt.mass_g)
+            )
+        facts += _limit_facts(self.limits, False, fmt.mass_g)
+        if self.risk_factors:
+            facts.append("renal and thrombosis risk: " + "; ".join(self.risk_factors))
+        if self.override:
+            facts.append(f"override: {self.override}")
+        return self._render(headline, facts)
+
+
+_IVIG_CHECKED = IVIgCourse._getter("dosing_weight_kg", "daily_dose_g", "dispensed", "limits")
+
+
+class CyclophosphamidePulse(_Traced):
+    """One IV cyclophosphamide pulse, BSA-based, repeated every ``interval_weeks``."""
+
+    __slots__ = ()
+
+    g_per_m2: float
+    bsa_m2: float
+    bsa_formula: str
+    bsa_cap_m2: float | None
+    dose_mg: float
+    interval_weeks: float
+    reduction: float = 1.0
+    """The EULAR/CYCLOPS share applied to this and every later pulse (1 when none)."""
+    held: bool = False
+    limits: tuple[Limit, ...] = ()
+
+    def __post_init__(self) -> None:
+        g_per_m2, bsa, dose, held, limits = _PULSE_CHECKED(self._v)
+        if (
+            not held
+            and 0.0 < bsa < math.inf
+            and 0.0 < g_per_m2 < math.inf
+            and guard.fine(dose, dose, 1, limits)
+        ):
+            return
+        self._check()
+
+    def _check(self) -> None:
+        guard.amount(self.bsa_m2, "BSA")
+        guard.amount(self.g_per_m2, "g_per_m2")
+        guard.amount(self.dose_mg, "cyclophosphamide pulse", zero_allowed=self.held)
+        if self.held != (self.dose_mg == 0):
+            raise DoseRangeError(
+                f"refused: a {'held' if self.held else 'given'} cyclophosphamide pulse of "
+                f"{self.dose_mg!r} mg (a held pulse is 0 mg, a given one more)",
+                field="dose_mg",
+                value=self.dose_mg,
+            )
+        guard.within(self.limits, self.dose_mg, 1, "mg", "cyclophosphamide pulse")
+
+    @property
+    def bsa(self) -> Quantity:
+        return u.quantity(self.bsa_m2, "m**2")
+
+    @property
+    def dosing_bsa_m2(self) -> float:
+        return self.bsa_m2 if self.bsa_cap_m2 is None else min(self.bsa_m2, self.bsa_cap_m2)
+
+    @property
+    def dose(self) -> Quantity:
+        return u.quantity(self.dose_mg, "mg")
+
+    @property
+    def interval(self) -> Quantity:
+        return u.quantity(self.interval_weeks, "week")
+
+    def __repr__(self) -> str:
+        if self.held:
+            headline = "cyclophosphamide IV: pulse held (0 mg)"
+        else:
+            headline = (
+                f"cyclophosphamide IV: {fmt.mass_mg(self.dose_mg, 0)} every "
+                f"{fmt.number(self.interval_weeks)} weeks"
+            )
+        facts = [
+            f"BSA: {fmt.number(self.bsa_m2)} m2 ({self.bsa_formula})"
+            + (f", capped at {fmt.number(self.bsa_cap_m2)} m2" if self.bsa_cap_m2 else ""),
+            f"regimen: {fmt.number(self.g_per_m2, 3)} g/m2",
+        ]
+        if self.override:
+            facts.append(f"override: {self.override}")
+        return self._render(headline, facts)
+
+
+_PULSE_CHECKED = CyclophosphamidePulse._getter("g_per_m2", "bsa_m2", "dose_mg", "held", "limits")
+
+
+class Conversion(_Traced):
+    """A dose converted between salts (mycophenolate mofetil and sodium)."""
+
+    __slots__ = ()
+
+    from_drug: str
+    to_drug: str
+    from_mg: float
+    to_mg: float
+
+    def __post_init__(self) -> None:
+        guard.amount(self.to_mg, "converted dose")
+
+    @property
+    def dose(self) -> Quantity:
+        return u.quantity(self.to_mg, "mg")
+
+    def __repr__(self) -> str:
+        headline = (
+            f"{fmt.mass_mg(self.from_mg)} {self.from_drug} is about "
+            f"{fmt.mass_mg(self.to_mg)} {self.to_drug}"
+        )
+        return self._render(headline, [])
+
+
+class PulseReduction(_Traced):
+    """The EULAR/CYCLOPS age and creatinine reduction of a mg/kg pulse."""
+
+    __slots__ = ()
+
+    standard_mg_per_kg: float
+    reduced_mg_per_kg: float
+    weight_kg: float
+    dose_mg: float
+    """The pulse: reduced mg/kg x weight, never above the per-pulse maximum."""
+    limits: tuple[Limit, ...] = ()
+    cap_applied: bool = False
+
+    def __post_init__(self) -> None:
+        guard.amount(self.weight_kg, "weight")
+        guard.amount(self.dose_mg, "cyclophosphamide pulse")
+        guard.within(self.limits, self.dose_mg, 1, "mg", "cyclophosphamide pulse")
+
+    @property
+    def fraction(self) -> float:
+        return self.reduced_mg_per_kg / self.standard_mg_per_kg
+
+    @property
+    def dose(self) -> Quantity:
+        return u.quantity(self.dose_mg, "mg")
+
+    def __repr__(self) -> str:
+        headline = (
+            f"cyclophosphamide pulse: {fmt.mass_mg(self.dose_mg, 0)} "
+            f"({fmt.number(self.reduced_mg_per_kg)} mg/kg, {fmt.percent(self.fraction)} of "
+            f"{fmt.number(self.standard_mg_per_kg)} mg/kg"
+            + (", capped)" if self.cap_applied else ")")
+        )
+        return self._render(headline, _limit_facts(self.limits, self.cap_applied, fmt.mass_mg))

@@ -1,0 +1,190 @@
+"""Azathioprine: 1-2 mg/kg/day, never above 150 mg/day; TPMT/NUDT15, allopurinol and renal rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plexodose._core import format as fmt
+from plexodose._core import sources as src
+from plexodose._core import units as u
+from plexodose._core.errors import ContraindicationError
+from plexodose._dosing.calculation import (
+    CrclWeight,
+    begin,
+    crcl_for_dosing,
+    dispense_oral,
+    flag,
+    fraction,
+    whole_number,
+)
+from plexodose._dosing.guard import Limit
+from plexodose._dosing.results import DailyDose
+from plexodose._dosing.trace import Trace, positive, protocol_range
+from plexodose._patient.patient import Patient
+
+MG_PER_KG_DAY = (1.0, 2.0)  # [seed]
+CAP_MG_PER_DAY = 150.0  # [seed] hard cap
+# CPIC start-dose ranges as fractions of the normal dose; the first value is the default.
+ONE_GENE_REDUCED = (0.3, 0.8)
+BOTH_GENES_REDUCED = (0.2, 0.5)
+POOR_FRACTION = 0.1  # 10-fold reduction
+POOR_DAYS_PER_WEEK = 3
+ALLOPURINOL_FRACTION = 0.25  # one quarter: the larger of the label's reductions (1/3 to 1/4)
+# [secondary] (CrCl upper bound in mL/min, share of the dose): below 10 -> 50 %, 10-50 -> 75 %
+RENAL_STEPS = ((10.0, 0.5), (50.0, 0.75))
+REDUCED = ("intermediate", "possible_intermediate")
+LIMITS = (Limit("seed maximum", CAP_MG_PER_DAY, "day", src.SEED_AZATHIOPRINE),)
+
+
+def azathioprine(
+    patient: Patient,
+    *,
+    mg_per_kg_day: float = 2.0,
+    doses_per_day: int = 1,
+    genotype_fraction: float | None = None,
+    allopurinol: bool = False,
+    crcl_weight: CrclWeight = "auto",
+    override: str | None = None,
+) -> DailyDose:
+    """Azathioprine daily dose: mg/kg/day x actual weight, capped at 150 mg/day, then the
+    genotype, allopurinol and renal shares of that normal dose.
+
+    ``genotype_fraction`` chooses a start fraction within CPIC's range for a reduced
+    metabolizer (default: the larger reduction). ``crcl_weight`` is the Cockcroft-Gault weight
+    for the renal rule: ``"auto"`` (lower of actual and ideal), ``"actual"``, ``"ideal"`` or
+    ``"adjusted"``. The 150 mg/day cap is never exceeded.
+
+    >>> from plexodose import Patient
+    >>> azathioprine(Patient.example()).daily_dose  # 2 mg/kg x 72 kg = 144 mg/day
+    <Quantity(144.0, 'milligram / day')>
+    >>> azathioprine(Patient(weight="90 kg", age=40)).daily_dose  # 180 capped at 150
+    <Quantity(150.0, 'milligram / day')>
+    """
+    p, override, trace = begin(patient, override, src.SEED_AZATHIOPRINE)
+    rate = positive(u.plain_number(mg_per_kg_day, "mg_per_kg_day"), "mg_per_kg_day")
+    per_day = whole_number(doses_per_day, "doses_per_day", 1, 2)
+    protocol_range(
+        trace, "mg_per_kg_day", rate, *MG_PER_KG_DAY, "mg/kg/day", override, src.SEED_AZATHIOPRINE
+    )
+    weight = p.weight_kg
+    dose = rate * weight
+    trace.step("{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day", rate, weight, dose)
+    # The cap bounds the normal dose; CPIC's and the label's reductions are shares of it.
+    cap_applied = dose > CAP_MG_PER_DAY
+    if cap_applied:
+        trace.step(
+            "capped at {:,g} mg/day (from {:,.5g} mg)",
+            CAP_MG_PER_DAY,
+            dose,
+            source=src.SEED_AZATHIOPRINE,
+        )
+        dose = CAP_MG_PER_DAY
+    factor, days_per_week = _genotype(p, genotype_fraction, override, trace)
+    if flag(allopurinol, "allopurinol"):
+        factor *= ALLOPURINOL_FRACTION
+        trace.step("with allopurinol: one quarter of the dose", source=src.AZATHIOPRINE_LABEL)
+        trace.cite(src.RANGE_LOW_END_GAP)
+    factor *= _renal(p, crcl_weight, trace)
+    if factor != 1:
+        dose *= factor
+        trace.step("after adjustments (x {:.3g}): {:,.5g} mg per dosing day", factor, dose)
+    per_dose = dose / per_day
+    dispensed = dispense_oral("azathioprine", per_dose, LIMITS, per_day, trace)
+    trace.step("full effect takes 3-6 months", source=src.SEED_DURATION)
+    return DailyDose._of(
+        *trace.record(override),
+        "azathioprine",  # drug
+        dose * days_per_week / 7,  # daily_dose_mg
+        per_day,  # doses_per_day
+        weight,  # dosing_weight_kg
+        days_per_week,  # days_per_week
+        LIMITS,  # limits
+        cap_applied,  # cap_applied
+        dispensed,  # dispensed
+    )
+
+
+def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> tuple[float, int]:
+    trace.cite(src.CPIC_THIOPURINES)
+    if p.tpmt == "normal" and p.nudt15 == "normal" and chosen is None:
+        return 1.0, 7  # the common case, decided without building the gene table
+    genes = {"TPMT": p.tpmt, "NUDT15": p.nudt15}
+    if "poor" in genes.values():
+        poor = [g for g, v in genes.items() if v == "poor"]
+        text = f"poor metabolizer ({', '.join(poor)})"
+        if override is None:
+            raise ContraindicationError(
+                f"{text}: CPIC advises a non-thiopurine alternative; pass override='reason' for "
+                "a 10-fold reduction given three times a week",
+                field=poor[0].lower(),
+                value="poor",
+            )
+        trace.warn(f"{text}: 10-fold reduction three times a week, on override: {override}")
+        return POOR_FRACTION, POOR_DAYS_PER_WEEK
+    # An indeterminate phenotype is dosed as intermediate (a gap), so it counts as reduced:
+    # TPMT indeterminate with NUDT15 intermediate is the both-intermediate row.
+    reduced = [
+        f"{g} {v.replace('_', ' ')}"
+        for g, v in genes.items()
+        if v is not None and (v in REDUCED or v == "indeterminate")
+    ]
+    if genes["TPMT"] == "indeterminate":
+        trace.warn(
+            "TPMT indeterminate: measure TPMT activity; dosed as an intermediate metabolizer "
+            "meanwhile",
+            source=src.INDETERMINATE_GAP,
+        )
+    if genes["NUDT15"] == "indeterminate":
+        trace.warn(
+            "NUDT15 indeterminate: no NUDT15 activity assay exists; monitor blood counts "
+            "closely; dosed as an intermediate metabolizer",
+            source=src.NUDT15_INDETERMINATE,
+        )
+        trace.cite(src.INDETERMINATE_GAP)
+    untested = [g for g, v in genes.items() if v is None]
+    if untested:
+        trace.warn(
+            f"{' and '.join(untested)} status not given: test before starting (CPIC); "
+            + ("dose not adjusted for genotype" if not reduced else "dosed on the gene tested")
+        )
+    if not reduced:
+        return _no_fraction(chosen, untested), 7
+    span = BOTH_GENES_REDUCED if len(reduced) == 2 else ONE_GENE_REDUCED
+    value = span[0] if chosen is None else fraction(chosen, "genotype_fraction")
+    protocol_range(trace, "genotype_fraction", value, *span, "", override, src.CPIC_THIOPURINES)
+    trace.cite(src.RANGE_LOW_END_GAP)
+    trace.step(
+        "reduced metabolizer ({}): start at {} of the normal dose (CPIC {} to {}); 2-4 weeks to steady state",
+        ", ".join(reduced),
+        fmt.percent(value),
+        fmt.percent(span[0]),
+        fmt.percent(span[1]),
+    )
+    return value, 7
+
+
+def _no_fraction(chosen: Any, untested: list[str]) -> float:
+    if chosen is not None and fraction(chosen, "genotype_fraction") != 1:
+        status = "is not known" if untested else "calls for the normal dose"
+        raise ContraindicationError(
+            "genotype_fraction applies to reduced metabolizers only; this patient's TPMT/NUDT15 "
+            f"status {status}",
+            field="genotype_fraction",
+            value=chosen,
+        )
+    return 1.0
+
+
+def _renal(p: Patient, weight_basis: Any, trace: Trace) -> float:
+    crcl = crcl_for_dosing(p, trace, "renal adjustment", weight_basis)
+    (severe, severe_share), (moderate, moderate_share) = RENAL_STEPS
+    if crcl is None or crcl > moderate:
+        return 1.0
+    kept = severe_share if crcl < severe else moderate_share
+    trace.step(
+        "CrCl {:.3g} mL/min: give {} of the dose",
+        crcl,
+        fmt.percent(kept),
+        source=src.AZATHIOPRINE_RENAL,
+    )
+    return kept

@@ -1,0 +1,490 @@
+"""Cyclophosphamide: oral daily dosing, BSA-based IV pulses, nadir titration and reductions."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from plexodose._core import format as fmt
+from plexodose._core import sources as src
+from plexodose._core import units as u
+from plexodose._core.errors import ContraindicationError, DoseRangeError, InputRangeError
+from plexodose._core.limits import wbc_per_ul
+from plexodose._dosing.calculation import begin, creatinine_umol_l, dispense_oral, flag, fraction
+from plexodose._dosing.guard import Limit
+from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, PulseReduction
+from plexodose._dosing.trace import Trace, hard_cap, positive, protocol_range, reason
+from plexodose._patient import body as _body
+from plexodose._patient.patient import Patient
+
+ORAL_MG_PER_KG_DAY = (1.0, 2.0)  # [seed]
+ORAL_OVER_500_UMOL_L = 1.5  # [secondary] creatinine > 500 umol/L: 1.5 mg/kg/day
+ORAL_FROM_250_UMOL_L = 1.75  # [secondary] 251-500 umol/L: 1.75 (250 itself: the lower dose)
+ORAL_CREATININE_BANDS_UMOL_L = (250.0, 500.0)
+ORAL_MAX_MG_PER_DAY = 200.0  # [secondary] EULAR 2009 / EUVAS summaries: oral maximum 200 mg/day
+ORAL_CEILING_LABEL = f"seed ceiling of {ORAL_MG_PER_KG_DAY[1]:g} mg/kg/day"
+IV_G_PER_M2 = (0.3, 1.0)  # [seed]
+IV_HARD_MAX_G_PER_M2 = 1.6  # [guideline] Michigan protocol's absolute ceiling
+INTERVAL_WEEKS = (2.0, 4.0)  # [seed]
+BSA_CAP_M2 = (1.0, 3.0)  # plausibility of a stated cap
+CUMULATIVE_THRESHOLD_G = 36.0  # [guideline] Faurschou 2008
+NADIR_TARGET_PER_UL = 2000.0  # [guideline] Michigan
+NADIR_RAISE = 0.25
+NADIR_CUT = (0.1, 0.2)  # default: the larger cut
+PRE_PULSE_HOLD_BELOW = 2000.0
+PRE_PULSE_HALF_UP_TO = 3000.0  # 2,000-3,000 inclusive
+NEUTROPHILS_CUT_BELOW = 1500.0  # 1.5 x10^9/L [guideline] French protocol
+NEUTROPHILS_CUT = 0.25
+EULAR_STANDARD_MG_PER_KG = 15.0
+PULSE_MAX_MG = 1200.0  # [guideline] CYCLOPS (Edinburgh renal handbook): at most 1.2 g per mg/kg pulse
+PULSE_MAX_SECONDARY_MG = 1500.0  # [secondary] summaries: 1.5 g; the most an override may allow
+# [guideline] EULAR 2009 / CYCLOPS, mg/kg at creatinine < 300 and 300-500 umol/L, for age
+# under 60, 60-70 and over 70
+EULAR_TABLE = ((15.0, 12.5), (12.5, 10.0), (10.0, 7.5))
+EULAR_CREATININE_UMOL_L = (300.0, 500.0)
+
+
+def cyclophosphamide_oral(
+    patient: Patient, *, mg_per_kg_day: float = 2, override: str | None = None
+) -> DailyDose:
+    """Oral cyclophosphamide daily dose, limited by creatinine.
+
+    >>> from plexodose import Patient
+    >>> cyclophosphamide_oral(Patient.example()).daily_dose  # 2 mg/kg x 72 kg
+    <Quantity(144.0, 'milligram / day')>
+    """
+    p, override, trace = begin(patient, override, src.SEED_CYCLOPHOSPHAMIDE)
+    rate = positive(u.plain_number(mg_per_kg_day, "mg_per_kg_day"), "mg_per_kg_day")
+    protocol_range(
+        trace,
+        "mg_per_kg_day",
+        rate,
+        *ORAL_MG_PER_KG_DAY,
+        "mg/kg/day",
+        override,
+        src.SEED_CYCLOPHOSPHAMIDE,
+    )
+    hard_cap("mg_per_kg_day", rate, ORAL_MG_PER_KG_DAY[1], "mg/kg/day", src.SEED_CEILING_GAP)
+    rate = _oral_renal_limit(p, rate, trace)
+    weight = p.weight_kg
+    dose = rate * weight
+    trace.step("{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day", rate, weight, dose)
+    cap_applied = dose > ORAL_MAX_MG_PER_DAY
+    if cap_applied:
+        trace.step(
+            "capped at {:,g} mg/day (from {:,.5g} mg)",
+            ORAL_MAX_MG_PER_DAY,
+            dose,
+            source=src.ORAL_CYCLOPHOSPHAMIDE_MAX,
+        )
+        dose = ORAL_MAX_MG_PER_DAY
+    trace.cite(src.ORAL_CYCLOPHOSPHAMIDE_MAX)
+    limits = (
+        Limit("maximum", ORAL_MAX_MG_PER_DAY, "day", src.ORAL_CYCLOPHOSPHAMIDE_MAX),
+        Limit(
+            ORAL_CEILING_LABEL,
+            ORAL_MG_PER_KG_DAY[1] * weight,
+            "day",
+            src.SEED_CEILING_GAP,
+        ),
+    )
+    days = CUMULATIVE_THRESHOLD_G * 1000 / dose
+    trace.warn(
+        f"at {dose:,.5g} mg/day the cumulative dose reaches {CUMULATIVE_THRESHOLD_G:,g} g after {math.floor(days)} days",
+        source=src.FAURSCHOU_2008,
+    )
+    trace.cite(src.TRAVIS_1995)
+    dispensed = dispense_oral("cyclophosphamide", dose, limits, 1, trace)
+    trace.step("full effect takes 3-6 months", source=src.SEED_DURATION)
+    return DailyDose._of(
+        *trace.record(override),
+        "cyclophosphamide (oral)",  # drug
+        dose,  # daily_dose_mg
+        1,  # doses_per_day
+        weight,  # dosing_weight_kg
+        7,  # days_per_week
+        limits,  # limits
+        cap_applied,  # cap_applied
+        dispensed,  # dispensed
+    )
+
+
+def _oral_renal_limit(p: Patient, rate: float, trace: Trace) -> float:
+    creatinine = creatinine_umol_l(p)
+    if creatinine is None:
+        trace.warn("serum creatinine not given: the creatinine limit on oral dosing is not checked")
+        return rate
+    from_, over = ORAL_CREATININE_BANDS_UMOL_L
+    if creatinine > over:
+        limit, band = ORAL_OVER_500_UMOL_L, "> 500"
+    elif creatinine >= from_:
+        limit, band = ORAL_FROM_250_UMOL_L, "250-500"
+    else:
+        return rate
+    if rate > limit:
+        trace.step(
+            "creatinine {:.0f} umol/L ({}): at most {:,g} mg/kg/day",
+            creatinine,
+            band,
+            limit,
+            source=src.CYCLOPHOSPHAMIDE_ORAL_RENAL,
+        )
+        return limit
+    return rate
+
+
+def cyclophosphamide_iv(
+    patient: Patient,
+    *,
+    g_per_m2: float = 0.75,
+    interval_weeks: float = 4.0,
+    bsa_formula: _body.BsaFormula = "mosteller",
+    bsa_cap: Any = None,
+    age_renal_reduction: bool = False,
+    override: str | None = None,
+) -> CyclophosphamidePulse:
+    """An IV cyclophosphamide pulse: g/m^2 x BSA (optionally capped), every 2-4 weeks.
+
+    >>> from plexodose import Patient
+    >>> round(cyclophosphamide_iv(Patient.example()).dose)  # 0.75 g/m2 x 1.8708 m2 = 1,403 mg
+    <Quantity(1403, 'milligram')>
+    """
+    p, override, trace = begin(patient, override, src.SEED_CYCLOPHOSPHAMIDE)
+    dose_rate = positive(u.plain_number(g_per_m2, "g_per_m2"), "g_per_m2")
+    interval = positive(u.plain_number(interval_weeks, "interval_weeks"), "interval_weeks")
+    kernel = _body.bsa_formula(bsa_formula)
+    cap = (
+        None
+        if bsa_cap is None
+        else u.in_range(
+            u.to_float(bsa_cap, "bsa_cap", u.AREA), "bsa_cap", *BSA_CAP_M2, "m**2", bsa_cap
+        )
+    )
+    protocol_range(
+        trace, "g_per_m2", dose_rate, *IV_G_PER_M2, "g/m2", override, src.SEED_CYCLOPHOSPHAMIDE
+    )
+    hard_cap("g_per_m2", dose_rate, IV_HARD_MAX_G_PER_M2, "g/m2", src.CYCLOPHOSPHAMIDE_NADIR)
+    if interval < INTERVAL_WEEKS[0]:  # a shorter interval is a higher dose rate: never
+        raise DoseRangeError(
+            f"interval_weeks {interval:,g} is shorter than the seed's {INTERVAL_WEEKS[0]:,g} weeks "
+            f"({src.SEED_CEILING_GAP}); an override does not lift it",
+            field="interval_weeks",
+            value=interval,
+        )
+    protocol_range(
+        trace,
+        "interval_weeks",
+        interval,
+        *INTERVAL_WEEKS,
+        "weeks",
+        override,
+        src.SEED_CYCLOPHOSPHAMIDE,
+    )
+    height = p.height_cm
+    if height is None:
+        raise p.missing("height", "BSA for IV cyclophosphamide")
+    bsa = _body.bsa_m2(kernel, height, p.weight_kg)
+    trace.step(
+        "BSA ({}, {:,.5g} cm, {:,.5g} kg) = {:,.5g} m2",
+        bsa_formula,
+        height,
+        p.weight_kg,
+        bsa,
+        source=src.BSA,
+    )
+    dosing_bsa = bsa
+    if cap is not None:
+        trace.cite(src.BSA_CAP)
+        if bsa > cap:
+            dosing_bsa = cap
+            trace.step("BSA capped at {:,g} m2 (explicit cap)", cap)
+    dose = dose_rate * 1000 * dosing_bsa
+    trace.step(
+        "pulse = {:,g} g/m2 x {:,.5g} m2 = {:,.5g} mg, every {:,g} weeks",
+        dose_rate,
+        dosing_bsa,
+        dose,
+        interval,
+    )
+    share = _age_renal(p, flag(age_renal_reduction, "age_renal_reduction"), override, trace)
+    if share != 1:
+        dose *= share
+        trace.step("reduced pulse: {:,.5g} mg", dose)
+    trace.step(
+        "check WBC at the nadir (day 10-14); the cumulative dose reaches {:,g} g after {} such pulses",
+        CUMULATIVE_THRESHOLD_G,
+        math.ceil(CUMULATIVE_THRESHOLD_G * 1000 / dose),
+        source=src.FAURSCHOU_2008,
+    )
+    _mesna(trace)
+    return CyclophosphamidePulse._of(
+        *trace.record(override),
+        dose_rate,  # g_per_m2
+        bsa,  # bsa_m2
+        bsa_formula,  # bsa_formula
+        cap,  # bsa_cap_m2
+        dose,  # dose_mg
+        interval,  # interval_weeks
+        share,  # reduction
+        False,  # held
+        _pulse_limits(dosing_bsa),  # limits
+    )
+
+
+def _pulse_limits(dosing_bsa_m2: float) -> tuple[Limit, ...]:
+    ceiling = IV_HARD_MAX_G_PER_M2 * 1000 * dosing_bsa_m2
+    return (Limit("ceiling of 1.6 g/m2", ceiling, "dose", src.CYCLOPHOSPHAMIDE_NADIR),)
+
+
+def _mesna(trace: Trace) -> None:
+    trace.warn(
+        "give mesna (80-100 % of the cyclophosphamide dose in divided doses, per the local "
+        "protocol) and hydration with each pulse: plexodose does not dose mesna",
+        source=src.MESNA_HYDRATION,
+    )
+
+
+def _age_renal(p: Patient, apply: bool, override: str | None, trace: Trace) -> float:
+    """The EULAR/CYCLOPS share of a full pulse: applied when asked for, else a warning."""
+    creatinine = creatinine_umol_l(p)
+    if p.age is None or creatinine is None:
+        trace.warn("age or creatinine not given: the EULAR age/creatinine reduction is not checked")
+        return 1.0
+    try:
+        reduced = _eular_mg_per_kg(p.age, creatinine, override if apply else None)
+    except ContraindicationError as exc:
+        if apply:
+            raise  # asked for a reduction the table cannot give: never a full pulse instead
+        trace.warn(str(exc), source=src.EULAR_CYCLOPS)
+        return 1.0
+    share = reduced / EULAR_STANDARD_MG_PER_KG
+    if apply and creatinine > EULAR_CREATININE_UMOL_L[1]:
+        trace.warn(
+            f"creatinine {creatinine:.0f} umol/L is above the EULAR table; its 300-500 column is "
+            f"used on override: {override}",
+            source=src.EULAR_CYCLOPS,
+        )
+    if share == 1:
+        return 1.0
+    if apply:
+        trace.step(
+            "EULAR/CYCLOPS reduction for age {:,g} and creatinine {:.0f} umol/L: {} of the pulse "
+            "(the table's mg/kg shares, applied to a g/m2 pulse)",
+            p.age,
+            creatinine,
+            fmt.percent(share),
+            source=src.EULAR_CYCLOPS,
+        )
+        return share
+    trace.warn(
+        f"EULAR/CYCLOPS reduces pulses to {fmt.percent(share)} for age {p.age:,g} and creatinine {creatinine:.0f} umol/L; pass age_renal_reduction=True to apply it",
+        source=src.EULAR_CYCLOPS,
+    )
+    return 1.0
+
+
+def _eular_mg_per_kg(age: float, creatinine: float, override: str | None) -> float:
+    low, high = EULAR_CREATININE_UMOL_L
+    if creatinine > high and override is None:
+        raise ContraindicationError(
+            f"creatinine {creatinine:.0f} umol/L is above {high:,g}: the EULAR table has no "
+            "pulse dose there; dose individually (override='reason' uses the 300-500 column)",
+            field="serum_creatinine",
+            value=creatinine,
+        )
+    younger, middle, older = EULAR_TABLE
+    row = younger if age < 60 else middle if age <= 70 else older
+    return row[0] if creatinine < low else row[1]
+
+
+def cyclophosphamide_pulse_reduction(
+    patient: Patient,
+    *,
+    mg_per_kg: float = 15.0,
+    max_pulse_mg: float = PULSE_MAX_MG,
+    override: str | None = None,
+) -> PulseReduction:
+    """The EULAR 2009 / CYCLOPS pulse for age and creatinine, scaled to ``mg_per_kg``, never
+    above ``max_pulse_mg`` (1.2 g, the CYCLOPS handbook; up to the 1.5 g of secondary
+    summaries with an override).
+
+    >>> from plexodose import Patient
+    >>> cyclophosphamide_pulse_reduction(Patient.example()).reduced_mg_per_kg  # age 60-70
+    12.5
+    """
+    p, override, trace = begin(patient, override, src.EULAR_CYCLOPS, src.CYCLOPS_PULSE_MAX)
+    standard = positive(u.plain_number(mg_per_kg, "mg_per_kg"), "mg_per_kg")
+    most = positive(u.plain_number(max_pulse_mg, "max_pulse_mg"), "max_pulse_mg")
+    protocol_range(
+        trace, "max_pulse_mg", most, 1, PULSE_MAX_MG, "mg", override, src.CYCLOPS_PULSE_MAX
+    )
+    hard_cap("max_pulse_mg", most, PULSE_MAX_SECONDARY_MG, "mg", src.CYCLOPS_PULSE_MAX)
+    protocol_range(
+        trace,
+        "mg_per_kg",
+        standard,
+        EULAR_STANDARD_MG_PER_KG,
+        EULAR_STANDARD_MG_PER_KG,
+        "mg/kg",
+        override,
+        src.EULAR_CYCLOPS,
+    )
+    age = p.need("age", "the EULAR pulse reduction")
+    p.need("serum_creatinine", "the EULAR pulse reduction")
+    creatinine = creatinine_umol_l(p)
+    assert creatinine is not None
+    table = _eular_mg_per_kg(age, creatinine, override)
+    if creatinine > EULAR_CREATININE_UMOL_L[1]:
+        trace.warn(
+            f"creatinine {creatinine:.0f} umol/L is above the table; 300-500 column used on "
+            f"override: {override}"
+        )
+    reduced = standard * table / EULAR_STANDARD_MG_PER_KG
+    dose = reduced * p.weight_kg
+    trace.step(
+        "age {:,g}, creatinine {:.0f} umol/L: {:,g} of 15 mg/kg -> {:,.5g} mg/kg x {:,.5g} kg = {:,.5g} mg",
+        age,
+        creatinine,
+        table,
+        reduced,
+        p.weight_kg,
+        dose,
+    )
+    cap_applied = dose > most
+    if cap_applied:
+        trace.step("capped at {:,g} mg per pulse (from {:,.5g} mg)", most, dose)
+        trace.warn(
+            f"{dose:,.5g} mg is above the {most:,g} mg per-pulse maximum: {most:,g} mg given",
+            source=src.CYCLOPS_PULSE_MAX,
+        )
+        dose = most
+    _mesna(trace)
+    return PulseReduction._of(
+        *trace.record(override),
+        standard,  # standard_mg_per_kg
+        reduced,  # reduced_mg_per_kg
+        p.weight_kg,  # weight_kg
+        dose,  # dose_mg
+        (Limit("per-pulse maximum", most, "dose", src.CYCLOPS_PULSE_MAX),),  # limits
+        cap_applied,  # cap_applied
+    )
+
+
+def cyclophosphamide_next_pulse(
+    previous: CyclophosphamidePulse,
+    *,
+    nadir_wbc: Any = None,
+    pre_pulse_wbc: Any = None,
+    pre_pulse_neutrophils: Any = None,
+    cut_fraction: float = 0.2,
+    override: str | None = None,
+) -> CyclophosphamidePulse:
+    """The next pulse after ``previous``, titrated on the nadir and pre-pulse counts.
+
+    Nadir WBC below 2,000/uL cuts the next pulse by ``cut_fraction`` (10-20 %, default 20 %);
+    at or above it the pulse rises 25 %, never past 1 g/m2 (1.6 g/m2 with an override).
+    Pre-pulse WBC 2,000-3,000/uL gives half; below 2,000/uL holds the pulse.
+
+    >>> from plexodose import Patient
+    >>> first = cyclophosphamide_iv(Patient.example(), g_per_m2=0.5)
+    >>> cyclophosphamide_next_pulse(first, nadir_wbc="3500 /uL").g_per_m2  # 0.5 x 1.25
+    0.625
+    """
+    if not isinstance(previous, CyclophosphamidePulse):
+        raise InputRangeError(
+            "previous must be the CyclophosphamidePulse of the last pulse",
+            field="previous",
+            value=previous,
+        )
+    override = reason(override)
+    cut = fraction(cut_fraction, "cut_fraction")
+    trace = Trace(src.CYCLOPHOSPHAMIDE_NADIR)
+    protocol_range(trace, "cut_fraction", cut, *NADIR_CUT, "", override, src.CYCLOPHOSPHAMIDE_NADIR)
+    if nadir_wbc is None and pre_pulse_wbc is None and pre_pulse_neutrophils is None:
+        raise InputRangeError(
+            'give nadir_wbc, pre_pulse_wbc or pre_pulse_neutrophils, such as "2500 /uL"',
+            field="nadir_wbc",
+        )
+    rate = previous.g_per_m2
+    ceiling = IV_HARD_MAX_G_PER_M2 if override is not None else IV_G_PER_M2[1]
+    if nadir_wbc is not None:
+        rate = _after_nadir(rate, wbc_per_ul(nadir_wbc, "nadir_wbc"), cut, ceiling, trace)
+    dose = rate * 1000 * previous.dosing_bsa_m2 * previous.reduction
+    trace.step(
+        "next pulse = {:,.5g} g/m2 x {:,.5g} m2{} = {:,.5g} mg",
+        rate,
+        previous.dosing_bsa_m2,
+        "" if previous.reduction == 1 else f" x {previous.reduction:.4g} (EULAR reduction kept)",
+        dose,
+    )
+    held = False
+    if pre_pulse_wbc is not None:
+        wbc = wbc_per_ul(pre_pulse_wbc, "pre_pulse_wbc")
+        if wbc < PRE_PULSE_HOLD_BELOW:
+            held, dose = True, 0.0
+            trace.warn(f"pre-pulse WBC {wbc:,.0f}/uL is below 2,000: hold the pulse")
+        elif wbc <= PRE_PULSE_HALF_UP_TO:
+            dose /= 2
+            trace.warn(f"pre-pulse WBC {wbc:,.0f}/uL is 2,000-3,000: give 50 % ({dose:,.5g} mg)")
+    if pre_pulse_neutrophils is not None and not held:
+        neutrophils = wbc_per_ul(pre_pulse_neutrophils, "pre_pulse_neutrophils")
+        if neutrophils < NEUTROPHILS_CUT_BELOW:
+            dose *= 1 - NEUTROPHILS_CUT
+            trace.warn(
+                f"neutrophils {neutrophils:,.0f}/uL below 1.5 x10^9/L: cut 25 % ({dose:,.5g} mg), or postpone",
+                source=src.FRENCH_NEUTROPHILS,
+            )
+    protocol_range(
+        trace,
+        "next pulse g_per_m2",
+        rate,
+        0,
+        IV_G_PER_M2[1],
+        "g/m2",
+        override,
+        src.SEED_CYCLOPHOSPHAMIDE,
+    )
+    hard_cap("next pulse g_per_m2", rate, IV_HARD_MAX_G_PER_M2, "g/m2", src.CYCLOPHOSPHAMIDE_NADIR)
+    if not held:
+        _mesna(trace)
+    return CyclophosphamidePulse._of(
+        *trace.record(override),
+        rate,  # g_per_m2
+        previous.bsa_m2,  # bsa_m2
+        previous.bsa_formula,  # bsa_formula
+        previous.bsa_cap_m2,  # bsa_cap_m2
+        dose,  # dose_mg
+        previous.interval_weeks,  # interval_weeks
+        previous.reduction,  # reduction
+        held,  # held
+        _pulse_limits(previous.dosing_bsa_m2),  # limits
+    )
+
+
+def _after_nadir(rate: float, nadir: float, cut: float, ceiling: float, trace: Trace) -> float:
+    if nadir < NADIR_TARGET_PER_UL:
+        trace.step(
+            "nadir WBC {:,.0f}/uL is below 2,000: cut {} -> {:,.5g} g/m2",
+            nadir,
+            fmt.percent(cut),
+            rate * (1 - cut),
+            source=src.RANGE_LOW_END_GAP,
+        )
+        return rate * (1 - cut)
+    if nadir == NADIR_TARGET_PER_UL:
+        trace.step("nadir WBC {:,.0f}/uL is at the 2,000 target: keep {:,.5g} g/m2", nadir, rate)
+        return rate
+    raised = rate * (1 + NADIR_RAISE)
+    if raised <= ceiling:
+        trace.step(
+            "nadir WBC {:,.0f}/uL is above the 2,000 target: raise 25 % -> {:,.5g} g/m2", nadir, raised
+        )
+        return raised
+    kept = max(rate, ceiling)  # never lower a pulse because the count was good
+    trace.step(
+        "nadir WBC {:,.0f}/uL: a 25 % rise would pass {:,g} g/m2; {:,.5g} g/m2",
+        nadir,
+        ceiling,
+        kept,
+    )
+    return kept

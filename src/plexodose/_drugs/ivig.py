@@ -1,0 +1,370 @@
+"""IVIg: the seed's courses on a chosen weight basis, optionally rounded to a product's vials."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal, get_args
+
+from plexodose._core import format as fmt
+from plexodose._core import sources as src
+from plexodose._core import units as u
+from plexodose._core.errors import DoseRangeError, InputRangeError
+from plexodose._core.limits import ADULT_AGE_YEARS
+from plexodose._core.units import settled
+from plexodose._dosing.calculation import ROUNDING_TOLERANCE, begin, whole_number
+from plexodose._dosing.dispense import Dispensed, dispense
+from plexodose._dosing.guard import Limit
+from plexodose._dosing.products import CATALOGUE, IVIgProduct
+from plexodose._dosing.results import IVIgCourse
+from plexodose._dosing.trace import Trace, hard_cap, positive
+from plexodose._patient import body as _body
+from plexodose._patient.patient import Patient
+
+SEED_REGIMENS = {0.4: (5,), 1.0: (1, 2)}  # g/kg/day -> days [seed]
+USUAL_TOTAL_G_PER_KG = 2.0  # [seed]
+MAX_G_PER_KG_DAY = 1.0  # [gap] the highest label single-day dose seen
+ROUND_TO_G = 5.0  # [guideline] Transfusion Ontario
+WeightBasis = Literal["auto", "actual", "ideal", "adjusted"]
+AutoRule = Literal["bmi_over_30", "over_120_percent_ibw", "australia_2026"]
+WEIGHT_BASES: tuple[WeightBasis, ...] = get_args(WeightBasis)
+AUTO_RULES: tuple[AutoRule, ...] = get_args(AutoRule)
+UsedBasis = Literal["actual", "ideal", "adjusted"]  # what "auto" resolves to
+AUSTRALIA_MIN_HEIGHT_CM = 152.0
+OBESE_BMI = 30.0  # [guideline] Transfusion Ontario: adjusted weight above this BMI
+OBESE_SHARE_OF_IBW = 1.2  # [guideline] US order sets: adjusted weight above 120 % of IBW
+ROUND_TO_G_RANGE = (0.5, 40.0)  # the reference's vial sizes, 0.5 g to 40 g: a typing guard
+# [label] boxed warning: risk factors plexodose reads from the patient, and the rest as flags
+RISK_AGE_OVER = 65.0
+RISK_RENAL_BELOW = 60.0  # mL/min (CrCl) or mL/min/1.73 m2 (eGFR): pre-existing renal impairment
+RISK_MAX_RATE_MG_PER_KG_MIN = 2.0  # [label, one product] at-risk patients: below 2 mg/kg/min
+RiskFactor = Literal[
+    "diabetes",
+    "prior_thrombosis",
+    "hypercoagulable_condition",
+    "immobilisation",
+    "estrogens",
+    "indwelling_vascular_catheter",
+    "hyperviscosity",
+    "cardiovascular_risk_factors",
+    "volume_depletion",
+    "sepsis",
+    "paraproteinaemia",
+    "nephrotoxic_drugs",
+    "renal_insufficiency",
+]
+RISK_FACTORS: tuple[RiskFactor, ...] = get_args(RiskFactor)
+
+
+def ivig(
+    patient: Patient,
+    *,
+    g_per_kg_day: float = 0.4,
+    days: int = 5,
+    weight_basis: WeightBasis = "auto",
+    product: str | IVIgProduct | None = None,
+    auto_rule: AutoRule = "bmi_over_30",
+    round_to_g: float = ROUND_TO_G,
+    max_g_per_kg_day: float = MAX_G_PER_KG_DAY,
+    risk_factors: Iterable[RiskFactor] = (),
+    override: str | None = None,
+) -> IVIgCourse:
+    """An IVIg course for ``patient``.
+
+    ``weight_basis`` is ``"actual"``, ``"ideal"``, ``"adjusted"`` or ``"auto"`` (adjusted weight
+    when ``auto_rule`` finds obesity: ``"bmi_over_30"`` (Transfusion Ontario, the default),
+    ``"over_120_percent_ibw"`` (US order sets) or ``"australia_2026"``). With a ``product``, the
+    daily dose is rounded to ``round_to_g`` (5 g) and made up of its vials.
+
+    The boxed warning's renal and thrombosis risk factors are read from the patient (age over
+    65, eGFR or creatinine clearance below 60) and from ``risk_factors`` (``"diabetes"``,
+    ``"prior_thrombosis"``, ...: see ``RISK_FACTORS``); an at-risk course carries them in
+    ``risk_factors`` with the label's precautions as warnings.
+
+    >>> from plexodose import Patient
+    >>> course = ivig(Patient.example())  # 0.4 g/kg/day x 72 kg = 28.8 g/day, x 5 days = 144 g
+    >>> course.daily_dose, course.total_dose
+    (<Quantity(28.8, 'gram / day')>, <Quantity(144.0, 'gram')>)
+    >>> ivig(Patient.example(), product="privigen").rounded_daily_dose  # nearest 5 g
+    <Quantity(30.0, 'gram / day')>
+    """
+    p, override, trace = begin(patient, override, src.SEED_IVIG)
+    g = positive(u.plain_number(g_per_kg_day, "g_per_kg_day"), "g_per_kg_day")
+    n_days = whole_number(days, "days", 1, 31)
+    step = u.in_range(
+        u.plain_number(round_to_g, "round_to_g"), "round_to_g", *ROUND_TO_G_RANGE, "g", round_to_g
+    )
+    flagged = _risk_flags(risk_factors)
+    _check_regimen(trace, g, n_days, override)
+    ceiling = _ceiling(trace, max_g_per_kg_day, override)
+    hard_cap("g_per_kg_day", g, ceiling, "g/kg/day", src.IVIG_MAX_DAILY_GAP)
+
+    weight, basis, why = dosing_weight(p, weight_basis, auto_rule, trace)
+    daily = g * weight
+    limits = (Limit(f"ceiling of {ceiling:g} g/kg/day", ceiling * weight, "day", src.IVIG_MAX_DAILY_GAP),)
+    trace.step("daily dose = {:,g} g/kg/day x {:,.5g} kg = {:,.5g} g/day", g, weight, daily)
+    trace.step("course = {:,.5g} g/day x {} days = {:,.5g} g", daily, n_days, daily * n_days)
+    if g * n_days > USUAL_TOTAL_G_PER_KG + 1e-9:
+        trace.warn(
+            f"course total {g * n_days:,g} g/kg is above the usual {USUAL_TOTAL_G_PER_KG:,g} g/kg",
+            source=src.SEED_IVIG,
+        )
+    chosen = None if product is None else CATALOGUE.ivig(product)
+    dispensed = None
+    if chosen is not None:
+        dispensed = _vials(trace, chosen, daily, ceiling * weight, step)
+    if dispensed is not None and dispensed.amount != daily:
+        trace.step(
+            "course as dispensed = {:,g} g/day x {} days = {:,g} g",
+            dispensed.amount,
+            n_days,
+            dispensed.amount * n_days,
+        )
+    risks = _risks(p, flagged, trace)
+    if risks:
+        _at_risk(trace, risks, chosen, weight)
+    return IVIgCourse._of(
+        *trace.record(override),
+        g,  # g_per_kg_day
+        n_days,  # days
+        weight,  # dosing_weight_kg
+        basis,  # weight_basis
+        why,  # weight_basis_reason
+        daily,  # daily_dose_g
+        chosen,  # product
+        dispensed,  # dispensed
+        limits,  # limits
+        risks,  # risk_factors
+    )
+
+
+def _check_regimen(trace: Trace, g: float, days: int, override: str | None) -> None:
+    allowed = SEED_REGIMENS.get(g) or next(
+        (d for rate, d in SEED_REGIMENS.items() if abs(rate - g) < 1e-9), ()
+    )
+    if days in allowed:
+        return
+    text = (
+        f"g_per_kg_day {g:,g} for {days} days is not a seed regimen "
+        "(0.4 g/kg/day x 5 days, or 1 g/kg/day x 1-2 days)"
+    )
+    if override is None:
+        raise DoseRangeError(
+            f"{text}; pass override='reason' to use it", field="g_per_kg_day", value=g
+        )
+    trace.warn(f"{text}; used on override: {override}", source=src.SEED_IVIG)
+
+
+def _ceiling(trace: Trace, max_g_per_kg_day: Any, override: str | None) -> float:
+    ceiling = positive(u.plain_number(max_g_per_kg_day, "max_g_per_kg_day"), "max_g_per_kg_day")
+    if ceiling > MAX_G_PER_KG_DAY and override is None:
+        raise DoseRangeError(
+            f"max_g_per_kg_day {ceiling:,g} is above the default {MAX_G_PER_KG_DAY:,g} g/kg/day "
+            f"({src.IVIG_MAX_DAILY_GAP}); pass override='reason' to raise it",
+            field="max_g_per_kg_day",
+            value=ceiling,
+        )
+    hard_cap("max_g_per_kg_day", ceiling, USUAL_TOTAL_G_PER_KG, "g/kg/day", src.SEED_CEILING_GAP)
+    trace.cite(src.IVIG_MAX_DAILY_GAP)
+    return ceiling
+
+
+def dosing_weight(
+    p: Patient, basis: Any, auto_rule: Any, trace: Trace
+) -> tuple[float, UsedBasis, str]:
+    """(kg, basis used, why) for an IVIg dose."""
+    if basis not in WEIGHT_BASES:
+        raise InputRangeError(
+            f"weight_basis must be one of {', '.join(WEIGHT_BASES)}; got {basis!r:.60}",
+            field="weight_basis",
+            value=basis,
+        )
+    if auto_rule not in AUTO_RULES:
+        raise InputRangeError(
+            f"auto_rule must be one of {', '.join(AUTO_RULES)}; got {auto_rule!r:.60}",
+            field="auto_rule",
+            value=auto_rule,
+        )
+    actual = p.weight_kg
+    if basis == "actual":
+        return _chosen(trace, actual, "actual", "as requested")
+    if p.height_cm is None or p.sex is None:
+        if basis == "auto":
+            trace.warn("height and sex are needed to check for obesity: actual body weight used")
+            return _chosen(trace, actual, "actual", "height or sex not given")
+        p.need("height", f"{basis} body weight")
+        p.need("sex", f"{basis} body weight")
+    assert p.height_cm is not None and p.sex is not None
+    caution = _body.devine_warning(p.height_cm)
+    if caution:
+        trace.warn(caution, source=src.DEVINE)
+    chosen: UsedBasis
+    if basis == "auto":
+        chosen, why = _auto(p, auto_rule, actual, trace)
+        if chosen == "actual":
+            return _chosen(trace, actual, "actual", why)
+    else:
+        chosen, why = ("ideal" if basis == "ideal" else "adjusted"), "as requested"
+    # Ideal and adjusted weight only where the rule needs them: Devine is not valid at every
+    # height, and a weight the dose does not use must not refuse it.
+    ideal, adjusted = _ideal_and_adjusted(p, actual, trace)
+    target = ideal if chosen == "ideal" else adjusted
+    if settled(actual) < settled(target):
+        return _chosen(trace, actual, "actual", f"actual weight is below the {chosen} weight")
+    return _chosen(trace, target, chosen, why)
+
+
+def _ideal_and_adjusted(p: Patient, actual: float, trace: Trace) -> tuple[float, float]:
+    assert p.height_cm is not None and p.sex is not None
+    ideal = _body.ideal_weight_kg(p.height_cm, p.sex)
+    adjusted = _body.adjusted_weight_kg(actual, ideal)
+    trace.step(
+        "ideal body weight (Devine, {}, {:,.5g} cm) = {:,.5g} kg; adjusted = {:,.5g} + 0.4 x ({:,.5g} - {:,.5g}) = {:,.5g} kg",
+        p.sex,
+        p.height_cm,
+        ideal,
+        ideal,
+        actual,
+        ideal,
+        adjusted,
+        source=src.DEVINE,
+    )
+    return ideal, adjusted
+
+
+def _auto(
+    p: Patient, rule: str, actual: float, trace: Trace
+) -> tuple[Literal["actual", "adjusted"], str]:
+    assert p.height_cm is not None
+    if rule == "bmi_over_30":
+        bmi = _body.bmi_value(actual, p.height_cm)
+        trace.cite(src.TRANSFUSION_ONTARIO)
+        if bmi > OBESE_BMI and settled(bmi) > OBESE_BMI:  # bmi <= 30 is never settled above
+            return "adjusted", f"BMI {bmi:.3g} is above 30"
+        return "actual", f"BMI {bmi:.3g} is not above 30"
+    if rule == "over_120_percent_ibw":
+        trace.cite(src.US_IVIG_ORDER_SETS)
+        assert p.sex is not None
+        ratio = actual / _body.ideal_weight_kg(p.height_cm, p.sex)
+        if ratio > OBESE_SHARE_OF_IBW and settled(ratio) > OBESE_SHARE_OF_IBW:
+            return "adjusted", f"actual weight is {fmt.percent(ratio)} of ideal, above 120 %"
+        return "actual", f"actual weight is {fmt.percent(ratio)} of ideal, not above 120 %"
+    trace.cite(src.AUSTRALIA_2026)
+    trace.warn(
+        "the Australian rule excludes pregnancy: use actual weight in a pregnant patient",
+        source=src.AUSTRALIA_2026,
+    )
+    if p.age is not None and p.age < ADULT_AGE_YEARS:
+        return "actual", "under 18 years (Australian rule)"
+    if settled(p.height_cm) < AUSTRALIA_MIN_HEIGHT_CM:
+        return "actual", "under 152 cm (Australian rule)"
+    assert p.sex is not None
+    ideal = _body.ideal_weight_kg(p.height_cm, p.sex)
+    if settled(actual) < settled(_body.adjusted_weight_kg(actual, ideal)):
+        return "actual", "actual weight is below adjusted weight (Australian rule)"
+    return "adjusted", "adjusted weight by default (Australian rule)"
+
+
+def _chosen(trace: Trace, kg: float, basis: UsedBasis, why: str) -> tuple[float, UsedBasis, str]:
+    trace.step("dosing weight: {} body weight {:,.5g} kg ({})", basis, kg, why)
+    return kg, basis, why
+
+
+def _risk_flags(flags: Any) -> tuple[str, ...]:
+    if type(flags) is tuple and not flags:  # the default: none flagged
+        return ()
+    if isinstance(flags, str) or not isinstance(flags, Iterable):
+        raise InputRangeError(
+            f"risk_factors must be a list such as ['diabetes']; got {flags!r:.60}",
+            field="risk_factors",
+            value=flags,
+        )
+    chosen = []
+    for flag in flags:
+        if flag not in RISK_FACTORS:
+            raise InputRangeError(
+                f"risk_factors: {flag!r:.60} is not one of {', '.join(RISK_FACTORS)}",
+                field="risk_factors",
+                value=flag,
+            )
+        chosen.append(str(flag).replace("_", " "))
+    return tuple(dict.fromkeys(chosen))
+
+
+def _risks(p: Patient, flagged: tuple[str, ...], trace: Trace) -> tuple[str, ...]:
+    """The boxed warning's risk factors this patient shows, then the flagged ones."""
+    seen = []
+    if p.age is not None and p.age > RISK_AGE_OVER:
+        seen.append(f"age {fmt.number(p.age)} (over 65)")
+    adult = p.age is not None and p.age >= ADULT_AGE_YEARS
+    if adult and p.sex is not None and p.creatinine_mg_dl is not None:
+        assert p.age is not None
+        egfr = _body.egfr_ml_min(p.age, p.sex, p.creatinine_mg_dl)
+        if egfr < RISK_RENAL_BELOW:
+            seen.append(f"eGFR {egfr:.3g} mL/min/1.73 m2 (below 60)")
+            trace.cite(src.CKD_EPI_2021)
+    return (*seen, *flagged)
+
+
+def _at_risk(trace: Trace, risks: tuple[str, ...], product: IVIgProduct | None, kg: float) -> None:
+    trace.warn(
+        "renal and thrombosis risk (" + "; ".join(risks) + "): use the minimum dose, "
+        "concentration and infusion rate practicable; hydrate before the infusion; check "
+        "renal function (creatinine, BUN) before treatment",
+        source=src.IVIG_BOXED_WARNING,
+    )
+    if product is None or product.initial_rate_mg_per_kg_min is None:
+        trace.warn(
+            f"at-risk patient: do not escalate the pump rate past the product's initial rate "
+            f"or {RISK_MAX_RATE_MG_PER_KG_MIN:g} mg/kg/min, whichever is lower",
+            source=src.IVIG_RISK_RATE_GAP,
+        )
+        return
+    rate = min(product.initial_rate_mg_per_kg_min, RISK_MAX_RATE_MG_PER_KG_MIN)
+    ml_per_h = rate * kg * 60 / (product.concentration_g_per_ml * 1000)
+    trace.warn(
+        f"at-risk patient: keep the pump at most {fmt.number(rate)} mg/kg/min "
+        f"({fmt.number(ml_per_h, 1)} mL/h of {product.name}), the lower of its initial rate and "
+        f"{RISK_MAX_RATE_MG_PER_KG_MIN:g} mg/kg/min: do not escalate",
+        source=src.IVIG_RISK_RATE_GAP,
+    )
+
+
+def _vials(trace: Trace, product: IVIgProduct, daily: float, maximum: float, step: float) -> Any:
+    trace.cite(product.source)
+    if not product.vial_sizes_g:
+        trace.warn(f"{product.name} has no vial sizes in the catalogue: dose not rounded")
+        return None
+    result = _round_within_tolerance(daily, product, maximum, step)
+    if result is None:
+        trace.warn(
+            f"{daily:,.5g} g cannot be made of {product.name} vials within 10 % of the order: "
+            "dose not rounded; dispense it as calculated or choose another product",
+            source=src.US_ROUNDING,
+        )
+        return None
+    trace.step(
+        "rounded in {:,g} g steps ({}): {:,g} g/day = {} of {}",
+        result.step,
+        result.rounded,
+        result.amount,
+        _vial_text(result.units),
+        product.name,
+        source=src.TRANSFUSION_ONTARIO,
+    )
+    return result
+
+
+def _round_within_tolerance(
+    daily: float, product: IVIgProduct, maximum: float, step: float
+) -> Dispensed | None:
+    """The 5 g rounding, or the product's own smallest step when 5 g would move the dose more
+    than 10 % (US practice keeps the rounded dose within 10 % of the order); else None."""
+    for attempt in (step, None):
+        result = dispense(daily, product.name, "vials", "g", product.vial_sizes_g, maximum, attempt)
+        if result is not None and abs(result.rounding_error_fraction) <= ROUNDING_TOLERANCE:
+            return result
+    return None
+
+
+def _vial_text(units: tuple[tuple[float, int], ...]) -> str:
+    return " + ".join(f"{n} x {size:,g} g" for size, n in units)

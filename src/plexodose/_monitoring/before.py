@@ -1,0 +1,308 @@
+"""Before starting: what must be known or done before the first dose, and what refuses a start.
+
+``before_starting(drug, patient, baseline=[Labs(...), ...])`` returns a checklist: each item
+done, to do, or to consider, with its source. Ciclosporin is refused (ContraindicationError)
+in renal impairment or uncontrolled hypertension unless ``override`` gives a reason.
+
+>>> from plexodose import Labs, Patient
+>>> pre = [Labs(date="2026-11-02", creatinine="0.9 mg/dL", blood_pressure="128/80 mmHg"),
+...        Labs(date="2026-11-09", creatinine="1.1 mg/dL", blood_pressure="132/84 mmHg")]
+>>> b = before_starting("ciclosporin", Patient.example(), baseline=pre)
+>>> b.baseline_creatinine  # (0.9 + 1.1) / 2
+<Quantity(1.0, 'milligram / deciliter')>
+>>> [c.status for c in b.checks][:2]
+['done', 'done']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import attrs
+
+from plexodose._core import format as fmt
+from plexodose._core import sources as src
+from plexodose._core import units as u
+from plexodose._core.errors import ContraindicationError, InputRangeError
+from plexodose._core.sources import Source
+from plexodose._dosing.trace import reason
+from plexodose._monitoring import thresholds as rules
+from plexodose._monitoring.labs import Labs, history, lab_date, mean
+from plexodose._monitoring.review import drug_of as review_drug
+from plexodose._monitoring.rules import (
+    CICLOSPORIN,
+    IV_CYCLOPHOSPHAMIDE,
+    MYCOPHENOLATE,
+    ORAL_CYCLOPHOSPHAMIDE,
+)
+from plexodose._patient import body as _body
+from plexodose._patient.patient import Patient
+
+Status = Literal["done", "to do", "consider", "not needed"]
+PREGNANCY_TEST_DAYS = (8, 10)  # [guideline] SPS mycophenolate: twice, 8-10 days apart
+START_RISE = 0.25  # ciclosporin start refused at creatinine 25 % or more above its baseline
+
+
+@attrs.frozen
+class Check:
+    """One item of the checklist."""
+
+    item: str
+    status: Status
+    source: Source
+
+    def __str__(self) -> str:
+        return f"[{self.status}] {self.item}"
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class BeforeStarting:
+    """The pre-treatment checklist of one drug for one patient."""
+
+    drug: str
+    checks: tuple[Check, ...]
+    baseline_creatinine_mg_dl: float | None = None
+    warnings: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    override: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        """True when nothing is left to do (items to consider do not hold a start)."""
+        return all(c.status != "to do" for c in self.checks)
+
+    @property
+    def to_do(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.status == "to do")
+
+    @property
+    def baseline_creatinine(self) -> Any:
+        """The baseline for the creatinine rule (the mean of the pre-treatment values), or None."""
+        value = self.baseline_creatinine_mg_dl
+        return None if value is None else u.quantity(value, "mg/dL")
+
+    def __repr__(self) -> str:
+        state = "ready to start" if self.ready else f"{len(self.to_do)} item(s) to do"
+        lines = [f"before starting {self.drug}: {state}"]
+        if self.baseline_creatinine_mg_dl is not None:
+            lines.append(
+                f"  baseline creatinine: {fmt.number(self.baseline_creatinine_mg_dl, 3)} mg/dL"
+            )
+        if self.override:
+            lines.append(f"  override: {self.override}")
+        lines.append("  checks:")
+        lines += [f"    {check}" for check in self.checks]
+        if self.warnings:
+            lines.append("  warnings:")
+            lines += [f"    ! {w}" for w in self.warnings]
+        lines.append("  sources:")
+        lines += [f"    - {s}" for s in self.sources]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.__repr__()
+
+
+class _List:
+    def __init__(self) -> None:
+        self.checks: list[Check] = []
+        self.warnings: list[str] = []
+        self.sources: list[Source] = []
+
+    def add(self, item: str, status: Status, source: Source) -> None:
+        self.checks.append(Check(item, status, source))
+        if source not in self.sources:
+            self.sources.append(source)
+
+
+def _has(results: tuple[Labs, ...], *names: str) -> bool:
+    return any(r.value(n) is not None for r in results for n in names)
+
+
+def _status(done: bool) -> Status:
+    return "done" if done else "to do"
+
+
+def before_starting(
+    drug: Any,
+    patient: Patient,
+    *,
+    baseline: Sequence[Labs] = (),
+    on: Any = None,
+    could_become_pregnant: bool | None = None,
+    pregnancy_tests: Sequence[Any] = (),
+    uncontrolled_hypertension: bool = False,
+    override: str | None = None,
+) -> BeforeStarting:
+    """The checklist before ``drug`` (a name or a calculator result) for ``patient``.
+
+    ``baseline``: the pre-treatment Labs, oldest first (ciclosporin: blood pressure and
+    creatinine on at least two occasions; the baseline creatinine is their mean).
+    ``pregnancy_tests``: dates of negative pregnancy tests (mycophenolate: two, 8-10 days
+    apart, in a woman who could become pregnant). ``override`` (a reason) lets ciclosporin start
+    despite renal impairment or uncontrolled hypertension, and is recorded.
+    """
+    name = _drug(drug)
+    if not isinstance(patient, Patient):
+        raise InputRangeError(
+            f"patient must be a plexodose.Patient; got {type(patient).__name__}",
+            field="patient",
+            value=patient,
+        )
+    results = history(baseline, "baseline")
+    today = dt.date.today() if on is None else lab_date(on, "on")
+    if results and results[-1].date > today:
+        raise InputRangeError(
+            f"baseline is dated {results[-1].date.isoformat()}, in the future (after "
+            f"{today.isoformat()}); pass on= the date of this check",
+            field="baseline",
+            value=results[-1].date,
+        )
+    why = reason(override)
+    out = _List()
+    base = _creatinine_baseline(patient, results)
+    if name == "azathioprine":
+        _thiopurine(out, patient, results)
+    elif name == MYCOPHENOLATE:
+        _mycophenolate(out, patient, results, could_become_pregnant, pregnancy_tests)
+    elif name == CICLOSPORIN:
+        _ciclosporin(out, patient, results, base, uncontrolled_hypertension, why)
+    elif name == "IVIg":
+        out.add("renal function (creatinine) before each course; hydrate before the infusion",
+                _status(patient.creatinine_mg_dl is not None or _has(results, "creatinine")),
+                rules.IVIG_BOXED_WARNING)
+    else:
+        out.add("full blood count (the shared thresholds apply by analogy)",
+                _status(_has(results, "wbc")), rules.ORAL_CYCLOPHOSPHAMIDE_COUNTS_GAP)
+        out.add("serum creatinine (the renal dose reductions use it)",
+                _status(patient.creatinine_mg_dl is not None), src.EULAR_CYCLOPS)
+    out.add("infection screening before immunosuppression, as local policy sets it", "consider",
+            rules.INFECTION_SCREENING_GAP)
+    if why is not None:
+        out.warnings.append(f"started on override: {why}")
+    return BeforeStarting(
+        drug=name,
+        checks=tuple(out.checks),
+        baseline_creatinine_mg_dl=base,
+        warnings=tuple(out.warnings),
+        sources=tuple(out.sources),
+        override=why,
+    )
+
+
+def _drug(drug: Any) -> str:
+    if isinstance(drug, str) and drug.strip().lower() == "ivig":
+        return "IVIg"
+    name = review_drug(drug)
+    return "cyclophosphamide" if name in (ORAL_CYCLOPHOSPHAMIDE, IV_CYCLOPHOSPHAMIDE) else name
+
+
+def _creatinine_baseline(patient: Patient, results: tuple[Labs, ...]) -> float | None:
+    values = [v for r in results if (v := r.value("creatinine")) is not None]
+    if values:
+        return mean(values)
+    return patient.baseline_creatinine_mg_dl
+
+
+def _thiopurine(out: _List, patient: Patient, results: tuple[Labs, ...]) -> None:
+    for gene, value in (("TPMT", patient.tpmt), ("NUDT15", patient.nudt15)):
+        if value is None:
+            out.add(f"{gene} result (sets the starting dose)", "to do", rules.THIOPURINE_GENOTYPE)
+        elif value == "indeterminate" and gene == "TPMT":
+            out.add("TPMT indeterminate: measure TPMT activity (dosed as intermediate meanwhile)",
+                    "to do", src.INDETERMINATE_GAP)
+        elif value == "indeterminate":
+            out.add("NUDT15 indeterminate: no activity assay exists; monitor closely", "consider",
+                    rules.THIOPURINE_GENOTYPE)
+        else:
+            out.add(f"{gene} result: {value.replace('_', ' ')}", "done", rules.THIOPURINE_GENOTYPE)
+    out.add("baseline FBC, LFT and creatinine", _status(_has(results, "wbc") and _has(results, "alt", "ast")
+            and _has(results, "creatinine")), rules.AZATHIOPRINE_CADENCE)
+
+
+def _mycophenolate(
+    out: _List, patient: Patient, results: tuple[Labs, ...], could: Any, tests: Sequence[Any]
+) -> None:
+    if could is not None and not isinstance(could, bool):
+        raise InputRangeError("could_become_pregnant must be True, False or None",
+                              field="could_become_pregnant", value=could)
+    dates = sorted(lab_date(d, "pregnancy_tests") for d in tests)
+    apart = [(b - a).days for a, b in itertools.pairwise(dates)]
+    low, high = PREGNANCY_TEST_DAYS
+    two_tests = any(low <= gap <= high for gap in apart)
+    if patient.sex == "male" or could is False:
+        status: Status = "not needed"
+    elif two_tests:
+        status = "done"
+    else:
+        status = "to do"
+    relevant = "" if could else " if she could become pregnant" if patient.sex != "male" else ""
+    out.add(f"pregnancy test twice, 8-10 days apart{relevant}", status, rules.MYCOPHENOLATE_BEFORE)
+    pressure = any(r.systolic_mmhg is not None for r in results)
+    out.add("baseline FBC, LFT, albumin, creatinine and blood pressure",
+            _status(_has(results, "wbc") and _has(results, "alt", "ast") and _has(results, "albumin")
+                    and _has(results, "creatinine") and pressure), rules.MYCOPHENOLATE_BEFORE)
+    out.add("weight and height", _status(patient.height_cm is not None), rules.MYCOPHENOLATE_BEFORE)
+
+
+def _ciclosporin(
+    out: _List, patient: Patient, results: tuple[Labs, ...], base: float | None,
+    uncontrolled: Any, why: str | None,
+) -> None:
+    if not isinstance(uncontrolled, bool):
+        raise InputRangeError("uncontrolled_hypertension must be True or False",
+                              field="uncontrolled_hypertension", value=uncontrolled)
+    pressures = [r for r in results if r.systolic_mmhg is not None]
+    creatinines = [r for r in results if r.value("creatinine") is not None]
+    out.add(f"blood pressure on at least two occasions ({len(pressures)} given)",
+            _status(len(pressures) >= 2), rules.CICLOSPORIN_BEFORE)
+    out.add(f"serum creatinine on at least two occasions ({len(creatinines)} given; the baseline "
+            "is their mean)", _status(len(creatinines) >= 2), rules.CICLOSPORIN_BEFORE)
+    out.add("potassium", _status(_has(results, "potassium")), rules.CICLOSPORIN_BEFORE)
+    out.add("LFTs and FBC", _status(_has(results, "alt", "ast") and _has(results, "wbc")),
+            rules.CICLOSPORIN_BEFORE)
+    out.add("magnesium and lipids (plexodose does not record them: confirm)", "to do",
+            rules.CICLOSPORIN_BEFORE)
+    _refusals(out, patient, results, base, pressures, uncontrolled, why)
+
+
+def _refusals(
+    out: _List, patient: Patient, results: tuple[Labs, ...], base: float | None,
+    pressures: list[Labs], uncontrolled: bool, why: str | None,
+) -> None:
+    problems = []
+    egfr = next((v for r in reversed(results) if (v := r.value("egfr")) is not None), None)
+    if egfr is None and None not in (patient.age, patient.sex, patient.creatinine_mg_dl):
+        egfr = _body.egfr_value(patient.age or 0.0, patient.sex or "", patient.creatinine_mg_dl or 0.0)
+    if egfr is not None and egfr < rules.EGFR_BELOW:
+        problems.append(f"eGFR {fmt.number(egfr, 1)} mL/min/1.73 m^2 is below 60 (renal impairment)")
+    current = patient.creatinine_mg_dl
+    if current is not None and base is not None and round((current - base) / base, 9) >= START_RISE:
+        problems.append(
+            f"creatinine {fmt.number(current, 3)} mg/dL is {fmt.percent((current - base) / base)} "
+            f"above its baseline {fmt.number(base, 3)} mg/dL (25 % or more)"
+        )
+    high = [r for r in pressures if (r.systolic_mmhg or 0) > rules.PRESSURE_ABOVE[0]
+            or (r.diastolic_mmhg or 0) > rules.PRESSURE_ABOVE[1]]
+    if uncontrolled or len(high) >= 2:
+        shown = ", ".join(r.text("blood_pressure") for r in high)
+        problems.append("uncontrolled hypertension" + (f" ({shown} above 140/90 mmHg)" if shown else ""))
+    if egfr is None and base is None:
+        out.warnings.append("no eGFR or creatinine given: renal function could not be checked")
+    if not problems:
+        return
+    for source in (rules.CICLOSPORIN_CONTRAINDICATIONS, rules.CICLOSPORIN_START_GAP):
+        if source not in out.sources:
+            out.sources.append(source)
+    if why is None:
+        raise ContraindicationError(
+            "ciclosporin is not started: " + "; ".join(problems) + " (label: contraindicated in "
+            "abnormal renal function and uncontrolled hypertension); pass override='reason' to "
+            "start anyway",
+            field="patient",
+            value=patient,
+        )
+    out.warnings += [f"{p}: started on override" for p in problems]

@@ -1,0 +1,256 @@
+"""The patient: validated, unit-normalised, immutable.
+
+Values are stored as plain floats in canonical units (kg, cm, mg/dL, years). The Quantity
+attributes (``weight``, ``height``, ``serum_creatinine``, ``baseline_creatinine``) are built afresh
+on every read, so nothing a caller does to one (an in-place ``ito()``) can reach a later dose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from plexodose._core import limits as lim
+from plexodose._core import units as u
+from plexodose._core import vocab as _vocab
+from plexodose._core.errors import InputRangeError, MissingInputError
+from plexodose._core.text import checked_text
+from plexodose._core.units import (
+    Canonical,
+    Centimetres,
+    Kilograms,
+    MgPerDl,
+    Quantity,
+    QuantityInput,
+)
+from plexodose._core.vocab import PHENOTYPES, Phenotype, Sex
+from plexodose._patient import body as _body
+
+__all__ = ["PHENOTYPES", "Patient", "Phenotype", "Sex"]
+
+_PHENOTYPE_WORDS = frozenset(PHENOTYPES)
+
+
+def _to_phenotype(value: Any, field: str) -> Phenotype:
+    if type(value) is str and value in _PHENOTYPE_WORDS:  # plexodose's own word, as typed
+        return value
+    return _vocab.phenotype_from_text(value, field)
+
+
+READINGS_CACHE_SIZE = 4096  # spellings remembered; bounded so free text cannot grow memory
+# (text, read, u.reader()) -> what ``read`` accepted it as, in its canonical unit: real input
+# repeats its spellings ("72.4 kg"), and each again costs a look-up. The registry reading the
+# text is in the key, so a host's registry never gets a figure read with another. Refusals are
+# not kept: each is read again, so its message names its own field.
+_readings = u.BoundedCache(READINGS_CACHE_SIZE)
+_reading_get = _readings._data.get  # the lock-free read, without a method call
+
+
+def _canonical(
+    read: Callable[[Any, str], float], value: Any, field: str, kind: type[Canonical]
+) -> float:
+    if type(value) is str:
+        key = (value, read, u.reader())
+        known: float | None = _reading_get(key)
+        if known is None:
+            known = kind(read(value, field))
+            _readings.put(key, known)
+        return known
+    if type(value) is kind:  # a value of this unit that a Patient stored (attrs.evolve)
+        read(f"{float(value)!r} {_UNIT_WORD[kind]}", field)  # its range, checked again
+        return value
+    return kind(read(value, field))
+
+
+_UNIT_WORD = {Kilograms: "kg", Centimetres: "cm", MgPerDl: "mg/dL"}
+
+
+def _height(value: QuantityInput | None) -> float | None:
+    return None if value is None else _canonical(lim.height_cm, value, "height", Centimetres)
+
+
+def _sex(value: Sex | None) -> Sex | None:
+    if value == "female" or value == "male":  # as _vocab.sex_from_text answers them
+        return "female" if value == "female" else "male"
+    return None if value is None else lim.sex(value, "sex")
+
+
+_AGE_LOW, _AGE_HIGH = lim.AGE_YEARS
+
+
+def _age(value: float | None) -> float | None:
+    # A plain number of years in range (NaN and infinities are not) is what lim.age_years
+    # reads it as; anything else is read, or refused, there.
+    if (type(value) is int or type(value) is float) and _AGE_LOW <= value <= _AGE_HIGH:
+        return float(value)
+    return None if value is None else lim.age_years(value, "age")
+
+
+def _creatinine(value: QuantityInput | None) -> float | None:
+    return None if value is None else _canonical(lim.creatinine_mg_dl, value, "serum_creatinine", MgPerDl)
+
+
+def _baseline_creatinine(value: QuantityInput | None) -> float | None:
+    return (
+        None
+        if value is None
+        else _canonical(lim.creatinine_mg_dl, value, "baseline_creatinine", MgPerDl)
+    )
+
+
+def _tpmt(value: Phenotype | None) -> Phenotype | None:
+    return None if value is None else _to_phenotype(value, "tpmt")
+
+
+def _nudt15(value: Phenotype | None) -> Phenotype | None:
+    return None if value is None else _to_phenotype(value, "nudt15")
+
+
+def _minor_override(value: str | None) -> str | None:
+    return None if value is None else checked_text(value, "minor_override")
+
+
+def _weight_required(value: QuantityInput) -> float:
+    if value is None:
+        raise MissingInputError('weight is required, such as "72 kg"', field="weight")
+    return _canonical(lim.weight_kg, value, "weight", Kilograms)
+
+
+@attrs.frozen(repr=False)
+class Patient:
+    """An adult patient; every quantity is checked and normalised when the patient is made.
+
+    Quantities accept a pint Quantity or a string such as ``"72 kg"``, ``"158 lb"``,
+    ``"5.9 ft"``, ``"0.9 mg/dL"`` or ``"80 umol/L"``; ``age`` is a plain number of years.
+
+    >>> p = Patient(weight="158 lb", height="5.9 ft", sex="female", age=60,
+    ...             serum_creatinine="80 umol/L")
+    >>> p
+    Patient(weight='71.6676 kg', height='179.832 cm', sex='female', age=60, serum_creatinine='0.90496 mg/dL')
+    >>> p.weight.ito("lb")                    # a fresh Quantity: the patient is unchanged
+    >>> round(p.weight_kg, 4)                 # 158 x 0.45359237
+    71.6676
+    >>> Patient(weight=72)
+    Traceback (most recent call last):
+    ...
+    plexodose._core.errors.UnitError: weight needs a unit: type "72 kg" (a string) or plexodose.Q_(72, 'kg'), not the bare number 72
+    """
+
+    weight_kg: float = attrs.field(alias="weight", converter=_weight_required)
+    height_cm: float | None = attrs.field(alias="height", default=None, converter=_height)
+    sex: Sex | None = attrs.field(default=None, converter=_sex)
+    age: float | None = attrs.field(default=None, converter=_age)
+    creatinine_mg_dl: float | None = attrs.field(
+        alias="serum_creatinine", default=None, converter=_creatinine
+    )
+    tpmt: Phenotype | None = attrs.field(default=None, converter=_tpmt)
+    nudt15: Phenotype | None = attrs.field(default=None, converter=_nudt15)
+    baseline_creatinine_mg_dl: float | None = attrs.field(
+        alias="baseline_creatinine", default=None, converter=_baseline_creatinine
+    )
+    minor_override: str | None = attrs.field(default=None, converter=_minor_override)
+    """Why adult protocols are applied to a patient under 18 (required for such a patient)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.age is not None and self.age < lim.ADULT_AGE_YEARS and self.minor_override is None:
+            raise InputRangeError(
+                f"age {self.age:g} is under 18: plexodose applies adult protocols; pass "
+                "minor_override='reason' to proceed",
+                field="age",
+                value=self.age,
+            )
+
+    @classmethod
+    def example(cls) -> Patient:
+        """The built-in example patient (the reference's hand-checked adult).
+
+        >>> Patient.example()
+        Patient(weight='72 kg', height='175 cm', sex='male', age=60, serum_creatinine='1 mg/dL', tpmt='normal', nudt15='normal')
+        """
+        return cls(
+            weight="72 kg",
+            height="175 cm",
+            sex="male",
+            age=60,
+            serum_creatinine="1 mg/dL",
+            tpmt="normal",
+            nudt15="normal",
+        )
+
+    @classmethod
+    def from_fhir(cls, patient: Any, observations: Any = None, *, on: Any, **given: Any) -> Patient:
+        """The patient of a FHIR Patient (or Bundle) and Observations, as of the date ``on``;
+        ``given`` adds what FHIR does not hold (``nudt15="normal"``). See ``plexodose.read_fhir``."""
+        from plexodose._interop.fhir_in import read_fhir
+
+        made: Patient = read_fhir(patient, observations, on=on).patient(**given)
+        return made
+
+    # Fresh Quantities on every read (never stored, so never shared with a caller).
+    @property
+    def weight(self) -> Quantity:
+        return u.quantity(self.weight_kg, "kg")
+
+    @property
+    def height(self) -> Quantity | None:
+        return None if self.height_cm is None else u.quantity(self.height_cm, "cm")
+
+    @property
+    def serum_creatinine(self) -> Quantity | None:
+        scr = self.creatinine_mg_dl
+        return None if scr is None else u.quantity(scr, "mg/dL")
+
+    @property
+    def baseline_creatinine(self) -> Quantity | None:
+        base = self.baseline_creatinine_mg_dl
+        return None if base is None else u.quantity(base, "mg/dL")
+
+    @property
+    def bmi(self) -> Quantity:
+        """BMI in kg/m^2 (needs height)."""
+        return u.quantity(_body.bmi_value(self.weight_kg, self._need_height("BMI")), "kg/m**2")
+
+    def _need_height(self, purpose: str) -> float:
+        if self.height_cm is None:
+            raise MissingInputError(
+                f'{purpose} needs the patient\'s height, such as "175 cm"', field="height"
+            )
+        return self.height_cm
+
+    def need(self, field: str, purpose: str) -> Any:
+        """The value of ``field``, or a MissingInputError saying what ``purpose`` needs."""
+        value = getattr(self, field)
+        if value is None:
+            raise self.missing(field, purpose)
+        return value
+
+    @staticmethod
+    def missing(field: str, purpose: str) -> MissingInputError:
+        """The error for a value ``purpose`` needs but the patient does not have."""
+        return MissingInputError(f"{purpose} needs the patient's {field}", field=field)
+
+    def __repr__(self) -> str:
+        parts = [f"weight='{_short(self.weight_kg)} kg'"]
+        if self.height_cm is not None:
+            parts.append(f"height='{_short(self.height_cm)} cm'")
+        if self.sex is not None:
+            parts.append(f"sex={self.sex!r}")
+        if self.age is not None:
+            parts.append(f"age={_short(self.age)}")
+        for name, value in (
+            ("serum_creatinine", self.creatinine_mg_dl),
+            ("baseline_creatinine", self.baseline_creatinine_mg_dl),
+        ):
+            if value is not None:
+                parts.append(f"{name}='{_short(value)} mg/dL'")
+        for name in ("tpmt", "nudt15", "minor_override"):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"{name}={value!r}")
+        return f"Patient({', '.join(parts)})"
+
+
+def _short(value: float) -> str:
+    return f"{value:.6g}"
