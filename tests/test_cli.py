@@ -336,7 +336,9 @@ def test_a_bug_is_one_line_with_status_1(monkeypatch: pytest.MonkeyPatch) -> Non
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(plexodose, "ivig", broken)
+    from plexodose._drugs import ivig as ivig_module
+
+    monkeypatch.setattr(ivig_module, "ivig", broken)
     monkeypatch.delenv("PLEXODOSE_TRACEBACK", raising=False)
     status, out, err = run("dose", "ivig", "--weight", "72 kg")
     assert (status, out) == (1, "")
@@ -414,7 +416,9 @@ def fake_plan(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         calls.append({"patient": patient, **kwargs})
         return FakeSchedule()
 
-    monkeypatch.setattr(plexodose, "plan", plan, raising=False)
+    from plexodose._schedule import algorithm
+
+    monkeypatch.setattr(algorithm, "plan", plan)
     return calls
 
 
@@ -454,7 +458,9 @@ def test_plan_missing_extra_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None
         def to_ics(self, **whose: Any) -> str:
             raise ModuleNotFoundError("No module named 'icalendar'", name="icalendar")
 
-    monkeypatch.setattr(plexodose, "plan", lambda *a, **k: NoIcalendar(), raising=False)
+    from plexodose._schedule import algorithm
+
+    monkeypatch.setattr(algorithm, "plan", lambda *a, **k: NoIcalendar())
     line = assert_refused(*run("plan", "--weight", "82 kg", "--start", "2026-12-01",
                                "--format", "ics"))
     assert line == ("plexodose: error: --format ics needs the optional package icalendar: "
@@ -598,13 +604,13 @@ def test_help_facts_are_the_library_s() -> None:
     """--help states choices and defaults without importing the library: they must match it."""
     import inspect
 
-    from plexodose import _schedule
     from plexodose._core import limits as _limits
     from plexodose._dosing import calculation as _common
     from plexodose._dosing.products import CATALOGUE
     from plexodose._drugs import ivig as _ivig
     from plexodose._patient import body as _body
     from plexodose._patient import patient as _patient
+    from plexodose._schedule import rules as _schedule
 
     assert cli.SEXES == _limits.SEXES
     assert cli.PHENOTYPES == _patient.PHENOTYPES
@@ -615,7 +621,7 @@ def test_help_facts_are_the_library_s() -> None:
     spelled = lambda names: tuple(n.replace("_", "-") for n in names)  # noqa: E731
     assert spelled(_schedule.SECOND_AGENTS) == cli.SECOND_AGENTS
     assert spelled(_schedule.REFRACTORY_AGENTS) == cli.REFRACTORY_AGENTS
-    pairs = [(getattr(plexodose, c.function), c.options) for c in cli.calculators()]
+    pairs = [(cli._load(c.function), c.options) for c in cli.calculators()]
     pairs.append((plexodose.plan, cli.PLAN_OPTIONS))
     for function, options in pairs:
         parameters = inspect.signature(function).parameters

@@ -27,7 +27,7 @@ from plexodose import (
     plan,
     schedule,
 )
-from plexodose._schedule import SECOND_AGENTS
+from plexodose._schedule.rules import SECOND_AGENTS
 
 matplotlib.use("Agg")
 
@@ -390,7 +390,7 @@ def test_ids_from_a_namespace_or_random(full_plan: Schedule) -> None:
 
 
 def _twins() -> Schedule:
-    from plexodose._schedule import Event
+    from plexodose._schedule.model import Event
 
     same = {"date": START, "drug": "azathioprine", "kind": "monitoring", "description": "CBC"}
     return Schedule(start=START, events=(Event(**same), Event(**same)))
@@ -531,7 +531,7 @@ UNSAFE = "\x00\x01\x08\x0b\x0c\r\x0e\x1b\x1f\x7f\x85\u2028\u2029\xa0\ufeff"
 
 
 def _unsafe_schedule(text: str) -> Schedule:
-    from plexodose._schedule import Event
+    from plexodose._schedule.model import Event
 
     return Schedule(
         start=START,
@@ -549,7 +549,7 @@ def _unsafe_schedule(text: str) -> Schedule:
 def _assert_safe(s: Schedule) -> None:
     import icalendar
 
-    from plexodose._interop.safe_text import clean
+    from plexodose._core.text import clean
 
     texts = {
         "text": s.to_text(),

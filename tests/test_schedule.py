@@ -29,8 +29,11 @@ from plexodose import (
     plan,
     schedule,
 )
-from plexodose import _schedule as sch
 from plexodose._dosing import guard as guard
+from plexodose._schedule import algorithm as sch_algorithm
+from plexodose._schedule import builder as sch_builder
+from plexodose._schedule import model as sch_model
+from plexodose._schedule import rules as sch_rules
 
 P = Patient.example()  # 72 kg, 175 cm, male, 60 y, creatinine 1 mg/dL, TPMT/NUDT15 normal
 START = dt.date(2026, 12, 1)
@@ -62,7 +65,7 @@ def test_ivig_course_hand_checked() -> None:
     # last infusion 5 December + 14 days = 19 December
     (assessment,) = s.filter(kind="assessment")
     assert assessment.date == dt.date(2026, 12, 19)
-    assert sch.IVIG_ASSESSMENT_GAP in s.sources
+    assert sch_rules.IVIG_ASSESSMENT_GAP in s.sources
 
 
 def test_ivig_with_product_volume_and_rates() -> None:
@@ -75,7 +78,7 @@ def test_ivig_with_product_volume_and_rates() -> None:
     # 300 mL all at 172.8 mL/h = 1.736 h; all at 21.6 mL/h = 13.89 h
     assert first.infusion_hours == pytest.approx((300 / 172.8, 300 / 21.6))
     assert s.total_dose("IVIg").magnitude == pytest.approx(150)  # 30 g x 5
-    assert sch.IVIG_RATE_GAP in s.sources
+    assert sch_rules.IVIG_RATE_GAP in s.sources
     assert any("increase as tolerated" in w for w in s.warnings)
 
 
@@ -220,7 +223,7 @@ def test_mycophenolate_weekly_steps() -> None:
     # 7 x 1,000 + 7 x 1,500 + 17 x 2,000 = 51,500 mg
     assert s.total_dose("mycophenolate mofetil").magnitude == pytest.approx(51_500)
     assert [e.date for e in s.filter(kind="monitoring")] == [day(7), day(14), day(21), day(28)]
-    assert sch.MYCOPHENOLATE_STEP_GAP in s.sources
+    assert sch_rules.MYCOPHENOLATE_STEP_GAP in s.sources
 
 
 def test_ciclosporin_step_down_and_monitoring() -> None:
@@ -239,7 +242,7 @@ def test_ciclosporin_step_down_and_monitoring() -> None:
     pressure = [e.date for e in tests if "blood pressure" in e.description]
     assert creatinine == [day(d) for d in (0, 14, 28, 42, 56)]  # baseline, every 2 weeks
     assert pressure == [day(d) for d in (0, 7, 14, 21, 28, 56)]  # weekly for a month, monthly
-    assert sch.CICLOSPORIN_STEP_GAP in s.sources
+    assert sch_rules.CICLOSPORIN_STEP_GAP in s.sources
 
 
 def test_ciclosporin_without_maintenance_warns() -> None:
@@ -426,16 +429,16 @@ def test_plan_pitfalls_are_warnings() -> None:
         assert phrase in text
     restudies = [e.description for e in s.filter(kind="assessment")]
     assert sum("repeat MRI" in d for d in restudies) == 2
-    assert sch.SEED_PITFALLS in s.sources and sch.SEED_ALGORITHM in s.sources
+    assert sch_rules.SEED_PITFALLS in s.sources and sch_rules.SEED_ALGORITHM in s.sources
 
 
-@pytest.mark.parametrize("second", sch.SECOND_AGENTS)
+@pytest.mark.parametrize("second", sch_rules.SECOND_AGENTS)
 def test_plan_each_second_agent(second: str) -> None:
     refractory = "cyclophosphamide_iv" if second == "azathioprine" else "ciclosporin"
     if second.startswith("cyclophosphamide"):
         refractory = "ciclosporin"
     s = plan(P, start=START, second_agent=second, refractory_agent=refractory)
-    assert doses(s, sch._drug_of(second)) and doses(s, sch._drug_of(refractory))
+    assert doses(s, sch_algorithm._drug_of(second)) and doses(s, sch_algorithm._drug_of(refractory))
 
 
 def test_plan_refusals() -> None:
@@ -515,8 +518,8 @@ oral_results = st.sampled_from(
 def test_oral_course_properties(p: Patient, make: Any, months: int, start: dt.date) -> None:
     result = make(p)
     s = schedule(result, start=start, months=months)
-    drug = sch.ORAL[result.drug][0]
-    end = sch.add_months(start, months)
+    drug = sch_rules.ORAL[result.drug][0]
+    end = sch_builder.add_months(start, months)
     got = doses(s, drug)
     assert all(start <= e.date < end for e in got)  # doses inside the course
     assert all(e.date >= start for e in s)  # nothing before the start
@@ -570,7 +573,7 @@ def test_pulse_threshold_warnings_exactly_on_crossings(
 
 @given(
     weights,
-    st.sampled_from(sch.SECOND_AGENTS),
+    st.sampled_from(sch_rules.SECOND_AGENTS),
     st.sampled_from(["ciclosporin", "cyclophosphamide_oral", "cyclophosphamide_iv"]),
     st.integers(1, 24),
     starts,
@@ -581,11 +584,11 @@ def test_plan_properties(
     if second.startswith("cyclophosphamide") and refractory.startswith("cyclophosphamide"):
         refractory = "ciclosporin"
     s = plan(p, start=start, second_agent=second, refractory_agent=refractory, months=months)
-    end = sch.add_months(start, months)
+    end = sch_builder.add_months(start, months)
     assert all(start <= e.date for e in s)
     assert all(e.date < end for e in s.filter(kind="dose"))
     assert [e.date for e in s] == sorted(e.date for e in s)
-    for drug in sch.DRUGS:
+    for drug in sch_model.DRUGS:
         running = [q.magnitude for _, q in s.cumulative_dose(drug)]
         assert running == sorted(running)
         assert all(e.dose_amount and e.dose_amount > 0 for e in doses(s, drug))
@@ -599,7 +602,7 @@ def test_plan_properties(
 
 @given(starts, st.integers(0, 120))
 def test_add_months_never_early(start: dt.date, months: int) -> None:
-    later = sch.add_months(start, months)
+    later = sch_builder.add_months(start, months)
     assert (later.year - start.year) * 12 + later.month - start.month in (months, months + 1)
     assert later >= start
     if later.month != (start.month - 1 + months) % 12 + 1:  # moved on: the day did not exist
@@ -696,7 +699,9 @@ def test_schedule_layout_exporters_depend_on_the_model_only() -> None:
     from pathlib import Path
 
     root = Path(plexodose.__file__).parent
-    for path in (root / "_exports").glob("*.py"):
+    exporters = sorted((root / "_interop").glob("*.py"))
+    assert len(exporters) >= 8
+    for path in exporters:
         imported = {
             node.module
             for node in ast.walk(ast.parse(path.read_text()))

@@ -1,4 +1,10 @@
-"""Dates at the boundary: a ``datetime.date`` or an ISO string, within a plausible range."""
+"""Argument checks at the boundary: every validator a public function's arguments pass through.
+
+One refusal per kind of mistake, worded once: a date ("2027-01-16"), one line of caller text (an
+override reason, a product name), a whole number, a yes/no flag, a fraction, one of a fixed set of
+words. Quantities are read by :mod:`plexodose._core.units`; plausibility limits of patient values
+are in :mod:`plexodose._core.limits`.
+"""
 
 from __future__ import annotations
 
@@ -37,3 +43,40 @@ def checked_date(value: Any, field: str, earliest: dt.date, latest: dt.date) -> 
             value=value,
         )
     return value
+
+MAX_TEXT_LENGTH = 500
+# C0 and C1 controls (tab excepted), DEL, and the Unicode line and paragraph separators.
+_FORBIDDEN = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def checked_text(value: Any, field: str) -> str:
+    """``value`` stripped, if it is non-empty one-line text without control characters.
+
+    >>> checked_text("  renal team advice ", "override")
+    'renal team advice'
+    >>> checked_text("line one\\nline two", "override")
+    Traceback (most recent call last):
+    ...
+    plexodose.InputRangeError: override must be one line of text without control characters (found U+000A); got 'line one\\nline two'
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise InputRangeError(
+            f"{field} must be a non-empty reason or name; got {value!r:.60}",
+            field=field,
+            value=value,
+        )
+    found = _FORBIDDEN.search(value)
+    if found:
+        raise InputRangeError(
+            f"{field} must be one line of text without control characters "
+            f"(found U+{ord(found.group()):04X}); got {value!r:.60}",
+            field=field,
+            value=value,
+        )
+    if len(value) > MAX_TEXT_LENGTH:
+        raise InputRangeError(
+            f"{field} must be at most {MAX_TEXT_LENGTH} characters; got {len(value)}",
+            field=field,
+            value=value,
+        )
+    return value.strip()

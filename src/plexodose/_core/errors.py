@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from plexodose._core.public import public
 
+
+@public
 class PlexodoseError(ValueError):
     """Base of every error plexodose raises on purpose.
 
@@ -18,21 +21,26 @@ class PlexodoseError(ValueError):
         self.value = value
 
 
+@public
 class UnitError(PlexodoseError):
     """A quantity without a unit, with the wrong dimension, or that cannot be parsed."""
 
 
+@public
 class InputRangeError(PlexodoseError):
     """A patient value or parameter that is not finite, not positive, or implausible."""
 
 
+@public
 class MissingInputError(InputRangeError):
     """A value the calculation needs (height, sex, age, creatinine) was not given."""
 
 
+@public
 class DoseRangeError(PlexodoseError):
     """A dose parameter outside the protocol (needs ``override=``) or above a hard cap."""
 
 
+@public
 class ContraindicationError(PlexodoseError):
     """The patient's data rule the drug or regimen out (needs ``override=`` where allowed)."""

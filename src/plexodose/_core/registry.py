@@ -19,11 +19,11 @@ import importlib
 import inspect
 import pkgutil
 import re
+import sys
 from types import ModuleType
 
 import attrs
 
-import plexodose
 from plexodose._core.sources import Source
 
 TAGS = {  # the evidence tags, strongest first, in the words the rules page uses
@@ -46,8 +46,10 @@ class Rule:
 
 def modules() -> list[ModuleType]:
     """The package's modules, imported; those whose optional extra is missing are left out."""
-    found = [plexodose]
-    for info in pkgutil.walk_packages(plexodose.__path__, "plexodose."):
+    # the package's folders, read from the loaded package (always loaded before any of its
+    # modules), never imported from here: the façade is the top layer
+    found = []
+    for info in pkgutil.walk_packages(sys.modules["plexodose"].__path__, "plexodose."):
         try:
             found.append(importlib.import_module(info.name))
         except ImportError:  # MissingExtraError included: a module needing an absent extra

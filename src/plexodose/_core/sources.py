@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import attrs
 
+from plexodose._core.public import public
 
+
+@public
 @attrs.frozen
 class Source:
     """A citation: what the rule is, where it comes from, and how sure we are of it.

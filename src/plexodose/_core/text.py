@@ -1,50 +1,31 @@
-"""Caller text that plexodose repeats (override reasons, product names): checked at the door.
+"""Text an export may write: no control characters, no line separators, no odd whitespace.
 
-A reason or a name is quoted in results, tables, calendars and FHIR resources. A control
-character or a line separator in it would break a line-based format (one iCalendar parser
-rejects the whole calendar), so such text is refused where it comes in, not escaped later.
+The core refuses such characters at input; every exporter also passes its text through
+:func:`clean` (defence in depth), so one stray character can neither split an iCalendar line
+(one standard parser then rejects the whole calendar) nor break the FHIR ``string`` regex
+``^[ \\r\\n\\t\\S]+$``.
+
+>>> clean("a\\u2028b\\x00c\\td\\ne")
+'a b c\\td\\ne'
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from plexodose._core.errors import InputRangeError
-
-MAX_TEXT_LENGTH = 500
-# C0 and C1 controls (tab excepted), DEL, and the Unicode line and paragraph separators.
-_FORBIDDEN = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+# Whitespace other than space, tab and newline (\r, \v, \f, \x1c-\x1f, U+0085, U+00A0, U+2028,
+# U+2029, ...), the C0 and C1 controls, DEL, lone surrogates, the BOM and the two non-characters
+# U+FFFE/U+FFFF: each becomes one space.
+_UNSAFE = re.compile("[^\\S \\t\\n]|[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
-def checked_text(value: Any, field: str) -> str:
-    """``value`` stripped, if it is non-empty one-line text without control characters.
+def clean(text: str) -> str:
+    """``text`` with every unsafe character replaced by a space."""
+    if text.isprintable():  # the common case; every unsafe character is unprintable
+        return text
+    return _UNSAFE.sub(" ", text)
 
-    >>> checked_text("  renal team advice ", "override")
-    'renal team advice'
-    >>> checked_text("line one\\nline two", "override")
-    Traceback (most recent call last):
-    ...
-    plexodose._core.errors.InputRangeError: override must be one line of text without control characters (found U+000A); got 'line one\\nline two'
-    """
-    if not isinstance(value, str) or not value.strip():
-        raise InputRangeError(
-            f"{field} must be a non-empty reason or name; got {value!r:.60}",
-            field=field,
-            value=value,
-        )
-    found = _FORBIDDEN.search(value)
-    if found:
-        raise InputRangeError(
-            f"{field} must be one line of text without control characters "
-            f"(found U+{ord(found.group()):04X}); got {value!r:.60}",
-            field=field,
-            value=value,
-        )
-    if len(value) > MAX_TEXT_LENGTH:
-        raise InputRangeError(
-            f"{field} must be at most {MAX_TEXT_LENGTH} characters; got {len(value)}",
-            field=field,
-            value=value,
-        )
-    return value.strip()
+
+def one_line(text: str) -> str:
+    """:func:`clean`, and tabs and newlines as spaces too (a table cell, a CSV-free label)."""
+    return clean(text).replace("\n", " ").replace("\t", " ")

@@ -19,7 +19,7 @@ This is the one table for every input that takes a unit: patient quantities
 >>> parse("180 [lb_i]", "weight", '"72 kg"')
 Traceback (most recent call last):
 ...
-plexodose._core.errors.UnitError: weight: the UCUM unit '[lb_i]' in '180 [lb_i]' is not one plexodose reads (it reads [lb_av], [oz_av], [stone_av], g, kg, mg, ug for mass); type it as "72 kg"
+plexodose.UnitError: weight: the UCUM unit '[lb_i]' in '180 [lb_i]' is not one plexodose reads (it reads [lb_av], [oz_av], [stone_av], g, kg, mg, ug for mass); type it as "72 kg"
 """
 
 from __future__ import annotations

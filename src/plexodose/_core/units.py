@@ -323,7 +323,7 @@ def to_float(value: Any, field: str, dim: Dimension) -> float:
     >>> to_float(72, "weight", MASS)
     Traceback (most recent call last):
     ...
-    plexodose._core.errors.UnitError: weight needs a unit: type "72 kg" (a string) or plexodose.Q_(72, 'kg'), not the bare number 72
+    plexodose.UnitError: weight needs a unit: type "72 kg" (a string) or plexodose.Q_(72, 'kg'), not the bare number 72
     """
     pint = sys.modules.get("pint")  # never imported: nothing can be a pint Quantity
     if isinstance(value, str):
@@ -653,7 +653,7 @@ def plain_number(value: Any, field: str) -> float:
     >>> plain_number("0.4", "g_per_kg_day")
     Traceback (most recent call last):
     ...
-    plexodose._core.errors.InputRangeError: g_per_kg_day must be a plain number such as 0.4 (its unit is in its name); got str '0.4'
+    plexodose.InputRangeError: g_per_kg_day must be a plain number such as 0.4 (its unit is in its name); got str '0.4'
     """
     kind = type(value)
     if kind is float and value - value == 0:  # the common case: a finite float (NaN, inf fail)

@@ -12,7 +12,7 @@ that need it then ask for it. Phenotypes are plexodose's words or CPIC's terms
 >>> sex_from_text("M", "sex")
 Traceback (most recent call last):
 ...
-plexodose._core.errors.InputRangeError: sex must be 'female' or 'male', spelled out: type 'male', not 'M'
+plexodose.InputRangeError: sex must be 'female' or 'male', spelled out: type 'male', not 'M'
 >>> phenotype_from_text("Possible Intermediate Metabolizer", "tpmt")
 'possible_intermediate'
 """

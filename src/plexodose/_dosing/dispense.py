@@ -6,12 +6,14 @@ import functools
 import math
 from typing import Any
 
+from plexodose._core.public import public
 from plexodose._core.record import Record
 from plexodose._core.units import quantity
 
 NEAREST = "to the nearest"
 
 
+@public
 class Dispensed(Record):
     """A dose made of whole tablets, capsules or vials.
 

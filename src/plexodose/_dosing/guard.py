@@ -14,11 +14,13 @@ from typing import Literal
 import attrs
 
 from plexodose._core.errors import DoseRangeError
+from plexodose._core.public import public
 from plexodose._core.sources import Source
 
 RELATIVE_SLACK = 1e-9  # float noise only: 150.00000000000003 is 150
 
 
+@public
 @attrs.frozen
 class Limit:
     """A maximum a dose may never pass, per administration (``per="dose"``) or per dosing

@@ -19,9 +19,10 @@ from typing import Any
 import attrs
 
 from plexodose._core import sources as src
+from plexodose._core.checks import checked_text
 from plexodose._core.errors import InputRangeError
+from plexodose._core.public import public
 from plexodose._core.sources import Source
-from plexodose._core.text import checked_text
 from plexodose._core.units import plain_number
 from plexodose._dosing.trace import positive
 
@@ -96,6 +97,7 @@ def _text(value: Any) -> str:
     return checked_text(value, "name")
 
 
+@public
 @attrs.frozen
 class IVIgProduct:
     """An IVIg product: vial sizes (g), concentration and the label's infusion rates (mg/kg/min)."""
@@ -123,6 +125,7 @@ class IVIgProduct:
             )
 
 
+@public
 @attrs.frozen
 class OralProduct:
     """Strengths (mg) of one drug's solid oral forms that may be combined in one dose."""

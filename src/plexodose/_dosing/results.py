@@ -12,6 +12,7 @@ from typing import Any, Literal
 from plexodose._core import format as fmt
 from plexodose._core import units as u
 from plexodose._core.errors import DoseRangeError
+from plexodose._core.public import public
 from plexodose._core.record import Record, field
 from plexodose._core.sources import Source
 from plexodose._core.units import Quantity
@@ -91,6 +92,7 @@ class _Traced(Record):
         return _views.markdown(self)
 
 
+@public
 class DailyDose(_Traced):
     """A daily oral regimen: azathioprine, oral cyclophosphamide, ciclosporin, mycophenolate."""
 
@@ -224,6 +226,7 @@ def describe_dispensed(d: Dispensed, mass: Any) -> str:
     )
 
 
+@public
 class IVIgCourse(_Traced):
     """An IVIg course: daily dose (g/day) for ``days`` days, on the stated weight basis."""
 
@@ -330,6 +333,7 @@ class IVIgCourse(_Traced):
 _IVIG_CHECKED = IVIgCourse._getter("dosing_weight_kg", "daily_dose_g", "dispensed", "limits")
 
 
+@public
 class CyclophosphamidePulse(_Traced):
     """One IV cyclophosphamide pulse, BSA-based, repeated every ``interval_weeks``."""
 
@@ -407,6 +411,7 @@ class CyclophosphamidePulse(_Traced):
 _PULSE_CHECKED = CyclophosphamidePulse._getter("g_per_m2", "bsa_m2", "dose_mg", "held", "limits")
 
 
+@public
 class Conversion(_Traced):
     """A dose converted between salts (mycophenolate mofetil and sodium)."""
 
@@ -432,6 +437,7 @@ class Conversion(_Traced):
         return self._render(headline, [])
 
 
+@public
 class PulseReduction(_Traced):
     """The EULAR/CYCLOPS age and creatinine reduction of a mg/kg pulse."""
 

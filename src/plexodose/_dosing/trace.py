@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from plexodose._core.checks import checked_text
 from plexodose._core.errors import DoseRangeError, InputRangeError
 from plexodose._core.sources import Source
-from plexodose._core.text import checked_text
 
 Step = str | tuple[str, tuple[Any, ...]]
 """A derivation step: text, or a format template and the values it was called with."""

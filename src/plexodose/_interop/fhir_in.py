@@ -47,6 +47,7 @@ from plexodose._core import ucum as _ucum
 from plexodose._core import units as u
 from plexodose._core import vocab as _vocab
 from plexodose._core.errors import InputRangeError, MissingInputError, PlexodoseError, UnitError
+from plexodose._core.public import public
 from plexodose._core.sources import Source
 
 LOINC_SYSTEM = "http://loinc.org"
@@ -159,6 +160,7 @@ class Skipped:
     reason: str
 
 
+@public
 @attrs.frozen
 class FhirReading:
     """What plexodose read from a FHIR Patient and Observations on the date ``on``.

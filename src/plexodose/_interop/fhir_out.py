@@ -14,7 +14,7 @@ conditional create (``ifNoneExist``), so posting the same plan twice creates not
 The Bundle carries the plexodose version and the code-table version in ``meta.tag``
 (systems :data:`VERSION_TAG` and :data:`CODES_TAG`).
 
-Every string goes through :func:`~plexodose._interop.safe_text.clean`: no control character or
+Every string goes through :func:`~plexodose._core.text.clean`: no control character or
 line separator is ever written. The library does not validate its own output (speed); the tests
 validate it with fhir.resources and the official FHIR R4 JSON Schema.
 """
@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from plexodose._core import format as fmt
 from plexodose._core.errors import InputRangeError
+from plexodose._core.text import clean
+from plexodose._core.version import __version__
 from plexodose._interop import codes, identity
 from plexodose._interop.json import limit_number
-from plexodose._interop.safe_text import clean
 
 if TYPE_CHECKING:
     from plexodose._schedule.model import Event, Schedule
@@ -273,8 +274,6 @@ def _entry(resource: dict[str, Any], rid: str, transaction: bool) -> dict[str, A
 
 
 def _tags() -> list[dict[str, str]]:
-    from plexodose import __version__
-
     return [
         {"system": VERSION_TAG, "code": __version__, "display": f"plexodose {__version__}"},
         {"system": CODES_TAG, "code": codes.VERSION, "display": f"code table {codes.VERSION}"},

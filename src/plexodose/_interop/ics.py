@@ -11,8 +11,8 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from plexodose._core.errors import InputRangeError
+from plexodose._core.text import clean
 from plexodose._interop import identity
-from plexodose._interop.safe_text import clean
 
 if TYPE_CHECKING:
     from plexodose._schedule.model import Event, Schedule

@@ -27,7 +27,7 @@ from typing import Any, NoReturn
 import attrs
 
 from plexodose._core.errors import InputRangeError
-from plexodose._interop.safe_text import clean, one_line
+from plexodose._core.text import clean, one_line
 
 PLEXODOSE_NAMESPACE = uuid.UUID("5b3c4f0e-8a43-4f35-9a52-6c1e1f3a9d10")  # plexodose's own
 SUBJECT_TYPES = ("Patient", "Group")  # what MedicationRequest.subject may point to (FHIR R4)

@@ -21,6 +21,7 @@ import math
 from typing import Any
 
 from plexodose._core.sources import Source
+from plexodose._core.version import __version__
 from plexodose._dosing.dispense import Dispensed
 from plexodose._dosing.guard import Limit
 from plexodose._dosing.results import (
@@ -36,8 +37,6 @@ DECIMALS = 3
 
 
 def _version() -> str:
-    from plexodose import __version__
-
     return __version__
 
 

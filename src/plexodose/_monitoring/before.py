@@ -27,6 +27,7 @@ from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
 from plexodose._core.errors import ContraindicationError, InputRangeError
+from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._dosing.trace import reason
 from plexodose._monitoring import thresholds as rules
@@ -58,6 +59,7 @@ class Check:
         return f"[{self.status}] {self.item}"
 
 
+@public
 @attrs.frozen(kw_only=True, repr=False)
 class BeforeStarting:
     """The pre-treatment checklist of one drug for one patient."""

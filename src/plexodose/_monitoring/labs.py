@@ -36,6 +36,7 @@ from plexodose._core import limits as lim
 from plexodose._core import units as u
 from plexodose._core.checks import checked_date
 from plexodose._core.errors import InputRangeError, UnitError
+from plexodose._core.public import public
 
 # Plausibility limits: what a typing error looks like, not clinical rules (as in _limits).
 COUNT_LIMITS = {
@@ -305,6 +306,7 @@ def _quantity(value: float | None, name: str) -> Any:
     return None if value is None else u.quantity(value, ANALYTES[name][2])
 
 
+@public
 @attrs.frozen(kw_only=True, repr=False)
 class Labs:
     """One dated set of results; every value optional, each checked when the set is made.

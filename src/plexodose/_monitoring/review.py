@@ -27,6 +27,7 @@ from plexodose._core import limits as lim
 from plexodose._core import sources as src
 from plexodose._core import units as u
 from plexodose._core.errors import DoseRangeError, InputRangeError, MissingInputError
+from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._dosing.calculation import whole_number
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose
@@ -72,6 +73,7 @@ HEADLINES = {
 
 
 
+@public
 @attrs.frozen(kw_only=True, repr=False)
 class Review:
     """The outcome of one review: action, proposed dose, reasons, sources and next check."""

@@ -15,6 +15,7 @@ import attrs
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core.errors import MissingInputError
+from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._monitoring import thresholds as rules
 from plexodose._monitoring.labs import Labs
@@ -47,6 +48,7 @@ def severity(action: str) -> int:
     return ACTIONS.index(action)
 
 
+@public
 @attrs.frozen
 class Finding:
     """One rule that a result met: the action it asks for, in words, with its source."""

@@ -18,6 +18,7 @@ from plexodose._core import format as fmt
 from plexodose._core import limits as lim
 from plexodose._core import units as u
 from plexodose._core.errors import InputRangeError
+from plexodose._core.public import public
 from plexodose._core.units import Quantity, QuantityInput
 from plexodose._core.vocab import Sex
 
@@ -34,6 +35,7 @@ CKD_EPI_SCALE, CKD_EPI_HIGH_EXPONENT, CKD_EPI_AGE_BASE = 142.0, -1.200, 0.9938
 CKD_EPI_SEX = {"female": (0.7, -0.241, 1.012), "male": (0.9, -0.302, 1.0)}  # kappa, alpha, factor
 
 
+@public
 class PlexodoseWarning(UserWarning):
     """A caution from a body-size function called on its own (results carry theirs in ``warnings``)."""
 
@@ -254,6 +256,7 @@ def creatinine_clearance(
     return u.quantity(value, "mL/min")
 
 
+@public
 @attrs.frozen(repr=False)
 class EGFR:
     """An eGFR in mL/min/1.73 m^2: a float, and a pint Quantity when asked for.

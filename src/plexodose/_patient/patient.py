@@ -15,8 +15,9 @@ import attrs
 from plexodose._core import limits as lim
 from plexodose._core import units as u
 from plexodose._core import vocab as _vocab
+from plexodose._core.checks import checked_text
 from plexodose._core.errors import InputRangeError, MissingInputError
-from plexodose._core.text import checked_text
+from plexodose._core.public import public
 from plexodose._core.units import (
     Canonical,
     Centimetres,
@@ -118,6 +119,7 @@ def _weight_required(value: QuantityInput) -> float:
     return _canonical(lim.weight_kg, value, "weight", Kilograms)
 
 
+@public
 @attrs.frozen(repr=False)
 class Patient:
     """An adult patient; every quantity is checked and normalised when the patient is made.
@@ -135,7 +137,7 @@ class Patient:
     >>> Patient(weight=72)
     Traceback (most recent call last):
     ...
-    plexodose._core.errors.UnitError: weight needs a unit: type "72 kg" (a string) or plexodose.Q_(72, 'kg'), not the bare number 72
+    plexodose.UnitError: weight needs a unit: type "72 kg" (a string) or plexodose.Q_(72, 'kg'), not the bare number 72
     """
 
     weight_kg: float = attrs.field(alias="weight", converter=_weight_required)

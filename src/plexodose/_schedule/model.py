@@ -17,6 +17,7 @@ import attrs
 from plexodose._core import format as fmt
 from plexodose._core import units as u
 from plexodose._core.errors import InputRangeError
+from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._dosing.results import frequency_text
 
@@ -47,6 +48,7 @@ def _maximum(_: Any, attribute: Any, value: Any) -> None:
         )
 
 
+@public
 @attrs.frozen(kw_only=True, repr=False)
 class Event:
     """One dated item: a dose, a monitoring test, a response assessment or a decision point.
@@ -135,6 +137,7 @@ def drug_name(drug: Any) -> str:
     )
 
 
+@public
 @attrs.frozen(kw_only=True, repr=False)
 class Schedule:
     """An immutable, date-ordered collection of :class:`Event` with its warnings and sources.
@@ -257,9 +260,9 @@ class Schedule:
 
     def to_text(self) -> str:
         """An aligned table for a person: runs of identical daily doses on one line."""
-        from plexodose._interop import tabular
+        from plexodose._views import table
 
-        return tabular.text(self)
+        return table.text(self)
 
     def to_ics(
         self,
@@ -316,9 +319,9 @@ class Schedule:
 
     def to_dataframe(self) -> Any:
         """The records as a pandas DataFrame with datetime columns (needs ``plexodose[batch]``)."""
-        from plexodose._views import render as _views
+        from plexodose._interop import tabular
 
-        return _views.to_dataframe(self)
+        return tabular.to_dataframe(self)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython: wrapped to its width
         from plexodose._views.render import terminal_text

@@ -20,8 +20,6 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from plexodose._core.extras import require
-
 STYLE = (
     "<style>"
     ".plexodose{font-family:system-ui,sans-serif;line-height:1.4;max-width:64em}"
@@ -258,26 +256,6 @@ def html(obj: Any) -> str:
 
 def markdown(obj: Any) -> str:
     return schedule_markdown(obj) if hasattr(obj, "events") else result_markdown(obj)
-
-
-def to_dataframe(schedule: Any) -> Any:
-    """The schedule's records as a pandas DataFrame, dates as ``datetime64`` (needs pandas).
-
-    >>> from plexodose import Patient, ivig, schedule
-    >>> frame = schedule(ivig(Patient.example()), start="2026-12-01").to_dataframe()
-    >>> row = frame.iloc[0]
-    >>> row["drug"], row["kind"], float(row["dose"]), row["dose_unit"]  # 0.4 g/kg x 72 kg
-    ('IVIg', 'dose', 28.8, 'g')
-    >>> frame["date"].iloc[0].isoformat()  # a pandas Timestamp
-    '2026-12-01T00:00:00'
-    """
-    pandas: Any = require("pandas", "Schedule.to_dataframe()")
-    from plexodose._interop.tabular import FIELDS
-
-    frame = pandas.DataFrame.from_records(schedule.to_records(), columns=list(FIELDS))
-    for column in ("date", "until"):
-        frame[column] = pandas.to_datetime(frame[column])
-    return frame
 
 
 # Terminal text: long lines wrap under their own last column.

@@ -217,7 +217,7 @@ def audit(orders: Any, *, unknown_drugs: Literal["raise", "flag"] = "raise") -> 
     >>> audit(pd.DataFrame({"drug": ["prednisolone"], "weight": ["72 kg"], "dose": ["5 mg/day"]}))
     Traceback (most recent call last):
     ...
-    plexodose._core.errors.InputRangeError: drug 'prednisolone' is not one the audit knows: ivig, azathioprine, cyclophosphamide_oral, cyclophosphamide_iv, ciclosporin, mycophenolate, cyclophosphamide_iv_mg_per_kg (or cyclosporin, cyclosporine, ciclosporine, mycophenolate_mofetil, cyclophosphamide with a route); pass unknown_drugs="flag" to flag such rows instead
+    plexodose.InputRangeError: drug 'prednisolone' is not one the audit knows: ivig, azathioprine, cyclophosphamide_oral, cyclophosphamide_iv, ciclosporin, mycophenolate, cyclophosphamide_iv_mg_per_kg (or cyclosporin, cyclosporine, ciclosporine, mycophenolate_mofetil, cyclophosphamide with a route); pass unknown_drugs="flag" to flag such rows instead
     """
     if type(orders).__module__.split(".")[0] == "dask":
         return audit_dask(orders, unknown_drugs=unknown_drugs)

@@ -174,7 +174,7 @@ class Opt:
 
 @attrs.frozen
 class Calculator:
-    """A ``dose`` subcommand: the library function (a ``plexodose`` name) and its options."""
+    """A ``dose`` subcommand: the library function ("module:name", loaded when run) and its options."""
 
     name: str
     function: str
@@ -211,7 +211,7 @@ def _mg_per_kg_day(default: str) -> Opt:
 def calculators() -> tuple[Calculator, ...]:
     """The ``dose`` subcommands, one per calculator."""
     return (
-        Calculator("ivig", "ivig", "intravenous immunoglobulin course", (
+        Calculator("ivig", "plexodose._drugs.ivig:ivig", "intravenous immunoglobulin course", (
             Opt("--g-per-kg-day", "number", "dose in g per kg per day", default="0.4"),
             Opt("--days", "integer", "days in the course", default="5"),
             Opt("--weight-basis", "text", _one_of(WEIGHT_BASES), default="auto"),
@@ -224,7 +224,7 @@ def calculators() -> tuple[Calculator, ...]:
             Opt("--max-g-per-kg-day", "number", "daily ceiling in g/kg (raising it needs "
                 "--override)", default="1"),
             OVERRIDE)),
-        Calculator("azathioprine", "azathioprine", "azathioprine daily dose", (
+        Calculator("azathioprine", "plexodose._drugs.azathioprine:azathioprine", "azathioprine daily dose", (
             _mg_per_kg_day("2"),
             Opt("--doses-per-day", "integer", "1 or 2", default="1"),
             Opt("--genotype-fraction", "number", "start fraction for a reduced TPMT/NUDT15 "
@@ -233,9 +233,9 @@ def calculators() -> tuple[Calculator, ...]:
             Opt("--crcl-weight", "text", "Cockcroft-Gault weight for the renal rule: "
                 + _one_of(CRCL_WEIGHTS), default="auto"),
             OVERRIDE)),
-        Calculator("cyclophosphamide-oral", "cyclophosphamide_oral",
+        Calculator("cyclophosphamide-oral", "plexodose._drugs.cyclophosphamide:cyclophosphamide_oral",
                    "oral cyclophosphamide daily dose", (_mg_per_kg_day("2"), OVERRIDE)),
-        Calculator("cyclophosphamide-iv", "cyclophosphamide_iv",
+        Calculator("cyclophosphamide-iv", "plexodose._drugs.cyclophosphamide:cyclophosphamide_iv",
                    "IV cyclophosphamide pulse (BSA-based)", (
             Opt("--g-per-m2", "number", "pulse in g per m2 of body surface", default="0.75"),
             Opt("--interval-weeks", "number", "weeks between pulses", default="4"),
@@ -244,14 +244,14 @@ def calculators() -> tuple[Calculator, ...]:
             Opt("--age-renal-reduction", "switch", "apply the EULAR/CYCLOPS age and "
                 "creatinine reduction"),
             OVERRIDE)),
-        Calculator("ciclosporin", "ciclosporin", "ciclosporin daily dose, in two doses", (
+        Calculator("ciclosporin", "plexodose._drugs.ciclosporin:ciclosporin", "ciclosporin daily dose, in two doses", (
             _mg_per_kg_day("5"),
             Opt("--creatinine-rise-threshold", "number", "fractional creatinine rise above "
                 "baseline that triggers a reduction", default="0.25"),
             Opt("--creatinine-rise-reduction", "number", "fraction the dose is cut by then",
                 default="0.5"),
             OVERRIDE), aliases=("cyclosporin",)),
-        Calculator("mycophenolate", "mycophenolate", "mycophenolate mofetil dose", (
+        Calculator("mycophenolate", "plexodose._drugs.mycophenolate:mycophenolate", "mycophenolate mofetil dose", (
             Opt("--mg-per-dose", "number", "mg in each dose", default="1000"),
             Opt("--doses-per-day", "integer", "doses a day", default="2"),
             OVERRIDE)),
@@ -326,7 +326,7 @@ def register(name: str, help: str, arguments: str | Callable[..., None],
     """Add a subcommand; ``arguments`` and ``run`` are callables or "module:function" names.
 
     One line per command, below, e.g. ``register("review", "a monitoring review",
-    "plexodose._review_cli:arguments", "plexodose._review_cli:run")``. ``arguments`` is
+    "plexodose.cli._review:arguments", "plexodose.cli._review:run")``. ``arguments`` is
     loaded whenever the parser is built (``--help`` included), so its module should not import
     pint or the calculators at its top; ``run`` is loaded only when the command runs. ``run``
     returns a result, a schedule or text; the CLI prints it, or ``json_data`` of it with
@@ -377,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from plexodose import __version__  # the package's __init__ loads nothing else eagerly
+    from plexodose._core.version import __version__  # loads nothing else
 
     return __version__
 
@@ -435,7 +435,7 @@ def demo_arguments(parser: argparse.ArgumentParser) -> None:
 # Commands: each returns what to print, so nothing is printed before a refusal.
 
 def make_patient(args: argparse.Namespace) -> Any:
-    from plexodose import Patient
+    from plexodose._patient.patient import Patient
 
     given = {PATIENT_FIELDS.get(opt.dest, opt.dest): getattr(args, opt.dest)
              for opt in PATIENT_OPTIONS if hasattr(args, opt.dest)}
@@ -443,37 +443,38 @@ def make_patient(args: argparse.Namespace) -> Any:
 
 
 def run_dose(args: argparse.Namespace) -> Any:
-    import plexodose
-
     calc: Calculator = args.calculator
     patient = make_patient(args)
     given = {opt.dest: getattr(args, opt.dest) for opt in calc.options if hasattr(args, opt.dest)}
-    result = getattr(plexodose, calc.function)(patient, **given)
+    result = _load(calc.function)(patient, **given)
     if args.json:
         return Printed(to_json(json_data(result, patient=patient)))
     return Printed(cli_words(f"{patient!r}\n{result!r}\n"), wrap=True)
 
 
 def run_plan(args: argparse.Namespace) -> Any:
-    import plexodose
+    from plexodose._schedule.algorithm import plan
 
     if args.stamp is not None and args.format != "ics":
         raise CliError("--stamp applies to --format ics only")
     patient = make_patient(args)
     given = {opt.dest: getattr(args, opt.dest) for opt in PLAN_OPTIONS if hasattr(args, opt.dest)}
-    schedule = plexodose.plan(patient, start=args.start, **given)
+    schedule = plan(patient, start=args.start, **given)
     form = "json" if args.json else args.format
     ids = Ids(None if args.subject is None else {"reference": args.subject}, args.namespace)
     return Printed(render(schedule, form, stamp=args.stamp, ids=ids), wrap=form == "text")
 
 
 def run_demo(args: argparse.Namespace) -> Any:
-    import plexodose
+    from plexodose._drugs.azathioprine import azathioprine as azathioprine_dose
+    from plexodose._drugs.ivig import ivig as ivig_course
+    from plexodose._patient.patient import Patient
+    from plexodose._schedule.algorithm import plan
 
-    patient = plexodose.Patient.example()
+    patient = Patient.example()
     start = args.start or dt.date.today()
-    ivig, azathioprine = plexodose.ivig(patient), plexodose.azathioprine(patient)
-    schedule = plexodose.plan(patient, start=start)
+    ivig, azathioprine = ivig_course(patient), azathioprine_dose(patient)
+    schedule = plan(patient, start=start)
     if args.json:
         return Printed(to_json({"patient": json_data(patient), "ivig": json_data(ivig),
                                 "azathioprine": json_data(azathioprine),
