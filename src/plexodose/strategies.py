@@ -37,6 +37,9 @@ from typing import Any
 
 import attrs
 
+from plexodose._core.checks import one_of
+from plexodose._core.errors import choice_error
+
 from plexodose._core.extras import needs_hypothesis  # noqa: F401  # isort: skip  (names the extra)
 import hypothesis.strategies as st
 
@@ -87,11 +90,7 @@ _UCUM_AS_PINT = {"[lb_av]": ("lb", 1.0), "[in_i]": ("inch", 1.0), "[ft_i]": ("fo
 
 
 def _dim(dimension: str) -> _Dim:
-    found = DIMENSIONS.get(dimension)
-    if found is None:
-        raise InputRangeError(f"dimension must be one of {', '.join(DIMENSIONS)}; "
-                              f"got {dimension!r:.60}", field="dimension", value=dimension)
-    return found
+    return DIMENSIONS[one_of(dimension, DIMENSIONS, "dimension")]
 
 
 def _units(dim: _Dim, units: Sequence[str] | None) -> list[str]:
@@ -162,8 +161,7 @@ def _phenotypes(choice: str | Sequence[str] | None) -> st.SearchStrategy[str]:
         return st.sampled_from(PHENOTYPES)
     names = [choice] if isinstance(choice, str) else list(choice)
     if not names or any(name not in PHENOTYPES for name in names):
-        raise InputRangeError(f"a phenotype must be one of {', '.join(PHENOTYPES)}; got "
-                              f"{choice!r:.60}", field="phenotype", value=choice)
+        raise choice_error(choice, PHENOTYPES, "phenotype", label="a phenotype")
     return st.sampled_from(names)
 
 
@@ -268,10 +266,7 @@ def regimens(drug: str) -> st.SearchStrategy[dict[str, Any]]:
     >>> find(regimens("mycophenolate"), lambda kw: True)
     {'mg_per_dose': 500.0, 'doses_per_day': 2}
     """
-    factory = _REGIMENS.get(drug)
-    if factory is None:
-        raise InputRangeError(f"drug must be one of {', '.join(_REGIMENS)}; got {drug!r:.60}",
-                              field="drug", value=drug)
+    factory = _REGIMENS[one_of(drug, _REGIMENS, "drug")]
     result: st.SearchStrategy[dict[str, Any]] = factory()
     return result
 

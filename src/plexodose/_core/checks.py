@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from collections.abc import Collection
 from typing import Any
 
-from plexodose._core.errors import InputRangeError
+from plexodose._core import units as u
+from plexodose._core.errors import InputRangeError, choice_error
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -80,3 +82,61 @@ def checked_text(value: Any, field: str) -> str:
             value=value,
         )
     return value.strip()
+
+
+def whole_number(value: Any, field: str, low: int, high: int) -> int:
+    if type(value) is int and low <= value <= high:  # the common case, decided at once
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        number = u.plain_number(value, field)
+        if not number.is_integer():
+            raise InputRangeError(
+                f"{field} must be a whole number; got {value!r:.60}", field=field, value=value
+            )
+        value = int(number)
+    if not low <= value <= high:
+        raise InputRangeError(
+            f"{field} must be from {low} to {high}; got {value}", field=field, value=value
+        )
+    return int(value)
+
+
+def flag(value: Any, field: str) -> bool:
+    """A yes/no option: only True or False, so a typo cannot silently mean "no"."""
+    if not isinstance(value, bool):
+        raise InputRangeError(
+            f"{field} must be True or False; got {value!r:.60}", field=field, value=value
+        )
+    return value
+
+
+def fraction(value: Any, field: str) -> float:
+    number = u.plain_number(value, field)
+    if not 0 < number <= 1:
+        raise InputRangeError(
+            f"{field} must be a fraction above 0 and at most 1; got {value!r}",
+            field=field,
+            value=value,
+        )
+    return number
+
+
+def one_of(
+    value: Any, choices: Collection[str], field: str, *, label: str | None = None, hint: str = ""
+) -> str:
+    """``value`` if it is text and one of ``choices``; refused by :func:`choice_error` otherwise.
+
+    Only text is compared, so an object that calls itself equal to every word is refused.
+
+    >>> one_of("auto", ("auto", "actual"), "weight_basis")
+    'auto'
+    >>> one_of("obese", ("auto", "actual"), "weight_basis")
+    Traceback (most recent call last):
+    ...
+    plexodose.InputRangeError: weight_basis must be one of auto, actual; got 'obese'
+    """
+    if isinstance(value, str):
+        text = str.__str__(value)
+        if text in choices:
+            return text
+    raise choice_error(value, choices, field, label=label, hint=hint)

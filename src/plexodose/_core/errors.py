@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from plexodose._core.public import public
@@ -44,3 +45,15 @@ class DoseRangeError(PlexodoseError):
 @public
 class ContraindicationError(PlexodoseError):
     """The patient's data rule the drug or regimen out (needs ``override=`` where allowed)."""
+
+
+def choice_error(
+    value: Any, choices: Collection[str], field: str, *, label: str | None = None, hint: str = ""
+) -> InputRangeError:
+    """The one refusal of a word that is not among ``choices``: the field (or ``label``), every
+    accepted word, an optional ``hint`` and what was given."""
+    return InputRangeError(
+        f"{label or field} must be one of {', '.join(choices)}{hint}; got {value!r:.60}",
+        field=field,
+        value=value,
+    )

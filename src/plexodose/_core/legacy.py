@@ -9,11 +9,12 @@ again and answers for ``Patient`` itself.
 from __future__ import annotations
 
 import importlib
-import importlib.machinery
-import importlib.util
 import sys
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import importlib.machinery
 
 MOVED = {  # the 0.1.0 module -> the module that holds its code now
     "plexodose._azathioprine": "plexodose._drugs.azathioprine",
@@ -83,6 +84,8 @@ class _Finder:
         moved = MOVED.get(name)
         if moved is None:
             return None
+        import importlib.util  # only when an old name is asked for
+
         loader: Any = _Alias(moved)  # a loader by protocol (create_module, exec_module)
         return importlib.util.spec_from_loader(name, loader)
 

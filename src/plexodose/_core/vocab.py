@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from plexodose._core.errors import InputRangeError
+from plexodose._core.errors import InputRangeError, choice_error
 
 Sex = Literal["female", "male"]
 Phenotype = Literal["normal", "intermediate", "possible_intermediate", "poor", "indeterminate"]
@@ -134,9 +134,6 @@ def _cpic_term(word: Phenotype) -> str:
 
 
 def _bad_phenotype(value: Any, field: str) -> InputRangeError:
-    return InputRangeError(
-        f"{field} must be one of {', '.join(PHENOTYPES)} (or CPIC's term, such as "
-        f"'Intermediate Metabolizer'); got {value!r:.60}",
-        field=field,
-        value=value,
+    return choice_error(
+        value, PHENOTYPES, field, hint=" (or CPIC's term, such as 'Intermediate Metabolizer')"
     )

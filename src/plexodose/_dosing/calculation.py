@@ -7,6 +7,7 @@ from typing import Any, Literal, get_args
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
+from plexodose._core.checks import one_of
 from plexodose._core.errors import InputRangeError
 from plexodose._core.limits import ADULT_AGE_YEARS
 from plexodose._core.sources import Source
@@ -44,43 +45,6 @@ def begin(patient: Any, override: Any, *sources: Source) -> tuple[Patient, str |
     return checked, reason_given, trace
 
 
-def whole_number(value: Any, field: str, low: int, high: int) -> int:
-    if type(value) is int and low <= value <= high:  # the common case, decided at once
-        return value
-    if isinstance(value, bool) or not isinstance(value, int):
-        number = u.plain_number(value, field)
-        if not number.is_integer():
-            raise InputRangeError(
-                f"{field} must be a whole number; got {value!r:.60}", field=field, value=value
-            )
-        value = int(number)
-    if not low <= value <= high:
-        raise InputRangeError(
-            f"{field} must be from {low} to {high}; got {value}", field=field, value=value
-        )
-    return int(value)
-
-
-def flag(value: Any, field: str) -> bool:
-    """A yes/no option: only True or False, so a typo cannot silently mean "no"."""
-    if not isinstance(value, bool):
-        raise InputRangeError(
-            f"{field} must be True or False; got {value!r:.60}", field=field, value=value
-        )
-    return value
-
-
-def fraction(value: Any, field: str) -> float:
-    number = u.plain_number(value, field)
-    if not 0 < number <= 1:
-        raise InputRangeError(
-            f"{field} must be a fraction above 0 and at most 1; got {value!r}",
-            field=field,
-            value=value,
-        )
-    return number
-
-
 def adult_renal_inputs(p: Patient, trace: Trace, purpose: str) -> tuple[float, str, float] | None:
     """(age, sex, creatinine) when all are known for an adult, else None with a warning."""
     age, sex, creatinine = p.age, p.sex, p.creatinine_mg_dl
@@ -102,12 +66,7 @@ def crcl_for_dosing(p: Patient, trace: Trace, purpose: str, weight_basis: Any = 
     """Cockcroft-Gault for a dose adjustment, on ``weight_basis``: ``"auto"`` (the default, a
     gap: the lower of actual and ideal weight, the conservative estimate), ``"actual"``,
     ``"ideal"`` or ``"adjusted"`` (never above actual weight)."""
-    if weight_basis not in CRCL_WEIGHTS:
-        raise InputRangeError(
-            f"crcl_weight must be one of {', '.join(CRCL_WEIGHTS)}; got {weight_basis!r:.60}",
-            field="crcl_weight",
-            value=weight_basis,
-        )
+    weight_basis = one_of(weight_basis, CRCL_WEIGHTS, "crcl_weight")
     inputs = adult_renal_inputs(p, trace, purpose)
     if inputs is None:
         return None

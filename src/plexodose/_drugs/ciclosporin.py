@@ -7,8 +7,9 @@ import functools
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
+from plexodose._core.checks import fraction
 from plexodose._core.errors import ContraindicationError
-from plexodose._dosing.calculation import begin, dispense_oral, egfr_for_dosing, fraction
+from plexodose._dosing.calculation import begin, dispense_oral, egfr_for_dosing
 from plexodose._dosing.guard import Limit
 from plexodose._dosing.results import DailyDose
 from plexodose._dosing.trace import Trace, hard_cap, positive, protocol_range

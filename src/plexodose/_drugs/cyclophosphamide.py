@@ -8,9 +8,10 @@ from typing import Any
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
+from plexodose._core.checks import flag, fraction
 from plexodose._core.errors import ContraindicationError, DoseRangeError, InputRangeError
 from plexodose._core.limits import wbc_per_ul
-from plexodose._dosing.calculation import begin, creatinine_umol_l, dispense_oral, flag, fraction
+from plexodose._dosing.calculation import begin, creatinine_umol_l, dispense_oral
 from plexodose._dosing.guard import Limit
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, PulseReduction
 from plexodose._dosing.trace import Trace, hard_cap, positive, protocol_range, reason

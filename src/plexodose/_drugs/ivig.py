@@ -8,10 +8,11 @@ from typing import Any, Literal, get_args
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
+from plexodose._core.checks import one_of, whole_number
 from plexodose._core.errors import DoseRangeError, InputRangeError
 from plexodose._core.limits import ADULT_AGE_YEARS
 from plexodose._core.units import settled
-from plexodose._dosing.calculation import ROUNDING_TOLERANCE, begin, whole_number
+from plexodose._dosing.calculation import ROUNDING_TOLERANCE, begin
 from plexodose._dosing.dispense import Dispensed, dispense
 from plexodose._dosing.guard import Limit
 from plexodose._dosing.products import CATALOGUE, IVIgProduct
@@ -172,18 +173,8 @@ def dosing_weight(
     p: Patient, basis: Any, auto_rule: Any, trace: Trace
 ) -> tuple[float, UsedBasis, str]:
     """(kg, basis used, why) for an IVIg dose."""
-    if basis not in WEIGHT_BASES:
-        raise InputRangeError(
-            f"weight_basis must be one of {', '.join(WEIGHT_BASES)}; got {basis!r:.60}",
-            field="weight_basis",
-            value=basis,
-        )
-    if auto_rule not in AUTO_RULES:
-        raise InputRangeError(
-            f"auto_rule must be one of {', '.join(AUTO_RULES)}; got {auto_rule!r:.60}",
-            field="auto_rule",
-            value=auto_rule,
-        )
+    basis = one_of(basis, WEIGHT_BASES, "weight_basis")
+    auto_rule = one_of(auto_rule, AUTO_RULES, "auto_rule")
     actual = p.weight_kg
     if basis == "actual":
         return _chosen(trace, actual, "actual", "as requested")

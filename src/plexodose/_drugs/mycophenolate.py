@@ -7,8 +7,9 @@ from typing import Any
 
 from plexodose._core import sources as src
 from plexodose._core import units as u
+from plexodose._core.checks import whole_number
 from plexodose._core.errors import InputRangeError
-from plexodose._dosing.calculation import begin, dispense_oral, egfr_for_dosing, whole_number
+from plexodose._dosing.calculation import begin, dispense_oral, egfr_for_dosing
 from plexodose._dosing.guard import Limit, per_dose_bound
 from plexodose._dosing.results import Conversion, DailyDose
 from plexodose._dosing.trace import Trace, hard_cap, positive, protocol_range

@@ -27,7 +27,7 @@ import re
 from typing import TYPE_CHECKING, Any, Literal
 
 from plexodose._core import format as fmt
-from plexodose._core.errors import InputRangeError
+from plexodose._core.checks import one_of
 from plexodose._core.text import clean
 from plexodose._core.version import __version__
 from plexodose._interop import codes, identity
@@ -226,12 +226,7 @@ def to_fhir(
     entries with a conditional create on each resource's identifier; a subject known only by
     identifier and type becomes a conditional reference).
     """
-    if bundle_type not in BUNDLE_TYPES:
-        raise InputRangeError(
-            f"bundle_type must be one of {', '.join(BUNDLE_TYPES)}; got {bundle_type!r:.60}",
-            field="bundle_type",
-            value=bundle_type,
-        )
+    one_of(bundle_type, BUNDLE_TYPES, "bundle_type")
     who = identity.subject(subject)
     space = identity.namespace_for(who, namespace)
     transaction = bundle_type == "transaction"

@@ -26,7 +26,7 @@ from typing import Any, NoReturn
 
 import attrs
 
-from plexodose._core.errors import InputRangeError
+from plexodose._core.errors import InputRangeError, choice_error
 from plexodose._core.text import clean, one_line
 
 PLEXODOSE_NAMESPACE = uuid.UUID("5b3c4f0e-8a43-4f35-9a52-6c1e1f3a9d10")  # plexodose's own
@@ -101,7 +101,7 @@ def subject(value: Any) -> Subject | None:
         )
     kind = _token(value, "type", optional=True)
     if kind is not None and kind not in SUBJECT_TYPES:
-        _refuse(f"subject type must be one of {', '.join(SUBJECT_TYPES)}; got {kind!r:.60}", value)
+        raise choice_error(kind, SUBJECT_TYPES, "subject", label="subject type")
     reference = _token(value, "reference", optional=True)
     system = value_ = None
     if "identifier" in value:

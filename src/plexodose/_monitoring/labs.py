@@ -34,7 +34,7 @@ import attrs
 from plexodose._core import format as fmt
 from plexodose._core import limits as lim
 from plexodose._core import units as u
-from plexodose._core.checks import checked_date
+from plexodose._core.checks import checked_date, one_of
 from plexodose._core.errors import InputRangeError, UnitError
 from plexodose._core.public import public
 
@@ -355,12 +355,7 @@ class Labs:
 
     def value(self, name: str) -> float | None:
         """The plain float of ``name`` in its canonical unit (see ``ANALYTES``), or None."""
-        if name not in ANALYTES:
-            raise InputRangeError(
-                f"name must be one of {', '.join(ANALYTES)}; got {name!r:.60}",
-                field="name",
-                value=name,
-            )
+        name = one_of(name, ANALYTES, "name")
         found: float | None = getattr(self, "_" + name)
         return found
 

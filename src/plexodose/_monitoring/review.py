@@ -26,10 +26,10 @@ from plexodose._core import format as fmt
 from plexodose._core import limits as lim
 from plexodose._core import sources as src
 from plexodose._core import units as u
+from plexodose._core.checks import whole_number
 from plexodose._core.errors import DoseRangeError, InputRangeError, MissingInputError
 from plexodose._core.public import public
 from plexodose._core.sources import Source
-from plexodose._dosing.calculation import whole_number
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose
 from plexodose._drugs import azathioprine as _azathioprine
 from plexodose._drugs import cyclophosphamide as _cyclophosphamide

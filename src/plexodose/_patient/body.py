@@ -17,6 +17,7 @@ import attrs
 from plexodose._core import format as fmt
 from plexodose._core import limits as lim
 from plexodose._core import units as u
+from plexodose._core.checks import one_of
 from plexodose._core.errors import InputRangeError
 from plexodose._core.public import public
 from plexodose._core.units import Quantity, QuantityInput
@@ -61,14 +62,7 @@ BSA_FORMULAS: dict[str, Callable[[float, float], float]] = {  # keyed by BsaForm
 
 
 def bsa_formula(formula: Any, field: str = "bsa_formula") -> Callable[[float, float], float]:
-    found = BSA_FORMULAS.get(formula) if isinstance(formula, str) else None
-    if found is None:
-        raise InputRangeError(
-            f"{field} must be one of {', '.join(BSA_FORMULAS)}; got {formula!r:.60}",
-            field=field,
-            value=formula,
-        )
-    return found
+    return BSA_FORMULAS[one_of(formula, BSA_FORMULAS, field)]
 
 
 def derived(value: float, name: str, low: float, high: float, unit: str, why: str) -> float:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from plexodose._core import sources as src
-from plexodose._core.errors import InputRangeError
-from plexodose._dosing.calculation import whole_number
+from plexodose._core.checks import whole_number
+from plexodose._core.errors import InputRangeError, choice_error
 from plexodose._dosing.products import IVIgProduct
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, IVIgCourse
 from plexodose._drugs.azathioprine import azathioprine
@@ -299,11 +299,7 @@ def _finish(b: _Builder, first: dt.date, end: dt.date, months: int, drug: str) -
 def _agent(value: Any, allowed: tuple[str, ...], field: str) -> str:
     key = value.strip().lower() if isinstance(value, str) else None
     if key not in allowed:
-        raise InputRangeError(
-            f"{field} must be one of {', '.join(allowed)}; got {value!r:.60}",
-            field=field,
-            value=value,
-        )
+        raise choice_error(value, allowed, field)
     return "ciclosporin" if key == "cyclosporin" else key
 
 

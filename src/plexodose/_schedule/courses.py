@@ -12,9 +12,9 @@ import attrs
 
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
+from plexodose._core.checks import whole_number
 from plexodose._core.errors import InputRangeError
 from plexodose._core.sources import Source
-from plexodose._dosing.calculation import whole_number
 from plexodose._dosing.guard import tightest_per_day, tightest_per_dose
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, IVIgCourse
 from plexodose._drugs.cyclophosphamide import CUMULATIVE_THRESHOLD_G

@@ -16,7 +16,8 @@ import attrs
 
 from plexodose._core import format as fmt
 from plexodose._core import units as u
-from plexodose._core.errors import InputRangeError
+from plexodose._core.checks import one_of
+from plexodose._core.errors import InputRangeError, choice_error
 from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._dosing.results import frequency_text
@@ -132,9 +133,7 @@ def drug_name(drug: Any) -> str:
                 return name
         if key in ALIASES:
             return ALIASES[key]
-    raise InputRangeError(
-        f"drug must be one of {', '.join(DRUGS)}; got {drug!r:.60}", field="drug", value=drug
-    )
+    raise choice_error(drug, DRUGS, "drug")
 
 
 @public
@@ -185,12 +184,8 @@ class Schedule:
     def filter(self, *, drug: str | None = None, kind: str | None = None) -> Schedule:
         """The events of ``drug`` and/or ``kind``, as a Schedule with the same warnings."""
         name = None if drug is None else drug_name(drug)
-        if kind is not None and kind not in KINDS:
-            raise InputRangeError(
-                f"kind must be one of {', '.join(KINDS)}; got {kind!r:.60}",
-                field="kind",
-                value=kind,
-            )
+        if kind is not None:
+            kind = one_of(kind, KINDS, "kind")
         kept = tuple(
             e
             for e in self.events
