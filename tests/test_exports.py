@@ -27,7 +27,7 @@ from plexodose import (
     plan,
     schedule,
 )
-from plexodose._schedule.rules import SECOND_AGENTS
+from plexodose._core.vocab import SECOND_AGENTS
 
 matplotlib.use("Agg")
 

@@ -87,3 +87,40 @@ def test_an_old_module_path_is_the_module_that_replaced_it() -> None:
 
     assert old is results
     assert importlib.import_module("plexodose._patient").Patient is plexodose.Patient
+
+
+def test_one_vocabulary_names_each_drug() -> None:
+    from plexodose._core import vocab
+    from plexodose._monitoring.rules import REVIEW_NAMES
+    from plexodose._schedule import model
+
+    assert set(REVIEW_NAMES) == set(vocab.REVIEWED_DRUGS)
+    assert model.DRUGS == (model.IVIG, model.AZATHIOPRINE, model.CYCLOPHOSPHAMIDE,
+                           model.CICLOSPORIN, model.MYCOPHENOLATE)
+    spellings = {  # every spelling the library's parts took before there was one table
+        "cyclophosphamide_oral": ["cyclophosphamide (oral)", "cyclophosphamide oral",
+                                  "cyclophosphamide_oral", "cyclophosphamide-oral",
+                                  "Cyclophosphamide (Oral)"],
+        "cyclophosphamide_iv": ["cyclophosphamide iv", "cyclophosphamide_iv", "cyclophosphamide-iv",
+                                "cyclophosphamide IV"],
+        "ciclosporin": ["ciclosporin", "cyclosporin", "cyclosporine", "ciclosporine"],
+        "mycophenolate": ["mycophenolate", "mycophenolate mofetil", "mycophenolate_mofetil"],
+        "ivig": ["ivig", "IVIg"],
+    }
+    for key, words in spellings.items():
+        for word in words:
+            assert vocab.drug_key(word) == key, word
+    assert [vocab.drug_key(w) for w in ("cyclophosphamide", "aspirin", 3, None)] == [None] * 4
+    assert vocab.drug_name("Cyclophosphamide") == "cyclophosphamide"
+
+
+def test_the_command_line_offers_the_vocabulary_s_choices() -> None:
+    from plexodose import cli
+    from plexodose._core import vocab
+    from plexodose._dosing.products import CATALOGUE
+
+    assert cli.PHENOTYPES is vocab.PHENOTYPES and cli.BSA_FORMULAS is vocab.BSA_FORMULA_NAMES
+    assert cli.SECOND_AGENTS == ("azathioprine", "mycophenolate", "cyclophosphamide-iv",
+                                 "cyclophosphamide-oral")
+    for name in vocab.IVIG_PRODUCTS:  # the built-in catalogue is named from the vocabulary
+        assert CATALOGUE.ivig(name).name == name

@@ -26,11 +26,11 @@ from plexodose import (
     plan,
     schedule,
 )
+from plexodose._core.vocab import SECOND_AGENTS
 from plexodose._drugs.azathioprine import CAP_MG_PER_DAY
 from plexodose._drugs.cyclophosphamide import ORAL_MAX_MG_PER_DAY
 from plexodose._drugs.mycophenolate import LOW_EGFR_MAX_MG_PER_DAY, MAX_MG_PER_DAY
 from plexodose._interop import codes
-from plexodose._schedule.rules import SECOND_AGENTS
 
 P = Patient.example()
 START = dt.date(2026, 12, 1)

@@ -29,6 +29,7 @@ from plexodose import (
     plan,
     schedule,
 )
+from plexodose._core import vocab
 from plexodose._dosing import guard as guard
 from plexodose._schedule import algorithm as sch_algorithm
 from plexodose._schedule import builder as sch_builder
@@ -432,7 +433,7 @@ def test_plan_pitfalls_are_warnings() -> None:
     assert sch_rules.SEED_PITFALLS in s.sources and sch_rules.SEED_ALGORITHM in s.sources
 
 
-@pytest.mark.parametrize("second", sch_rules.SECOND_AGENTS)
+@pytest.mark.parametrize("second", vocab.SECOND_AGENTS)
 def test_plan_each_second_agent(second: str) -> None:
     refractory = "cyclophosphamide_iv" if second == "azathioprine" else "ciclosporin"
     if second.startswith("cyclophosphamide"):
@@ -573,7 +574,7 @@ def test_pulse_threshold_warnings_exactly_on_crossings(
 
 @given(
     weights,
-    st.sampled_from(sch_rules.SECOND_AGENTS),
+    st.sampled_from(vocab.SECOND_AGENTS),
     st.sampled_from(["ciclosporin", "cyclophosphamide_oral", "cyclophosphamide_iv"]),
     st.integers(1, 24),
     starts,

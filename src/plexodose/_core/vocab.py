@@ -1,5 +1,7 @@
-"""Vocabularies: the words plexodose takes for sex and thiopurine phenotypes, and the ones it
-refuses with the spelling to use instead.
+"""Vocabularies: every word plexodose takes, once. Sex and thiopurine phenotypes (and the
+spellings refused with the word to use instead), the drugs and every spelling of each, and each
+choice a public function offers (weight bases, BSA formulas, the plan's agents...). The command
+line builds its choices from here, without importing pint or the calculators.
 
 Sex is ``"female"`` or ``"male"``, spelled out: a one-letter code (HL7 v2 ``M``/``F``) is
 refused, because a misread letter would change a Cockcroft-Gault or CKD-EPI result without a
@@ -19,7 +21,7 @@ plexodose.InputRangeError: sex must be 'female' or 'male', spelled out: type 'ma
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from plexodose._core.errors import InputRangeError, choice_error
 
@@ -27,6 +29,85 @@ Sex = Literal["female", "male"]
 Phenotype = Literal["normal", "intermediate", "possible_intermediate", "poor", "indeterminate"]
 
 SEXES: tuple[Sex, ...] = ("female", "male")
+
+# The choices of the calculators and the plan, one Literal each (the type checker's list is the
+# runtime list).
+WeightBasis = Literal["auto", "actual", "ideal", "adjusted"]
+AutoRule = Literal["bmi_over_30", "over_120_percent_ibw", "australia_2026"]
+CrclWeight = Literal["auto", "actual", "ideal", "adjusted"]
+BsaFormula = Literal["mosteller", "dubois", "haycock", "gehan_george", "boyd"]
+SecondAgent = Literal["azathioprine", "mycophenolate", "cyclophosphamide_iv", "cyclophosphamide_oral"]
+RefractoryAgent = Literal["ciclosporin", "cyclosporin", "cyclophosphamide_iv", "cyclophosphamide_oral"]
+WEIGHT_BASES: tuple[WeightBasis, ...] = get_args(WeightBasis)
+AUTO_RULES: tuple[AutoRule, ...] = get_args(AutoRule)
+CRCL_WEIGHTS: tuple[CrclWeight, ...] = get_args(CrclWeight)
+BSA_FORMULA_NAMES: tuple[BsaFormula, ...] = get_args(BsaFormula)
+SECOND_AGENTS: tuple[SecondAgent, ...] = get_args(SecondAgent)
+REFRACTORY_AGENTS: tuple[RefractoryAgent, ...] = get_args(RefractoryAgent)
+IVIG_PRODUCTS = ("Gamunex-C 10 %", "Privigen 10 %", "Gammagard Liquid 10 %")  # the built-in ones
+
+# The drugs. Each has one key (the library's parameter spelling); every spelling a caller may use
+# (any case, "-", "_" or " " between words, "(oral)") maps to it. Each part of the library
+# names a drug in its own words (a schedule says "mycophenolate mofetil"), from the key.
+Drug = Literal[
+    "ivig", "azathioprine", "cyclophosphamide_oral", "cyclophosphamide_iv", "ciclosporin",
+    "mycophenolate",
+]
+DRUGS: tuple[Drug, ...] = get_args(Drug)
+_SPELLINGS: dict[str, Drug] = {
+    "ivig": "ivig",
+    "azathioprine": "azathioprine",
+    "cyclophosphamide oral": "cyclophosphamide_oral",
+    "cyclophosphamide iv": "cyclophosphamide_iv",
+    "ciclosporin": "ciclosporin",
+    "cyclosporin": "ciclosporin",
+    "cyclosporine": "ciclosporin",
+    "ciclosporine": "ciclosporin",
+    "mycophenolate": "mycophenolate",
+    "mycophenolate mofetil": "mycophenolate",
+}
+REVIEWED_DRUGS: tuple[Drug, ...] = (  # the drugs the review has lab rules for (not IVIg)
+    "azathioprine", "mycophenolate", "ciclosporin", "cyclophosphamide_oral", "cyclophosphamide_iv",
+)
+SCHEDULE_NAMES: dict[Drug, str] = {  # a schedule's events: one name for both cyclophosphamides
+    "ivig": "IVIg",
+    "azathioprine": "azathioprine",
+    "cyclophosphamide_oral": "cyclophosphamide",
+    "cyclophosphamide_iv": "cyclophosphamide",
+    "ciclosporin": "ciclosporin",
+    "mycophenolate": "mycophenolate mofetil",
+}
+
+
+CYCLOPHOSPHAMIDE = "cyclophosphamide"
+SCHEDULE_DRUGS = tuple(dict.fromkeys(SCHEDULE_NAMES.values()))
+
+
+def drug_key(value: Any) -> Drug | None:
+    """The key of any spelling of a drug, or None for a word that names none.
+
+    >>> drug_key("Cyclophosphamide (oral)"), drug_key("cyclosporine"), drug_key("aspirin")
+    ('cyclophosphamide_oral', 'ciclosporin', None)
+    """
+    if not isinstance(value, str):
+        return None
+    words = str.__str__(value).lower().replace("(", " ").replace(")", " ")
+    words = " ".join(words.replace("-", " ").replace("_", " ").split())
+    return _SPELLINGS.get(words)
+
+
+def drug_name(value: Any) -> str:
+    """The schedule's name for ``value`` ("cyclosporin" -> "ciclosporin"); refuses unknown names.
+
+    >>> drug_name("IVIG"), drug_name("mycophenolate")
+    ('IVIg', 'mycophenolate mofetil')
+    """
+    key = drug_key(value)
+    if key is not None:
+        return SCHEDULE_NAMES[key]
+    if isinstance(value, str) and value.strip().lower() == CYCLOPHOSPHAMIDE:  # either route
+        return CYCLOPHOSPHAMIDE
+    raise choice_error(value, SCHEDULE_DRUGS, "drug")
 PHENOTYPES: tuple[Phenotype, ...] = (
     "normal",
     "intermediate",

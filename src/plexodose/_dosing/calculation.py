@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Any
 
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
@@ -11,6 +11,7 @@ from plexodose._core.checks import one_of
 from plexodose._core.errors import InputRangeError
 from plexodose._core.limits import ADULT_AGE_YEARS
 from plexodose._core.sources import Source
+from plexodose._core.vocab import CRCL_WEIGHTS
 from plexodose._dosing.dispense import Dispensed, dispense
 from plexodose._dosing.guard import Limit, per_dose_bound
 from plexodose._dosing.products import CATALOGUE
@@ -58,8 +59,6 @@ def adult_renal_inputs(p: Patient, trace: Trace, purpose: str) -> tuple[float, s
     return age, sex, creatinine
 
 
-CrclWeight = Literal["auto", "actual", "ideal", "adjusted"]
-CRCL_WEIGHTS: tuple[CrclWeight, ...] = get_args(CrclWeight)
 
 
 def crcl_for_dosing(p: Patient, trace: Trace, purpose: str, weight_basis: Any = "auto") -> float | None:

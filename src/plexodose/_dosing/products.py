@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from plexodose._core import sources as src
+from plexodose._core import vocab
 from plexodose._core.checks import checked_text
 from plexodose._core.errors import InputRangeError
 from plexodose._core.public import public
@@ -228,21 +229,21 @@ def _find(state: _Snapshot, name: str) -> Product | None:
 CATALOGUE = Catalogue(
     [
         IVIgProduct(
-            name="Gamunex-C 10 %",
+            name=vocab.IVIG_PRODUCTS[0],  # Gamunex-C 10 %
             vial_sizes_g=(1, 2.5, 5, 10, 20, 40),
             source=src.GAMUNEX_LABEL,
             initial_rate_mg_per_kg_min=2,
             max_rate_mg_per_kg_min=8,
         ),
         IVIgProduct(
-            name="Privigen 10 %",
+            name=vocab.IVIG_PRODUCTS[1],  # Privigen 10 %
             vial_sizes_g=(5, 10, 20, 40),
             source=src.PRIVIGEN_LABEL,
             initial_rate_mg_per_kg_min=0.5,
             max_rate_mg_per_kg_min=4,  # the label's lower (ITP) maximum: the conservative one
         ),
         IVIgProduct(
-            name="Gammagard Liquid 10 %",
+            name=vocab.IVIG_PRODUCTS[2],  # Gammagard Liquid 10 %
             vial_sizes_g=(),
             source=src.GAMMAGARD_LABEL,
             initial_rate_mg_per_kg_min=0.8,

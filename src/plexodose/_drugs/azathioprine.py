@@ -9,7 +9,8 @@ from plexodose._core import sources as src
 from plexodose._core import units as u
 from plexodose._core.checks import flag, fraction, whole_number
 from plexodose._core.errors import ContraindicationError
-from plexodose._dosing.calculation import CrclWeight, begin, crcl_for_dosing, dispense_oral
+from plexodose._core.vocab import CrclWeight
+from plexodose._dosing.calculation import begin, crcl_for_dosing, dispense_oral
 from plexodose._dosing.guard import Limit
 from plexodose._dosing.results import DailyDose
 from plexodose._dosing.trace import Trace, positive, protocol_range

@@ -11,6 +11,7 @@ from plexodose._core import units as u
 from plexodose._core.checks import flag, fraction
 from plexodose._core.errors import ContraindicationError, DoseRangeError, InputRangeError
 from plexodose._core.limits import wbc_per_ul
+from plexodose._core.vocab import BsaFormula
 from plexodose._dosing.calculation import begin, creatinine_umol_l, dispense_oral
 from plexodose._dosing.guard import Limit
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, PulseReduction
@@ -139,7 +140,7 @@ def cyclophosphamide_iv(
     *,
     g_per_m2: float = 0.75,
     interval_weeks: float = 4.0,
-    bsa_formula: _body.BsaFormula = "mosteller",
+    bsa_formula: BsaFormula = "mosteller",
     bsa_cap: Any = None,
     age_renal_reduction: bool = False,
     override: str | None = None,

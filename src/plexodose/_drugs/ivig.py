@@ -12,6 +12,7 @@ from plexodose._core.checks import one_of, whole_number
 from plexodose._core.errors import DoseRangeError, InputRangeError
 from plexodose._core.limits import ADULT_AGE_YEARS
 from plexodose._core.units import settled
+from plexodose._core.vocab import AUTO_RULES, WEIGHT_BASES, AutoRule, WeightBasis
 from plexodose._dosing.calculation import ROUNDING_TOLERANCE, begin
 from plexodose._dosing.dispense import Dispensed, dispense
 from plexodose._dosing.guard import Limit
@@ -25,10 +26,6 @@ SEED_REGIMENS = {0.4: (5,), 1.0: (1, 2)}  # g/kg/day -> days [seed]
 USUAL_TOTAL_G_PER_KG = 2.0  # [seed]
 MAX_G_PER_KG_DAY = 1.0  # [gap] the highest label single-day dose seen
 ROUND_TO_G = 5.0  # [guideline] Transfusion Ontario
-WeightBasis = Literal["auto", "actual", "ideal", "adjusted"]
-AutoRule = Literal["bmi_over_30", "over_120_percent_ibw", "australia_2026"]
-WEIGHT_BASES: tuple[WeightBasis, ...] = get_args(WeightBasis)
-AUTO_RULES: tuple[AutoRule, ...] = get_args(AutoRule)
 UsedBasis = Literal["actual", "ideal", "adjusted"]  # what "auto" resolves to
 AUSTRALIA_MIN_HEIGHT_CM = 152.0
 OBESE_BMI = 30.0  # [guideline] Transfusion Ontario: adjusted weight above this BMI

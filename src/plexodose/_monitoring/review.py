@@ -26,6 +26,7 @@ from plexodose._core import format as fmt
 from plexodose._core import limits as lim
 from plexodose._core import sources as src
 from plexodose._core import units as u
+from plexodose._core import vocab
 from plexodose._core.checks import whole_number
 from plexodose._core.errors import DoseRangeError, InputRangeError, MissingInputError
 from plexodose._core.public import public
@@ -41,10 +42,10 @@ from plexodose._monitoring.rules import (
     ACTIONS,
     AZATHIOPRINE,
     CICLOSPORIN,
-    DRUG_NAMES,
     IV_CYCLOPHOSPHAMIDE,
     MYCOPHENOLATE,
     ORAL_CYCLOPHOSPHAMIDE,
+    REVIEW_NAMES,
     SHARED,
     Action,
     Case,
@@ -162,22 +163,22 @@ def drug_of(drug: Any) -> str:
         return IV_CYCLOPHOSPHAMIDE
     if isinstance(drug, DailyDose):
         drug = drug.drug
-    key = drug.strip().lower() if isinstance(drug, str) else None
-    if key in ("ivig", "immunoglobulin"):
+    key = vocab.drug_key(drug)
+    if key == "ivig" or (isinstance(drug, str) and drug.strip().lower() == "immunoglobulin"):
         raise InputRangeError(
             "IVIg has no lab-driven rules in the reference to review by (assess renal function "
             "before each course)",
             field="drug",
             value=drug,
         )
-    if key not in DRUG_NAMES:
+    if key is None:
         raise InputRangeError(
             "drug must be azathioprine, mycophenolate, ciclosporin, cyclophosphamide oral or "
             f"cyclophosphamide iv (or the calculator's result); got {drug!r:.60}",
             field="drug",
             value=drug,
         )
-    return DRUG_NAMES[key]
+    return REVIEW_NAMES[key]
 
 
 def _daily_mg(result: DailyDose) -> float:

@@ -14,6 +14,7 @@ import attrs
 
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
+from plexodose._core import vocab
 from plexodose._core.errors import MissingInputError
 from plexodose._core.public import public
 from plexodose._core.sources import Source
@@ -28,20 +29,12 @@ Thresholds = Literal["bsr2017", "local"]
 AZATHIOPRINE, MYCOPHENOLATE, CICLOSPORIN = "azathioprine", "mycophenolate mofetil", "ciclosporin"
 ORAL_CYCLOPHOSPHAMIDE, IV_CYCLOPHOSPHAMIDE = "cyclophosphamide (oral)", "cyclophosphamide IV"
 SHARED = (AZATHIOPRINE, MYCOPHENOLATE, CICLOSPORIN)
-DRUG_NAMES = {
+REVIEW_NAMES: dict[vocab.Drug, str] = {  # the review's name of each of vocab.REVIEWED_DRUGS
     "azathioprine": AZATHIOPRINE,
     "mycophenolate": MYCOPHENOLATE,
-    "mycophenolate mofetil": MYCOPHENOLATE,
     "ciclosporin": CICLOSPORIN,
-    "cyclosporin": CICLOSPORIN,
-    "cyclosporine": CICLOSPORIN,
-    "cyclophosphamide (oral)": ORAL_CYCLOPHOSPHAMIDE,
-    "cyclophosphamide oral": ORAL_CYCLOPHOSPHAMIDE,
     "cyclophosphamide_oral": ORAL_CYCLOPHOSPHAMIDE,
-    "cyclophosphamide-oral": ORAL_CYCLOPHOSPHAMIDE,
-    "cyclophosphamide iv": IV_CYCLOPHOSPHAMIDE,
     "cyclophosphamide_iv": IV_CYCLOPHOSPHAMIDE,
-    "cyclophosphamide-iv": IV_CYCLOPHOSPHAMIDE,
 }
 def severity(action: str) -> int:
     """The rank of ``action``: 0 for continue up to 5 for stop."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
@@ -21,7 +21,7 @@ from plexodose._core.checks import one_of
 from plexodose._core.errors import InputRangeError
 from plexodose._core.public import public
 from plexodose._core.units import Quantity, QuantityInput
-from plexodose._core.vocab import Sex
+from plexodose._core.vocab import BSA_FORMULA_NAMES, BsaFormula, Sex
 
 CM_PER_INCH = 2.54
 DEVINE_MIN_HEIGHT_CM = 60 * CM_PER_INCH  # Devine is odd below 60 inches (the dosing reference)
@@ -51,14 +51,16 @@ def _boyd(height_cm: float, weight_kg: float) -> float:
     return float(0.0003207 * height_cm**0.3 * weight_g**exponent)
 
 
-BsaFormula = Literal["mosteller", "dubois", "haycock", "gehan_george", "boyd"]
-BSA_FORMULAS: dict[str, Callable[[float, float], float]] = {  # keyed by BsaFormula
-    "mosteller": lambda h, w: math.sqrt(h * w / MOSTELLER_DIVISOR),  # h in cm, w in kg
-    "dubois": lambda h, w: 0.007184 * h**0.725 * w**0.425,
-    "haycock": lambda h, w: 0.024265 * h**0.3964 * w**0.5378,
-    "gehan_george": lambda h, w: 0.0235 * h**0.42246 * w**0.51456,
-    "boyd": _boyd,
-}
+_FORMULAS: tuple[Callable[[float, float], float], ...] = (  # in the order of BSA_FORMULA_NAMES
+    lambda h, w: math.sqrt(h * w / MOSTELLER_DIVISOR),  # Mosteller; h in cm, w in kg
+    lambda h, w: 0.007184 * h**0.725 * w**0.425,  # DuBois
+    lambda h, w: 0.024265 * h**0.3964 * w**0.5378,  # Haycock
+    lambda h, w: 0.0235 * h**0.42246 * w**0.51456,  # Gehan and George
+    _boyd,
+)
+BSA_FORMULAS: dict[str, Callable[[float, float], float]] = dict(
+    zip(BSA_FORMULA_NAMES, _FORMULAS, strict=True)
+)
 
 
 def bsa_formula(formula: Any, field: str = "bsa_formula") -> Callable[[float, float], float]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from plexodose._core import sources as src
+from plexodose._core import vocab
 from plexodose._core.checks import whole_number
 from plexodose._core.errors import InputRangeError, choice_error
 from plexodose._dosing.products import IVIgProduct
@@ -17,18 +18,15 @@ from plexodose._drugs.cyclophosphamide import cyclophosphamide_iv, cyclophospham
 from plexodose._drugs.ivig import ivig
 from plexodose._drugs.mycophenolate import mycophenolate
 from plexodose._patient.patient import Patient
-from plexodose._schedule import rules
 from plexodose._schedule.builder import _Builder, _not_for, _number, add_months, start_date
 from plexodose._schedule.courses import _daily_amount, _ivig, _oral, _pulses, _thresholds
-from plexodose._schedule.model import CYCLOPHOSPHAMIDE, IVIG, Schedule, drug_name
+from plexodose._schedule.model import CYCLOPHOSPHAMIDE, IVIG, Schedule
 from plexodose._schedule.rules import (
     ORAL,
     ORAL_MONTHS,
     PULSE_COUNT,
-    REFRACTORY_AGENTS,
     REFRACTORY_DECISION_MONTHS,
     REFRACTORY_GAP,
-    SECOND_AGENTS,
     SEED_ALGORITHM,
     SEED_MONITORING,
     SEED_PITFALLS,
@@ -142,8 +140,8 @@ def plan(
     patient: Patient,
     *,
     start: Any,
-    second_agent: rules.SecondAgent = "azathioprine",
-    refractory_agent: rules.RefractoryAgent = "ciclosporin",
+    second_agent: vocab.SecondAgent = "azathioprine",
+    refractory_agent: vocab.RefractoryAgent = "ciclosporin",
     months: int = 12,
     ivig_product: str | IVIgProduct | None = None,
 ) -> Schedule:
@@ -175,8 +173,8 @@ def plan(
     p = patient
     first = start_date(start)
     n_months = whole_number(months, "months", 1, 60)
-    second = _agent(second_agent, SECOND_AGENTS, "second_agent")
-    refractory = _agent(refractory_agent, REFRACTORY_AGENTS, "refractory_agent")
+    second = _agent(second_agent, vocab.SECOND_AGENTS, "second_agent")
+    refractory = _agent(refractory_agent, vocab.REFRACTORY_AGENTS, "refractory_agent")
     if second.startswith(CYCLOPHOSPHAMIDE) and refractory.startswith(CYCLOPHOSPHAMIDE):
         raise InputRangeError(
             "refractory_agent must differ from the second agent (both are cyclophosphamide)",
@@ -308,7 +306,7 @@ def _label(agent: str) -> str:
 
 
 def _drug_of(agent: str) -> str:
-    return drug_name(agent.split("_")[0])
+    return vocab.drug_name(agent)
 
 
 def _agent_part(p: Patient, agent: str, first: dt.date, end: dt.date) -> _Builder:

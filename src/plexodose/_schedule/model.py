@@ -16,8 +16,9 @@ import attrs
 
 from plexodose._core import format as fmt
 from plexodose._core import units as u
+from plexodose._core import vocab
 from plexodose._core.checks import one_of
-from plexodose._core.errors import InputRangeError, choice_error
+from plexodose._core.errors import InputRangeError
 from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._dosing.results import frequency_text
@@ -26,15 +27,8 @@ KINDS = ("dose", "monitoring", "assessment", "decision")
 DAY_ORDER = ("assessment", "decision", "monitoring", "dose")  # within one day
 IVIG, AZATHIOPRINE, CYCLOPHOSPHAMIDE = "IVIg", "azathioprine", "cyclophosphamide"
 CICLOSPORIN, MYCOPHENOLATE = "ciclosporin", "mycophenolate mofetil"
-DRUGS = (IVIG, AZATHIOPRINE, CYCLOPHOSPHAMIDE, CICLOSPORIN, MYCOPHENOLATE)
-ALIASES = {
-    "ivig": IVIG,
-    "cyclosporin": CICLOSPORIN,
-    "cyclosporine": CICLOSPORIN,
-    "mycophenolate": MYCOPHENOLATE,
-    "cyclophosphamide (oral)": CYCLOPHOSPHAMIDE,
-    "cyclophosphamide iv": CYCLOPHOSPHAMIDE,
-}
+DRUGS = vocab.SCHEDULE_DRUGS  # (IVIG, AZATHIOPRINE, CYCLOPHOSPHAMIDE, CICLOSPORIN, MYCOPHENOLATE)
+drug_name = vocab.drug_name
 
 
 def _maximum(_: Any, attribute: Any, value: Any) -> None:
@@ -122,18 +116,6 @@ def _sorted(events: Iterable[Event]) -> tuple[Event, ...]:
 
 def _unit_of(drug: str) -> str:
     return "g" if drug == IVIG else "mg"
-
-
-def drug_name(drug: Any) -> str:
-    """The schedule's name for ``drug`` ("cyclosporin" -> "ciclosporin"); refuses unknown names."""
-    if isinstance(drug, str):
-        key = drug.strip().lower()
-        for name in DRUGS:
-            if key == name.lower():
-                return name
-        if key in ALIASES:
-            return ALIASES[key]
-    raise choice_error(drug, DRUGS, "drug")
 
 
 @public

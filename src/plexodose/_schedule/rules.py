@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, get_args
 
 from plexodose._core import sources as src
 from plexodose._core.sources import Source
@@ -38,10 +37,6 @@ CBC_WEEKS = (1, 2, 3, 4, 6, 8, 10, 12)  # weekly in month 1, every 2 weeks in mo
 CREATININE_WEEKS = (0, 2, 4, 6, 8, 10, 12)  # baseline, then every 2 weeks for 3 months
 BLOOD_PRESSURE_WEEKS = (0, 1, 2, 3, 4)  # baseline, then weekly for a month
 EARLIEST_START, LATEST_START = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
-SecondAgent = Literal["azathioprine", "mycophenolate", "cyclophosphamide_iv", "cyclophosphamide_oral"]
-RefractoryAgent = Literal["ciclosporin", "cyclosporin", "cyclophosphamide_iv", "cyclophosphamide_oral"]
-SECOND_AGENTS: tuple[SecondAgent, ...] = get_args(SecondAgent)
-REFRACTORY_AGENTS: tuple[RefractoryAgent, ...] = get_args(RefractoryAgent)
 
 SEED_ALGORITHM = Source(
     "seed",

@@ -101,6 +101,8 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, NamedTuple
 
+from plexodose._core import vocab
+
 from plexodose._core.extras import needs_batch  # noqa: F401  # isort: skip  (names the extra)
 import numpy as np
 import numpy.typing as npt
@@ -135,8 +137,8 @@ Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 Ints = npt.NDArray[np.intp]
 
-DRUGS = ("ivig", "azathioprine", "cyclophosphamide_oral", "cyclophosphamide_iv", "ciclosporin",
-         "mycophenolate", "cyclophosphamide_iv_mg_per_kg")
+# the vocabulary's drugs, in its order, and the CYCLOPS mg/kg pulse (a regimen the audit checks)
+DRUGS = (*vocab.DRUGS, "cyclophosphamide_iv_mg_per_kg")
 IVIG, AZA, CYC_ORAL, CYC_IV, CSA, MMF, CYC_KG = range(len(DRUGS))
 PULSES = (CYC_IV, CYC_KG)
 BY_ROUTE = -2  # "cyclophosphamide": the route column decides
@@ -504,10 +506,13 @@ def _by_drug(drugs: tuple[int, ...]) -> Bools:
 
 
 def _drug_code(value: Any) -> int:
+    key = vocab.drug_key(value)
+    if key is not None:
+        return DRUGS.index(key)
     if not isinstance(value, str):
         return -1
-    key = re.sub(r"[\s\-()]+", "_", value.strip().lower()).strip("_")
-    return DRUGS.index(key) if key in DRUGS else ALIASES.get(key, -1)
+    words = re.sub(r"[\s\-()]+", "_", value.strip().lower()).strip("_")
+    return DRUGS.index(words) if words in DRUGS else ALIASES.get(words, -1)
 
 
 def _sex_code(value: Any) -> int:

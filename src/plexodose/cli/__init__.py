@@ -52,6 +52,8 @@ from typing import Any, NoReturn
 
 import attrs
 
+from plexodose._core import vocab
+
 PROG = "plexodose"
 DONE = 0
 INTERNAL_ERROR = 1  # a bug in plexodose; reported in one line, never as a traceback
@@ -183,17 +185,12 @@ class Calculator:
     aliases: tuple[str, ...] = ()
 
 
-# The library's choices, written here so that --help needs no import of the calculators (pint
-# alone takes half a second); tests/test_cli.py checks them against the library.
-SEXES = ("female", "male")
-PHENOTYPES = ("normal", "intermediate", "possible_intermediate", "poor", "indeterminate")
-WEIGHT_BASES = ("auto", "actual", "ideal", "adjusted")
-AUTO_RULES = ("bmi_over_30", "over_120_percent_ibw", "australia_2026")
-CRCL_WEIGHTS = ("auto", "actual", "ideal", "adjusted")
-BSA_FORMULAS = ("mosteller", "dubois", "haycock", "gehan_george", "boyd")
-IVIG_PRODUCTS = ("Gamunex-C 10 %", "Privigen 10 %", "Gammagard Liquid 10 %")
-SECOND_AGENTS = ("azathioprine", "mycophenolate", "cyclophosphamide-iv", "cyclophosphamide-oral")
-REFRACTORY_AGENTS = ("ciclosporin", "cyclosporin", "cyclophosphamide-iv", "cyclophosphamide-oral")
+# The library's choices, from its vocabulary: --help imports neither pint nor the calculators.
+SEXES, PHENOTYPES = vocab.SEXES, vocab.PHENOTYPES
+WEIGHT_BASES, AUTO_RULES, CRCL_WEIGHTS = vocab.WEIGHT_BASES, vocab.AUTO_RULES, vocab.CRCL_WEIGHTS
+BSA_FORMULAS, IVIG_PRODUCTS = vocab.BSA_FORMULA_NAMES, vocab.IVIG_PRODUCTS
+SECOND_AGENTS = tuple(agent.replace("_", "-") for agent in vocab.SECOND_AGENTS)  # as typed
+REFRACTORY_AGENTS = tuple(agent.replace("_", "-") for agent in vocab.REFRACTORY_AGENTS)
 
 
 def _one_of(names: Sequence[str]) -> str:

@@ -19,6 +19,8 @@ import argparse
 import datetime as dt
 from typing import Any
 
+from plexodose._core import vocab
+
 LAB_OPTIONS = {  # option dest -> (help, example)
     "wbc": ("white cell count", '"3.1 x10^9/L" or "3100 /uL"'),
     "neutrophils": ("neutrophils (absolute)", '"1.5 x10^9/L"'),
@@ -40,7 +42,12 @@ OPTION_FLAGS = frozenset(
     | {"--date", "--on", "--started", "--baseline-creatinine", "--current-dose", "--thresholds",
        "--uln-alt", "--uln-ast", "--explained", "--reductions"}
 )
-DRUGS = ("azathioprine", "mycophenolate", "ciclosporin", "cyclosporin", "cyclophosphamide-oral")
+# the drugs a review has rules for, as typed (the US spelling too); an IV pulse is reviewed from
+# the library, with its pulse result
+DRUGS = (
+    *(drug.replace("_", "-") for drug in vocab.REVIEWED_DRUGS if drug != "cyclophosphamide_iv"),
+    "cyclosporin",
+)
 
 
 def _text(example: str) -> Any:
