@@ -23,7 +23,7 @@ PATIENT_FIELDS = ("weight", "height", "sex", "age", "serum_creatinine", "tpmt", 
                   "baseline_creatinine", "minor_override")
 
 
-# Findings, all fixed and kept in tests/test_fuzz_regressions.py: a power tower ("9**9**9 kg"),
+# Findings, all fixed and kept in tests/core/test_units.py: a power tower ("9**9**9 kg"),
 # a huge power behind a control character ("9\x00**99999999999 kg") and a NaN unit power in an
 # expression ("0 k**nan*mg/dL - 10") made pint compute or search for minutes; plexodose now
 # hands pint only "number unit" text. Strings are fuzzed unfiltered.

@@ -1,6 +1,6 @@
 """How pickles-0.1.0.pkl was made: run with plexodose 0.1.0 (commit 2fda2b3, before the layout
 move) as ``python make_pickles_0_1_0.py pickles-0.1.0.pkl``. It writes the pickle and the repr of
-each object beside it (``.repr.json``); tests/test_facade.py loads both with the current release.
+each object beside it (``.repr.json``); tests/core/test_facade.py loads both with the current release.
 A FhirReading was not picklable in 0.1.0 (it holds a mappingproxy) and is left out.
 """
 

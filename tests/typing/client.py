@@ -1,6 +1,6 @@
 """A small client of plexodose, as an app would write it: it must type-check cleanly.
 
-tests/test_typing.py checks it with mypy --strict (and pyright), and checks that each bad
+tests/typing/test_typing.py checks it with mypy --strict (and pyright), and checks that each bad
 variant in BAD is refused by the type checker.
 """
 

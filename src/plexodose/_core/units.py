@@ -214,7 +214,7 @@ _simple_get = _simple._data.get
 _SIMPLE_NUMBER = re.compile(_NUMBER, re.IGNORECASE | re.ASCII)
 
 # (canonical unit, unit word) -> factor, for "number word" read with pint's own definitions.
-# Exact decimal factors, each the very figure pint's reading gives (tests/test_units.py checks
+# Exact decimal factors, each the very figure pint's reading gives (tests/core/test_units.py checks
 # every entry against it): with these, a dose typed in the common units needs no pint at all.
 COMMON_WORDS: dict[tuple[str, str], float] = {
     **{("kg", w): 1.0 for w in ("kg", "kilogram", "kilograms")},

@@ -58,7 +58,7 @@ crossed only beyond float rounding (relative 1e-9).
 
 The range is what the scalar calculators give at the ends of the protocol, for a patient built
 from the row with normal TPMT/NUDT15 and no baseline creatinine: the same formulas in the same
-order, equal to float rounding (``tests/test_batch.py`` checks random samples to a relative
+order, equal to float rounding (``tests/batch/test_batch.py`` checks random samples to a relative
 1e-12). The rules, one function each in :mod:`plexodose.batch._rules`:
 
 * ``ivig``: ``ivig(p, g_per_kg_day=0.4, days=5)`` to ``ivig(p, g_per_kg_day=1, days=1)`` daily

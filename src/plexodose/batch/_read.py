@@ -268,7 +268,7 @@ def _read_numbers(number: Any) -> tuple[Bools | None, Floats] | None:
         return None
     if _digits_and_dots(number):
         # Over digits and dots, Arrow's cast takes exactly the scalar syntax (one dot at most,
-        # a digit at least; tests/test_batch_text.py checks every such text up to 7 characters)
+        # a digit at least; tests/batch/test_batch_text.py checks every such text up to 7 characters)
         # and refuses the whole column otherwise: then the syntax is checked row by row.
         try:
             return None, pc.cast(number, pa.float64()).to_numpy(zero_copy_only=False)

@@ -1,0 +1,56 @@
+"""Argument checks at the door (_core/checks): caller text, whole numbers and numbers whose
+conversion fails, refused as a PlexodoseError wherever they come in."""
+
+from __future__ import annotations
+
+import numbers
+
+import pytest
+
+import plexodose as px
+from plexodose import InputRangeError, IVIgProduct, Patient, UnitError, ivig
+from plexodose._core import sources as src
+
+EX = Patient.example()  # 72 kg, 175 cm, male, 60 y, creatinine 1 mg/dL, TPMT/NUDT15 normal
+
+
+class _BadFloat:
+    """A number type whose conversion to float fails (a host's own numeric class)."""
+
+    def __float__(self) -> float:
+        raise RuntimeError("no float for you")
+
+    def __repr__(self) -> str:
+        return "_BadFloat()"
+
+
+numbers.Real.register(_BadFloat)
+
+
+def test_class_11_a_number_whose_float_fails_is_refused() -> None:
+    """Never silently wrong, class 11 (escapes that were not a PlexodoseError): a number whose
+    conversion to float fails is refused as a PlexodoseError."""
+    with pytest.raises(InputRangeError):
+        ivig(EX, g_per_kg_day=_BadFloat())
+    with pytest.raises(UnitError):
+        Patient(weight=_BadFloat())
+
+
+@pytest.mark.parametrize("text", ["a\nb", "a\rb", "a\x00b", "a\x1bb", "a\u2028b", "a\u2029b",
+                                  "a\x85b", "a\x7fb"])
+def test_class_11_control_characters_refused_where_they_come_in(text: str) -> None:
+    """Never silently wrong, class 11 (escapes that were not a PlexodoseError): control characters
+    and line separators are refused where caller text comes in."""
+    with pytest.raises(InputRangeError):
+        ivig(EX, g_per_kg_day=1, days=3, override=text)
+    with pytest.raises(InputRangeError):
+        IVIgProduct(name=f"IVIg {text}", vial_sizes_g=(5,), source=src.PRIVIGEN_LABEL)
+    with pytest.raises(InputRangeError):
+        Patient(weight="72 kg", age=16, minor_override=text)
+
+
+@pytest.mark.parametrize("days", [5, 5.0])
+def test_whole_number_fast_path_agrees(days: object) -> None:
+    """Fast path (issue 10: lean, not fewer checks): the whole-number check's fast path takes an int
+    and a whole float alike."""
+    assert px.ivig(px.Patient.example(), days=days).days == 5  # type: ignore[arg-type]

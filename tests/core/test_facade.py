@@ -1,0 +1,89 @@
+"""The façade: one table of public names, every public class named ``plexodose.X``, old pickles."""
+
+from __future__ import annotations
+
+import ast
+import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import plexodose
+
+FACADE = Path(plexodose.__file__)
+DATA = Path(__file__).parents[1] / "data"
+
+
+def _typing_imports() -> dict[str, str]:
+    """name -> "module:attribute" of the façade's TYPE_CHECKING imports, read from its source."""
+    tree = ast.parse(FACADE.read_text(encoding="utf-8"))
+    (block,) = [n for n in tree.body if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n.test)]
+    names = {}
+    for node in block.body:
+        assert isinstance(node, ast.ImportFrom) and node.module
+        for alias in node.names:
+            names[alias.asname or alias.name] = f"{node.module}:{alias.name}"
+    return names
+
+
+def test_all_and_the_typing_imports_name_the_table() -> None:
+    table = {name: where if ":" in where else f"{where}:{name}"
+             for name, where in plexodose._PUBLIC.items()}
+    assert plexodose.__all__ == list(table)
+    assert _typing_imports() == table
+
+
+def test_every_public_name_resolves_to_its_defining_module() -> None:
+    for name in plexodose.__all__:
+        value = getattr(plexodose, name)
+        module = plexodose._PUBLIC[name].partition(":")[0]
+        if isinstance(value, type) or (callable(value) and hasattr(value, "__qualname__")):
+            assert value.__module__ in (module, "plexodose") or name in ("Quantity", "Q_"), name
+
+
+def test_public_classes_report_the_facade_as_their_module() -> None:
+    ours = [getattr(plexodose, n) for n in plexodose.__all__]
+    classes = [c for c in ours if isinstance(c, type) and c.__module__.startswith("plexodose")]
+    assert len(classes) == 26  # 6 errors, the warning, 19 value classes
+    for cls in classes:
+        assert cls.__module__ == "plexodose", cls
+        assert getattr(plexodose, cls.__qualname__) is cls
+
+
+def test_a_refusal_names_the_public_class() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "from plexodose import Patient\nPatient(weight=82)"],
+        capture_output=True, text=True, check=False, timeout=60)
+    assert done.stderr.splitlines()[-1].startswith("plexodose.UnitError: weight needs a unit")
+
+
+def test_a_new_pickle_names_the_facade_and_loads() -> None:
+    for name in ("IVIgCourse", "Patient", "Schedule", "UnitError"):
+        by_reference = pickle.dumps(getattr(plexodose, name))
+        assert b"plexodose._" not in by_reference and name.encode() in by_reference
+    course = plexodose.ivig(plexodose.Patient.example())
+    assert repr(pickle.loads(pickle.dumps(course))) == repr(course)
+
+
+def test_pickles_written_by_0_1_0_still_load() -> None:
+    # made by tests/data/make_pickles_0_1_0.py with plexodose 0.1.0 before the layout move; the
+    # repr of each object was saved beside it, and loading must give the same text back
+    with (DATA / "pickles-0.1.0.pkl").open("rb") as file:
+        loaded = pickle.load(file)
+    expected = json.loads((DATA / "pickles-0.1.0.repr.json").read_text(encoding="utf-8"))
+    assert set(loaded) == set(expected)
+    assert len(loaded) >= 19
+    for key, value in loaded.items():
+        text = repr(value).replace("plexodose._errors.", "plexodose.")
+        assert text == expected[key].replace("plexodose._errors.", "plexodose."), key
+
+
+def test_an_old_module_path_is_the_module_that_replaced_it() -> None:
+    import importlib
+
+    old = importlib.import_module("plexodose._results")
+    from plexodose._dosing import results
+
+    assert old is results
+    assert importlib.import_module("plexodose._patient").Patient is plexodose.Patient
