@@ -135,7 +135,9 @@ def one_of(
     ...
     plexodose.InputRangeError: weight_basis must be one of auto, actual; got 'obese'
     """
-    if isinstance(value, str):
+    if type(value) is str and value in choices:  # the common case, decided at once
+        return value
+    if isinstance(value, str):  # a subclass: its own __eq__ and __str__ are not consulted
         text = str.__str__(value)
         if text in choices:
             return text
