@@ -101,6 +101,9 @@ def test_a_patient_without_id_cannot_own_observations() -> None:
     no_id = {k: v for k, v in PATIENT.items() if k != "id"}
     with pytest.raises(InputRangeError, match="has no id"):
         read_fhir(no_id, [obs("w", "29463-7", "2027-01-01", 72, "kg")], on=ON)
+    with pytest.raises(InputRangeError, match="cannot be turned off") as caught:
+        read_fhir(PATIENT, [], on=ON, subject_check=False)
+    assert caught.value.field == "subject_check"
 
 
 def test_references_compare_exactly_with_server_bases() -> None:

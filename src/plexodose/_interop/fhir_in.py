@@ -411,7 +411,7 @@ def _the_patient(given: Any, what: str, on: dt.date) -> tuple[_Who, list[_Entry]
         isinstance(given, Mapping) and "resourceType" not in given and "reference" in given
     ):
         ref = given if isinstance(given, str) else given.get("reference")
-        if not isinstance(ref, str) or not _REFERENCE.fullmatch(ref):
+        if not isinstance(ref, str) or len(ref) > _MAX_URL or not _REFERENCE.fullmatch(ref):
             raise InputRangeError(
                 f"{what}: a Patient resource, or a reference such as 'Patient/p1'; got "
                 f"{ref!r:.60}",
@@ -583,11 +583,12 @@ def _newest(readings: list[Reading], tolerance: float) -> Reading:
     date_only = [r.day for r in readings if r.instant is None]
     timed = [r.instant for r in readings if r.instant is not None]
     last_instant = max(timed) if timed else None
+    last_date_only = max(date_only) if date_only else None
     top = [
         r for r in readings
         if (r.instant is None and r.day == last_day)
         or (r.instant is not None and r.instant == last_instant
-            and (not date_only or r.day >= max(date_only)))
+            and (last_date_only is None or r.day >= last_date_only))
     ]
     name = f"{readings[0].name} (LOINC {readings[0].code})"
     if readings[0].code in _CREATININE:
@@ -1035,13 +1036,16 @@ _REFERENCE = re.compile(r"(?:(?:https?://\S+/)?Patient/[A-Za-z0-9\-.]{1,64}|urn:
                         r"|urn:oid:[0-9.]{1,200})")
 
 
+_MAX_URL = 500  # longer references are refused, and never given to a regular expression
+
+
 def _is_absolute(ref: str) -> bool:
     return ref.startswith(("http://", "https://", "urn:"))
 
 
 def _base(full_url: str | None) -> str | None:
     """The server base of a RESTful fullUrl (``https://x/fhir/`` of ``https://x/fhir/Patient/1``)."""
-    if not isinstance(full_url, str):
+    if not isinstance(full_url, str) or len(full_url) > _MAX_URL:
         return None
     match = re.fullmatch(r"(https?://\S+/)[A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64}", full_url)
     return None if match is None else match.group(1)
@@ -1066,7 +1070,7 @@ def _check_subject(
             field=path,
             value=subject,
         )
-    if not isinstance(ref, str) or not ref.strip():
+    if not isinstance(ref, str) or not ref.strip() or len(ref) > _MAX_URL:
         raise InputRangeError(
             f"{path}: not a FHIR Reference with a reference; got {subject!r:.60}",
             field=path,
