@@ -344,13 +344,16 @@ class Labs:
     )
 
     @classmethod
-    def from_fhir(cls, observations: Any, *, on: Any) -> Labs:
+    def from_fhir(cls, observations: Any, *, on: Any, patient: Any = None) -> Labs:
         """The results of the most recent sampling day at or before ``on``, read from FHIR
-        Observations (dicts or fhir.resources objects, a list or a Bundle) by LOINC code and
-        UCUM unit. See :func:`plexodose._interop.fhir_in.labs_from_fhir`."""
+        Observations (dicts or fhir.resources objects: one, a list or a Bundle) by LOINC code
+        and UCUM unit. ``patient`` (a Patient resource or ``"Patient/p1"``): whose results they
+        must be; without it they must all name one subject. Earlier days (a review's history):
+        ``read_fhir(patient, observations, on=...).lab_history()``. See
+        :func:`plexodose._interop.fhir_in.labs_from_fhir`."""
         from plexodose._interop.fhir_in import labs_from_fhir
 
-        made: Labs = labs_from_fhir(observations, on=on)
+        made: Labs = labs_from_fhir(observations, on=on, patient=patient)
         return made
 
     def value(self, name: str) -> float | None:

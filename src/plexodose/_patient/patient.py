@@ -184,7 +184,9 @@ class Patient:
     @classmethod
     def from_fhir(cls, patient: Any, observations: Any = None, *, on: Any, **given: Any) -> Patient:
         """The patient of a FHIR Patient (or Bundle) and Observations, as of the date ``on``;
-        ``given`` adds what FHIR does not hold (``nudt15="normal"``). See ``plexodose.read_fhir``."""
+        ``given`` adds what FHIR does not hold (``nudt15="normal"``). Every Observation must be
+        that Patient's. The Patient's FHIR id is not kept here: ``plexodose.read_fhir`` gives it
+        (``reading.subject``, for ``to_fhir(subject=...)``) with the values' dates and origins."""
         from plexodose._interop.fhir_in import read_fhir
 
         made: Patient = read_fhir(patient, observations, on=on).patient(**given)
