@@ -119,6 +119,11 @@ ORAL_CYCLOPHOSPHAMIDE_MONITORING_GAP = Source(
     "plexodose (no monitoring calendar for oral cyclophosphamide in the reference)",
     "no blood-count calendar is generated: set one locally",
 )
+PRE_PULSE_CREATININE_GAP = Source(
+    "gap",
+    "plexodose conservative choice (the EULAR 2009 / CYCLOPS table has no column above 500 umol/L)",
+    "a pre-pulse creatinine above 500 umol/L holds the IV cyclophosphamide pulse: discuss",
+)
 NIH_REGIMEN = Source(
     "guideline", "NIH cyclophosphamide regimen", "0.75-1 g/m2 monthly x 6 (6 pulses by default)"
 )
