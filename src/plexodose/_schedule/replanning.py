@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +32,7 @@ import attrs
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
+from plexodose._core.checks import whole_number
 from plexodose._core.errors import InputRangeError
 from plexodose._core.sources import Source
 from plexodose._dosing.results import frequency_text
@@ -59,7 +61,9 @@ def replan(
     """``schedule`` re-planned on ``results`` (Labs, oldest first); ``original`` keeps the plan.
 
     ``baseline`` (pre-treatment Labs or creatinine) and ``on`` go to every review, with any
-    other :func:`plexodose.review` option (``thresholds``, ``reduction``, ...).
+    other :func:`plexodose.review` option (``thresholds``, ``reduction``, ...); any other name
+    is refused. ``reductions`` and ``pressure_reductions`` are the ciclosporin reductions made
+    before this plan: replan counts its own from there.
 
     >>> from plexodose import Labs, Patient, azathioprine, schedule
     >>> s = schedule(azathioprine(Patient.example()), start="2027-01-01", months=2)
@@ -75,13 +79,22 @@ def replan(
             field="schedule",
             value=schedule,
         )
-    for name in ("history", "started", "current_dose", "withheld", "restart_dose", "nadir"):
-        if name in options:
+    for name, value in options.items():
+        if name in _SET_BY_REPLAN:
             raise InputRangeError(
                 f"{name} is set by replan itself (from the schedule and the results)",
                 field=name,
-                value=options[name],
+                value=value,
             )
+        if name not in _REVIEW_OPTIONS:
+            raise InputRangeError(
+                f"{name} is not an option of replan; it takes baseline, on and "
+                f"{', '.join(_REVIEW_OPTIONS)}",
+                field=name,
+                value=value,
+            )
+    # Reductions already made before this plan: replan counts its own from there.
+    made = [whole_number(options.pop(n, 0), n, 0, 10) for n in ("reductions", "pressure_reductions")]
     ordered = history(results, "results")
     dates = [h.date for h in ordered]
     events = list(schedule.events)
@@ -118,7 +131,7 @@ def replan(
         if drug in stopped:
             skipped[drug] = True
             continue
-        counts = reductions.setdefault(drug, [0, 0])
+        counts = reductions.setdefault(drug, list(made))
         first = plan.first[drug]
         found = review(
             _review_name(drug),
@@ -164,6 +177,15 @@ def replan(
         original=schedule,
         reviews=tuple(reviews),
     )
+
+
+# review()'s arguments that replan fills itself, and the ones it passes on.
+_SET_BY_REPLAN = (
+    "drug", "labs", "history", "started", "current_dose", "withheld", "restart_dose", "nadir"
+)
+_REVIEW_OPTIONS = tuple(
+    n for n in inspect.signature(review).parameters if n not in (*_SET_BY_REPLAN, "baseline", "on")
+)
 
 
 def _cite(sources: list[Source], more: Sequence[Source]) -> None:
