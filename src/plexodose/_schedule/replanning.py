@@ -415,7 +415,7 @@ def _reduce(events: list[Event], drug: str, day: dt.date, daily: float, reason: 
             )
         out.append(e)
     b = _Builder()
-    _monitoring(b, drug, day, last + dt.timedelta(days=1))
+    _monitoring(b, drug, day, last + dt.timedelta(days=1), restart=True)
     restarted = [
         attrs.evolve(e, description=f"{e.description} after the dose change of {day.isoformat()}")
         for e in b.events
