@@ -460,7 +460,26 @@ def run_plan(args: argparse.Namespace) -> Any:
     schedule = plan(patient, start=args.start, **given)
     form = "json" if args.json else args.format
     ids = Ids(None if args.subject is None else {"reference": args.subject}, args.namespace)
-    return Printed(render(schedule, form, stamp=args.stamp, ids=ids), wrap=form == "text")
+    text = render(schedule, form, stamp=args.stamp, ids=ids)
+    return Printed(plan_words(text) if form == "text" else text, wrap=form == "text")
+
+
+_PLAN_CALL = re.compile(r"plan\(\.\.\., (\w+)='([\w.-]+)'\)")
+
+
+def plan_words(text: str) -> str:
+    """A plan's advice to call ``plan(..., name='value')`` written as this command's option.
+
+    >>> plan_words("cyclophosphamide IV (plan(..., refractory_agent='cyclophosphamide_iv'))")
+    'cyclophosphamide IV (--refractory-agent cyclophosphamide_iv)'
+    """
+    known = _known_flags()
+
+    def option(match: re.Match[str]) -> str:
+        flag = "--" + match.group(1).replace("_", "-")
+        return f"{flag} {match.group(2)}" if flag in known else match.group(0)
+
+    return _PLAN_CALL.sub(option, text)
 
 
 def run_demo(args: argparse.Namespace) -> Any:
