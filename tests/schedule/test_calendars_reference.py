@@ -137,3 +137,35 @@ def test_calendars_reference_property_over_plans(
         if calendar.opening:
             assert visits[: len(calendar.opening)] == [
                 d for d in calendar.opening if d < (end - first).days]
+
+
+def test_calendars_reference_mycophenolate_cellcept_is_an_option_cited_as_the_label() -> None:
+    from plexodose import mycophenolate
+
+    steps = [mycophenolate(P, mg_per_dose=500), mycophenolate(P, mg_per_dose=750)]
+    default = schedule(mycophenolate(P), start=START, months=6, titration=steps)
+    chosen = schedule(mycophenolate(P), start=START, months=6, titration=steps,
+                      monitoring="cellcept")
+    # SPS: steps on days 7 and 14 -> every 2 weeks to 14 + 42 = 56, then every 12 weeks (140)
+    assert _tests(default, "mycophenolate", "CBC, ALT or AST") == _days(START, [14, 28, 42, 56, 140])
+    # CellCept: weekly for 4 weeks, twice monthly to week 12, then monthly, before day 182
+    assert _tests(chosen, "mycophenolate", "CBC (mycophenolate, CellCept") == _days(
+        START, [7, 14, 21, 28, 42, 56, 70, 84, 112, 140, 168])
+    assert sch_rules.CELLCEPT_MONITORING in chosen.sources
+    assert sch_rules.MYCOPHENOLATE_MONITORING not in chosen.sources
+    assert sch_rules.CELLCEPT_MONITORING not in default.sources
+    assert schedule(mycophenolate(P), start=START, monitoring="sps").events == schedule(
+        mycophenolate(P), start=START).events
+
+
+def test_calendars_reference_monitoring_option_refused_elsewhere() -> None:
+    import pytest
+
+    from plexodose import azathioprine
+    from plexodose._core.errors import InputRangeError
+
+    with pytest.raises(InputRangeError, match="monitoring applies to mycophenolate only"):
+        schedule(azathioprine(P), start=START, monitoring="cellcept")
+    with pytest.raises(InputRangeError) as info:
+        schedule(ciclosporin(P), start=START, monitoring="weekly")  # type: ignore[arg-type]
+    assert info.value.field == "monitoring"

@@ -11,7 +11,7 @@ import attrs
 
 from plexodose._core import sources as src
 from plexodose._core import vocab
-from plexodose._core.checks import whole_number
+from plexodose._core.checks import one_of, whole_number
 from plexodose._core.errors import (
     ContraindicationError,
     InputRangeError,
@@ -28,8 +28,10 @@ from plexodose._drugs.mycophenolate import mycophenolate
 from plexodose._patient.patient import Patient
 from plexodose._schedule.builder import _Builder, _not_for, _number, add_months, start_date
 from plexodose._schedule.courses import _daily_amount, _ivig, _oral, _pulses, _thresholds
-from plexodose._schedule.model import CYCLOPHOSPHAMIDE, IVIG, Schedule
+from plexodose._schedule.model import CYCLOPHOSPHAMIDE, IVIG, MYCOPHENOLATE, Schedule
+from plexodose._schedule.monitoring import CALENDARS, CELLCEPT, _monitoring
 from plexodose._schedule.rules import (
+    CELLCEPT_MONITORING,
     ORAL,
     ORAL_MONTHS,
     PULSE_COUNT,
@@ -61,6 +63,7 @@ def schedule(
     cumulative_thresholds_g: Sequence[float] | None = None,
     prior_cyclophosphamide_g: float = 0,
     assess_after_days: int | None = None,
+    monitoring: vocab.MycophenolateCalendar | None = None,
 ) -> Schedule:
     """Lay one calculator result out on a calendar from ``start``.
 
@@ -74,6 +77,9 @@ def schedule(
       (4, a gap). The drug's monitoring calendar and 3- and 6-month assessments are added.
     - CyclophosphamidePulse: ``count`` (6) pulses at the pulse's interval, a pre-pulse and a nadir
       (day 10-14) WBC check each.
+
+    Mycophenolate's monitoring follows the SPS page (``monitoring="sps"``, the default);
+    ``monitoring="cellcept"`` lays out the CellCept transplant label's schedule instead.
 
     Cyclophosphamide (IV or oral) tracks the cumulative dose from ``prior_cyclophosphamide_g`` and
     warns on any dose that reaches one of ``cumulative_thresholds_g`` (20, 36 and 50 g).
@@ -103,6 +109,17 @@ def schedule(
         "cumulative_thresholds_g": cumulative_thresholds_g,
         "prior_cyclophosphamide_g": prior_cyclophosphamide_g or None,
     }
+    calendar = None if monitoring is None else one_of(
+        monitoring, vocab.MYCOPHENOLATE_CALENDARS, "monitoring")
+    if calendar is not None and not (
+        isinstance(result, DailyDose) and ORAL.get(result.drug, ("",))[0] == MYCOPHENOLATE
+    ):
+        raise InputRangeError(
+            "monitoring applies to mycophenolate only (its SPS or CellCept schedule); the other "
+            "drugs have one calendar",
+            field="monitoring",
+            value=monitoring,
+        )
     if isinstance(result, IVIgCourse):
         _not_for({**oral_only, "count": count, **cyclophosphamide}, "an IVIg course")
         b = _ivig(
@@ -133,6 +150,8 @@ def schedule(
             thresholds,
             prior,
         )
+        if calendar == "cellcept":
+            _cellcept(b, first, add_months(first, n))
     else:
         raise InputRangeError(
             "result must be an IVIgCourse, a CyclophosphamidePulse or the DailyDose of "
@@ -142,6 +161,18 @@ def schedule(
             value=result,
         )
     return b.build(first)
+
+
+def _cellcept(b: _Builder, first: dt.date, end: dt.date) -> None:
+    """The SPS calendar of a mycophenolate course replaced by the CellCept transplant label's."""
+    b.events = [e for e in b.events if not (e.drug == MYCOPHENOLATE and e.kind == "monitoring")]
+    b.sources = [s for s in b.sources if s not in CALENDARS[MYCOPHENOLATE].sources]
+    _monitoring(b, MYCOPHENOLATE, first, end, calendar=CELLCEPT)
+    b.warn(
+        "mycophenolate: monitoring follows the CellCept transplant label (an option; the "
+        "reference's default is the SPS calendar)",
+        CELLCEPT_MONITORING,
+    )
 
 
 def plan(
@@ -283,7 +314,7 @@ _PLAN_PARAMETERS = ("start", "second_agent", "refractory_agent", "months", "ivig
 _SCHEDULE_PARAMETERS = ("titration", "first_step_week", "step_weeks", "maintenance",
                         "maintenance_week", "maintenance_count", "maintenance_interval_weeks",
                         "count", "cumulative_thresholds_g", "prior_cyclophosphamide_g",
-                        "assess_after_days")
+                        "assess_after_days", "monitoring")
 
 
 def _plan_words(text: str, agent: str) -> str:

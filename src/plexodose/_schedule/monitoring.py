@@ -12,7 +12,9 @@ Each calendar is the reference's table (monitoring-rules.md), in days from the f
 - mycophenolate: CBC, ALT or AST, albumin and creatinine every 2 weeks until the dose has been
   unchanged for 6 weeks (at least 6 weeks), then every 12 weeks [SPS];
 - oral cyclophosphamide: CBC with platelets, creatinine and urine for blood every 2 weeks for 12
-  weeks, then every 4 weeks [French protocol].
+  weeks, then every 4 weeks [French protocol];
+- mycophenolate on ``schedule(monitoring="cellcept")``: the CellCept transplant label's CBC
+  weekly for 4 weeks, every 2 weeks to week 12, then every 4 weeks [label, an option].
 
 A dose change in the course (a titration step, a step-down) restarts the 2-weekly phase: the
 next test comes at most 2 weeks after it (at the next 2-weekly test, or 2 weeks after the change
@@ -39,6 +41,7 @@ from plexodose._schedule.rules import (
     AZATHIOPRINE_MONITORING_SPS,
     AZATHIOPRINE_OPENING,
     AZATHIOPRINE_TWO_WEEKLY_TO,
+    CELLCEPT_MONITORING,
     CICLOSPORIN_CALENDAR_GAP,
     CICLOSPORIN_LIPIDS_DAY,
     CICLOSPORIN_MONITORING,
@@ -115,6 +118,17 @@ CALENDARS: dict[str, Calendar] = {
 }
 
 
+# [label] the CellCept transplant schedule, an option for mycophenolate (schedule(monitoring=))
+CELLCEPT = Calendar(
+    AZATHIOPRINE_OPENING,  # weekly for the first month
+    AZATHIOPRINE_TWO_WEEKLY_TO,  # twice monthly for months 2-3
+    MONTH_DAYS,  # then monthly (the first year; continued after it)
+    False,
+    "CBC (mycophenolate, CellCept transplant schedule)",
+    (CELLCEPT_MONITORING,),
+)
+
+
 def visit_days(calendar: Calendar, changes: Sequence[int], last: int) -> list[int]:
     """Test days of ``calendar`` from the first dose (day 0) to before ``last`` (the day after the
     course), for a course whose dose changes on the days ``changes``.
@@ -163,11 +177,17 @@ def _week(day: int) -> str:
 
 
 def _monitoring(
-    b: _Builder, drug: str, first: dt.date, end: dt.date, *, restart: bool = False
+    b: _Builder,
+    drug: str,
+    first: dt.date,
+    end: dt.date,
+    *,
+    restart: bool = False,
+    calendar: Calendar | None = None,
 ) -> None:
-    """The drug's calendar from ``first`` to before ``end``; ``restart``: after a dose change in
-    a re-plan (the one-off tests, baseline and lipids, are not repeated)."""
-    calendar = CALENDARS.get(drug)
+    """The drug's calendar (or ``calendar``) from ``first`` to before ``end``; ``restart``: after
+    a dose change in a re-plan (the one-off tests, baseline and lipids, are not repeated)."""
+    calendar = calendar or CALENDARS.get(drug)
     if calendar is None:
         return
     last = (end - first).days

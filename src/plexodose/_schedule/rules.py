@@ -166,7 +166,7 @@ MONTH_GAP = Source(
 )
 ORAL_CYCLOPHOSPHAMIDE_MONITORING = Source(
     "guideline",
-    "French national diagnosis and care protocol, Box 6 (PMC7771069)",
+    "French national diagnosis and care protocol (PNDS), Box 6, cyclophosphamide monitoring",
     "complete blood count and platelet count, serum creatinine and the search for haematuria: "
     "every 2 weeks for the first 3 months, then monthly if the oral treatment is continued",
 )
