@@ -319,7 +319,9 @@ REPLAN_TARGET_S = 10.0  # 1,600 results (issue 19: 193 s when every result scann
 
 def replan_row(n: int = 1_600) -> Row:
     """``replan`` on ``n`` daily results over a 5-year azathioprine plan, against a quarter of
-    them: a linear re-plan takes about 4 times as long (the ratio column), a quadratic one 16."""
+    them: a linear re-plan takes about 4 times as long (the ratio column), a quadratic one 16.
+    replan's own lookups are an index (no scan of the events per result); what still grows
+    with the square is review() reading each result's whole history for its trend rules."""
     import datetime as dt
 
     s = px.schedule(px.azathioprine(px.Patient.example()), start="2027-01-01", months=60)
