@@ -38,12 +38,14 @@ CrclWeight = Literal["auto", "actual", "ideal", "adjusted"]
 BsaFormula = Literal["mosteller", "dubois", "haycock", "gehan_george", "boyd"]
 SecondAgent = Literal["azathioprine", "mycophenolate", "cyclophosphamide_iv", "cyclophosphamide_oral"]
 RefractoryAgent = Literal["ciclosporin", "cyclosporin", "cyclophosphamide_iv", "cyclophosphamide_oral"]
+MycophenolateCalendar = Literal["sps", "cellcept"]  # SPS (default) or the CellCept transplant label
 WEIGHT_BASES: tuple[WeightBasis, ...] = get_args(WeightBasis)
 AUTO_RULES: tuple[AutoRule, ...] = get_args(AutoRule)
 CRCL_WEIGHTS: tuple[CrclWeight, ...] = get_args(CrclWeight)
 BSA_FORMULA_NAMES: tuple[BsaFormula, ...] = get_args(BsaFormula)
 SECOND_AGENTS: tuple[SecondAgent, ...] = get_args(SecondAgent)
 REFRACTORY_AGENTS: tuple[RefractoryAgent, ...] = get_args(RefractoryAgent)
+MYCOPHENOLATE_CALENDARS: tuple[MycophenolateCalendar, ...] = get_args(MycophenolateCalendar)
 IVIG_PRODUCTS = ("Gamunex-C 10 %", "Privigen 10 %", "Gammagard Liquid 10 %")  # the built-in ones
 
 # The drugs. Each has one key (the library's parameter spelling); every spelling a caller may use
