@@ -19,8 +19,8 @@ from plexodose._dosing.products import CATALOGUE
 from plexodose._dosing.trace import Trace, reason
 from plexodose._patient import body as _body
 from plexodose._patient import provenance as _prov
-from plexodose._patient.provenance import ValueUsed
 from plexodose._patient.patient import Patient
+from plexodose._patient.provenance import ValueUsed
 
 UMOL_PER_L_PER_MG_DL = 10_000 / u.CREATININE_MOLAR_MASS_G_PER_MOL  # 88.4
 ROUNDING_TOLERANCE = 0.10  # [secondary] US IVIg practice, applied to every rounding as a warning

@@ -7,7 +7,7 @@ Quantities are built when read, so a calculation costs float arithmetic only.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from plexodose._core import format as fmt
 from plexodose._core import units as u
@@ -24,6 +24,7 @@ from plexodose._dosing.trace import Step, step_text, unique_sources
 from plexodose._patient.provenance import ValueUsed
 from plexodose._views import render as _views
 
+_T = TypeVar("_T", bound="_Traced")
 _FREQUENCY = {1: "daily", 2: "twice daily", 3: "three times daily"}
 
 
@@ -47,7 +48,7 @@ class _Traced(Record):
     was given) and origin."""
 
     @classmethod
-    def _of(cls, *values: Any) -> Any:
+    def _of(cls: type[_T], *values: Any) -> _T:
         if len(values) == len(cls._fields) - 1:  # pickled by 0.1.0, before values carried dates
             values = (*values[:4], (), *values[4:])
         return super()._of(*values)

@@ -337,20 +337,22 @@ class Patient:
             value = getattr(self, name)
             if value is not None:
                 parts.append(f"{name}={value!r}")
-        for name, pairs in (("measured", self._measured), ("origins", self._origins)):
-            if pairs:
-                shown = ", ".join(f"{k!r}: {str(v)!r}" for k, v in pairs)
-                parts.append(f"{name}={{{shown}}}")
+        dated: list[tuple[str, tuple[tuple[str, Any], ...]]] = [
+            ("measured", self._measured), ("origins", self._origins)
+        ]
         if self.on is not None:
-            parts.append(f"on='{self.on.isoformat()}'")
-        for name, pairs in (("confirmed", self._confirmed), ("windows", self._windows)):
-            if pairs:
+            dated.append(("on", ()))
+        dated += [("confirmed", self._confirmed), ("windows", self._windows)]
+        for name, pairs in dated:
+            if name == "on" and self.on is not None:
+                parts.append(f"on='{self.on.isoformat()}'")
+            elif pairs:
                 shown = ", ".join(f"{k!r}: {v if isinstance(v, int) else str(v)!r}" for k, v in pairs)
                 parts.append(f"{name}={{{shown}}}")
         return f"Patient({', '.join(parts)})"
 
 
-_attrs_setstate = Patient.__setstate__
+_attrs_setstate = getattr(Patient, "__setstate__")  # noqa: B009 (made by attrs)
 _UNDATED = {"_measured": (), "_origins": (), "on": None, "_confirmed": (), "_windows": ()}
 
 
