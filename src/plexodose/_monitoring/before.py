@@ -196,7 +196,7 @@ def before_starting(
         _thiopurine(out, patient, results)
         _alkylating(out, drug, prior_alkylating_agents)
     elif name == MYCOPHENOLATE:
-        _mycophenolate(out, patient, results, could_become_pregnant, pregnancy_tests)
+        _mycophenolate(out, patient, results, could_become_pregnant, pregnancy_tests, today)
     elif name == CICLOSPORIN:
         _ciclosporin(out, patient, results, base, uncontrolled_hypertension, why, today)
     elif name == "IVIg":
@@ -354,12 +354,20 @@ def _thiopurine(out: _List, patient: Patient, results: tuple[Labs, ...]) -> None
 
 
 def _mycophenolate(
-    out: _List, patient: Patient, results: tuple[Labs, ...], could: Any, tests: Sequence[Any]
+    out: _List, patient: Patient, results: tuple[Labs, ...], could: Any, tests: Sequence[Any],
+    today: dt.date,
 ) -> None:
     if could is not None and not isinstance(could, bool):
         raise InputRangeError("could_become_pregnant must be True, False or None",
                               field="could_become_pregnant", value=could)
     dates = sorted(lab_date(d, "pregnancy_tests") for d in tests)
+    if dates and dates[-1] > today:
+        raise InputRangeError(
+            f"pregnancy_tests dated {dates[-1].isoformat()} is after the date of this check "
+            f"{today.isoformat()}: a test result cannot come from the future (pass on=)",
+            field="pregnancy_tests",
+            value=dates[-1],
+        )
     apart = [(b - a).days for a, b in itertools.pairwise(dates)]
     low, high = PREGNANCY_TEST_DAYS
     two_tests = any(low <= gap <= high for gap in apart)

@@ -94,7 +94,9 @@ def replan(
             baseline=baseline,
             history=[h for h in ordered if h.date < labs.date and h.date >= _first_dose(events, drug)],
             started=_first_dose(events, drug),
-            on=on,
+            # an earlier result is judged as on its own date (its age is that of the decision
+            # then); the latest on ``on``, where an old result answers "repeat"
+            on=on if labs is ordered[-1] else labs.date,
             current_dose=u.quantity(_dose_on(events, drug, labs.date), "mg/day"),
             **{"reductions": counts[0], "pressure_reductions": counts[1], **options},
         )
