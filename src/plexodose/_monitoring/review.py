@@ -448,7 +448,15 @@ def review(
         ciclosporin_rules(r)
     elif name == MYCOPHENOLATE:
         pressure(r, ciclosporin=False)
-    return _conclude(r, withheld, restart_dose)
+    return _not_before(_conclude(r, withheld, restart_dose), today)
+
+
+def _not_before(found: Review, today: dt.date) -> Review:
+    """A stale result's next check is the review date, not its own (past) cadence date."""
+    stale = any(f.source == _prov.REVIEW_WINDOW for f in found.reasons)
+    if not stale or found.next_check >= today:
+        return found
+    return attrs.evolve(found, next_check=today, next_check_text=f"now: {found.next_check_text}")
 
 
 def _case(
