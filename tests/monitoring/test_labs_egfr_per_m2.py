@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from plexodose import Labs, Q_, UnitError
+from plexodose import Q_, Labs, UnitError
 
 PER_M2 = ["59 mL/min/m^2", "59 mL/min/m**2", "59 mL/min/m2", "59 mL/min/m²", "59 ml/min/m^2"]
 
 
 @pytest.mark.parametrize("text", PER_M2)
 def test_egfr_per_m2_refused_in_every_spelling(text: str) -> None:
-    with pytest.raises(UnitError, match="per m\\^2, not per 1.73 m\\^2") as caught:
+    with pytest.raises(UnitError, match=r"per m\^2, not per 1\.73 m\^2") as caught:
         Labs(date="2027-01-16", egfr=text)
     assert caught.value.field == "egfr"
 
 
 def test_egfr_quantity_per_m2_or_per_minute_refused() -> None:
     for value in (Q_(59, "mL/min/m**2"), Q_(59, "mL/min")):
-        with pytest.raises(UnitError, match="not per 1.73 m\\^2"):
+        with pytest.raises(UnitError, match=r"not per 1\.73 m\^2"):
             Labs(date="2027-01-16", egfr=value)
 
 
