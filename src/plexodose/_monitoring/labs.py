@@ -191,11 +191,9 @@ def _measured(
     table: dict[str, float], dim: u.Dimension, limits: tuple[float, float], unit_text: str
 ) -> Callable[[Any, str], float]:
     def read(value: Any, field: str) -> float:
-        _bare(value, field, dim.canonical if unit_text != "mL/min/1.73 m^2" else unit_text)
+        _bare(value, field, dim.canonical)  # eGFR has its own reader (_egfr_reading)
         found = _from_table(value, field, table, unit_text) if isinstance(value, str) else None
         if found is None:
-            if dim is EGFR:
-                u.unit("mL/min/1.73 m**2")  # defines the per-1.73 m^2 unit in the registry
             found = u.to_float(value, field, dim)
         return u.in_range(found, field, *limits, unit_text, value)
 
