@@ -85,7 +85,7 @@ def ivig(
     >>> ivig(Patient.example(), product="privigen").rounded_daily_dose  # nearest 5 g
     <Quantity(30.0, 'gram / day')>
     """
-    p, override, trace = begin(patient, override, src.SEED_IVIG)
+    p, override, trace = begin(patient, override, src.SEED_IVIG, pulse=True, ivig=True)
     g = positive(u.plain_number(g_per_kg_day, "g_per_kg_day"), "g_per_kg_day")
     n_days = whole_number(days, "days", 1, 31)
     step = u.in_range(

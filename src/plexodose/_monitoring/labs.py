@@ -191,15 +191,48 @@ def _measured(
     table: dict[str, float], dim: u.Dimension, limits: tuple[float, float], unit_text: str
 ) -> Callable[[Any, str], float]:
     def read(value: Any, field: str) -> float:
-        _bare(value, field, dim.canonical if unit_text != "mL/min/1.73 m^2" else unit_text)
+        _bare(value, field, dim.canonical)  # eGFR has its own reader (_egfr_reading)
         found = _from_table(value, field, table, unit_text) if isinstance(value, str) else None
         if found is None:
-            if dim is EGFR:
-                u.unit("mL/min/1.73 m**2")  # defines the per-1.73 m^2 unit in the registry
             found = u.to_float(value, field, dim)
         return u.in_range(found, field, *limits, unit_text, value)
 
     return read
+
+
+_PER_AREA = re.compile(r"/(?:m|meter|metre)(?:\^?2|\*\*2|²)?$|/(?:m|meter|metre)(?:\^?2|\*\*2|²)/")
+
+
+def _egfr_reading(value: Any, field: str) -> float:
+    """An eGFR per 1.73 m^2 only: "59 mL/min/m^2" is per square metre, a different quantity
+    (pint would multiply it by 1.73 and read 102), so it is refused in every spelling."""
+    _bare(value, field, "mL/min/1.73 m^2")
+    if isinstance(value, str):
+        found = _from_table(value, field, EGFR_SPELLINGS, "mL/min/1.73 m^2")
+        if found is None:
+            match = _NUMBER_THEN_UNIT.fullmatch(value) if len(value) <= u.MAX_TEXT_LENGTH else None
+            unit = "" if match is None else match.group(2).replace(" ", "").lower()
+            per_m2 = bool(_PER_AREA.search(unit)) and "1.73" not in unit
+            raise UnitError(
+                f"{field} {value!r:.60} is "
+                + ("per m^2, not per 1.73 m^2: an eGFR per m^2 is not an eGFR; "
+                   if per_m2 else "not an eGFR unit plexodose reads; ")
+                + 'type it per 1.73 m^2, such as "59 mL/min/1.73 m^2" (UCUM "mL/min/{1.73_m2}")',
+                field=field,
+                value=value,
+            )
+    else:
+        units = getattr(value, "_units", None)
+        if units is not None and "standard_body_surface" not in dict(units):
+            raise UnitError(
+                f"{field} {value!r:.60} is not per 1.73 m^2 (a Quantity per m^2 or per minute is "
+                'not an eGFR); type it like "59 mL/min/1.73 m^2"',
+                field=field,
+                value=value,
+            )
+        u.unit("mL/min/1.73 m**2")  # defines the per-1.73 m^2 unit in the registry
+        found = u.to_float(value, field, EGFR)
+    return u.in_range(found, field, *EGFR_ML_MIN, "mL/min/1.73 m^2", value)
 
 
 _READERS: dict[str, Callable[[Any, str], float]] = {
@@ -207,7 +240,7 @@ _READERS: dict[str, Callable[[Any, str], float]] = {
     "ast": _measured(ENZYME_SPELLINGS, ENZYME, ENZYME_U_L, "U/L"),
     "albumin": _measured({}, ALBUMIN, ALBUMIN_G_L, "g/L"),
     "mcv": _measured({}, MCV, MCV_FL, "fL"),
-    "egfr": _measured(EGFR_SPELLINGS, EGFR, EGFR_ML_MIN, "mL/min/1.73 m^2"),
+    "egfr": _egfr_reading,
     "potassium": _measured(POTASSIUM_SPELLINGS, POTASSIUM, POTASSIUM_MMOL_L, "mmol/L"),
     "creatinine": lambda value, field: lim.creatinine_mg_dl(value, field),
 }
@@ -290,7 +323,7 @@ def _creatinine(value: Any) -> float | None:
     return _read("creatinine", value)
 
 
-def _egfr(value: Any) -> float | None:
+def _egfr_field(value: Any) -> float | None:
     return _read("egfr", value)
 
 
@@ -335,7 +368,7 @@ class Labs:
     _creatinine: float | None = attrs.field(
         default=None, alias="creatinine", converter=_creatinine
     )
-    _egfr: float | None = attrs.field(default=None, alias="egfr", converter=_egfr)
+    _egfr: float | None = attrs.field(default=None, alias="egfr", converter=_egfr_field)
     _potassium: float | None = attrs.field(
         default=None, alias="potassium", converter=_potassium
     )

@@ -139,7 +139,9 @@ def replan(
             baseline=baseline,
             history=ordered[bisect.bisect_left(dates, first) : i],
             started=first,
-            on=on,
+            # an earlier result is judged as on its own date (its age is that of the decision
+            # then); the latest on ``on``, where an old result answers "repeat"
+            on=on if labs is ordered[-1] else labs.date,
             current_dose=u.quantity(plan.dose_on(drug, labs.date), "mg/day"),
             **{"reductions": counts[0], "pressure_reductions": counts[1], **options},
         )
