@@ -46,7 +46,13 @@ from plexodose._core import limits as lim
 from plexodose._core import ucum as _ucum
 from plexodose._core import units as u
 from plexodose._core import vocab as _vocab
-from plexodose._core.errors import InputRangeError, MissingInputError, PlexodoseError, UnitError
+from plexodose._core.errors import (
+    InputRangeError,
+    MissingInputError,
+    PlexodoseError,
+    UnitError,
+    safe_repr,
+)
 from plexodose._core.public import public
 from plexodose._core.sources import Source
 
@@ -478,7 +484,7 @@ def _quantity(holder: dict[str, Any], path: str, code: Code) -> float:
     number = q.get("value")
     if isinstance(number, bool) or not isinstance(number, (numbers.Real, decimal.Decimal)):
         raise InputRangeError(
-            f"{path}.value: {code.name} needs a number; got {number!r:.60}",
+            f"{path}.value: {code.name} needs a number; got {safe_repr(number)}",
             field=f"{path}.value",
             value=number,
         )
@@ -487,7 +493,7 @@ def _quantity(holder: dict[str, Any], path: str, code: Code) -> float:
         magnitude = float(number)
     except (OverflowError, ValueError, ArithmeticError) as exc:  # huge ints, Decimal sNaN
         raise InputRangeError(
-            f"{path}.value: {code.name} must be a finite number; got {number!r:.60}",
+            f"{path}.value: {code.name} must be a finite number; got {safe_repr(number)}",
             field=f"{path}.value",
             value=number,
         ) from exc
@@ -507,7 +513,7 @@ def _ucum_code(q: dict[str, Any], path: str, code: Code) -> str:
         )
     if system is not None and system != _ucum.UCUM_SYSTEM:
         raise UnitError(
-            f"{path}.system: {system!r:.60} is not UCUM ({_ucum.UCUM_SYSTEM}); the unit "
+            f"{path}.system: {safe_repr(system)} is not UCUM ({_ucum.UCUM_SYSTEM}); the unit "
             f"{unit!r} is not read",
             field=f"{path}.system",
             value=system,
@@ -605,14 +611,14 @@ def _check_subject(obs: dict[str, Any], where: str, subject: set[str] | None) ->
         return
     if not isinstance(ref, str):
         raise InputRangeError(
-            f"{where} subject.reference: not a reference; got {ref!r:.60}",
+            f"{where} subject.reference: not a reference; got {safe_repr(ref)}",
             field=f"{where} subject",
             value=ref,
         )
     if ref in subject or any(ref.endswith("/" + s) for s in subject if s.startswith("Patient/")):
         return
     raise InputRangeError(
-        f"{where} subject: {ref!r:.60} is not the patient read ({', '.join(sorted(subject))})",
+        f"{where} subject: {safe_repr(ref)} is not the patient read ({', '.join(sorted(subject))})",
         field=f"{where} subject",
         value=ref,
     )
@@ -636,7 +642,7 @@ def _text_time(value: Any, path: str) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if not isinstance(value, str):
-        raise InputRangeError(f"{path}: not a date; got {value!r:.60}", field=path, value=value)
+        raise InputRangeError(f"{path}: not a date; got {safe_repr(value)}", field=path, value=value)
     return value
 
 
@@ -663,7 +669,7 @@ def _day(text: str, path: str) -> dt.date:
         return dt.date(int(year), 12, 31)
     except ValueError as exc:
         raise InputRangeError(
-            f"{path}: {text!r:.60} is not a FHIR date or dateTime", field=path, value=text
+            f"{path}: {safe_repr(text)} is not a FHIR date or dateTime", field=path, value=text
         ) from exc
 
 
@@ -675,11 +681,11 @@ def _parse_datetime(text: str, path: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise InputRangeError(f"{path}: {text!r:.60} is not a FHIR dateTime", field=path,
+        raise InputRangeError(f"{path}: {safe_repr(text)} is not a FHIR dateTime", field=path,
                               value=text) from exc
     if parsed.tzinfo is None:
         raise InputRangeError(
-            f"{path}: {text!r:.60} has a time but no time zone (FHIR requires one)",
+            f"{path}: {safe_repr(text)} has a time but no time zone (FHIR requires one)",
             field=path,
             value=text,
         )
@@ -697,7 +703,7 @@ def _on_date(on: Any) -> dt.date:
         except ValueError:
             pass
     raise InputRangeError(
-        f"on must be a date such as '2026-03-01' or datetime.date(2026, 3, 1); got {on!r:.60}",
+        f"on must be a date such as '2026-03-01' or datetime.date(2026, 3, 1); got {safe_repr(on)}",
         field="on",
         value=on,
     )

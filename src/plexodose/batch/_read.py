@@ -21,7 +21,7 @@ import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
 
 from plexodose._core import units as u
-from plexodose._core.errors import MissingInputError, PlexodoseError
+from plexodose._core.errors import MissingInputError, PlexodoseError, safe_repr
 from plexodose.batch._problems import IMPLAUSIBLE, WRONG_UNIT, Problems
 
 Floats = npt.NDArray[np.float64]
@@ -101,7 +101,7 @@ def numbers(column: Any, name: str, problems: Problems) -> Floats:
         if column.dtype == object:  # True is not 1, and 100+0j is not 100
             values[column.map(_not_real).to_numpy(dtype=bool)] = np.nan
     problems.flag(IMPLAUSIBLE, given & np.isnan(values), lambda rows: [
-        f"{name} {v!r:.60} is not a real number (the unit goes in its own column)"
+        f"{name} {safe_repr(v)} is not a real number (the unit goes in its own column)"
         for v in column.iloc[rows]])
     return values
 
@@ -143,10 +143,10 @@ def measured(orders: Any, name: str, unit_name: str, example: str,
             f"the {name} as text such as {example}", field=unit_name)
     values, found, units = split_quantities(column)
     problems.flag(WRONG_UNIT, given & (found < 0), lambda rows: [
-        f"{name} {v!r:.60} must be a number followed by a unit, such as {example}"
+        f"{name} {safe_repr(v)} must be a number followed by a unit, such as {example}"
         for v in column.iloc[rows]])
     problems.flag(IMPLAUSIBLE, (found >= 0) & np.isnan(values), lambda rows: [
-        f"{name} {v!r:.60} is not a number" for v in column.iloc[rows]])
+        f"{name} {safe_repr(v)} is not a number" for v in column.iloc[rows]])
     return Measured(values, given, found, units, lambda rows: [str(v) for v in column.iloc[rows]])
 
 
@@ -178,7 +178,7 @@ def quantity(orders: Any, name: str, unit_name: str, dim: u.Dimension,
     m = measured(orders, name, unit_name, dim.example, problems)
     factor = factors(m, unit_name, dim)
     problems.flag(WRONG_UNIT, m.given & (m.unit_codes >= 0) & np.isnan(factor), lambda rows: [
-        f"{name} {text!r:.60} is not in {_a(dim.name)} unit such as {dim.example}"
+        f"{name} {safe_repr(text)} is not in {_a(dim.name)} unit such as {dim.example}"
         for text in m.shown(rows)])
     return m.values * factor, m.given, m.shown
 
