@@ -693,7 +693,7 @@ def plain_number(value: Any, field: str) -> float:
             value=value,
         )
     number = finite(_as_float(value, field), field, value)
-    if number != 0 and abs(number) < SMALLEST_PLAIN:
+    if (number != 0 or not _is_zero(value)) and abs(number) < SMALLEST_PLAIN:
         raise InputRangeError(
             f"{field} must be 0 or at least {SMALLEST_PLAIN:g} in magnitude (the smallest "
             f"plausible dose parameter); got {safe_repr(value)}",
@@ -701,6 +701,17 @@ def plain_number(value: Any, field: str) -> float:
             value=value,
         )
     return number
+
+
+def _is_zero(value: Any) -> bool:
+    """Whether a number read as 0.0 was zero (Decimal("1e-400") and Fraction(1, 10**400) are
+    not: their float rounds them to nothing)."""
+    if type(value) is float or type(value) is int:
+        return value == 0
+    try:
+        return bool(value == 0)
+    except Exception:  # a number type whose comparison fails: not known to be zero
+        return False
 
 
 def _as_float(value: Any, field: str, shown: Any = None) -> float:

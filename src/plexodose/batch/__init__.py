@@ -149,6 +149,8 @@ ROUTES = {"oral": CYC_ORAL, "iv": CYC_IV}
 OUTPUT_COLUMNS = ("drug", "ordered_mg", "per", "low_mg", "high_mg", "accepted_low_mg",
                   "accepted_high_mg", "cap_mg", "status", "reason", "note")
 REQUIRED_COLUMNS = ("drug", "weight", "dose")
+READ_COLUMNS = (*REQUIRED_COLUMNS, "route", "weight_unit", "dose_unit", "doses_per_day", "height",
+                "height_unit", "sex", "age", "serum_creatinine", "creatinine_unit")
 ROUNDING = 1e-9  # float rounding only: not a clinical tolerance
 CHUNK_ROWS = 1 << 18  # rows audited at a time
 
@@ -229,6 +231,7 @@ def audit(orders: Any, *, unknown_drugs: Literal["raise", "flag"] = "raise") -> 
     if unknown_drugs not in ("raise", "flag"):
         raise InputRangeError(f"unknown_drugs must be 'raise' or 'flag'; got {safe_repr(unknown_drugs)}",
                               field="unknown_drugs", value=unknown_drugs)
+    _check_column_names(orders.columns)
     for name in REQUIRED_COLUMNS:
         if name not in orders.columns:
             raise MissingInputError(f"orders has no {name!r} column; required: "
@@ -241,6 +244,21 @@ def audit(orders: Any, *, unknown_drugs: Literal["raise", "flag"] = "raise") -> 
         slices = [_Audit(orders.iloc[start:start + CHUNK_ROWS], refuse, reasons).columns()
                   for start in range(0, len(orders) or 1, CHUNK_ROWS)]  # an empty frame: one
     return _frame(slices, orders.index, reasons)
+
+
+def _check_column_names(columns: Any) -> None:
+    """One level of names, each column the audit reads named once: ``orders["weight_unit"]`` is
+    otherwise a frame, not a column (which one would the audit read?)."""
+    if columns.nlevels != 1:
+        raise InputRangeError(
+            f"orders must have one level of column names (such as {', '.join(REQUIRED_COLUMNS)}); "
+            f"got {columns.nlevels} levels", field="orders", value=columns.nlevels)
+    twice = columns[columns.duplicated()]
+    for name in READ_COLUMNS:
+        if name in twice:
+            raise InputRangeError(
+                f"orders has {int((columns == name).sum())} columns named {name!r}: keep one",
+                field=name, value=name)
 
 
 def meta(index: Any = None) -> Any:
@@ -303,7 +321,7 @@ class _Audit:
         drug: Ints = known[found]
         unknown = [v for v, code in zip(names, known, strict=False) if code == -1]
         if unknown and refuse_unknown:
-            shown = ", ".join(repr(v)[:60] for v in unknown[:5])
+            shown = ", ".join(safe_repr(v) for v in unknown[:5])
             raise InputRangeError(
                 f"drug {shown} is not one the audit knows: {', '.join(DRUGS)} (or "
                 f"{', '.join(ALIASES)} with a route); pass unknown_drugs=\"flag\" to flag such "

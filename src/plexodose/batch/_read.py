@@ -50,8 +50,34 @@ def codes(column: Any) -> tuple[Ints, list[Any]]:
         return np.zeros(len(column), dtype=np.intp), [column.iloc[0]]
     if isinstance(column.array, pd.arrays.ArrowStringArray):
         return _arrow_codes(column.array.__arrow_array__())
-    found, uniques = pd.factorize(column)
+    try:
+        found, uniques = pd.factorize(column)
+    except TypeError:  # an unhashable value (a dict or a list in a unit column): read each as
+        found, uniques = pd.factorize(column.map(_hashable))  # a value no rule knows
     return found.astype(np.intp, copy=False), list(uniques)
+
+
+class Unreadable:
+    """A cell that cannot be a key (a dict, a list): never a unit, drug or sex any rule reads;
+    it shows as the cell's own repr in a reason."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return safe_repr(self.value)
+
+    __str__ = __repr__
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except Exception:
+        return Unreadable(value)
+    return value
 
 
 def _arrow_codes(text: Any) -> tuple[Ints, list[Any]]:
@@ -96,7 +122,10 @@ def numbers(column: Any, name: str, problems: Problems) -> Floats:
     given = column.notna().to_numpy(dtype=bool)
     values = np.full(len(column), np.nan)
     if kind not in ("b", "c"):
-        coerced = pd.to_numeric(column, errors="coerce").to_numpy(na_value=np.nan)
+        try:
+            coerced = pd.to_numeric(column, errors="coerce").to_numpy(na_value=np.nan)
+        except (OverflowError, TypeError, ValueError):  # an int beyond any float (10**400)
+            coerced = column.map(_one_number).to_numpy(dtype=np.float64, na_value=np.nan)
         values = coerced.real.astype(np.float64)
         if column.dtype == object:  # True is not 1, and 100+0j is not 100
             values[column.map(_not_real).to_numpy(dtype=bool)] = np.nan
@@ -104,6 +133,20 @@ def numbers(column: Any, name: str, problems: Problems) -> Floats:
         f"{name} {safe_repr(v)} is not a real number (the unit goes in its own column)"
         for v in column.iloc[rows]])
     return values
+
+
+def _one_number(value: Any) -> float:
+    """One cell as :func:`numbers` reads a column: an int beyond any float is infinite (then
+    flagged as infinity is), anything that is not a number NaN."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    try:
+        return float(pd.to_numeric(value, errors="coerce"))
+    except Exception:
+        return math.nan
 
 
 def _not_real(value: Any) -> bool:
