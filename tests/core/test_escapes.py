@@ -335,3 +335,11 @@ class TestAnotherRegistrysArrayMagnitudes:
     def test_a_0d_array_that_is_not_a_real_number_is_refused(self, magnitude: Any) -> None:
         with pytest.raises(UnitError, match="single real mass"):
             Patient(weight=pint.UnitRegistry(force_ndarray_like=True).Quantity(magnitude, "kg"))
+
+
+def test_a_subnormal_prior_cumulative_dose_is_refused_by_range() -> None:
+    pulse = plexodose.cyclophosphamide_iv(P)
+    with pytest.raises(InputRangeError, match="at least 1e-09") as info:
+        plexodose.schedule(pulse, start="2027-01-04", prior_cyclophosphamide_g=1e-310)
+    assert info.value.field == "prior_cyclophosphamide_g"
+    assert plexodose.schedule(pulse, start="2027-01-04", prior_cyclophosphamide_g=0).events
