@@ -553,7 +553,7 @@ def test_oral_course_properties(p: Patient, make: Any, months: int, start: dt.da
     st.integers(1, 30),
     st.sampled_from([2.0, 3.0, 4.0]),
     st.lists(st.floats(1, 120), max_size=4),
-    st.floats(0, 60),
+    st.one_of(st.just(0.0), st.floats(1e-9, 60)),  # none, or at least the smallest plain number
     starts,
 )
 def test_pulse_threshold_warnings_exactly_on_crossings(

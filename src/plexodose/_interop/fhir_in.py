@@ -55,7 +55,13 @@ from plexodose._core import limits as lim
 from plexodose._core import ucum as _ucum
 from plexodose._core import units as u
 from plexodose._core import vocab as _vocab
-from plexodose._core.errors import InputRangeError, MissingInputError, PlexodoseError, UnitError
+from plexodose._core.errors import (
+    InputRangeError,
+    MissingInputError,
+    PlexodoseError,
+    UnitError,
+    safe_repr,
+)
 from plexodose._core.public import public
 from plexodose._core.sources import Source
 
@@ -414,7 +420,7 @@ def _the_patient(given: Any, what: str, on: dt.date) -> tuple[_Who, list[_Entry]
         if not isinstance(ref, str) or len(ref) > _MAX_URL or not _REFERENCE.fullmatch(ref):
             raise InputRangeError(
                 f"{what}: a Patient resource, or a reference such as 'Patient/p1'; got "
-                f"{ref!r:.60}",
+                f"{safe_repr(ref, 60)}",
                 field=what,
                 value=ref,
             )
@@ -703,8 +709,8 @@ def _dated(found: list[_Entry]) -> list[_Entry]:
         if isinstance(own, dict) and isinstance(subject, dict) and own.get(
                 "reference") != subject.get("reference"):
             raise InputRangeError(
-                f"{entry.name} subject: {own.get('reference')!r:.60} is not the subject of "
-                f"{where} ({subject.get('reference')!r:.60}), which dates it",
+                f"{entry.name} subject: {safe_repr(own.get('reference'), 60)} is not the subject of "
+                f"{where} ({safe_repr(subject.get('reference'), 60)}), which dates it",
                 field=f"{entry.name} subject",
                 value=own.get("reference"),
             )
@@ -738,7 +744,7 @@ def _read_one(
     code = known[0]
     status = obs.get("status")
     if status not in _USABLE_STATUS:
-        return [(None, Skipped(where, code, f"status {status!r:.40}, not final, amended or "
+        return [(None, Skipped(where, code, f"status {safe_repr(status, 40)}, not final, amended or "
                                             "corrected"))]
     _check_subject(obs, where, _base(entry.full_url), who, subjects)
     effective = _effective(obs, where, entry.report_effective)
@@ -828,14 +834,14 @@ def _quantity(holder: dict[str, Any], path: str, code: Code) -> float:
         )
     if q.get("comparator") is not None:
         raise InputRangeError(
-            f"{path}.comparator: {q['comparator']!r}{q.get('value')} is a bound, not a value",
+            f"{path}.comparator: {safe_repr(q['comparator'])}{q.get('value')} is a bound, not a value",
             field=f"{path}.comparator",
             value=q.get("comparator"),
         )
     number = q.get("value")
     if isinstance(number, bool) or not isinstance(number, (numbers.Real, decimal.Decimal)):
         raise InputRangeError(
-            f"{path}.value: {code.name} needs a number; got {number!r:.60}",
+            f"{path}.value: {code.name} needs a number; got {safe_repr(number)}",
             field=f"{path}.value",
             value=number,
         )
@@ -844,7 +850,7 @@ def _quantity(holder: dict[str, Any], path: str, code: Code) -> float:
         magnitude = float(number)
     except (OverflowError, ValueError, ArithmeticError) as exc:  # huge ints, Decimal sNaN
         raise InputRangeError(
-            f"{path}.value: {code.name} must be a finite number; got {number!r:.60}",
+            f"{path}.value: {code.name} must be a finite number; got {safe_repr(number)}",
             field=f"{path}.value",
             value=number,
         ) from exc
@@ -857,7 +863,7 @@ def _ucum_code(q: dict[str, Any], path: str, code: Code) -> str:
     unit = q.get("code")
     system = q.get("system")
     if not isinstance(unit, str) or not unit:
-        shown = f" (unit text {q['unit']!r} is not read: only the UCUM code is)" if q.get("unit") else ""
+        shown = f" (unit text {safe_repr(q['unit'])} is not read: only the UCUM code is)" if q.get("unit") else ""
         raise UnitError(
             f"{path}.code: {code.name} has no UCUM unit code{shown}; plexodose reads "
             f"{', '.join(_accepted(code))}",
@@ -866,8 +872,8 @@ def _ucum_code(q: dict[str, Any], path: str, code: Code) -> str:
         )
     if system is not None and system != _ucum.UCUM_SYSTEM:
         raise UnitError(
-            f"{path}.system: {system!r:.60} is not UCUM ({_ucum.UCUM_SYSTEM}); the unit "
-            f"{unit!r} is not read",
+            f"{path}.system: {safe_repr(system)} is not UCUM ({_ucum.UCUM_SYSTEM}); the unit "
+            f"{safe_repr(unit)} is not read",
             field=f"{path}.system",
             value=system,
         )
@@ -886,20 +892,20 @@ def _convert(number: float, unit: str, path: str, code: Code) -> float:
     if entry is None or entry.kind not in code.kinds:
         what = "not a UCUM code plexodose reads" if entry is None else f"a {entry.kind}"
         raise UnitError(
-            f"{path}.code: {unit!r:.40} is {what}; {code.name} needs one of "
+            f"{path}.code: {safe_repr(unit, 40)} is {what}; {code.name} needs one of "
             f"{', '.join(_accepted(code))}",
             field=f"{path}.code",
             value=unit,
         )
     if not math.isfinite(number) or number < 0:
         raise InputRangeError(
-            f"{path}.value: {code.name} must be a finite number, not below zero; got {number!r}",
+            f"{path}.value: {code.name} must be a finite number, not below zero; got {safe_repr(number)}",
             field=f"{path}.value",
             value=number,
         )
     if entry.kind == "eGFR":
         return number * entry.scale
-    text = f"{number!r} {unit}"
+    text = f"{safe_repr(number)} {unit}"
     try:
         if code.loinc == "29463-7":
             return lim.weight_kg(text, "weight")
@@ -963,7 +969,7 @@ def _check_unit_text(q: dict[str, Any], path: str, code: Code, number: float, un
     if by_text is None or abs(by_text - value) <= 1e-6 * max(abs(value), abs(by_text), 1e-12):
         return
     raise UnitError(
-        f"{path}: the unit text {text!r:.40} and the UCUM code {unit!r:.40} name different units "
+        f"{path}: the unit text {safe_repr(text, 40)} and the UCUM code {safe_repr(unit, 40)} name different units "
         f"({number:g} {text.strip()[:40]} is not {number:g} {unit}); which was measured is not "
         "known: correct one of the two",
         field=f"{path}.unit",
@@ -1072,7 +1078,7 @@ def _check_subject(
         )
     if not isinstance(ref, str) or not ref.strip() or len(ref) > _MAX_URL:
         raise InputRangeError(
-            f"{path}: not a FHIR Reference with a reference; got {subject!r:.60}",
+            f"{path}: not a FHIR Reference with a reference; got {safe_repr(subject, 60)}",
             field=path,
             value=subject,
         )
@@ -1080,7 +1086,7 @@ def _check_subject(
         if who.owns(ref, base):
             return
         raise InputRangeError(
-            f"{path}: {ref!r:.80} is not the patient read ({who}"
+            f"{path}: {safe_repr(ref, 80)} is not the patient read ({who}"
             + (f", {who.full_url}" if who.full_url and who.ref else "")
             + "): another subject's value is never used",
             field=path,
@@ -1088,7 +1094,7 @@ def _check_subject(
         )
     if not _REFERENCE.fullmatch(ref) or ref.startswith("urn:"):
         raise InputRangeError(
-            f"{path}: {ref!r:.80} is not a reference to a Patient plexodose can compare; pass "
+            f"{path}: {safe_repr(ref, 80)} is not a reference to a Patient plexodose can compare; pass "
             "patient= (the Patient resource or its reference)",
             field=path,
             value=ref,
@@ -1125,7 +1131,7 @@ def _text_time(value: Any, path: str) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if not isinstance(value, str):
-        raise InputRangeError(f"{path}: not a date; got {value!r:.60}", field=path, value=value)
+        raise InputRangeError(f"{path}: not a date; got {safe_repr(value)}", field=path, value=value)
     return value
 
 
@@ -1157,7 +1163,7 @@ def _day(text: str, path: str, first: bool = False) -> dt.date:
         return dt.date(int(year), 1, 1) if first else dt.date(int(year), 12, 31)
     except (ValueError, OverflowError) as exc:
         raise InputRangeError(
-            f"{path}: {text!r:.60} is not a FHIR date or dateTime", field=path, value=text
+            f"{path}: {safe_repr(text)} is not a FHIR date or dateTime", field=path, value=text
         ) from exc
 
 
@@ -1169,11 +1175,11 @@ def _parse_datetime(text: str, path: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise InputRangeError(f"{path}: {text!r:.60} is not a FHIR dateTime", field=path,
+        raise InputRangeError(f"{path}: {safe_repr(text)} is not a FHIR dateTime", field=path,
                               value=text) from exc
     if parsed.tzinfo is None:
         raise InputRangeError(
-            f"{path}: {text!r:.60} has a time but no time zone (FHIR requires one)",
+            f"{path}: {safe_repr(text)} has a time but no time zone (FHIR requires one)",
             field=path,
             value=text,
         )
@@ -1191,7 +1197,7 @@ def _on_date(on: Any) -> dt.date:
         except ValueError:
             pass
     raise InputRangeError(
-        f"on must be a date such as '2026-03-01' or datetime.date(2026, 3, 1); got {on!r:.60}",
+        f"on must be a date such as '2026-03-01' or datetime.date(2026, 3, 1); got {safe_repr(on)}",
         field="on",
         value=on,
     )
@@ -1206,7 +1212,7 @@ def _sex(patient: dict[str, Any], where: str) -> tuple[str | None, tuple[str, ..
         return None, (f"{where} has no gender: sex is unset",)
     if not isinstance(gender, str) or gender not in _vocab.FHIR_GENDER:
         raise InputRangeError(
-            f"{where} gender: {gender!r:.40} is not a FHIR administrative gender "
+            f"{where} gender: {safe_repr(gender, 40)} is not a FHIR administrative gender "
             f"({', '.join(_vocab.FHIR_GENDER)})",
             field=f"{where} gender",
             value=gender,
@@ -1214,7 +1220,7 @@ def _sex(patient: dict[str, Any], where: str) -> tuple[str | None, tuple[str, ..
     sex = _vocab.FHIR_GENDER[gender]
     if sex is None:
         return None, (
-            f"{where} gender is {gender!r}: sex is unset; a formula that needs it "
+            f"{where} gender is {safe_repr(gender)}: sex is unset; a formula that needs it "
             "(Cockcroft-Gault, CKD-EPI, ideal body weight) will ask for sex='female' or 'male'",
         )
     return sex, ()
@@ -1229,7 +1235,7 @@ def _age(
         return None, None, None
     text = _text_time(birth, f"{where} birthDate")
     if "T" in text:
-        raise InputRangeError(f"{where} birthDate: {text!r:.60} is not a FHIR date",
+        raise InputRangeError(f"{where} birthDate: {safe_repr(text, 60)} is not a FHIR date",
                               field=f"{where} birthDate", value=text)
     earliest = _day(text, f"{where} birthDate", first=True)
     if earliest > on:
@@ -1239,7 +1245,7 @@ def _age(
         )
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return None, (
-            f"{where} birthDate {text!r} has no day, so the age on {on.isoformat()} is not "
+            f"{where} birthDate {safe_repr(text)} has no day, so the age on {on.isoformat()} is not "
             "known to the year: pass age= explicitly"
         ), earliest
     born = earliest
@@ -1297,7 +1303,7 @@ def _resources(given: Any, what: str) -> list[_Entry]:
     if given is None or isinstance(given, (str, bytes, numbers.Number)):
         raise InputRangeError(
             f"{what} must be FHIR resources (a resource, a Bundle, or a list of them) as dicts "
-            f"or fhir.resources objects; got {type(given).__name__} {given!r:.40}",
+            f"or fhir.resources objects; got {type(given).__name__} {safe_repr(given, 40)}",
             field=what,
             value=given,
         )
@@ -1385,7 +1391,7 @@ def _lab_days(readings: Iterable[Reading], tolerance: float) -> tuple[Any, ...]:
         for name, reading in values.items():
             if name in ("systolic", "diastolic"):
                 continue
-            given[name] = f"{float(reading.value)!r} {LAB_CODES[reading.code][1]}"
+            given[name] = f"{safe_repr(float(reading.value))} {LAB_CODES[reading.code][1]}"
         if "systolic" in values and "diastolic" in values:
             systolic, diastolic = (float(values[k].value) for k in ("systolic", "diastolic"))
             given["blood_pressure"] = f"{systolic:g}/{diastolic:g} mmHg"

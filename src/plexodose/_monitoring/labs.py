@@ -35,7 +35,7 @@ from plexodose._core import format as fmt
 from plexodose._core import limits as lim
 from plexodose._core import units as u
 from plexodose._core.checks import checked_date, one_of
-from plexodose._core.errors import InputRangeError, UnitError
+from plexodose._core.errors import InputRangeError, UnitError, safe_repr
 from plexodose._core.public import public
 
 # Plausibility limits: what a typing error looks like, not clinical rules (as in _limits).
@@ -122,8 +122,8 @@ def _bare(value: Any, field: str, example: str) -> None:
     if isinstance(value, (numbers.Number, decimal.Decimal)) and not isinstance(value, bool):
         try:
             shown = format(float(value), "g")  # type: ignore[arg-type]
-        except (TypeError, ValueError, OverflowError):
-            shown = repr(value)
+        except Exception:  # the refusal is written whatever the number type does
+            shown = safe_repr(value)
         raise UnitError(
             f'{field} needs a unit: type "{shown} {example}" (a string), not the bare number {shown}',
             field=field,
@@ -178,7 +178,7 @@ def _count_text(text: str, field: str) -> float:
     if match is None or key not in COUNT_SPELLINGS:
         raise UnitError(
             f'{field} must be a count such as "3.2 x10^9/L", "3200 /uL", "3.2e9/L", '
-            f'"3.2 10*9/L" or "3.2 K/uL"; got {text!r:.60}',
+            f'"3.2 10*9/L" or "3.2 K/uL"; got {safe_repr(text)}',
             field=field,
             value=text,
         )
@@ -214,7 +214,7 @@ def _egfr_reading(value: Any, field: str) -> float:
             unit = "" if match is None else match.group(2).replace(" ", "").lower()
             per_m2 = bool(_PER_AREA.search(unit)) and "1.73" not in unit
             raise UnitError(
-                f"{field} {value!r:.60} is "
+                f"{field} {safe_repr(value)} is "
                 + ("per m^2, not per 1.73 m^2: an eGFR per m^2 is not an eGFR; "
                    if per_m2 else "not an eGFR unit plexodose reads; ")
                 + 'type it per 1.73 m^2, such as "59 mL/min/1.73 m^2" (UCUM "mL/min/{1.73_m2}")',
@@ -225,7 +225,7 @@ def _egfr_reading(value: Any, field: str) -> float:
         units = getattr(value, "_units", None)
         if units is not None and "standard_body_surface" not in dict(units):
             raise UnitError(
-                f"{field} {value!r:.60} is not per 1.73 m^2 (a Quantity per m^2 or per minute is "
+                f"{field} {safe_repr(value)} is not per 1.73 m^2 (a Quantity per m^2 or per minute is "
                 'not an eGFR); type it like "59 mL/min/1.73 m^2"',
                 field=field,
                 value=value,
@@ -255,7 +255,7 @@ def blood_pressure(value: Any, field: str = "blood_pressure") -> tuple[float, fl
     if not isinstance(value, str):
         raise UnitError(
             f'{field} must be written like "150/95 mmHg" (systolic/diastolic); got '
-            f"{type(value).__name__} {value!r:.60}",
+            f"{type(value).__name__} {safe_repr(value)}",
             field=field,
             value=value,
         )
@@ -263,7 +263,7 @@ def blood_pressure(value: Any, field: str = "blood_pressure") -> tuple[float, fl
     if match is None:
         hint = "needs a unit" if re.fullmatch(r"\s*[\d.]+\s*/\s*[\d.]+\s*", value) else "must be"
         raise UnitError(
-            f'{field} {hint}: type it like "150/95 mmHg" (systolic/diastolic); got {value!r:.60}',
+            f'{field} {hint}: type it like "150/95 mmHg" (systolic/diastolic); got {safe_repr(value)}',
             field=field,
             value=value,
         )
@@ -273,7 +273,7 @@ def blood_pressure(value: Any, field: str = "blood_pressure") -> tuple[float, fl
     )
     if diastolic >= systolic:
         raise InputRangeError(
-            f"{field} {value!r:.60}: the diastolic pressure must be below the systolic "
+            f"{field} {safe_repr(value)}: the diastolic pressure must be below the systolic "
             '(type systolic first: "150/95 mmHg")',
             field=field,
             value=value,

@@ -28,7 +28,7 @@ from plexodose._core import sources as src
 from plexodose._core import units as u
 from plexodose._core import vocab
 from plexodose._core.checks import whole_number
-from plexodose._core.errors import DoseRangeError, InputRangeError, MissingInputError
+from plexodose._core.errors import DoseRangeError, InputRangeError, MissingInputError, safe_repr
 from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose
@@ -175,7 +175,7 @@ def drug_of(drug: Any) -> str:
     if key is None:
         raise InputRangeError(
             "drug must be azathioprine, mycophenolate, ciclosporin, cyclophosphamide oral or "
-            f"cyclophosphamide iv (or the calculator's result); got {drug!r:.60}",
+            f"cyclophosphamide iv (or the calculator's result); got {safe_repr(drug)}",
             field="drug",
             value=drug,
         )
@@ -467,7 +467,7 @@ def _case(
 ) -> Case:
     if thresholds not in ("bsr2017", "local"):
         raise InputRangeError(
-            f"thresholds must be 'bsr2017' or 'local'; got {thresholds!r:.60}",
+            f"thresholds must be 'bsr2017' or 'local'; got {safe_repr(thresholds)}",
             field="thresholds",
             value=thresholds,
         )
@@ -478,7 +478,7 @@ def _case(
         isinstance(item, str) for item in explained
     ):
         raise InputRangeError(
-            f"explained must be a list of names, such as [\"eosinophils\"]; got {explained!r:.60}",
+            f"explained must be a list of names, such as [\"eosinophils\"]; got {safe_repr(explained)}",
             field="explained",
             value=explained,
         )
@@ -566,7 +566,7 @@ def _within_limit(case: Case, amount: float, field: str, *, restart: bool = Fals
 
 def _flag(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
-        raise InputRangeError(f"{field} must be True or False; got {value!r:.60}", field=field, value=value)
+        raise InputRangeError(f"{field} must be True or False; got {safe_repr(value)}", field=field, value=value)
     return value
 
 

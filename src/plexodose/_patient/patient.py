@@ -76,7 +76,7 @@ def _height(value: QuantityInput | None) -> float | None:
 
 
 def _sex(value: Sex | None) -> Sex | None:
-    if value == "female" or value == "male":  # as _vocab.sex_from_text answers them
+    if type(value) is str and (value == "female" or value == "male"):  # as sex_from_text does
         return "female" if value == "female" else "male"
     return None if value is None else lim.sex(value, "sex")
 

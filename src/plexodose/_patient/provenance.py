@@ -11,6 +11,7 @@ set per patient (``windows``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from plexodose._core.checks import checked_date, checked_text, whole_number
@@ -106,7 +107,7 @@ def _pairs(value: Any, field: str) -> dict[str, Any]:
         return {}
     if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
         value = dict(value)  # the form a Patient stores (attrs.evolve, pickles)
-    if not isinstance(value, dict) and not hasattr(value, "items"):
+    if not isinstance(value, Mapping):
         raise InputRangeError(
             f'{field} must map value names to dates, such as {{"weight": "2026-11-30"}}; '
             f"got {type(value).__name__}",
