@@ -97,8 +97,13 @@ def test_round_trip_bundle_to_plan_to_fhir_validates_both_ways() -> None:
 
     exported = ehr_bundle()
     Bundle.model_validate(exported)  # the input is valid FHIR R4B
-    p = Patient.from_fhir(exported, on=ON, nudt15="normal")
-    schedule = plexodose.plan(p, start=ON, second_agent="azathioprine")
+    # an IVIg course needs weight and creatinine from the 7 days before it: those of 2026-02-20
+    # are 4 days old on the 24th (each value read keeps its date and Observation on the Patient)
+    on = dt.date(2026, 2, 24)
+    p = Patient.from_fhir(exported, on=on, nudt15="normal")
+    assert p.measured["weight"] == dt.date(2026, 2, 20) and p.origins["weight"].startswith(
+        "Observation/")
+    schedule = plexodose.plan(p, start=on, second_agent="azathioprine")
     out = schedule.to_fhir(subject={"reference": "Patient/p1"})
     Bundle.model_validate(out)
     requests = [e["resource"] for e in out["entry"]
@@ -219,7 +224,7 @@ def test_status_and_absent_values_are_skipped_not_read() -> None:
 
 def test_gender_other_and_unknown_leave_sex_unset_with_a_note() -> None:
     for gender in ("other", "unknown"):
-        found = [obs("w", "29463-7", "2026-01-01", 72, "kg"),
+        found = [obs("w", "29463-7", "2026-02-27", 72, "kg"),  # within 7 days: an IVIg course
                  obs("h", "8302-2", "2026-01-01", 175, "cm")]
         reading = read_fhir({**PATIENT, "gender": gender}, found, on=ON)
         p = reading.patient()

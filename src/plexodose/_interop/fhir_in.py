@@ -30,7 +30,7 @@ list, or in a Bundle.
 ...                                     "system": "http://unitsofmeasure.org", "code": "[lb_av]"}}}]}
 >>> reading = read_fhir(bundle, on="2026-03-01")
 >>> reading.patient()  # 165 lb x 0.45359237 = 74.843 kg; 64 on 2026-03-01
-Patient(weight='74.8427 kg', sex='female', age=64)
+Patient(weight='74.8427 kg', sex='female', age=64, measured={'weight': '2026-02-27'}, origins={'weight': 'Observation/wt1'}, on='2026-03-01')
 >>> reading.values["29463-7"].observation, reading.values["29463-7"].day
 ('Observation/wt1', datetime.date(2026, 2, 27))
 >>> reading.subject  # for Schedule.to_fhir(subject=...)
@@ -263,7 +263,18 @@ class FhirReading:
             )
         if self.age_problem is not None and "age" not in given:
             raise InputRangeError(self.age_problem, field="age", value=self.birth_date)
-        return Patient(**{**fields, **given})
+        # each value read carries its date and Observation onto the Patient and every result
+        read = self._readings_used(fields)
+        measured = {**{k: r.day for k, r in read.items()}, **dict(given.pop("measured", {}) or {})}
+        origins = {**{k: r.observation for k, r in read.items()}, **dict(given.pop("origins", {}) or {})}
+        given.setdefault("on", self.on)
+        return Patient(**{**fields, **given}, measured=measured, origins=origins)
+
+    def _readings_used(self, fields: dict[str, Any]) -> dict[str, Reading]:
+        found = {name: self.values.get(code) for name, code in (("weight", "29463-7"),
+                                                               ("height", "8302-2"))}
+        found["serum_creatinine"] = self.creatinine()
+        return {name: r for name, r in found.items() if r is not None and name in fields}
 
     def lab_history(self) -> tuple[Any, ...]:
         """Every sampling day at or before ``on`` as a :class:`~plexodose.Labs`, oldest first.
