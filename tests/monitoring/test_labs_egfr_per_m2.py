@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plexodose import Q_, Labs, UnitError
+from plexodose import Q_, InputRangeError, Labs, UnitError
 
 PER_M2 = ["59 mL/min/m^2", "59 mL/min/m**2", "59 mL/min/m2", "59 mL/min/m²", "59 ml/min/m^2"]
 
@@ -28,3 +28,20 @@ def test_egfr_per_1_73_m2_read_as_given(text: str) -> None:
     labs = Labs(date="2027-01-16", egfr=text)
     assert labs.value("egfr") == 59.0  # not 59 x 1.73 = 102.07
     assert Labs(date="2027-01-16", egfr=labs.egfr).value("egfr") == 59.0  # its own Quantity
+
+
+def test_labs_state_where_each_value_came_from() -> None:
+    """Issue 18, class 3: every value a review reads carries its origin when it has one."""
+    from types import MappingProxyType
+
+    labs = Labs(date="2027-01-16", wbc="3.1 x10^9/L", blood_pressure="150/95 mmHg",
+                origins={"wbc": "Observation/w1", "blood_pressure": "Observation/bp1"})
+    assert labs.origins == {"blood_pressure": "Observation/bp1", "wbc": "Observation/w1"}
+    assert isinstance(labs.origins, MappingProxyType)
+    assert "origins={'blood_pressure': 'Observation/bp1', 'wbc': 'Observation/w1'}" in repr(labs)
+    with pytest.raises(InputRangeError, match="origins names platelets"):
+        Labs(date="2027-01-16", wbc="3.1 x10^9/L", origins={"platelets": "Observation/p1"})
+    with pytest.raises(InputRangeError, match="origins must be one of"):
+        Labs(date="2027-01-16", wbc="3.1 x10^9/L", origins={"wcc": "Observation/w1"})
+    with pytest.raises(InputRangeError, match="origins must map"):
+        Labs(date="2027-01-16", wbc="3.1 x10^9/L", origins=["Observation/w1"])

@@ -1407,7 +1407,11 @@ def _lab_days(readings: Iterable[Reading], tolerance: float) -> tuple[Any, ...]:
             systolic, diastolic = (float(values[k].value) for k in ("systolic", "diastolic"))
             given["blood_pressure"] = f"{systolic:g}/{diastolic:g} mmHg"
         if given:
-            made.append(Labs(date=day, **given))
+            origins = {name: r.observation for name, r in values.items()
+                       if name not in ("systolic", "diastolic")}
+            if "blood_pressure" in given:
+                origins["blood_pressure"] = values["systolic"].observation
+            made.append(Labs(date=day, **given, origins=origins))
     return tuple(made)
 
 
@@ -1430,7 +1434,7 @@ def labs_from_fhir(
     ...         "valueQuantity": {"value": 3100, "system": "http://unitsofmeasure.org",
     ...                           "code": "/uL"}}]
     >>> labs_from_fhir(obs, on="2027-01-20", patient="Patient/p1")
-    Labs(date='2027-01-16', wbc='3.1 x10^9/L')
+    Labs(date='2027-01-16', wbc='3.1 x10^9/L', origins={'wbc': 'Observation/w1'})
     """
     tolerance = _tolerance(creatinine_tolerance)
     read = read_observations(observations, on=on, patient=patient, creatinine_tolerance=tolerance)

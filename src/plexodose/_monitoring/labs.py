@@ -26,7 +26,8 @@ import decimal
 import math
 import numbers
 import re
-from collections.abc import Callable, Sequence
+import types
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -34,7 +35,7 @@ import attrs
 from plexodose._core import format as fmt
 from plexodose._core import limits as lim
 from plexodose._core import units as u
-from plexodose._core.checks import checked_date, one_of
+from plexodose._core.checks import checked_date, checked_text, one_of
 from plexodose._core.errors import InputRangeError, UnitError, safe_repr
 from plexodose._core.public import public
 
@@ -111,6 +112,7 @@ ANALYTES = {
     "egfr": ("eGFR", "mL/min/1.73 m^2", "mL/min/1.73 m**2"),
     "potassium": ("potassium", "mmol/L", "mmol/L"),
 }
+RESULT_NAMES = (*ANALYTES, "blood_pressure")
 
 
 def lab_date(value: Any, field: str = "date") -> dt.date:
@@ -335,6 +337,25 @@ def _pressure(value: Any) -> tuple[float, float] | None:
     return None if value is None else blood_pressure(value)
 
 
+def _origins(value: Any) -> tuple[tuple[str, str], ...]:
+    """Where each value came from (``{"wbc": "Observation/w1"}``), as sorted pairs."""
+    if value is None:
+        return ()
+    if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+        value = dict(value)  # the form a Labs stores (pickles, attrs.evolve)
+    if not isinstance(value, Mapping):
+        raise InputRangeError(
+            'origins must map result names to where each came from, such as '
+            f'{{"wbc": "Observation/w1"}}; got {type(value).__name__}',
+            field="origins",
+            value=value,
+        )
+    return tuple(sorted(
+        (one_of(name, RESULT_NAMES, "origins"), checked_text(where, f"origins[{name}]"))
+        for name, where in value.items()
+    ))
+
+
 def _quantity(value: float | None, name: str) -> Any:
     return None if value is None else u.quantity(value, ANALYTES[name][2])
 
@@ -375,6 +396,24 @@ class Labs:
     _blood_pressure: tuple[float, float] | None = attrs.field(
         default=None, alias="blood_pressure", converter=_pressure
     )
+    _origins: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), alias="origins", converter=_origins
+    )
+    """Where each value came from (for FHIR, the Observation), stated beside it in a review."""
+
+    def __attrs_post_init__(self) -> None:
+        stray = [name for name, _ in self._origins if name not in self.names()]
+        if stray:
+            raise InputRangeError(
+                f"origins names {', '.join(stray)}, which these Labs have no value for",
+                field="origins",
+                value=stray,
+            )
+
+    @property
+    def origins(self) -> Mapping[str, str]:
+        """Where each value came from (read-only); a value not in it has no stated origin."""
+        return types.MappingProxyType(dict(self._origins))
 
     @classmethod
     def from_fhir(cls, observations: Any, *, on: Any, patient: Any = None) -> Labs:
@@ -471,6 +510,8 @@ class Labs:
     def __repr__(self) -> str:
         parts = [f"date='{self.date.isoformat()}'"]
         parts += [f"{name}='{self.text(name)}'" for name in self.names()]
+        if self._origins:
+            parts.append(f"origins={dict(self._origins)!r}")
         return f"Labs({', '.join(parts)})"
 
 
