@@ -19,6 +19,7 @@ from plexodose._core import vocab
 from plexodose._core.errors import DoseRangeError, MissingInputError
 from plexodose._core.public import public
 from plexodose._core.sources import Source
+from plexodose._dosing import calculation as _calculation
 from plexodose._drugs import cyclophosphamide as _cyclophosphamide
 from plexodose._drugs import mycophenolate as _mycophenolate
 from plexodose._monitoring import thresholds as rules
@@ -665,7 +666,7 @@ def mycophenolate_renal(r: Rules) -> None:
                rules.MYCOPHENOLATE_LOW_EGFR, about=about)
 
 
-UMOL_PER_MG_DL = 88.4  # creatinine, 113.12 g/mol (dosing-rules.md)
+UMOL_PER_MG_DL = _calculation.UMOL_PER_L_PER_MG_DL  # creatinine, 113.12 g/mol: about 88.4
 
 
 def oral_band(umol: float) -> tuple[float, str]:
@@ -907,7 +908,7 @@ def screen(r: Rules, amount: float, field: str, ceiling: Ceiling | None = None) 
     if above:
         where = (
             f"a poor metabolizer has no protocol range ({ceiling.text}; this dose is "
-            f"{fmt.number(amount / ceiling.soft, 3)} times it)"
+            f"{amount / ceiling.soft:.3g} times it)"
             if ceiling.poor and ceiling.soft
             else f"a poor metabolizer has no protocol range ({ceiling.text})"
             if ceiling.poor
