@@ -270,3 +270,10 @@ def test_current_doses_above_an_absolute_limit_are_refused() -> None:
     assert any("within this patient's own ceiling" in n for n in r.notes)
     unchecked = review("azathioprine", NORMAL, on=DAY, current_dose="100 mg/day")
     assert any("could not be checked" in n for n in unchecked.notes)
+
+
+def test_a_review_always_gives_a_reason() -> None:
+    # 1.75 x10^9/L is above BSR 1.6 but below a local 2.0: noted, not called within, still a reason
+    r = review("azathioprine", labs(neutrophils="1.75 x10^9/L"), on=DAY)
+    assert r.action == "continue" and within_claims(r) == []
+    assert r.reasons[0].text.startswith("no rule asks for a change")

@@ -98,6 +98,18 @@ class Review:
     judgements: tuple[str, ...] = ()
     """Each result given, in words: judged by which rule (with its source), or not judged."""
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
+
+    def __setstate__(self, state: Any) -> None:
+        # A Review pickled before a field existed (0.1.0 has no judgements) loads with its default.
+        fields = attrs.fields(type(self))
+        given = dict(state) if isinstance(state, dict) else dict(
+            zip((a.name for a in fields), state, strict=False))
+        for a in fields:
+            value = given.get(a.name, a.default)
+            object.__setattr__(self, a.name, value)
+
     def __attrs_post_init__(self) -> None:
         # The invariant the whole module exists for: a withhold or stop never carries a dose.
         if self.action in ("withhold", "stop") and self.proposed_amount is not None:
@@ -690,6 +702,9 @@ def _conclude(r: Rules, withheld: Any, restart_dose: Any) -> Review:
     if inside is not None:
         r.findings.append(Finding("continue", inside[0], inside[1]))
         r.cite(inside[1])
+    if not r.findings:  # every result judged was noted (a differing local threshold, ...)
+        r.findings.append(Finding("continue", "no rule asks for a change; the notes say what the "
+                                  "rules found", cadence_source))
     if proposed is not None and worst in ("withhold", "stop"):
         proposed = None
     if proposed is not None and not (withheld and restart_dose is not None):

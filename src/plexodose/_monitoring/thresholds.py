@@ -164,7 +164,7 @@ CICLOSPORIN_CADENCE = Source(
 )
 ORAL_CYCLOPHOSPHAMIDE_CADENCE_GAP = Source(
     "guideline",
-    "French national diagnosis and care protocol, Box 6 (PMC7771069)",
+    "French national diagnosis and care protocol (PNDS), Box 6: cyclophosphamide",
     "blood count with platelets, creatinine and urine for blood every 2 weeks for the first 3 "
     "months, then monthly while oral treatment continues",
 )
@@ -181,7 +181,7 @@ PRE_PULSE_CREATININE_GAP = Source(
 )
 FRENCH_POSTPONE = Source(
     "guideline",
-    "French national diagnosis and care protocol, Box 6 (PMC7771069)",
+    "French national diagnosis and care protocol (PNDS), Box 6: cyclophosphamide",
     "neutrophils < 1.5 x10^9/L on the bolus date: reduce by 25 % or postpone (plexodose default: "
     "postpone); a postponement beyond 2 weeks: discuss another therapy",
 )
