@@ -277,3 +277,16 @@ def test_a_review_always_gives_a_reason() -> None:
     r = review("azathioprine", labs(neutrophils="1.75 x10^9/L"), on=DAY)
     assert r.action == "continue" and within_claims(r) == []
     assert r.reasons[0].text.startswith("no rule asks for a change")
+
+
+def test_allopurinol_quarter_is_the_patients_azathioprine_ceiling() -> None:
+    # 72 kg, normal TPMT: 1-2 mg/kg = 72-144 mg/day; with allopurinol a quarter: 18-36 mg/day
+    # (36 mg rounds to 25 or 50 mg tablets: 50 mg counts as the edge only if it is the rounding)
+    with pytest.raises(DoseRangeError, match="allopurinol"):
+        review("azathioprine", NORMAL, on=DAY, withheld=True, restart_dose="100 mg/day", patient=P,
+               allopurinol=True)
+    ok = review("azathioprine", NORMAL, on=DAY, withheld=True, restart_dose="25 mg/day", patient=P,
+                allopurinol=True)
+    assert ok.proposed_amount == 25.0
+    assert review("azathioprine", NORMAL, on=DAY, withheld=True, restart_dose="100 mg/day",
+                  patient=P).proposed_amount == 100.0  # without allopurinol: inside 72-144

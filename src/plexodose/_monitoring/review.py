@@ -310,6 +310,7 @@ def review(
     override: str | None = None,
     unjudged: Unjudged = "flag",
     neutrophils_rule: NeutrophilsRule = "postpone",
+    allopurinol: bool = False,
 ) -> Review:
     """Review the latest results ``labs`` of a patient on ``drug`` (a name or its result).
 
@@ -323,7 +324,7 @@ def review(
       restart, reduced) is screened against this patient's own range (genotype, renal
       function, weight); without it the review says the ceiling could not be checked.
       ``override``: the reason that accepts a dose above the patient's own range (never above
-      an absolute limit).
+      an absolute limit); ``allopurinol=True``: azathioprine's range is a quarter (label).
     - ``thresholds``: "bsr2017" (default) or "local" (neutrophils < 2.0, platelets < 150,
       ALT/AST > 2x ``uln_alt``/``uln_ast``); the other set is reported where it would differ.
     - ``explained``: analytes whose abnormality the prescriber has explained ("eosinophils",
@@ -393,6 +394,10 @@ def review(
         override=reason_given,
         unjudged=unjudged,
     )
+    if _flag(allopurinol, "allopurinol") and name != AZATHIOPRINE:
+        raise InputRangeError("allopurinol applies to azathioprine only", field="allopurinol",
+                              value=allopurinol)
+    case = attrs.evolve(case, allopurinol=allopurinol)
     ceiling = _ceiling(case, drug, patient, latest=True)
     case = attrs.evolve(case, ceiling=ceiling, max_mg_per_day=ceiling.hard)
     r = Rules(case)
@@ -521,7 +526,7 @@ def _own_ceiling(case: Case, patient: Patient | None, creatinine: float | None) 
     """``creatinine``: the new results' creatinine (mg/dL), or None for the patient's record."""
     name, weight = case.drug, case.weight_kg
     if name == AZATHIOPRINE:
-        return _azathioprine_ceiling(patient, creatinine)
+        return _azathioprine_ceiling(patient, creatinine, case.allopurinol)
     if name == MYCOPHENOLATE:
         low_egfr = case.egfr is not None and case.egfr < _mycophenolate.LOW_EGFR
         hard = _mycophenolate.LOW_EGFR_MAX_MG_PER_DAY if low_egfr else _mycophenolate.MAX_MG_PER_DAY
@@ -561,7 +566,7 @@ def _own_ceiling(case: Case, patient: Patient | None, creatinine: float | None) 
                             src.ORAL_CYCLOPHOSPHAMIDE_MAX))
 
 
-def _azathioprine_ceiling(patient: Patient | None, creatinine: float | None) -> Ceiling:
+def _azathioprine_ceiling(patient: Patient | None, creatinine: float | None, allopurinol: bool) -> Ceiling:
     cap = _azathioprine.CAP_MG_PER_DAY
     if patient is None:
         return Ceiling(hard=cap, text="no patient: only the 150 mg/day maximum could be checked, "
@@ -573,7 +578,8 @@ def _azathioprine_ceiling(patient: Patient | None, creatinine: float | None) -> 
     sources = (src.SEED_AZATHIOPRINE, src.CPIC_THIOPURINES, src.AZATHIOPRINE_RENAL)
     try:
         if "poor" in genes:
-            regimen = _azathioprine.azathioprine(p, override="the regimen a review screens against")
+            regimen = _azathioprine.azathioprine(p, override="the regimen a review screens against",
+                                                 allopurinol=allopurinol)
             daily = regimen.daily_dose_mg
             return Ceiling(soft=daily, hard=cap, poor=True, checked=True, sources=sources, text=(
                 f"TPMT/NUDT15 poor metabolizer: CPIC's reduced regimen is {fmt.mass_mg(daily)}/day "
@@ -581,18 +587,22 @@ def _azathioprine_ceiling(patient: Patient | None, creatinine: float | None) -> 
         reduced = [g for g in genes if g in _azathioprine.REDUCED or g == "indeterminate"]
         if reduced:
             span = _azathioprine.BOTH_GENES_REDUCED if len(reduced) == 2 else _azathioprine.ONE_GENE_REDUCED
-            high = _azathioprine.azathioprine(p, genotype_fraction=span[1])
-            low = _azathioprine.azathioprine(p, genotype_fraction=span[0])
+            high = _azathioprine.azathioprine(p, genotype_fraction=span[1], allopurinol=allopurinol)
+            low = _azathioprine.azathioprine(p, genotype_fraction=span[0], allopurinol=allopurinol)
             text = (f"reduced metabolizer: CPIC's {fmt.percent(span[0])}-{fmt.percent(span[1])} of "
                     f"the normal dose, {fmt.mass_mg(low.daily_dose_mg)}-"
                     f"{fmt.mass_mg(high.daily_dose_mg)}/day")
         else:
-            high = _azathioprine.azathioprine(p, mg_per_kg_day=_azathioprine.MG_PER_KG_DAY[1])
-            low = _azathioprine.azathioprine(p, mg_per_kg_day=_azathioprine.MG_PER_KG_DAY[0])
+            high = _azathioprine.azathioprine(p, mg_per_kg_day=_azathioprine.MG_PER_KG_DAY[1],
+                                              allopurinol=allopurinol)
+            low = _azathioprine.azathioprine(p, mg_per_kg_day=_azathioprine.MG_PER_KG_DAY[0],
+                                             allopurinol=allopurinol)
             text = (f"1-2 mg/kg/day at {fmt.number(p.weight_kg)} kg with this patient's renal "
                     f"share, {fmt.mass_mg(low.daily_dose_mg)}-{fmt.mass_mg(high.daily_dose_mg)}/day")
             if None in genes:
                 text += "; TPMT/NUDT15 not known"
+        if allopurinol:
+            text += "; with allopurinol (one quarter)"
     except PlexodoseError as exc:
         return Ceiling(hard=cap, text=f"the patient's range could not be worked out ({exc})",
                        sources=sources)

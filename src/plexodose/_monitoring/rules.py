@@ -112,6 +112,8 @@ class Case:
     egfr_text: str = ""
     override: str | None = None
     unjudged: Unjudged = "flag"
+    allopurinol: bool = False
+    """Azathioprine with allopurinol: the patient's range is a quarter (label)."""
 
 
 @attrs.frozen
