@@ -313,6 +313,36 @@ def _rss() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+# ---------------------------------------------------------------- re-planning on many results
+REPLAN_TARGET_S = 10.0  # 1,600 results (issue 19: 193 s when every result scanned every event)
+
+
+def replan_row(n: int = 1_600) -> Row:
+    """``replan`` on ``n`` daily results over a 5-year azathioprine plan, against a quarter of
+    them: a linear re-plan takes about 4 times as long (the ratio column), a quadratic one 16.
+    replan's own lookups are an index (no scan of the events per result); what still grows
+    with the square is review() reading each result's whole history for its trend rules."""
+    import datetime as dt
+
+    s = px.schedule(px.azathioprine(px.Patient.example()), start="2027-01-01", months=60)
+
+    def results(k: int) -> list[Any]:
+        return [px.Labs(date=dt.date(2027, 1, 2) + dt.timedelta(days=i), wbc=f"{6 + i % 3} x10^9/L",
+                        platelets="250 x10^9/L") for i in range(k)]
+
+    def timed(k: int) -> float:
+        given = results(k)
+        begin = time.process_time()
+        px.replan(s, given, on="2032-12-31")
+        return time.process_time() - begin
+
+    timed(50)  # warm
+    quarter, full = timed(n // 4), timed(n)
+    return (f"replan, {n:,} results (5-year azathioprine plan)", f"<= {REPLAN_TARGET_S:g} s",
+            f"{full:,.2f} s", f"{n // 4:,} results: {quarter:,.2f} s", f"{full / quarter:,.1f}x",
+            _verdict(full <= REPLAN_TARGET_S))
+
+
 # ---------------------------------------------------------------- other engineers' scripts
 def sibling_rows(quick: bool) -> list[Row]:
     """The batch and Dask rows, from their own scripts: each of their target rows (the lines
@@ -348,10 +378,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, 10^5 spellings")
     parser.add_argument("--plain-venv", type=Path, default=Path("/tmp/plexodose-plain-venv"),
                         help="where to build the plain venv (pint, attrs, plexodose only)")
-    parser.add_argument("--only", choices=("calc", "startup", "memory", "siblings"),
+    parser.add_argument("--only", choices=("calc", "startup", "memory", "replan", "siblings"),
                         action="append", help="run only these rows (repeatable)")
     args = parser.parse_args(argv)
-    only = set(args.only or ("calc", "startup", "memory", "siblings"))
+    only = set(args.only or ("calc", "startup", "memory", "replan", "siblings"))
     repeats = 5 if args.quick else 15
     rows: list[Row] = []
     if "calc" in only:
@@ -362,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += startup_rows(plain_venv(args.plain_venv), 7 if args.quick else 21)
     if "memory" in only:
         rows.append(memory_row(100_000 if args.quick else 1_000_000))
+    if "replan" in only:
+        rows.append(replan_row(400 if args.quick else 1_600))
     if "siblings" in only:
         rows += sibling_rows(args.quick)
     print(f"python {sys.version.split()[0]}, plexodose {px.__version__} ({Path(px.__file__).parent}); "

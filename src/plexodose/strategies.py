@@ -38,7 +38,7 @@ from typing import Any
 import attrs
 
 from plexodose._core.checks import one_of
-from plexodose._core.errors import choice_error
+from plexodose._core.errors import choice_error, safe_repr
 
 from plexodose._core.extras import needs_hypothesis  # noqa: F401  # isort: skip  (names the extra)
 import hypothesis.strategies as st
@@ -97,7 +97,7 @@ def _units(dim: _Dim, units: Sequence[str] | None) -> list[str]:
     chosen = list(dim.factors) if units is None else list(units)
     unknown = [name for name in chosen if name not in dim.factors]
     if unknown or not chosen:
-        raise InputRangeError(f"units must be some of {', '.join(dim.factors)}; got {units!r:.60}",
+        raise InputRangeError(f"units must be some of {', '.join(dim.factors)}; got {safe_repr(units)}",
                               field="units", value=units)
     return chosen
 
@@ -123,7 +123,7 @@ def _write(dim: _Dim, name: str, magnitude: float, form: str) -> Any:
     if form == "quantity":
         pint_name, scale = _UCUM_AS_PINT.get(name, (name, 1.0))
         return ureg.Quantity(magnitude * scale, pint_name)
-    raise InputRangeError(f"forms must be 'quantity' or 'string'; got {form!r:.60}",
+    raise InputRangeError(f"forms must be 'quantity' or 'string'; got {safe_repr(form)}",
                           field="forms", value=form)
 
 

@@ -1,10 +1,11 @@
 """How pickles-0.1.0.pkl was made: run with plexodose 0.1.0 (commit 2fda2b3, before the layout
 move) as ``python make_pickles_0_1_0.py pickles-0.1.0.pkl``. It writes the pickle and the repr of
-each object beside it (``.repr.json``); tests/core/test_facade.py loads both with the current release.
+each object beside it (``.repr.json``, renamed ``pickles-0.1.0.repr.json``); tests/core/test_facade.py loads both with the current release.
 A FhirReading was not picklable in 0.1.0 (it holds a mappingproxy) and is left out.
 """
 
 import datetime as dt
+import io
 import json
 import pickle
 import sys
@@ -42,6 +43,10 @@ def objects() -> dict[str, object]:
 if __name__ == "__main__":
     target = Path(sys.argv[1])
     made = objects()
-    target.write_bytes(pickle.dumps(made, protocol=4))
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=4)
+    pickler.dispatch_table = {}  # only the classes' own reducers (tblib, loaded with dask, hooks exceptions)
+    pickler.dump(made)
+    target.write_bytes(buffer.getvalue())
     reprs = {key: repr(value) for key, value in made.items()}
     Path(f"{target}.repr.json").write_text(json.dumps(reprs, indent=1), encoding="utf-8")

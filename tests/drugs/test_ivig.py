@@ -28,6 +28,11 @@ EX = Patient.example()  # 72 kg, 175 cm, male, 60 y, creatinine 1 mg/dL, TPMT/NU
 BOXED = ("use the minimum dose, concentration and infusion rate practicable; hydrate before the "
          "infusion; check renal function (creatinine, BUN) before treatment")
 
+# Unknown is not safe (issue 18): an IVIg course names unknown age or renal function first
+NOT_KNOWN = "renal and thrombosis risk not excluded: "
+AT_RISK_UNTIL_KNOWN = (": until known, treat as at risk (minimum dose, concentration and infusion "
+                       "rate practicable; hydrate; check renal function before treatment)")
+
 
 def _refusal(call: object) -> str:
     with pytest.raises(InputRangeError) as caught:
@@ -234,7 +239,9 @@ def test_ivig_obese_adjusted_weight_rounded_to_privigen_vials():
     ]
     assert r.total_dose_g == 150.0  # 30 g x 5 days, the dispensed amount
     assert r.sources[-1] == src.PRIVIGEN_LABEL
-    assert r.warnings == ()  # 30 vs 31.26 is -4 %, within 10 %
+    # 30 vs 31.26 is -4 %, within 10 %; no creatinine given: renal function named as not known
+    assert r.warnings == (NOT_KNOWN + "renal function not known (serum_creatinine not given)"
+                          + AT_RISK_UNTIL_KNOWN,)
 
 
 def test_ivig_rounding_beyond_ten_percent_is_not_done():
@@ -292,7 +299,7 @@ def test_ivig_australian_rule_branches():
     rule = {"auto_rule": "australia_2026"}
     short = ivig(Patient(weight="100 kg", height="150 cm", sex="female", age=30), **rule)
     assert short.weight_basis_reason == "under 152 cm (Australian rule)"
-    assert short.warnings == (
+    assert short.warnings[1:] == (  # [0]: renal function not known (no creatinine)
         "height 150 cm is below 60 inches (152.4 cm): the Devine ideal body weight gives odd "
         "results there",
         "the Australian rule excludes pregnancy: use actual weight in a pregnant patient")
@@ -334,7 +341,7 @@ def test_ivig_fixed_bases_and_missing_data():
     assert info.value.field == "sex" and "ideal body weight" in str(info.value)
     no_sex = ivig(Patient(weight="72 kg", height="175 cm"))
     assert no_sex.weight_basis_reason == "height or sex not given"
-    assert no_sex.warnings == ("height and sex are needed to check for obesity: actual body "
+    assert no_sex.warnings[1:] == ("height and sex are needed to check for obesity: actual body "
                                "weight used",)
 
 
@@ -345,7 +352,7 @@ def test_ivig_regimens_override_and_totals():
     assert one.daily_dose_g == 72 and one.total_dose_g == 144 and one.warnings == ()
     r = ivig(Patient(weight="72 kg"), g_per_kg_day=1, days=3, override="trial")
     assert r.override == "trial"
-    assert r.warnings[0] == ("g_per_kg_day 1 for 3 days is not a seed regimen (0.4 g/kg/day x 5 "
+    assert r.warnings[1] == ("g_per_kg_day 1 for 3 days is not a seed regimen (0.4 g/kg/day x 5 "
                              "days, or 1 g/kg/day x 1-2 days); used on override: trial")
     assert r.warnings[-1] == "course total 3 g/kg is above the usual 2 g/kg"  # 1 x 3
     assert steps(r)[-1] == "course = 72 g/day x 3 days = 216 g"
@@ -499,7 +506,7 @@ def test_ivig_ideal_and_adjusted_step_and_an_explicit_basis() -> None:
                                  "australia_2026; got 'bmi_over_35'")
     short = ivig(Patient(weight="50 kg", height="150 cm", sex="female", age=40),
                  weight_basis="ideal")  # below 60 inches: Devine's caution, cited
-    assert short.warnings[0].startswith("height 150 cm is below 60 inches")
+    assert short.warnings[1].startswith("height 150 cm is below 60 inches")  # [0]: no creatinine
     assert src.DEVINE in short.sources
 
 
@@ -512,7 +519,7 @@ def test_australian_rule_uses_the_patient_s_own_ideal_weight() -> None:
     assert (r.weight_basis, r.weight_basis_reason) == (
         "actual", "actual weight is below adjusted weight (Australian rule)")
     assert src.AUSTRALIA_2026 in r.sources
-    assert r.warnings[0] == ("the Australian rule excludes pregnancy: use actual weight in a "
+    assert r.warnings[1] == ("the Australian rule excludes pregnancy: use actual weight in a "
                              "pregnant patient")
 
 

@@ -248,8 +248,8 @@ def test_sources_in_the_order_the_rules_applied():
                            src.RANGE_LOW_END_GAP, src.AZATHIOPRINE_LABEL,
                            src.ROUNDING_WARNING_GAP, src.SEED_DURATION)
     small = ivig(Patient(weight="20 kg"), product="privigen")  # not roundable within 10 %
-    assert small.sources == (src.SEED_IVIG, src.IVIG_MAX_DAILY_GAP, src.PRIVIGEN_LABEL,
-                             src.US_ROUNDING)
+    assert small.sources == (src.SEED_IVIG, src.IVIG_BOXED_WARNING,  # age, renal function unknown
+                             src.IVIG_MAX_DAILY_GAP, src.PRIVIGEN_LABEL, src.US_ROUNDING)
     rise = ciclosporin(Patient(weight="80 kg", serum_creatinine="1.25 mg/dL",
                                baseline_creatinine="1 mg/dL"), mg_per_kg_day=3)
     assert rise.sources == (src.SEED_CICLOSPORIN, src.CICLOSPORIN_LABEL, src.RANGE_LOW_END_GAP,

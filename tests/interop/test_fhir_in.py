@@ -87,7 +87,7 @@ def test_bundle_to_patient_reads_latest_values_in_mixed_units() -> None:
     assert v["98979-8"].value == 77.0
     assert v["29463-7"].day == dt.date(2026, 2, 20)
     skipped = {(s.resource, s.reason) for s in reading.skipped}
-    assert ("Observation/hr1", "a code plexodose does not use") in skipped
+    assert ("Observation/hr1", "LOINC 8867-4, a code plexodose does not use") in skipped
     assert ("Observation/wt-future", "dated after 2026-03-01") in skipped
     assert any(s.resource == "Condition/c1" for s in reading.skipped)
 
@@ -272,11 +272,11 @@ def test_creatinine_in_both_codes_at_once() -> None:
     with pytest.raises(InputRangeError, match="Observation/m and Observation/u"):
         Patient.from_fhir(PATIENT, [mass, differ, weight], on=ON)
     reading = read_fhir(PATIENT, [mass, agree, weight], on=ON)
-    assert [s.tag for s in reading.sources] == ["gap", "gap"]  # latest value; both units
+    # latest value; whose value, from when (issue 18); both units
+    assert [s.tag for s in reading.sources] == ["gap", "gap", "gap"]
     # 97 umol/L = 1.0973 mg/dL is 0.25 % below 1.1: refused with a tolerance of 0.1 %
-    strict = read_fhir(PATIENT, [mass, agree, weight], on=ON, creatinine_tolerance=0.001)
-    with pytest.raises(InputRangeError, match="which is right"):
-        strict.patient()
+    with pytest.raises(InputRangeError, match="which is right"):  # refused when read (issue 18)
+        read_fhir(PATIENT, [mass, agree, weight], on=ON, creatinine_tolerance=0.001)
     with pytest.raises(InputRangeError, match="creatinine_tolerance"):
         read_fhir(PATIENT, [], on=ON, creatinine_tolerance=0.5)
 

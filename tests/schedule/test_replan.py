@@ -32,7 +32,9 @@ def aza() -> object:
 
 def test_normal_results_change_nothing() -> None:
     s = aza()
-    new = replan(s, [Labs(date="2027-01-15", wbc="6 x10^9/L")], on=ON)
+    # reviewed 5 days after the result: a result older than the test interval (14 days here)
+    # answers "repeat" instead (issue 18), so the review date is close to the result's
+    new = replan(s, [Labs(date="2027-01-15", wbc="6 x10^9/L")], on="2027-01-20")
     assert new.events == s.events and new.original is s and new.changes() == ((), ())
     assert [r.action for r in new.reviews] == ["continue"]
     assert "re-plan: no result changed the plan" in new.warnings
@@ -41,7 +43,9 @@ def test_normal_results_change_nothing() -> None:
 def test_withhold_drops_later_doses_and_adds_a_repeat() -> None:
     s = aza()
     result = Labs(date="2027-01-29", wbc="3.1 x10^9/L")
-    new = replan(s, [Labs(date="2027-01-15", wbc="5 x10^9/L"), result], on=ON)
+    # reviewed the day the result came back: a result older than the test interval on the
+    # review date would answer "repeat now" (issue 18)
+    new = replan(s, [Labs(date="2027-01-15", wbc="5 x10^9/L"), result], on="2027-01-29")
     doses = new.filter(drug="azathioprine", kind="dose")
     assert doses[-1].date == dt.date(2027, 1, 28)  # the last dose before the result's date
     removed, added = new.changes()
@@ -66,7 +70,8 @@ def test_results_after_a_withhold_are_not_reviewed() -> None:
 def test_repeat_adds_a_test_and_keeps_the_doses() -> None:
     s = aza()
     base = Labs(date="2026-12-20", creatinine="1.0 mg/dL")
-    new = replan(s, [Labs(date="2027-01-15", creatinine="1.4 mg/dL")], baseline=base, on=ON)
+    new = replan(s, [Labs(date="2027-01-15", creatinine="1.4 mg/dL")], baseline=base,
+                 on="2027-01-15")  # the day of the result (issue 18: an old one answers repeat now)
     removed, added = new.changes()
     assert removed == () and len(added) == 1
     assert added[0].date == dt.date(2027, 1, 22) and added[0].kind == "monitoring"  # 1 week
@@ -88,7 +93,8 @@ def test_ciclosporin_reduction_restarts_the_monitoring_calendar() -> None:
     assert {e.dose_amount for e in before} == {daily}
     # creatinine every 2 weeks from the change: Feb 12, Feb 26, ...
     restarted = [e for e in new.filter(kind="monitoring") if "after the dose change" in e.description]
-    assert restarted and min(e.date for e in restarted) == dt.date(2027, 2, 5)  # BP weekly first
+    # issue 19: blood pressure comes with the creatinine every 2 weeks (no weekly BP)
+    assert restarted and min(e.date for e in restarted) == dt.date(2027, 2, 12)
     creatinine = sorted(e.date for e in restarted if "creatinine" in e.description)
     assert creatinine[:2] == [dt.date(2027, 2, 12), dt.date(2027, 2, 26)]
     old = [e for e in new.filter(kind="monitoring") if e.date > dt.date(2027, 1, 29)

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from typing import Any
 
 from plexodose._core import units as u
-from plexodose._core.errors import InputRangeError, choice_error
+from plexodose._core.errors import InputRangeError, choice_error, safe_repr
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -33,7 +33,7 @@ def checked_date(value: Any, field: str, earliest: dt.date, latest: dt.date) -> 
     if type(value) is not dt.date:
         raise InputRangeError(
             f'{field} must be a date such as "2027-01-16" (an ISO string) or '
-            f"datetime.date(2027, 1, 16); got {value!r:.60}",
+            f"datetime.date(2027, 1, 16); got {safe_repr(value)}",
             field=field,
             value=value,
         )
@@ -47,41 +47,44 @@ def checked_date(value: Any, field: str, earliest: dt.date, latest: dt.date) -> 
     return value
 
 MAX_TEXT_LENGTH = 500
-# C0 and C1 controls (tab excepted), DEL, and the Unicode line and paragraph separators.
-_FORBIDDEN = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 and C1 controls (tab excepted), DEL, the Unicode line and paragraph separators, and lone
+# surrogates (no UTF-8 text holds one: JSON, HTML and a printed repr could not be written).
+_FORBIDDEN = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def checked_text(value: Any, field: str) -> str:
-    """``value`` stripped, if it is non-empty one-line text without control characters.
+    """``value`` stripped, as plain ``str``, if it is non-empty one-line text without control
+    characters or lone surrogates.
 
     >>> checked_text("  renal team advice ", "override")
     'renal team advice'
     >>> checked_text("line one\\nline two", "override")
     Traceback (most recent call last):
     ...
-    plexodose.InputRangeError: override must be one line of text without control characters (found U+000A); got 'line one\\nline two'
+    plexodose.InputRangeError: override must be one line of text without control characters or lone surrogates (found U+000A); got 'line one\\nline two'
     """
-    if not isinstance(value, str) or not value.strip():
+    text = str.__str__(value) if isinstance(value, str) else ""  # a str subclass's own methods
+    if not text.strip():  # are never called
         raise InputRangeError(
-            f"{field} must be a non-empty reason or name; got {value!r:.60}",
+            f"{field} must be a non-empty reason or name; got {safe_repr(value)}",
             field=field,
             value=value,
         )
-    found = _FORBIDDEN.search(value)
+    found = _FORBIDDEN.search(text)
     if found:
         raise InputRangeError(
-            f"{field} must be one line of text without control characters "
-            f"(found U+{ord(found.group()):04X}); got {value!r:.60}",
+            f"{field} must be one line of text without control characters or lone surrogates "
+            f"(found U+{ord(found.group()):04X}); got {safe_repr(value)}",
             field=field,
             value=value,
         )
-    if len(value) > MAX_TEXT_LENGTH:
+    if len(text) > MAX_TEXT_LENGTH:
         raise InputRangeError(
-            f"{field} must be at most {MAX_TEXT_LENGTH} characters; got {len(value)}",
+            f"{field} must be at most {MAX_TEXT_LENGTH} characters; got {len(text)}",
             field=field,
             value=value,
         )
-    return value.strip()
+    return text.strip()
 
 
 def whole_number(value: Any, field: str, low: int, high: int) -> int:
@@ -91,7 +94,7 @@ def whole_number(value: Any, field: str, low: int, high: int) -> int:
         number = u.plain_number(value, field)
         if not number.is_integer():
             raise InputRangeError(
-                f"{field} must be a whole number; got {value!r:.60}", field=field, value=value
+                f"{field} must be a whole number; got {safe_repr(value)}", field=field, value=value
             )
         value = int(number)
     if not low <= value <= high:
@@ -105,7 +108,7 @@ def flag(value: Any, field: str) -> bool:
     """A yes/no option: only True or False, so a typo cannot silently mean "no"."""
     if not isinstance(value, bool):
         raise InputRangeError(
-            f"{field} must be True or False; got {value!r:.60}", field=field, value=value
+            f"{field} must be True or False; got {safe_repr(value)}", field=field, value=value
         )
     return value
 
@@ -114,7 +117,7 @@ def fraction(value: Any, field: str) -> float:
     number = u.plain_number(value, field)
     if not 0 < number <= 1:
         raise InputRangeError(
-            f"{field} must be a fraction above 0 and at most 1; got {value!r}",
+            f"{field} must be a fraction above 0 and at most 1; got {safe_repr(value)}",
             field=field,
             value=value,
         )
@@ -135,7 +138,9 @@ def one_of(
     ...
     plexodose.InputRangeError: weight_basis must be one of auto, actual; got 'obese'
     """
-    if isinstance(value, str):
+    if type(value) is str and value in choices:  # the common case, decided at once
+        return value
+    if isinstance(value, str):  # a subclass: its own __eq__ and __str__ are not consulted
         text = str.__str__(value)
         if text in choices:
             return text

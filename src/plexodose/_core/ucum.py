@@ -29,7 +29,7 @@ from typing import Literal
 
 import attrs
 
-from plexodose._core.errors import UnitError
+from plexodose._core.errors import UnitError, safe_repr
 
 UCUM_SYSTEM = "http://unitsofmeasure.org"
 
@@ -185,7 +185,7 @@ def parse(text: str, field: str, example: str) -> tuple[float, str] | None:
         code = text.strip()
         if code in TABLE:
             raise UnitError(
-                f"{field} must be a number followed by a unit, such as {example}; got {text!r:.60}",
+                f"{field} must be a number followed by a unit, such as {example}; got {safe_repr(text)}",
                 field=field,
                 value=text,
             )
@@ -205,7 +205,7 @@ def refused(code: str, text: str, field: str, example: str, kind: Kind | None = 
         elif code.startswith(("[in_", "[ft_")):
             known = f" (it reads {', '.join(codes_of('length'))} for length)"
     return UnitError(
-        f"{field}: the UCUM unit {code!r} in {text!r:.60} is not one plexodose reads{known}; "
+        f"{field}: the UCUM unit {code!r} in {safe_repr(text)} is not one plexodose reads{known}; "
         f"type it as {example}",
         field=field,
         value=text,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import attrs
 
 from plexodose._core import ucum as _ucum
-from plexodose._core.errors import InputRangeError, PlexodoseError, UnitError
+from plexodose._core.errors import InputRangeError, PlexodoseError, UnitError, safe_repr, safe_str
 
 if TYPE_CHECKING:
     import pint
@@ -326,8 +326,8 @@ def to_float(value: Any, field: str, dim: Dimension) -> float:
     plexodose.UnitError: weight needs a unit: type "72 kg" (a string) or plexodose.Q_(72, 'kg'), not the bare number 72
     """
     pint = sys.modules.get("pint")  # never imported: nothing can be a pint Quantity
-    if isinstance(value, str):
-        result = _from_string(value, field, dim)
+    if isinstance(value, str):  # read as plain text: a str subclass's own methods never run
+        result = _from_string(str.__str__(value), field, dim)
     elif pint is not None and isinstance(value, pint.Quantity):
         result = _from_quantity(value, field, dim)
     elif _is_bare_number(value):
@@ -340,7 +340,7 @@ def to_float(value: Any, field: str, dim: Dimension) -> float:
     else:
         raise UnitError(
             f"{field} must be {_article(dim.name)} {dim.name} such as {dim.example} or a pint Quantity; "
-            f"got {type(value).__name__} {value!r:.60}",
+            f"got {type(value).__name__} {safe_repr(value)}",
             field=field,
             value=value,
         )
@@ -362,7 +362,7 @@ def reader() -> Any:
 def finite(result: float, field: str, given: Any) -> float:
     if not math.isfinite(result):
         raise InputRangeError(
-            f"{field} must be a finite number; got {given!r:.60}", field=field, value=given
+            f"{field} must be a finite number; got {safe_repr(given)}", field=field, value=given
         )
     return result
 
@@ -385,7 +385,7 @@ def _plain(value: Any) -> str:
     try:
         return format(float(value), "g")
     except Exception:  # the message must be written whatever the number type does
-        return _safe_repr(value)
+        return safe_repr(value)
 
 
 def _from_string(text: str, field: str, dim: Dimension) -> float:
@@ -415,7 +415,7 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
         if match is None:
             raise UnitError(
                 f"{field} must be a number followed by a unit, such as {dim.example}; "
-                f"got {text!r:.60}",
+                f"got {safe_repr(text)}",
                 field=field,
                 value=text,
             )
@@ -472,9 +472,28 @@ def _from_quantity(q: Any, field: str, dim: Dimension, given: Any = None) -> flo
 
 def _scalar_magnitude(q: Any, field: str, shown: Any, dim: Dimension) -> float:
     m = q.magnitude
+    if type(m).__module__ == "numpy" and hasattr(m, "ndim") and hasattr(m, "dtype"):
+        # A registry built with force_ndarray(_like) holds 72 kg as a 0-d array; a numpy scalar
+        # (np.float32) is one number too. Either is read once here as a float; an array of
+        # numbers is refused by name.
+        if m.ndim != 0:
+            raise UnitError(
+                f"{field} must be a single real {dim.name} such as {dim.example}, not an array "
+                f"(shape {m.shape}); got {safe_repr(shown)}",
+                field=field,
+                value=shown,
+            )
+        if m.dtype.kind not in "iuf":
+            raise UnitError(
+                f"{field} must be a single real {dim.name} such as {dim.example}; "
+                f"got {safe_repr(shown)}",
+                field=field,
+                value=shown,
+            )
+        m = m.item()
     if isinstance(m, bool) or not _is_real(m):
         raise UnitError(
-            f"{field} must be a single real {dim.name} such as {dim.example}; got {shown!r:.60}",
+            f"{field} must be a single real {dim.name} such as {dim.example}; got {safe_repr(shown)}",
             field=field,
             value=shown,
         )
@@ -520,7 +539,7 @@ def _factor(
     if dict(roots) != dict(target_roots):
         raise UnitError(
             f"{field} must be {_article(dim.name)} {dim.name} such as {dim.example}; got "
-            f"{shown!s:.60} ({_dimension_text(roots)})",
+            f"{safe_str(shown)} ({_dimension_text(roots)})",
             field=field,
             value=shown,
         )
@@ -529,7 +548,7 @@ def _factor(
     # Kept as a ratio, applied as number x factor / target: 720 months is 60 years, exactly.
     ratio = (float(f"{factor:.15g}"), float(f"{target:.15g}"))
     if not all(math.isfinite(x) and x > 0 for x in ratio):
-        raise UnitError(f"{field}: cannot convert {shown!s:.60} to {dim.canonical}", field=field,
+        raise UnitError(f"{field}: cannot convert {safe_str(shown)} to {dim.canonical}", field=field,
                         value=shown)
     short = float(f"{ratio[0] / ratio[1]:.12g}")  # 1, 0.45359237, 0.011312: a decimal factor
     if math.isclose(short, ratio[0] / ratio[1], rel_tol=1e-14):
@@ -549,7 +568,7 @@ def _combine(
     low, high = FACTOR_RANGE
     if not terms or len(terms) > MAX_TERMS:
         raise UnitError(
-            f"{field}: cannot read the unit in {shown!s:.60}; type it as {dim.example}",
+            f"{field}: cannot read the unit in {safe_str(shown)}; type it as {dim.example}",
             field=field,
             value=shown,
         )
@@ -561,7 +580,7 @@ def _combine(
             factor = math.inf
         if not low <= factor <= high:  # overflow, or a subnormal that lost its precision
             raise UnitError(
-                f"{field}: the unit in {shown!s:.60} is out of any plausible scale; type it as "
+                f"{field}: the unit in {safe_str(shown)} is out of any plausible scale; type it as "
                 f"{dim.example}",
                 field=field,
                 value=shown,
@@ -582,7 +601,7 @@ def _word(reg: Any, word: str, field: str, dim: Dimension, shown: Any) -> tuple[
 
 def _resolve_word(reg: Any, word: str, field: str, dim: Dimension, shown: Any) -> tuple[float, Roots]:
     unreadable = UnitError(
-        f"{field}: cannot read the unit {word!r} in {shown!s:.60}; type it as {dim.example}",
+        f"{field}: cannot read the unit {word!r} in {safe_str(shown)}; type it as {dim.example}",
         field=field,
         value=shown,
     )
@@ -595,7 +614,7 @@ def _resolve_word(reg: Any, word: str, field: str, dim: Dimension, shown: Any) -
         prefix, name, _ = candidates[0]
         if name in _REFUSED_UNITS:
             raise UnitError(
-                f"{field}: {shown!s:.60} uses an apothecary unit ({name}), which is easily "
+                f"{field}: {safe_str(shown)} uses an apothecary unit ({name}), which is easily "
                 f"misread; type it as {dim.example}",
                 field=field,
                 value=shown,
@@ -645,8 +664,16 @@ def to_years(value: Any, field: str = "age") -> float:
     return to_float(value, field, AGE)
 
 
+SMALLEST_PLAIN = 1e-9
+"""The smallest magnitude of a plain number other than zero: no dose, rate, fraction, count or
+limit is below it, and below it a dose rounds to nothing and a quotient of doses can overflow
+(1e-310 g/m2, a subnormal, is a pulse of 1.9e-307 mg, and its count of pulses to 36 g is
+infinite). A huge magnitude is left to each parameter's own limit (a DoseRangeError)."""
+
+
 def plain_number(value: Any, field: str) -> float:
-    """A parameter whose name states its unit (``g_per_kg_day``): a plain finite number.
+    """A parameter whose name states its unit (``g_per_kg_day``): a plain finite number, zero or
+    of a magnitude from :data:`SMALLEST_PLAIN` (a subnormal 1e-310 is refused by that range).
 
     >>> plain_number(0.4, "g_per_kg_day")
     0.4
@@ -656,18 +683,35 @@ def plain_number(value: Any, field: str) -> float:
     plexodose.InputRangeError: g_per_kg_day must be a plain number such as 0.4 (its unit is in its name); got str '0.4'
     """
     kind = type(value)
-    if kind is float and value - value == 0:  # the common case: a finite float (NaN, inf fail)
-        return value  # type: ignore[no-any-return]
-    if kind is float or kind is int:  # without the numeric tower's checks
-        return finite(_as_float(value, field), field, value)
-    if not _is_real(value):
+    if kind is float and (SMALLEST_PLAIN <= abs(value) < math.inf or value == 0):
+        return value  # type: ignore[no-any-return]  # the common case (NaN, inf fail)
+    if kind is not float and kind is not int and not _is_real(value):
         raise InputRangeError(
             f"{field} must be a plain number such as 0.4 (its unit is in its name); "
-            f"got {type(value).__name__} {value!r:.60}",
+            f"got {type(value).__name__} {safe_repr(value)}",
             field=field,
             value=value,
         )
-    return finite(_as_float(value, field), field, value)
+    number = finite(_as_float(value, field), field, value)
+    if (number != 0 or not _is_zero(value)) and abs(number) < SMALLEST_PLAIN:
+        raise InputRangeError(
+            f"{field} must be 0 or at least {SMALLEST_PLAIN:g} in magnitude (the smallest "
+            f"plausible dose parameter); got {safe_repr(value)}",
+            field=field,
+            value=value,
+        )
+    return number
+
+
+def _is_zero(value: Any) -> bool:
+    """Whether a number read as 0.0 was zero (Decimal("1e-400") and Fraction(1, 10**400) are
+    not: their float rounds them to nothing)."""
+    if type(value) is float or type(value) is int:
+        return value == 0
+    try:
+        return bool(value == 0)
+    except Exception:  # a number type whose comparison fails: not known to be zero
+        return False
 
 
 def _as_float(value: Any, field: str, shown: Any = None) -> float:
@@ -676,15 +720,8 @@ def _as_float(value: Any, field: str, shown: Any = None) -> float:
     except Exception as exc:  # huge ints, Decimal sNaN, a number type whose __float__ fails
         given = value if shown is None else shown
         raise InputRangeError(
-            f"{field} must be a finite number; got {_safe_repr(given)}", field=field, value=given
+            f"{field} must be a finite number; got {safe_repr(given)}", field=field, value=given
         ) from exc
-
-
-def _safe_repr(value: Any) -> str:
-    try:
-        return f"{value!r:.60}"
-    except Exception:  # a caller's type whose repr fails must not hide the real error
-        return f"a {type(value).__name__}"
 
 
 def settled(value: float) -> float:
@@ -700,7 +737,7 @@ def in_range(
     """``value`` if ``low <= value <= high``, else an InputRangeError naming the range."""
     if not low <= value <= high:
         raise InputRangeError(
-            f"{field} {given!s:.60} is outside the plausible range "
+            f"{field} {safe_str(given)} is outside the plausible range "
             f"{low:g}-{high:g} {unit_text}".rstrip(),
             field=field,
             value=given,

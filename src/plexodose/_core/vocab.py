@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from plexodose._core.errors import InputRangeError, choice_error
+from plexodose._core.errors import InputRangeError, choice_error, safe_repr
 
 Sex = Literal["female", "male"]
 Phenotype = Literal["normal", "intermediate", "possible_intermediate", "poor", "indeterminate"]
@@ -38,12 +38,14 @@ CrclWeight = Literal["auto", "actual", "ideal", "adjusted"]
 BsaFormula = Literal["mosteller", "dubois", "haycock", "gehan_george", "boyd"]
 SecondAgent = Literal["azathioprine", "mycophenolate", "cyclophosphamide_iv", "cyclophosphamide_oral"]
 RefractoryAgent = Literal["ciclosporin", "cyclosporin", "cyclophosphamide_iv", "cyclophosphamide_oral"]
+MycophenolateCalendar = Literal["sps", "cellcept"]  # SPS (default) or the CellCept transplant label
 WEIGHT_BASES: tuple[WeightBasis, ...] = get_args(WeightBasis)
 AUTO_RULES: tuple[AutoRule, ...] = get_args(AutoRule)
 CRCL_WEIGHTS: tuple[CrclWeight, ...] = get_args(CrclWeight)
 BSA_FORMULA_NAMES: tuple[BsaFormula, ...] = get_args(BsaFormula)
 SECOND_AGENTS: tuple[SecondAgent, ...] = get_args(SecondAgent)
 REFRACTORY_AGENTS: tuple[RefractoryAgent, ...] = get_args(RefractoryAgent)
+MYCOPHENOLATE_CALENDARS: tuple[MycophenolateCalendar, ...] = get_args(MycophenolateCalendar)
 IVIG_PRODUCTS = ("Gamunex-C 10 %", "Privigen 10 %", "Gammagard Liquid 10 %")  # the built-in ones
 
 # The drugs. Each has one key (the library's parameter spelling); every spelling a caller may use
@@ -105,7 +107,7 @@ def drug_name(value: Any) -> str:
     key = drug_key(value)
     if key is not None:
         return SCHEDULE_NAMES[key]
-    if isinstance(value, str) and value.strip().lower() == CYCLOPHOSPHAMIDE:  # either route
+    if isinstance(value, str) and str.__str__(value).strip().lower() == CYCLOPHOSPHAMIDE:  # either route
         return CYCLOPHOSPHAMIDE
     raise choice_error(value, SCHEDULE_DRUGS, "drug")
 PHENOTYPES: tuple[Phenotype, ...] = (
@@ -158,26 +160,27 @@ _ABBREVIATIONS: dict[str, Phenotype] = {
 def sex_from_text(value: Any, field: str = "sex") -> Sex:
     """``"female"`` or ``"male"``; a variant (``M``, ``F``, ``Male``, ``" male"``) is refused with
     the spelling to use, and anything else with the two choices."""
-    if value == "female" or value == "male":
-        return "female" if value == "female" else "male"
-    if isinstance(value, str):
-        key = value.strip().lower()
+    text = str.__str__(value) if isinstance(value, str) else None  # text only: an object that
+    if text == "female" or text == "male":  # calls itself equal to every word is refused
+        return "female" if text == "female" else "male"
+    if text is not None:
+        key = text.strip().lower()
         word = key if key in SEXES else _SEX_VARIANTS.get(key)
         if word is not None:
             raise InputRangeError(
-                f"{field} must be 'female' or 'male', spelled out: type {word!r}, not {value!r:.60}",
+                f"{field} must be 'female' or 'male', spelled out: type {word!r}, not {safe_repr(value)}",
                 field=field,
                 value=value,
             )
         if key in ("other", "unknown", "o", "u", "un", "unk"):
             raise InputRangeError(
-                f"{field} must be 'female' or 'male'; for {value!r:.60} leave {field} unset "
+                f"{field} must be 'female' or 'male'; for {safe_repr(value)} leave {field} unset "
                 "(None): a formula that needs it will say so",
                 field=field,
                 value=value,
             )
     raise InputRangeError(
-        f"{field} must be 'female' or 'male'; got {value!r:.60}", field=field, value=value
+        f"{field} must be 'female' or 'male'; got {safe_repr(value)}", field=field, value=value
     )
 
 
@@ -185,7 +188,7 @@ def phenotype_from_text(value: Any, field: str) -> Phenotype:
     """A TPMT or NUDT15 phenotype: plexodose's word or CPIC's term, whole and case-insensitive."""
     if not isinstance(value, str):
         raise _bad_phenotype(value, field)
-    key = " ".join(value.strip().lower().split())
+    key = " ".join(str.__str__(value).strip().lower().split())
     for name in PHENOTYPES:
         if key == name or key == name.replace("_", " "):
             return name
@@ -196,13 +199,13 @@ def phenotype_from_text(value: Any, field: str) -> Phenotype:
         word = _ABBREVIATIONS[key]
         raise InputRangeError(
             f"{field}: abbreviations are not read; type {word!r} (CPIC: "
-            f"{_cpic_term(word)!r}), not {value!r:.60}",
+            f"{_cpic_term(word)!r}), not {safe_repr(value)}",
             field=field,
             value=value,
         )
     if key in _OTHER_GENES:
         raise InputRangeError(
-            f"{field}: {value!r:.60} is not a CPIC phenotype of TPMT or NUDT15; they are "
+            f"{field}: {safe_repr(value)} is not a CPIC phenotype of TPMT or NUDT15; they are "
             f"{', '.join(repr(t.title()) for t in CPIC_PHENOTYPES)}",
             field=field,
             value=value,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from plexodose._core import format as fmt
@@ -17,7 +18,9 @@ from plexodose._dosing.guard import Limit, per_dose_bound
 from plexodose._dosing.products import CATALOGUE
 from plexodose._dosing.trace import Trace, reason
 from plexodose._patient import body as _body
+from plexodose._patient import provenance as _prov
 from plexodose._patient.patient import Patient
+from plexodose._patient.provenance import ValueUsed
 
 UMOL_PER_L_PER_MG_DL = 10_000 / u.CREATININE_MOLAR_MASS_G_PER_MOL  # 88.4
 ROUNDING_TOLERANCE = 0.10  # [secondary] US IVIg practice, applied to every rounding as a warning
@@ -34,8 +37,16 @@ def _patient(value: Any) -> Patient:
     return value
 
 
-def begin(patient: Any, override: Any, *sources: Source) -> tuple[Patient, str | None, Trace]:
-    """Check the patient and the override reason; open the calculation's trace."""
+def begin(
+    patient: Any, override: Any, *sources: Source, pulse: bool = False, ivig: bool = False
+) -> tuple[Patient, str | None, Trace]:
+    """Check the patient and the override reason; open the calculation's trace.
+
+    The patient's values are listed on the result with their dates and origins, and a weight or
+    creatinine older than its window on the decision date is refused unless confirmed:
+    ``pulse`` (an IV cyclophosphamide pulse or an IVIg course) sets the 7-day window, else 30
+    days (dosing-rules.md, "Whose value, from when"). ``ivig`` names what is not known of the
+    boxed warning's risk factors (age, renal function): unknown is not "not at risk"."""
     checked = patient if type(patient) is Patient else _patient(patient)
     reason_given = None if override is None else reason(override)
     trace = Trace(*sources)
@@ -43,7 +54,87 @@ def begin(patient: Any, override: Any, *sources: Source) -> tuple[Patient, str |
         trace.warn(
             f"patient is under 18: adult protocol applied on override: {checked.minor_override}"
         )
+    trace.used = values_used(checked, trace, pulse)
+    if ivig:
+        _unknown_ivig_risks(checked, trace)
     return checked, reason_given, trace
+
+
+def values_used(p: Patient, trace: Trace, pulse: bool = False) -> tuple[ValueUsed, ...]:
+    """The patient's values with their dates and origins; a stale weight or creatinine refused.
+
+    A value without a date is "date not stated" (never assumed fresh). A dated weight or
+    creatinine older than its window on the decision date (``p.on``, today when not given) is
+    refused unless ``confirmed`` gives the date it was confirmed, itself within the window."""
+    used = tuple(v for name in _prov.DATED if (v := p.value_used(name)) is not None)
+    if not p._measured:  # nothing dated: nothing to judge, every value "date not stated"
+        return used
+    on = p.on if p.on is not None else dt.date.today()
+    trace.step("values judged on the decision date {} ({})", on.isoformat(),
+               "on=" if p.on is not None else "today: no on= given")
+    windows = p.windows
+    for value in used:
+        if value.measured is None or value.name == "baseline_creatinine":
+            continue  # a baseline's date is judged against the start, by the review
+        days = (on - value.measured).days
+        if value.name == "height":
+            limit = windows.get("height", _prov.HEIGHT_WARNING_DAYS)
+            if days > limit:
+                trace.warn(
+                    f"height measured {value.measured.isoformat()}, {days} days before "
+                    f"{on.isoformat()} (more than {limit}): re-measure",
+                    source=_prov.HEIGHT_OLD,
+                )
+            continue
+        default = _prov.PULSE_WINDOW_DAYS if pulse else (
+            _prov.WEIGHT_WINDOW_DAYS if value.name == "weight" else _prov.CREATININE_WINDOW_DAYS
+        )
+        limit = windows.get(value.name, default)
+        source = _prov.WEIGHT_STALE if value.name == "weight" else _prov.CREATININE_STALE
+        trace.cite(source)
+        if limit != default:
+            trace.warn(
+                f"{value.name.replace('_', ' ')} window set to {limit} days for this patient "
+                f"(default {default})",
+                source=source,
+            )
+        if days <= limit:
+            continue
+        what = f"{value.name.replace('_', ' ')} {value.text} measured {value.measured.isoformat()}"
+        confirmed = value.confirmed
+        if confirmed is None or (on - confirmed).days > limit:
+            stale = f"confirmed {confirmed.isoformat()}, also" if confirmed else "is"
+            raise InputRangeError(
+                f"{what} {stale} more than {limit} days before the decision date "
+                f"{on.isoformat()} ({days} days; {source.rule}): measure it again, or pass "
+                f"confirmed={{'{value.name}': '<date it was confirmed>'}} with a date within "
+                f"{limit} days",
+                field=value.name,
+                value=value.measured,
+            )
+        trace.warn(
+            f"{what}, {days} days before {on.isoformat()} (window {limit} days): used as "
+            f"confirmed on {confirmed.isoformat()}",
+            source=source,
+        )
+    return used
+
+
+def _unknown_ivig_risks(p: Patient, trace: Trace) -> None:
+    """Unknown age or renal function is not "not at risk": name it (boxed warning)."""
+    unknown = []
+    if p.age is None:
+        unknown.append("age not known (over 65 is a risk factor)")
+    missing = [name for name in ("age", "sex", "serum_creatinine") if getattr(p, name) is None]
+    if missing:
+        unknown.append(f"renal function not known ({', '.join(missing)} not given)")
+    if unknown:
+        trace.warn(
+            "renal and thrombosis risk not excluded: " + "; ".join(unknown) + ": until known, "
+            "treat as at risk (minimum dose, concentration and infusion rate practicable; "
+            "hydrate; check renal function before treatment)",
+            source=src.IVIG_BOXED_WARNING,
+        )
 
 
 def adult_renal_inputs(p: Patient, trace: Trace, purpose: str) -> tuple[float, str, float] | None:

@@ -13,7 +13,7 @@ from typing import Literal
 
 import attrs
 
-from plexodose._core.errors import DoseRangeError
+from plexodose._core.errors import DoseRangeError, safe_repr
 from plexodose._core.public import public
 from plexodose._core.sources import Source
 
@@ -112,7 +112,7 @@ def count(value: object, what: str, low: int, high: int | None) -> None:
     if type(value) is not int or value < low or (high is not None and value > high):
         span = f"from {low} to {high}" if high is not None else f"{low} or more"
         raise DoseRangeError(
-            f"refused: {what} must be a whole number {span}; got {value!r:.60}",
+            f"refused: {what} must be a whole number {span}; got {safe_repr(value)}",
             field=what,
             value=value,
         )

@@ -21,7 +21,7 @@ import attrs
 from plexodose._core import sources as src
 from plexodose._core import vocab
 from plexodose._core.checks import checked_text
-from plexodose._core.errors import InputRangeError
+from plexodose._core.errors import InputRangeError, safe_repr
 from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._core.units import plain_number
@@ -33,14 +33,14 @@ MIN_SIZE, MAX_SIZE = 0.01, 100_000.0  # plausibility of a strength (mg) or vial 
 def _sizes(values: Any, field: str) -> tuple[float, ...]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise InputRangeError(
-            f"{field} must be a list of sizes such as (5, 10, 20); got {values!r:.60}",
+            f"{field} must be a list of sizes such as (5, 10, 20); got {safe_repr(values)}",
             field=field,
             value=values,
         )
     sizes = {plain_number(v, field) for v in values}
     if any(not MIN_SIZE <= size <= MAX_SIZE for size in sizes):
         raise InputRangeError(
-            f"{field} must each be from {MIN_SIZE:,g} to {MAX_SIZE:,g}; got {values!r:.60}",
+            f"{field} must each be from {MIN_SIZE:,g} to {MAX_SIZE:,g}; got {safe_repr(values)}",
             field=field,
             value=values,
         )
@@ -64,7 +64,7 @@ def _concentration(value: Any) -> float:
     given = plain_number(value, field)
     if not 0.01 <= given <= 0.3:  # IVIg comes at 5-20 %; "10" for 10 % would be 100 x off
         raise InputRangeError(
-            f"{field} must be from 0.01 to 0.3 g/mL (10 % is 0.1); got {value!r:.60}",
+            f"{field} must be from 0.01 to 0.3 g/mL (10 % is 0.1); got {safe_repr(value)}",
             field=field,
             value=value,
         )
@@ -75,7 +75,7 @@ def _increments(values: Any) -> tuple[float, ...]:
     field = "rate_increments_mg_per_kg_min"
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise InputRangeError(
-            f"{field} must be a list of rates such as (1, 2); got {values!r:.60}",
+            f"{field} must be a list of rates such as (1, 2); got {safe_repr(values)}",
             field=field,
             value=values,
         )
@@ -187,7 +187,7 @@ class Catalogue:
 
     def unregister(self, name: str) -> None:
         if not isinstance(name, str):
-            raise InputRangeError(f"name must be a product name; got {name!r:.60}", field="name",
+            raise InputRangeError(f"name must be a product name; got {safe_repr(name)}", field="name",
                                   value=name)
         with self._lock:
             products = dict(self._state.products)
@@ -206,7 +206,7 @@ class Catalogue:
         if not isinstance(found, IVIgProduct):
             known = ", ".join(p.name for p in state.products.values() if isinstance(p, IVIgProduct))
             raise InputRangeError(
-                f"product {product!r:.60} is not an IVIg product in the catalogue; known: {known}",
+                f"product {safe_repr(product)} is not an IVIg product in the catalogue; known: {known}",
                 field="product",
                 value=product,
             )

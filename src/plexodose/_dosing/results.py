@@ -7,7 +7,7 @@ Quantities are built when read, so a calculation costs float arithmetic only.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from plexodose._core import format as fmt
 from plexodose._core import units as u
@@ -21,8 +21,10 @@ from plexodose._dosing.dispense import Dispensed
 from plexodose._dosing.guard import Limit
 from plexodose._dosing.products import IVIgProduct
 from plexodose._dosing.trace import Step, step_text, unique_sources
+from plexodose._patient.provenance import ValueUsed
 from plexodose._views import render as _views
 
+_T = TypeVar("_T", bound="_Traced")
 _FREQUENCY = {1: "daily", 2: "twice daily", 3: "three times daily"}
 
 
@@ -41,6 +43,15 @@ class _Traced(Record):
     # As cited, repeats included: made unique when read (hashing a Source costs ~0.3 us).
     _cited: tuple[Source | None, ...] = field(eq=False)
     override: str | None = None
+    values_used: tuple[ValueUsed, ...] = ()
+    """The patient values the result rests on, each with its date ("date not stated" when none
+    was given) and origin."""
+
+    @classmethod
+    def _of(cls: type[_T], *values: Any) -> _T:
+        if len(values) == len(cls._fields) - 1:  # pickled by 0.1.0, before values carried dates
+            values = (*values[:4], (), *values[4:])
+        return super()._of(*values)
 
     def _key(self) -> tuple[Any, ...]:
         return (*super()._key(), self.sources)  # results compare by the sources they show
@@ -56,7 +67,11 @@ class _Traced(Record):
         return unique_sources(self._cited)
 
     def _render(self, headline: str, facts: list[str]) -> str:
-        lines = [headline, *(f"  {fact}" for fact in facts), "  derivation:"]
+        lines = [headline, *(f"  {fact}" for fact in facts)]
+        if self.values_used:
+            lines.append("  values used:")
+            lines += [f"    {value}" for value in self.values_used]
+        lines.append("  derivation:")
         lines += [f"    {n}. {step}" for n, step in enumerate(self.steps, 1)]
         if self.warnings:
             lines.append("  warnings:")

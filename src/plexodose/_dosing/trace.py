@@ -25,11 +25,13 @@ class Trace:
     duplicates and all: a Source hashes in Python (about 0.3 us), so they are made unique once,
     by the result, when someone reads them (:func:`unique_sources`)."""
 
-    __slots__ = ("cite", "cited", "steps", "warnings")
+    __slots__ = ("cite", "cited", "steps", "used", "warnings")
 
     def __init__(self, *sources: Source) -> None:
         self.steps: list[Step] = []
         self.warnings: list[str] = []
+        self.used: tuple[Any, ...] = ()
+        """The patient values the result rests on, with their dates and origins (ValueUsed)."""
         self.cited: list[Source | None] = list(sources)
         self.cite: Callable[[Source | None], None] = self.cited.append
         """Cite ``source`` (None cites nothing); the list's own ``append``, no Python frame."""
@@ -46,8 +48,9 @@ class Trace:
             self.cited.append(source)
 
     def record(self, override: str | None) -> tuple[Any, ...]:
-        """The first four values of every result: steps, warnings, citations and override."""
-        return tuple(self.steps), tuple(self.warnings), tuple(self.cited), override
+        """The first five values of every result: steps, warnings, citations, override and the
+        values used."""
+        return tuple(self.steps), tuple(self.warnings), tuple(self.cited), override, self.used
 
 
 def unique_sources(cited: Iterable[Source | None]) -> tuple[Source, ...]:

@@ -151,7 +151,7 @@ def cyclophosphamide_iv(
     >>> round(cyclophosphamide_iv(Patient.example()).dose)  # 0.75 g/m2 x 1.8708 m2 = 1,403 mg
     <Quantity(1403, 'milligram')>
     """
-    p, override, trace = begin(patient, override, src.SEED_CYCLOPHOSPHAMIDE)
+    p, override, trace = begin(patient, override, src.SEED_CYCLOPHOSPHAMIDE, pulse=True)
     dose_rate = positive(u.plain_number(g_per_m2, "g_per_m2"), "g_per_m2")
     interval = positive(u.plain_number(interval_weeks, "interval_weeks"), "interval_weeks")
     kernel = _body.bsa_formula(bsa_formula)
@@ -314,7 +314,9 @@ def cyclophosphamide_pulse_reduction(
     >>> cyclophosphamide_pulse_reduction(Patient.example()).reduced_mg_per_kg  # age 60-70
     12.5
     """
-    p, override, trace = begin(patient, override, src.EULAR_CYCLOPS, src.CYCLOPS_PULSE_MAX)
+    p, override, trace = begin(
+        patient, override, src.EULAR_CYCLOPS, src.CYCLOPS_PULSE_MAX, pulse=True
+    )
     standard = positive(u.plain_number(mg_per_kg, "mg_per_kg"), "mg_per_kg")
     most = positive(u.plain_number(max_pulse_mg, "max_pulse_mg"), "max_pulse_mg")
     protocol_range(

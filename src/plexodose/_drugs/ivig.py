@@ -9,7 +9,7 @@ from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
 from plexodose._core.checks import one_of, whole_number
-from plexodose._core.errors import DoseRangeError, InputRangeError
+from plexodose._core.errors import DoseRangeError, InputRangeError, safe_repr
 from plexodose._core.limits import ADULT_AGE_YEARS
 from plexodose._core.units import settled
 from plexodose._core.vocab import AUTO_RULES, WEIGHT_BASES, AutoRule, WeightBasis
@@ -85,7 +85,7 @@ def ivig(
     >>> ivig(Patient.example(), product="privigen").rounded_daily_dose  # nearest 5 g
     <Quantity(30.0, 'gram / day')>
     """
-    p, override, trace = begin(patient, override, src.SEED_IVIG)
+    p, override, trace = begin(patient, override, src.SEED_IVIG, pulse=True, ivig=True)
     g = positive(u.plain_number(g_per_kg_day, "g_per_kg_day"), "g_per_kg_day")
     n_days = whole_number(days, "days", 1, 31)
     step = u.in_range(
@@ -262,19 +262,27 @@ def _risk_flags(flags: Any) -> tuple[str, ...]:
         return ()
     if isinstance(flags, str) or not isinstance(flags, Iterable):
         raise InputRangeError(
-            f"risk_factors must be a list such as ['diabetes']; got {flags!r:.60}",
+            f"risk_factors must be a list such as ['diabetes']; got {safe_repr(flags)}",
             field="risk_factors",
             value=flags,
         )
     chosen = []
-    for flag in flags:
-        if flag not in RISK_FACTORS:
+    try:
+        given = list(flags)
+    except Exception as exc:  # an iterable that cannot be iterated (a 0-d array)
+        raise InputRangeError(
+            f"risk_factors must be a list such as ['diabetes']; got {safe_repr(flags)}",
+            field="risk_factors",
+            value=flags,
+        ) from exc
+    for flag in given:
+        if not isinstance(flag, str) or str.__str__(flag) not in RISK_FACTORS:
             raise InputRangeError(
-                f"risk_factors: {flag!r:.60} is not one of {', '.join(RISK_FACTORS)}",
+                f"risk_factors: {safe_repr(flag)} is not one of {', '.join(RISK_FACTORS)}",
                 field="risk_factors",
                 value=flag,
             )
-        chosen.append(str(flag).replace("_", " "))
+        chosen.append(str.__str__(flag).replace("_", " "))
     return tuple(dict.fromkeys(chosen))
 
 

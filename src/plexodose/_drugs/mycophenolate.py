@@ -8,7 +8,7 @@ from typing import Any
 from plexodose._core import sources as src
 from plexodose._core import units as u
 from plexodose._core.checks import whole_number
-from plexodose._core.errors import InputRangeError
+from plexodose._core.errors import InputRangeError, safe_repr
 from plexodose._dosing.calculation import begin, dispense_oral, egfr_for_dosing
 from plexodose._dosing.guard import Limit, per_dose_bound
 from plexodose._dosing.results import Conversion, DailyDose
@@ -120,7 +120,7 @@ def convert_mycophenolate(dose: Any, *, to: str) -> Conversion:
     }
     if not isinstance(to, str) or to not in names:
         raise InputRangeError(
-            f"to must be 'sodium' or 'mofetil'; got {to!r:.60}", field="to", value=to
+            f"to must be 'sodium' or 'mofetil'; got {safe_repr(to)}", field="to", value=to
         )
     source_drug, target_drug, ratio = names[to]
     # the largest amount the protocol gives in a day (1,500 mg twice daily), in the source salt

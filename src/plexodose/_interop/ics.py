@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from plexodose._core.errors import InputRangeError
+from plexodose._core.errors import InputRangeError, safe_repr
 from plexodose._core.text import clean
 from plexodose._interop import identity
 
@@ -46,16 +46,16 @@ def stamp_text(stamp: Any) -> str:
             int(x) for x in (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second)
         )
     except (ValueError, TypeError, OverflowError, AttributeError, NotImplementedError):
-        _refuse(f"stamp is not a usable date and time; got {stamp!r:.60}", stamp)
+        _refuse(f"stamp is not a usable date and time; got {safe_repr(stamp)}", stamp)
     if fields is None:
         _refuse(
             "stamp must be timezone-aware: pass tzinfo, such as "
-            f"datetime.now(timezone.utc); got the naive {stamp!r:.60}",
+            f"datetime.now(timezone.utc); got the naive {safe_repr(stamp)}",
             stamp,
         )
     low, high = STAMP_YEARS
     if not low <= fields[0] <= high or not low <= stamp.year <= high:
-        _refuse(f"stamp year must be {low}-{high}; got {stamp!r:.60}", stamp)
+        _refuse(f"stamp year must be {low}-{high}; got {safe_repr(stamp)}", stamp)
     return "{:04d}{:02d}{:02d}T{:02d}{:02d}{:02d}Z".format(*fields)
 
 

@@ -26,7 +26,7 @@ from typing import Any, NoReturn
 
 import attrs
 
-from plexodose._core.errors import InputRangeError, choice_error
+from plexodose._core.errors import InputRangeError, choice_error, safe_repr
 from plexodose._core.text import clean, one_line
 
 PLEXODOSE_NAMESPACE = uuid.UUID("5b3c4f0e-8a43-4f35-9a52-6c1e1f3a9d10")  # plexodose's own
@@ -117,7 +117,7 @@ def subject(value: Any) -> Subject | None:
         if match is None:
             _refuse(
                 "subject reference must name the resource type and id, such as "
-                f"'Patient/123' (type {' or '.join(SUBJECT_TYPES)}); got {reference!r:.60}",
+                f"'Patient/123' (type {' or '.join(SUBJECT_TYPES)}); got {safe_repr(reference)}",
                 value,
             )
         if kind is not None and kind != match["type"]:
@@ -149,7 +149,7 @@ def _token(
         _refuse(
             f"{where} {key} must be non-empty, without control characters"
             f"{'' if spaces else ' or spaces'}; "
-            f"got {raw!r:.60}",
+            f"got {safe_repr(raw)}",
             data,
         )
     return text
@@ -171,7 +171,7 @@ def namespace_for(who: Subject | None, namespace: Any) -> uuid.UUID:
     else:
         raise InputRangeError(
             "namespace must be a uuid.UUID or non-empty text without control characters "
-            f"(such as your system's patient-record URL); got {namespace!r:.60}",
+            f"(such as your system's patient-record URL); got {safe_repr(namespace)}",
             field="namespace",
             value=namespace,
         )

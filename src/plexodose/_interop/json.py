@@ -75,6 +75,7 @@ def _trace(result: Any) -> dict[str, Any]:
         "steps": list(result.steps),
         "warnings": list(result.warnings),
         "sources": [source_dict(s) for s in result.sources],
+        "values_used": [value.to_dict() for value in result.values_used],
         "limits": [_limit(lim, _UNIT_OF.get(type(result), "mg")) for lim in getattr(result, "limits", ())],
     }
 

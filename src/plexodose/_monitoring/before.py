@@ -7,7 +7,7 @@ in renal impairment or uncontrolled hypertension unless ``override`` gives a rea
 >>> from plexodose import Labs, Patient
 >>> pre = [Labs(date="2026-11-02", creatinine="0.9 mg/dL", blood_pressure="128/80 mmHg"),
 ...        Labs(date="2026-11-09", creatinine="1.1 mg/dL", blood_pressure="132/84 mmHg")]
->>> b = before_starting("ciclosporin", Patient.example(), baseline=pre)
+>>> b = before_starting("ciclosporin", Patient.example(), baseline=pre, on="2026-11-20")
 >>> b.baseline_creatinine  # (0.9 + 1.1) / 2
 <Quantity(1.0, 'milligram / deciliter')>
 >>> [c.status for c in b.checks][:2]
@@ -40,9 +40,19 @@ from plexodose._monitoring.rules import (
     ORAL_CYCLOPHOSPHAMIDE,
 )
 from plexodose._patient import body as _body
+from plexodose._patient import provenance as _prov
 from plexodose._patient.patient import Patient
 
 Status = Literal["done", "to do", "consider", "not needed"]
+ALKYLATING_AGENTS = Source(
+    "label",
+    "US azathioprine prescribing information, contraindications "
+    "(prescriberpoint.com/therapies/azathioprine-200ce99)",
+    "patients with rheumatoid arthritis previously treated with alkylating agents "
+    "(cyclophosphamide, chlorambucil, melphalan, or others) may have a prohibitive risk of "
+    "malignancy if treated with azathioprine; plexopathy is off-label: a warning, not a refusal",
+)
+IVIG_RISK_AGE_OVER = 65.0  # [label] boxed warning: age over 65 (renal failure)
 PREGNANCY_TEST_DAYS = (8, 10)  # [guideline] SPS mycophenolate: twice, 8-10 days apart
 START_RISE = 0.25  # ciclosporin start refused at creatinine 25 % or more above its baseline
 
@@ -114,6 +124,10 @@ class _List:
         self.warnings: list[str] = []
         self.sources: list[Source] = []
 
+    def cite(self, source: Source) -> None:
+        if source not in self.sources:
+            self.sources.append(source)
+
     def add(self, item: str, status: Status, source: Source) -> None:
         self.checks.append(Check(item, status, source))
         if source not in self.sources:
@@ -137,6 +151,7 @@ def before_starting(
     could_become_pregnant: bool | None = None,
     pregnancy_tests: Sequence[Any] = (),
     uncontrolled_hypertension: bool = False,
+    prior_alkylating_agents: bool | None = None,
     override: str | None = None,
 ) -> BeforeStarting:
     """The checklist before ``drug`` (a name or a calculator result) for ``patient``.
@@ -146,6 +161,13 @@ def before_starting(
     ``pregnancy_tests``: dates of negative pregnancy tests (mycophenolate: two, 8-10 days
     apart, in a woman who could become pregnant). ``override`` (a reason) lets ciclosporin start
     despite renal impairment or uncontrolled hypertension, and is recorded.
+    ``prior_alkylating_agents`` (azathioprine): has the patient ever received cyclophosphamide,
+    chlorambucil, melphalan or another alkylating agent? Yes warns (label); not answered leaves
+    the question to do.
+
+    Baseline results older than 30 days on ``on`` (today by default) are named stale and not
+    used; of the renal values, the newest dated one wins (dosing-rules.md, "Whose value, from
+    when"). Unknown age or renal function is "not known", never "not at risk".
     """
     name = _drug(drug)
     if not isinstance(patient, Patient):
@@ -163,19 +185,22 @@ def before_starting(
             field="baseline",
             value=results[-1].date,
         )
+    if prior_alkylating_agents is not None and not isinstance(prior_alkylating_agents, bool):
+        raise InputRangeError("prior_alkylating_agents must be True, False or None (not asked)",
+                              field="prior_alkylating_agents", value=prior_alkylating_agents)
     why = reason(override)
     out = _List()
+    results = _fresh(out, results, today)
     base = _creatinine_baseline(patient, results)
     if name == "azathioprine":
         _thiopurine(out, patient, results)
+        _alkylating(out, drug, prior_alkylating_agents)
     elif name == MYCOPHENOLATE:
-        _mycophenolate(out, patient, results, could_become_pregnant, pregnancy_tests)
+        _mycophenolate(out, patient, results, could_become_pregnant, pregnancy_tests, today)
     elif name == CICLOSPORIN:
-        _ciclosporin(out, patient, results, base, uncontrolled_hypertension, why)
+        _ciclosporin(out, patient, results, base, uncontrolled_hypertension, why, today)
     elif name == "IVIg":
-        out.add("renal function (creatinine) before each course; hydrate before the infusion",
-                _status(patient.creatinine_mg_dl is not None or _has(results, "creatinine")),
-                rules.IVIG_BOXED_WARNING)
+        _ivig(out, patient, results, today)
     else:
         out.add("full blood count (the shared thresholds apply by analogy)",
                 _status(_has(results, "wbc")), rules.ORAL_CYCLOPHOSPHAMIDE_COUNTS_GAP)
@@ -202,6 +227,109 @@ def _drug(drug: Any) -> str:
     return "cyclophosphamide" if name in (ORAL_CYCLOPHOSPHAMIDE, IV_CYCLOPHOSPHAMIDE) else name
 
 
+def _fresh(out: _List, results: tuple[Labs, ...], today: dt.date) -> tuple[Labs, ...]:
+    """The baseline results no older than 30 days on ``today``; the older ones named stale."""
+    window = _prov.BASELINE_WINDOW_DAYS
+    stale = [r for r in results if (today - r.date).days > window]
+    if stale:
+        out.warnings.append(
+            "stale baseline results not used (older than "
+            f"{window} days on {today.isoformat()}): "
+            + "; ".join(f"{r.date.isoformat()} ({', '.join(r.names())})" for r in stale)
+            + ": repeat them"
+        )
+        out.cite(_prov.BASELINE_WINDOW)
+    return tuple(r for r in results if r not in stale)
+
+
+def _renal(
+    out: _List, patient: Patient, results: tuple[Labs, ...], today: dt.date, window: int
+) -> tuple[float, str] | None:
+    """(eGFR, what it rests on) from the newest dated renal value no older than ``window`` days
+    (a measured eGFR, or a creatinine with the patient's age and sex); the patient's own
+    creatinine counts as of its ``measured`` date, and without one only when nothing dated is
+    given ("date not stated"). None when renal function is not known."""
+    age, sex = patient.age, patient.sex
+    found: list[tuple[dt.date, float, str]] = []
+    for r in results:
+        egfr = r.value("egfr")
+        scr = r.value("creatinine")
+        if egfr is not None:
+            found.append((r.date, egfr, f"eGFR of {r.date.isoformat()}"))
+        elif scr is not None and age is not None and sex is not None:
+            found.append((r.date, _body.egfr_value(age, sex, scr),
+                          f"creatinine {fmt.number(scr, 3)} mg/dL of {r.date.isoformat()}"))
+    own = patient.creatinine_mg_dl
+    when = patient.measured.get("serum_creatinine")
+    if own is not None and age is not None and sex is not None:
+        egfr = _body.egfr_value(age, sex, own)
+        text = f"the patient's creatinine {fmt.number(own, 3)} mg/dL"
+        if when is None:
+            if not found:
+                out.warnings.append(f"{text} has no date (date not stated): confirm it is recent")
+                return egfr, text + " (date not stated)"
+            out.warnings.append(f"{text} has no date: the newer dated value is used")
+        elif (today - when).days > window:
+            out.warnings.append(
+                f"{text} measured {when.isoformat()} is stale (older than {window} days on "
+                f"{today.isoformat()}): not used"
+            )
+            out.cite(_prov.BASELINE_WINDOW)
+        else:
+            found.append((when, egfr, f"{text} of {when.isoformat()}"))
+    fresh = [f for f in found if (today - f[0]).days <= window]
+    if not fresh:
+        return None
+    date, egfr, text = max(fresh, key=lambda f: f[0])
+    older = [f[2] for f in fresh if f[0] < date]
+    if older:
+        out.warnings.append(f"renal function from the newest value, {text}; older: "
+                            + ", ".join(older))
+    return egfr, text
+
+
+def _ivig(out: _List, patient: Patient, results: tuple[Labs, ...], today: dt.date) -> None:
+    renal = _renal(out, patient, results, today, _prov.PULSE_WINDOW_DAYS)
+    if renal is None:
+        missing = [n for n in ("age", "sex", "serum_creatinine") if getattr(patient, n) is None]
+        out.add("renal function before each course (creatinine or eGFR within 7 days): not "
+                "known" + (f" ({', '.join(missing)} not given)" if missing else ""), "to do",
+                rules.IVIG_BOXED_WARNING)
+    else:
+        out.add(f"renal function before each course: eGFR {fmt.number(renal[0], 1)} "
+                f"mL/min/1.73 m^2 ({renal[1]}); hydrate before the infusion", "done",
+                rules.IVIG_BOXED_WARNING)
+    if patient.age is None:
+        out.add("age: not known (over 65 is a renal and thrombosis risk factor)", "to do",
+                rules.IVIG_BOXED_WARNING)
+    elif patient.age > IVIG_RISK_AGE_OVER:
+        out.add(f"age {fmt.number(patient.age)}: over 65, a renal and thrombosis risk factor",
+                "done", rules.IVIG_BOXED_WARNING)
+    if (patient.age is not None and patient.age > IVIG_RISK_AGE_OVER) or (
+        renal is not None and renal[0] < rules.EGFR_BELOW
+    ):
+        out.warnings.append("at risk (boxed warning): use the minimum dose, concentration and "
+                            "infusion rate practicable; hydrate before the infusion")
+
+
+def _alkylating(out: _List, drug: Any, prior: bool | None) -> None:
+    earlier = getattr(drug, "drug", None) == "cyclophosphamide"
+    if prior is None and not earlier:
+        out.add("prior alkylating agents (cyclophosphamide, chlorambucil, melphalan or others)? "
+                "not answered: pass prior_alkylating_agents=True or False", "to do",
+                ALKYLATING_AGENTS)
+        return
+    out.add("prior alkylating agents: " + ("yes" if prior or earlier else "no"), "done",
+            ALKYLATING_AGENTS)
+    if prior or earlier:
+        out.warnings.append(
+            "prior alkylating agents: the azathioprine label warns that patients with rheumatoid "
+            "arthritis previously treated with alkylating agents may have a prohibitive risk of "
+            "malignancy if treated with azathioprine (written for RA; plexopathy is off-label: "
+            "weigh it before starting)"
+        )
+
+
 def _creatinine_baseline(patient: Patient, results: tuple[Labs, ...]) -> float | None:
     values = [v for r in results if (v := r.value("creatinine")) is not None]
     if values:
@@ -226,12 +354,20 @@ def _thiopurine(out: _List, patient: Patient, results: tuple[Labs, ...]) -> None
 
 
 def _mycophenolate(
-    out: _List, patient: Patient, results: tuple[Labs, ...], could: Any, tests: Sequence[Any]
+    out: _List, patient: Patient, results: tuple[Labs, ...], could: Any, tests: Sequence[Any],
+    today: dt.date,
 ) -> None:
     if could is not None and not isinstance(could, bool):
         raise InputRangeError("could_become_pregnant must be True, False or None",
                               field="could_become_pregnant", value=could)
     dates = sorted(lab_date(d, "pregnancy_tests") for d in tests)
+    if dates and dates[-1] > today:
+        raise InputRangeError(
+            f"pregnancy_tests dated {dates[-1].isoformat()} is after the date of this check "
+            f"{today.isoformat()}: a test result cannot come from the future (pass on=)",
+            field="pregnancy_tests",
+            value=dates[-1],
+        )
     apart = [(b - a).days for a, b in itertools.pairwise(dates)]
     low, high = PREGNANCY_TEST_DAYS
     two_tests = any(low <= gap <= high for gap in apart)
@@ -252,7 +388,7 @@ def _mycophenolate(
 
 def _ciclosporin(
     out: _List, patient: Patient, results: tuple[Labs, ...], base: float | None,
-    uncontrolled: Any, why: str | None,
+    uncontrolled: Any, why: str | None, today: dt.date,
 ) -> None:
     if not isinstance(uncontrolled, bool):
         raise InputRangeError("uncontrolled_hypertension must be True or False",
@@ -268,17 +404,19 @@ def _ciclosporin(
             rules.CICLOSPORIN_BEFORE)
     out.add("magnesium and lipids (plexodose does not record them: confirm)", "to do",
             rules.CICLOSPORIN_BEFORE)
-    _refusals(out, patient, results, base, pressures, uncontrolled, why)
+    _refusals(out, patient, results, base, pressures, uncontrolled, why, today)
 
 
 def _refusals(
     out: _List, patient: Patient, results: tuple[Labs, ...], base: float | None,
-    pressures: list[Labs], uncontrolled: bool, why: str | None,
+    pressures: list[Labs], uncontrolled: bool, why: str | None, today: dt.date,
 ) -> None:
     problems = []
-    egfr = next((v for r in reversed(results) if (v := r.value("egfr")) is not None), None)
-    if egfr is None and None not in (patient.age, patient.sex, patient.creatinine_mg_dl):
-        egfr = _body.egfr_value(patient.age or 0.0, patient.sex or "", patient.creatinine_mg_dl or 0.0)
+    renal = _renal(out, patient, results, today, _prov.BASELINE_WINDOW_DAYS)
+    egfr = None if renal is None else renal[0]
+    if renal is None:
+        out.add("renal function within 30 days (eGFR, or creatinine with age and sex): not known",
+                "to do", rules.CICLOSPORIN_BEFORE)
     if egfr is not None and egfr < rules.EGFR_BELOW:
         problems.append(f"eGFR {fmt.number(egfr, 1)} mL/min/1.73 m^2 is below 60 (renal impairment)")
     current = patient.creatinine_mg_dl

@@ -35,7 +35,7 @@ from plexodose._core import format as fmt
 from plexodose._core import limits as lim
 from plexodose._core import units as u
 from plexodose._core.checks import checked_date, one_of
-from plexodose._core.errors import InputRangeError, UnitError
+from plexodose._core.errors import InputRangeError, UnitError, safe_repr
 from plexodose._core.public import public
 
 # Plausibility limits: what a typing error looks like, not clinical rules (as in _limits).
@@ -122,8 +122,8 @@ def _bare(value: Any, field: str, example: str) -> None:
     if isinstance(value, (numbers.Number, decimal.Decimal)) and not isinstance(value, bool):
         try:
             shown = format(float(value), "g")  # type: ignore[arg-type]
-        except (TypeError, ValueError, OverflowError):
-            shown = repr(value)
+        except Exception:  # the refusal is written whatever the number type does
+            shown = safe_repr(value)
         raise UnitError(
             f'{field} needs a unit: type "{shown} {example}" (a string), not the bare number {shown}',
             field=field,
@@ -178,7 +178,7 @@ def _count_text(text: str, field: str) -> float:
     if match is None or key not in COUNT_SPELLINGS:
         raise UnitError(
             f'{field} must be a count such as "3.2 x10^9/L", "3200 /uL", "3.2e9/L", '
-            f'"3.2 10*9/L" or "3.2 K/uL"; got {text!r:.60}',
+            f'"3.2 10*9/L" or "3.2 K/uL"; got {safe_repr(text)}',
             field=field,
             value=text,
         )
@@ -191,15 +191,48 @@ def _measured(
     table: dict[str, float], dim: u.Dimension, limits: tuple[float, float], unit_text: str
 ) -> Callable[[Any, str], float]:
     def read(value: Any, field: str) -> float:
-        _bare(value, field, dim.canonical if unit_text != "mL/min/1.73 m^2" else unit_text)
+        _bare(value, field, dim.canonical)  # eGFR has its own reader (_egfr_reading)
         found = _from_table(value, field, table, unit_text) if isinstance(value, str) else None
         if found is None:
-            if dim is EGFR:
-                u.unit("mL/min/1.73 m**2")  # defines the per-1.73 m^2 unit in the registry
             found = u.to_float(value, field, dim)
         return u.in_range(found, field, *limits, unit_text, value)
 
     return read
+
+
+_PER_AREA = re.compile(r"/(?:m|meter|metre)(?:\^?2|\*\*2|²)?$|/(?:m|meter|metre)(?:\^?2|\*\*2|²)/")
+
+
+def _egfr_reading(value: Any, field: str) -> float:
+    """An eGFR per 1.73 m^2 only: "59 mL/min/m^2" is per square metre, a different quantity
+    (pint would multiply it by 1.73 and read 102), so it is refused in every spelling."""
+    _bare(value, field, "mL/min/1.73 m^2")
+    if isinstance(value, str):
+        found = _from_table(value, field, EGFR_SPELLINGS, "mL/min/1.73 m^2")
+        if found is None:
+            match = _NUMBER_THEN_UNIT.fullmatch(value) if len(value) <= u.MAX_TEXT_LENGTH else None
+            unit = "" if match is None else match.group(2).replace(" ", "").lower()
+            per_m2 = bool(_PER_AREA.search(unit)) and "1.73" not in unit
+            raise UnitError(
+                f"{field} {safe_repr(value)} is "
+                + ("per m^2, not per 1.73 m^2: an eGFR per m^2 is not an eGFR; "
+                   if per_m2 else "not an eGFR unit plexodose reads; ")
+                + 'type it per 1.73 m^2, such as "59 mL/min/1.73 m^2" (UCUM "mL/min/{1.73_m2}")',
+                field=field,
+                value=value,
+            )
+    else:
+        units = getattr(value, "_units", None)
+        if units is not None and "standard_body_surface" not in dict(units):
+            raise UnitError(
+                f"{field} {safe_repr(value)} is not per 1.73 m^2 (a Quantity per m^2 or per minute is "
+                'not an eGFR); type it like "59 mL/min/1.73 m^2"',
+                field=field,
+                value=value,
+            )
+        u.unit("mL/min/1.73 m**2")  # defines the per-1.73 m^2 unit in the registry
+        found = u.to_float(value, field, EGFR)
+    return u.in_range(found, field, *EGFR_ML_MIN, "mL/min/1.73 m^2", value)
 
 
 _READERS: dict[str, Callable[[Any, str], float]] = {
@@ -207,7 +240,7 @@ _READERS: dict[str, Callable[[Any, str], float]] = {
     "ast": _measured(ENZYME_SPELLINGS, ENZYME, ENZYME_U_L, "U/L"),
     "albumin": _measured({}, ALBUMIN, ALBUMIN_G_L, "g/L"),
     "mcv": _measured({}, MCV, MCV_FL, "fL"),
-    "egfr": _measured(EGFR_SPELLINGS, EGFR, EGFR_ML_MIN, "mL/min/1.73 m^2"),
+    "egfr": _egfr_reading,
     "potassium": _measured(POTASSIUM_SPELLINGS, POTASSIUM, POTASSIUM_MMOL_L, "mmol/L"),
     "creatinine": lambda value, field: lim.creatinine_mg_dl(value, field),
 }
@@ -222,7 +255,7 @@ def blood_pressure(value: Any, field: str = "blood_pressure") -> tuple[float, fl
     if not isinstance(value, str):
         raise UnitError(
             f'{field} must be written like "150/95 mmHg" (systolic/diastolic); got '
-            f"{type(value).__name__} {value!r:.60}",
+            f"{type(value).__name__} {safe_repr(value)}",
             field=field,
             value=value,
         )
@@ -230,7 +263,7 @@ def blood_pressure(value: Any, field: str = "blood_pressure") -> tuple[float, fl
     if match is None:
         hint = "needs a unit" if re.fullmatch(r"\s*[\d.]+\s*/\s*[\d.]+\s*", value) else "must be"
         raise UnitError(
-            f'{field} {hint}: type it like "150/95 mmHg" (systolic/diastolic); got {value!r:.60}',
+            f'{field} {hint}: type it like "150/95 mmHg" (systolic/diastolic); got {safe_repr(value)}',
             field=field,
             value=value,
         )
@@ -240,7 +273,7 @@ def blood_pressure(value: Any, field: str = "blood_pressure") -> tuple[float, fl
     )
     if diastolic >= systolic:
         raise InputRangeError(
-            f"{field} {value!r:.60}: the diastolic pressure must be below the systolic "
+            f"{field} {safe_repr(value)}: the diastolic pressure must be below the systolic "
             '(type systolic first: "150/95 mmHg")',
             field=field,
             value=value,
@@ -290,7 +323,7 @@ def _creatinine(value: Any) -> float | None:
     return _read("creatinine", value)
 
 
-def _egfr(value: Any) -> float | None:
+def _egfr_field(value: Any) -> float | None:
     return _read("egfr", value)
 
 
@@ -335,7 +368,7 @@ class Labs:
     _creatinine: float | None = attrs.field(
         default=None, alias="creatinine", converter=_creatinine
     )
-    _egfr: float | None = attrs.field(default=None, alias="egfr", converter=_egfr)
+    _egfr: float | None = attrs.field(default=None, alias="egfr", converter=_egfr_field)
     _potassium: float | None = attrs.field(
         default=None, alias="potassium", converter=_potassium
     )
@@ -344,13 +377,16 @@ class Labs:
     )
 
     @classmethod
-    def from_fhir(cls, observations: Any, *, on: Any) -> Labs:
+    def from_fhir(cls, observations: Any, *, on: Any, patient: Any = None) -> Labs:
         """The results of the most recent sampling day at or before ``on``, read from FHIR
-        Observations (dicts or fhir.resources objects, a list or a Bundle) by LOINC code and
-        UCUM unit. See :func:`plexodose._interop.fhir_in.labs_from_fhir`."""
+        Observations (dicts or fhir.resources objects: one, a list or a Bundle) by LOINC code
+        and UCUM unit. ``patient`` (a Patient resource or ``"Patient/p1"``): whose results they
+        must be; without it they must all name one subject. Earlier days (a review's history):
+        ``read_fhir(patient, observations, on=...).lab_history()``. See
+        :func:`plexodose._interop.fhir_in.labs_from_fhir`."""
         from plexodose._interop.fhir_in import labs_from_fhir
 
-        made: Labs = labs_from_fhir(observations, on=on)
+        made: Labs = labs_from_fhir(observations, on=on, patient=patient)
         return made
 
     def value(self, name: str) -> float | None:

@@ -28,7 +28,7 @@ from plexodose._core import sources as src
 from plexodose._core import units as u
 from plexodose._core import vocab
 from plexodose._core.checks import whole_number
-from plexodose._core.errors import InputRangeError, MissingInputError, PlexodoseError
+from plexodose._core.errors import InputRangeError, MissingInputError, PlexodoseError, safe_repr
 from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose
@@ -38,7 +38,7 @@ from plexodose._drugs import ciclosporin as _ciclosporin
 from plexodose._drugs import cyclophosphamide as _cyclophosphamide
 from plexodose._drugs import mycophenolate as _mycophenolate
 from plexodose._monitoring import thresholds as rules
-from plexodose._monitoring.labs import Labs, lab_date, mean
+from plexodose._monitoring.labs import ANALYTES, Labs, lab_date, mean
 from plexodose._monitoring.labs import history as checked_history
 from plexodose._monitoring.rules import (
     ACTIONS,
@@ -66,6 +66,7 @@ from plexodose._monitoring.rules import (
     within_text,
 )
 from plexodose._patient import body as _body
+from plexodose._patient import provenance as _prov
 from plexodose._patient.patient import Patient
 
 HEADLINES = {
@@ -196,7 +197,7 @@ def drug_of(drug: Any) -> str:
     if key is None:
         raise InputRangeError(
             "drug must be azathioprine, mycophenolate, ciclosporin, cyclophosphamide oral or "
-            f"cyclophosphamide iv (or the calculator's result); got {drug!r:.60}",
+            f"cyclophosphamide iv (or the calculator's result); got {safe_repr(drug)}",
             field="drug",
             value=drug,
         )
@@ -227,7 +228,12 @@ def _baseline(value: Any, labs: Labs) -> tuple[float | None, int]:
     return (mean(values), len(values)) if values else (None, 0)
 
 
-def _dates(labs: Labs, past: tuple[Labs, ...], started: Any, on: Any) -> dt.date | None:
+def _dates(
+    labs: Labs, past: tuple[Labs, ...], started: Any, on: Any, baseline: Any = None,
+    stable_since: Any = None, nadir: Any = None,
+) -> tuple[dt.date | None, dt.date]:
+    """(start, review date), once every date given makes sense; refused otherwise, naming the
+    field, the dates and the rule (dosing-rules.md, "Whose value, from when")."""
     today = dt.date.today() if on is None else lab_date(on, "on")
     if labs.date > today:
         raise InputRangeError(
@@ -252,7 +258,95 @@ def _dates(labs: Labs, past: tuple[Labs, ...], started: Any, on: Any) -> dt.date
                 field=field,
                 value=result.date,
             )
-    return first
+    _baseline_dates(baseline, first, past[0] if past else labs)
+    if stable_since is not None and first is not None:
+        stable = lab_date(stable_since, "stable_since")
+        if stable < first:
+            raise InputRangeError(
+                f"stable_since {stable.isoformat()} is before the start {first.isoformat()}: a "
+                "dose cannot be stable since before it was started (rule: 'stable since' cannot "
+                "precede the start)",
+                field="stable_since",
+                value=stable,
+            )
+    if isinstance(nadir, Labs):
+        _nadir_dates(nadir, labs, first, today)
+    return first, today
+
+
+def _baseline_dates(baseline: Any, first: dt.date | None, earliest: Labs) -> None:
+    """A baseline is dated before the drug's start (and before every on-treatment result)."""
+    if isinstance(baseline, Labs):
+        results: tuple[Labs, ...] = (baseline,)
+    elif isinstance(baseline, (list, tuple)) and all(isinstance(b, Labs) for b in baseline):
+        results = tuple(baseline)
+    else:
+        return  # a creatinine value has no date; other forms are refused where they are read
+    for result in results:
+        if first is not None and result.date >= first:
+            raise InputRangeError(
+                f"baseline dated {result.date.isoformat()} is not before the start "
+                f"{first.isoformat()}: a baseline must be dated before the drug's start (give "
+                "on-treatment results as labs= or history=)",
+                field="baseline",
+                value=result.date,
+            )
+        if result.date >= earliest.date:
+            raise InputRangeError(
+                f"baseline dated {result.date.isoformat()} is not before the first on-treatment "
+                f"results ({earliest.date.isoformat()}): a baseline must be dated before the "
+                "drug's start",
+                field="baseline",
+                value=result.date,
+            )
+
+
+def _nadir_dates(nadir: Labs, labs: Labs, first: dt.date | None, today: dt.date) -> None:
+    """A nadir count follows its pulse and is not dated after the review or the pre-pulse counts."""
+    if nadir.date > today:
+        raise InputRangeError(
+            f"nadir dated {nadir.date.isoformat()} is after the review date {today.isoformat()}: "
+            "a nadir count cannot come from the future (pass on= the date of the review)",
+            field="nadir",
+            value=nadir.date,
+        )
+    if nadir.date > labs.date:
+        raise InputRangeError(
+            f"nadir dated {nadir.date.isoformat()} is after the pre-pulse counts "
+            f"({labs.date.isoformat()}): the nadir follows the last pulse, before the next one",
+            field="nadir",
+            value=nadir.date,
+        )
+    if first is not None and nadir.date <= first:
+        raise InputRangeError(
+            f"nadir dated {nadir.date.isoformat()} is not after the pulse it follows (started "
+            f"{first.isoformat()}): a nadir count is dated after its pulse",
+            field="nadir",
+            value=nadir.date,
+        )
+
+
+PRE_PULSE_DAYS = 7  # [guideline] Michigan: pre-pulse labs "within 1 week of the infusion"
+
+
+def _stale(r: Rules, today: dt.date) -> None:
+    """A result older than the drug's current test interval on the review date cannot support
+    "continue": the review answers "repeat" for it, and names it (dosing-rules.md, "Labs for a
+    review decision")."""
+    every, _ = cadence(r.case)
+    labs = r.case.labs
+    age = (today - labs.date).days
+    if age <= every:
+        return
+    names = ", ".join(ANALYTES[n][0] if n in ANALYTES else n.replace("_", " ") for n in labs.names())
+    r.find(
+        "repeat",
+        f"{names} dated {labs.date.isoformat()} {'is' if len(labs.names()) == 1 else 'are'} "
+        f"{age} days old on {today.isoformat()}, older than the test interval of {every} days: "
+        "repeat before deciding (an old result cannot support continue)",
+        _prov.REVIEW_WINDOW,
+        today,
+    )
 
 
 def _fraction(value: Any, field: str, low: float, high: float) -> float:
@@ -358,12 +452,20 @@ def review(
             value=patient,
         )
     if unjudged not in ("flag", "note"):
-        raise InputRangeError(f"unjudged must be 'flag' or 'note'; got {unjudged!r:.60}",
+        raise InputRangeError(f"unjudged must be 'flag' or 'note'; got {safe_repr(unjudged)}",
                               field="unjudged", value=unjudged)
     reason_given = reason(override)
     past = checked_history(history)
-    first = _dates(labs, past, started, on)
+    first, today = _dates(labs, past, started, on, baseline, stable_since, nadir)
     if name == IV_CYCLOPHOSPHAMIDE:
+        if (today - labs.date).days > PRE_PULSE_DAYS:
+            raise InputRangeError(
+                f"pre-pulse labs dated {labs.date.isoformat()} are {(today - labs.date).days} days "
+                f"old on {today.isoformat()}: counts before a pulse must be taken within "
+                f"{PRE_PULSE_DAYS} days (Michigan protocol): repeat them",
+                field="labs",
+                value=labs.date,
+            )
         for option, value in (("withheld", withheld or None), ("restart_dose", restart_dose),
                               ("current_dose", current_dose)):
             if value is not None:
@@ -374,7 +476,7 @@ def review(
                 )
         if neutrophils_rule not in ("postpone", "cut"):
             raise InputRangeError(
-                f"neutrophils_rule must be 'postpone' or 'cut'; got {neutrophils_rule!r:.60}",
+                f"neutrophils_rule must be 'postpone' or 'cut'; got {safe_repr(neutrophils_rule)}",
                 field="neutrophils_rule", value=neutrophils_rule,
             )
         return _pulse_review(drug, labs, nadir, unjudged, neutrophils_rule)
@@ -401,12 +503,23 @@ def review(
     ceiling = _ceiling(case, drug, patient, latest=True)
     case = attrs.evolve(case, ceiling=ceiling, max_mg_per_day=ceiling.hard)
     r = Rules(case)
+    _stale(r, today)
+    if r.findings:  # an old result cannot support "continue": never called within limits
+        r.outside.update(labs.names())
     if case.current_mg_per_day is not None:
         # The current dose was set on the patient's record; the new results' renal limits act on
         # it through the rules (reduce), so it is screened on the record alone.
         screen(r, case.current_mg_per_day, "current_dose", _ceiling(case, drug, patient, latest=False))
     apply_rules(r)
-    return _conclude(r, withheld, restart_dose)
+    return _not_before(_conclude(r, withheld, restart_dose), today)
+
+
+def _not_before(found: Review, today: dt.date) -> Review:
+    """A stale result's next check is the review date, not its own (past) cadence date."""
+    stale = any(f.source == _prov.REVIEW_WINDOW for f in found.reasons)
+    if not stale or found.next_check >= today:
+        return found
+    return attrs.evolve(found, next_check=today, next_check_text=f"now: {found.next_check_text}")
 
 
 NeutrophilsRule = Literal["postpone", "cut"]
@@ -420,7 +533,7 @@ def _case(
 ) -> Case:
     if thresholds not in ("bsr2017", "local"):
         raise InputRangeError(
-            f"thresholds must be 'bsr2017' or 'local'; got {thresholds!r:.60}",
+            f"thresholds must be 'bsr2017' or 'local'; got {safe_repr(thresholds)}",
             field="thresholds",
             value=thresholds,
         )
@@ -431,7 +544,7 @@ def _case(
         isinstance(item, str) for item in explained
     ):
         raise InputRangeError(
-            f"explained must be a list of names, such as [\"eosinophils\"]; got {explained!r:.60}",
+            f"explained must be a list of names, such as [\"eosinophils\"]; got {safe_repr(explained)}",
             field="explained",
             value=explained,
         )
@@ -612,7 +725,7 @@ def _azathioprine_ceiling(patient: Patient | None, creatinine: float | None, all
 
 def _flag(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
-        raise InputRangeError(f"{field} must be True or False; got {value!r:.60}", field=field, value=value)
+        raise InputRangeError(f"{field} must be True or False; got {safe_repr(value)}", field=field, value=value)
     return value
 
 

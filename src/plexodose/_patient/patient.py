@@ -7,7 +7,9 @@ on every read, so nothing a caller does to one (an in-place ``ito()``) can reach
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+import types
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -15,7 +17,7 @@ import attrs
 from plexodose._core import limits as lim
 from plexodose._core import units as u
 from plexodose._core import vocab as _vocab
-from plexodose._core.checks import checked_text
+from plexodose._core.checks import checked_date, checked_text
 from plexodose._core.errors import InputRangeError, MissingInputError
 from plexodose._core.public import public
 from plexodose._core.units import (
@@ -28,6 +30,7 @@ from plexodose._core.units import (
 )
 from plexodose._core.vocab import PHENOTYPES, Phenotype, Sex
 from plexodose._patient import body as _body
+from plexodose._patient import provenance as _prov
 
 __all__ = ["PHENOTYPES", "Patient", "Phenotype", "Sex"]
 
@@ -73,7 +76,7 @@ def _height(value: QuantityInput | None) -> float | None:
 
 
 def _sex(value: Sex | None) -> Sex | None:
-    if value == "female" or value == "male":  # as _vocab.sex_from_text answers them
+    if type(value) is str and (value == "female" or value == "male"):  # as sex_from_text does
         return "female" if value == "female" else "male"
     return None if value is None else lim.sex(value, "sex")
 
@@ -111,6 +114,34 @@ def _nudt15(value: Phenotype | None) -> Phenotype | None:
 
 def _minor_override(value: str | None) -> str | None:
     return None if value is None else checked_text(value, "minor_override")
+
+
+def _measured(value: Any) -> tuple[tuple[str, dt.date], ...]:
+    return _prov.dates(value, "measured")
+
+
+def _confirmed(value: Any) -> tuple[tuple[str, dt.date], ...]:
+    return _prov.dates(value, "confirmed")
+
+
+def _origins(value: Any) -> tuple[tuple[str, str], ...]:
+    return _prov.texts(value, "origins")
+
+
+def _windows(value: Any) -> tuple[tuple[str, int], ...]:
+    return _prov.windows(value, "windows")
+
+
+def _on(value: Any) -> dt.date | None:
+    return None if value is None else checked_date(value, "on", _prov.EARLIEST, _prov.LATEST)
+
+
+_ATTRIBUTE = {  # a dated value's name -> the attribute holding its float
+    "weight": "weight_kg",
+    "height": "height_cm",
+    "serum_creatinine": "creatinine_mg_dl",
+    "baseline_creatinine": "baseline_creatinine_mg_dl",
+}
 
 
 def _weight_required(value: QuantityInput) -> float:
@@ -154,6 +185,16 @@ class Patient:
     )
     minor_override: str | None = attrs.field(default=None, converter=_minor_override)
     """Why adult protocols are applied to a patient under 18 (required for such a patient)."""
+    _measured: tuple[tuple[str, dt.date], ...] = attrs.field(
+        alias="measured", default=(), converter=_measured
+    )
+    _origins: tuple[tuple[str, str], ...] = attrs.field(alias="origins", default=(), converter=_origins)
+    on: dt.date | None = attrs.field(default=None, converter=_on)
+    """The date of the decision: values are judged fresh or stale on it (today when None)."""
+    _confirmed: tuple[tuple[str, dt.date], ...] = attrs.field(
+        alias="confirmed", default=(), converter=_confirmed
+    )
+    _windows: tuple[tuple[str, int], ...] = attrs.field(alias="windows", default=(), converter=_windows)
 
     def __attrs_post_init__(self) -> None:
         if self.age is not None and self.age < lim.ADULT_AGE_YEARS and self.minor_override is None:
@@ -163,6 +204,51 @@ class Patient:
                 field="age",
                 value=self.age,
             )
+        if self._measured or self._confirmed or self._origins:
+            _prov.check_order(
+                given={name: getattr(self, attr) is not None for name, attr in _ATTRIBUTE.items()},
+                measured=self._measured,
+                confirmed=self._confirmed,
+                origins=self._origins,
+                on=self.on if self.on is not None or not self._measured else dt.date.today(),
+                age=self.age,
+            )
+
+    # Dates and origins of the values (see plexodose._patient.provenance)
+    @property
+    def measured(self) -> Mapping[str, dt.date]:
+        """When each value was measured, as given (read-only); a value not in it has no date."""
+        return types.MappingProxyType(dict(self._measured))
+
+    @property
+    def origins(self) -> Mapping[str, str]:
+        """Where each value came from (a FHIR Observation id, a ward), as given (read-only)."""
+        return types.MappingProxyType(dict(self._origins))
+
+    @property
+    def confirmed(self) -> Mapping[str, dt.date]:
+        """When a value older than its window was confirmed by the caller (read-only)."""
+        return types.MappingProxyType(dict(self._confirmed))
+
+    @property
+    def windows(self) -> Mapping[str, int]:
+        """Windows (days) set for this patient, replacing the reference's defaults (read-only)."""
+        return types.MappingProxyType(dict(self._windows))
+
+    def value_used(self, name: str) -> _prov.ValueUsed | None:
+        """The dated value ``name`` ("weight", "height", "serum_creatinine",
+        "baseline_creatinine") with its date and origin, or None when not given."""
+        value: float | None = getattr(self, _ATTRIBUTE[name])
+        if value is None:
+            return None
+        unit = {"weight": "kg", "height": "cm"}.get(name, "mg/dL")
+        return _prov.ValueUsed._of(
+            name,
+            f"{_short(value)} {unit}",
+            dict(self._measured).get(name),
+            dict(self._origins).get(name),
+            dict(self._confirmed).get(name),
+        )
 
     @classmethod
     def example(cls) -> Patient:
@@ -184,7 +270,9 @@ class Patient:
     @classmethod
     def from_fhir(cls, patient: Any, observations: Any = None, *, on: Any, **given: Any) -> Patient:
         """The patient of a FHIR Patient (or Bundle) and Observations, as of the date ``on``;
-        ``given`` adds what FHIR does not hold (``nudt15="normal"``). See ``plexodose.read_fhir``."""
+        ``given`` adds what FHIR does not hold (``nudt15="normal"``). Every Observation must be
+        that Patient's. The Patient's FHIR id is not kept here: ``plexodose.read_fhir`` gives it
+        (``reading.subject``, for ``to_fhir(subject=...)``) with the values' dates and origins."""
         from plexodose._interop.fhir_in import read_fhir
 
         made: Patient = read_fhir(patient, observations, on=on).patient(**given)
@@ -251,7 +339,35 @@ class Patient:
             value = getattr(self, name)
             if value is not None:
                 parts.append(f"{name}={value!r}")
+        dated: list[tuple[str, tuple[tuple[str, Any], ...]]] = [
+            ("measured", self._measured), ("origins", self._origins)
+        ]
+        if self.on is not None:
+            dated.append(("on", ()))
+        dated += [("confirmed", self._confirmed), ("windows", self._windows)]
+        for name, pairs in dated:
+            if name == "on" and self.on is not None:
+                parts.append(f"on='{self.on.isoformat()}'")
+            elif pairs:
+                shown = ", ".join(f"{k!r}: {v if isinstance(v, int) else str(v)!r}" for k, v in pairs)
+                parts.append(f"{name}={{{shown}}}")
         return f"Patient({', '.join(parts)})"
+
+
+_attrs_setstate = getattr(Patient, "__setstate__")  # noqa: B009 (made by attrs)
+_UNDATED = {"_measured": (), "_origins": (), "on": None, "_confirmed": (), "_windows": ()}
+
+
+def _setstate(self: Patient, state: Any) -> None:
+    """A Patient pickled before values carried dates (0.1.0) loads with none."""
+    if isinstance(state, dict):
+        state = {**_UNDATED, **state}
+    elif isinstance(state, tuple) and len(state) < len(attrs.fields(Patient)):
+        state = state + tuple(_UNDATED.values())[len(state) - len(attrs.fields(Patient)) :]
+    _attrs_setstate(self, state)
+
+
+setattr(Patient, "__setstate__", _setstate)  # noqa: B010 (replaces the attrs-made method)
 
 
 def _short(value: float) -> str:

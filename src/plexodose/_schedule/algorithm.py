@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
+
 from plexodose._core import sources as src
 from plexodose._core import vocab
-from plexodose._core.checks import whole_number
-from plexodose._core.errors import InputRangeError, choice_error
+from plexodose._core.checks import one_of, whole_number
+from plexodose._core.errors import (
+    ContraindicationError,
+    InputRangeError,
+    PlexodoseError,
+    choice_error,
+)
 from plexodose._dosing.products import IVIgProduct
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, IVIgCourse
 from plexodose._drugs.azathioprine import azathioprine
@@ -20,8 +28,10 @@ from plexodose._drugs.mycophenolate import mycophenolate
 from plexodose._patient.patient import Patient
 from plexodose._schedule.builder import _Builder, _not_for, _number, add_months, start_date
 from plexodose._schedule.courses import _daily_amount, _ivig, _oral, _pulses, _thresholds
-from plexodose._schedule.model import CYCLOPHOSPHAMIDE, IVIG, Schedule
+from plexodose._schedule.model import CYCLOPHOSPHAMIDE, IVIG, MYCOPHENOLATE, Schedule
+from plexodose._schedule.monitoring import CALENDARS, CELLCEPT, _monitoring
 from plexodose._schedule.rules import (
+    CELLCEPT_MONITORING,
     ORAL,
     ORAL_MONTHS,
     PULSE_COUNT,
@@ -53,6 +63,7 @@ def schedule(
     cumulative_thresholds_g: Sequence[float] | None = None,
     prior_cyclophosphamide_g: float = 0,
     assess_after_days: int | None = None,
+    monitoring: vocab.MycophenolateCalendar | None = None,
 ) -> Schedule:
     """Lay one calculator result out on a calendar from ``start``.
 
@@ -66,6 +77,9 @@ def schedule(
       (4, a gap). The drug's monitoring calendar and 3- and 6-month assessments are added.
     - CyclophosphamidePulse: ``count`` (6) pulses at the pulse's interval, a pre-pulse and a nadir
       (day 10-14) WBC check each.
+
+    Mycophenolate's monitoring follows the SPS page (``monitoring="sps"``, the default);
+    ``monitoring="cellcept"`` lays out the CellCept transplant label's schedule instead.
 
     Cyclophosphamide (IV or oral) tracks the cumulative dose from ``prior_cyclophosphamide_g`` and
     warns on any dose that reaches one of ``cumulative_thresholds_g`` (20, 36 and 50 g).
@@ -95,6 +109,17 @@ def schedule(
         "cumulative_thresholds_g": cumulative_thresholds_g,
         "prior_cyclophosphamide_g": prior_cyclophosphamide_g or None,
     }
+    calendar = None if monitoring is None else one_of(
+        monitoring, vocab.MYCOPHENOLATE_CALENDARS, "monitoring")
+    if calendar is not None and not (
+        isinstance(result, DailyDose) and ORAL.get(result.drug, ("",))[0] == MYCOPHENOLATE
+    ):
+        raise InputRangeError(
+            "monitoring applies to mycophenolate only (its SPS or CellCept schedule); the other "
+            "drugs have one calendar",
+            field="monitoring",
+            value=monitoring,
+        )
     if isinstance(result, IVIgCourse):
         _not_for({**oral_only, "count": count, **cyclophosphamide}, "an IVIg course")
         b = _ivig(
@@ -125,6 +150,8 @@ def schedule(
             thresholds,
             prior,
         )
+        if calendar == "cellcept":
+            _cellcept(b, first, add_months(first, n))
     else:
         raise InputRangeError(
             "result must be an IVIgCourse, a CyclophosphamidePulse or the DailyDose of "
@@ -134,6 +161,18 @@ def schedule(
             value=result,
         )
     return b.build(first)
+
+
+def _cellcept(b: _Builder, first: dt.date, end: dt.date) -> None:
+    """The SPS calendar of a mycophenolate course replaced by the CellCept transplant label's."""
+    b.events = [e for e in b.events if not (e.drug == MYCOPHENOLATE and e.kind == "monitoring")]
+    b.sources = [s for s in b.sources if s not in CALENDARS[MYCOPHENOLATE].sources]
+    _monitoring(b, MYCOPHENOLATE, first, end, calendar=CELLCEPT)
+    b.warn(
+        "mycophenolate: monitoring follows the CellCept transplant label (an option; the "
+        "reference's default is the SPS calendar)",
+        CELLCEPT_MONITORING,
+    )
 
 
 def plan(
@@ -194,18 +233,25 @@ def plan(
             field="ivig_product",
             value=ivig_product,
         ) from None
-    ivig_part = _ivig(course, first, None, None, None, None)
+    ivig_part = _reworded(_ivig(course, first, None, None, None, None), "ivig")
     b.merge(ivig_part)
     decided = max(e.date for e in ivig_part.events)
     if decided >= end:
         b.warn("the plan ends before the IVIg response can be assessed")
         return _finish(b, first, end, n_months, IVIG)
+    switch = add_months(decided, REFRACTORY_DECISION_MONTHS)
+    second_part, refused = _try_agent(p, second, decided, min(switch, end), ContraindicationError)
+    start_second = (
+        f"start {_label(second)}"
+        if refused is None
+        else _cannot(p, second, refused, "second_agent", vocab.SECOND_AGENTS, (), decided, end)
+    )
     b.add(
         date=decided,
         drug=IVIG,
         kind="decision",
         description=(
-            f"inadequate response to IVIg? If so, start {_label(second)}; if it responded, consider "
+            f"inadequate response to IVIg? If so, {start_second}; if it responded, consider "
             "maintenance 1 g/kg every 3 weeks (label). Before escalating, rule out structural, "
             "neoplastic or compressive causes"
         ),
@@ -213,28 +259,143 @@ def plan(
     )
     b.cite(src.IVIG_MAINTENANCE)
     _restudy(b, decided, IVIG)
-    switch = add_months(decided, REFRACTORY_DECISION_MONTHS)
+    if second_part is None:
+        b.warn(f"{_label(second)} is not laid out: {_reason(refused)}; see the decision of "
+               f"{decided.isoformat()} for what can be given")
+        return _finish(b, first, end, n_months, IVIG)
     b.cite(REFRACTORY_GAP)
-    b.merge(_agent_part(p, second, decided, min(switch, end)))
+    b.merge(second_part)
     if switch >= end:
         b.warn(
             f"the plan ends before the refractory decision ({switch.isoformat()}): extend "
             "months to lay out the refractory agent"
         )
         return _finish(b, first, end, n_months, _drug_of(second))
+    third_part, refused = _try_agent(p, refractory, switch, end, ContraindicationError)
+    start_third = (
+        f"start {_label(refractory)}"
+        if refused is None
+        else _cannot(p, refractory, refused, "refractory_agent", vocab.REFRACTORY_AGENTS,
+                     (second,), switch, end)
+    )
     b.add(
         date=switch,
         drug=_drug_of(second),
         kind="decision",
         description=(
-            f"refractory to {_label(second)}? If so, start {_label(refractory)} (this plan stops "
+            f"refractory to {_label(second)}? If so, {start_third} (this plan stops "
             f"{_label(second)} here: the reference gives no change-over or taper schedule)"
         ),
         warnings=(_ESCALATE,),
     )
     _restudy(b, switch, _drug_of(second))
-    b.merge(_agent_part(p, refractory, switch, end))
+    if third_part is None:
+        b.warn(f"{_label(refractory)} is not laid out: {_reason(refused)}; see the decision of "
+               f"{switch.isoformat()} for what can be given")
+        return _finish(b, first, end, n_months, _drug_of(second))
+    b.merge(third_part)
     return _finish(b, first, end, n_months, _drug_of(refractory))
+
+
+# ---------------------------------------------------------------------------------------------
+# A plan decides: an agent the calculator refuses is named with its reason, beside what can be
+# given, and every piece of advice names a parameter of the function that takes it.
+
+_CALCULATORS = {
+    "azathioprine": "azathioprine",
+    "mycophenolate": "mycophenolate",
+    "ciclosporin": "ciclosporin",
+    "cyclophosphamide_iv": "cyclophosphamide_iv",
+    "cyclophosphamide_oral": "cyclophosphamide_oral",
+    "ivig": "ivig",
+}
+_PASS = re.compile(r"\bpass (\w+)=('[^']*'|\"[^\"]*\"|[\w.]+)?")
+_PLAN_PARAMETERS = ("start", "second_agent", "refractory_agent", "months", "ivig_product")
+_SCHEDULE_PARAMETERS = ("titration", "first_step_week", "step_weeks", "maintenance",
+                        "maintenance_week", "maintenance_count", "maintenance_interval_weeks",
+                        "count", "cumulative_thresholds_g", "prior_cyclophosphamide_g",
+                        "assess_after_days", "monitoring")
+
+
+def _plan_words(text: str, agent: str) -> str:
+    """``text`` with a calculator's "pass name=value" advice, when ``name`` is not a parameter of
+    plan(), written as that calculator's call laid out with schedule().
+
+    >>> _plan_words("eGFR 27 is below 60; pass override='reason' to give it anyway", "ciclosporin")
+    "eGFR 27 is below 60; lay out ciclosporin(patient, override='reason') with schedule() to give it anyway"
+    """
+    calculator = _CALCULATORS[agent]
+
+    def advice(match: re.Match[str]) -> str:
+        name, value = match.group(1), match.group(2) or "..."
+        if name in _PLAN_PARAMETERS:
+            return match.group(0)
+        if name in _SCHEDULE_PARAMETERS:
+            return f"lay the doses out with schedule(..., {name}={value})"
+        return f"lay out {calculator}(patient, {name}={value}) with schedule()"
+
+    return _PASS.sub(advice, text).replace(", or use plan())", ")")
+
+
+def _reworded(part: _Builder, agent: str) -> _Builder:
+    """``part`` with its warnings (and its events' warnings) in plan()'s words."""
+    part.warnings = [_plan_words(w, agent) for w in part.warnings]
+    part.events = [
+        attrs.evolve(e, warnings=tuple(_plan_words(w, agent) for w in e.warnings))
+        if e.warnings
+        else e
+        for e in part.events
+    ]
+    return part
+
+
+def _try_agent(
+    p: Patient, agent: str, first: dt.date, end: dt.date, caught: type[PlexodoseError]
+) -> tuple[_Builder | None, PlexodoseError | None]:
+    """The agent's phase, or None and the calculator's refusal of the kind ``caught``: for the
+    chosen agents a contraindication (the plan lays out what can be given rather than refuse as
+    a whole; a missing value still refuses: the caller can give it), for the alternatives any
+    refusal."""
+    try:
+        return _reworded(_agent_part(p, agent, first, end), agent), None
+    except caught as exc:
+        return None, exc
+
+
+def _reason(refused: PlexodoseError | None) -> str:
+    """The refusal's reason, without its advice (the decision carries the advice)."""
+    return "" if refused is None else re.split(r"; (?:pass|lay out) ", str(refused))[0]
+
+
+def _cannot(
+    p: Patient,
+    agent: str,
+    refused: PlexodoseError,
+    parameter: str,
+    choices: tuple[str, ...],
+    excluded: tuple[str, ...],
+    first: dt.date,
+    end: dt.date,
+) -> str:
+    """The decision's words when ``agent`` is refused: why, and the alternatives that compute."""
+    others = [
+        a for a in dict.fromkeys("ciclosporin" if a == "cyclosporin" else a for a in choices)
+        if a != agent and not (a.startswith(CYCLOPHOSPHAMIDE) and any(
+            x.startswith(CYCLOPHOSPHAMIDE) for x in excluded))
+    ]
+    tried = {a: _try_agent(p, a, first, end, PlexodoseError)[1] for a in others}
+    possible = [a for a, why in tried.items() if why is None]
+    text = (
+        f"{_label(agent)} is contraindicated for this patient ({_plan_words(str(refused), agent)}), "
+        "so this plan lays out no agent from here"
+    )
+    if possible:
+        text += "; what can be given instead: " + " or ".join(
+            f"{_label(a)} (plan(..., {parameter}='{a}'))" for a in possible)
+    refused_too = [f"{_label(a)} ({_reason(why)})" for a, why in tried.items() if why is not None]
+    if refused_too:
+        text += "; not possible either: " + "; ".join(refused_too)
+    return f"{text}; discuss with the specialist team"
 
 
 _ESCALATE = (

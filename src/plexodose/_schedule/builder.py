@@ -82,20 +82,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
         return add_months(dt.date(year, month, 1), 1)
 
 
-def calendar_weeks(listed: tuple[int, ...], last_day: int) -> list[int]:
-    """Days from the first dose: the listed weeks, then every 4 weeks, up to ``last_day``.
-
-    >>> calendar_weeks((1, 2, 3, 4, 6, 8, 10, 12), 120)  # weeks 1-4, 6-12 every 2, then 16 (112 days)
-    [7, 14, 21, 28, 42, 56, 70, 84, 112]
-    """
-    days = [7 * w for w in listed]
-    day = days[-1] + 28
-    while day <= last_day:
-        days.append(day)
-        day += 28
-    return [d for d in days if d <= last_day]
-
-
 def _number(value: Any, field: str, low: float, high: float) -> float:
     number = u.plain_number(value, field)
     if not low <= number <= high:
@@ -110,4 +96,3 @@ def _not_for(given: dict[str, Any], what: str) -> None:
     for name, value in given.items():
         if value is not None:
             raise InputRangeError(f"{name} does not apply to {what}", field=name, value=value)
-

@@ -18,7 +18,7 @@ from plexodose._core import format as fmt
 from plexodose._core import units as u
 from plexodose._core import vocab
 from plexodose._core.checks import one_of
-from plexodose._core.errors import InputRangeError
+from plexodose._core.errors import InputRangeError, safe_repr
 from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._dosing.results import frequency_text
@@ -37,7 +37,7 @@ def _maximum(_: Any, attribute: Any, value: Any) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
         raise InputRangeError(
-            f"{attribute.name} must be a finite amount above 0 or None; got {value!r:.60}",
+            f"{attribute.name} must be a finite amount above 0 or None; got {safe_repr(value)}",
             field=attribute.name,
             value=value,
         )

@@ -2,7 +2,13 @@
 result that changes something, with the original kept for comparison.
 
 A result on a date reviews the oral drug being given that day (azathioprine, mycophenolate,
-ciclosporin, oral cyclophosphamide). What each action does to the plan, from the result's date:
+ciclosporin, oral cyclophosphamide), and the IV cyclophosphamide pulse due within the 7 days
+after it (pre-pulse counts, Michigan "within 1 week of the infusion"): WBC below 2.0 x10^9/L
+(Michigan) or a creatinine above 500 umol/L (a gap) holds the pulse, neutrophils below
+1.5 x10^9/L postpone it (the French protocol, whose default is to postpone), WBC 2.0-3.0 x10^9/L
+halves it (Michigan). A held or postponed pulse is removed with its pre-pulse and nadir tests,
+and a decision and a repeat of the counts 7 days later take its place; the later pulses stay, each
+reviewed on its own results. What each action does to an oral drug, from the result's date:
 
 - continue, flag: nothing (the review is kept on ``reviews``);
 - repeat: a repeat test on the review's ``next_check``;
@@ -15,24 +21,31 @@ ciclosporin, oral cyclophosphamide). What each action does to the plan, from the
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
 from plexodose._core import format as fmt
+from plexodose._core import sources as src
 from plexodose._core import units as u
+from plexodose._core.checks import whole_number
 from plexodose._core.errors import InputRangeError
+from plexodose._core.sources import Source
 from plexodose._dosing.results import frequency_text
+from plexodose._drugs import cyclophosphamide as cy
 from plexodose._monitoring import thresholds as rules
 from plexodose._monitoring.labs import Labs, history
 from plexodose._monitoring.review import Review, review
+from plexodose._monitoring.rules import IV_CYCLOPHOSPHAMIDE, Finding
 from plexodose._schedule.builder import _Builder
 from plexodose._schedule.courses import _cumulative
 from plexodose._schedule.model import CYCLOPHOSPHAMIDE, IVIG, Event, Schedule
 from plexodose._schedule.monitoring import _monitoring
-from plexodose._schedule.rules import THRESHOLDS_G
+from plexodose._schedule.rules import NADIR_DAYS, PRE_PULSE_CREATININE_GAP, THRESHOLDS_G
 
 _CUMULATIVE_TEXT = "this dose takes the cumulative cyclophosphamide"
 
@@ -48,7 +61,9 @@ def replan(
     """``schedule`` re-planned on ``results`` (Labs, oldest first); ``original`` keeps the plan.
 
     ``baseline`` (pre-treatment Labs or creatinine) and ``on`` go to every review, with any
-    other :func:`plexodose.review` option (``thresholds``, ``reduction``, ...).
+    other :func:`plexodose.review` option (``thresholds``, ``reduction``, ...); any other name
+    is refused. ``reductions`` and ``pressure_reductions`` are the ciclosporin reductions made
+    before this plan: replan counts its own from there.
 
     >>> from plexodose import Labs, Patient, azathioprine, schedule
     >>> s = schedule(azathioprine(Patient.example()), start="2027-01-01", months=2)
@@ -64,56 +79,89 @@ def replan(
             field="schedule",
             value=schedule,
         )
-    for name in ("history", "started", "current_dose", "withheld", "restart_dose", "nadir"):
-        if name in options:
+    for name, value in options.items():
+        if name in _SET_BY_REPLAN:
             raise InputRangeError(
                 f"{name} is set by replan itself (from the schedule and the results)",
                 field=name,
-                value=options[name],
+                value=value,
             )
+        if name not in _REVIEW_OPTIONS:
+            raise InputRangeError(
+                f"{name} is not an option of replan; it takes baseline, on and "
+                f"{', '.join(_REVIEW_OPTIONS)}",
+                field=name,
+                value=value,
+            )
+    # Reductions already made before this plan: replan counts its own from there.
+    made = [whole_number(options.pop(n, 0), n, 0, 10) for n in ("reductions", "pressure_reductions")]
     ordered = history(results, "results")
+    dates = [h.date for h in ordered]
     events = list(schedule.events)
+    plan = _Index(events)
     reviews: list[Review] = []
     warnings = list(schedule.warnings)
     sources = list(schedule.sources)
     stopped: dict[str, dt.date] = {}
+    skipped: dict[str, bool] = {}
     reductions: dict[str, list[int]] = {}
-    for labs in ordered:
-        drug = _active(events, labs.date)
+    for i, labs in enumerate(ordered):
+        pulse = plan.pulse_after(labs.date)
+        if pulse is not None:
+            checked = _pulse_review(pulse, labs)
+            reviews.append(checked)
+            _cite(sources, checked.sources)
+            if checked.action != "continue":
+                verb = "postpone" if checked.action == "withhold" else "halve"
+                warnings.append(
+                    f"re-planned from {labs.date.isoformat()}: {verb} the "
+                    f"cyclophosphamide IV pulse of {pulse.date.isoformat()} "
+                    f"({checked.reasons[0].text})"
+                )
+                events = _apply_pulse(events, pulse, checked)
+                plan = _Index(events)
+        drug = plan.active(labs.date)
         if drug is None:
-            warnings.append(
-                f"results of {labs.date.isoformat()}: no oral drug is given that day; not reviewed"
-            )
+            if pulse is None:
+                warnings.append(
+                    f"results of {labs.date.isoformat()}: no oral drug is given that day and no "
+                    "IV pulse is due in the 7 days after it; not reviewed"
+                )
             continue
         if drug in stopped:
+            skipped[drug] = True
             continue
-        counts = reductions.setdefault(drug, [0, 0])
+        counts = reductions.setdefault(drug, list(made))
+        first = plan.first[drug]
         found = review(
             _review_name(drug),
             labs,
             baseline=baseline,
-            history=[h for h in ordered if h.date < labs.date and h.date >= _first_dose(events, drug)],
-            started=_first_dose(events, drug),
-            on=on,
-            current_dose=u.quantity(_dose_on(events, drug, labs.date), "mg/day"),
+            history=ordered[bisect.bisect_left(dates, first) : i],
+            started=first,
+            # an earlier result is judged as on its own date (its age is that of the decision
+            # then); the latest on ``on``, where an old result answers "repeat"
+            on=on if labs is ordered[-1] else labs.date,
+            current_dose=u.quantity(plan.dose_on(drug, labs.date), "mg/day"),
             **{"reductions": counts[0], "pressure_reductions": counts[1], **options},
         )
         reviews.append(found)
-        for source in found.sources:
-            if source not in sources:
-                sources.append(source)
+        _cite(sources, found.sources)
         if found.action in ("continue", "flag"):
             continue
         warnings.append(
             f"re-planned from {labs.date.isoformat()}: {found.action} {drug} "
             f"({found.reasons[0].text})"
         )
+        if found.action == "repeat":
+            events.append(_repeat(drug, found, "repeat the tests"))  # no dose changes
+            continue
         events = _apply(events, drug, labs.date, found, counts)
+        plan = _Index(events)  # doses changed: a handful of times per drug at most
         if found.action in ("withhold", "stop"):
             stopped[drug] = labs.date
     for drug, day in stopped.items():
-        later = [h.date for h in ordered if h.date > day and _active(list(schedule.events), h.date) == drug]
-        if later:
+        if skipped.get(drug):
             warnings.append(
                 f"{drug} results after {day.isoformat()} are not reviewed: the drug is withheld "
                 "and a restart needs the prescriber's dose"
@@ -133,40 +181,191 @@ def replan(
     )
 
 
+# review()'s arguments that replan fills itself, and the ones it passes on.
+_SET_BY_REPLAN = (
+    "drug", "labs", "history", "started", "current_dose", "withheld", "restart_dose", "nadir"
+)
+_REVIEW_OPTIONS = tuple(
+    n for n in inspect.signature(review).parameters if n not in (*_SET_BY_REPLAN, "baseline", "on")
+)
+
+
+def _cite(sources: list[Source], more: Sequence[Source]) -> None:
+    for source in more:
+        if source not in sources:
+            sources.append(source)
+
+
 def _review_name(drug: str) -> str:
     return "cyclophosphamide oral" if drug == CYCLOPHOSPHAMIDE else drug
 
 
-def _oral_doses(events: list[Event], drug: str | None = None) -> list[Event]:
-    return [
+def _is_oral_dose(e: Event) -> bool:
+    return e.kind == "dose" and e.route == "oral" and e.drug != IVIG
+
+
+def _is_pulse(e: Event) -> bool:
+    return e.kind == "dose" and e.route == "IV" and e.drug == CYCLOPHOSPHAMIDE
+
+
+class _Index:
+    """The plan's oral doses and IV pulses sorted by date, once: each question a bisection.
+
+    Built in O(E log E) for E events, and again only when a review changes doses (a reduction,
+    a withhold, a stop or a postponed pulse: a few times per drug), so a re-plan on R results
+    costs O((E + R) log E) here, never a scan of the events per result.
+    """
+
+    def __init__(self, events: Sequence[Event]) -> None:
+        # Ties on one date keep the plan's order (the first of them answers, as max() did).
+        oral = sorted((e for e in events if _is_oral_dose(e)), key=lambda e: e.date)
+        self.oral_dates = [e.date for e in oral]
+        self.oral = oral
+        self.by_drug: dict[str, tuple[list[dt.date], list[Event]]] = {}
+        for e in oral:
+            days, found = self.by_drug.setdefault(e.drug, ([], []))
+            days.append(e.date)
+            found.append(e)
+        self.first = {drug: days[0] for drug, (days, _) in self.by_drug.items()}
+        self.pulses = sorted((e for e in events if _is_pulse(e)), key=lambda e: e.date)
+        self.pulse_dates = [e.date for e in self.pulses]
+
+    @staticmethod
+    def _latest(days: list[dt.date], found: list[Event], day: dt.date) -> Event | None:
+        """The first-listed event on the latest date not after ``day``."""
+        last = bisect.bisect_right(days, day) - 1
+        if last < 0:
+            return None
+        return found[bisect.bisect_left(days, days[last])]
+
+    def active(self, day: dt.date) -> str | None:
+        """The oral drug given on ``day``, or the last one given before it within a week."""
+        latest = self._latest(self.oral_dates, self.oral, day)
+        if latest is None or latest.date < day - dt.timedelta(days=7):
+            return None
+        return latest.drug
+
+    def dose_on(self, drug: str, day: dt.date) -> float:
+        """The mean daily amount (mg/day) of ``drug``'s latest dose on or before ``day``."""
+        latest = self._latest(*self.by_drug[drug], day)
+        if latest is None:  # pragma: no cover - active() found a dose of this drug by then
+            raise AssertionError("no dose before the review date")
+        return (latest.dose_amount or 0.0) * latest.days_per_week / 7
+
+    def pulse_after(self, day: dt.date) -> Event | None:
+        """The first IV pulse from ``day`` to 7 days after it (its pre-pulse window)."""
+        at = bisect.bisect_left(self.pulse_dates, day)
+        if at < len(self.pulses) and self.pulses[at].date <= day + _PRE_PULSE_WINDOW:
+            return self.pulses[at]
+        return None
+
+
+_PRE_PULSE_WINDOW = dt.timedelta(days=7)  # [guideline] Michigan: labs within 1 week of the infusion
+_POSTPONE_DISCUSS_DAYS = 14  # [guideline] French protocol: postponed beyond 2 weeks -> discuss
+_UMOL_PER_MG_DL = 10_000 / u.CREATININE_MOLAR_MASS_G_PER_MOL  # 1 mg/dL = 88.4 umol/L
+
+
+def _pulse_review(pulse: Event, labs: Labs) -> Review:
+    """Pre-pulse results against the reference's cyclophosphamide rules, the holds first."""
+    wbc, neutrophils, creatinine = (labs.value(n) for n in ("wbc", "neutrophils", "creatinine"))
+    given = pulse.dose_amount or 0.0
+    holds: list[Finding] = []
+    if wbc is not None and wbc * 1000 < cy.PRE_PULSE_HOLD_BELOW:
+        holds.append(Finding("withhold", f"pre-pulse WBC {fmt.number(wbc, 3)} x10^9/L is below "
+                             "2.0 x10^9/L (2,000/uL): hold the pulse", src.CYCLOPHOSPHAMIDE_NADIR))
+    if neutrophils is not None and neutrophils * 1000 < cy.NEUTROPHILS_CUT_BELOW:
+        holds.append(Finding("withhold", f"neutrophils {fmt.number(neutrophils, 3)} x10^9/L are "
+                             "below 1.5 x10^9/L: postpone the pulse (the French protocol's "
+                             "default; a 25 % cut is the alternative, the prescriber's choice)",
+                             src.FRENCH_NEUTROPHILS))
+    if creatinine is not None and creatinine * _UMOL_PER_MG_DL > cy.EULAR_CREATININE_UMOL_L[1]:
+        holds.append(Finding("withhold", f"pre-pulse creatinine {fmt.number(creatinine * _UMOL_PER_MG_DL, 0)}"
+                             " umol/L is above 500 umol/L (no EULAR column): hold the pulse and "
+                             "discuss", PRE_PULSE_CREATININE_GAP))
+    if holds:
+        return Review(
+            drug=IV_CYCLOPHOSPHAMIDE,
+            date=labs.date,
+            action="withhold",
+            reasons=tuple(holds),
+            sources=tuple(dict.fromkeys((*(f.source for f in holds), rules.WITHHOLD_REPEAT_GAP))),
+            next_check=labs.date + dt.timedelta(days=rules.WITHHOLD_REPEAT_DAYS),
+            next_check_text="repeat the counts; give the pulse when they allow (the prescriber's "
+            f"decision); postponed beyond {_POSTPONE_DISCUSS_DAYS} days: discuss another therapy",
+        )
+    if wbc is not None and wbc * 1000 <= cy.PRE_PULSE_HALF_UP_TO:
+        half = given / 2
+        return Review(
+            drug=IV_CYCLOPHOSPHAMIDE,
+            date=labs.date,
+            action="reduce",
+            reasons=(Finding("reduce", f"pre-pulse WBC {fmt.number(wbc, 3)} x10^9/L is 2.0-3.0 "
+                             f"x10^9/L (2,000-3,000/uL): give 50 % ({fmt.mass_mg(half)})",
+                             src.CYCLOPHOSPHAMIDE_NADIR),),
+            sources=(src.CYCLOPHOSPHAMIDE_NADIR,),
+            next_check=pulse.date + dt.timedelta(days=NADIR_DAYS[0]),
+            next_check_text="nadir WBC 10-14 days after the pulse",
+            proposed_amount=half,
+            proposed_unit="mg",
+            proposed_text=f"{fmt.mass_mg(half)} for this pulse",
+        )
+    read = [n for n in ("wbc", "neutrophils", "creatinine") if labs.value(n) is not None]
+    return Review(
+        drug=IV_CYCLOPHOSPHAMIDE,
+        date=labs.date,
+        action="continue",
+        reasons=(Finding("continue", f"pre-pulse {', '.join(read) or 'results'}: no pre-pulse "
+                         "rule holds or reduces the pulse" if read else "no pre-pulse count or "
+                         "creatinine in these results: the pulse is not judged on them",
+                         src.CYCLOPHOSPHAMIDE_NADIR),),
+        sources=(src.CYCLOPHOSPHAMIDE_NADIR,),
+        next_check=pulse.date + dt.timedelta(days=NADIR_DAYS[0]),
+        next_check_text="nadir WBC 10-14 days after the pulse",
+    )
+
+
+def _apply_pulse(events: list[Event], pulse: Event, found: Review) -> list[Event]:
+    """A held pulse leaves with its pre-pulse and nadir tests; a halved one keeps them."""
+    if found.action == "reduce" and found.proposed_amount is not None:
+        full, half = fmt.mass_mg(pulse.dose_amount or 0.0), fmt.mass_mg(found.proposed_amount)
+        text = pulse.description.replace(full, f"{half} (50 % of {full})", 1)
+        half_pulse = attrs.evolve(
+            pulse,
+            dose_amount=found.proposed_amount,
+            description=f"{text}; halved on the results of {found.date.isoformat()} "
+            f"({found.reasons[0].text})",
+            phase="reduced",
+        )
+        return [half_pulse if e is pulse else e for e in events]
+    nadir = pulse.date + dt.timedelta(days=NADIR_DAYS[0])
+    kept = [
         e
         for e in events
-        if e.kind == "dose" and e.route == "oral" and e.drug != IVIG and (drug is None or e.drug == drug)
+        if e is not pulse
+        and not (
+            e.drug == CYCLOPHOSPHAMIDE
+            and e.kind == "monitoring"
+            and ((e.date == pulse.date and "pre-pulse" in e.description)
+                 or (e.date == nadir and e.until is not None))
+        )
     ]
-
-
-def _active(events: list[Event], day: dt.date) -> str | None:
-    """The oral drug given on ``day``, or the last one given before it within a week."""
-    doses = [e for e in _oral_doses(events) if day - dt.timedelta(days=7) <= e.date <= day]
-    return max(doses, key=lambda e: e.date).drug if doses else None
-
-
-def _first_dose(events: list[Event], drug: str) -> dt.date:
-    return min(e.date for e in _oral_doses(events, drug))
-
-
-def _dose_on(events: list[Event], drug: str, day: dt.date) -> float:
-    doses = [e for e in _oral_doses(events, drug) if e.date <= day]
-    latest = max(doses, key=lambda e: e.date)
-    return (latest.dose_amount or 0.0) * latest.days_per_week / 7
+    reasons = "; ".join(f.text for f in found.reasons)
+    decision = Event(
+        date=found.date,
+        drug=CYCLOPHOSPHAMIDE,
+        kind="decision",
+        description=f"POSTPONE the cyclophosphamide IV pulse of {pulse.date.isoformat()} "
+        f"({fmt.mass_mg(pulse.dose_amount or 0.0)}): {reasons}; repeat the counts on "
+        f"{found.next_check.isoformat()}; the pulse is given when they allow, at the prescriber's "
+        f"dose; postponed beyond {_POSTPONE_DISCUSS_DAYS} days: discuss another therapy",
+    )
+    return [*kept, decision, _repeat(CYCLOPHOSPHAMIDE, found, "before the postponed pulse: repeat the counts")]
 
 
 def _apply(
     events: list[Event], drug: str, day: dt.date, found: Review, counts: list[int]
 ) -> list[Event]:
     reason = found.reasons[0].text
-    if found.action == "repeat":
-        return [*events, _repeat(drug, found, "repeat the tests")]
     if found.action == "reduce" and found.proposed_amount is not None:
         pressure = any(f.source is rules.CICLOSPORIN_PRESSURE for f in found.reasons if f.action == "reduce")
         counts[1 if pressure else 0] += 1
@@ -218,7 +417,7 @@ def _reduce(events: list[Event], drug: str, day: dt.date, daily: float, reason: 
             )
         out.append(e)
     b = _Builder()
-    _monitoring(b, drug, day, last + dt.timedelta(days=1))
+    _monitoring(b, drug, day, last + dt.timedelta(days=1), restart=True)
     restarted = [
         attrs.evolve(e, description=f"{e.description} after the dose change of {day.isoformat()}")
         for e in b.events

@@ -32,10 +32,19 @@ NADIR_DAYS = (10, 14)  # [guideline] Michigan protocol
 # [guideline] Travis 1995 (20 g), Faurschou 2008 (the core's 36 g), Travis 1995 (50 g)
 THRESHOLDS_G = (20.0, CUMULATIVE_THRESHOLD_G, 50.0)
 ORAL_MONTHS = 6  # the seed's 3-6 months, so both assessments fall inside the course
-# Monitoring calendars in weeks from the first dose; None: every 4 weeks after the last listed.
-CBC_WEEKS = (1, 2, 3, 4, 6, 8, 10, 12)  # weekly in month 1, every 2 weeks in months 2-3
-CREATININE_WEEKS = (0, 2, 4, 6, 8, 10, 12)  # baseline, then every 2 weeks for 3 months
-BLOOD_PRESSURE_WEEKS = (0, 1, 2, 3, 4)  # baseline, then weekly for a month
+# Monitoring calendars, in days from the first dose ("months" are 4 weeks: MONTH_GAP). Each is
+# the reference's table (monitoring-rules.md): an opening run of tests, then every 2 weeks until
+# both a minimum has passed and the dose has been unchanged for 6 weeks, then a longer interval.
+# A dose change during the course (titration, step-down) restarts the 2-weekly phase: the next
+# test comes at most 2 weeks after it.
+TWO_WEEKS, STABLE_DAYS, MONTH_DAYS = 14, 42, 28
+AZATHIOPRINE_OPENING = (7, 14, 21, 28)  # [label] weekly for the first month
+AZATHIOPRINE_TWO_WEEKLY_TO = 84  # [label] twice monthly to the end of month 3, then monthly
+CICLOSPORIN_TWO_WEEKLY_TO = 84  # [label, guideline SPS] every 2 weeks for 3 months, then monthly
+CICLOSPORIN_LIPIDS_DAY = 28  # [guideline SPS] lipids after 1 month
+MYCOPHENOLATE_TWO_WEEKLY_TO = 42  # [guideline SPS] every 2 weeks for a minimum of 6 weeks
+MYCOPHENOLATE_THEN_DAYS = 84  # [guideline SPS] then every 12 weeks ("3 monthly")
+ORAL_CYCLOPHOSPHAMIDE_TWO_WEEKLY_TO = 84  # [guideline] French protocol: 2-weekly for 3 months
 EARLIEST_START, LATEST_START = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
 SEED_ALGORITHM = Source(
@@ -83,14 +92,36 @@ AZATHIOPRINE_STEP_GAP = Source(
 )
 AZATHIOPRINE_MONITORING = Source(
     "label",
-    "azathioprine prescribing information",
-    "CBC weekly for the first month, every 2 weeks in months 2-3, then monthly; LFTs",
+    "azathioprine US prescribing information",
+    "CBC weekly during the first month, twice monthly for the second and third months, then "
+    "monthly or more frequently if dosage alterations or other therapy changes are necessary",
+)
+AZATHIOPRINE_MONITORING_SPS = Source(
+    "guideline",
+    "NHS Specialist Pharmacy Service, azathioprine/mercaptopurine monitoring (BSR 2017)",
+    "FBC, LFT and creatinine every 2 weeks until on a stable dose for 6 weeks, then monthly for 3 "
+    "months, then every 12 weeks; after a dose increase a test 2 weeks later and the 2-weekly "
+    "phase restarts",
 )
 CICLOSPORIN_MONITORING = Source(
     "label",
-    "US modified ciclosporin prescribing information",
-    "creatinine every 2 weeks for 3 months, then monthly; blood pressure weekly for a month, then "
-    "monthly; a creatinine rise is judged against the baseline",
+    "US modified ciclosporin prescribing information (Gengraf, psoriasis)",
+    "serum creatinine and BUN every 2 weeks during the initial 3 months of therapy and then "
+    "monthly if the patient is stable",
+)
+CICLOSPORIN_MONITORING_SPS = Source(
+    "guideline",
+    "NHS Specialist Pharmacy Service, ciclosporin monitoring page (sps.nhs.uk)",
+    "creatinine every 2 weeks for the first 3 months; albumin, ALT or AST, blood pressure, "
+    "glucose and FBC every 2 weeks until on a stable dose for 6 weeks; lipids after 1 month; "
+    "once stable every 1-3 months; after started or dose changed",
+)
+CICLOSPORIN_CALENDAR_GAP = Source(
+    "gap",
+    "plexodose reference (monitoring-rules.md, one calendar for one blood draw)",
+    "creatinine, blood pressure, FBC, ALT or AST, albumin and glucose together every 2 weeks for "
+    "3 months and until the dose has been stable for 6 weeks, then monthly; potassium and "
+    "magnesium with each creatinine; any dose change restarts the 2-weekly phase",
 )
 CICLOSPORIN_STEP_GAP = Source(
     "gap",
@@ -104,9 +135,28 @@ MYCOPHENOLATE_STEP_GAP = Source(
     "weekly steps of 500 mg a day (250 mg a dose): 500, 750, then 1,000 mg twice daily",
 )
 MYCOPHENOLATE_MONITORING = Source(
-    "secondary",
-    "plexodose dosing reference (no primary source named)",
-    "mycophenolate: CBC weekly for the first month, twice monthly in months 2-3, then monthly",
+    "guideline",
+    "NHS Specialist Pharmacy Service, mycophenolate mofetil monitoring page (sps.nhs.uk)",
+    "FBC, ALT or AST, albumin and creatinine every 2 weeks for a minimum of 6 weeks until the "
+    "dose is stable; then 3 monthly (at least every 12 weeks once stable)",
+)
+MYCOPHENOLATE_STABLE_GAP = Source(
+    "gap",
+    "plexodose reference (monitoring-rules.md, reading of SPS 'until dose stable')",
+    "every 2 weeks until the dose has been unchanged for 6 weeks (which covers the minimum of 6 "
+    "weeks), then every 12 weeks",
+)
+CELLCEPT_MONITORING = Source(
+    "label",
+    "CellCept (mycophenolate mofetil) prescribing information, transplantation",
+    "CBC weekly for the first month, twice monthly for the second and third months, and monthly "
+    "for the remainder of the first year",
+)
+DOSE_CHANGE_GAP = Source(
+    "gap",
+    "plexodose conservative choice (the sources name a dose increase or 'dose changed')",
+    "any dose change in the course, up or down, restarts the 2-weekly phase: the next test comes "
+    "at most 2 weeks after it, then every 2 weeks until the dose has been unchanged for 6 weeks",
 )
 MONTH_GAP = Source(
     "gap",
@@ -114,10 +164,16 @@ MONTH_GAP = Source(
     "monitoring 'months' are 4 weeks (checks come a "
     "little early, never late); response assessments use calendar months (never early)",
 )
-ORAL_CYCLOPHOSPHAMIDE_MONITORING_GAP = Source(
+ORAL_CYCLOPHOSPHAMIDE_MONITORING = Source(
+    "guideline",
+    "French national diagnosis and care protocol (PNDS), Box 6, cyclophosphamide monitoring",
+    "complete blood count and platelet count, serum creatinine and the search for haematuria: "
+    "every 2 weeks for the first 3 months, then monthly if the oral treatment is continued",
+)
+PRE_PULSE_CREATININE_GAP = Source(
     "gap",
-    "plexodose (no monitoring calendar for oral cyclophosphamide in the reference)",
-    "no blood-count calendar is generated: set one locally",
+    "plexodose conservative choice (the EULAR 2009 / CYCLOPS table has no column above 500 umol/L)",
+    "a pre-pulse creatinine above 500 umol/L holds the IV cyclophosphamide pulse: discuss",
 )
 NIH_REGIMEN = Source(
     "guideline", "NIH cyclophosphamide regimen", "0.75-1 g/m2 monthly x 6 (6 pulses by default)"

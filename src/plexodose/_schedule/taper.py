@@ -22,7 +22,7 @@ from typing import Any
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
-from plexodose._core.errors import InputRangeError, UnitError
+from plexodose._core.errors import InputRangeError, UnitError, safe_repr
 from plexodose._dosing.guard import tightest_per_dose
 from plexodose._dosing.results import DailyDose, frequency_text
 from plexodose._monitoring.thresholds import TAPER_GAP
@@ -48,7 +48,7 @@ def _mg(value: Any, field: str) -> float:
     except UnitError:
         found = u.to_float(value, field, _DAILY)  # raises, naming "25 mg/day", if not that either
     if not found > 0:
-        raise InputRangeError(f"{field} must be above 0 mg; got {value!r:.60}", field=field, value=value)
+        raise InputRangeError(f"{field} must be above 0 mg; got {safe_repr(value)}", field=field, value=value)
     return found
 
 
@@ -85,7 +85,7 @@ def taper(
     days = u.to_float(every, "every", _INTERVAL)
     if not (1 <= days <= 365) or days != math.floor(days):
         raise InputRangeError(
-            f"every must be whole days from 1 day to 52 weeks; got {every!r:.60}",
+            f"every must be whole days from 1 day to 52 weeks; got {safe_repr(every)}",
             field="every",
             value=every,
         )

@@ -110,7 +110,7 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from plexodose._core import limits as lim
 from plexodose._core import units as u
-from plexodose._core.errors import InputRangeError, MissingInputError
+from plexodose._core.errors import InputRangeError, MissingInputError, safe_repr
 from plexodose._drugs import azathioprine as aza
 from plexodose._drugs import ciclosporin as csa
 from plexodose._drugs import cyclophosphamide as cyc
@@ -149,6 +149,8 @@ ROUTES = {"oral": CYC_ORAL, "iv": CYC_IV}
 OUTPUT_COLUMNS = ("drug", "ordered_mg", "per", "low_mg", "high_mg", "accepted_low_mg",
                   "accepted_high_mg", "cap_mg", "status", "reason", "note")
 REQUIRED_COLUMNS = ("drug", "weight", "dose")
+READ_COLUMNS = (*REQUIRED_COLUMNS, "route", "weight_unit", "dose_unit", "doses_per_day", "height",
+                "height_unit", "sex", "age", "serum_creatinine", "creatinine_unit")
 ROUNDING = 1e-9  # float rounding only: not a clinical tolerance
 CHUNK_ROWS = 1 << 18  # rows audited at a time
 
@@ -227,8 +229,9 @@ def audit(orders: Any, *, unknown_drugs: Literal["raise", "flag"] = "raise") -> 
         raise InputRangeError(f"orders must be a pandas DataFrame; got {type(orders).__name__}",
                               field="orders", value=type(orders).__name__)
     if unknown_drugs not in ("raise", "flag"):
-        raise InputRangeError(f"unknown_drugs must be 'raise' or 'flag'; got {unknown_drugs!r:.60}",
+        raise InputRangeError(f"unknown_drugs must be 'raise' or 'flag'; got {safe_repr(unknown_drugs)}",
                               field="unknown_drugs", value=unknown_drugs)
+    _check_column_names(orders.columns)
     for name in REQUIRED_COLUMNS:
         if name not in orders.columns:
             raise MissingInputError(f"orders has no {name!r} column; required: "
@@ -241,6 +244,21 @@ def audit(orders: Any, *, unknown_drugs: Literal["raise", "flag"] = "raise") -> 
         slices = [_Audit(orders.iloc[start:start + CHUNK_ROWS], refuse, reasons).columns()
                   for start in range(0, len(orders) or 1, CHUNK_ROWS)]  # an empty frame: one
     return _frame(slices, orders.index, reasons)
+
+
+def _check_column_names(columns: Any) -> None:
+    """One level of names, each column the audit reads named once: ``orders["weight_unit"]`` is
+    otherwise a frame, not a column (which one would the audit read?)."""
+    if columns.nlevels != 1:
+        raise InputRangeError(
+            f"orders must have one level of column names (such as {', '.join(REQUIRED_COLUMNS)}); "
+            f"got {columns.nlevels} levels", field="orders", value=columns.nlevels)
+    twice = columns[columns.duplicated()]
+    for name in READ_COLUMNS:
+        if name in twice:
+            raise InputRangeError(
+                f"orders has {int((columns == name).sum())} columns named {name!r}: keep one",
+                field=name, value=name)
 
 
 def meta(index: Any = None) -> Any:
@@ -303,12 +321,12 @@ class _Audit:
         drug: Ints = known[found]
         unknown = [v for v, code in zip(names, known, strict=False) if code == -1]
         if unknown and refuse_unknown:
-            shown = ", ".join(repr(v)[:60] for v in unknown[:5])
+            shown = ", ".join(safe_repr(v) for v in unknown[:5])
             raise InputRangeError(
                 f"drug {shown} is not one the audit knows: {', '.join(DRUGS)} (or "
                 f"{', '.join(ALIASES)} with a route); pass unknown_drugs=\"flag\" to flag such "
                 "rows instead", field="drug", value=unknown[0])
-        texts = [f"drug {v!r:.60} is not one of {', '.join(DRUGS)}" for v in names] + [""]
+        texts = [f"drug {safe_repr(v)} is not one of {', '.join(DRUGS)}" for v in names] + [""]
         self.problems.flag(MISSING, found < 0, "drug not given")
         self.problems.flag(UNKNOWN_DRUG, (found >= 0) & (drug == -1),
                            lambda rows: [texts[i] for i in found[rows]])
@@ -333,7 +351,7 @@ class _Audit:
         self.problems.flag(MISSING, missing, "route not given: cyclophosphamide needs 'oral' or "
                                              "'IV'")
         self.problems.flag(IMPLAUSIBLE, bad, lambda r: [
-            f"route {v!r:.60} must be 'oral' or 'IV'" for v in column.iloc[r]])
+            f"route {safe_repr(v)} must be 'oral' or 'IV'" for v in column.iloc[r]])
         return drug
 
     def _patients(self) -> None:
@@ -381,7 +399,7 @@ class _Audit:
         found, values = _read.codes(column)
         # 0 female, 1 male, 2 anything else, 3 not given
         sexes = np.array([_sex_code(v) for v in values] + [3], dtype=np.int8)[found]
-        texts = [f"sex {v!r:.60} must be 'female' or 'male'" for v in values] + [""]
+        texts = [f"sex {safe_repr(v)} must be 'female' or 'male'" for v in values] + [""]
         self.problems.flag(IMPLAUSIBLE, sexes == 2, lambda rows: [texts[i] for i in found[rows]])
         return sexes == 0, sexes == 1
 
@@ -522,9 +540,9 @@ def _sex_code(value: Any) -> int:
 
 def _dose_unit_problem(drug: int, shown: str) -> str:
     if drug in PULSES:
-        return f"dose {shown!r:.60} must be a mass per pulse such as \"1 g\" or \"750 mg\""
+        return f"dose {safe_repr(shown)} must be a mass per pulse such as \"1 g\" or \"750 mg\""
     if drug in _FIXED_FREQUENCY:
-        return (f"dose {shown!r:.60} must be a mass per day (\"mg/day\") or a mass per dose "
+        return (f"dose {safe_repr(shown)} must be a mass per day (\"mg/day\") or a mass per dose "
                 f"(\"mg\", {DOSES_PER_DAY[drug][0]} doses a day)")
-    return (f"dose {shown!r:.60} must be a mass per day such as \"mg/day\" (a plain mass does "
+    return (f"dose {safe_repr(shown)} must be a mass per day such as \"mg/day\" (a plain mass does "
             f"not say how often {DRUGS[drug]} is given: add a doses_per_day column)")

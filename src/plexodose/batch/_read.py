@@ -21,7 +21,7 @@ import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
 
 from plexodose._core import units as u
-from plexodose._core.errors import MissingInputError, PlexodoseError
+from plexodose._core.errors import MissingInputError, PlexodoseError, safe_repr
 from plexodose.batch._problems import IMPLAUSIBLE, WRONG_UNIT, Problems
 
 Floats = npt.NDArray[np.float64]
@@ -50,8 +50,34 @@ def codes(column: Any) -> tuple[Ints, list[Any]]:
         return np.zeros(len(column), dtype=np.intp), [column.iloc[0]]
     if isinstance(column.array, pd.arrays.ArrowStringArray):
         return _arrow_codes(column.array.__arrow_array__())
-    found, uniques = pd.factorize(column)
+    try:
+        found, uniques = pd.factorize(column)
+    except TypeError:  # an unhashable value (a dict or a list in a unit column): read each as
+        found, uniques = pd.factorize(column.map(_hashable))  # a value no rule knows
     return found.astype(np.intp, copy=False), list(uniques)
+
+
+class Unreadable:
+    """A cell that cannot be a key (a dict, a list): never a unit, drug or sex any rule reads;
+    it shows as the cell's own repr in a reason."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return safe_repr(self.value)
+
+    __str__ = __repr__
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except Exception:
+        return Unreadable(value)
+    return value
 
 
 def _arrow_codes(text: Any) -> tuple[Ints, list[Any]]:
@@ -96,14 +122,31 @@ def numbers(column: Any, name: str, problems: Problems) -> Floats:
     given = column.notna().to_numpy(dtype=bool)
     values = np.full(len(column), np.nan)
     if kind not in ("b", "c"):
-        coerced = pd.to_numeric(column, errors="coerce").to_numpy(na_value=np.nan)
+        try:
+            coerced = pd.to_numeric(column, errors="coerce").to_numpy(na_value=np.nan)
+        except (OverflowError, TypeError, ValueError):  # an int beyond any float (10**400)
+            coerced = column.map(_one_number).to_numpy(dtype=np.float64, na_value=np.nan)
         values = coerced.real.astype(np.float64)
         if column.dtype == object:  # True is not 1, and 100+0j is not 100
             values[column.map(_not_real).to_numpy(dtype=bool)] = np.nan
     problems.flag(IMPLAUSIBLE, given & np.isnan(values), lambda rows: [
-        f"{name} {v!r:.60} is not a real number (the unit goes in its own column)"
+        f"{name} {safe_repr(v)} is not a real number (the unit goes in its own column)"
         for v in column.iloc[rows]])
     return values
+
+
+def _one_number(value: Any) -> float:
+    """One cell as :func:`numbers` reads a column: an int beyond any float is infinite (then
+    flagged as infinity is), anything that is not a number NaN."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    try:
+        return float(pd.to_numeric(value, errors="coerce"))
+    except Exception:
+        return math.nan
 
 
 def _not_real(value: Any) -> bool:
@@ -143,10 +186,10 @@ def measured(orders: Any, name: str, unit_name: str, example: str,
             f"the {name} as text such as {example}", field=unit_name)
     values, found, units = split_quantities(column)
     problems.flag(WRONG_UNIT, given & (found < 0), lambda rows: [
-        f"{name} {v!r:.60} must be a number followed by a unit, such as {example}"
+        f"{name} {safe_repr(v)} must be a number followed by a unit, such as {example}"
         for v in column.iloc[rows]])
     problems.flag(IMPLAUSIBLE, (found >= 0) & np.isnan(values), lambda rows: [
-        f"{name} {v!r:.60} is not a number" for v in column.iloc[rows]])
+        f"{name} {safe_repr(v)} is not a number" for v in column.iloc[rows]])
     return Measured(values, given, found, units, lambda rows: [str(v) for v in column.iloc[rows]])
 
 
@@ -178,7 +221,7 @@ def quantity(orders: Any, name: str, unit_name: str, dim: u.Dimension,
     m = measured(orders, name, unit_name, dim.example, problems)
     factor = factors(m, unit_name, dim)
     problems.flag(WRONG_UNIT, m.given & (m.unit_codes >= 0) & np.isnan(factor), lambda rows: [
-        f"{name} {text!r:.60} is not in {_a(dim.name)} unit such as {dim.example}"
+        f"{name} {safe_repr(text)} is not in {_a(dim.name)} unit such as {dim.example}"
         for text in m.shown(rows)])
     return m.values * factor, m.given, m.shown
 

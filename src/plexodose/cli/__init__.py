@@ -40,6 +40,7 @@ azathioprine: 150 mg daily; calculated 144 mg
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib
 import json
@@ -459,7 +460,26 @@ def run_plan(args: argparse.Namespace) -> Any:
     schedule = plan(patient, start=args.start, **given)
     form = "json" if args.json else args.format
     ids = Ids(None if args.subject is None else {"reference": args.subject}, args.namespace)
-    return Printed(render(schedule, form, stamp=args.stamp, ids=ids), wrap=form == "text")
+    text = render(schedule, form, stamp=args.stamp, ids=ids)
+    return Printed(plan_words(text) if form == "text" else text, wrap=form == "text")
+
+
+_PLAN_CALL = re.compile(r"plan\(\.\.\., (\w+)='([\w.-]+)'\)")
+
+
+def plan_words(text: str) -> str:
+    """A plan's advice to call ``plan(..., name='value')`` written as this command's option.
+
+    >>> plan_words("cyclophosphamide IV (plan(..., refractory_agent='cyclophosphamide_iv'))")
+    'cyclophosphamide IV (--refractory-agent cyclophosphamide_iv)'
+    """
+    known = _known_flags()
+
+    def option(match: re.Match[str]) -> str:
+        flag = "--" + match.group(1).replace("_", "-")
+        return f"{flag} {match.group(2)}" if flag in known else match.group(0)
+
+    return _PLAN_CALL.sub(option, text)
 
 
 def run_demo(args: argparse.Namespace) -> Any:
@@ -632,8 +652,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "output", None):
             _write_file(args.output, printed.text)
         else:
-            sys.stdout.write(wrap(printed.text, _columns(args)) if printed.wrap
-                             else printed.text)
+            _emit(sys.stdout, wrap(printed.text, _columns(args)) if printed.wrap
+                  else printed.text)
             sys.stdout.flush()
     except SystemExit as exc:  # argparse: --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else USAGE_ERROR)
@@ -737,16 +757,60 @@ def _known_flags() -> set[str]:
 
 
 def _refuse(message: str, status: int = USAGE_ERROR) -> int:
-    sys.stderr.write(f"{PROG}: error: {one_line(message)}\n")
+    _emit(sys.stderr, f"{PROG}: error: {one_line(message)}\n")
     return status
 
 
-def _write_file(path: str, text: str) -> None:
+def _emit(stream: Any, text: str) -> None:
+    r"""Write ``text`` whole on ``stream``: characters its encoding lacks (a reason in another
+    script on an ASCII terminal) are written as backslash escapes, never an internal error.
+
+    >>> import io
+    >>> out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    >>> _emit(out, "reason: patient prefers \u00e9tude\n"); out.flush()
+    >>> out.buffer.getvalue()
+    b'reason: patient prefers \\xe9tude\n'
+    """
+    encoding = getattr(stream, "encoding", None) or "utf-8"
     try:
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        text.encode(encoding, getattr(stream, "errors", None) or "strict")
+    except UnicodeEncodeError:
+        text = text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: plain ASCII is safe everywhere
+        text = text.encode("ascii", "backslashreplace").decode("ascii")
+    stream.write(text)
+
+
+def _write_file(path: str, text: str) -> None:
+    """``text`` into ``path`` whole or not at all: written to a temporary file in the same
+    folder, then moved over ``path`` in one step (``os.replace``), so a failed run leaves the
+    old file as it was, never empty or half-written."""
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace",
+                       newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if os.path.exists(path):  # keep the old file's permissions
+            os.chmod(temporary, os.stat(path).st_mode & 0o7777)
+        else:  # a new file: the permissions open() would have given it
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+        temporary = None
     except OSError as exc:
         raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
 
 
 def _silence_stdout() -> None:
