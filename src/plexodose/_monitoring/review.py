@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -28,11 +28,13 @@ from plexodose._core import sources as src
 from plexodose._core import units as u
 from plexodose._core import vocab
 from plexodose._core.checks import whole_number
-from plexodose._core.errors import DoseRangeError, InputRangeError, MissingInputError, safe_repr
+from plexodose._core.errors import InputRangeError, MissingInputError, PlexodoseError, safe_repr
 from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose
+from plexodose._dosing.trace import reason
 from plexodose._drugs import azathioprine as _azathioprine
+from plexodose._drugs import ciclosporin as _ciclosporin
 from plexodose._drugs import cyclophosphamide as _cyclophosphamide
 from plexodose._drugs import mycophenolate as _mycophenolate
 from plexodose._monitoring import thresholds as rules
@@ -43,26 +45,29 @@ from plexodose._monitoring.rules import (
     AZATHIOPRINE,
     CICLOSPORIN,
     IV_CYCLOPHOSPHAMIDE,
+    LABELS,
     MYCOPHENOLATE,
-    ORAL_CYCLOPHOSPHAMIDE,
     REVIEW_NAMES,
-    SHARED,
+    UMOL_PER_MG_DL,
     Action,
     Case,
+    Ceiling,
     Finding,
     Rules,
     Thresholds,
+    Unjudged,
+    apply_rules,
     cadence,
-    ciclosporin_rules,
-    counts,
-    pressure,
-    reduced_dose,
-    renal_shared,
+    given_text,
+    oral_band,
+    screen,
     severity,
-    shared,
-    trends,
+    unjudged,
+    within_text,
 )
+from plexodose._patient import body as _body
 from plexodose._patient import provenance as _prov
+from plexodose._patient.patient import Patient
 
 HEADLINES = {
     "continue": "continue",
@@ -91,6 +96,20 @@ class Review:
     proposed_amount: float | None = None
     proposed_unit: str | None = None
     proposed_text: str = ""
+    judgements: tuple[str, ...] = ()
+    """Each result given, in words: judged by which rule (with its source), or not judged."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
+
+    def __setstate__(self, state: Any) -> None:
+        # A Review pickled before a field existed (0.1.0 has no judgements) loads with its default.
+        fields = attrs.fields(type(self))
+        given = dict(state) if isinstance(state, dict) else dict(
+            zip((a.name for a in fields), state, strict=False))
+        for a in fields:
+            value = given.get(a.name, a.default)
+            object.__setattr__(self, a.name, value)
 
     def __attrs_post_init__(self) -> None:
         # The invariant the whole module exists for: a withhold or stop never carries a dose.
@@ -138,6 +157,9 @@ class Review:
         for finding in self.reasons:
             lines.append(f"    - {finding}")
             lines.append(f"      [{finding.source.tag}] {finding.source.citation}")
+        if self.judgements:
+            lines.append("  results:")
+            lines += [f"    - {text}" for text in self.judgements]
         if self.notes:
             lines.append("  notes:")
             lines += [f"    ! {note}" for note in self.notes]
@@ -378,6 +400,11 @@ def review(
     withheld: bool = False,
     restart_dose: Any = None,
     nadir: Labs | None = None,
+    patient: Patient | None = None,
+    override: str | None = None,
+    unjudged: Unjudged = "flag",
+    neutrophils_rule: NeutrophilsRule = "postpone",
+    allopurinol: bool = False,
 ) -> Review:
     """Review the latest results ``labs`` of a patient on ``drug`` (a name or its result).
 
@@ -387,15 +414,23 @@ def review(
     - ``started``: the first dose (results before it are refused); ``on``: the review date
       (today by default): results dated after it are refused as "in the future".
     - ``current_dose`` ("300 mg/day") or a DailyDose as ``drug``: the base of a reduction.
+    - ``patient``: the Patient, so that every dose the review is given or proposes (current,
+      restart, reduced) is screened against this patient's own range (genotype, renal
+      function, weight); without it the review says the ceiling could not be checked.
+      ``override``: the reason that accepts a dose above the patient's own range (never above
+      an absolute limit); ``allopurinol=True``: azathioprine's range is a quarter (label).
     - ``thresholds``: "bsr2017" (default) or "local" (neutrophils < 2.0, platelets < 150,
       ALT/AST > 2x ``uln_alt``/``uln_ast``); the other set is reported where it would differ.
     - ``explained``: analytes whose abnormality the prescriber has explained ("eosinophils",
       "albumin"). Ciclosporin: ``creatinine_rise`` 0.25 (psoriasis) or 0.30 (RA),
       ``reduction`` 0.25-0.5 (0.5, the larger, by default), ``reductions`` and
       ``pressure_reductions`` already made, ``uncontrolled_hypertension``, ``potassium_limit``.
+    - ``unjudged``: a result no rule for the drug reads is named "not judged" and flagged for
+      the prescriber ("flag", the default), or only named in the notes ("note").
     - ``withheld=True`` with ``restart_dose``: restart at the prescriber's dose once the
       results allow. Cyclophosphamide IV: ``drug`` is the last pulse; ``labs`` are pre-pulse
-      counts, ``nadir`` the nadir WBC (cyclophosphamide_next_pulse decides).
+      counts and creatinine, ``nadir`` the nadir WBC (cyclophosphamide_next_pulse decides);
+      ``neutrophils_rule`` "postpone" (default) or "cut" (25 %) below 1.5 x10^9/L.
     """
     name = drug_of(drug)
     if not isinstance(labs, Labs):
@@ -410,6 +445,16 @@ def review(
             "labs carry no results to review: give at least one, such as wbc=\"3.1 x10^9/L\"",
             field="labs",
         )
+    if patient is not None and not isinstance(patient, Patient):
+        raise InputRangeError(
+            f"patient must be a plexodose.Patient; got {type(patient).__name__}",
+            field="patient",
+            value=patient,
+        )
+    if unjudged not in ("flag", "note"):
+        raise InputRangeError(f"unjudged must be 'flag' or 'note'; got {safe_repr(unjudged)}",
+                              field="unjudged", value=unjudged)
+    reason_given = reason(override)
     past = checked_history(history)
     first, today = _dates(labs, past, started, on, baseline, stable_since, nadir)
     if name == IV_CYCLOPHOSPHAMIDE:
@@ -429,25 +474,43 @@ def review(
                     field=option,
                     value=value,
                 )
-        return _pulse_review(drug, labs, nadir)
+        if neutrophils_rule not in ("postpone", "cut"):
+            raise InputRangeError(
+                f"neutrophils_rule must be 'postpone' or 'cut'; got {safe_repr(neutrophils_rule)}",
+                field="neutrophils_rule", value=neutrophils_rule,
+            )
+        return _pulse_review(drug, labs, nadir, unjudged, neutrophils_rule)
     if nadir is not None:
         raise InputRangeError("nadir applies to cyclophosphamide IV only", field="nadir", value=nadir)
     case = _case(name, drug, labs, past, first, baseline, current_dose, stable_since, thresholds,
                  uln_alt, uln_ast, explained, creatinine_rise, reduction, reductions,
                  pressure_reductions, uncontrolled_hypertension, potassium_limit)
+    egfr, egfr_text = _renal(labs, patient)
+    weight = patient.weight_kg if patient is not None else (
+        drug.dosing_weight_kg if isinstance(drug, DailyDose) else None)
+    case = attrs.evolve(
+        case,
+        weight_kg=weight,
+        egfr=egfr,
+        egfr_text=egfr_text,
+        override=reason_given,
+        unjudged=unjudged,
+    )
+    if _flag(allopurinol, "allopurinol") and name != AZATHIOPRINE:
+        raise InputRangeError("allopurinol applies to azathioprine only", field="allopurinol",
+                              value=allopurinol)
+    case = attrs.evolve(case, allopurinol=allopurinol)
+    ceiling = _ceiling(case, drug, patient, latest=True)
+    case = attrs.evolve(case, ceiling=ceiling, max_mg_per_day=ceiling.hard)
     r = Rules(case)
     _stale(r, today)
-    if name in SHARED:
-        shared(r)
-        renal_shared(r)
-    else:
-        counts(r, by_analogy=True)
-        trends(r, ("wbc", "neutrophils", "platelets"), ())
-        r.cite(rules.ORAL_CYCLOPHOSPHAMIDE_COUNTS_GAP)
-    if name == CICLOSPORIN:
-        ciclosporin_rules(r)
-    elif name == MYCOPHENOLATE:
-        pressure(r, ciclosporin=False)
+    if r.findings:  # an old result cannot support "continue": never called within limits
+        r.outside.update(labs.names())
+    if case.current_mg_per_day is not None:
+        # The current dose was set on the patient's record; the new results' renal limits act on
+        # it through the rules (reduce), so it is screened on the record alone.
+        screen(r, case.current_mg_per_day, "current_dose", _ceiling(case, drug, patient, latest=False))
+    apply_rules(r)
     return _not_before(_conclude(r, withheld, restart_dose), today)
 
 
@@ -457,6 +520,9 @@ def _not_before(found: Review, today: dt.date) -> Review:
     if not stale or found.next_check >= today:
         return found
     return attrs.evolve(found, next_check=today, next_check_text=f"now: {found.next_check_text}")
+
+
+NeutrophilsRule = Literal["postpone", "cut"]
 
 
 def _case(
@@ -489,7 +555,7 @@ def _case(
             field="explained",
             value=explained,
         )
-    current, per_day = None, 2 if name == CICLOSPORIN else 1
+    current, per_day = None, 2 if name in (CICLOSPORIN, MYCOPHENOLATE) else 1
     if isinstance(drug, DailyDose):
         if current_dose is not None:
             raise InputRangeError("give current_dose or a DailyDose as drug, not both",
@@ -524,44 +590,137 @@ def _case(
             u.plain_number(potassium_limit, "potassium_limit"), "potassium_limit", 4.0, 8.0,
             "mmol/L", potassium_limit,
         ),
-        max_mg_per_day=_max_mg_per_day(name, drug, labs),
     )
 
 
-def _max_mg_per_day(name: str, drug: Any, labs: Labs) -> float | None:
-    """The daily maximum a proposed dose must respect (the calculators' own limits)."""
+# ---------------------------------------------------------------------------------------------
+# The patient's own ceiling ("Screening an order someone else wrote")
+
+
+def _renal(labs: Labs | None, patient: Patient | None) -> tuple[float | None, str]:
+    """The eGFR the renal dose limits use: measured in ``labs``; else CKD-EPI 2021 from their
+    creatinine with the patient's age and sex; else from the patient's own record; else None."""
+    measured = None if labs is None else labs.value("egfr")
+    if measured is not None:
+        return measured, f"eGFR {fmt.number(measured, 1)} mL/min/1.73 m^2"
+    if patient is None or patient.age is None or patient.sex is None or patient.age < lim.ADULT_AGE_YEARS:
+        return None, ""
+    creatinine = None if labs is None else labs.value("creatinine")
+    where = "these results"
+    if creatinine is None:
+        creatinine, where = patient.creatinine_mg_dl, "the patient's record"
+    if creatinine is None:
+        return None, ""
+    value = _body.egfr_value(patient.age, patient.sex, creatinine)
+    return value, (f"eGFR {fmt.number(value, 1)} mL/min/1.73 m^2 (CKD-EPI 2021 from the creatinine "
+                   f"{fmt.number(creatinine, 3)} mg/dL of {where}, age {fmt.number(patient.age)}, "
+                   f"{patient.sex})")
+
+
+def _given_daily(result: DailyDose) -> float:
+    return max(result.daily_dose_mg, _daily_mg(result))
+
+
+def _ceiling(case: Case, drug: Any, patient: Patient | None, *, latest: bool) -> Ceiling:
+    """The patient's own ceiling: with the new results' renal function (``latest``: for a
+    restart or a proposed dose) or on the patient's record alone (for the current dose)."""
+    if not latest:
+        egfr, text = _renal(None, patient)
+        case = attrs.evolve(case, egfr=egfr, egfr_text=text)
+    found = _own_ceiling(case, patient, case.labs.value("creatinine") if latest else None)
     if isinstance(drug, DailyDose) and drug.cap_mg_per_day is not None:
-        return drug.cap_mg_per_day
-    egfr = labs.value("egfr")
-    fixed = {
-        AZATHIOPRINE: _azathioprine.CAP_MG_PER_DAY,
-        ORAL_CYCLOPHOSPHAMIDE: _cyclophosphamide.ORAL_MAX_MG_PER_DAY,
-        MYCOPHENOLATE: _mycophenolate.LOW_EGFR_MAX_MG_PER_DAY
-        if egfr is not None and egfr < _mycophenolate.LOW_EGFR
-        else _mycophenolate.MAX_MG_PER_DAY,
-    }
-    return fixed.get(name)
+        cap = drug.cap_mg_per_day * drug.days_per_week / 7
+        if found.hard is None or cap < found.hard:
+            found = attrs.evolve(found, hard=cap, text=found.text + "; the result's own limits")
+    return found
 
 
-def _within_limit(case: Case, amount: float, field: str, *, restart: bool = False) -> None:
-    """Refuse a proposed dose above the drug's daily maximum: a review never proposes one. A
-    restart must be checked against it; a reduction is below the current dose already."""
-    if case.max_mg_per_day is None:
-        if restart and case.drug == CICLOSPORIN:
-            raise InputRangeError(
-                f"{field}: ciclosporin's ceiling is 5 mg/kg/day of the patient's weight: give the "
-                "calculator's DailyDose as drug, so the dose can be checked against it",
-                field=field,
-                value=amount,
-            )
-        return
-    if amount > case.max_mg_per_day * (1 + 1e-9):
-        raise DoseRangeError(
-            f"{field} {fmt.mass_mg(amount)}/day is above the {case.drug} maximum of "
-            f"{fmt.mass_mg(case.max_mg_per_day)}/day; an override does not lift it",
-            field=field,
-            value=amount,
-        )
+def _own_ceiling(case: Case, patient: Patient | None, creatinine: float | None) -> Ceiling:
+    """``creatinine``: the new results' creatinine (mg/dL), or None for the patient's record."""
+    name, weight = case.drug, case.weight_kg
+    if name == AZATHIOPRINE:
+        return _azathioprine_ceiling(patient, creatinine, case.allopurinol)
+    if name == MYCOPHENOLATE:
+        low_egfr = case.egfr is not None and case.egfr < _mycophenolate.LOW_EGFR
+        hard = _mycophenolate.LOW_EGFR_MAX_MG_PER_DAY if low_egfr else _mycophenolate.MAX_MG_PER_DAY
+        text = (f"1,000-3,000 mg/day; {case.egfr_text}" + (": below 25, at most 2,000 mg/day"
+                                                             if low_egfr else "")
+                if case.egfr is not None else
+                "1,000-3,000 mg/day; renal function not known, so the eGFR < 25 limit of "
+                "2,000 mg/day is not checked")
+        return Ceiling(soft=hard, hard=hard, low=_mycophenolate.MG_PER_DOSE[0] * 2, text=text,
+                       sources=(src.MYCOPHENOLATE_TITRATION, rules.MYCOPHENOLATE_LOW_EGFR),
+                       checked=case.egfr is not None)
+    if name == CICLOSPORIN:
+        low_rate, high_rate = _ciclosporin.MG_PER_KG_DAY
+        if weight is None:
+            heaviest = lim.WEIGHT_KG[1]
+            return Ceiling(hard=high_rate * heaviest, text=(
+                f"no weight: only 5 mg/kg/day of the heaviest weight plexodose accepts "
+                f"({fmt.number(heaviest)} kg) could be checked; give patient="),
+                sources=(src.SEED_CEILING_GAP,))
+        return Ceiling(soft=high_rate * weight, hard=high_rate * weight, low=low_rate * weight,
+                       text=f"2.5-5 mg/kg/day at {fmt.number(weight)} kg", checked=True,
+                       sources=(src.SEED_CICLOSPORIN, src.SEED_CEILING_GAP))
+    # oral cyclophosphamide
+    most = _cyclophosphamide.ORAL_MAX_MG_PER_DAY
+    if weight is None:
+        return Ceiling(hard=most, text="no weight: only the 200 mg/day maximum could be checked; "
+                       "give patient=", sources=(src.ORAL_CYCLOPHOSPHAMIDE_MAX,))
+    if creatinine is None and patient is not None:
+        creatinine = patient.creatinine_mg_dl
+    rate, band = (_cyclophosphamide.ORAL_MG_PER_KG_DAY[1], "creatinine not known") if (
+        creatinine is None) else oral_band(round(creatinine * UMOL_PER_MG_DL, 6))
+    hard = min(rate * weight, most)
+    return Ceiling(soft=hard, hard=hard, low=_cyclophosphamide.ORAL_MG_PER_KG_DAY[0] * weight,
+                   text=f"1-{fmt.number(rate)} mg/kg/day at {fmt.number(weight)} kg (creatinine "
+                   f"{band}), at most 200 mg/day", checked=True,
+                   sources=(src.SEED_CYCLOPHOSPHAMIDE, src.CYCLOPHOSPHAMIDE_ORAL_RENAL,
+                            src.ORAL_CYCLOPHOSPHAMIDE_MAX))
+
+
+def _azathioprine_ceiling(patient: Patient | None, creatinine: float | None, allopurinol: bool) -> Ceiling:
+    cap = _azathioprine.CAP_MG_PER_DAY
+    if patient is None:
+        return Ceiling(hard=cap, text="no patient: only the 150 mg/day maximum could be checked, "
+                       "not the genotype, renal or weight range; give patient=",
+                       sources=(src.SEED_AZATHIOPRINE,))
+    p = patient if creatinine is None else attrs.evolve(
+        patient, serum_creatinine=u.quantity(creatinine, "mg/dL"))
+    genes = (p.tpmt, p.nudt15)
+    sources = (src.SEED_AZATHIOPRINE, src.CPIC_THIOPURINES, src.AZATHIOPRINE_RENAL)
+    try:
+        if "poor" in genes:
+            regimen = _azathioprine.azathioprine(p, override="the regimen a review screens against",
+                                                 allopurinol=allopurinol)
+            daily = regimen.daily_dose_mg
+            return Ceiling(soft=daily, hard=cap, poor=True, checked=True, sources=sources, text=(
+                f"TPMT/NUDT15 poor metabolizer: CPIC's reduced regimen is {fmt.mass_mg(daily)}/day "
+                "on average (10-fold reduction, three days a week)"))
+        reduced = [g for g in genes if g in _azathioprine.REDUCED or g == "indeterminate"]
+        if reduced:
+            span = _azathioprine.BOTH_GENES_REDUCED if len(reduced) == 2 else _azathioprine.ONE_GENE_REDUCED
+            high = _azathioprine.azathioprine(p, genotype_fraction=span[1], allopurinol=allopurinol)
+            low = _azathioprine.azathioprine(p, genotype_fraction=span[0], allopurinol=allopurinol)
+            text = (f"reduced metabolizer: CPIC's {fmt.percent(span[0])}-{fmt.percent(span[1])} of "
+                    f"the normal dose, {fmt.mass_mg(low.daily_dose_mg)}-"
+                    f"{fmt.mass_mg(high.daily_dose_mg)}/day")
+        else:
+            high = _azathioprine.azathioprine(p, mg_per_kg_day=_azathioprine.MG_PER_KG_DAY[1],
+                                              allopurinol=allopurinol)
+            low = _azathioprine.azathioprine(p, mg_per_kg_day=_azathioprine.MG_PER_KG_DAY[0],
+                                             allopurinol=allopurinol)
+            text = (f"1-2 mg/kg/day at {fmt.number(p.weight_kg)} kg with this patient's renal "
+                    f"share, {fmt.mass_mg(low.daily_dose_mg)}-{fmt.mass_mg(high.daily_dose_mg)}/day")
+            if None in genes:
+                text += "; TPMT/NUDT15 not known"
+        if allopurinol:
+            text += "; with allopurinol (one quarter)"
+    except PlexodoseError as exc:
+        return Ceiling(hard=cap, text=f"the patient's range could not be worked out ({exc})",
+                       sources=sources)
+    return Ceiling(soft=min(_given_daily(high), cap), hard=cap, low=low.daily_dose_mg, text=text,
+                   checked=True, sources=sources)
 
 
 def _flag(value: Any, field: str) -> bool:
@@ -578,6 +737,18 @@ def _mg_per_day(value: Any, field: str) -> float:
     return u.in_range(found, field, 1.0, 5000.0, "mg/day", value)
 
 
+def _judgements(r: Rules) -> tuple[str, ...]:
+    out = []
+    for name in r.case.labs.names():
+        shown = given_text(r.case.labs, name)
+        found = r.judged.get(name)
+        if found:
+            out.append(f"{shown}: judged by " + "; ".join(f"[{s.tag}] {s.citation}" for s in found))
+        else:
+            out.append(f"{shown}: not judged: no rule for {LABELS[name]} on {r.case.drug}")
+    return tuple(out)
+
+
 def _conclude(r: Rules, withheld: Any, restart_dose: Any) -> Review:
     case = r.case
     withheld = _flag(withheld, "withheld")
@@ -587,18 +758,22 @@ def _conclude(r: Rules, withheld: Any, restart_dose: Any) -> Review:
             field="restart_dose",
             value=restart_dose,
         )
+    if len({f.action for f in r.findings if f.action != "continue"}) > 1:
+        r.cite(rules.TWO_RULES_GAP)  # one answer: the highest action; every rule cited
     worst: Action = max((f.action for f in r.findings), key=severity, default="continue")
     proposed: tuple[float, str] | None = None
     if worst == "reduce":
-        proposed = reduced_dose(case)
-        r.cite(src.RANGE_LOW_END_GAP)
-        r.cite(rules.CICLOSPORIN_CAPSULES_GAP)
+        proposed = min(r.proposals, default=None)
+        if case.drug == CICLOSPORIN:
+            r.cite(src.RANGE_LOW_END_GAP)
+            r.cite(rules.CICLOSPORIN_CAPSULES_GAP)
         if proposed is None:
             r.note(
                 "no proposed dose: give the current dose (current_dose=\"300 mg/day\" or the "
                 "DailyDose as drug)" if case.current_mg_per_day is None else
                 "no whole-capsule dose lies inside a 25-50 % reduction: discuss the dose with the "
-                "specialist team"
+                "specialist team" if case.drug == CICLOSPORIN else
+                "no dose proposed: discuss the dose with the specialist team"
             )
     if withheld and worst == "reduce":
         # A withheld drug restarts only at the prescriber's dose, never at a computed reduction.
@@ -621,7 +796,15 @@ def _conclude(r: Rules, withheld: Any, restart_dose: Any) -> Review:
             )
         else:
             amount = _mg_per_day(restart_dose, "restart_dose")
-            _within_limit(case, amount, "restart_dose", restart=True)
+            if case.drug == CICLOSPORIN and case.weight_kg is None:
+                raise InputRangeError(
+                    "restart_dose: ciclosporin's ceiling is 5 mg/kg/day of the patient's weight: "
+                    "give the calculator's DailyDose as drug (or patient=), so the dose can be "
+                    "checked against it",
+                    field="restart_dose",
+                    value=amount,
+                )
+            screen(r, amount, "restart_dose")
             proposed = (amount, f"{fmt.mass_mg(amount)}/day (restart at the prescriber's dose)")
             r.find("continue", "restart at the prescriber's dose", rules.RESTART_RULE)
     elif withheld and restart_dose is not None:
@@ -638,15 +821,17 @@ def _conclude(r: Rules, withheld: Any, restart_dose: Any) -> Review:
     else:
         when = f"the regular cadence, every {fmt.number(every / 7)} weeks"
     checks.append(r.days(every))
-    if not r.findings:
-        r.findings.append(
-            Finding("continue", f"every result given ({', '.join(case.labs.names()) or 'none'}) is "
-                    "within the rules' limits", cadence_source)
-        )
+    inside = within_text(r)
+    if inside is not None:
+        r.findings.append(Finding("continue", inside[0], inside[1]))
+        r.cite(inside[1])
+    if not r.findings:  # every result judged was noted (a differing local threshold, ...)
+        r.findings.append(Finding("continue", "no rule asks for a change; the notes say what the "
+                                  "rules found", cadence_source))
     if proposed is not None and worst in ("withhold", "stop"):
         proposed = None
-    if proposed is not None:
-        _within_limit(case, proposed[0], "proposed dose")
+    if proposed is not None and not (withheld and restart_dose is not None):
+        screen(r, proposed[0], "proposed dose")
     return Review(
         drug=case.drug,
         date=case.labs.date,
@@ -659,11 +844,15 @@ def _conclude(r: Rules, withheld: Any, restart_dose: Any) -> Review:
         proposed_amount=None if proposed is None else proposed[0],
         proposed_unit=None if proposed is None else "mg/day",
         proposed_text="" if proposed is None else proposed[1],
+        judgements=_judgements(r),
     )
 
 
-def _pulse_review(previous: Any, labs: Labs, nadir: Labs | None) -> Review:
-    """IV pulses: the existing nadir and pre-pulse rules (cyclophosphamide_next_pulse), reused."""
+def _pulse_review(
+    previous: Any, labs: Labs, nadir: Labs | None, unjudged_as: Unjudged, neutrophils_rule: str
+) -> Review:
+    """IV pulses: the nadir and pre-pulse rules (cyclophosphamide_next_pulse), the French
+    neutrophil rule (postpone by default) and the pre-pulse creatinine above the EULAR table."""
     from plexodose._drugs.cyclophosphamide import cyclophosphamide_next_pulse
 
     if not isinstance(previous, CyclophosphamidePulse):
@@ -682,38 +871,86 @@ def _pulse_review(previous: Any, labs: Labs, nadir: Labs | None) -> Review:
     nadir_wbc = per_ul(nadir, "wbc")
     if nadir is not None and nadir_wbc is None:
         raise MissingInputError("nadir must carry a wbc", field="nadir")
+    case = Case(
+        drug=IV_CYCLOPHOSPHAMIDE, labs=labs, history=(), baseline_creatinine=None, baseline_count=0,
+        current_mg_per_day=None, doses_per_day=1, started=None, stable_since=None,
+        thresholds="bsr2017", uln_alt=None, uln_ast=None, explained=frozenset(),
+        creatinine_rise=rules.CICLOSPORIN_RISE[0], reduction=rules.CICLOSPORIN_REDUCTION[1],
+        reductions=0, pressure_reductions=0, uncontrolled_hypertension=False,
+        potassium_limit=rules.POTASSIUM_ABOVE, unjudged=unjudged_as,
+    )
+    r = Rules(case)
+    wbc = r.value("wbc", src.CYCLOPHOSPHAMIDE_NADIR)
+    neutrophils = r.value("neutrophils", rules.FRENCH_POSTPONE)
+    creatinine = r.value("creatinine", rules.PRE_PULSE_CREATININE_GAP)
+    if nadir_wbc is None and wbc is None and neutrophils is None:
+        raise MissingInputError(
+            "a cyclophosphamide IV review needs the pre-pulse wbc or neutrophils, or the nadir: "
+            'such as Labs(date=..., wbc="4.5 x10^9/L")',
+            field="labs",
+        )
+    postpone = neutrophils is not None and neutrophils * 1000 < _cyclophosphamide.NEUTROPHILS_CUT_BELOW
     nxt = cyclophosphamide_next_pulse(
         previous,
         nadir_wbc=nadir_wbc,
         pre_pulse_wbc=per_ul(labs, "wbc"),
-        pre_pulse_neutrophils=per_ul(labs, "neutrophils"),
-    )
-    action: Action = (
-        "withhold" if nxt.held else "reduce" if nxt.dose_mg < previous.dose_mg - 1e-9 else "continue"
-    )
-    findings = [Finding("continue", step, src.CYCLOPHOSPHAMIDE_NADIR) for step in nxt.steps[-1:]]
-    findings += [
-        Finding(
-            action,
-            text,
-            src.FRENCH_NEUTROPHILS if "neutrophils" in text else src.CYCLOPHOSPHAMIDE_NADIR,
-        )
-        for text in nxt.warnings
-    ]
-    check = labs.date + dt.timedelta(days=7 if nxt.held else 10)
+        pre_pulse_neutrophils=None if postpone and neutrophils_rule == "postpone"
+        else per_ul(labs, "neutrophils"),
+    ) if (nadir_wbc is not None or wbc is not None or not postpone or neutrophils_rule == "cut") else None
+    postponed = postpone and neutrophils_rule == "postpone"
+    held = nxt is None or nxt.held or postponed
+    action: Action = "continue"
+    if nxt is not None and not postponed:
+        action = "withhold" if nxt.held else (
+            "reduce" if nxt.dose_mg < previous.dose_mg - 1e-9 else "continue")
+        for step in nxt.steps[-1:]:
+            r.find("continue", step, src.CYCLOPHOSPHAMIDE_NADIR)
+        for text in nxt.warnings:
+            if "neutrophils" in text:
+                r.find(action, text, src.FRENCH_NEUTROPHILS, about=("neutrophils",))
+            elif "WBC" in text:
+                r.find(action, text, src.CYCLOPHOSPHAMIDE_NADIR, about=("wbc",))
+            else:  # mesna and hydration: a companion line, not a finding on a result
+                r.note(text, src.MESNA_HYDRATION)
+        for source in nxt.sources:
+            r.cite(source)
+    if postponed and neutrophils is not None:
+        r.find("withhold", f"neutrophils {fmt.number(neutrophils, 3)} x10^9/L are below 1.5 x10^9/L "
+               "on the bolus date: postpone the pulse (the French protocol's default; "
+               "neutrophils_rule='cut' gives 75 % instead); a postponement beyond 2 weeks: discuss "
+               "another therapy", rules.FRENCH_POSTPONE, about=("neutrophils",))
+    if creatinine is not None:
+        umol = round(creatinine * UMOL_PER_MG_DL, 6)
+        if umol > rules.PRE_PULSE_CREATININE_ABOVE_UMOL_L:
+            held = True
+            r.find("withhold", f"pre-pulse creatinine {fmt.number(umol, 0)} umol/L is above 500 "
+                   "umol/L, beyond the EULAR table: hold the pulse and discuss (dose individually)",
+                   rules.PRE_PULSE_CREATININE_GAP, about=("creatinine",))
+    unjudged(r)
+    worst: Action = max((f.action for f in r.findings), key=severity, default="continue")
+    if held:
+        worst = "withhold"
+    inside = within_text(r)
+    if inside is not None:
+        r.findings.append(Finding("continue", inside[0], inside[1]))
+    if severity(worst) >= severity("withhold"):
+        r.cite(rules.WITHHOLD_REPEAT_GAP)
+    check = labs.date + dt.timedelta(days=7 if held else 10)
+    dose = None if held or nxt is None else nxt.dose_mg
     return Review(
         drug=IV_CYCLOPHOSPHAMIDE,
         date=labs.date,
-        action=action,
-        reasons=tuple(findings),
-        sources=tuple(dict.fromkeys((*nxt.sources, *(f.source for f in findings),
-                                     *((rules.WITHHOLD_REPEAT_GAP,) if nxt.held else ())))),
+        action=worst,
+        reasons=tuple(sorted(r.findings, key=lambda f: -severity(f.action))),
+        notes=tuple(r.notes),
+        sources=tuple(dict.fromkeys((*r.sources, *(f.source for f in r.findings)))),
         next_check=check,
-        next_check_text="repeat the counts; discuss with the specialist team" if nxt.held
+        next_check_text="repeat the counts; discuss with the specialist team" if held
         else "nadir WBC 10-14 days after the pulse",
-        proposed_amount=None if nxt.held else nxt.dose_mg,
-        proposed_unit=None if nxt.held else "mg",
-        proposed_text="" if nxt.held else f"{fmt.mass_mg(nxt.dose_mg, 0)} for the next pulse",
+        proposed_amount=dose,
+        proposed_unit=None if dose is None else "mg",
+        proposed_text="" if dose is None else f"{fmt.mass_mg(dose, 0)} for the next pulse",
+        judgements=_judgements(r),
     )
 
 

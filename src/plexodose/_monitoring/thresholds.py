@@ -24,20 +24,28 @@ MCV_ABOVE = 105.0  # fL: investigate, not withhold
 LOCAL_NEUTROPHILS_BELOW = 2.0
 LOCAL_PLATELETS_BELOW = 150.0
 LOCAL_ULN_MULTIPLE = 2.0
-# [secondary] sequential falls of more than 10 % on three occasions: stop and seek advice
+# [secondary] three successive falls of more than 10 % (WBC, neutrophils, platelets) with the latest
+# value still above its withhold threshold: flag, discuss with the specialist team (not a stop)
 TREND_FALL = 0.10
 TREND_OCCASIONS = 3
+TREND_DECIMALS = 9  # falls are compared after rounding to 9 decimals: exactly 10 % is not "more than"
 
 # Ciclosporin [label] US modified ciclosporin (RA/psoriasis)
 CICLOSPORIN_RISE = (0.25, 0.30)  # psoriasis (default: the lower, earlier), RA
-CICLOSPORIN_REPEAT_DAYS = 14  # repeat within 2 weeks
+CICLOSPORIN_REPEAT_DAYS = 7  # a first rise: repeat in 1 week (the shared rule, inside the label's 2 weeks)
+CICLOSPORIN_WITHHOLD_RISE_ABOVE = 0.30  # a persisting rise of more than 30 %: withhold (shared rule)
 CICLOSPORIN_REDUCTION = (0.25, 0.50)
 CICLOSPORIN_FAILED_REDUCTIONS = 2  # two reductions that fail: discontinue
 CICLOSPORIN_STOP_RISE = 0.50  # [secondary] RA consensus: a rise of 50 % or more: stop
 CICLOSPORIN_CAPSULE_MG = 25.0  # [label] smallest capsule in every market (25, 50, 100 mg)
 PRESSURE_ABOVE = (140.0, 90.0)  # mmHg, systolic / diastolic
-PRESSURE_REPEAT_DAYS = 7  # [label] blood pressure weekly for the first month
+PRESSURE_REPEAT_DAYS = 7  # [gap] one reading above 140/90: measure again (within a week)
 POTASSIUM_ABOVE = 5.5  # mmol/L [gap]
+
+# Oral cyclophosphamide [secondary] creatinine bands (dosing-rules.md): the calculator's constants
+# IV cyclophosphamide [gap] a pre-pulse creatinine above the EULAR table holds the pulse
+PRE_PULSE_CREATININE_ABOVE_UMOL_L = 500.0
+# Mycophenolate [label] eGFR < 25: no more than 1 g twice daily (the calculator's constants)
 
 # Cadence [guideline SPS]; "months" are 4 weeks (the schedule's conservative convention)
 FORTNIGHT_DAYS = 14
@@ -81,10 +89,13 @@ BSR_TRENDS = Source(
     _BSR,
     "be aware of gradual falls in WBC, neutrophils, platelets or albumin, or rising liver enzymes",
 )
-TREND_STOP = Source(
+TREND_FLAG = Source(
     "secondary",
-    "a primary-care monitoring summary (second-hand)",
-    "sequential falls of more than 10 % on three occasions: stop and seek advice",
+    "a primary-care monitoring summary (second-hand), read with the SPS/BSR 2017 'be aware of "
+    "trends'",
+    "WBC, neutrophils or platelets falling on three successive results, each more than 10 % below "
+    "the one before, the latest still above its withhold threshold: flag, discuss with the "
+    "specialist team (the summary's 'stop' is not followed: the count is still normal)",
 )
 LOCAL_THRESHOLDS = Source(
     "guideline",
@@ -95,8 +106,8 @@ CICLOSPORIN_CREATININE = Source(
     "label",
     _CICLOSPORIN_LABEL,
     "creatinine >= 25 % (psoriasis) or 30 % (RA) above the pretreatment level: repeat within "
-    "2 weeks; if it persists, reduce the dose by 25-50 %; if two reductions fail to bring it "
-    "back within that margin, discontinue",
+    "2 weeks (plexodose: 1 week, the shared rule's interval); if it persists, reduce the dose by "
+    "25-50 %; if two reductions fail to bring it back within that margin, discontinue",
 )
 CICLOSPORIN_STOP = Source(
     "secondary",
@@ -107,7 +118,7 @@ CICLOSPORIN_PRESSURE = Source(
     "label",
     _CICLOSPORIN_LABEL,
     "two readings above 140/90 mmHg: treat hypertension; if it cannot be controlled, reduce the "
-    "dose by 25-50 %; stop if it persists; blood pressure weekly for the first month",
+    "dose by 25-50 %; stop if it persists",
 )
 CICLOSPORIN_CAPSULES_GAP = Source(
     "gap",
@@ -152,9 +163,58 @@ CICLOSPORIN_CADENCE = Source(
     "weeks, then monthly for 3 months",
 )
 ORAL_CYCLOPHOSPHAMIDE_CADENCE_GAP = Source(
+    "guideline",
+    "French national diagnosis and care protocol (PNDS), Box 6: cyclophosphamide",
+    "blood count with platelets, creatinine and urine for blood every 2 weeks for the first 3 "
+    "months, then monthly while oral treatment continues",
+)
+ORAL_CYCLOPHOSPHAMIDE_CREATININE = Source(
+    "secondary",
+    "oral cyclophosphamide by creatinine (second-hand summary; dosing-rules.md bands)",
+    "each creatinine is judged against the bands (< 250 umol/L 2 mg/kg/day; 250-500 1.75; > 500 "
+    "1.5): a current daily dose above its band's amount is reduced to it (whole tablets, never up)",
+)
+PRE_PULSE_CREATININE_GAP = Source(
     "gap",
-    "plexodose conservative choice (no calendar for oral cyclophosphamide in the reference)",
-    "next blood count in 2 weeks, the shared thresholds' most frequent cadence, by analogy",
+    "plexodose conservative choice (the EULAR/CYCLOPS table has no column above 500 umol/L)",
+    "a pre-pulse creatinine above 500 umol/L holds the pulse: discuss and dose individually",
+)
+FRENCH_POSTPONE = Source(
+    "guideline",
+    "French national diagnosis and care protocol (PNDS), Box 6: cyclophosphamide",
+    "neutrophils < 1.5 x10^9/L on the bolus date: reduce by 25 % or postpone (plexodose default: "
+    "postpone); a postponement beyond 2 weeks: discuss another therapy",
+)
+MYCOPHENOLATE_LOW_EGFR = Source(
+    "label",
+    "mycophenolate mofetil prescribing information (via secondary summary)",
+    "GFR < 25 mL/min/1.73 m^2: no more than 1 g twice daily (2 g a day); in a review, a current "
+    "dose above 2 g/day is reduced to 1 g twice daily, with the shared eGFR repeat",
+)
+TWO_RULES_GAP = Source(
+    "gap",
+    "plexodose (monitoring rules, 'When two rules apply')",
+    "stop > withhold > hold > reduce > repeat > recalculate > flag > continue: the highest action "
+    "any rule gives is the answer; what the others require is added and every rule is cited",
+)
+UNJUDGED_GAP = Source(
+    "gap",
+    "plexodose (monitoring rules: a review acts on every result or says it did not judge it)",
+    "each result that no rule for the drug examines is named as not judged, never as within "
+    "limits; by default it is flagged for the prescriber to judge (unjudged='note' to only name it)",
+)
+SCREENING = Source(
+    "gap",
+    "plexodose (dosing rules, 'Screening an order someone else wrote')",
+    "a current, restart or reduced dose is screened against the patient's own range: above it "
+    "needs a stated reason (override=), above an absolute limit is refused; a dose that cannot "
+    "be screened is reported as not screened",
+)
+RENAL_STABLE_GAP = Source(
+    "gap",
+    "plexodose, after the SPS wording ('if still more than 30% from baseline')",
+    "an eGFR < 60 with creatinine not more than 30 % above baseline never withholds; after one "
+    "repeat it triggers no further repeat (stable chronic kidney disease)",
 )
 WITHHOLD_REPEAT_GAP = Source(
     "gap",
@@ -206,3 +266,4 @@ TAPER_GAP = Source(
     "[seed] abrupt discontinuation after improvement may cause relapse",
 )
 IVIG_BOXED_WARNING = src.IVIG_BOXED_WARNING  # one Source, cited by the calculator and the schedule
+ORAL_CYCLOPHOSPHAMIDE_TABLET_MG = 25.0  # dosing-rules.md: oral tablets 25 and 50 mg (DailyMed): whole 25 mg steps

@@ -40,7 +40,8 @@ FIELD_FLAGS = {"baseline": "--baseline-creatinine", "labs": "--date"}
 OPTION_FLAGS = frozenset(
     {"--" + name.replace("_", "-") for name in LAB_OPTIONS}
     | {"--date", "--on", "--started", "--baseline-creatinine", "--current-dose", "--thresholds",
-       "--uln-alt", "--uln-ast", "--explained", "--reductions"}
+       "--uln-alt", "--uln-ast", "--explained", "--reductions", "--weight", "--age", "--sex",
+       "--tpmt", "--nudt15", "--override", "--unjudged"}
 )
 # the drugs a review has rules for, as typed (the US spelling too); an IV pulse is reviewed from
 # the library, with its pulse result
@@ -92,6 +93,19 @@ def arguments(sub: argparse.ArgumentParser) -> None:
                        help="ciclosporin: dose reductions already made for the creatinine rise")
     group.add_argument("--uncontrolled-hypertension", action="store_true",
                        help="ciclosporin: the hypertension cannot be controlled")
+    group.add_argument("--unjudged", choices=("flag", "note"), default="flag",
+                       help="a result no rule for the drug reads: flag it (default) or only name it")
+    group.add_argument("--override", default=None, metavar="REASON",
+                       help="the reason that accepts a dose above the patient's own range (never "
+                       "above an absolute limit)")
+    who = sub.add_argument_group("patient (the current dose is screened against this patient's own "
+                                 "ceiling; without --weight it says what it could not check)")
+    who.add_argument("--weight", type=_text('"72 kg"'), default=None, metavar="VALUE",
+                     help='body weight, such as "72 kg"')
+    who.add_argument("--age", type=float, default=None, help="age in years")
+    who.add_argument("--sex", choices=("female", "male"), default=None)
+    who.add_argument("--tpmt", default=None, metavar="PHENOTYPE", help="TPMT phenotype, such as normal")
+    who.add_argument("--nudt15", default=None, metavar="PHENOTYPE", help="NUDT15 phenotype")
     group.add_argument("--json", action="store_true",
                        help="print the review's public JSON form (schema: plexodose.json_schema())")
 
@@ -100,8 +114,11 @@ def run(args: argparse.Namespace) -> Any:
     """The review of the results in ``args`` (a PlexodoseError is the CLI's refusal)."""
     from plexodose._monitoring.labs import Labs
     from plexodose._monitoring.review import review
+    from plexodose._patient.patient import Patient
 
     given = {name: getattr(args, name) for name in LAB_OPTIONS}
+    patient = None if args.weight is None else Patient(
+        weight=args.weight, age=args.age, sex=args.sex, tpmt=args.tpmt, nudt15=args.nudt15)
     labs = Labs(date=args.date or dt.date.today(), **given)
     return review(
         args.drug.replace("-", " "),
@@ -116,6 +133,9 @@ def run(args: argparse.Namespace) -> Any:
         explained=tuple(args.explained),
         reductions=args.reductions,
         uncontrolled_hypertension=args.uncontrolled_hypertension,
+        unjudged=args.unjudged,
+        override=args.override,
+        patient=patient,
     )
 
 
