@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import sys
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import importlib.machinery
@@ -97,3 +97,33 @@ def install() -> None:
     """Put the finder first on ``sys.meta_path``, once."""
     if FINDER not in sys.meta_path:
         sys.meta_path.insert(0, FINDER)
+
+
+T = TypeVar("T", bound=type)
+
+
+def loads_older_pickles(cls: T) -> T:
+    """Let a slotted attrs class pickled before some of its fields existed load them at their
+    defaults (a 0.1.0 Patient has no dates, a Labs no origins, a Review no judgements)."""
+    import attrs  # here, not at the top: the façade imports this module and loads nothing else
+
+    fields = attrs.fields(cls)
+    defaults = {f.name: _default(f) for f in fields}
+    restore = cls.__setstate__  # type: ignore[attr-defined]
+
+    def __setstate__(self: Any, state: Any) -> None:
+        if isinstance(state, dict):
+            state = {**defaults, **state}
+        elif isinstance(state, tuple) and len(state) < len(fields):
+            state = state + tuple(defaults[f.name] for f in fields[len(state) :])
+        restore(self, state)
+
+    cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
+    return cls
+
+
+def _default(field: Any) -> Any:
+    import attrs
+
+    default = field.default
+    return default.factory() if isinstance(default, attrs.Factory) else default  # type: ignore[arg-type]

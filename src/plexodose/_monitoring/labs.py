@@ -37,6 +37,7 @@ from plexodose._core import limits as lim
 from plexodose._core import units as u
 from plexodose._core.checks import checked_date, checked_text, one_of
 from plexodose._core.errors import InputRangeError, UnitError, safe_repr
+from plexodose._core.legacy import loads_older_pickles
 from plexodose._core.public import public
 
 # Plausibility limits: what a typing error looks like, not clinical rules (as in _limits).
@@ -361,6 +362,7 @@ def _quantity(value: float | None, name: str) -> Any:
 
 
 @public
+@loads_older_pickles
 @attrs.frozen(kw_only=True, repr=False)
 class Labs:
     """One dated set of results; every value optional, each checked when the set is made.

@@ -19,6 +19,7 @@ from plexodose._core import units as u
 from plexodose._core import vocab as _vocab
 from plexodose._core.checks import checked_date, checked_text
 from plexodose._core.errors import InputRangeError, MissingInputError
+from plexodose._core.legacy import loads_older_pickles
 from plexodose._core.public import public
 from plexodose._core.units import (
     Canonical,
@@ -151,6 +152,7 @@ def _weight_required(value: QuantityInput) -> float:
 
 
 @public
+@loads_older_pickles
 @attrs.frozen(repr=False)
 class Patient:
     """An adult patient; every quantity is checked and normalised when the patient is made.
@@ -352,22 +354,6 @@ class Patient:
                 shown = ", ".join(f"{k!r}: {v if isinstance(v, int) else str(v)!r}" for k, v in pairs)
                 parts.append(f"{name}={{{shown}}}")
         return f"Patient({', '.join(parts)})"
-
-
-_attrs_setstate = getattr(Patient, "__setstate__")  # noqa: B009 (made by attrs)
-_UNDATED = {"_measured": (), "_origins": (), "on": None, "_confirmed": (), "_windows": ()}
-
-
-def _setstate(self: Patient, state: Any) -> None:
-    """A Patient pickled before values carried dates (0.1.0) loads with none."""
-    if isinstance(state, dict):
-        state = {**_UNDATED, **state}
-    elif isinstance(state, tuple) and len(state) < len(attrs.fields(Patient)):
-        state = state + tuple(_UNDATED.values())[len(state) - len(attrs.fields(Patient)) :]
-    _attrs_setstate(self, state)
-
-
-setattr(Patient, "__setstate__", _setstate)  # noqa: B010 (replaces the attrs-made method)
 
 
 def _short(value: float) -> str:
