@@ -629,13 +629,20 @@ def test_cyclops_pulse_cap_texts_and_parameter_checks() -> None:
 def test_iv_pulse_limit_is_1_6_g_per_m2_of_the_dosing_bsa() -> None:
     """Safety rule, word for word and at its boundary (never silently wrong): the IV pulse limit is
     1.6 g/m2 of the dosing (capped) BSA."""
-    r = cyclophosphamide_iv(EX)  # ceiling 1.6 g/m2 x 1,000 x 1.8708 m2 = 2,993.3 mg
+    # Changed 2026-12-07: without an override the ceiling is the seed's 1 g/m2
+    # (1 x 1,000 x 1.8708 m2 = 1,870.8 mg); 1.6 g/m2 only on an override (2,993.3 mg).
+    (plain,) = cyclophosphamide_iv(EX).limits
+    assert (plain.label, plain.per, plain.source) == ("seed ceiling of 1 g/m2", "dose",
+                                                     src.SEED_CYCLOPHOSPHAMIDE)
+    assert plain.amount == pytest.approx(1000 * math.sqrt(3.5))
+    r = cyclophosphamide_iv(EX, override="specialist")
     (lim,) = r.limits
     assert (lim.label, lim.per, lim.source) == ("ceiling of 1.6 g/m2", "dose",
                                                src.CYCLOPHOSPHAMIDE_NADIR)
     assert lim.amount == pytest.approx(1600 * math.sqrt(3.5))
     capped = cyclophosphamide_iv(Patient(weight="120 kg", height="190 cm", age=50,
-                                         serum_creatinine="1 mg/dL"), bsa_cap="2 m**2")
+                                         serum_creatinine="1 mg/dL"), bsa_cap="2 m**2",
+                                 override="specialist")
     assert capped.limits[0].amount == pytest.approx(3200.0)  # 1.6 x 1,000 x the capped 2 m2
 
 

@@ -250,3 +250,36 @@ MYCOPHENOLATE_SODIUM = Source(
     "mycophenolate sodium equivalence (secondary)",
     "mycophenolate sodium 720 mg is about mycophenolate mofetil 1,000 mg",
 )
+
+# Added 2026-12-07 (dosing-rules.md, "Changes on 2026-12-07"): issue 19.
+CPIC_REDUCED_TABLETS = Source(
+    "guideline",
+    "CPIC guideline for thiopurines and TPMT/NUDT15 (2018 Table 3, updated 2024)",
+    "a reduced metabolizer starts on day 1 at the reduced dose (30-80 % of the normal dose N, "
+    "20-50 % for both genes), applied once to N; plexodose gives the smallest whole multiple "
+    "of 25 mg inside that range [gap: tablet floor]",
+)
+CPIC_POOR_MALIGNANCY = Source(
+    "guideline",
+    "CPIC guideline for thiopurines and TPMT/NUDT15, recommendation for malignant conditions",
+    "poor metabolizer in malignancy: reduce daily dose by 10-fold and dose thrice weekly "
+    "instead of daily; for nonmalignant conditions consider a non-thiopurine alternative",
+)
+AZATHIOPRINE_TAPER = Source(
+    "label",
+    "US azathioprine prescribing information, maintenance therapy",
+    "the dose can be lowered decrementally with changes of 0.5 mg/kg or approximately 25 mg "
+    "daily every 4 weeks",
+)
+MICHIGAN_STEP = Source(
+    "guideline",
+    "University of Michigan / VA neurology cyclophosphamide protocol",
+    "from 1,400 mg/m2 the increase is limited to 100 mg/m2 each month; maximum 1,600 mg/m2 "
+    "irrespective of the nadir WBC",
+)
+BELOW_RANGE = Source(
+    "gap",
+    "plexodose dosing-rules.md, Screening an order someone else wrote",
+    "a request below the protocol range is computed with a warning naming the range, never "
+    "refused",
+)

@@ -229,11 +229,16 @@ def cyclophosphamide_iv(
         interval,  # interval_weeks
         share,  # reduction
         False,  # held
-        _pulse_limits(dosing_bsa),  # limits
+        _pulse_limits(dosing_bsa, override),  # limits
     )
 
 
-def _pulse_limits(dosing_bsa_m2: float) -> tuple[Limit, ...]:
+def _pulse_limits(dosing_bsa_m2: float, override: str | None) -> tuple[Limit, ...]:
+    """The per-pulse maximum: the seed's 1 g/m2 without an override; the Michigan protocol's
+    absolute 1.6 g/m2 only on an override (dosing-rules.md, Cyclophosphamide, Ceilings)."""
+    if override is None:
+        ceiling = IV_G_PER_M2[1] * 1000 * dosing_bsa_m2
+        return (Limit("seed ceiling of 1 g/m2", ceiling, "dose", src.SEED_CYCLOPHOSPHAMIDE),)
     ceiling = IV_HARD_MAX_G_PER_M2 * 1000 * dosing_bsa_m2
     return (Limit("ceiling of 1.6 g/m2", ceiling, "dose", src.CYCLOPHOSPHAMIDE_NADIR),)
 
@@ -459,7 +464,7 @@ def cyclophosphamide_next_pulse(
         previous.interval_weeks,  # interval_weeks
         previous.reduction,  # reduction
         held,  # held
-        _pulse_limits(previous.dosing_bsa_m2),  # limits
+        _pulse_limits(previous.dosing_bsa_m2, override),  # limits
     )
 
 
