@@ -192,7 +192,7 @@ def _reduced(
             src.CPIC_REDUCED_TABLETS,
         )
     titration_step = asked * low_share  # the genotype share is never applied to a step
-    if titration_step < amount:
+    if asked < normal * (1 - 1e-12) and titration_step < amount:  # a step below N: as asked
         trace.step(
             "label titration step {:,.5g} mg/day is below the reduced amount of {:,g} mg/day: "
             "given as a step, with no genotype reduction",
