@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from plexodose import (
     ContraindicationError,
     DoseRangeError,
+    Patient,
     PlexodoseWarning,
     creatinine_clearance,
     ideal_body_weight,
@@ -105,10 +107,21 @@ def test_poor_metabolizer_refused_without_override(p, gene):
 
 
 @given(patients(tpmt=NOT_POOR, nudt15=NOT_POOR), regimens("azathioprine"))
+@example(Patient(weight="47.25 kg", height="150 cm", sex="female", age=18,
+                 serum_creatinine="1 mg/dL", tpmt="normal", nudt15="intermediate"),
+         {"mg_per_kg_day": 2.0, "doses_per_day": 1, "allopurinol": True})
 def test_reduced_metabolizer_never_gets_more_than_normal(p, kwargs):
     normal = type(p)(weight=p.weight, height=p.height, sex=p.sex, age=p.age,
                      serum_creatinine=p.serum_creatinine, tpmt="normal", nudt15="normal")
-    assert azathioprine(p, **kwargs).daily_dose_mg <= azathioprine(normal, **kwargs).daily_dose_mg
+    reduced, full = azathioprine(p, **kwargs), azathioprine(normal, **kwargs)
+    # Since 2026-12-07 a reduced metabolizer gets whole 25 mg tablets inside its own range (the
+    # smallest multiple at or above f x N, the tablet floor): with allopurinol that can pass the
+    # normal dose as calculated (47.25 kg: N 94.5 x 1/4 = 23.6 mg; reduced range 7.1-25.2 mg ->
+    # 25 mg), never by more than the one-tablet floor, nor the upper end of its own range, its
+    # exported maximum.
+    given = full.daily_dose_mg if full.dispensed is None else full.dispensed.amount * full.doses_per_day
+    assert reduced.daily_dose_mg <= max(full.daily_dose_mg, given, 25.0) * (1 + 1e-12)
+    assert reduced.daily_dose_mg <= (reduced.cap_mg_per_day or math.inf) * (1 + 1e-12)
 
 
 def _renal_share(p):
