@@ -410,13 +410,14 @@ def test_class_12_the_audit_refuses_what_the_calculator_refuses() -> None:
             {"drug": "azathioprine", "weight": 40, "dose": 80, "dose_unit": "mg/day", **short},
             {"drug": "ivig", "weight": 20, "dose": 8, "dose_unit": "g/day", **short}]
     result = audit(pd.DataFrame(rows))
-    with pytest.raises(InputRangeError):
-        ivig(Patient(weight="40 kg", height="95 cm", sex="female", age=30))  # BMI 44: adjusted
+    # Since 2026-12-07 IVIg below 152.4 cm is dosed on actual weight (Transfusion Ontario), so
+    # BMI 44 at 95 cm needs no ideal weight: 0.4 x 40 kg = 16 g, "ok" in both.
+    assert ivig(Patient(weight="40 kg", height="95 cm", sex="female", age=30)).daily_dose_g == 16.0
+    assert result["status"][0] == "ok"
     with pytest.raises(InputRangeError):
         azathioprine(Patient(weight="40 kg", height="95 cm", sex="female", age=30,
                              serum_creatinine="1 mg/dL"))
-    assert list(result["status"][:2]) == ["missing_data", "missing_data"]
-    assert all("ideal weight" in note for note in result["note"][:2])
+    assert result["status"][1] == "missing_data" and "ideal weight" in result["note"][1]
     # lean (BMI 22): no ideal weight needed: 0.4 x 20 kg = 8 g, audited "ok" as the calculator
     assert ivig(Patient(weight="20 kg", height="95 cm", sex="female", age=30)).daily_dose_g == 8.0
     assert result["status"][2] == "ok"

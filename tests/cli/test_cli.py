@@ -146,7 +146,8 @@ def test_azathioprine_options() -> None:
 def test_azathioprine_reduced_metabolizer() -> None:
     data = run_json("dose", "azathioprine", "--weight", "72 kg", "--tpmt", "intermediate",
                     "--genotype-fraction", "0.5")
-    assert value(data["calculated"]["daily_dose"], "mg/d") == 72.0  # 144 x 0.5
+    # 144 x 0.5 = 72 -> the next multiple of 25 mg inside 72-115.2 mg: 75 (2026-12-07)
+    assert value(data["calculated"]["daily_dose"], "mg/d") == 75.0
 
 
 def test_cyclophosphamide_oral() -> None:
@@ -581,9 +582,10 @@ def test_console_script() -> None:
 # Core bugs found while building the CLI (the fix belongs to the core's owner).
 
 def test_oral_rounding_warning_does_not_cite_an_ivig_source() -> None:
-    data = run_json("dose", "azathioprine", "--weight", "68 kg", "--tpmt", "intermediate",
-                    "--nudt15", "normal")
-    # 2 mg/kg x 68 kg = 136 mg x 0.3 = 40.8 mg -> one 50 mg tablet: +22.5 %, above 10 %
+    data = run_json("dose", "azathioprine", "--weight", "72 kg", "--tpmt", "normal",
+                    "--nudt15", "normal", "--allopurinol")
+    # 2 mg/kg x 72 kg = 144 mg x 0.25 (allopurinol) = 36 mg -> one 25 mg tablet: -30.6 %, above
+    # 10 % (a reduced metabolizer's amount is a whole multiple of 25 mg since 2026-12-07)
     assert any("rounding to whole tablets" in w for w in data["warnings"])
     assert not any("IVIg" in s["citation"] for s in data["sources"])
 

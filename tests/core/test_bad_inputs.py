@@ -134,7 +134,7 @@ MATRIX: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Inval
     "ivig": (plexodose.ivig, dict(patient=P), {
         "patient": _patient_cases(), "g_per_kg_day": _number(), "days": _whole_cases(),
         "weight_basis": _choice(("Actual",)), "auto_rule": _choice(("bmi>30",)),
-        "product": _optional(_choice(("octagam",))), "max_g_per_kg_day": _number(),
+        "product": _optional(_choice(("flebogamma",))), "max_g_per_kg_day": _number(),
         # an absurd rounding step is not refused: nothing can be dispensed and a warning says so
         "round_to_g": [c for c in _number() if c.kind != "absurd magnitude"],
         "override": _optional(_reason_cases())}),
@@ -187,7 +187,7 @@ MATRIX: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Inval
         "patient": _patient_cases(), "start": _date_cases(),
         "second_agent": _choice(("aza", "ivig")),
         "refractory_agent": _choice(("cyclosporin A",)), "months": _whole_cases(),
-        "ivig_product": _optional(_choice(("octagam",)))}),
+        "ivig_product": _optional(_choice(("flebogamma",)))}),
     "schedule": (plexodose.schedule, dict(result=plexodose.azathioprine(P), start="2026-12-01"), {
         "result": [InvalidInput("wrong type", v, InputRangeError)
                    for v in (None, P, "azathioprine", 150, PULSE.steps)],

@@ -63,10 +63,11 @@ def test_override_never_lifts_the_cap() -> None:
 @pytest.mark.parametrize(
     ("tpmt", "nudt15", "expected_mg"),
     [
-        ("intermediate", "normal", 144 * 0.3),  # one gene reduced: 30 % (CPIC 30-80 %)
-        ("normal", "possible_intermediate", 144 * 0.3),
-        ("intermediate", "intermediate", 144 * 0.2),  # both genes: 20 % (CPIC 20-50 %)
-        ("indeterminate", "normal", 144 * 0.3),  # dosed as intermediate until measured
+        # Changed 2026-12-07 (CPIC applied once to N, smallest multiple of 25 mg in range):
+        ("intermediate", "normal", 50.0),  # 30 % of 144 = 43.2 -> 50 (<= 0.8 x 144 = 115.2)
+        ("normal", "possible_intermediate", 50.0),
+        ("intermediate", "intermediate", 50.0),  # 20 % of 144 = 28.8 -> 50 (<= 0.5 x 144 = 72)
+        ("indeterminate", "normal", 50.0),  # dosed as intermediate until measured: 43.2 -> 50
     ],
 )
 def test_genotype_reductions(tpmt: str, nudt15: str, expected_mg: float) -> None:
@@ -76,7 +77,8 @@ def test_genotype_reductions(tpmt: str, nudt15: str, expected_mg: float) -> None
 
 def test_chosen_fraction_must_be_in_cpic_range() -> None:
     p = Patient(weight="72 kg", tpmt="intermediate", nudt15="normal")
-    assert azathioprine(p, genotype_fraction=0.5).daily_dose.m_as("mg/day") == pytest.approx(72.0)
+    # 0.5 x 144 = 72 -> the next multiple of 25 mg, 75 (<= 0.8 x 144 = 115.2); changed 2026-12-07
+    assert azathioprine(p, genotype_fraction=0.5).daily_dose.m_as("mg/day") == pytest.approx(75.0)
     with pytest.raises(DoseRangeError, match="genotype_fraction"):
         azathioprine(p, genotype_fraction=0.9)
     with pytest.raises(ContraindicationError, match="genotype_fraction"):
@@ -92,8 +94,8 @@ def test_poor_metabolizer_is_refused_unless_overridden() -> None:
     assert r.per_dose.m_as("mg") == pytest.approx(14.4)
     assert r.daily_dose.m_as("mg/day") == pytest.approx(14.4 * 3 / 7)
     assert r.frequency == "three times a week"
-    assert r.dispensed is None  # below half a 25 mg tablet
-    assert any("cannot be made" in w for w in r.warnings)
+    assert r.dispensed is None  # never rounded up to tablets (CPIC malignancy regimen)
+    assert any("not rounded up to tablets" in w for w in r.warnings)
 
 
 def test_unknown_genotype_warns() -> None:
@@ -142,7 +144,8 @@ def test_reductions_are_shares_of_the_capped_normal_dose() -> None:
     p = Patient(weight="100 kg", tpmt="intermediate", nudt15="normal")
     r = azathioprine(p)
     # normal dose 2 x 100 = 200 -> capped 150; CPIC start 30 % of it = 45 mg (not 30 % of 200)
-    assert r.daily_dose.m_as("mg/day") == pytest.approx(45.0)
+    # -> the smallest multiple of 25 mg at or above it, 50 mg (changed 2026-12-07)
+    assert r.daily_dose.m_as("mg/day") == pytest.approx(50.0)
     assert r.cap_applied
 
 
@@ -213,8 +216,10 @@ def test_azathioprine_genotype_reductions():
     a chosen fraction, allopurinol on top, and the warning for a dose tablets cannot make, word
     for word."""
     one = azathioprine(Patient(weight="100 kg", tpmt="intermediate", nudt15="normal"), doses_per_day=2)
-    # 2 x 100 = 200, capped at the normal dose 150; one gene reduced: 30 % of 150 = 45 mg/day
-    assert one.daily_dose_mg == approx(45.0) and one.per_dose_mg == approx(22.5)
+    # 2 x 100 = 200, capped at the normal dose 150; one gene reduced: 30 % of 150 = 45 mg/day;
+    # twice daily, so whole 25 mg tablets a dose: the next multiple of 50, 50 mg (25 mg twice)
+    # (changed 2026-12-07: 22.5 mg a dose, which no tablet makes, is gone)
+    assert one.daily_dose_mg == approx(50.0) and one.per_dose_mg == approx(25.0)
     assert one.cap_applied
     assert steps(one)[:4] == [
         "2 mg/kg/day x 100 kg (actual weight) = 200 mg/day",
@@ -222,19 +227,20 @@ def test_azathioprine_genotype_reductions():
         "reduced metabolizer (TPMT intermediate): start at 30 % of the normal dose (CPIC 30 % to "
         "80 %); "
         "2-4 weeks to steady state",
-        "after adjustments (x 0.3): 45 mg per dosing day",
+        "reduced range: N 150 mg x 0.3 = 45 mg up to x 0.8 = 120 mg per day",
     ]
-    assert one.warnings[-1] == ("22.5 mg cannot be made from azathioprine tablets (50, 25 mg): "
-                                "dispense another form")
+    assert one.dispensed is not None and one.dispensed.amount == 25.0
+    # 120 x 0.5 (both genes, chosen 50 %) x 0.25 (allopurinol) = 15 mg, range up to
+    # 120 x 0.5 x 1/3 = 20 mg: no multiple of 25 mg inside -> refused by default (2026-12-07)
+    with pytest.raises(ContraindicationError, match="no whole multiple of 25 mg"):
+        azathioprine(Patient(weight="60 kg", tpmt="intermediate", nudt15="possible_intermediate"),
+                     allopurinol=True, genotype_fraction=0.5)
     both = azathioprine(Patient(weight="60 kg", tpmt="intermediate", nudt15="possible_intermediate"),
-                        allopurinol=True, genotype_fraction=0.5)
-    # 120 x 0.5 (both genes, chosen 50 %) x 0.25 (allopurinol) = 15 mg
-    assert both.daily_dose_mg == approx(15.0)
+                        allopurinol=True, genotype_fraction=0.5, override="haematologist")
+    assert both.daily_dose_mg == approx(25.0)  # on override: one 25 mg tablet daily
     assert "with allopurinol: one quarter of the dose" in steps(both)
     assert ("reduced metabolizer (TPMT intermediate, NUDT15 possible intermediate): start at 50 % "
             "of the normal dose (CPIC 20 % to 50 %); 2-4 weeks to steady state") in steps(both)
-    assert both.warnings[-1] == ("15 mg cannot be made from azathioprine tablets (50, 25 mg): "
-                                 "dispense another form")
     with pytest.raises(DoseRangeError) as info:  # 0.6 is outside CPIC's 20-50 % for both genes
         azathioprine(Patient(weight="60 kg", tpmt="intermediate", nudt15="intermediate"),
                      genotype_fraction=0.6)
@@ -267,10 +273,11 @@ def test_azathioprine_poor_and_indeterminate():
     # 120 x 0.1 = 12 mg on 3 days a week -> 12 x 3 / 7 = 5.142857 mg/day on average
     assert r.daily_dose_mg == approx(12 * 3 / 7) and r.per_dose_mg == approx(12.0)
     assert r.days_per_week == 3 and r.override == "no alternative"
-    assert r.warnings[0] == ("poor metabolizer (NUDT15): 10-fold reduction three times a week, "
-                             "on override: no alternative")
+    assert r.warnings[0] == ("poor metabolizer (NUDT15): CPIC's regimen for MALIGNANT conditions "
+                             "(10-fold reduction, three times a week), borrowed for a "
+                             "nonmalignant condition on override: no alternative")
     ind = azathioprine(Patient(weight="60 kg", tpmt="indeterminate", nudt15="normal"))
-    assert ind.daily_dose_mg == approx(36.0)  # treated as intermediate: 120 x 0.3
+    assert ind.daily_dose_mg == approx(50.0)  # as intermediate: 120 x 0.3 = 36 -> 50 (25 mg steps)
     assert ind.warnings[0] == ("TPMT indeterminate: measure TPMT activity; dosed as an "
                                "intermediate metabolizer meanwhile")
     unknown = azathioprine(Patient(weight="60 kg"))
@@ -327,17 +334,22 @@ def test_azathioprine_override_paths_and_refusals():
     with pytest.raises(ContraindicationError) as info:
         azathioprine(both_poor)
     assert str(info.value) == ("poor metabolizer (TPMT, NUDT15): CPIC advises a non-thiopurine "
-                               "alternative; pass override='reason' for a 10-fold reduction "
-                               "given three times a week")
+                               "alternative for nonmalignant conditions (consider mycophenolate, "
+                               "cyclophosphamide or ciclosporin); pass override='reason' for "
+                               "CPIC's regimen for malignant conditions (a 10-fold reduction "
+                               "three times a week)")
     assert info.value.field == "tpmt" and info.value.value == "poor"
     inter = Patient(weight="60 kg", tpmt="intermediate", nudt15="normal")
     r = azathioprine(inter, genotype_fraction=0.9, override="haematologist")
-    assert r.daily_dose_mg == approx(108.0)  # 120 x 0.9
+    # 120 x 0.9 = 108 on override; no multiple of 25 mg in 108-108 -> the largest at or below
+    # the upper end: 100 mg (changed 2026-12-07)
+    assert r.daily_dose_mg == approx(100.0)
     assert r.warnings[0] == (f"genotype_fraction 0.9 is outside the protocol range 0.3-0.8 "
                              f"({src.CPIC_THIOPURINES}); used on override: haematologist")
     plain = azathioprine(inter)
+    # 120 x 0.3 = 36 -> 50 mg, exact in tablets: no rounding warning (changed 2026-12-07)
     assert plain.sources == (src.SEED_AZATHIOPRINE, src.CPIC_THIOPURINES, src.RANGE_LOW_END_GAP,
-                             src.AZATHIOPRINE_LABEL, src.ROUNDING_WARNING_GAP, src.SEED_DURATION)
+                             src.CPIC_REDUCED_TABLETS, src.AZATHIOPRINE_LABEL, src.SEED_DURATION)
     assert plain.warnings[0] == ("renal function not estimated (age, sex, serum_creatinine not "
                                  "given): no renal adjustment")
     with pytest.raises(ContraindicationError) as info:
@@ -373,7 +385,7 @@ def test_genotype_warnings_name_the_gene() -> None:
     both = azathioprine(Patient(weight="60 kg", tpmt="indeterminate", nudt15="intermediate"))
     assert ("reduced metabolizer (TPMT indeterminate, NUDT15 intermediate): start at 20 % of the "
             "normal dose (CPIC 20 % to 50 %); 2-4 weeks to steady state") in both.steps
-    assert both.daily_dose_mg == pytest.approx(24.0)  # 2 x 60 x 20 %
+    assert both.daily_dose_mg == pytest.approx(25.0)  # 2 x 60 x 20 % = 24 -> 25 (<= 60)
 
 
 def test_one_gene_untested_is_dosed_on_the_gene_tested() -> None:
@@ -382,7 +394,7 @@ def test_one_gene_untested_is_dosed_on_the_gene_tested() -> None:
     r = azathioprine(Patient(weight="60 kg", tpmt="intermediate"))  # NUDT15 not given
     assert r.warnings[0] == ("NUDT15 status not given: test before starting (CPIC); dosed on the "
                              "gene tested")
-    assert r.daily_dose_mg == pytest.approx(36.0)  # 120 x 30 %
+    assert r.daily_dose_mg == pytest.approx(50.0)  # 120 x 30 % = 36 -> 50 (<= 96)
     with pytest.raises(ContraindicationError, match="is not known"):
         azathioprine(Patient(weight="60 kg"), genotype_fraction=0.5)
 
@@ -405,7 +417,7 @@ def test_class_7_tpmt_indeterminate_with_nudt15_intermediate_is_both_reduced() -
     """Never silently wrong, class 7 (genotype combinations): TPMT indeterminate with NUDT15
     intermediate is dosed as both genes reduced."""
     r = azathioprine(Patient(weight="60 kg", tpmt="indeterminate", nudt15="intermediate"))
-    assert r.daily_dose_mg == pytest.approx(24.0)  # 2 x 60 = 120 x 20 % (both-intermediate row)
+    assert r.daily_dose_mg == pytest.approx(25.0)  # 120 x 20 % = 24 -> 25 (both-intermediate)
     assert any("CPIC 20 % to 50 %" in step for step in r.steps)
 
 
@@ -413,12 +425,12 @@ def test_class_7_nudt15_indeterminate_advises_monitoring_not_an_assay() -> None:
     """Never silently wrong, class 7 (genotype combinations): an indeterminate NUDT15 advises close
     monitoring (no activity assay exists), not a TPMT assay."""
     r = azathioprine(Patient(weight="60 kg", tpmt="normal", nudt15="indeterminate"))
-    assert r.daily_dose_mg == pytest.approx(36.0)  # one gene as intermediate: 120 x 30 %
+    assert r.daily_dose_mg == pytest.approx(50.0)  # one gene as intermediate: 120 x 30 % -> 50
     advice = " ".join(r.warnings)
     assert "no NUDT15 activity assay exists" in advice and "measure TPMT activity" not in advice
     assert src.NUDT15_INDETERMINATE in r.sources
     both = azathioprine(Patient(weight="60 kg", tpmt="indeterminate", nudt15="indeterminate"))
-    assert both.daily_dose_mg == pytest.approx(24.0)  # both as intermediate: 120 x 20 %
+    assert both.daily_dose_mg == pytest.approx(25.0)  # both as intermediate: 120 x 20 % -> 25
 
 
 def test_contraindications_name_their_field():

@@ -58,9 +58,11 @@ def test_ciclosporin_rise_rule_settings() -> None:
 
 
 def test_ciclosporin_range() -> None:
-    for rate in (2, 6):
-        with pytest.raises(DoseRangeError, match="mg_per_kg_day"):
-            cyclosporin(Patient.example(), mg_per_kg_day=rate)
+    with pytest.raises(DoseRangeError, match="mg_per_kg_day"):
+        cyclosporin(Patient.example(), mg_per_kg_day=6)
+    # Below the range: computed with a warning (2026-12-07): 2 x 72 = 144 mg/day
+    low = cyclosporin(Patient.example(), mg_per_kg_day=2)
+    assert low.daily_dose_mg == 144 and "below the protocol range" in low.warnings[0]
 
 
 def test_ciclosporin_example_derivation():
@@ -136,8 +138,8 @@ def test_ciclosporin_override_paths():
                     creatinine_rise_reduction=0.6, override="transplant team")
     assert r.daily_dose_mg == 100 and r.override == "transplant team"  # 2 x 50
     assert r.warnings[:3] == (
-        f"mg_per_kg_day 2 mg/kg/day is outside the protocol range 2.5-5 mg/kg/day "
-        f"({src.SEED_CICLOSPORIN}); used on override: transplant team",
+        f"mg_per_kg_day 2 mg/kg/day is below the protocol range 2.5-5 mg/kg/day "
+        f"({src.SEED_CICLOSPORIN}): computed as asked",
         f"creatinine_rise_threshold 0.2 is outside the protocol range 0.25-0.3 "
         f"({src.CICLOSPORIN_LABEL}); used on override: transplant team",
         f"creatinine_rise_reduction 0.6 is outside the protocol range 0.25-0.5 "

@@ -52,7 +52,10 @@ def test_oral_example() -> None:
     assert r.daily_dose.m_as("mg/day") == pytest.approx(144.0)  # 2 x 72
     # 36,000 mg / 144 mg a day = 250 days to the 36 g threshold
     assert any("36 g after 250 days" in w for w in r.warnings)
-    assert r.dispensed is None  # no oral strengths in the reference
+    # 25/50 mg tablets since 2026-12-07: 144 mg -> nearest 150 would pass the seed ceiling of
+    # 2 x 72 = 144 mg, so down to 125 mg (2 x 50 + 25), with the > 10 % rounding warning
+    assert r.dispensed is not None and r.dispensed.amount == 125.0
+    assert r.dispensed.units == ((50.0, 2), (25.0, 1))
 
 
 @pytest.mark.parametrize(
@@ -107,8 +110,9 @@ def test_iv_ranges_and_hard_ceiling() -> None:
     assert r.dose.m_as("mg") == pytest.approx(1200 * BSA_EXAMPLE)
     with pytest.raises(DoseRangeError, match="hard limit"):
         cyclophosphamide_iv(Patient.example(), g_per_m2=1.7, override="any")
-    with pytest.raises(DoseRangeError, match="interval_weeks 6"):
-        cyclophosphamide_iv(Patient.example(), interval_weeks=6)
+    # A longer interval is below the protocol: computed with a warning (2026-12-07)
+    longer = cyclophosphamide_iv(Patient.example(), interval_weeks=6)
+    assert any("interval_weeks 6 is longer" in w for w in longer.warnings)
     with pytest.raises(MissingInputError, match="height"):
         cyclophosphamide_iv(Patient(weight="72 kg"))
 
@@ -171,7 +175,8 @@ def test_next_pulse_above_protocol_needs_the_override_again() -> None:
     with pytest.raises(DoseRangeError, match="next pulse"):
         cyclophosphamide_next_pulse(high, nadir_wbc="2500 /uL")
     again = cyclophosphamide_next_pulse(high, nadir_wbc="2500 /uL", override="Michigan protocol")
-    assert again.g_per_m2 == pytest.approx(1.5)  # 1.2 x 1.25, under the 1.6 ceiling
+    # 1.2 x 1.25 = 1.5 would pass 1.4 g/m2: the Michigan step rule stops it at 1.4 (2026-12-07)
+    assert again.g_per_m2 == pytest.approx(1.4)
 
 
 def test_next_pulse_keeps_the_eular_reduction() -> None:
@@ -232,8 +237,10 @@ def test_cyclophosphamide_oral_creatinine_bands():
     assert r.daily_dose_mg == 144 and r.doses_per_day == 1 and r.dosing_weight_kg == 72
     # 36 g at 144 mg/day: 36000 / 144 = 250 days
     assert r.warnings[0] == "at 144 mg/day the cumulative dose reaches 36 g after 250 days"
+    # the tablets (2026-12-07) add their label and the rounding warning (144 -> 125 mg, -13 %)
     assert r.sources == (src.SEED_CYCLOPHOSPHAMIDE, src.ORAL_CYCLOPHOSPHAMIDE_MAX,
-                         src.FAURSCHOU_2008, src.TRAVIS_1995, src.SEED_DURATION)
+                         src.FAURSCHOU_2008, src.TRAVIS_1995, src.CYCLOPHOSPHAMIDE_TABLETS,
+                         src.ROUNDING_WARNING_GAP, src.SEED_DURATION)
     mid = cyclophosphamide_oral(Patient(weight="70 kg", serum_creatinine="300 umol/L"))
     assert mid.daily_dose_mg == approx(122.5)  # >= 250 umol/L: 1.75 x 70
     assert steps(mid)[0] == "creatinine 300 umol/L (250-500): at most 1.75 mg/kg/day"
@@ -401,9 +408,13 @@ def test_next_pulse_ceiling():
     over = cyclophosphamide_next_pulse(near, nadir_wbc="3500 /uL", override="refractory")
     assert over.g_per_m2 == approx(1.125) and over.override == "refractory"
     top = cyclophosphamide_next_pulse(over, nadir_wbc="3500 /uL", override="refractory")
-    assert top.g_per_m2 == approx(1.40625)  # 1.125 x 1.25, under 1.6
-    capped = cyclophosphamide_next_pulse(top, nadir_wbc="3500 /uL", override="refractory")
-    assert capped.g_per_m2 == 1.6  # 1.40625 x 1.25 = 1.758 > 1.6: held at the ceiling
+    assert top.g_per_m2 == approx(1.4)  # 1.125 x 1.25 = 1.406 passes 1.4: stops at 1.4 (Michigan)
+    stepped = cyclophosphamide_next_pulse(top, nadir_wbc="3500 /uL", override="refractory")
+    assert stepped.g_per_m2 == approx(1.5)  # from 1.4: at most + 0.1 g/m2
+    capped = cyclophosphamide_next_pulse(
+        cyclophosphamide_next_pulse(stepped, nadir_wbc="3500 /uL", override="refractory"),
+        nadir_wbc="3500 /uL", override="refractory")
+    assert capped.g_per_m2 == approx(1.6)  # 1.5 + 0.1 = 1.6, then held at the 1.6 ceiling
 
 
 def test_next_pulse_pre_pulse_counts():
@@ -487,8 +498,8 @@ def test_cyclophosphamide_iv_messages_and_overrides():
     assert r.warnings[:2] == (
         f"g_per_m2 1.2 g/m2 is outside the protocol range 0.3-1 g/m2 "
         f"({src.SEED_CYCLOPHOSPHAMIDE}); used on override: refractory",
-        f"interval_weeks 6 weeks is outside the protocol range 2-4 weeks "
-        f"({src.SEED_CYCLOPHOSPHAMIDE}); used on override: refractory",
+        f"interval_weeks 6 is longer than the seed's 4 weeks ({src.SEED_CYCLOPHOSPHAMIDE}): "
+        "below the protocol, computed as asked",
     )
     with pytest.raises(MissingInputError) as info:
         cyclophosphamide_iv(Patient(weight="72 kg"))
@@ -629,13 +640,20 @@ def test_cyclops_pulse_cap_texts_and_parameter_checks() -> None:
 def test_iv_pulse_limit_is_1_6_g_per_m2_of_the_dosing_bsa() -> None:
     """Safety rule, word for word and at its boundary (never silently wrong): the IV pulse limit is
     1.6 g/m2 of the dosing (capped) BSA."""
-    r = cyclophosphamide_iv(EX)  # ceiling 1.6 g/m2 x 1,000 x 1.8708 m2 = 2,993.3 mg
+    # Changed 2026-12-07: without an override the ceiling is the seed's 1 g/m2
+    # (1 x 1,000 x 1.8708 m2 = 1,870.8 mg); 1.6 g/m2 only on an override (2,993.3 mg).
+    (plain,) = cyclophosphamide_iv(EX).limits
+    assert (plain.label, plain.per, plain.source) == ("seed ceiling of 1 g/m2", "dose",
+                                                     src.SEED_CYCLOPHOSPHAMIDE)
+    assert plain.amount == pytest.approx(1000 * math.sqrt(3.5))
+    r = cyclophosphamide_iv(EX, override="specialist")
     (lim,) = r.limits
     assert (lim.label, lim.per, lim.source) == ("ceiling of 1.6 g/m2", "dose",
                                                src.CYCLOPHOSPHAMIDE_NADIR)
     assert lim.amount == pytest.approx(1600 * math.sqrt(3.5))
     capped = cyclophosphamide_iv(Patient(weight="120 kg", height="190 cm", age=50,
-                                         serum_creatinine="1 mg/dL"), bsa_cap="2 m**2")
+                                         serum_creatinine="1 mg/dL"), bsa_cap="2 m**2",
+                                 override="specialist")
     assert capped.limits[0].amount == pytest.approx(3200.0)  # 1.6 x 1,000 x the capped 2 m2
 
 

@@ -12,6 +12,7 @@ import plexodose._core.sources as src
 from plexodose import (
     DoseRangeError,
     InputRangeError,
+    IVIgProduct,
     MissingInputError,
     Patient,
     PlexodoseError,
@@ -130,7 +131,9 @@ def test_rounding_never_passes_the_daily_ceiling() -> None:
 
 
 def test_product_without_vial_sizes_is_not_rounded() -> None:
-    course = ivig(Patient.example(), product="Gammagard")
+    # Gammagard Liquid has vials since 2026-12-07: a user product without sizes is not rounded.
+    bare = IVIgProduct(name="Bare IVIg 10 %", vial_sizes_g=(), source=src.GAMMAGARD_LABEL)
+    course = ivig(Patient.example(), product=bare)
     assert course.dispensed is None
     assert any("no vial sizes" in w for w in course.warnings)
 
@@ -185,7 +188,8 @@ def test_patient_must_be_a_patient() -> None:
 
 
 def test_volume_without_vial_rounding_uses_the_calculated_dose() -> None:
-    course = ivig(Patient.example(), product="Gammagard")
+    bare = IVIgProduct(name="Bare IVIg 10 %", vial_sizes_g=(), source=src.GAMMAGARD_LABEL)
+    course = ivig(Patient.example(), product=bare)
     assert course.daily_volume_ml == pytest.approx(288.0)  # 28.8 g / 0.1 g per mL
     assert ivig(Patient.example()).daily_volume_ml is None
 
@@ -264,9 +268,12 @@ def test_ivig_vials_cannot_be_made_and_product_without_vials():
     assert r.warnings[-1] == ("3.6 g cannot be made of Privigen 10 % vials within 10 % of the "
                               "order: dose not rounded; dispense it as calculated or choose "
                               "another product")
-    g = ivig(EX, product="gammagard")
+    bare = IVIgProduct(name="Bare IVIg 10 %", vial_sizes_g=(), source=src.GAMMAGARD_LABEL)
+    g = ivig(EX, product=bare)
     assert g.dispensed is None
     assert "has no vial sizes in the catalogue: dose not rounded" in g.warnings[-1]
+    # Gammagard Liquid 1, 2.5, 5, 10, 20, 30 g (2026-12-07): 28.8 g -> 30 g, one 30 g vial
+    assert ivig(EX, product="gammagard").dispensed.units == ((30.0, 1),)
 
 
 def test_ivig_bmi_30_exactly_is_not_obese_and_just_above_is():
@@ -417,22 +424,26 @@ def test_ivig_risk_factors_from_the_patient_and_flags() -> None:
     old = Patient(weight="72 kg", height="175 cm", sex="male", age=70, serum_creatinine="1 mg/dL")
     r = ivig(old, product="privigen", risk_factors=["diabetes", "prior_thrombosis", "diabetes"])
     assert r.risk_factors == ("age 70 (over 65)", "diabetes", "prior thrombosis")  # once each
-    # Privigen starts at 0.5 mg/kg/min, below 2: 0.5 x 72 kg x 60 / 100 mg per mL = 21.6 mL/h
+    # Changed 2026-12-07: Privigen has no at-risk figure, so its initial 0.5 mg/kg/min is held:
+    # 0.5 x 72 kg x 60 / 100 mg per mL = 21.6 mL/h; 30 g = 30,000 mg / (0.5 x 72) = 833.3 min
+    # = 13 h 53 min, more than 8 hours: a warning.
     assert r.warnings == (
         f"renal and thrombosis risk (age 70 (over 65); diabetes; prior thrombosis): {BOXED}",
-        "at-risk patient: keep the pump at most 0.5 mg/kg/min (21.6 mL/h of Privigen 10 %), the "
-        "lower of its initial rate and 2 mg/kg/min: do not escalate",
+        "at-risk patient: Privigen 10 % at 0.5 mg/kg/min (21.6 mL/h), not escalated, its initial "
+        "rate held: the label says only 'minimum rate practicable'; each day's 30 g takes "
+        "13 h 53 min",
+        "each day's infusion takes up to 13 h 53 min at the at-risk rate, more than 8 hours",
     )
-    assert src.IVIG_BOXED_WARNING in r.sources and src.IVIG_RISK_RATE_GAP in r.sources
+    assert src.IVIG_BOXED_WARNING in r.sources and src.IVIG_AT_RISK_RATE in r.sources
     assert "renal and thrombosis risk: age 70 (over 65); diabetes; prior thrombosis" in repr(r)
-    gamunex = ivig(EX, product="gamunex", risk_factors=["sepsis"])  # starts at 2: min(2, 2) = 2
+    gamunex = ivig(EX, product="gamunex", risk_factors=["sepsis"])  # no figure: 2 held
     assert gamunex.warnings[-1].startswith(  # 2 x 72 x 60 / 100 = 86.4 mL/h
-        "at-risk patient: keep the pump at most 2 mg/kg/min (86.4 mL/h of Gamunex-C 10 %)")
+        "at-risk patient: Gamunex-C 10 % at 2 mg/kg/min (86.4 mL/h), not escalated")
     no_product = ivig(Patient(weight="72 kg", age=66))
     assert no_product.risk_factors == ("age 66 (over 65)",)
     assert no_product.warnings[-1] == (
-        "at-risk patient: do not escalate the pump rate past the product's initial rate or "
-        "2 mg/kg/min, whichever is lower")
+        "at-risk patient: no product chosen, so no rate: hold the product's initial rate, or "
+        "keep within its own at-risk figure where its label gives one")
     assert ivig(Patient(weight="72 kg", age=65)).risk_factors == ()  # over 65, not at 65
     assert not any("risk" in w for w in ivig(EX).warnings)  # no risk factor: no warning
 
@@ -503,7 +514,7 @@ def test_ivig_ideal_and_adjusted_step_and_an_explicit_basis() -> None:
     with pytest.raises(InputRangeError) as caught:
         ivig(obese, auto_rule="bmi_over_35")  # type: ignore[arg-type]
     assert str(caught.value) == ("auto_rule must be one of bmi_over_30, over_120_percent_ibw, "
-                                 "australia_2026; got 'bmi_over_35'")
+                                 "australia_2026, ontario_all_adults; got 'bmi_over_35'")
     short = ivig(Patient(weight="50 kg", height="150 cm", sex="female", age=40),
                  weight_basis="ideal")  # below 60 inches: Devine's caution, cited
     assert short.warnings[1].startswith("height 150 cm is below 60 inches")  # [0]: no creatinine

@@ -79,8 +79,8 @@ def test_the_catalogue_is_restored_after_a_swap():
     """Mutation killer, second round (override paths, exact refusals, catalogue dispensing): the
     oral_product fixture (tests/drugs/conftest.py) puts the catalogue back. It runs after the
     drug files that swap products (pytest takes this folder in alphabetical order): the reference
-    has no oral cyclophosphamide."""
-    assert CATALOGUE.oral("cyclophosphamide") is None
+    gives oral cyclophosphamide as 25 and 50 mg tablets (since 2026-12-07)."""
+    assert CATALOGUE.oral("cyclophosphamide").strengths_mg == (50.0, 25.0)
     assert CATALOGUE.oral("azathioprine").strengths_mg == (50.0, 25.0)
 
 

@@ -194,8 +194,9 @@ def test_max_dose_per_period_is_the_results_daily_limit(schedules: list[Schedule
             most = _max_per_day(r)
             if key == ("cyclophosphamide", "IV"):
                 assert most is None  # a pulse's limit is per pulse, not per day
-                # 1.6 g/m2 x Mosteller sqrt(175 x 72 / 3600) = 1.8708 m2 = 2,993.3259 mg, down
-                assert _max_per_administration(r) == (2993.325, "mg")
+                # No override: the seed's 1 g/m2 (changed 2026-12-07, was 1.6 g/m2) x Mosteller
+                # sqrt(175 x 72 / 3600) = 1.870829 m2 = 1,870.8287 mg, rounded down
+                assert _max_per_administration(r) == (1870.828, "mg")
                 continue
             per_dose_most = {"mycophenolate mofetil": 1500.0, "ciclosporin": 180.0}  # 3,000/2; 360/2
             assert _max_per_administration(r) == (per_dose_most.get(drug, most[0]), most[1]), key

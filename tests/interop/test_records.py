@@ -20,9 +20,10 @@ def test_records_are_plain_json(full_plan: Schedule) -> None:
     assert len(records) == len(full_plan)
     first = records[0]
     assert first["date"] == "2026-12-01" and first["drug"] == "IVIg" and first["kind"] == "dose"
-    # Privigen: 30 g a day, 300 mL, 0.5 and 4 mg/kg/min x 72 kg x 60 / 100 = 21.6, 172.8 mL/h
+    # Privigen (CIDP row since 2026-12-07): 30 g a day, 300 mL, 0.5 and 8 mg/kg/min x 72 kg x 60
+    # / 100 = 21.6, 345.6 mL/h
     assert (first["dose"], first["dose_unit"], first["volume_ml"]) == (30, "g", pytest.approx(300))
-    assert first["rate_steps_ml_per_h"] == pytest.approx([21.6, 172.8])
+    assert first["rate_steps_ml_per_h"] == pytest.approx([21.6, 345.6])
     twice = next(r for r in records if r["drug"] == "ciclosporin" and r["kind"] == "dose")
     assert (twice["dose"], twice["per_dose"], twice["doses_per_day"]) == (350, 175, 2)
     # the results' own limits: IVIg 1 g/kg/day x 72 kg; ciclosporin 5 mg/kg/day x 72 kg = 360
@@ -40,7 +41,7 @@ def test_csv_parses_back(full_plan: Schedule) -> None:
     for row, record in zip(rows, records, strict=True):
         assert row["date"] == record["date"] and row["description"] == record["description"]
         assert row["dose"] == ("" if record["dose"] is None else str(record["dose"]))
-    assert rows[0]["rate_steps_ml_per_h"] == "21.6; 172.8"  # 0.5 and 4 mg/kg/min x 72 x 0.6
+    assert rows[0]["rate_steps_ml_per_h"] == "21.6; 345.6"  # 0.5 and 8 mg/kg/min x 72 x 0.6
     assert (rows[0]["max_per_dose"], rows[0]["max_per_day"]) == ("72.0", "72.0")  # 1 g/kg x 72
 
 

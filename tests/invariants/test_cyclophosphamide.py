@@ -68,18 +68,31 @@ def test_above_hard_ceiling_refused_even_with_override(p, g, why):
     assert info.value.field == "g_per_m2"
 
 
-@given(patients(), st.one_of(st.floats(0.001, 0.3, exclude_max=True),
-                             st.floats(1.0, 1.6, exclude_min=True)))
+@given(patients(), st.floats(1.0, 1.6, exclude_min=True))
 def test_iv_rate_outside_seed_refused_without_override(p, g):
+    # Above 1 g/m2: refused without an override (below 0.3 is a warning since 2026-12-07).
     with pytest.raises(DoseRangeError):
         cyclophosphamide_iv(p, g_per_m2=g)
 
 
-@given(patients(), st.one_of(st.floats(0.01, 2.0, exclude_max=True), st.floats(4.0, 52.0, exclude_min=True)))
+@given(patients(), st.floats(0.05, 0.3, exclude_max=True))
+def test_iv_rate_below_seed_computed_with_a_warning(p, g):
+    r = cyclophosphamide_iv(p, g_per_m2=g)
+    assert any("below the protocol range 0.3-1 g/m2" in w for w in r.warnings)
+
+
+@given(patients(), st.floats(0.01, 2.0, exclude_max=True))
 def test_interval_outside_seed_refused_without_override(p, weeks):
+    # Under 2 weeks: refused, override or not; over 4 weeks is a warning (next test).
     with pytest.raises(DoseRangeError) as info:
         cyclophosphamide_iv(p, interval_weeks=weeks)
     assert info.value.field == "interval_weeks"
+
+
+@given(patients(), st.floats(4.0, 52.0, exclude_min=True))
+def test_interval_longer_than_seed_computed_with_a_warning(p, weeks):
+    r = cyclophosphamide_iv(p, interval_weeks=weeks)
+    assert any("longer than the seed's 4 weeks" in w for w in r.warnings)
 
 
 @given(st.data(), patients(), regimens("cyclophosphamide_iv"))
@@ -122,7 +135,14 @@ def test_oral_dose_invariant_to_input_units(data, p, kwargs):
                  cyclophosphamide_oral(rewritten(data, p), **kwargs).daily_dose_mg)
 
 
-@given(patients(), st.one_of(st.floats(0.001, 1.0, exclude_max=True), st.floats(2.0, 1e6, exclude_min=True)))
+@given(patients(), st.floats(2.0, 1e6, exclude_min=True))
 def test_oral_rate_outside_seed_refused_without_override(p, rate):
+    # Above 2 mg/kg/day: refused (below 1 is a warning since 2026-12-07, the next test).
     with pytest.raises(DoseRangeError):
         cyclophosphamide_oral(p, mg_per_kg_day=rate)
+
+
+@given(patients(), st.floats(0.1, 1.0, exclude_max=True))
+def test_oral_rate_below_seed_computed_with_a_warning(p, rate):
+    r = cyclophosphamide_oral(p, mg_per_kg_day=rate)
+    assert any("below the protocol range 1-2 mg/kg/day" in w for w in r.warnings)

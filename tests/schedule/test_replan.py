@@ -121,8 +121,10 @@ def test_oral_cyclophosphamide_totals_are_counted_again() -> None:
     s = schedule(cyclophosphamide_oral(P), start=START, months=6)
     new = replan(s, [Labs(date="2027-02-01", wbc="3.0 x10^9/L")], on=ON)
     totals = new.cumulative_dose("cyclophosphamide")
-    # 144 mg a day from Jan 1 to Jan 31: 31 doses = 4,464 mg; nothing after the withhold
-    assert totals[-1][1].magnitude == pytest.approx(31 * 144)
+    # 144 mg a day, dispensed as 25/50 mg tablets since 2026-12-07: 150 would pass the seed
+    # ceiling 2 x 72 = 144 mg, so 125 mg; Jan 1 to Jan 31: 31 doses x 125 = 3,875 mg; nothing
+    # after the withhold
+    assert totals[-1][1].magnitude == pytest.approx(31 * 125)
     assert all(e.cumulative_amount is not None for e in new.filter(kind="dose"))
 
 

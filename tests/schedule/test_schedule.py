@@ -74,10 +74,11 @@ def test_ivig_with_product_volume_and_rates() -> None:
     first = doses(s, "IVIg")[0]
     # 28.8 g rounds to the nearest 5 g: 30 g; at 10 % that is 30 / 0.1 = 300 mL
     assert first.dose_amount == 30 and first.volume_ml == pytest.approx(300)
-    # Privigen 0.5 and 4 mg/kg/min x 72 kg x 60 / 100 mg per mL = 21.6 and 172.8 mL/h
-    assert first.rate_steps_ml_per_h == pytest.approx((21.6, 172.8))
-    # 300 mL all at 172.8 mL/h = 1.736 h; all at 21.6 mL/h = 13.89 h
-    assert first.infusion_hours == pytest.approx((300 / 172.8, 300 / 21.6))
+    # Privigen's CIDP row (2026-12-07): 0.5 and 8 mg/kg/min x 72 kg x 60 / 100 mg per mL = 21.6
+    # and 345.6 mL/h
+    assert first.rate_steps_ml_per_h == pytest.approx((21.6, 345.6))
+    # 300 mL all at 345.6 mL/h = 0.868 h; all at 21.6 mL/h = 13.89 h
+    assert first.infusion_hours == pytest.approx((300 / 345.6, 300 / 21.6))
     assert s.total_dose("IVIg").magnitude == pytest.approx(150)  # 30 g x 5
     assert sch_rules.IVIG_RATE_GAP in s.sources
     assert any("increase as tolerated" in w for w in s.warnings)
@@ -299,11 +300,12 @@ def test_cyclophosphamide_threshold_warning_on_the_crossing_pulse() -> None:
 def test_cyclophosphamide_oral_cumulative() -> None:
     s = schedule(cyclophosphamide_oral(P), start=START)
     got = doses(s, "cyclophosphamide")
-    # 2 mg/kg x 72 = 144 mg a day; 20 g is reached on dose ceil(20,000 / 144) = 139 (day 138)
-    assert {e.dose_amount for e in got} == {144}
-    assert [e.date for e in got if any("threshold" in w for w in e.warnings)] == [day(138)]
-    # 182 days x 144 = 26,208 mg: 36 g is not reached
-    assert s.total_dose("cyclophosphamide").magnitude == pytest.approx(26_208)
+    # 2 mg/kg x 72 = 144 mg a day, dispensed as 25/50 mg tablets (2026-12-07): 150 would pass
+    # the seed ceiling of 144 mg, so 125 mg; 20 g is reached on dose 20,000 / 125 = 160 (day 159)
+    assert {e.dose_amount for e in got} == {125}
+    assert [e.date for e in got if any("threshold" in w for w in e.warnings)] == [day(159)]
+    # 182 days x 125 = 22,750 mg: 36 g is not reached
+    assert s.total_dose("cyclophosphamide").magnitude == pytest.approx(22_750)
     # issue 19: the French protocol's calendar, every 2 weeks to week 12, then every 4 weeks
     counts = [e.date for e in s.filter(kind="monitoring") if "CBC with platelets" in e.description]
     assert counts == [day(7 * w) for w in (2, 4, 6, 8, 10, 12, 16, 20, 24)]
@@ -619,7 +621,11 @@ def test_add_months_never_early(start: dt.date, months: int) -> None:
 
 
 def test_ivig_product_without_vials_still_gets_volume_and_rates() -> None:
-    course = ivig(P, product="gammagard")  # rates in the catalogue, no vial sizes
+    # Gammagard Liquid has vials since 2026-12-07: a product with its rates and no vials
+    base = CATALOGUE.ivig("gammagard")
+    bare = IVIgProduct(name="Bare", vial_sizes_g=(), source=base.source,
+                       initial_rate_mg_per_kg_min=0.8, max_rate_mg_per_kg_min=9)
+    course = ivig(P, product=bare)
     first = doses(schedule(course, start=START), "IVIg")[0]
     # 28.8 g (not rounded) / 0.1 g/mL = 288 mL; 0.8 and 9 mg/kg/min x 72 x 60 / 100
     assert first.volume_ml == pytest.approx(288)
@@ -685,9 +691,9 @@ def test_at_risk_ivig_pump_is_never_escalated() -> None:
     assert doses(s, "IVIg")[0].rate_steps_ml_per_h == pytest.approx((21.6,))
     assert rules.IVIG_AT_RISK_RATE_GAP in s.sources and rules.IVIG_BOXED_WARNING in s.sources
     assert any("diabetes; prior thrombosis" in w and "never escalated" in w for w in s.warnings)
-    # no risk factors: the usual start and maximum
+    # no risk factors: the usual start and maximum (CIDP row, 8 x 72 x 0.6 = 345.6 mL/h)
     plain = schedule(ivig(P, product="privigen"), start=START)
-    assert doses(plain, "IVIg")[0].rate_steps_ml_per_h == pytest.approx((21.6, 172.8))
+    assert doses(plain, "IVIg")[0].rate_steps_ml_per_h == pytest.approx((21.6, 345.6))
 
 
 def test_each_phase_warnings_once_on_that_phase() -> None:

@@ -35,9 +35,11 @@ def test_taper_to_a_floor_twice_daily() -> None:
     result = ciclosporin(P, mg_per_kg_day=2.5)  # 2.5 x 72 = 180 mg/day; as dispensed
     per_dose = result.dispensed.amount if result.dispensed else result.per_dose_mg
     daily = per_dose * 2
-    t = taper(result, start=START, step="25 mg/day", every="14 days", until=f"{daily - 50:g} mg")
+    # 2.5 x 72 = 180 mg/day -> 100 mg a dose as capsules: 200 mg a day. Since 2026-12-07 a taper
+    # keeps the form: a 50 mg/day step is 25 mg a dose (one capsule): 200 -> 150, then the 100 floor
+    t = taper(result, start=START, step="50 mg/day", every="14 days", until=f"{daily - 100:g} mg")
     levels = sorted({e.dose_amount for e in t.filter(kind="dose")}, reverse=True)
-    assert levels == [daily - 25]  # one step, then the floor
+    assert levels == [daily - 50]  # one step, then the floor
     assert t.filter(kind="dose")[0].doses_per_day == 2
     assert "from here" in t.filter(kind="decision")[0].description
 

@@ -110,6 +110,11 @@ def test_incomplete_patients_leave_fields_out():
     assert seen  # some optional field was left out at least once
 
 
+def result_is_at_risk(p):
+    """The patient shows a boxed-warning risk factor (age over 65 or eGFR below 60)."""
+    return bool(plexodose.ivig(p, weight_basis="actual").risk_factors)
+
+
 @pytest.mark.parametrize("drug", ["ivig", "azathioprine", "cyclophosphamide_oral",
                                   "cyclophosphamide_iv", "ciclosporin", "cyclosporin",
                                   "mycophenolate", "cyclophosphamide_pulse_reduction"])
@@ -123,7 +128,11 @@ def test_regimens_are_accepted_without_override(drug):
             result = function(p, **kwargs)
         except PlexodoseError as exc:  # only the patient's data may refuse it, not the regimen:
             # above 500 umol/L the EULAR table has no pulse, so a reduction cannot be given;
-            # ciclosporin is not started below eGFR 60 without a reason (label)
+            # ciclosporin is not started below eGFR 60 without a reason (label); an at-risk IVIg
+            # day longer than 24 hours at the held initial rate (monitoring-rules.md, 2026-12-07)
+            if drug == "ivig":
+                assert "more than 24 hours" in str(exc) and result_is_at_risk(p)
+                return
             assert drug in ("cyclophosphamide_pulse_reduction", "cyclophosphamide_iv",
                             "ciclosporin", "cyclosporin")
             assert exc.field == "serum_creatinine"

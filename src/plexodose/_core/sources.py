@@ -69,7 +69,8 @@ CKD_EPI_2021 = Source(
 TRANSFUSION_ONTARIO = Source(
     "guideline",
     "Transfusion Ontario IVIg dosing",
-    "adjusted body weight when BMI > 30; round doses to the nearest 5 g",
+    "adjusted body weight when BMI > 30 and height 152.4 cm or over (actual weight below "
+    "152.4 cm); round doses to the nearest 5 g",
 )
 US_IVIG_ORDER_SETS = Source(
     "guideline", "US IVIg order sets", "adjusted body weight when actual weight > 120 % of IBW"
@@ -107,13 +108,14 @@ GAMUNEX_LABEL = Source(
 PRIVIGEN_LABEL = Source(
     "label",
     "Privigen 10 % prescribing information",
-    "vials 5, 10, 20, 40 g; start 0.5 mg/kg/min; max 8 mg/kg/min (immunodeficiency) or "
-    "4 mg/kg/min (ITP): plexodose uses 4, the lower",
+    "vials 5, 10, 20, 40 g; CIDP: start 0.5 mg/kg/min, increase to 8 mg/kg/min (the CIDP row, "
+    "plexodose's default for plexopathy, off-label)",
 )
 GAMMAGARD_LABEL = Source(
     "label",
     "Gammagard Liquid 10 % CIDP prescribing information",
-    "start 0.5 mL/kg/h (0.8 mg/kg/min), max 5.4 mL/kg/h (9 mg/kg/min)",
+    "vials 1, 2.5, 5, 10, 20, 30 g; CIDP: start 0.5 mL/kg/h (0.8 mg/kg/min), max 5.4 mL/kg/h "
+    "(9 mg/kg/min)",
 )
 
 SEED_CEILING_GAP = Source(
@@ -249,4 +251,66 @@ MYCOPHENOLATE_SODIUM = Source(
     "secondary",
     "mycophenolate sodium equivalence (secondary)",
     "mycophenolate sodium 720 mg is about mycophenolate mofetil 1,000 mg",
+)
+
+# Added 2026-12-07 (dosing-rules.md, "Changes on 2026-12-07"): issue 19.
+CPIC_REDUCED_TABLETS = Source(
+    "guideline",
+    "CPIC guideline for thiopurines and TPMT/NUDT15 (2018 Table 3, updated 2024)",
+    "a reduced metabolizer starts on day 1 at the reduced dose (30-80 % of the normal dose N, "
+    "20-50 % for both genes), applied once to N; plexodose gives the smallest whole multiple "
+    "of 25 mg inside that range [gap: tablet floor]",
+)
+CPIC_POOR_MALIGNANCY = Source(
+    "guideline",
+    "CPIC guideline for thiopurines and TPMT/NUDT15, recommendation for malignant conditions",
+    "poor metabolizer in malignancy: reduce daily dose by 10-fold and dose thrice weekly "
+    "instead of daily; for nonmalignant conditions consider a non-thiopurine alternative",
+)
+AZATHIOPRINE_TAPER = Source(
+    "label",
+    "US azathioprine prescribing information, maintenance therapy",
+    "the dose can be lowered decrementally with changes of 0.5 mg/kg or approximately 25 mg "
+    "daily every 4 weeks",
+)
+MICHIGAN_STEP = Source(
+    "guideline",
+    "University of Michigan / VA neurology cyclophosphamide protocol",
+    "from 1,400 mg/m2 the increase is limited to 100 mg/m2 each month; maximum 1,600 mg/m2 "
+    "irrespective of the nadir WBC",
+)
+BELOW_RANGE = Source(
+    "gap",
+    "plexodose dosing-rules.md, Screening an order someone else wrote",
+    "a request below the protocol range is computed with a warning naming the range, never "
+    "refused",
+)
+ONTARIO_ALL_ADULTS = Source(
+    "guideline",
+    "Transfusion Ontario IG dose calculator (ivig.transfusionontario.org/dose)",
+    "should be used for all patients 152.4 cm or over and over 50 kg (male) / 45.5 kg (female): "
+    "adjusted body weight, never above actual weight",
+)
+PANZYGA_LABEL = Source(
+    "label",
+    "Panzyga 10 % prescribing information",
+    "bottles 1, 2.5, 5, 10, 20, 30 g; CIDP: start 1 mg/kg/min, up to 12 mg/kg/min; at risk of "
+    "thrombosis or renal dysfunction: do not exceed 3.3 mg/kg/min",
+)
+OCTAGAM_LABEL = Source(
+    "label",
+    "Octagam 10 % prescribing information (pfizerpro.com; octagam.com)",
+    "2, 5, 10, 20, 30 g; ITP row (no CIDP row in the US label): start 1 mg/kg/min, up to "
+    "12 mg/kg/min; at risk: not to exceed 3.3 mg/kg/min",
+)
+IVIG_AT_RISK_RATE = Source(
+    "gap",
+    "plexodose conservative choice (monitoring-rules.md, IVIg safety, 2026-12-07)",
+    "at risk: the product's own at-risk figure, else its initial rate held for the whole "
+    "infusion; a day over 8 hours is warned, over 24 hours refused by default",
+)
+CYCLOPHOSPHAMIDE_TABLETS = Source(
+    "label",
+    "cyclophosphamide tablets USP (DailyMed)",
+    "tablets 25 mg and 50 mg",
 )

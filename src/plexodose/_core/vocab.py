@@ -33,7 +33,7 @@ SEXES: tuple[Sex, ...] = ("female", "male")
 # The choices of the calculators and the plan, one Literal each (the type checker's list is the
 # runtime list).
 WeightBasis = Literal["auto", "actual", "ideal", "adjusted"]
-AutoRule = Literal["bmi_over_30", "over_120_percent_ibw", "australia_2026"]
+AutoRule = Literal["bmi_over_30", "over_120_percent_ibw", "australia_2026", "ontario_all_adults"]
 CrclWeight = Literal["auto", "actual", "ideal", "adjusted"]
 BsaFormula = Literal["mosteller", "dubois", "haycock", "gehan_george", "boyd"]
 SecondAgent = Literal["azathioprine", "mycophenolate", "cyclophosphamide_iv", "cyclophosphamide_oral"]
@@ -46,7 +46,9 @@ BSA_FORMULA_NAMES: tuple[BsaFormula, ...] = get_args(BsaFormula)
 SECOND_AGENTS: tuple[SecondAgent, ...] = get_args(SecondAgent)
 REFRACTORY_AGENTS: tuple[RefractoryAgent, ...] = get_args(RefractoryAgent)
 MYCOPHENOLATE_CALENDARS: tuple[MycophenolateCalendar, ...] = get_args(MycophenolateCalendar)
-IVIG_PRODUCTS = ("Gamunex-C 10 %", "Privigen 10 %", "Gammagard Liquid 10 %")  # the built-in ones
+IVIG_PRODUCTS = (  # the built-in ones
+    "Gamunex-C 10 %", "Privigen 10 %", "Gammagard Liquid 10 %", "Panzyga 10 %", "Octagam 10 %"
+)
 
 # The drugs. Each has one key (the library's parameter spelling); every spelling a caller may use
 # (any case, "-", "_" or " " between words, "(oral)") maps to it. Each part of the library

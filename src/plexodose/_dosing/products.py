@@ -94,8 +94,15 @@ def _max_rate(value: Any) -> float | None:
     return _rate(value, "max_rate_mg_per_kg_min")
 
 
+def _at_risk_rate(value: Any) -> float | None:
+    return _rate(value, "at_risk_max_rate_mg_per_kg_min")
+
+
 def _text(value: Any) -> str:
     return checked_text(value, "name")
+
+
+_ADDED_FIELDS: dict[str, Any] = {"at_risk_max_rate_mg_per_kg_min": None, "rate_row": ""}
 
 
 @public
@@ -115,6 +122,21 @@ class IVIgProduct:
     """The label's rate steps after the start rate; none are in the reference for the built-in
     products, so their schedules give only the start and maximum rate."""
     minutes_per_rate_step: float | None = attrs.field(default=None, converter=_minutes_per_step)
+    at_risk_max_rate_mg_per_kg_min: float | None = attrs.field(
+        default=None, converter=_at_risk_rate
+    )
+    """The label's own maximum rate for patients at risk of thrombosis or renal dysfunction
+    (Panzyga, Octagam 10 %: 3.3 mg/kg/min); None where the label says only "minimum
+    practicable" (monitoring-rules.md, IVIg safety)."""
+    rate_row: str = attrs.field(default="", converter=str)
+    """Which indication's row of the label the rates come from ("CIDP" by default for the
+    built-in products: the closest labelled neurological indication; plexopathy is off-label)."""
+
+    def __getattr__(self, name: str) -> Any:
+        """A field added after 0.1.0, read from a product pickled by 0.1.0: its default."""
+        if name in _ADDED_FIELDS:
+            return _ADDED_FIELDS[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __attrs_post_init__(self) -> None:
         if bool(self.rate_increments_mg_per_kg_min) != (self.minutes_per_rate_step is not None):
@@ -228,26 +250,48 @@ def _find(state: _Snapshot, name: str) -> Product | None:
 
 CATALOGUE = Catalogue(
     [
+        # IVIg at 10 %: each product's CIDP row by default (dosing-rules.md, IVIg, 2026-12-07).
         IVIgProduct(
             name=vocab.IVIG_PRODUCTS[0],  # Gamunex-C 10 %
             vial_sizes_g=(1, 2.5, 5, 10, 20, 40),
             source=src.GAMUNEX_LABEL,
             initial_rate_mg_per_kg_min=2,
             max_rate_mg_per_kg_min=8,
+            rate_row="CIDP",
         ),
         IVIgProduct(
             name=vocab.IVIG_PRODUCTS[1],  # Privigen 10 %
             vial_sizes_g=(5, 10, 20, 40),
             source=src.PRIVIGEN_LABEL,
             initial_rate_mg_per_kg_min=0.5,
-            max_rate_mg_per_kg_min=4,  # the label's lower (ITP) maximum: the conservative one
+            max_rate_mg_per_kg_min=8,  # the CIDP row (0.5 -> 8 mg/kg/min)
+            rate_row="CIDP",
         ),
         IVIgProduct(
             name=vocab.IVIG_PRODUCTS[2],  # Gammagard Liquid 10 %
-            vial_sizes_g=(),
+            vial_sizes_g=(1, 2.5, 5, 10, 20, 30),
             source=src.GAMMAGARD_LABEL,
             initial_rate_mg_per_kg_min=0.8,
             max_rate_mg_per_kg_min=9,
+            rate_row="CIDP",
+        ),
+        IVIgProduct(
+            name=vocab.IVIG_PRODUCTS[3],  # Panzyga 10 %
+            vial_sizes_g=(1, 2.5, 5, 10, 20, 30),
+            source=src.PANZYGA_LABEL,
+            initial_rate_mg_per_kg_min=1,
+            max_rate_mg_per_kg_min=12,
+            at_risk_max_rate_mg_per_kg_min=3.3,
+            rate_row="CIDP",
+        ),
+        IVIgProduct(
+            name=vocab.IVIG_PRODUCTS[4],  # Octagam 10 %
+            vial_sizes_g=(2, 5, 10, 20, 30),
+            source=src.OCTAGAM_LABEL,
+            initial_rate_mg_per_kg_min=1,
+            max_rate_mg_per_kg_min=12,
+            at_risk_max_rate_mg_per_kg_min=3.3,
+            rate_row="ITP (no CIDP row in the US label)",
         ),
         OralProduct(
             drug="azathioprine",
@@ -270,8 +314,16 @@ CATALOGUE = Catalogue(
             strengths_mg=(250, 500),
             source=src.MYCOPHENOLATE_LABEL,
         ),
+        OralProduct(
+            drug="cyclophosphamide",
+            name="cyclophosphamide tablets",
+            form="tablet",
+            strengths_mg=(25, 50),
+            source=src.CYCLOPHOSPHAMIDE_TABLETS,
+        ),
     ]
 )
-"""The starting catalogue (the dosing reference). Gammagard Liquid's vial sizes are not in the
-reference, so it has rates but no vials: register it again with its label's sizes to round. No oral
-cyclophosphamide strengths are in the reference either."""
+"""The starting catalogue (the dosing reference, with its changes of 2026-12-07): five IVIg
+products with their vial sizes and the rates of their CIDP row (Octagam 10 %: ITP, its US label
+having no CIDP row), and the oral strengths of azathioprine, ciclosporin, mycophenolate and
+cyclophosphamide (25 and 50 mg tablets)."""

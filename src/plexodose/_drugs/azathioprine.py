@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import attrs
 
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
@@ -11,9 +14,10 @@ from plexodose._core.checks import flag, fraction, whole_number
 from plexodose._core.errors import ContraindicationError
 from plexodose._core.vocab import CrclWeight
 from plexodose._dosing.calculation import begin, crcl_for_dosing, dispense_oral
-from plexodose._dosing.guard import Limit
+from plexodose._dosing.dispense import Dispensed
+from plexodose._dosing.guard import Limit, dose_range
 from plexodose._dosing.results import DailyDose
-from plexodose._dosing.trace import Trace, positive, protocol_range
+from plexodose._dosing.trace import Trace, positive
 from plexodose._patient.patient import Patient
 
 MG_PER_KG_DAY = (1.0, 2.0)  # [seed]
@@ -24,10 +28,13 @@ BOTH_GENES_REDUCED = (0.2, 0.5)
 POOR_FRACTION = 0.1  # 10-fold reduction
 POOR_DAYS_PER_WEEK = 3
 ALLOPURINOL_FRACTION = 0.25  # one quarter: the larger of the label's reductions (1/3 to 1/4)
+ALLOPURINOL_HIGH_FRACTION = 1 / 3  # the range's upper end: the smaller reduction
+TABLET_MG = 25.0  # [label] the smallest tablet: a reduced metabolizer's amount is a multiple
+REDUCED_RANGE_LABEL = "upper end of the patient's reduced range"
 # [secondary] (CrCl upper bound in mL/min, share of the dose): below 10 -> 50 %, 10-50 -> 75 %
 RENAL_STEPS = ((10.0, 0.5), (50.0, 0.75))
 REDUCED = ("intermediate", "possible_intermediate")
-LIMITS = (Limit("seed maximum", CAP_MG_PER_DAY, "day", src.SEED_AZATHIOPRINE),)
+LIMITS: tuple[Limit, ...] = (Limit("seed maximum", CAP_MG_PER_DAY, "day", src.SEED_AZATHIOPRINE),)
 
 
 def azathioprine(
@@ -57,8 +64,14 @@ def azathioprine(
     p, override, trace = begin(patient, override, src.SEED_AZATHIOPRINE)
     rate = positive(u.plain_number(mg_per_kg_day, "mg_per_kg_day"), "mg_per_kg_day")
     per_day = whole_number(doses_per_day, "doses_per_day", 1, 2)
-    protocol_range(
-        trace, "mg_per_kg_day", rate, *MG_PER_KG_DAY, "mg/kg/day", override, src.SEED_AZATHIOPRINE
+    dose_range(
+        trace.warn,
+        "mg_per_kg_day",
+        rate,
+        *MG_PER_KG_DAY,
+        "mg/kg/day",
+        override,
+        src.SEED_AZATHIOPRINE,
     )
     weight = p.weight_kg
     dose = rate * weight
@@ -73,17 +86,49 @@ def azathioprine(
             source=src.SEED_AZATHIOPRINE,
         )
         dose = CAP_MG_PER_DAY
-    factor, days_per_week = _genotype(p, genotype_fraction, override, trace)
+    gene = _genotype(p, genotype_fraction, override, trace)
+    low_share = high_share = 1.0
     if flag(allopurinol, "allopurinol"):
-        factor *= ALLOPURINOL_FRACTION
+        low_share, high_share = ALLOPURINOL_FRACTION, ALLOPURINOL_HIGH_FRACTION
         trace.step("with allopurinol: one quarter of the dose", source=src.AZATHIOPRINE_LABEL)
         trace.cite(src.RANGE_LOW_END_GAP)
-    factor *= _renal(p, crcl_weight, trace)
-    if factor != 1:
-        dose *= factor
-        trace.step("after adjustments (x {:.3g}): {:,.5g} mg per dosing day", factor, dose)
+    renal = _renal(p, crcl_weight, trace)
+    low_share *= renal
+    high_share *= renal
+    limits: tuple[Limit, ...] = LIMITS
+    days_per_week = 7
+    dispensed: Dispensed | None
+    if gene.kind == "reduced":
+        dose, limits = _reduced(weight, dose, gene, low_share, high_share, per_day, override, trace)
+    elif gene.kind == "poor":
+        dose = _normal_dose(weight) * POOR_FRACTION * low_share
+        days_per_week = POOR_DAYS_PER_WEEK
+        trace.step(
+            "poor metabolizer, on override: CPIC's regimen for MALIGNANT conditions, borrowed: "
+            "N {:,.5g} mg / 10 = {:,.5g} mg on 3 days a week",
+            _normal_dose(weight),
+            dose,
+            source=src.CPIC_POOR_MALIGNANCY,
+        )
+    else:
+        if low_share != 1:
+            dose *= low_share
+            trace.step("after adjustments (x {:.3g}): {:,.5g} mg per dosing day", low_share, dose)
+        if high_share != 1 and override is None:
+            upper = MG_PER_KG_DAY[1] * weight
+            upper = min(upper, CAP_MG_PER_DAY) * high_share
+            limits = (*LIMITS, Limit(REDUCED_RANGE_LABEL, upper, "day", src.AZATHIOPRINE_LABEL))
     per_dose = dose / per_day
-    dispensed = dispense_oral("azathioprine", per_dose, LIMITS, per_day, trace)
+    if gene.kind == "poor":
+        dispensed = None
+        trace.warn(
+            f"{per_dose:,.4g} mg three times a week is not rounded up to tablets: prescribe the "
+            "form (for example an oral liquid); this regimen is CPIC's for malignant conditions, "
+            "Allow 4-6 weeks to reach steady state",
+            src.CPIC_POOR_MALIGNANCY,
+        )
+    else:
+        dispensed = dispense_oral("azathioprine", per_dose, limits, per_day, trace)
     trace.step("full effect takes 3-6 months", source=src.SEED_DURATION)
     return DailyDose._of(
         *trace.record(override),
@@ -92,29 +137,117 @@ def azathioprine(
         per_day,  # doses_per_day
         weight,  # dosing_weight_kg
         days_per_week,  # days_per_week
-        LIMITS,  # limits
+        limits,  # limits
         cap_applied,  # cap_applied
         dispensed,  # dispensed
     )
 
 
-def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> tuple[float, int]:
+def _normal_dose(weight_kg: float) -> float:
+    """N: the normal full dose, 2 mg/kg/day x actual weight, never above 150 mg/day."""
+    return min(MG_PER_KG_DAY[1] * weight_kg, CAP_MG_PER_DAY)
+
+
+def _reduced(
+    weight: float,
+    asked: float,
+    gene: _Gene,
+    low_share: float,
+    high_share: float,
+    per_day: int,
+    override: str | None,
+    trace: Trace,
+) -> tuple[float, tuple[Limit, ...]]:
+    """(mg per dosing day, limits) for a reduced metabolizer: CPIC's share applied once to N,
+    the smallest whole multiple of 25 mg (whole tablets a dose) inside the patient's range."""
+    normal = _normal_dose(weight)
+    low = gene.fraction * low_share * normal
+    high = gene.span[1] * high_share * normal
+    step = TABLET_MG * per_day
+    amount = math.ceil(low / step - 1e-9) * step
+    trace.step(
+        "reduced range: N {:,.5g} mg x {:.4g} = {:,.5g} mg up to x {:.4g} = {:,.5g} mg per day",
+        normal,
+        gene.fraction * low_share,
+        low,
+        gene.span[1] * high_share,
+        high,
+        source=src.CPIC_REDUCED_TABLETS,
+    )
+    if amount > high * (1 + 1e-9):
+        if override is None:
+            raise ContraindicationError(
+                f"no whole multiple of {step:g} mg lies in the patient's reduced range "
+                f"{low:,.4g}-{high:,.4g} mg/day ({src.CPIC_REDUCED_TABLETS}); pass "
+                f"override='reason' for {step:g} mg daily",
+                field="genotype_fraction",
+                value=gene.fraction,
+            )
+        # On override: the largest multiple at or below the range's upper end, at least one
+        # tablet (25 mg daily where the whole range lies below 25 mg).
+        amount = max(step, math.floor(high / step + 1e-9) * step)
+        trace.warn(
+            f"{amount:g} mg daily, outside the reduced range {low:,.4g}-{high:,.4g} mg/day "
+            f"(no whole multiple of {step:g} mg inside it), on override: {override}",
+            src.CPIC_REDUCED_TABLETS,
+        )
+    titration_step = asked * low_share  # the genotype share is never applied to a step
+    if asked < normal * (1 - 1e-12) and titration_step < amount:  # a step below N: as asked
+        trace.step(
+            "label titration step {:,.5g} mg/day is below the reduced amount of {:,g} mg/day: "
+            "given as a step, with no genotype reduction",
+            titration_step,
+            amount,
+            source=src.CPIC_REDUCED_TABLETS,
+        )
+        amount = titration_step
+    else:
+        trace.step(
+            "{:,g} mg daily from day 1 ({} of N); hold at least 4 weeks, then adjust by blood "
+            "counts",
+            amount,
+            fmt.percent(amount / normal),
+            source=src.CPIC_REDUCED_TABLETS,
+        )
+    limits: tuple[Limit, ...] = LIMITS
+    if override is None:
+        limits = (*LIMITS, Limit(REDUCED_RANGE_LABEL, high, "day", src.CPIC_REDUCED_TABLETS))
+    return amount, limits
+
+
+@attrs.frozen
+class _Gene:
+    """What the genotype asks for: ``kind`` normal, reduced or poor; the chosen share of N and
+    CPIC's span for a reduced metabolizer."""
+
+    kind: str
+    fraction: float = 1.0
+    span: tuple[float, float] = (1.0, 1.0)
+
+
+def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> _Gene:
     trace.cite(src.CPIC_THIOPURINES)
     if p.tpmt == "normal" and p.nudt15 == "normal" and chosen is None:
-        return 1.0, 7  # the common case, decided without building the gene table
+        return _Gene("normal")  # the common case, decided without building the gene table
     genes = {"TPMT": p.tpmt, "NUDT15": p.nudt15}
     if "poor" in genes.values():
         poor = [g for g, v in genes.items() if v == "poor"]
         text = f"poor metabolizer ({', '.join(poor)})"
         if override is None:
             raise ContraindicationError(
-                f"{text}: CPIC advises a non-thiopurine alternative; pass override='reason' for "
-                "a 10-fold reduction given three times a week",
+                f"{text}: CPIC advises a non-thiopurine alternative for nonmalignant conditions "
+                "(consider mycophenolate, cyclophosphamide or ciclosporin); pass "
+                "override='reason' for CPIC's regimen for malignant conditions (a 10-fold "
+                "reduction three times a week)",
                 field=poor[0].lower(),
                 value="poor",
             )
-        trace.warn(f"{text}: 10-fold reduction three times a week, on override: {override}")
-        return POOR_FRACTION, POOR_DAYS_PER_WEEK
+        trace.warn(
+            f"{text}: CPIC's regimen for MALIGNANT conditions (10-fold reduction, three times "
+            f"a week), borrowed for a nonmalignant condition on override: {override}",
+            src.CPIC_POOR_MALIGNANCY,
+        )
+        return _Gene("poor", POOR_FRACTION)
     # An indeterminate phenotype is dosed as intermediate (a gap), so it counts as reduced:
     # TPMT indeterminate with NUDT15 intermediate is the both-intermediate row.
     reduced = [
@@ -142,19 +275,23 @@ def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> tu
             + ("dose not adjusted for genotype" if not reduced else "dosed on the gene tested")
         )
     if not reduced:
-        return _no_fraction(chosen, untested), 7
+        _no_fraction(chosen, untested)
+        return _Gene("normal")
     span = BOTH_GENES_REDUCED if len(reduced) == 2 else ONE_GENE_REDUCED
     value = span[0] if chosen is None else fraction(chosen, "genotype_fraction")
-    protocol_range(trace, "genotype_fraction", value, *span, "", override, src.CPIC_THIOPURINES)
+    dose_range(
+        trace.warn, "genotype_fraction", value, *span, "", override, src.CPIC_THIOPURINES
+    )
     trace.cite(src.RANGE_LOW_END_GAP)
     trace.step(
-        "reduced metabolizer ({}): start at {} of the normal dose (CPIC {} to {}); 2-4 weeks to steady state",
+        "reduced metabolizer ({}): start at {} of the normal dose (CPIC {} to {}); 2-4 weeks to "
+        "steady state",
         ", ".join(reduced),
         fmt.percent(value),
         fmt.percent(span[0]),
         fmt.percent(span[1]),
     )
-    return value, 7
+    return _Gene("reduced", value, (span[0], max(span[1], value)))
 
 
 def _no_fraction(chosen: Any, untested: list[str]) -> float:

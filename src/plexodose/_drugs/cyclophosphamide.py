@@ -13,7 +13,7 @@ from plexodose._core.errors import ContraindicationError, DoseRangeError, InputR
 from plexodose._core.limits import wbc_per_ul
 from plexodose._core.vocab import BsaFormula
 from plexodose._dosing.calculation import begin, creatinine_umol_l, dispense_oral
-from plexodose._dosing.guard import Limit
+from plexodose._dosing.guard import Limit, dose_range
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, PulseReduction
 from plexodose._dosing.trace import Trace, hard_cap, positive, protocol_range, reason
 from plexodose._patient import body as _body
@@ -27,7 +27,10 @@ ORAL_MAX_MG_PER_DAY = 200.0  # [secondary] EULAR 2009 / EUVAS summaries: oral ma
 ORAL_CEILING_LABEL = f"seed ceiling of {ORAL_MG_PER_KG_DAY[1]:g} mg/kg/day"
 IV_G_PER_M2 = (0.3, 1.0)  # [seed]
 IV_HARD_MAX_G_PER_M2 = 1.6  # [guideline] Michigan protocol's absolute ceiling
+MICHIGAN_STEP_FROM_G_PER_M2 = 1.4  # [guideline] Michigan: from 1,400 mg/m2 ...
+MICHIGAN_STEP_G_PER_M2 = 0.1  # ... the increase is limited to 100 mg/m2 each month
 INTERVAL_WEEKS = (2.0, 4.0)  # [seed]
+INTERVAL_PLAUSIBLE_WEEKS = 52.0  # plausibility of an interval (a year), a typing guard
 BSA_CAP_M2 = (1.0, 3.0)  # plausibility of a stated cap
 CUMULATIVE_THRESHOLD_G = 36.0  # [guideline] Faurschou 2008
 NADIR_TARGET_PER_UL = 2000.0  # [guideline] Michigan
@@ -57,8 +60,8 @@ def cyclophosphamide_oral(
     """
     p, override, trace = begin(patient, override, src.SEED_CYCLOPHOSPHAMIDE)
     rate = positive(u.plain_number(mg_per_kg_day, "mg_per_kg_day"), "mg_per_kg_day")
-    protocol_range(
-        trace,
+    dose_range(
+        trace.warn,
         "mg_per_kg_day",
         rate,
         *ORAL_MG_PER_KG_DAY,
@@ -162,8 +165,8 @@ def cyclophosphamide_iv(
             u.to_float(bsa_cap, "bsa_cap", u.AREA), "bsa_cap", *BSA_CAP_M2, "m**2", bsa_cap
         )
     )
-    protocol_range(
-        trace, "g_per_m2", dose_rate, *IV_G_PER_M2, "g/m2", override, src.SEED_CYCLOPHOSPHAMIDE
+    dose_range(
+        trace.warn, "g_per_m2", dose_rate, *IV_G_PER_M2, "g/m2", override, src.SEED_CYCLOPHOSPHAMIDE
     )
     hard_cap("g_per_m2", dose_rate, IV_HARD_MAX_G_PER_M2, "g/m2", src.CYCLOPHOSPHAMIDE_NADIR)
     if interval < INTERVAL_WEEKS[0]:  # a shorter interval is a higher dose rate: never
@@ -173,15 +176,19 @@ def cyclophosphamide_iv(
             field="interval_weeks",
             value=interval,
         )
-    protocol_range(
-        trace,
-        "interval_weeks",
-        interval,
-        *INTERVAL_WEEKS,
-        "weeks",
-        override,
-        src.SEED_CYCLOPHOSPHAMIDE,
-    )
+    if interval > INTERVAL_PLAUSIBLE_WEEKS:  # a typing guard, not a clinical limit
+        raise DoseRangeError(
+            f"interval_weeks {interval:,g} is beyond {INTERVAL_PLAUSIBLE_WEEKS:g} weeks: not a "
+            "pulse interval (a typing error?)",
+            field="interval_weeks",
+            value=interval,
+        )
+    if interval > INTERVAL_WEEKS[1]:  # a longer interval is a lower dose rate: a warning
+        trace.warn(
+            f"interval_weeks {interval:,g} is longer than the seed's {INTERVAL_WEEKS[1]:,g} weeks "
+            f"({src.SEED_CYCLOPHOSPHAMIDE}): below the protocol, computed as asked",
+            src.BELOW_RANGE,
+        )
     height = p.height_cm
     if height is None:
         raise p.missing("height", "BSA for IV cyclophosphamide")
@@ -229,11 +236,16 @@ def cyclophosphamide_iv(
         interval,  # interval_weeks
         share,  # reduction
         False,  # held
-        _pulse_limits(dosing_bsa),  # limits
+        _pulse_limits(dosing_bsa, override),  # limits
     )
 
 
-def _pulse_limits(dosing_bsa_m2: float) -> tuple[Limit, ...]:
+def _pulse_limits(dosing_bsa_m2: float, override: str | None) -> tuple[Limit, ...]:
+    """The per-pulse maximum: the seed's 1 g/m2 without an override; the Michigan protocol's
+    absolute 1.6 g/m2 only on an override (dosing-rules.md, Cyclophosphamide, Ceilings)."""
+    if override is None:
+        ceiling = IV_G_PER_M2[1] * 1000 * dosing_bsa_m2
+        return (Limit("seed ceiling of 1 g/m2", ceiling, "dose", src.SEED_CYCLOPHOSPHAMIDE),)
     ceiling = IV_HARD_MAX_G_PER_M2 * 1000 * dosing_bsa_m2
     return (Limit("ceiling of 1.6 g/m2", ceiling, "dose", src.CYCLOPHOSPHAMIDE_NADIR),)
 
@@ -413,6 +425,8 @@ def cyclophosphamide_next_pulse(
     ceiling = IV_HARD_MAX_G_PER_M2 if override is not None else IV_G_PER_M2[1]
     if nadir_wbc is not None:
         rate = _after_nadir(rate, wbc_per_ul(nadir_wbc, "nadir_wbc"), cut, ceiling, trace)
+        if rate > previous.g_per_m2 and override is not None:
+            rate = _michigan_step(previous.g_per_m2, rate, trace)
     dose = rate * 1000 * previous.dosing_bsa_m2 * previous.reduction
     trace.step(
         "next pulse = {:,.5g} g/m2 x {:,.5g} m2{} = {:,.5g} mg",
@@ -461,8 +475,36 @@ def cyclophosphamide_next_pulse(
         previous.interval_weeks,  # interval_weeks
         previous.reduction,  # reduction
         held,  # held
-        _pulse_limits(previous.dosing_bsa_m2),  # limits
+        _pulse_limits(previous.dosing_bsa_m2, override),  # limits
     )
+
+
+def _michigan_step(before: float, raised: float, trace: Trace) -> float:
+    """The Michigan step rule on an override: a 25 % raise from below 1.4 g/m2 stops at 1.4
+    [gap: "reaches 1400" read conservatively]; from 1.4 g/m2 each raise is at most 0.1 g/m2
+    (one a calendar month), never past 1.6 g/m2."""
+    step_from, step = MICHIGAN_STEP_FROM_G_PER_M2, MICHIGAN_STEP_G_PER_M2
+    if before < step_from - 1e-12:
+        if raised <= step_from:
+            return raised
+        trace.step(
+            "a 25 % raise would pass 1.4 g/m2: it stops at 1.4 g/m2 (Michigan step rule)",
+            source=src.MICHIGAN_STEP,
+        )
+        return step_from
+    limited = min(raised, before + step, IV_HARD_MAX_G_PER_M2)
+    trace.step(
+        "from 1.4 g/m2 a raise is at most 0.1 g/m2 a calendar month, never past 1.6 g/m2: "
+        "{:,.5g} g/m2",
+        limited,
+        source=src.MICHIGAN_STEP,
+    )
+    trace.warn(
+        "Michigan step rule: at most one raise a calendar month from 1.4 g/m2; do not give this "
+        "raise if the last pulse was already raised this calendar month",
+        src.MICHIGAN_STEP,
+    )
+    return limited
 
 
 def _after_nadir(rate: float, nadir: float, cut: float, ceiling: float, trace: Trace) -> float:

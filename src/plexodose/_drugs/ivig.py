@@ -28,13 +28,16 @@ MAX_G_PER_KG_DAY = 1.0  # [gap] the highest label single-day dose seen
 ROUND_TO_G = 5.0  # [guideline] Transfusion Ontario
 UsedBasis = Literal["actual", "ideal", "adjusted"]  # what "auto" resolves to
 AUSTRALIA_MIN_HEIGHT_CM = 152.0
+ONTARIO_MIN_HEIGHT_CM = 152.4  # [guideline] Transfusion Ontario: 152.4 cm (60 in) or over
+ONTARIO_MIN_WEIGHT_KG = {"male": 50.0, "female": 45.5}  # [guideline] over these
+AT_RISK_WARN_HOURS = 8.0  # [gap] a day's infusion longer than this: warning
+AT_RISK_REFUSE_HOURS = 24.0  # [gap] longer than this: the day cannot be given as written
 OBESE_BMI = 30.0  # [guideline] Transfusion Ontario: adjusted weight above this BMI
 OBESE_SHARE_OF_IBW = 1.2  # [guideline] US order sets: adjusted weight above 120 % of IBW
 ROUND_TO_G_RANGE = (0.5, 40.0)  # the reference's vial sizes, 0.5 g to 40 g: a typing guard
 # [label] boxed warning: risk factors plexodose reads from the patient, and the rest as flags
 RISK_AGE_OVER = 65.0
 RISK_RENAL_BELOW = 60.0  # mL/min (CrCl) or mL/min/1.73 m2 (eGFR): pre-existing renal impairment
-RISK_MAX_RATE_MG_PER_KG_MIN = 2.0  # [label, one product] at-risk patients: below 2 mg/kg/min
 RiskFactor = Literal[
     "diabetes",
     "prior_thrombosis",
@@ -69,9 +72,12 @@ def ivig(
     """An IVIg course for ``patient``.
 
     ``weight_basis`` is ``"actual"``, ``"ideal"``, ``"adjusted"`` or ``"auto"`` (adjusted weight
-    when ``auto_rule`` finds obesity: ``"bmi_over_30"`` (Transfusion Ontario, the default),
-    ``"over_120_percent_ibw"`` (US order sets) or ``"australia_2026"``). With a ``product``, the
-    daily dose is rounded to ``round_to_g`` (5 g) and made up of its vials.
+    when ``auto_rule`` finds obesity: ``"bmi_over_30"`` (Transfusion Ontario, the default: BMI
+    above 30 and height 152.4 cm or over; actual weight below 152.4 cm),
+    ``"ontario_all_adults"`` (Ontario's "should": every adult 152.4 cm or over and over 50 kg
+    male / 45.5 kg female), ``"over_120_percent_ibw"`` (US order sets) or ``"australia_2026"``).
+    The dosing weight is never above actual weight. With a ``product``, the daily dose is rounded
+    to ``round_to_g`` (5 g) and made up of its vials.
 
     The boxed warning's renal and thrombosis risk factors are read from the patient (age over
     65, eGFR or creatinine clearance below 60) and from ``risk_factors`` (``"diabetes"``,
@@ -119,7 +125,8 @@ def ivig(
         )
     risks = _risks(p, flagged, trace)
     if risks:
-        _at_risk(trace, risks, chosen, weight)
+        given = daily if dispensed is None else dispensed.amount
+        _at_risk(trace, risks, chosen, weight, given, override)
     return IVIgCourse._of(
         *trace.record(override),
         g,  # g_per_kg_day
@@ -223,12 +230,30 @@ def _auto(
     p: Patient, rule: str, actual: float, trace: Trace
 ) -> tuple[Literal["actual", "adjusted"], str]:
     assert p.height_cm is not None
+    if rule in ("bmi_over_30", "ontario_all_adults"):
+        trace.cite(src.TRANSFUSION_ONTARIO)
+        if settled(p.height_cm) < ONTARIO_MIN_HEIGHT_CM:
+            return "actual", (
+                f"height {fmt.number(p.height_cm)} cm is below 152.4 cm: actual weight "
+                "(Transfusion Ontario)"
+            )
     if rule == "bmi_over_30":
         bmi = _body.bmi_value(actual, p.height_cm)
-        trace.cite(src.TRANSFUSION_ONTARIO)
         if bmi > OBESE_BMI and settled(bmi) > OBESE_BMI:  # bmi <= 30 is never settled above
             return "adjusted", f"BMI {bmi:.3g} is above 30"
         return "actual", f"BMI {bmi:.3g} is not above 30"
+    if rule == "ontario_all_adults":
+        trace.cite(src.ONTARIO_ALL_ADULTS)
+        assert p.sex is not None
+        least = ONTARIO_MIN_WEIGHT_KG[p.sex]
+        if p.age is not None and p.age < ADULT_AGE_YEARS:
+            return "actual", "under 18 years (Ontario, all adults)"
+        if not settled(actual) > least:
+            return "actual", (
+                f"weight {fmt.number(actual)} kg is not over {fmt.number(least)} kg "
+                f"({p.sex}): actual weight (Ontario, all adults)"
+            )
+        return "adjusted", "adult 152.4 cm or over and over the weight floor (Ontario, all adults)"
     if rule == "over_120_percent_ibw":
         trace.cite(src.US_IVIG_ORDER_SETS)
         assert p.sex is not None
@@ -301,7 +326,38 @@ def _risks(p: Patient, flagged: tuple[str, ...], trace: Trace) -> tuple[str, ...
     return (*seen, *flagged)
 
 
-def _at_risk(trace: Trace, risks: tuple[str, ...], product: IVIgProduct | None, kg: float) -> None:
+def at_risk_rate(product: IVIgProduct) -> tuple[float, float, str]:
+    """(lowest, highest) rate in mg/kg/min for an at-risk patient and why: from the product's
+    initial rate up to its own at-risk figure (never past its maximum), or its initial rate held
+    for the whole infusion where the label gives no figure (monitoring-rules.md, IVIg safety)."""
+    first = product.initial_rate_mg_per_kg_min
+    assert first is not None
+    figure = product.at_risk_max_rate_mg_per_kg_min
+    top = product.max_rate_mg_per_kg_min
+    if figure is not None and figure > first:
+        highest = figure if top is None else min(figure, top)
+        return first, highest, f"the label's at-risk figure of {fmt.number(figure)} mg/kg/min"
+    return first, first, "its initial rate held: the label says only 'minimum rate practicable'"
+
+
+def _hours(grams: float, rate: float, kg: float) -> float:
+    """Hours to give ``grams`` at ``rate`` mg/kg/min to ``kg``: mg / (mg/kg/min x kg) / 60."""
+    return grams * 1000 / (rate * kg) / 60
+
+
+def _duration(hours: float) -> str:
+    minutes = round(hours * 60)
+    return f"{minutes // 60} h {minutes % 60} min"
+
+
+def _at_risk(
+    trace: Trace,
+    risks: tuple[str, ...],
+    product: IVIgProduct | None,
+    kg: float,
+    grams: float,
+    override: str | None,
+) -> None:
     trace.warn(
         "renal and thrombosis risk (" + "; ".join(risks) + "): use the minimum dose, "
         "concentration and infusion rate practicable; hydrate before the infusion; check "
@@ -310,23 +366,58 @@ def _at_risk(trace: Trace, risks: tuple[str, ...], product: IVIgProduct | None, 
     )
     if product is None or product.initial_rate_mg_per_kg_min is None:
         trace.warn(
-            f"at-risk patient: do not escalate the pump rate past the product's initial rate "
-            f"or {RISK_MAX_RATE_MG_PER_KG_MIN:g} mg/kg/min, whichever is lower",
-            source=src.IVIG_RISK_RATE_GAP,
+            "at-risk patient: no product chosen, so no rate: hold the product's initial rate, "
+            "or keep within its own at-risk figure where its label gives one",
+            source=src.IVIG_AT_RISK_RATE,
         )
         return
-    rate = min(product.initial_rate_mg_per_kg_min, RISK_MAX_RATE_MG_PER_KG_MIN)
-    ml_per_h = rate * kg * 60 / (product.concentration_g_per_ml * 1000)
+    low, high, why = at_risk_rate(product)
+    to_ml_h = kg * 60 / (product.concentration_g_per_ml * 1000)
+    longest = _hours(grams, low, kg)
+    shortest = _hours(grams, high, kg)
+    if high == low:
+        pump = f"{fmt.number(low)} mg/kg/min ({fmt.number(low * to_ml_h, 1)} mL/h), not escalated"
+        takes = _duration(longest)
+    else:
+        pump = (
+            f"{fmt.number(low)} rising to at most {fmt.number(high)} mg/kg/min "
+            f"({fmt.number(low * to_ml_h, 1)}-{fmt.number(high * to_ml_h, 1)} mL/h)"
+        )
+        takes = f"{_duration(shortest)} to {_duration(longest)}"
     trace.warn(
-        f"at-risk patient: keep the pump at most {fmt.number(rate)} mg/kg/min "
-        f"({fmt.number(ml_per_h, 1)} mL/h of {product.name}), the lower of its initial rate and "
-        f"{RISK_MAX_RATE_MG_PER_KG_MIN:g} mg/kg/min: do not escalate",
-        source=src.IVIG_RISK_RATE_GAP,
+        f"at-risk patient: {product.name} at {pump}, {why}; each day's "
+        f"{fmt.number(grams, 3)} g takes {takes}",
+        source=product.source,
     )
+    trace.cite(src.IVIG_AT_RISK_RATE)
+    if shortest > AT_RISK_REFUSE_HOURS:
+        text = (
+            f"at the at-risk rate each day's infusion takes {takes}, more than 24 hours: the day "
+            "cannot be given as written; set a rate within the label, or give a lower daily "
+            "dose over more days (such as the seed's 0.4 g/kg/day for 5 days)"
+        )
+        if override is None:
+            raise DoseRangeError(
+                f"{text}; pass override='reason' to keep it", field="g_per_kg_day", value=grams
+            )
+        trace.warn(f"{text}; kept on override: {override}", src.IVIG_AT_RISK_RATE)
+    elif longest > AT_RISK_WARN_HOURS:
+        trace.warn(
+            f"each day's infusion takes up to {_duration(longest)} at the at-risk rate, more "
+            "than 8 hours",
+            src.IVIG_AT_RISK_RATE,
+        )
 
 
 def _vials(trace: Trace, product: IVIgProduct, daily: float, maximum: float, step: float) -> Any:
     trace.cite(product.source)
+    if product.rate_row:
+        trace.step(
+            "{} rates: the label's {} row (plexopathy is off-label; the closest labelled "
+            "neurological indication)",
+            product.name,
+            product.rate_row,
+        )
     if not product.vial_sizes_g:
         trace.warn(f"{product.name} has no vial sizes in the catalogue: dose not rounded")
         return None

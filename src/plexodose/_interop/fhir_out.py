@@ -31,7 +31,7 @@ from plexodose._core.checks import one_of
 from plexodose._core.text import clean
 from plexodose._core.version import __version__
 from plexodose._interop import codes, identity
-from plexodose._interop.json import limit_number
+from plexodose._interop.json import bounded_number, limit_number
 
 if TYPE_CHECKING:
     from plexodose._schedule.model import Event, Schedule
@@ -114,7 +114,11 @@ def _dosage(events: list[Event]) -> dict[str, Any]:
     e = events[0]
     assert e.dose_amount is not None and e.dose_unit is not None
     per_dose = e.dose_amount / e.doses_per_day
-    dose_and_rate: dict[str, Any] = {"doseQuantity": _quantity(per_dose, e.dose_unit)}
+    # Never written above the maxDosePerAdministration beside it (json.bounded_number).
+    shown = bounded_number(per_dose, e.max_per_dose)
+    if e.max_per_day is not None:
+        shown = min(shown, limit_number(e.max_per_day / e.doses_per_day))
+    dose_and_rate: dict[str, Any] = {"doseQuantity": _quantity(shown, e.dose_unit)}
     if e.rate_steps_ml_per_h:
         dose_and_rate["rateRange"] = {
             "low": _quantity(e.rate_steps_ml_per_h[0], "mL/h"),

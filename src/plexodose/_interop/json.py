@@ -62,6 +62,27 @@ def limit_quantity(value: float | None, unit: str) -> dict[str, Any] | None:
     return None if value is None else {"unit": unit, "value": limit_number(value)}
 
 
+def bounded_number(value: float, maximum: float | None) -> float:
+    """``value`` rounded to 3 decimals, never above ``maximum`` as written (rounded down).
+
+    A dose the guard let through is at or below its maximum (within float noise); rounded to
+    the nearest it can come out one thousandth above the maximum rounded down (71.66759 g:
+    71.668 against 71.667). Such a dose is written as the maximum: it moves by less than a
+    thousandth of its unit, and an export never states a dose above the maximum beside it.
+    """
+    rounded = number(value)
+    if maximum is None:
+        return rounded
+    return min(rounded, limit_number(maximum))
+
+
+def bounded_quantity(
+    value: float | None, unit: str, maximum: float | None
+) -> dict[str, Any] | None:
+    """:func:`quantity` for a dose written beside ``maximum`` (see :func:`bounded_number`)."""
+    return None if value is None else {"unit": unit, "value": bounded_number(value, maximum)}
+
+
 def source_dict(source: Source) -> dict[str, str]:
     return {"tag": source.tag, "citation": source.citation, "rule": source.rule}
 
@@ -83,7 +104,7 @@ def _trace(result: Any) -> dict[str, Any]:
 def _limit(lim: Limit, unit: str) -> dict[str, Any]:
     return {
         "label": lim.label,
-        "amount": quantity(lim.amount, unit),
+        "amount": limit_quantity(lim.amount, unit),
         "per": lim.per,
         "source": source_dict(lim.source),
     }
@@ -123,7 +144,7 @@ def _daily(r: DailyDose) -> dict[str, Any]:
             "frequency": r.frequency,
             "dosing_weight": quantity(r.dosing_weight_kg, "kg"),
             "mg_per_kg_day": quantity(r.mg_per_kg_day, "mg/kg/d"),
-            "cap": quantity(r.cap_mg_per_day, "mg/d"),
+            "cap": limit_quantity(r.cap_mg_per_day, "mg/d"),
             "cap_applied": r.cap_applied,
         },
     }
@@ -228,8 +249,8 @@ def _event(e: Any) -> dict[str, Any]:
         "phase": e.phase,
         "description": e.description,
         "route": e.route,
-        "dose": quantity(e.dose_amount, e.dose_unit or ""),
-        "per_dose": quantity(per_dose, e.dose_unit or ""),
+        "dose": bounded_quantity(e.dose_amount, e.dose_unit or "", _day_bound(e)),
+        "per_dose": bounded_quantity(per_dose, e.dose_unit or "", e.max_per_dose),
         "doses_per_day": e.doses_per_day,
         "days_per_week": e.days_per_week,
         "volume": quantity(e.volume_ml, "mL"),
@@ -242,6 +263,14 @@ def _event(e: Any) -> dict[str, Any]:
         "max_per_day": limit_quantity(e.max_per_day, e.dose_unit or ""),
         "warnings": list(e.warnings),
     }
+
+
+def _day_bound(e: Any) -> float | None:
+    """The most a dosing day may hold: ``max_per_day``, or ``max_per_dose`` x doses a day."""
+    bounds = [b for b in (e.max_per_day,) if b is not None]
+    if e.max_per_dose is not None:
+        bounds.append(e.max_per_dose * e.doses_per_day)
+    return min(bounds) if bounds else None
 
 
 def schedule_dict(schedule: Any) -> dict[str, Any]:

@@ -42,7 +42,15 @@ FIELDS = (
 
 def record(e: Event) -> dict[str, Any]:
     """One event as a JSON-serialisable dict: ISO dates, floats in ``dose_unit``, lists."""
-    per_dose = None if e.dose_amount is None else e.dose_amount / e.doses_per_day
+    dose, per_dose = e.dose_amount, None
+    if dose is not None:
+        # The guard lets a dose reach its maximum within float noise (1e-9): such a dose is
+        # written as the maximum, so no record states a dose above the maximum beside it.
+        if e.max_per_day is not None:
+            dose = min(dose, e.max_per_day)
+        if e.max_per_dose is not None:
+            dose = min(dose, e.max_per_dose * e.doses_per_day)
+        per_dose = dose / e.doses_per_day
     hours = e.infusion_hours or (None, None)
     return {
         "date": e.date.isoformat(),
@@ -51,7 +59,7 @@ def record(e: Event) -> dict[str, Any]:
         "kind": clean(e.kind),
         "phase": clean(e.phase),
         "description": clean(e.description),
-        "dose": e.dose_amount,
+        "dose": dose,
         "dose_unit": e.dose_unit,
         "per_dose": per_dose,
         "doses_per_day": e.doses_per_day if e.dose_amount is not None else None,

@@ -700,11 +700,17 @@ def _azathioprine_ceiling(patient: Patient | None, creatinine: float | None, all
         reduced = [g for g in genes if g in _azathioprine.REDUCED or g == "indeterminate"]
         if reduced:
             span = _azathioprine.BOTH_GENES_REDUCED if len(reduced) == 2 else _azathioprine.ONE_GENE_REDUCED
-            high = _azathioprine.azathioprine(p, genotype_fraction=span[1], allopurinol=allopurinol)
-            low = _azathioprine.azathioprine(p, genotype_fraction=span[0], allopurinol=allopurinol)
+            # the calculator's own regimen carries the top of the patient's reduced range as its
+            # daily limit (CPIC's fraction of the normal dose N, applied once)
+            regimen = _azathioprine.azathioprine(p, allopurinol=allopurinol)
+            top = min(limit.amount for limit in regimen.limits if limit.per == "day")
+            bottom = top * span[0] / span[1]
             text = (f"reduced metabolizer: CPIC's {fmt.percent(span[0])}-{fmt.percent(span[1])} of "
-                    f"the normal dose, {fmt.mass_mg(low.daily_dose_mg)}-"
-                    f"{fmt.mass_mg(high.daily_dose_mg)}/day")
+                    f"the normal dose, {fmt.mass_mg(bottom)}-{fmt.mass_mg(top)}/day")
+            if allopurinol:
+                text += "; with allopurinol (one quarter)"
+            return Ceiling(soft=min(top, cap), hard=cap, low=bottom, text=text, checked=True,
+                           sources=sources)
         else:
             high = _azathioprine.azathioprine(p, mg_per_kg_day=_azathioprine.MG_PER_KG_DAY[1],
                                               allopurinol=allopurinol)

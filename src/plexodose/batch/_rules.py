@@ -124,7 +124,9 @@ def ivig(r: Rows) -> Range:
     known = ~np.isnan(h) & r.sex_known()
     ideal = r.ideal_weight()
     adjusted = _kernels.adjusted_body_weight_value(w, ideal)
-    obese = known & (_settled(_kernels.bmi_value(w, h)) > ivg.OBESE_BMI)
+    # Transfusion Ontario (2026-12-07): adjusted only at 152.4 cm or over; actual below
+    tall = _settled(h) >= ivg.ONTARIO_MIN_HEIGHT_CM
+    obese = known & tall & (_settled(_kernels.bmi_value(w, h)) > ivg.OBESE_BMI)
     refused = obese & _implausible(ideal)  # the calculator needs the ideal weight only then
     target = np.where(refused, np.nan, np.where(obese, adjusted, w))
     dosing = np.where(_settled(w) < _settled(target), w, target)  # never above actual
@@ -178,8 +180,9 @@ def cyclophosphamide_oral(r: Rows) -> Range:
     low, high = (np.minimum(np.minimum(rate, limit) * w, cyc.ORAL_MAX_MG_PER_DAY)
                  for rate in cyc.ORAL_MG_PER_KG_DAY)
     cap = np.minimum(cyc.ORAL_MG_PER_KG_DAY[1] * w, cyc.ORAL_MAX_MG_PER_DAY)
-    tablets = (dispensing.oral_daily("cyclophosphamide", end, r.per_day,
-                                     cyc.ORAL_MAX_MG_PER_DAY / r.per_day) for end in (low, high))
+    # 25/50 mg tablets (2026-12-07), never past either daily limit (200 mg, 2 mg/kg)
+    tablets = (dispensing.oral_daily("cyclophosphamide", end, r.per_day, cap / r.per_day)
+               for end in (low, high))
     return Range(low, high, cap, *_band(low, high, *tablets), _every(n, np.nan),
                  _notes(n, creatinine_limit=np.isnan(umol)))
 
