@@ -147,9 +147,13 @@ def test_loinc_only_on_single_tests() -> None:
         for r in resources(pulses, "ServiceRequest")
         if "coding" in r["code"]
     }
-    # pre-pulse and nadir WBC before/after each of 2 pulses: 4 single tests, all 6690-2
-    assert len(coded) == 4 and set(coded.values()) == {"6690-2"}
-    assert all("WBC" in text for text in coded)
+    # pre-pulse and nadir WBC before/after each of 2 pulses: 4 single tests, 6690-2; and the
+    # pre-pulse serum creatinine of each: 2 more, 2160-0 (the other pre-pulse tests: text only)
+    wbc = {text: code for text, code in coded.items() if "WBC" in text}
+    creatinine = {text: code for text, code in coded.items() if text.startswith("serum creatinine")}
+    assert len(wbc) == 4 and set(wbc.values()) == {"6690-2"}
+    assert len(creatinine) == 2 and set(creatinine.values()) == {"2160-0"}
+    assert len(coded) == 6
     cic = plan(P, start=START, second_agent="azathioprine").to_fhir(subject=PATIENT)
     for r in resources(cic, "ServiceRequest"):
         text, coding = r["code"]["text"], r["code"].get("coding")

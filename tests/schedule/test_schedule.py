@@ -677,19 +677,21 @@ def test_steps_for_another_patient_are_refused() -> None:
 
 
 def test_at_risk_ivig_pump_is_never_escalated() -> None:
+    from plexodose._core import sources as src
     from plexodose._monitoring import thresholds as rules
 
-    # Gamunex-C starts at 2 mg/kg/min: min(2, 2) = 2 x 72 kg x 60 / 100 mg per mL = 86.4 mL/h
+    # Gamunex-C has no at-risk figure (2026-12-07): its initial 2 mg/kg/min held,
+    # 2 x 72 kg x 60 / 100 mg per mL = 86.4 mL/h
     gamunex = ivig(P, product="gamunex-c", risk_factors=("diabetes",))
     first = doses(schedule(gamunex, start=START), "IVIg")[0]
     assert first.rate_steps_ml_per_h == pytest.approx((86.4,))
     assert first.infusion_hours == pytest.approx((300 / 86.4, 300 / 86.4))  # 30 g = 300 mL
     assert "not escalated" in first.description
-    # Privigen starts at 0.5 mg/kg/min, below 2: 0.5 x 72 x 60 / 100 = 21.6 mL/h throughout
+    # Privigen has no at-risk figure: its initial 0.5 mg/kg/min held, 0.5 x 72 x 60 / 100 = 21.6 mL/h
     at_risk = ivig(P, product="privigen", risk_factors=("diabetes", "prior_thrombosis"))
     s = schedule(at_risk, start=START)
     assert doses(s, "IVIg")[0].rate_steps_ml_per_h == pytest.approx((21.6,))
-    assert rules.IVIG_AT_RISK_RATE_GAP in s.sources and rules.IVIG_BOXED_WARNING in s.sources
+    assert src.IVIG_AT_RISK_RATE in s.sources and rules.IVIG_BOXED_WARNING in s.sources
     assert any("diabetes; prior thrombosis" in w and "never escalated" in w for w in s.warnings)
     # no risk factors: the usual start and maximum (CIDP row, 8 x 72 x 0.6 = 345.6 mL/h)
     plain = schedule(ivig(P, product="privigen"), start=START)
@@ -740,3 +742,12 @@ def test_same_patient_error_has_no_float_noise() -> None:
     with pytest.raises(InputRangeError) as info:
         schedule(azathioprine(P), start=START, titration=[azathioprine(heavy, mg_per_kg_day=1)])
     assert "71.667594 kg" in str(info.value) and "72 kg" in str(info.value)
+
+
+def test_at_risk_ivig_pump_rises_to_the_product_s_own_figure() -> None:
+    """Issue 19 (2026-12-07): the schedule's at-risk pump is the calculator's at-risk rate, not
+    the withdrawn 2 mg/kg/min cap: Panzyga's label figure is 3.3 mg/kg/min."""
+    course = ivig(P, product="panzyga", risk_factors=("diabetes",))
+    first = doses(schedule(course, start=START), "IVIg")[0]
+    # 1 mg/kg/min x 72 kg x 60 / 100 mg per mL = 43.2 mL/h, then 3.3 x 72 x 0.6 = 142.56 mL/h
+    assert first.rate_steps_ml_per_h == pytest.approx((43.2, 142.56))

@@ -224,14 +224,6 @@ IVIG_BOXED_WARNING = Source(
     "thrombosis, and renal dysfunction or failure in predisposed patients: use the minimum dose, "
     "concentration and rate practicable; hydrate before the infusion; check renal function",
 )
-IVIG_RISK_RATE_GAP = Source(
-    "gap",
-    "plexodose conservative choice (one label: below 2 mg/kg/min for patients at risk of "
-    "thrombosis)",
-    "an at-risk patient's pump rate never passes the product's initial rate or 2 mg/kg/min, "
-    "whichever is lower",
-)
-
 MYCOPHENOLATE_TITRATION = Source(
     "secondary",
     "Australian eTG (secondary mirror)",

@@ -56,8 +56,6 @@ QUARTER_DAYS = 84  # every 12 weeks
 CICLOSPORIN_FORTNIGHTLY_MONTHS = 3
 WITHHOLD_REPEAT_DAYS = 7  # [gap] the reference's one repeat interval (the shared creatinine rule)
 
-# IVIg at risk [label, one product] below 2 mg/kg/min; plexodose's conservative cap [gap]
-IVIG_AT_RISK_MAX_MG_PER_KG_MIN = 2.0
 
 _BSR = (
     "BSR/BHPR 2017 guideline for non-biologic DMARDs, as restated by the NHS Specialist "
@@ -258,7 +256,6 @@ INFECTION_SCREENING_GAP = Source(
     "plexodose (the reference names no infection screen)",
     "consider infection screening before immunosuppression, as local policy sets it",
 )
-IVIG_AT_RISK_RATE_GAP = src.IVIG_RISK_RATE_GAP  # one Source, cited by the calculator and the schedule
 TAPER_GAP = Source(
     "gap",
     "plexodose (no source gives a taper schedule for these agents in this indication)",

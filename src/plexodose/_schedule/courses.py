@@ -18,10 +18,11 @@ from plexodose._core.sources import Source
 from plexodose._dosing.guard import tightest_per_day, tightest_per_dose
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, IVIgCourse
 from plexodose._drugs.cyclophosphamide import CUMULATIVE_THRESHOLD_G
+from plexodose._drugs.ivig import at_risk_rate
 from plexodose._monitoring.thresholds import (
-    IVIG_AT_RISK_MAX_MG_PER_KG_MIN,
-    IVIG_AT_RISK_RATE_GAP,
+    FRENCH_POSTPONE,
     IVIG_BOXED_WARNING,
+    PRE_PULSE_CREATININE_GAP,
 )
 from plexodose._schedule.builder import _Builder, _not_for, _number, add_months
 from plexodose._schedule.model import (
@@ -98,17 +99,19 @@ def _at_risk_rate(
     risks: tuple[str, ...],
     b: _Builder,
 ) -> tuple[tuple[float, ...], tuple[float, float]]:
-    """An at-risk course: one rate, never past the initial rate or 2 mg/kg/min (the lower)."""
-    cap = min(first, IVIG_AT_RISK_MAX_MG_PER_KG_MIN)
-    rate = cap * weight_kg * 60 / mg_per_ml
+    """An at-risk course at the calculator's at-risk rate: from the initial rate up to the
+    product's own at-risk figure, or the initial rate held where the label gives none."""
+    low, high, why = at_risk_rate(product)
+    steps = tuple(r * weight_kg * 60 / mg_per_ml for r in dict.fromkeys((low, high)))
+    shown = " then ".join(f"{fmt.number(r, 1)} mL/h" for r in steps)
     b.warn(
-        f"IVIg at risk ({'; '.join(risks)}): the pump stays at {fmt.number(cap)} mg/kg/min "
-        f"({fmt.number(rate, 1)} mL/h), never escalated past the product's initial rate or "
-        "2 mg/kg/min, whichever is lower; hydrate before the infusion",
-        IVIG_AT_RISK_RATE_GAP,
+        f"IVIg at risk ({'; '.join(risks)}): the pump runs at {shown} "
+        f"({why}), never escalated past {fmt.number(high)} mg/kg/min; hydrate before the "
+        "infusion",
+        src.IVIG_AT_RISK_RATE,
     )
     b.cite(IVIG_BOXED_WARNING)
-    return (rate,), (volume_ml / rate, volume_ml / rate)
+    return steps, (volume_ml / steps[-1], volume_ml / steps[0])
 
 
 def _increments(product: Any, first: float, top: float) -> tuple[tuple[float, ...], float | None]:
@@ -572,6 +575,8 @@ def _pulses(
     b = _Builder(NIH_REGIMEN)
     b.absorb(pulse, "cyclophosphamide IV")
     b.cite(src.CYCLOPHOSPHAMIDE_NADIR)
+    b.cite(PRE_PULSE_CREATININE_GAP)
+    b.cite(FRENCH_POSTPONE)
     every = pulse.interval_weeks * 7
     for k in range(n):
         day = first + dt.timedelta(days=math.ceil(k * every - 1e-9))
@@ -583,6 +588,21 @@ def _pulses(
             kind="monitoring",
             description=f"pre-pulse WBC before pulse {k + 1} (2,000-3,000/uL: give 50 %; below "
             "2,000/uL: hold)",
+        )
+        # the rest of the pre-pulse work-up, within the 7 days before it (monitoring-rules.md)
+        b.add(
+            date=day,
+            drug=CYCLOPHOSPHAMIDE,
+            kind="monitoring",
+            description=f"serum creatinine before pulse {k + 1}, within the 7 days before it "
+            "(above 500 umol/L: hold the pulse and discuss)",
+        )
+        b.add(
+            date=day,
+            drug=CYCLOPHOSPHAMIDE,
+            kind="monitoring",
+            description=f"neutrophils, platelets and urine for blood before pulse {k + 1}, within "
+            "the 7 days before it (neutrophils below 1.5 x10^9/L: postpone the pulse)",
         )
         b.add(
             date=day,
