@@ -230,9 +230,6 @@ def test_lab_history_keeps_every_sampling_day_oldest_first() -> None:
     assert Labs.from_fhir(_sixteenth_and_seventeenth(), on=ON) == days[1]
 
 
-@pytest.mark.xfail(strict=True, reason="review() judges only the latest Labs' own values, not "
-                   "the latest result of each quantity in history (monitoring/review.py, "
-                   "outside this branch): reported with issue 18")
 def test_review_with_history_sees_the_sixteenth() -> None:
     days = read_fhir("Patient/p1", _sixteenth_and_seventeenth(), on=ON).lab_history()
     r = review("azathioprine", days[-1], history=days[:-1], on=ON)

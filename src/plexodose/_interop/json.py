@@ -292,7 +292,8 @@ def schedule_dict(schedule: Any) -> dict[str, Any]:
 
 def review_dict(review: Any) -> dict[str, Any]:
     """A monitoring review as JSON-ready data: the action, the proposed dose (null when the
-    action carries none), every reason with its source, and when to check next."""
+    action carries none), every reason with its source, each result given as judged by which
+    rule or not judged, and when to check next."""
     unit = {"mg/day": "mg/d"}.get(review.proposed_unit or "", review.proposed_unit or "mg/d")
     return {
         "plexodose_version": _version(),
@@ -311,6 +312,7 @@ def review_dict(review: Any) -> dict[str, Any]:
             for f in review.reasons
         ],
         "notes": list(review.notes),
+        "judgements": list(review.judgements),
         "sources": [source_dict(s) for s in review.sources],
     }
 

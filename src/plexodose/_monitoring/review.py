@@ -16,6 +16,7 @@ withhold: WBC 3.1 x10^9/L is below 3.5 x10^9/L: withhold and discuss with the sp
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
@@ -47,8 +48,11 @@ from plexodose._monitoring.rules import (
     IV_CYCLOPHOSPHAMIDE,
     LABELS,
     MYCOPHENOLATE,
+    ORAL_CYCLOPHOSPHAMIDE,
     REVIEW_NAMES,
     UMOL_PER_MG_DL,
+    WEIGHT_CHANGE,
+    WEIGHT_CHANGE_RULE,
     Action,
     Case,
     Ceiling,
@@ -58,7 +62,6 @@ from plexodose._monitoring.rules import (
     Unjudged,
     apply_rules,
     cadence,
-    given_text,
     oral_band,
     screen,
     severity,
@@ -72,6 +75,7 @@ from plexodose._patient.patient import Patient
 HEADLINES = {
     "continue": "continue",
     "flag": "continue the dose and act on the findings below",
+    "recalculate": "recalculate the dose at the new weight: the prescriber accepts the new dose",
     "repeat": "repeat the test",
     "reduce": "reduce the dose",
     "withhold": "withhold and discuss with the specialist team",
@@ -405,12 +409,16 @@ def review(
     unjudged: Unjudged = "flag",
     neutrophils_rule: NeutrophilsRule = "postpone",
     allopurinol: bool = False,
+    weight_change: float = WEIGHT_CHANGE[0],
 ) -> Review:
     """Review the latest results ``labs`` of a patient on ``drug`` (a name or its result).
 
     - ``baseline``: the pre-treatment Labs (or a list: creatinine is their mean), or a
       creatinine such as ``"0.9 mg/dL"``; needed whenever a creatinine is reviewed.
     - ``history``: earlier on-treatment Labs, oldest first (trends, repeats, two readings).
+      Each quantity is judged by its latest result across ``labs`` and ``history``, with that
+      result's own date: one older than the drug's test interval answers "repeat", never
+      "continue" (dosing-rules.md, "Labs for a review decision").
     - ``started``: the first dose (results before it are refused); ``on``: the review date
       (today by default): results dated after it are refused as "in the future".
     - ``current_dose`` ("300 mg/day") or a DailyDose as ``drug``: the base of a reduction.
@@ -419,6 +427,10 @@ def review(
       function, weight); without it the review says the ceiling could not be checked.
       ``override``: the reason that accepts a dose above the patient's own range (never above
       an absolute limit); ``allopurinol=True``: azathioprine's range is a quarter (label).
+      With the calculator's DailyDose as ``drug``, a ``patient`` weight ``weight_change`` (5 %
+      by default, 5-10 %) or more from the dose's dosing weight answers "recalculate": the new
+      dose, with every limit of the calculator, is proposed beside the current one for the
+      prescriber to accept (mycophenolate, a fixed dose, is not recalculated).
     - ``thresholds``: "bsr2017" (default) or "local" (neutrophils < 2.0, platelets < 150,
       ALT/AST > 2x ``uln_alt``/``uln_ast``); the other set is reported where it would differ.
     - ``explained``: analytes whose abnormality the prescriber has explained ("eosinophils",
@@ -485,7 +497,11 @@ def review(
     case = _case(name, drug, labs, past, first, baseline, current_dose, stable_since, thresholds,
                  uln_alt, uln_ast, explained, creatinine_rise, reduction, reductions,
                  pressure_reductions, uncontrolled_hypertension, potassium_limit)
-    egfr, egfr_text = _renal(labs, patient)
+    change = _fraction(weight_change, "weight_change", *WEIGHT_CHANGE)
+    older = _latest_sets(labs, past)
+    renal = next((s for s in (labs, *older) if s.value("egfr") is not None
+                  or s.value("creatinine") is not None), labs)
+    egfr, egfr_text = _renal(renal, patient)
     weight = patient.weight_kg if patient is not None else (
         drug.dosing_weight_kg if isinstance(drug, DailyDose) else None)
     case = attrs.evolve(
@@ -500,7 +516,7 @@ def review(
         raise InputRangeError("allopurinol applies to azathioprine only", field="allopurinol",
                               value=allopurinol)
     case = attrs.evolve(case, allopurinol=allopurinol)
-    ceiling = _ceiling(case, drug, patient, latest=True)
+    ceiling = _ceiling(attrs.evolve(case, labs=renal), drug, patient, latest=True)
     case = attrs.evolve(case, ceiling=ceiling, max_mg_per_day=ceiling.hard)
     r = Rules(case)
     _stale(r, today)
@@ -509,9 +525,132 @@ def review(
     if case.current_mg_per_day is not None:
         # The current dose was set on the patient's record; the new results' renal limits act on
         # it through the rules (reduce), so it is screened on the record alone.
-        screen(r, case.current_mg_per_day, "current_dose", _ceiling(case, drug, patient, latest=False))
+        # After a weight change that asks for a recalculation, the current dose is screened at
+        # the weight behind it; the new weight acts through the recalculated dose.
+        before = _moved(drug, patient, change, name)
+        record, at = (patient, case) if before is None or patient is None else (
+            attrs.evolve(patient, weight=u.quantity(before, "kg")), attrs.evolve(case, weight_kg=before))
+        screen(r, case.current_mg_per_day, "current_dose", _ceiling(at, drug, record, latest=False))
     apply_rules(r)
-    return _not_before(_conclude(r, withheld, restart_dose), today)
+    for earlier in older:  # the latest result of each quantity the latest set does not carry
+        group = Rules(attrs.evolve(case, labs=earlier,
+                                   history=tuple(h for h in past if h.date < earlier.date)))
+        group.dated = True
+        _stale(group, today)
+        if group.findings:
+            group.outside.update(earlier.names())
+        apply_rules(group)
+        r.earlier.append(group)
+        r.findings += group.findings
+        for text in group.notes:
+            r.note(text)
+        for source in group.sources:
+            r.cite(source)
+        r.proposals += group.proposals
+    _recalculate(r, drug, patient, change, _flag(withheld, "withheld"), reason_given)
+    found = _not_before(_conclude(r, withheld, restart_dose), today)
+    if older and found.next_check < today:
+        found = attrs.evolve(found, next_check=today, next_check_text=f"now: {found.next_check_text}")
+    return found
+
+
+def _only(labs: Labs, names: Iterable[str]) -> Labs:
+    """``labs`` with only the results ``names`` (and their origins), on its own date."""
+    kept = set(names)
+    cut = copy.copy(labs)  # the values as checked when the set was made, not converted again
+    for name in labs.names():
+        if name not in kept:
+            object.__setattr__(cut, f"_{name}", None)
+    object.__setattr__(cut, "_origins", tuple((n, o) for n, o in labs.origins.items() if n in kept))
+    return cut
+
+
+def _latest_sets(labs: Labs, past: tuple[Labs, ...]) -> list[Labs]:
+    """Newest first: each older set cut to the results that are the latest of their quantity
+    (a quantity ``labs`` carries is judged there)."""
+    seen = set(labs.names())
+    found = []
+    for earlier in reversed(past):
+        names = [n for n in earlier.names() if n not in seen]
+        if names:
+            found.append(_only(earlier, names))
+            seen.update(names)
+    return found
+
+
+_RECALCULATED = {AZATHIOPRINE, CICLOSPORIN, ORAL_CYCLOPHOSPHAMIDE}
+
+
+def _rate(result: DailyDose) -> float | None:
+    """The mg/kg/day the calculator multiplied the dosing weight by (its first such step)."""
+    for step in result._steps:
+        if isinstance(step, tuple) and "mg/kg/day x" in step[0] and step[1]:
+            rate = step[1][0]
+            return float(rate) if isinstance(rate, (int, float)) else None
+    return None
+
+
+def _moved(drug: Any, patient: Patient | None, change: float, name: str) -> float | None:
+    """The dosing weight behind the current dose when ``patient``'s weight is ``change`` or more
+    from it (a weight-based daily dose); None otherwise (mycophenolate: a fixed dose)."""
+    if patient is None or not isinstance(drug, DailyDose) or name not in _RECALCULATED:
+        return None
+    before = drug.dosing_weight_kg
+    if before is None or round(abs(patient.weight_kg - before) / before, 9) < change:
+        return None
+    return before
+
+
+def _recalculate(r: Rules, drug: Any, patient: Patient | None, change: float, withheld: bool,
+                 override: str | None) -> None:
+    """A weight ``change`` or more from the one behind the current weight-based dose: the new
+    dose by the calculator, with all its limits, beside the current one (dosing-rules.md, "A
+    change in weight"); never applied silently (the prescriber accepts it)."""
+    case = r.case
+    before = _moved(drug, patient, change, case.drug)
+    if before is None or patient is None or not isinstance(drug, DailyDose):
+        return
+    now = patient.weight_kg
+    moved = abs(now - before) / before
+    current = _daily_mg(drug)
+    text = (f"weight {fmt.number(now)} kg differs by {fmt.percent(moved)} from the "
+            f"{fmt.number(before)} kg behind the current dose ({fmt.mass_mg(current)}/day, "
+            f"calculated {fmt.mass_mg(drug.daily_dose_mg)}/day); {fmt.percent(change)} or more asks "
+            "for a recalculation")
+    rate = _rate(drug)
+    try:
+        if rate is None:
+            raise MissingInputError("the current dose does not show its mg/kg/day", field="drug")
+        calculators: dict[str, Any] = {
+            AZATHIOPRINE: lambda: _azathioprine.azathioprine(
+                patient, mg_per_kg_day=rate, doses_per_day=drug.doses_per_day,
+                allopurinol=case.allopurinol, override=override),
+            CICLOSPORIN: lambda: _ciclosporin.cyclosporin(patient, mg_per_kg_day=rate,
+                                                          override=override),
+            ORAL_CYCLOPHOSPHAMIDE: lambda: _cyclophosphamide.cyclophosphamide_oral(
+                patient, mg_per_kg_day=rate, override=override),
+        }
+        new: DailyDose = calculators[case.drug]()
+    except PlexodoseError as exc:
+        text += f": the new dose could not be calculated ({exc}); recalculate with the calculator"
+        if withheld:
+            r.note(text, WEIGHT_CHANGE_RULE)
+        else:
+            r.find("recalculate", text, WEIGHT_CHANGE_RULE)
+        return
+    amount = _daily_mg(new)
+    shown = (f"{fmt.mass_mg(amount)}/day (recalculated at {fmt.number(now)} kg: "
+             f"{fmt.number(rate)} mg/kg/day, calculated {fmt.mass_mg(new.daily_dose_mg)}/day"
+             f"{', capped' if new.cap_applied else ''}; current {fmt.mass_mg(current)}/day at "
+             f"{fmt.number(before)} kg): the prescriber accepts it")
+    text += f": new dose {shown}"
+    for source in new.sources:
+        r.cite(source)
+    if withheld:  # a restart takes the prescriber's dose: the new weight's dose is shown only
+        r.note(text, WEIGHT_CHANGE_RULE)
+        return
+    r.find("recalculate", text, WEIGHT_CHANGE_RULE)
+    r.recalculated = (amount, shown)
 
 
 def _not_before(found: Review, today: dt.date) -> Review:
@@ -745,13 +884,15 @@ def _mg_per_day(value: Any, field: str) -> float:
 
 def _judgements(r: Rules) -> tuple[str, ...]:
     out = []
-    for name in r.case.labs.names():
-        shown = given_text(r.case.labs, name)
-        found = r.judged.get(name)
-        if found:
-            out.append(f"{shown}: judged by " + "; ".join(f"[{s.tag}] {s.citation}" for s in found))
-        else:
-            out.append(f"{shown}: not judged: no rule for {LABELS[name]} on {r.case.drug}")
+    for group in r.groups():  # the latest set, then each older set holding a latest result
+        labs = group.case.labs
+        for name in labs.names():
+            shown = group.shown(name)
+            found = group.judged.get(name)
+            if found:
+                out.append(f"{shown}: judged by " + "; ".join(f"[{s.tag}] {s.citation}" for s in found))
+            else:
+                out.append(f"{shown}: not judged: no rule for {LABELS[name]} on {r.case.drug}")
     return tuple(out)
 
 
@@ -768,6 +909,8 @@ def _conclude(r: Rules, withheld: Any, restart_dose: Any) -> Review:
         r.cite(rules.TWO_RULES_GAP)  # one answer: the highest action; every rule cited
     worst: Action = max((f.action for f in r.findings), key=severity, default="continue")
     proposed: tuple[float, str] | None = None
+    if worst == "recalculate":
+        proposed = r.recalculated
     if worst == "reduce":
         proposed = min(r.proposals, default=None)
         if case.drug == CICLOSPORIN:

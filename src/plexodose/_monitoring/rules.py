@@ -25,8 +25,13 @@ from plexodose._drugs import mycophenolate as _mycophenolate
 from plexodose._monitoring import thresholds as rules
 from plexodose._monitoring.labs import Labs
 
-Action = Literal["continue", "flag", "repeat", "reduce", "withhold", "stop"]
-ACTIONS: tuple[Action, ...] = ("continue", "flag", "repeat", "reduce", "withhold", "stop")
+Action = Literal["continue", "flag", "recalculate", "repeat", "reduce", "withhold", "stop"]
+# "recalculate" ranks above "flag" and below "repeat" (monitoring-rules.md, "Actions rank": ...
+# repeat the test > recalculate > flag ...): a new weight changes the dose the prescriber must
+# accept, more than a flag (which keeps the dose as it is); but a result that must be repeated
+# cannot support any dose yet, the recalculated one included.
+ACTIONS: tuple[Action, ...] = (
+    "continue", "flag", "recalculate", "repeat", "reduce", "withhold", "stop")
 """Mildest first: the review takes the most severe action any rule asks for."""
 Thresholds = Literal["bsr2017", "local"]
 Unjudged = Literal["flag", "note"]
@@ -41,8 +46,23 @@ REVIEW_NAMES: dict[vocab.Drug, str] = {  # the review's name of each of vocab.RE
     "cyclophosphamide_oral": ORAL_CYCLOPHOSPHAMIDE,
     "cyclophosphamide_iv": IV_CYCLOPHOSPHAMIDE,
 }
+WEIGHT_CHANGE = (0.05, 0.10)
+"""The weight (or height, for BSA) change that asks for "recalculate": 5 % by default,
+configurable from 5 to 10 % (dosing-rules.md, "Whose value, from when", "A change in weight")."""
+WEIGHT_CHANGE_RULE = Source(
+    "gap",
+    "plexodose choice set from hospital practice (dosing-rules.md, 'A change in weight'): MGB "
+    "chemotherapy activation (> 5 % approval), GenPRES CALC-003 (>= 5 % forced recalculation), "
+    "Western Health (+/-10 % flag)",
+    "a weight (or height, for BSA) 5 % or more (configurable 5-10 %) from the one behind the "
+    "current weight- or BSA-based dose: recalculate, with all the usual limits, and show the new "
+    "dose beside the current one for the prescriber to accept; never applied silently; "
+    "mycophenolate (a fixed dose) is not recalculated",
+)
+
+
 def severity(action: str) -> int:
-    """The rank of ``action``: 0 for continue up to 5 for stop."""
+    """The rank of ``action``: 0 for continue up to 6 for stop."""
     return ACTIONS.index(action)
 
 
@@ -142,6 +162,22 @@ class Rules:
         self.outside: set[str] = set()
         """Results some rule found past a limit (acted on or not): never called "within"."""
         self.proposals: list[tuple[float, str]] = []
+        self.earlier: list[Rules] = []
+        self.recalculated: tuple[float, str] | None = None
+        self.dated = False
+        """An older set's rules: each result is shown with its own date."""
+        """The dose recalculated at a new weight (dosing-rules.md, "A change in weight")."""
+        """The rules run on older sets, each holding the latest result of a quantity that the
+        latest set does not carry (dosing-rules.md, "Labs for a review decision")."""
+
+    def shown(self, name: str) -> str:
+        """The result ``name`` in words (with its date, for an older set)."""
+        text = given_text(self.case.labs, name)
+        return f"{text} ({self.case.labs.date.isoformat()})" if self.dated else text
+
+    def groups(self) -> list[Rules]:
+        """This set's rules, then those of each older set holding a latest result."""
+        return [self, *self.earlier]
 
     def value(self, name: str, source: Source) -> float | None:
         """The latest ``name``, recorded as judged by the rule ``source`` when it was given."""
@@ -813,7 +849,7 @@ def unjudged(r: Rules) -> None:
     for name in labs.names():
         if name in r.judged:
             continue
-        text = f"{given_text(labs, name)}: not judged: no rule for {LABELS[name]} on {case.drug}"
+        text = f"{r.shown(name)}: not judged: no rule for {LABELS[name]} on {case.drug}"
         if case.unjudged == "flag":
             r.find("flag", text + "; the prescriber judges it", rules.UNJUDGED_GAP, about=(name,))
         else:
@@ -822,15 +858,20 @@ def unjudged(r: Rules) -> None:
 
 def within_text(r: Rules) -> tuple[str, Source] | None:
     """The results a rule read and found inside every limit, in words; None when there are none
-    (a result no rule read is never called "within")."""
-    given = r.case.labs.names()
-    inside = [n for n in given if n in r.judged and n not in r.outside]
+    (a result no rule read is never called "within"). An older set's results carry their date."""
+    given: list[str] = []
+    inside: list[tuple[str, Source]] = []
+    for group in r.groups():
+        for n in group.case.labs.names():
+            given.append(n)
+            if n in group.judged and n not in group.outside:
+                inside.append((group.shown(n), group.judged[n][0]))
     if not inside:
         return None
-    shown = ", ".join(given_text(r.case.labs, n) for n in inside)
+    shown = ", ".join(text for text, _ in inside)
     if len(inside) == len(given):
-        return f"every result given is within the rules' limits ({shown})", r.judged[inside[0]][0]
-    return f"judged and within the rules' limits: {shown}", r.judged[inside[0]][0]
+        return f"every result given is within the rules' limits ({shown})", inside[0][1]
+    return f"judged and within the rules' limits: {shown}", inside[0][1]
 
 
 # ---------------------------------------------------------------------------------------------
