@@ -99,7 +99,11 @@ def _ceiling(drug: str, patient: Patient, creatinine: float | None, egfr: float 
         patient = Patient(weight=f"{weight} kg", sex=patient.sex, age=patient.age,
                           serum_creatinine=f"{creatinine} mg/dL", tpmt=patient.tpmt,
                           nudt15=patient.nudt15)
-    top = azathioprine(patient, genotype_fraction=(0.5 if len(share) == 2 else 0.8) if share else None)
+    if share:  # CPIC: the top of the reduced range, 80 % (50 % for both genes) of the normal N
+        normal = Patient(weight=f"{weight} kg", sex=patient.sex, age=patient.age,
+                         serum_creatinine=patient.serum_creatinine, tpmt="normal", nudt15="normal")
+        return min(150.0, (0.5 if len(share) == 2 else 0.8) * azathioprine(normal).daily_dose_mg)
+    top = azathioprine(patient)
     given = top.given_per_dose_mg * top.doses_per_day
     return min(150.0, max(top.daily_dose_mg, given))
 

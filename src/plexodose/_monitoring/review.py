@@ -839,11 +839,11 @@ def _azathioprine_ceiling(patient: Patient | None, creatinine: float | None, all
         reduced = [g for g in genes if g in _azathioprine.REDUCED or g == "indeterminate"]
         if reduced:
             span = _azathioprine.BOTH_GENES_REDUCED if len(reduced) == 2 else _azathioprine.ONE_GENE_REDUCED
-            # the calculator's own regimen carries the top of the patient's reduced range as its
-            # daily limit (CPIC's fraction of the normal dose N, applied once)
-            regimen = _azathioprine.azathioprine(p, allopurinol=allopurinol)
-            top = min(limit.amount for limit in regimen.limits if limit.per == "day")
-            bottom = top * span[0] / span[1]
+            # CPIC's fraction of the normal dose N, applied once (N with this patient's renal and
+            # allopurinol shares): the range itself, whether or not a whole tablet fits in it
+            normal = _azathioprine.azathioprine(
+                attrs.evolve(p, tpmt="normal", nudt15="normal"), allopurinol=allopurinol)
+            bottom, top = (share * normal.daily_dose_mg for share in span)
             text = (f"reduced metabolizer: CPIC's {fmt.percent(span[0])}-{fmt.percent(span[1])} of "
                     f"the normal dose, {fmt.mass_mg(bottom)}-{fmt.mass_mg(top)}/day")
             if allopurinol:

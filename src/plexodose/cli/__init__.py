@@ -530,7 +530,7 @@ register("demo", "doses and a 12-month plan for the example patient", demo_argum
          patient=False)
 register("rules", "every rule applied, with its evidence tag and source", rules_arguments,
          run_rules, patient=False)
-register("review", "review one set of results: continue, repeat, reduce, withhold or stop",
+register("review", "review one set of results: continue, flag, recalculate, repeat, reduce, withhold or stop",
          "plexodose.cli._review:arguments", "plexodose.cli._review:run", patient=False)
 
 
