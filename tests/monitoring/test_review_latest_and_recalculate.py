@@ -162,3 +162,28 @@ def test_review_json_carries_judgements_and_validates() -> None:
     assert recalculated["action"] == "recalculate"
     jsonschema.Draft202012Validator(plexodose.json_schema()).validate(recalculated)
     assert dt.date.fromisoformat(recalculated["date"]) == dt.date(2027, 1, 16)
+
+
+def test_a_pulse_recalculates_on_a_5_percent_bsa_change() -> None:
+    """Issue 18 class 3 (dosing-rules.md, "A change in weight"): the BSA behind an IV pulse."""
+    from plexodose import cyclophosphamide_iv
+
+    example = Patient.example()  # 72 kg, 175 cm: Mosteller sqrt(175 x 72 / 3600) = 1.8708 m2
+    pulse = cyclophosphamide_iv(example)  # 0.75 g/m2 x 1.8708 = 1,403.1 mg
+    day = dt.date(2027, 1, 16)
+    counts = Labs(date=day, wbc="6 x10^9/L", neutrophils="4 x10^9/L")
+    heavier = Patient(weight="80 kg", height="175 cm", sex="male", age=60,
+                      serum_creatinine="1 mg/dL", tpmt="normal", nudt15="normal")
+    # sqrt(175 x 80 / 3600) = 1.97203 m2, +5.41 % (>= 5 %): 0.75 x 1.97203 = 1,479.0 mg
+    found = review(pulse, counts, on=day, patient=heavier)
+    assert found.action == "recalculate"
+    assert found.proposed_amount == pytest.approx(1479.02, abs=0.01)
+    assert "differs by 5.4 %" in found.reasons[0].text
+    # 74 kg: sqrt(175 x 74 / 3600) = 1.89663 m2, +1.38 %: the pulse stands
+    lighter = Patient(weight="74 kg", height="175 cm", sex="male", age=60,
+                      serum_creatinine="1 mg/dL", tpmt="normal", nudt15="normal")
+    same = review(pulse, counts, on=day, patient=lighter)
+    assert same.action == "continue" and same.proposed_amount == pytest.approx(1403.12, abs=0.01)
+    # a pulse held by its counts is never recalculated
+    held = review(pulse, Labs(date=day, wbc="1.5 x10^9/L"), on=day, patient=heavier)
+    assert held.action == "withhold" and held.proposed_amount is None

@@ -491,7 +491,9 @@ def review(
                 f"neutrophils_rule must be 'postpone' or 'cut'; got {safe_repr(neutrophils_rule)}",
                 field="neutrophils_rule", value=neutrophils_rule,
             )
-        return _pulse_review(drug, labs, nadir, unjudged, neutrophils_rule)
+        change = _fraction(weight_change, "weight_change", *WEIGHT_CHANGE)
+        return _pulse_review(drug, labs, nadir, unjudged, neutrophils_rule,
+                             _PulseRecalculation(patient, change, reason_given))
     if nadir is not None:
         raise InputRangeError("nadir applies to cyclophosphamide IV only", field="nadir", value=nadir)
     case = _case(name, drug, labs, past, first, baseline, current_dose, stable_since, thresholds,
@@ -997,8 +999,51 @@ def _conclude(r: Rules, withheld: Any, restart_dose: Any) -> Review:
     )
 
 
+@attrs.frozen
+class _PulseRecalculation:
+    """What a pulse review needs to ask for a recalculation: the patient now, the change that
+    counts and the override behind the current pulse."""
+
+    patient: Patient | None
+    change: float
+    override: str | None
+
+
+def _pulse_recalculation(r: Rules, previous: CyclophosphamidePulse, nxt: Any,
+                         asked: _PulseRecalculation) -> float | None:
+    """A BSA ``change`` or more from the one behind the last pulse (a new weight or height):
+    the next pulse at its g/m2 on the new BSA, with all its limits, beside the current one
+    (dosing-rules.md, "A change in weight"); never applied silently. The new dose, or None."""
+    from plexodose._drugs.cyclophosphamide import cyclophosphamide_iv
+
+    p = asked.patient
+    if p is None or p.height_cm is None:
+        return None
+    g_per_m2 = previous.g_per_m2 if nxt is None else nxt.g_per_m2
+    try:
+        new = cyclophosphamide_iv(p, g_per_m2=g_per_m2, override=asked.override)
+    except PlexodoseError as exc:
+        r.note(f"the pulse at the patient's new weight and height could not be calculated ({exc})",
+               WEIGHT_CHANGE_RULE)
+        return None
+    before, now = previous.bsa_m2, new.bsa_m2
+    moved = abs(now - before) / before
+    if moved < asked.change:
+        return None
+    for source in new.sources:
+        r.cite(source)
+    r.find("recalculate", f"BSA {fmt.number(now, 3)} m2 (weight {fmt.number(p.weight_kg)} kg, "
+           f"height {fmt.number(p.height_cm)} cm) differs by {fmt.percent(moved)} from the "
+           f"{fmt.number(before, 3)} m2 behind the last pulse; {fmt.percent(asked.change)} or more "
+           f"asks for a recalculation: next pulse {fmt.mass_mg(new.dose_mg, 0)} "
+           f"({fmt.number(g_per_m2, 3)} g/m2 x {fmt.number(now, 3)} m2; last "
+           f"{fmt.mass_mg(previous.dose_mg, 0)}): the prescriber accepts it", WEIGHT_CHANGE_RULE)
+    return float(new.dose_mg)
+
+
 def _pulse_review(
-    previous: Any, labs: Labs, nadir: Labs | None, unjudged_as: Unjudged, neutrophils_rule: str
+    previous: Any, labs: Labs, nadir: Labs | None, unjudged_as: Unjudged, neutrophils_rule: str,
+    asked: _PulseRecalculation,
 ) -> Review:
     """IV pulses: the nadir and pre-pulse rules (cyclophosphamide_next_pulse), the French
     neutrophil rule (postpone by default) and the pre-pulse creatinine above the EULAR table."""
@@ -1075,6 +1120,7 @@ def _pulse_review(
             r.find("withhold", f"pre-pulse creatinine {fmt.number(umol, 0)} umol/L is above 500 "
                    "umol/L, beyond the EULAR table: hold the pulse and discuss (dose individually)",
                    rules.PRE_PULSE_CREATININE_GAP, about=("creatinine",))
+    recalculated = None if held else _pulse_recalculation(r, previous, nxt, asked)
     unjudged(r)
     worst: Action = max((f.action for f in r.findings), key=severity, default="continue")
     if held:
@@ -1086,6 +1132,8 @@ def _pulse_review(
         r.cite(rules.WITHHOLD_REPEAT_GAP)
     check = labs.date + dt.timedelta(days=7 if held else 10)
     dose = None if held or nxt is None else nxt.dose_mg
+    if worst == "recalculate" and recalculated is not None:
+        dose = recalculated
     return Review(
         drug=IV_CYCLOPHOSPHAMIDE,
         date=labs.date,
