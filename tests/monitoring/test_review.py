@@ -343,10 +343,17 @@ def test_normal_results_continue_on_the_drugs_cadence() -> None:
     assert r.action == "continue" and r.proposed_dose is None
     assert r.next_check == DAY + dt.timedelta(days=14)  # every 2 weeks until stable 6 weeks
     assert "within the rules' limits" in r.reasons[0].text
+    # stable 8 weeks (56 days on treatment at least): the third month may not have ended, so
+    # every 2 weeks (the label's twice monthly in months 2-3, the more frequent source)
     stable8 = rv("azathioprine", stable_since=DAY - dt.timedelta(weeks=8), **normal)
-    assert stable8.next_check == DAY + dt.timedelta(days=28)  # monthly for 3 months
+    assert stable8.next_check == DAY + dt.timedelta(days=14)
+    # stable 20 weeks (140 >= 84 days, stable >= 6 weeks): monthly; 12-weekly is the
+    # prescriber's choice, never the review's (monitoring-rules.md, 2026-12-07)
     stable20 = rv("azathioprine", stable_since=DAY - dt.timedelta(weeks=20), **normal)
-    assert stable20.next_check == DAY + dt.timedelta(days=84)  # then every 12 weeks
+    assert stable20.next_check == DAY + dt.timedelta(days=28)
+    # weekly for the first 4 weeks on treatment (label: CBC weekly in the first month)
+    first_month = rv("azathioprine", started=DAY - dt.timedelta(days=20), **normal)
+    assert first_month.next_check == DAY + dt.timedelta(days=7)
     mmf = rv("mycophenolate", stable_since=DAY - dt.timedelta(weeks=7), **normal)
     assert mmf.next_check == DAY + dt.timedelta(days=84)
     csa = rv("ciclosporin", started=DAY - dt.timedelta(weeks=20),

@@ -884,11 +884,17 @@ def cadence(case: Case) -> tuple[int, Source]:
     on_treatment = None if case.started is None else (day - case.started).days
     early = on_treatment is None or on_treatment < rules.CICLOSPORIN_FORTNIGHTLY_MONTHS * rules.MONTH_DAYS
     if case.drug == AZATHIOPRINE:
-        if stable is None or stable < 7 * rules.STABLE_WEEKS:
+        # one calendar, the more frequent of the label and SPS at each point; 12-weekly tests are
+        # the prescriber's choice after 3 stable monthly ones, never this review's
+        if on_treatment is not None and on_treatment < rules.AZATHIOPRINE_WEEKLY_DAYS:
+            return 7, rules.AZATHIOPRINE_CADENCE
+        # time on treatment is at least the time on a stable dose when the start is not given
+        treated = on_treatment if on_treatment is not None else stable
+        third_month_over = treated is not None and treated >= (
+            rules.CICLOSPORIN_FORTNIGHTLY_MONTHS * rules.MONTH_DAYS)
+        if not third_month_over or stable is None or stable < 7 * rules.STABLE_WEEKS:
             return rules.FORTNIGHT_DAYS, rules.AZATHIOPRINE_CADENCE
-        if stable < 7 * (rules.STABLE_WEEKS + rules.AZATHIOPRINE_MONTHLY_WEEKS):
-            return rules.MONTH_DAYS, rules.AZATHIOPRINE_CADENCE
-        return rules.QUARTER_DAYS, rules.AZATHIOPRINE_CADENCE
+        return rules.MONTH_DAYS, rules.AZATHIOPRINE_CADENCE
     if case.drug == MYCOPHENOLATE:
         if stable is None or stable < 7 * rules.STABLE_WEEKS:
             return rules.FORTNIGHT_DAYS, rules.MYCOPHENOLATE_CADENCE

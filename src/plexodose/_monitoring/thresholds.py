@@ -51,7 +51,7 @@ PRE_PULSE_CREATININE_ABOVE_UMOL_L = 500.0
 FORTNIGHT_DAYS = 14
 MONTH_DAYS = 28
 STABLE_WEEKS = 6
-AZATHIOPRINE_MONTHLY_WEEKS = 13  # monthly for 3 months after the 6 stable weeks
+AZATHIOPRINE_WEEKLY_DAYS = 28  # [label] CBC weekly in the first month
 QUARTER_DAYS = 84  # every 12 weeks
 CICLOSPORIN_FORTNIGHTLY_MONTHS = 3
 WITHHOLD_REPEAT_DAYS = 7  # [gap] the reference's one repeat interval (the shared creatinine rule)
@@ -144,9 +144,11 @@ ORAL_CYCLOPHOSPHAMIDE_COUNTS_GAP = Source(
 )
 AZATHIOPRINE_CADENCE = Source(
     "guideline",
-    "NHS Specialist Pharmacy Service, azathioprine monitoring / shared care",
-    "FBC, LFT and creatinine every 2 weeks until on a stable dose for 6 weeks, then monthly for "
-    "3 months, then every 12 weeks; repeat 2 weeks after any dose increase",
+    "US azathioprine prescribing information and NHS Specialist Pharmacy Service (the more "
+    "frequent at each point, monitoring-rules.md)",
+    "FBC, LFT and creatinine weekly for the first 4 weeks, then every 2 weeks until the third "
+    "month has ended and the dose has been stable for 6 weeks, then monthly (every 12 weeks only "
+    "when the prescriber sets it); a test 2 weeks after any dose increase",
 )
 MYCOPHENOLATE_CADENCE = Source(
     "guideline",
