@@ -132,3 +132,19 @@ def test_plan_decides_parameter_lists_match_the_signatures() -> None:
 
     assert set(algorithm._PLAN_PARAMETERS) == _parameters(plan) - {"patient"}
     assert set(algorithm._SCHEDULE_PARAMETERS) == _parameters(schedule) - {"result", "start", "months"}
+
+
+def test_azathioprine_after_cyclophosphamide_warns_of_alkylating_agents() -> None:
+    """Issue 19 class 8: azathioprine laid out after cyclophosphamide names the label's
+    alkylating-agent contraindication (a warning: plexopathy is off-label)."""
+    from plexodose import Patient, azathioprine, mycophenolate, schedule
+    from plexodose._monitoring.before import ALKYLATING_AGENTS
+
+    after = schedule(azathioprine(Patient.example()), start="2026-12-01", prior_cyclophosphamide_g=12)
+    (warning,) = [w for w in after.warnings if "alkylating" in w]
+    assert warning.startswith("azathioprine after 12 g of cyclophosphamide")
+    assert ALKYLATING_AGENTS in after.sources
+    plain = schedule(azathioprine(Patient.example()), start="2026-12-01")
+    assert not any("alkylating" in w for w in plain.warnings)
+    with pytest.raises(InputRangeError, match="does not apply to mycophenolate"):
+        schedule(mycophenolate(Patient.example()), start="2026-12-01", prior_cyclophosphamide_g=12)

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import vocab
 from plexodose._core.checks import one_of, whole_number
@@ -25,10 +26,11 @@ from plexodose._drugs.ciclosporin import ciclosporin
 from plexodose._drugs.cyclophosphamide import cyclophosphamide_iv, cyclophosphamide_oral
 from plexodose._drugs.ivig import ivig
 from plexodose._drugs.mycophenolate import mycophenolate
+from plexodose._monitoring.before import ALKYLATING_AGENTS
 from plexodose._patient.patient import Patient
 from plexodose._schedule.builder import _Builder, _not_for, _number, add_months, start_date
 from plexodose._schedule.courses import _daily_amount, _ivig, _oral, _pulses, _thresholds
-from plexodose._schedule.model import CYCLOPHOSPHAMIDE, IVIG, MYCOPHENOLATE, Schedule
+from plexodose._schedule.model import AZATHIOPRINE, CYCLOPHOSPHAMIDE, IVIG, MYCOPHENOLATE, Schedule
 from plexodose._schedule.monitoring import CALENDARS, CELLCEPT, _monitoring
 from plexodose._schedule.rules import (
     CELLCEPT_MONITORING,
@@ -135,7 +137,9 @@ def schedule(
         b = _pulses(result, first, count, None, thresholds, prior)
     elif isinstance(result, DailyDose) and result.drug in ORAL:
         _not_for({**ivig_only, "count": count}, "a daily oral course")
-        if ORAL[result.drug][0] != CYCLOPHOSPHAMIDE:
+        if ORAL[result.drug][0] == AZATHIOPRINE and prior:
+            _not_for({"cumulative_thresholds_g": cumulative_thresholds_g}, result.drug)
+        elif ORAL[result.drug][0] != CYCLOPHOSPHAMIDE:
             _not_for(cyclophosphamide, result.drug)
         n = whole_number(ORAL_MONTHS if months is None else months, "months", 1, 60)
         b = _oral(
@@ -152,6 +156,14 @@ def schedule(
         )
         if calendar == "cellcept":
             _cellcept(b, first, add_months(first, n))
+        if ORAL[result.drug][0] == AZATHIOPRINE and prior:
+            b.warn(
+                f"azathioprine after {fmt.mass_g(prior / 1000)} of cyclophosphamide, an alkylating "
+                "agent: the label names a prohibitive risk of malignancy after alkylating agents "
+                "(in rheumatoid arthritis; plexopathy is off-label): weigh it with the specialist "
+                "team before starting",
+                ALKYLATING_AGENTS,
+            )
     else:
         raise InputRangeError(
             "result must be an IVIgCourse, a CyclophosphamidePulse or the DailyDose of "
