@@ -9,7 +9,7 @@ and as calculated, and the dispensed figure computed from the calculated one sho
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 
@@ -127,30 +127,3 @@ def same(calculated: float, shown: float, what: str) -> None:
             field=what,
             value=calculated,
         )
-
-
-def dose_range(
-    warn: Any,
-    field: str,
-    value: float,
-    low: float,
-    high: float,
-    unit: str,
-    override: str | None,
-    source: Source,
-) -> None:
-    """A request against a protocol range where less is the safe side (dosing-rules.md,
-    "Screening an order"): below the range is computed with a warning naming the range; above
-    it is refused unless an override reason is given (then a warning). ``warn`` is the
-    calculation's ``Trace.warn``."""
-    if low <= value <= high:
-        return
-    shown = f"{field} {value:,g}{' ' + unit if unit else ''}"
-    allowed = f"{low:,g}-{high:,g}{' ' + unit if unit else ''}"
-    if value < low:
-        warn(f"{shown} is below the protocol range {allowed} ({source}): computed as asked", source)
-        return
-    where = f"{shown} is outside the protocol range {allowed} ({source})"
-    if override is None:
-        raise DoseRangeError(f"{where}; pass override='reason' to use it", field=field, value=value)
-    warn(f"{where}; used on override: {override}", source)

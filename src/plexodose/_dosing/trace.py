@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Literal
 
 from plexodose._core.checks import checked_text
 from plexodose._core.errors import DoseRangeError, InputRangeError
@@ -80,11 +80,19 @@ def protocol_range(
     unit: str,
     override: str | None,
     source: Source,
+    *,
+    below: Literal["refuse", "warn"] = "refuse",
 ) -> None:
-    """Refuse a value outside the protocol range unless an override reason is given."""
+    """Refuse a value outside the protocol range unless an override reason is given. With
+    ``below="warn"`` (a dose, where less is the safe side: dosing-rules.md, "Screening an
+    order"), a value below the range is computed with a warning naming the range."""
     if low <= value <= high:
         return
     allowed = _amount(low, unit) if low == high else f"{low:,g}-{_amount(high, unit)}"
+    if value < low and below == "warn":
+        trace.warn(f"{field} {_amount(value, unit)} is below the protocol range {allowed} "
+                   f"({source}): computed as asked", source)
+        return
     where = f"{field} {_amount(value, unit)} is outside the protocol range {allowed} ({source})"
     if override is None:
         raise DoseRangeError(f"{where}; pass override='reason' to use it", field=field, value=value)

@@ -15,9 +15,9 @@ from plexodose._core.errors import ContraindicationError
 from plexodose._core.vocab import CrclWeight
 from plexodose._dosing.calculation import begin, crcl_for_dosing, dispense_oral
 from plexodose._dosing.dispense import Dispensed
-from plexodose._dosing.guard import Limit, dose_range
+from plexodose._dosing.guard import Limit
 from plexodose._dosing.results import DailyDose
-from plexodose._dosing.trace import Trace, positive
+from plexodose._dosing.trace import Trace, positive, protocol_range
 from plexodose._patient.patient import Patient
 
 MG_PER_KG_DAY = (1.0, 2.0)  # [seed]
@@ -64,14 +64,14 @@ def azathioprine(
     p, override, trace = begin(patient, override, src.SEED_AZATHIOPRINE)
     rate = positive(u.plain_number(mg_per_kg_day, "mg_per_kg_day"), "mg_per_kg_day")
     per_day = whole_number(doses_per_day, "doses_per_day", 1, 2)
-    dose_range(
-        trace.warn,
+    protocol_range(
+        trace,
         "mg_per_kg_day",
         rate,
         *MG_PER_KG_DAY,
         "mg/kg/day",
         override,
-        src.SEED_AZATHIOPRINE,
+        src.SEED_AZATHIOPRINE, below="warn",
     )
     weight = p.weight_kg
     dose = rate * weight
@@ -279,8 +279,8 @@ def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> _G
         return _Gene("normal")
     span = BOTH_GENES_REDUCED if len(reduced) == 2 else ONE_GENE_REDUCED
     value = span[0] if chosen is None else fraction(chosen, "genotype_fraction")
-    dose_range(
-        trace.warn, "genotype_fraction", value, *span, "", override, src.CPIC_THIOPURINES
+    protocol_range(
+        trace, "genotype_fraction", value, *span, "", override, src.CPIC_THIOPURINES, below="warn",
     )
     trace.cite(src.RANGE_LOW_END_GAP)
     trace.step(

@@ -10,7 +10,7 @@ from plexodose._core import units as u
 from plexodose._core.checks import fraction
 from plexodose._core.errors import ContraindicationError
 from plexodose._dosing.calculation import begin, dispense_oral, egfr_for_dosing
-from plexodose._dosing.guard import Limit, dose_range
+from plexodose._dosing.guard import Limit
 from plexodose._dosing.results import DailyDose
 from plexodose._dosing.trace import Trace, hard_cap, positive, protocol_range
 from plexodose._patient.patient import Patient
@@ -44,9 +44,9 @@ def cyclosporin(
     rate = positive(u.plain_number(mg_per_kg_day, "mg_per_kg_day"), "mg_per_kg_day")
     threshold = fraction(creatinine_rise_threshold, "creatinine_rise_threshold")
     cut = fraction(creatinine_rise_reduction, "creatinine_rise_reduction")
-    dose_range(
-        trace.warn, "mg_per_kg_day", rate, *MG_PER_KG_DAY, "mg/kg/day", override,
-        src.SEED_CICLOSPORIN,
+    protocol_range(
+        trace, "mg_per_kg_day", rate, *MG_PER_KG_DAY, "mg/kg/day", override,
+        src.SEED_CICLOSPORIN, below="warn",
     )
     hard_cap("mg_per_kg_day", rate, MG_PER_KG_DAY[1], "mg/kg/day", src.SEED_CEILING_GAP)
     protocol_range(

@@ -13,7 +13,7 @@ from plexodose._core.errors import ContraindicationError, DoseRangeError, InputR
 from plexodose._core.limits import wbc_per_ul
 from plexodose._core.vocab import BsaFormula
 from plexodose._dosing.calculation import begin, creatinine_umol_l, dispense_oral
-from plexodose._dosing.guard import Limit, dose_range
+from plexodose._dosing.guard import Limit
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, PulseReduction
 from plexodose._dosing.trace import Trace, hard_cap, positive, protocol_range, reason
 from plexodose._patient import body as _body
@@ -60,14 +60,14 @@ def cyclophosphamide_oral(
     """
     p, override, trace = begin(patient, override, src.SEED_CYCLOPHOSPHAMIDE)
     rate = positive(u.plain_number(mg_per_kg_day, "mg_per_kg_day"), "mg_per_kg_day")
-    dose_range(
-        trace.warn,
+    protocol_range(
+        trace,
         "mg_per_kg_day",
         rate,
         *ORAL_MG_PER_KG_DAY,
         "mg/kg/day",
         override,
-        src.SEED_CYCLOPHOSPHAMIDE,
+        src.SEED_CYCLOPHOSPHAMIDE, below="warn",
     )
     hard_cap("mg_per_kg_day", rate, ORAL_MG_PER_KG_DAY[1], "mg/kg/day", src.SEED_CEILING_GAP)
     rate = _oral_renal_limit(p, rate, trace)
@@ -165,8 +165,8 @@ def cyclophosphamide_iv(
             u.to_float(bsa_cap, "bsa_cap", u.AREA), "bsa_cap", *BSA_CAP_M2, "m**2", bsa_cap
         )
     )
-    dose_range(
-        trace.warn, "g_per_m2", dose_rate, *IV_G_PER_M2, "g/m2", override, src.SEED_CYCLOPHOSPHAMIDE
+    protocol_range(
+        trace, "g_per_m2", dose_rate, *IV_G_PER_M2, "g/m2", override, src.SEED_CYCLOPHOSPHAMIDE, below="warn",
     )
     hard_cap("g_per_m2", dose_rate, IV_HARD_MAX_G_PER_M2, "g/m2", src.CYCLOPHOSPHAMIDE_NADIR)
     if interval < INTERVAL_WEEKS[0]:  # a shorter interval is a higher dose rate: never

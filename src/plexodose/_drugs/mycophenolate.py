@@ -10,7 +10,7 @@ from plexodose._core import units as u
 from plexodose._core.checks import whole_number
 from plexodose._core.errors import InputRangeError, safe_repr
 from plexodose._dosing.calculation import begin, dispense_oral, egfr_for_dosing
-from plexodose._dosing.guard import Limit, dose_range, per_dose_bound
+from plexodose._dosing.guard import Limit, per_dose_bound
 from plexodose._dosing.results import Conversion, DailyDose
 from plexodose._dosing.trace import Trace, hard_cap, positive, protocol_range
 from plexodose._patient.patient import Patient
@@ -48,8 +48,8 @@ def mycophenolate(
     )
     dose = positive(u.plain_number(mg_per_dose, "mg_per_dose"), "mg_per_dose")
     per_day = whole_number(doses_per_day, "doses_per_day", 1, 4)
-    dose_range(
-        trace.warn, "mg_per_dose", dose, *MG_PER_DOSE, "mg", override, src.MYCOPHENOLATE_TITRATION
+    protocol_range(
+        trace, "mg_per_dose", dose, *MG_PER_DOSE, "mg", override, src.MYCOPHENOLATE_TITRATION, below="warn",
     )
     hard_cap("mg_per_dose", dose, MAX_MG_PER_DOSE, "mg", src.MYCOPHENOLATE_TITRATION)
     hard_cap("daily dose", dose * per_day, MAX_MG_PER_DAY, "mg", src.MYCOPHENOLATE_TITRATION)
