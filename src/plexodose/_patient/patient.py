@@ -247,9 +247,9 @@ class Patient:
         return _prov.ValueUsed._of(
             name,
             f"{_short(value)} {unit}",
-            dict(self._measured).get(name),
-            dict(self._origins).get(name),
-            dict(self._confirmed).get(name),
+            dict(self._measured).get(name) if self._measured else None,  # undated: the usual case
+            dict(self._origins).get(name) if self._origins else None,
+            dict(self._confirmed).get(name) if self._confirmed else None,
         )
 
     @classmethod
