@@ -145,3 +145,23 @@ def test_plot_without_path_and_bad_path(full_plan: Schedule, tmp_path: Path) -> 
     assert labels == ["IVIg", "azathioprine", "ciclosporin"]
     with pytest.raises(InputRangeError):
         full_plan.plot(tmp_path / "missing" / "plan.png")
+
+
+def test_a_failed_plot_leaves_the_old_file_whole(
+    pulses: Schedule, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PNG is written to a temporary file and moved over the old one: a failure while drawing
+    leaves the old file as it was, and no temporary file behind."""
+    import matplotlib.figure
+
+    target = tmp_path / "plan.png"
+    target.write_bytes(b"old plot")
+
+    def broken(self: object, *args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", broken)
+    with pytest.raises(InputRangeError, match="disk full"):
+        pulses.plot(target)
+    assert target.read_bytes() == b"old plot"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.png"]

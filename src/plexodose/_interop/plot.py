@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from plexodose._core.errors import InputRangeError
 from plexodose._core.extras import require
+from plexodose._core.files import replace_whole
 
 if TYPE_CHECKING:
     from plexodose._schedule.model import Event, Schedule
@@ -187,8 +188,9 @@ def _cumulative(ax: Any, schedule: Schedule) -> bool:
 
 
 def _save(fig: Any, path: Any) -> None:
+    """The PNG written whole or not at all (never a half-written file over an old one)."""
     try:
-        fig.savefig(path, format="png", dpi=DPI)
+        replace_whole(path, lambda out: fig.savefig(out, format="png", dpi=DPI))
     except (OSError, TypeError, ValueError) as exc:
         raise InputRangeError(
             f"cannot write the plot to {path!r:.80}: {exc}", field="path", value=path

@@ -40,7 +40,6 @@ azathioprine: 150 mg daily; calculated 144 mg
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import importlib
 import json
@@ -782,35 +781,15 @@ def _emit(stream: Any, text: str) -> None:
 
 
 def _write_file(path: str, text: str) -> None:
-    """``text`` into ``path`` whole or not at all: written to a temporary file in the same
-    folder, then moved over ``path`` in one step (``os.replace``), so a failed run leaves the
-    old file as it was, never empty or half-written."""
-    import tempfile
+    """``text`` into ``path`` whole or not at all (``_core.files.replace_whole``): a failed run
+    leaves the old file as it was, never empty or half-written."""
+    from plexodose._core.files import replace_whole
 
-    folder = os.path.dirname(os.path.abspath(path))
-    temporary = None
+    data = text.encode("utf-8", errors="backslashreplace")
     try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace",
-                       newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if os.path.exists(path):  # keep the old file's permissions
-            os.chmod(temporary, os.stat(path).st_mode & 0o7777)
-        else:  # a new file: the permissions open() would have given it
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-        temporary = None
+        replace_whole(path, lambda out: out.write(data))
     except OSError as exc:
         raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.remove(temporary)
 
 
 def _silence_stdout() -> None:
