@@ -30,6 +30,7 @@ from plexodose._core import units as u
 from plexodose._core import vocab
 from plexodose._core.checks import whole_number
 from plexodose._core.errors import InputRangeError, MissingInputError, PlexodoseError, safe_repr
+from plexodose._core.legacy import loads_older_pickles
 from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose
@@ -85,6 +86,7 @@ HEADLINES = {
 
 
 @public
+@loads_older_pickles
 @attrs.frozen(kw_only=True, repr=False)
 class Review:
     """The outcome of one review: action, proposed dose, reasons, sources and next check."""
@@ -102,18 +104,6 @@ class Review:
     proposed_text: str = ""
     judgements: tuple[str, ...] = ()
     """Each result given, in words: judged by which rule (with its source), or not judged."""
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
-
-    def __setstate__(self, state: Any) -> None:
-        # A Review pickled before a field existed (0.1.0 has no judgements) loads with its default.
-        fields = attrs.fields(type(self))
-        given = dict(state) if isinstance(state, dict) else dict(
-            zip((a.name for a in fields), state, strict=False))
-        for a in fields:
-            value = given.get(a.name, a.default)
-            object.__setattr__(self, a.name, value)
 
     def __attrs_post_init__(self) -> None:
         # The invariant the whole module exists for: a withhold or stop never carries a dose.
