@@ -1,7 +1,7 @@
 """plexodose: unit-safe, traceable doses for second-line immunotherapy of idiopathic plexopathy.
 
 The façade: every public name, loaded on first use from the private layer that defines it
-(``_core`` < ``_views`` < ``_patient`` < ``_dosing`` < ``_drugs`` < ``_monitoring`` <
+(``_core`` < ``_views`` < ``_patient`` < ``_dosing`` < ``_drugs`` < ``_screening`` < ``_monitoring`` <
 ``_schedule`` < ``_interop``; see the developer's guide). Public classes report ``plexodose`` as
 their module, so tracebacks, reprs and pickles name ``plexodose.UnitError``, never a private path.
 
@@ -140,10 +140,24 @@ if TYPE_CHECKING:  # the same names as _PUBLIC, for type checkers (a test holds 
     from plexodose._schedule.model import Schedule as Schedule
     from plexodose._schedule.replanning import replan as replan
     from plexodose._schedule.taper import taper as taper
+    from plexodose._screening.exposure import Administration as Administration
+    from plexodose._screening.exposure import Exposure as Exposure
+    from plexodose._screening.exposure import cyclophosphamide_exposure as cyclophosphamide_exposure
+    from plexodose._screening.order import Order as Order
+    from plexodose._screening.screen import screen as screen
+    from plexodose._screening.verdict import OrderFinding as OrderFinding
+    from plexodose._screening.verdict import Screening as Screening
 
 # Every public name loads on first use, so that ``plexodose --help`` and ``--version`` answer
 # without importing pint or the calculators. name -> "module" or "module:attribute"
 _PUBLIC = {
+    "Order": "plexodose._screening.order",
+    "Screening": "plexodose._screening.verdict",
+    "OrderFinding": "plexodose._screening.verdict",
+    "screen": "plexodose._screening.screen",
+    "Exposure": "plexodose._screening.exposure",
+    "Administration": "plexodose._screening.exposure",
+    "cyclophosphamide_exposure": "plexodose._screening.exposure",
     "ContraindicationError": "plexodose._core.errors",
     "DoseRangeError": "plexodose._core.errors",
     "InputRangeError": "plexodose._core.errors",

@@ -20,6 +20,7 @@ LAYERS = (  # lowest first: a package, or a top-level module, and the layer it b
     ("_patient",),
     ("_dosing",),
     ("_drugs",),
+    ("_screening",),
     ("_monitoring",),
     ("_schedule",),
     ("_interop",),
@@ -116,8 +117,8 @@ def test_the_exceptions_list_only_what_still_goes_up() -> None:
 
 @pytest.mark.parametrize(
     ("module", "layer"),
-    [("plexodose._core.errors", 0), ("plexodose._drugs.ivig", 4), ("plexodose.cli._review", 8),
-     ("plexodose", 9)],
+    [("plexodose._core.errors", 0), ("plexodose._drugs.ivig", 4), ("plexodose._screening.screen", 5), ("plexodose.cli._review", 9),
+     ("plexodose", 10)],
 )
 def test_the_layer_of_a_module_is_its_package(module: str, layer: int) -> None:
     assert _rank(module) == layer

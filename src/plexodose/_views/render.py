@@ -311,3 +311,26 @@ def _hang(line: str, indent: int, columns: int, extra: int = 0) -> str:
         return line
     rest = " " * (indent + extra)
     return "\n".join([line[:indent] + pieces[0], *(rest + p for p in pieces[1:])])
+
+
+# An order screen's verdict, at a glance: the category in words and colour, then the text.
+VERDICT_COLOURS = {
+    "within": ("#1b5e20", "#e8f5e9"),
+    "below": ("#8a6d00", "#fff8e1"),
+    "not_screened": ("#4a4a4a", "#eeeeee"),
+    "above_soft": ("#b35c00", "#fff3e0"),
+    "above_hard": ("#b71c1c", "#ffebee"),
+}
+
+
+def screening_html(obj: Any) -> str:
+    """The notebook view of a :class:`plexodose.Screening`: a coloured verdict, then its text."""
+    colour, background = VERDICT_COLOURS.get(obj.verdict, ("#000000", "#ffffff"))
+    lines = repr(obj).splitlines()
+    head, rest = lines[0], "\n".join(lines[1:])
+    return (
+        f'<div class="plexodose-screening" style="border-left:6px solid {colour};'
+        f'background:{background};padding:4px 8px;text-align:left">'
+        f'<div style="color:{colour};font-weight:bold">{escape(head)}</div>'
+        f'<pre style="text-align:left;white-space:pre-wrap;margin:0">{escape(rest)}</pre></div>'
+    )

@@ -1,0 +1,218 @@
+"""An order as written: drug, amount, frequency, interval, course; read once at the door.
+
+The amount is kept as the prescriber wrote it (``written``) and as one canonical float with its
+basis: mg, mg/kg or mg/m2, per administration or per day. Nothing a caller does to the objects it
+passed can change an order afterwards (floats and strings only).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+import attrs
+
+from plexodose._core import format as fmt
+from plexodose._core import units as u
+from plexodose._core.checks import checked_text, whole_number
+from plexodose._core.errors import (
+    InputRangeError,
+    PlexodoseError,
+    UnitError,
+    choice_error,
+    safe_repr,
+)
+from plexodose._core.public import public
+from plexodose._core.vocab import DRUGS, Drug, drug_key
+
+Basis = Literal["mg", "mg/kg", "mg/m2"]
+Per = Literal["dose", "day"]
+Route = Literal["oral", "iv"]
+ROUTES: tuple[Route, ...] = ("oral", "iv")
+ROUTE_OF: dict[Drug, Route] = {
+    "ivig": "iv", "azathioprine": "oral", "cyclophosphamide_oral": "oral",
+    "cyclophosphamide_iv": "iv", "ciclosporin": "oral", "mycophenolate": "oral",
+}
+# What an order's amount may be: (dimension, basis, per). Read in this order; the first that
+# accepts the unit wins (a mass is never a mass per day).
+_AMOUNTS: tuple[tuple[u.Dimension, Basis, Per], ...] = (
+    (u.Dimension("mass", "mg", '"500 mg"'), "mg", "dose"),
+    (u.Dimension("mass per body mass", "mg/kg", '"1 g/kg"'), "mg/kg", "dose"),
+    (u.Dimension("mass per area", "mg/m**2", '"750 mg/m**2"'), "mg/m2", "dose"),
+    (u.Dimension("mass per time", "mg/day", '"1 g/day"'), "mg", "day"),
+    (u.Dimension("mass per body mass per time", "mg/kg/day", '"2 mg/kg/day"'), "mg/kg", "day"),
+    (u.Dimension("mass per area per time", "mg/m**2/day", '"0.75 g/m**2/day"'), "mg/m2", "day"),
+)
+_DAYS = u.Dimension("time", "day", '"4 weeks"')
+_THOUSANDS = re.compile(r"^\s*\d{1,3}(?:,\d{3})+(?:\.\d+)?(?=\s)")
+_SQUARE = re.compile(r"(?<=[A-Za-z])2\b")  # "g/m2" -> "g/m**2" (UCUM writes m2)
+MAX_AMOUNT = {"mg": 200_000.0, "mg/kg": 5_000.0, "mg/m2": 10_000.0}  # typing guards: 200 g
+MAX_INTERVAL_DAYS = 366.0
+MAX_COURSE_DAYS = 3_660  # ten years
+
+
+def _drug(value: Any) -> Drug:
+    key = drug_key(value)
+    if key is None:
+        raise choice_error(value, DRUGS, "drug")
+    return key
+
+
+def read_amount(value: Any, field: str = "dose") -> tuple[float, Basis, Per, str]:
+    """(amount, basis, per, as written): ``"500 mg"`` is (500, "mg", "dose"); ``"1 g/day"`` is
+    (1000, "mg", "day"); ``"0.75 g/m2"`` is (750, "mg/m2", "dose").
+
+    >>> read_amount("0.4 g/kg/day")[:3], read_amount("1,000 mg")[:3]
+    ((400.0, 'mg/kg', 'day'), (1000.0, 'mg', 'dose'))
+    """
+    given = value
+    if isinstance(value, str):
+        text = str.__str__(value)
+        found = _THOUSANDS.match(text)
+        if found:
+            text = found.group(0).replace(",", "") + text[found.end():]
+        value = _SQUARE.sub("**2", text)
+    refusals = []
+    for dim, basis, per in _AMOUNTS:
+        try:
+            amount = u.to_float(value, field, dim)
+        except UnitError as exc:
+            refusals.append(exc)
+            continue
+        if not 0 < amount <= MAX_AMOUNT[basis]:
+            raise InputRangeError(
+                f"{field} {safe_repr(given)} is outside the plausible range (above 0, at most "
+                f"{fmt.number(MAX_AMOUNT[basis])} {basis}{'' if per == 'dose' else '/day'})",
+                field=field, value=given)
+        return amount, basis, per, _written(given)
+    if refusals and "needs a unit" in str(refusals[0]):
+        raise refusals[0]
+    raise UnitError(
+        f"{field} must be an amount such as \"500 mg\", \"1 g/day\", \"0.4 g/kg/day\" or "
+        f"\"750 mg/m**2\" (a string or a pint Quantity); got {safe_repr(given)}",
+        field=field, value=given)
+
+
+def _written(value: Any) -> str:
+    if isinstance(value, str):
+        return " ".join(str.__str__(value).split())
+    return f"{fmt.number(float(value.magnitude), 6)} {value.units:~}"
+
+
+def _interval_days(value: Any) -> float | None:
+    if value is None:
+        return None
+    days = u.to_float(value, "every", _DAYS)
+    return u.in_range(days, "every", 1.0, MAX_INTERVAL_DAYS, "days", value)
+
+
+@public
+@attrs.frozen(init=False)
+class Order:
+    """A dose order as someone else wrote it: what :func:`plexodose.screen` judges.
+
+    ``dose`` is one administration (``"500 mg"``, ``"1 g/kg"``, ``"750 mg/m**2"``) or a daily
+    amount (``"1 g/day"``, ``"2 mg/kg/day"``); ``times_per_day`` the administrations on a dosing
+    day (None: not stated, read as the protocol's and said so); ``days_per_week`` the dosing days
+    of a week; ``every`` the interval between pulses or IVIg courses (``"4 weeks"``); ``days``
+    the course length in days (IVIg: consecutive days); ``reason`` the prescriber's stated reason
+    for a dose above the protocol range.
+
+    >>> Order(drug="mycophenolate", dose="500 mg", times_per_day=2)
+    Order(mycophenolate 500 mg twice daily)
+    >>> Order(drug="mycophenolate", dose="1 g/day").per_day_mg
+    1000.0
+    """
+
+    drug: Drug
+    amount: float
+    """The amount in its basis: mg, mg/kg or mg/m2 (per administration, or per day)."""
+    basis: Basis
+    per: Per
+    written: str
+    times_per_day: int | None
+    days_per_week: int
+    interval_days: float | None
+    days: int | None
+    route: Route
+    product: str | None
+    reason: str | None
+
+    def __init__(
+        self,
+        *,
+        drug: Any,
+        dose: Any,
+        times_per_day: Any = None,
+        days_per_week: Any = 7,
+        every: Any = None,
+        days: Any = None,
+        route: Any = None,
+        product: Any = None,
+        reason: Any = None,
+    ) -> None:
+        key = _drug(drug)
+        amount, basis, per, written = read_amount(dose)
+        times = None if times_per_day is None else whole_number(times_per_day, "times_per_day", 1, 24)
+        weekly = whole_number(days_per_week, "days_per_week", 1, 7)
+        course = None if days is None else whole_number(days, "days", 1, MAX_COURSE_DAYS)
+        way = ROUTE_OF[key]
+        if route is not None:
+            text = route.lower().strip() if isinstance(route, str) else route
+            if text not in ROUTES:
+                raise choice_error(route, ROUTES, "route")
+            if text != way:
+                raise InputRangeError(
+                    f"route {text!r} does not match {key} (given {way}); choose the drug "
+                    "cyclophosphamide_oral or cyclophosphamide_iv for the route", field="route",
+                    value=route)
+        if product is not None and key != "ivig":
+            raise InputRangeError(f"product is for IVIg orders; got product= for {key}",
+                                  field="product", value=product)
+        self.__attrs_init__(
+            drug=key, amount=amount, basis=basis, per=per, written=written,
+            times_per_day=times, days_per_week=weekly, interval_days=_interval_days(every),
+            days=course, route=way,
+            product=None if product is None else checked_text(product, "product"),
+            reason=None if reason is None else checked_text(reason, "reason"),
+        )
+
+    @property
+    def per_day_mg(self) -> float | None:
+        """The amount of a dosing day in mg, when the order states it in mg (else None)."""
+        if self.basis != "mg":
+            return None
+        if self.per == "day":
+            return self.amount
+        return None if self.times_per_day is None else self.amount * self.times_per_day
+
+    def __repr__(self) -> str:
+        return f"Order({self.text})"
+
+    @property
+    def text(self) -> str:
+        """The order in words: "mycophenolate 500 mg twice daily"."""
+        parts = [self.drug.replace("_", " "), self.written]
+        if self.times_per_day is not None:
+            parts.append({1: "daily", 2: "twice daily", 3: "three times daily"}.get(
+                self.times_per_day, f"{self.times_per_day} times daily"))
+        if self.days_per_week != 7:
+            parts.append(f"on {self.days_per_week} days a week")
+        if self.interval_days is not None:
+            parts.append(f"every {fmt.number(self.interval_days)} days")
+        if self.days is not None:
+            parts.append(f"for {self.days} day{'s' if self.days != 1 else ''}")
+        if self.product:
+            parts.append(f"({self.product})")
+        return " ".join(parts)
+
+
+def safe_order(value: Any) -> Order:
+    if isinstance(value, Order):
+        return value
+    raise InputRangeError(
+        f"order must be a plexodose.Order such as Order(drug=\"azathioprine\", dose=\"50 mg\", "
+        f"times_per_day=2); got {type(value).__name__}", field="order", value=value)
+
+
+__all__ = ["Order", "PlexodoseError", "read_amount"]

@@ -1,0 +1,203 @@
+"""What a screen finds: one :class:`OrderFinding` per dimension judged, and the :class:`Screening`.
+
+Categories (dosing-rules.md, "Screening an order someone else wrote"): ``within``; ``below`` (a
+warning naming the range, never refused); ``above_soft`` (refused by default, accepted with a
+stated reason); ``above_hard`` (an absolute limit: refused, reason or not); ``not_screened``
+(with the reason: never read as within).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, get_args
+
+import attrs
+
+from plexodose._core.public import public
+from plexodose._core.sources import Source
+from plexodose._patient.provenance import ValueUsed
+
+Category = Literal["within", "below", "above_soft", "above_hard", "not_screened"]
+CATEGORIES: tuple[Category, ...] = get_args(Category)
+Dimension = Literal[
+    "per_dose", "per_day", "frequency", "interval", "course", "cumulative", "condition"
+]
+DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)
+# The overall verdict is the worst finding: an absolute limit first, then a soft one (already
+# refused by default), then what could not be screened, then a warning.
+RANK: dict[Category, int] = {
+    "within": 0, "below": 1, "not_screened": 2, "above_soft": 3, "above_hard": 4,
+}
+WORDS: dict[Category, str] = {
+    "within": "within the rules",
+    "below": "below the range (a warning)",
+    "above_soft": "above the range: needs a stated reason",
+    "above_hard": "above an absolute limit: refused",
+    "not_screened": "not screened",
+}
+# HL7 v3 ActCode (DetectedIssue): the issue each dimension raises when it is not within.
+ACT_CODES: dict[Dimension, tuple[str, str]] = {  # (above, below)
+    "per_dose": ("DOSEH", "DOSEL"),
+    "per_day": ("DOSEH", "DOSEL"),
+    "frequency": ("DOSEIVL", "DOSEIVL"),
+    "interval": ("DOSEIVL", "DOSEIVL"),
+    "course": ("DOSEDUR", "DOSEDUR"),
+    "cumulative": ("MDOSE", "MDOSE"),
+    "condition": ("DOSECOND", "DOSECOND"),
+}
+
+
+@public
+@attrs.frozen(kw_only=True)
+class OrderFinding:
+    """One dimension of an order judged by one rule: its category, in words, with its source.
+
+    ``warning`` marks a finding that is within the rules but still warns (ciclosporin above the
+    label's 4 mg/kg/day; a cumulative cyclophosphamide threshold reached)."""
+
+    dimension: Dimension
+    category: Category
+    text: str
+    source: Source
+    warning: bool = False
+
+    @property
+    def rule_id(self) -> str:
+        """The stable id of the rule's source (``Source.id``)."""
+        return str(getattr(self.source, "id", "") or "")
+
+    @property
+    def code(self) -> str | None:
+        """The HL7 ActCode of the issue (None for a plain within finding)."""
+        if self.category == "within" and not self.warning:
+            return None
+        above, below = ACT_CODES[self.dimension]
+        return below if self.category == "below" else above
+
+    @property
+    def matters(self) -> bool:
+        """Not a plain "within": what a pharmacist must see."""
+        return self.category != "within" or self.warning
+
+    def __str__(self) -> str:
+        mark = "!" if self.warning else ""
+        return f"[{self.category}{mark}] {self.dimension}: {self.text}"
+
+
+@public
+@attrs.frozen(kw_only=True)
+class Screening:
+    """The verdict on one order for one patient on one date, with every finding and source.
+
+    ``verdict`` is the worst finding's category; ``range_text`` the patient's own range the
+    amount was judged on (with ``basis``: the weight, dosing weight or BSA used);
+    ``calculated_text`` what plexodose would give this patient; ``suggested_mg`` a dose that
+    re-screens within when the order is above the range (None otherwise); ``not_checked`` what
+    no rule could read (each named, never counted as within); ``values_used`` the patient values
+    with their dates and origins."""
+
+    order: Any  # Order (typed at the façade; kept Any to keep this module below the order's)
+    on: dt.date
+    verdict: Category
+    findings: tuple[OrderFinding, ...]
+    basis: str = ""
+    range_text: str = ""
+    calculated_text: str = ""
+    suggested_mg: float | None = None
+    suggested_text: str = ""
+    not_checked: tuple[str, ...] = ()
+    values_used: tuple[ValueUsed, ...] = ()
+    reason: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """Within or below; or above the range with the prescriber's stated reason. Never for
+        an absolute limit or an order that could not be screened."""
+        return self.verdict in ("within", "below") or (
+            self.verdict == "above_soft" and self.reason is not None)
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return tuple(dict.fromkeys(f.source for f in self.findings))
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(f.text for f in self.findings if f.matters)
+
+    @property
+    def headline(self) -> str:
+        shown = WORDS[self.verdict]
+        if self.verdict == "above_soft" and self.reason is not None:
+            shown += f" (reason given: {self.reason})"
+        if self.not_checked and self.verdict in ("within", "below"):
+            shown += f" checked; {len(self.not_checked)} not checked (listed below)"
+        return f"{self.order.text}: {shown.upper() if RANK[self.verdict] >= 3 else shown}"
+
+    def __repr__(self) -> str:
+        lines = [self.headline]
+        if self.basis:
+            lines.append(f"  basis: {self.basis}")
+        if self.range_text:
+            lines.append(f"  this patient's range: {self.range_text}")
+        if self.calculated_text:
+            lines.append(f"  plexodose would give: {self.calculated_text}")
+        if self.suggested_text:
+            lines.append(f"  suggested: {self.suggested_text}")
+        lines.append("  findings:")
+        lines += [f"    {'!' if f.matters else '-'} {f.dimension.replace('_', ' ')}: "
+                  f"{f.category.replace('_', ' ')}: {f.text} [{f.rule_id or f.source.tag}]"
+                  for f in self.findings]
+        if self.not_checked:
+            lines.append("  not checked:")
+            lines += [f"    ? {item}" for item in self.not_checked]
+        if self.values_used:
+            lines.append("  values used:")
+            lines += [f"    {value}" for value in self.values_used]
+        lines.append("  sources:")
+        lines += [f"    - {source}" for source in self.sources]
+        return "\n".join(lines)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        from plexodose._views.render import screening_html
+
+        return screening_html(self)
+
+    def _repr_markdown_(self) -> str:
+        return "```\n" + repr(self) + "\n```"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: the verdict, each finding with its rule id, code and source."""
+        order = self.order
+        return {
+            "order": {"drug": order.drug, "amount": order.amount, "basis": order.basis,
+                      "per": order.per, "written": order.written,
+                      "times_per_day": order.times_per_day, "days_per_week": order.days_per_week,
+                      "interval_days": order.interval_days, "days": order.days,
+                      "route": order.route, "product": order.product, "reason": order.reason,
+                      "text": order.text},
+            "on": self.on.isoformat(),
+            "verdict": self.verdict,
+            "accepted": self.accepted,
+            "headline": self.headline,
+            "basis": self.basis,
+            "range": self.range_text,
+            "calculated": self.calculated_text,
+            "suggested_mg": self.suggested_mg,
+            "suggested": self.suggested_text,
+            "findings": [
+                {"dimension": f.dimension, "category": f.category, "warning": f.warning,
+                 "text": f.text, "code": f.code, "rule_id": f.rule_id,
+                 "source": {"tag": f.source.tag, "citation": f.source.citation,
+                            "rule": f.source.rule}}
+                for f in self.findings],
+            "not_checked": list(self.not_checked),
+            "values_used": [str(v) for v in self.values_used],
+        }
+
+
+def overall(findings: tuple[OrderFinding, ...]) -> Category:
+    if not findings:
+        return "not_screened"
+    return max((f.category for f in findings), key=RANK.__getitem__)
