@@ -84,7 +84,7 @@ def cyclophosphamide_oral(
         )
         dose = ORAL_MAX_MG_PER_DAY
     trace.cite(src.ORAL_CYCLOPHOSPHAMIDE_MAX)
-    limits = (
+    limits: tuple[Limit, ...] = (
         Limit("maximum", ORAL_MAX_MG_PER_DAY, "day", src.ORAL_CYCLOPHOSPHAMIDE_MAX),
         Limit(
             ORAL_CEILING_LABEL,
@@ -93,6 +93,10 @@ def cyclophosphamide_oral(
             src.SEED_CEILING_GAP,
         ),
     )
+    band = _oral_band_mg_per_kg(p)
+    if band is not None:  # the band is a limit too: tablets never round past it
+        limits += (Limit(f"creatinine band of {band:g} mg/kg/day", band * weight, "day",
+                         src.CYCLOPHOSPHAMIDE_ORAL_RENAL),)
     days = CUMULATIVE_THRESHOLD_G * 1000 / dose
     trace.warn(
         f"at {dose:,.5g} mg/day the cumulative dose reaches {CUMULATIVE_THRESHOLD_G:,g} g after {math.floor(days)} days",
@@ -112,6 +116,14 @@ def cyclophosphamide_oral(
         cap_applied,  # cap_applied
         dispensed,  # dispensed
     )
+
+
+def _oral_band_mg_per_kg(p: Patient) -> float | None:
+    """The creatinine band's mg/kg/day (None below 250 umol/L or when creatinine is unknown)."""
+    creatinine = creatinine_umol_l(p)
+    if creatinine is None or creatinine < ORAL_CREATININE_BANDS_UMOL_L[0]:
+        return None
+    return ORAL_OVER_500_UMOL_L if creatinine > ORAL_CREATININE_BANDS_UMOL_L[1] else ORAL_FROM_250_UMOL_L
 
 
 def _oral_renal_limit(p: Patient, rate: float, trace: Trace) -> float:

@@ -177,6 +177,17 @@ class Order:
             reason=None if reason is None else checked_text(reason, "reason"),
         )
 
+    @classmethod
+    def from_result(cls, result: Any) -> Order:
+        """A calculator's result as the order it stands for, as dispensed, with its override as
+        the order's reason (so a result made on an override screens "above (soft)" with it).
+
+        >>> from plexodose import Patient, mycophenolate
+        >>> Order.from_result(mycophenolate(Patient.example()))
+        Order(mycophenolate 1000 mg twice daily)
+        """
+        return _from_result(cls, result)
+
     @property
     def per_day_mg(self) -> float | None:
         """The amount of a dosing day in mg, when the order states it in mg (else None)."""
@@ -193,7 +204,8 @@ class Order:
     def text(self) -> str:
         """The order in words: "mycophenolate 500 mg twice daily"."""
         parts = [self.drug.replace("_", " "), self.written]
-        if self.times_per_day is not None:
+        if self.times_per_day is not None and not (
+                self.times_per_day == 1 and self.interval_days is not None):
             parts.append({1: "daily", 2: "twice daily", 3: "three times daily"}.get(
                 self.times_per_day, f"{self.times_per_day} times daily"))
         if self.days_per_week != 7:
@@ -210,9 +222,59 @@ class Order:
 def safe_order(value: Any) -> Order:
     if isinstance(value, Order):
         return value
+    if hasattr(value, "values_used") and hasattr(value, "sources"):  # a calculator's result
+        return Order.from_result(value)
     raise InputRangeError(
         f"order must be a plexodose.Order such as Order(drug=\"azathioprine\", dose=\"50 mg\", "
         f"times_per_day=2); got {type(value).__name__}", field="order", value=value)
 
 
 __all__ = ["Order", "PlexodoseError", "read_amount"]
+
+
+def _exact(value: float) -> str:
+    """A float as text that reads back to the same float, without a trailing ".0"."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _from_result(cls: type[Order], result: Any) -> Order:
+    """The order, exact, written as a pharmacist reads it (the reference's safe expression)."""
+    order = _exact_order(cls, result)
+    shown = fmt.number(order.amount, 2) + " " + {"mg": "mg", "mg/kg": "mg/kg"}[order.basis]
+    fields = {f.name: getattr(order, f.name) for f in attrs.fields(cls)}
+    made: Order = object.__new__(cls)
+    made.__attrs_init__(**{**fields, "written": shown})
+    return made
+
+
+def _exact_order(cls: type[Order], result: Any) -> Order:
+    from plexodose._dosing.results import (
+        CyclophosphamidePulse,
+        DailyDose,
+        IVIgCourse,
+        PulseReduction,
+    )
+
+    reason = getattr(result, "override", None)
+    if isinstance(result, DailyDose):
+        return cls(drug=result.drug, dose=f"{_exact(result.given_per_dose_mg)} mg",
+                   times_per_day=result.doses_per_day, days_per_week=result.days_per_week,
+                   reason=reason)
+    if isinstance(result, IVIgCourse):
+        return cls(drug="ivig", dose=f"{_exact(result.given_daily_dose_g)} g", times_per_day=1,
+                   days=result.days, reason=reason,
+                   product=None if result.product is None else result.product.name)
+    if isinstance(result, CyclophosphamidePulse):
+        if result.held:
+            raise InputRangeError("a held pulse (0 mg) is not an order", field="result",
+                                  value=result)
+        return cls(drug="cyclophosphamide_iv", dose=f"{_exact(result.dose_mg)} mg", times_per_day=1,
+                   every=f"{_exact(result.interval_weeks)} week", reason=reason)
+    if isinstance(result, PulseReduction):
+        return cls(drug="cyclophosphamide_iv", dose=f"{_exact(result.reduced_mg_per_kg)} mg/kg",
+                   times_per_day=1, reason=reason)
+    raise InputRangeError(
+        "result must be a dose plexodose calculated (DailyDose, IVIgCourse, "
+        f"CyclophosphamidePulse or PulseReduction); got {type(result).__name__}",
+        field="result", value=result)

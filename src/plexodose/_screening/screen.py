@@ -472,9 +472,17 @@ def _ciclosporin(w: _Work, **rest: Any) -> None:
               src.CICLOSPORIN_CONTRAINDICATIONS)
     base, now = p.baseline_creatinine_mg_dl, p.creatinine_mg_dl
     if base is not None and now is not None and now >= base * (1 + csa.RISE_THRESHOLD[0]) * (1 - EDGE):
-        w.add("condition", "above_soft", f"creatinine {fmt.number(now, 3)} mg/dL is 25 % or more "
-              f"above the baseline {fmt.number(base, 3)}: needs a stated reason",
-              src.CICLOSPORIN_LABEL)
+        # the label: reduce by 25-50 %; the calculator's reduced dose is the most accepted
+        rise = (f"creatinine {fmt.number(now, 3)} mg/dL is 25 % or more above the baseline "
+                f"{fmt.number(base, 3)}")
+        reduced = None if result is None else max(result.daily_dose_mg, _dispensed_day(result))
+        if reduced is not None and not above(day_mg, reduced):
+            w.add("condition", "within", f"{rise}: at or below the reduced dose "
+                  f"({fmt.mass_mg(reduced)}/day)", src.CICLOSPORIN_LABEL, warning=True)
+        else:
+            w.add("condition", "above_soft", f"{rise}: above the reduced dose"
+                  + ("" if reduced is None else f" ({fmt.mass_mg(reduced)}/day)")
+                  + ": needs a stated reason", src.CICLOSPORIN_LABEL)
     w.missing("blood pressure: uncontrolled hypertension is not part of the order")
 
 

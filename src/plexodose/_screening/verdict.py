@@ -127,11 +127,13 @@ class Screening:
     @property
     def headline(self) -> str:
         shown = WORDS[self.verdict]
+        if RANK[self.verdict] >= 3:  # refused by default: loud
+            shown = shown.upper()
         if self.verdict == "above_soft" and self.reason is not None:
             shown += f" (reason given: {self.reason})"
         if self.not_checked and self.verdict in ("within", "below"):
             shown += f" checked; {len(self.not_checked)} not checked (listed below)"
-        return f"{self.order.text}: {shown.upper() if RANK[self.verdict] >= 3 else shown}"
+        return f"{self.order.text}: {shown}"
 
     def __repr__(self) -> str:
         lines = [self.headline]
