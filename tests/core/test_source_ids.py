@@ -162,3 +162,9 @@ def test_the_0_1_0_pickles_load_with_ids_where_the_words_are_unchanged() -> None
     assert {s.id for s in loaded["azathioprine"].sources} >= {"azathioprine.seed.regimen",
                                                               "azathioprine.genotype.cpic"}
 
+
+def test_result_json_carries_each_source_s_id_beside_the_older_keys() -> None:
+    data = plexodose.azathioprine(Patient.example()).to_dict()
+    assert data["sources"][0] == {"id": "azathioprine.seed.regimen", "tag": "seed",
+                                  "citation": src.SEED, "rule": src.SEED_AZATHIOPRINE.rule}
+    assert data["limits"][0]["source"]["id"] == "azathioprine.seed.regimen"  # 150 mg/day
