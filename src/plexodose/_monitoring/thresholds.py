@@ -232,7 +232,7 @@ SCREENING = Source(
     "a current, restart or reduced dose is screened against the patient's own range: above it "
     "needs a stated reason (override=), above an absolute limit is refused; a dose that cannot "
     "be screened is reported as not screened",
-    id="screening.categories",
+    id="review.screening.dose",
 )
 RENAL_STABLE_GAP = Source(
     "gap",
