@@ -743,12 +743,15 @@ def test_rules_lists_the_registry() -> None:
     rules = _registry.registry()
     status, out, err = run("rules", "--json")
     assert (status, err) == (0, "")
-    assert json.loads(out) == [{"module": r.module, "name": r.name, "tag": r.source.tag,
-                                "citation": r.source.citation, "rule": r.source.rule}
+    assert json.loads(out) == [{"module": r.module, "name": r.name, "id": r.source.id,
+                                "tag": r.source.tag, "citation": r.source.citation,
+                                "rule": r.source.rule}
                                for r in rules]
     text = run("rules")[1]
     assert text.startswith(f"{len(rules)} rules (evidence: seed ")
     assert all(r.source.rule in text for r in rules)
+    assert "\n  ivig.weight.ontario [guideline] adjusted body weight when BMI > 30" in text
+    assert all(f"\n  {r.source.id} [{r.source.tag}] " in text for r in rules)
 
 
 def test_text_on_a_terminal_wraps_to_its_width() -> None:

@@ -98,7 +98,7 @@ def test_repr_of_a_plain_record_names_every_field() -> None:
 def test_sources_are_cited_once_each_in_first_cited_order() -> None:
     r = px.azathioprine(EX)
     a, b = r.sources[:2]
-    cited = r._evolve(_cited=(a, None, b, a, px.Source(a.tag, a.citation, a.rule), b))
+    cited = r._evolve(_cited=(a, None, b, a, px.Source(a.tag, a.citation, a.rule, id=a.id), b))
     assert cited.sources == (a, b)  # None dropped, repeats (by value) once, first order kept
 
 

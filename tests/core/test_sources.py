@@ -26,7 +26,7 @@ START = dt.date(2026, 12, 1)
 def _table_rows(markdown: str) -> list[list[str]]:
     rows = []
     for line in markdown.splitlines():
-        if line.startswith("| ") and not line.startswith(("| rule |", "| evidence |")):
+        if line.startswith("| ") and not line.startswith(("| id |", "| evidence |")):
             cells = re.split(r"(?<!\\) \| ", line[2:-2])
             rows.append([c.replace("\\|", "|") for c in cells])
     return rows
@@ -88,9 +88,10 @@ def _results() -> list[Any]:
 def test_the_rules_page_lists_exactly_the_registry() -> None:
     rules = _registry.registry()
     page = _registry.rules_markdown(rules)
-    listed = {(r[0], r[1].strip("`"), r[2], r[3].strip("`"))
-              for r in _table_rows(page) if len(r) == 4}
-    expected = {(r.source.rule, r.source.tag, r.source.citation, r.name) for r in rules}
+    listed = {(r[0].strip("`"), r[1], r[2].strip("`"), r[3], r[4].strip("`"))
+              for r in _table_rows(page) if len(r) == 5}
+    expected = {(r.source.id, r.source.rule, r.source.tag, r.source.citation, r.name)
+                for r in rules}
     assert listed == expected
     assert len(listed) == len(rules) >= 50  # no rule listed twice, none merged
     for tag in _registry.TAGS:  # the evidence table counts each tag

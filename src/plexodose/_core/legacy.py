@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import importlib.machinery
+    from collections.abc import Callable
 
 MOVED = {  # the 0.1.0 module -> the module that holds its code now
     "plexodose._azathioprine": "plexodose._drugs.azathioprine",
@@ -102,9 +103,15 @@ def install() -> None:
 T = TypeVar("T", bound=type)
 
 
-def loads_older_pickles(cls: T) -> T:
+def loads_older_pickles(
+    cls: T, *, recover: Callable[[Any], dict[str, Any]] | None = None
+) -> T:
     """Let a slotted attrs class pickled before some of its fields existed load them at their
-    defaults (a 0.1.0 Patient has no dates, a Labs no origins, a Review no judgements)."""
+    defaults (a 0.1.0 Patient has no dates, a Labs no origins, a Review no judgements).
+
+    ``recover(obj)``, if given, is called on an object that lacked fields, once loaded; the
+    values it returns replace the defaults of those missing (a 0.1.0 Source finds its id by its
+    words). An object pickled with every field is loaded exactly as pickled."""
     import attrs  # here, not at the top: the façade imports this module and loads nothing else
 
     fields = attrs.fields(cls)
@@ -112,14 +119,32 @@ def loads_older_pickles(cls: T) -> T:
     restore = cls.__setstate__  # type: ignore[attr-defined]
 
     def __setstate__(self: Any, state: Any) -> None:
+        pickled = state
         if isinstance(state, dict):
             state = {**defaults, **state}
         elif isinstance(state, tuple) and len(state) < len(fields):
             state = state + tuple(defaults[f.name] for f in fields[len(state) :])
         restore(self, state)
+        if recover is not None:
+            _recover(self, recover, _lacked(pickled, fields))
 
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
     return cls
+
+
+def _lacked(pickled: Any, fields: Any) -> list[str]:
+    """The fields a pickled state has no value for."""
+    if isinstance(pickled, dict):
+        return [f.name for f in fields if f.name not in pickled]
+    return [f.name for f in fields[len(pickled) :]] if isinstance(pickled, tuple) else []
+
+
+def _recover(obj: Any, recover: Callable[[Any], dict[str, Any]], lacked: list[str]) -> None:
+    if not lacked:  # pickled with every field: nothing to look up
+        return
+    for name, value in recover(obj).items():
+        if name in lacked:  # frozen: set as attrs' own __setstate__ does
+            object.__setattr__(obj, name, value)
 
 
 def _default(field: Any) -> Any:

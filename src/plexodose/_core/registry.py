@@ -101,10 +101,10 @@ def rules_markdown(rules: tuple[Rule, ...] | None = None) -> str:
     lines += ["", f"{len(rules)} rules in all.", ""]
     for module_name in dict.fromkeys(r.module for r in rules):
         lines += [f"# {_cell(_title(module_name))}", "", f"Defined in `{module_name}`.", ""]
-        lines += ["| rule | evidence | source | constant |", "|---|---|---|---|"]
+        lines += ["| id | rule | evidence | source | constant |", "|---|---|---|---|---|"]
         lines += [
-            f"| {_cell(r.source.rule)} | `{r.source.tag}` | {_cell(r.source.citation)} "
-            f"| `{r.name}` |"
+            f"| `{r.source.id}` | {_cell(r.source.rule)} | `{r.source.tag}` "
+            f"| {_cell(r.source.citation)} | `{r.name}` |"
             for r in rules if r.module == module_name
         ]
         lines.append("")

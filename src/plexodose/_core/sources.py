@@ -7,63 +7,116 @@ summary) and ``gap`` (nothing found; plexodose's conservative choice, configurab
 
 from __future__ import annotations
 
+import functools
+import re
+from typing import Any
+
 import attrs
 
+from plexodose._core.errors import InputRangeError, safe_repr
+from plexodose._core.legacy import loads_older_pickles
 from plexodose._core.public import public
+
+ID = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
+"""A source's id: dotted lower-case words, drug or topic first (``azathioprine.seed.regimen``)."""
+
+
+def _check_id(instance: Source, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or (value and not ID.fullmatch(value)):
+        raise InputRangeError(
+            "a Source id is dotted lower-case words (a-z, 0-9, _; at least one dot) such as "
+            f'"ivig.weight.ontario", or "" for none; got {safe_repr(value)}',
+            field="id", value=value)
 
 
 @public
 @attrs.frozen
 class Source:
-    """A citation: what the rule is, where it comes from, and how sure we are of it.
+    """A citation: what the rule is, where it comes from, how sure we are of it, and its id.
 
-    Each is a module constant, cited by reference; they compare by value, so a result unpickled
-    in another process equals the original.
+    Each is a module constant, cited by reference; they compare by value, id included, so a
+    result unpickled in another process equals the original. ``id`` is the rule's stable name
+    (``ivig.weight.ontario``) for an app or a finding to quote; every Source of the package has
+    one (a test walks them all), a Source made elsewhere may leave it "" (none).
     """
 
     tag: str
     citation: str
     rule: str
+    id: str = attrs.field(default="", kw_only=True, validator=_check_id)
 
     def __str__(self) -> str:
         return f"[{self.tag}] {self.citation}: {self.rule}"
 
 
+@functools.cache
+def _ids_by_words() -> dict[tuple[str, str, str], str]:
+    from plexodose._core.registry import registry  # every module: once, for an old pickle only
+
+    return {(r.source.tag, r.source.citation, r.source.rule): r.source.id for r in registry()}
+
+
+def _recovered_id(source: Source) -> dict[str, Any]:
+    """A Source pickled before ids (0.1.0) takes the id of the package's rule with its very
+    words, so it equals that rule again; words since changed leave it without one."""
+    return {"id": _ids_by_words().get((source.tag, source.citation, source.rule), "")}
+
+
+loads_older_pickles(Source, recover=_recovered_id)
+
+
 SEED = "Second-line treatment options for idiopathic plexopathy (plexodose seed document)"
 
-SEED_IVIG = Source("seed", SEED, "IVIg 0.4 g/kg daily for 5 days or 1 g/kg for 1-2 days")
-SEED_AZATHIOPRINE = Source("seed", SEED, "azathioprine 1-2 mg/kg daily, maximum 150 mg/day")
-SEED_CYCLOPHOSPHAMIDE = Source(
-    "seed", SEED, "cyclophosphamide 1-2 mg/kg orally daily or 0.3-1 g/m2 IV every 2-4 weeks"
+SEED_IVIG = Source(
+    "seed", SEED, "IVIg 0.4 g/kg daily for 5 days or 1 g/kg for 1-2 days", id="ivig.seed.regimen"
 )
-SEED_CICLOSPORIN = Source("seed", SEED, "ciclosporin 5 mg/kg/day initially, then 2.5-3 mg/kg/day")
-SEED_MYCOPHENOLATE = Source("seed", SEED, "mycophenolate mofetil 1,000 mg twice daily")
-SEED_DURATION = Source("seed", SEED, "immunosuppressants need 3-6 months for full effect")
+SEED_AZATHIOPRINE = Source(
+    "seed", SEED, "azathioprine 1-2 mg/kg daily, maximum 150 mg/day", id="azathioprine.seed.regimen"
+)
+SEED_CYCLOPHOSPHAMIDE = Source(
+    "seed", SEED, "cyclophosphamide 1-2 mg/kg orally daily or 0.3-1 g/m2 IV every 2-4 weeks",
+    id="cyclophosphamide.seed.regimen",
+)
+SEED_CICLOSPORIN = Source(
+    "seed", SEED, "ciclosporin 5 mg/kg/day initially, then 2.5-3 mg/kg/day",
+    id="ciclosporin.seed.regimen",
+)
+SEED_MYCOPHENOLATE = Source(
+    "seed", SEED, "mycophenolate mofetil 1,000 mg twice daily", id="mycophenolate.seed.regimen"
+)
+SEED_DURATION = Source(
+    "seed", SEED, "immunosuppressants need 3-6 months for full effect", id="course.seed.duration"
+)
 
 BSA = Source(
     "guideline",
     "GlobalRPh body surface area calculator",
     "BSA formulas of Mosteller, DuBois, Haycock, Gehan & George and Boyd",
+    id="body.bsa.formulas",
 )
 DEVINE = Source(
     "guideline",
     "Australian NBA BloodSTAR dose calculator",
     "ideal body weight (Devine) and adjusted body weight IBW + 0.4 x (actual - IBW)",
+    id="body.weight.devine",
 )
 COCKCROFT_GAULT = Source(
     "guideline",
     "Cockcroft-Gault 1976",
     "CrCl = (140 - age) x weight / (72 x SCr), x 0.85 if female",
+    id="renal.crcl.cockcroft_gault",
 )
 CRCL_WEIGHT_GAP = Source(
     "gap",
     "plexodose conservative choice (no source says which weight to use)",
     "Cockcroft-Gault for dose adjustment uses the lower of actual and ideal body weight",
+    id="renal.crcl.weight",
 )
 CKD_EPI_2021 = Source(
     "guideline",
     "NKF CKD-EPI 2021 race-free equation",
     "eGFR = 142 x min(SCr/k,1)^a x max(SCr/k,1)^-1.200 x 0.9938^age (x 1.012 F)",
+    id="renal.egfr.ckd_epi_2021",
 )
 
 TRANSFUSION_ONTARIO = Source(
@@ -71,88 +124,105 @@ TRANSFUSION_ONTARIO = Source(
     "Transfusion Ontario IVIg dosing",
     "adjusted body weight when BMI > 30 and height 152.4 cm or over (actual weight below "
     "152.4 cm); round doses to the nearest 5 g",
+    id="ivig.weight.ontario",
 )
 US_IVIG_ORDER_SETS = Source(
-    "guideline", "US IVIg order sets", "adjusted body weight when actual weight > 120 % of IBW"
+    "guideline", "US IVIg order sets", "adjusted body weight when actual weight > 120 % of IBW",
+    id="ivig.weight.us_order_sets"
 )
 AUSTRALIA_2026 = Source(
     "guideline",
     "Australian NBA IVIg dosing (2026)",
     "adjusted weight by default; actual weight under 18 years, under 152 cm, or when lower",
+    id="ivig.weight.australia_2026",
 )
 ROUNDING_WARNING_GAP = Source(
     "gap",
     "plexodose conservative choice (the reference gives no rounding tolerance for tablets)",
     "warn when rounding to whole tablets or capsules moves a dose by more than 10 %",
+    id="dispense.rounding.warning",
 )
 US_ROUNDING = Source(
     "secondary",
     "US IVIg practice (second-hand summary)",
     "keep the rounded dose within 10 % of the ordered dose",
+    id="ivig.rounding.us",
 )
 IVIG_MAINTENANCE = Source(
     "label",
     "Gammagard Liquid / Privigen CIDP labels; Transfusion Ontario",
     "maintenance 1 g/kg every 3 weeks",
+    id="ivig.maintenance.label",
 )
 IVIG_MAX_DAILY_GAP = Source(
     "gap",
     "plexodose conservative choice (no maximum daily dose found)",
     "at most 1 g/kg/day, the highest label single-day dose seen",
+    id="ivig.limit.daily",
 )
 GAMUNEX_LABEL = Source(
     "label",
     "Gamunex-C 10 % prescribing information",
     "bottles 1, 2.5, 5, 10, 20, 40 g; CIDP rate 2 then up to 8 mg/kg/min",
+    id="ivig.product.gamunex",
 )
 PRIVIGEN_LABEL = Source(
     "label",
     "Privigen 10 % prescribing information",
     "vials 5, 10, 20, 40 g; CIDP: start 0.5 mg/kg/min, increase to 8 mg/kg/min (the CIDP row, "
     "plexodose's default for plexopathy, off-label)",
+    id="ivig.product.privigen",
 )
 GAMMAGARD_LABEL = Source(
     "label",
     "Gammagard Liquid 10 % CIDP prescribing information",
     "vials 1, 2.5, 5, 10, 20, 30 g; CIDP: start 0.5 mL/kg/h (0.8 mg/kg/min), max 5.4 mL/kg/h "
     "(9 mg/kg/min)",
+    id="ivig.product.gammagard",
 )
 
 SEED_CEILING_GAP = Source(
     "gap",
     "plexodose conservative choice (the reference gives no absolute maximum)",
     "an override may leave the protocol range but never pass the seed's highest dose",
+    id="dosing.limit.seed_ceiling",
 )
 INDETERMINATE_GAP = Source(
     "gap",
     "plexodose conservative choice (CPIC advises measuring TPMT activity, with no dose)",
     "an indeterminate phenotype is dosed as an intermediate metabolizer until measured",
+    id="azathioprine.genotype.indeterminate",
 )
 CPIC_THIOPURINES = Source(
     "guideline",
     "CPIC guideline for thiopurines and TPMT/NUDT15 (2018, updated 2024)",
     "intermediate: 30-80 % of normal dose; intermediate for both genes: 20-50 %; "
     "poor: non-thiopurine alternative, or 10-fold reduction three times a week",
+    id="azathioprine.genotype.cpic",
 )
 RANGE_LOW_END_GAP = Source(
     "gap",
     "plexodose conservative choice",
     "where a source gives a range of reductions, the larger reduction is the default",
+    id="dosing.reduction.larger",
 )
 AZATHIOPRINE_LABEL = Source(
     "label",
     "azathioprine prescribing information",
     "tablets 25 and 50 mg; with allopurinol one third to one quarter of the usual dose",
+    id="azathioprine.label.tablets_allopurinol",
 )
 AZATHIOPRINE_RENAL = Source(
     "secondary",
     "azathioprine renal dosing (second-hand summary)",
     "CrCl 10-50 mL/min: 75 % of dose; below 10: 50 %",
+    id="azathioprine.renal.crcl",
 )
 NUDT15_INDETERMINATE = Source(
     "guideline",
     "CPIC guideline for thiopurines and TPMT/NUDT15 (2018, updated 2024)",
     "NUDT15 indeterminate: no NUDT15 activity assay exists; advise close monitoring",
+    id="azathioprine.genotype.nudt15_indeterminate",
 )
 
 CYCLOPHOSPHAMIDE_NADIR = Source(
@@ -160,44 +230,56 @@ CYCLOPHOSPHAMIDE_NADIR = Source(
     "University of Michigan / VA neurology cyclophosphamide protocol",
     "nadir WBC at day 10-14; raise next pulse 25 % until nadir about 2,000/mm3; cut 10-20 % "
     "below 1,500-2,000; pre-pulse WBC 2,000-3,000: 50 %; below 2,000: hold; ceiling 1.6 g/m2",
+    id="cyclophosphamide.iv.michigan.nadir",
 )
 FRENCH_NEUTROPHILS = Source(
-    "guideline", "French national protocol", "neutrophils < 1.5 x10^9/L: cut 25 % or postpone"
+    "guideline", "French national protocol", "neutrophils < 1.5 x10^9/L: cut 25 % or postpone",
+    id="cyclophosphamide.iv.french.neutrophils"
 )
 EULAR_CYCLOPS = Source(
     "guideline",
     "EULAR 2009 / CYCLOPS pulse reduction",
     "15 mg/kg pulses reduced for age (60-70, > 70) and creatinine (300-500 umol/L)",
+    id="cyclophosphamide.iv.cyclops.reduction",
 )
 CYCLOPHOSPHAMIDE_ORAL_RENAL = Source(
     "secondary",
     "oral cyclophosphamide by creatinine (second-hand summary)",
     "creatinine < 250 umol/L: 2 mg/kg; 251-500: 1.75 mg/kg; > 500: 1.5 mg/kg",
+    id="cyclophosphamide.oral.renal",
 )
 ORAL_CYCLOPHOSPHAMIDE_MAX = Source(
     "secondary",
     "EULAR 2009 / EUVAS summaries (second-hand)",
     "oral cyclophosphamide 2 mg/kg/day, maximum 200 mg/day",
+    id="cyclophosphamide.oral.limit.daily",
 )
 CYCLOPS_PULSE_MAX = Source(
     "guideline",
     "Edinburgh renal unit handbook, systemic vasculitis (CYCLOPS protocol)",
     "mg/kg pulses at most 1.2 g per pulse ([secondary] summaries give 1.5 g)",
+    id="cyclophosphamide.iv.cyclops.limit",
 )
 MESNA_HYDRATION = Source(
     "guideline",
     "cyclophosphamide pulse protocols",
     "mesna 80-100 % of the cyclophosphamide dose in divided doses (protocol dependent); pulses "
     "need hydration",
+    id="cyclophosphamide.iv.mesna",
 )
-BSA_CAP = Source("guideline", "institutional BSA caps", "BSA capped at 2.0 or 2.2 m2 where chosen")
+BSA_CAP = Source(
+    "guideline", "institutional BSA caps", "BSA capped at 2.0 or 2.2 m2 where chosen",
+    id="body.bsa.cap",
+)
 FAURSCHOU_2008 = Source(
     "guideline",
     "Faurschou 2008",
     "cumulative cyclophosphamide above 36 g raises AML and bladder-cancer risk",
+    id="cyclophosphamide.cumulative.faurschou_2008",
 )
 TRAVIS_1995 = Source(
-    "guideline", "Travis 1995", "bladder cancer risk x6 at 20-49 g, x14.5 at >= 50 g cumulative"
+    "guideline", "Travis 1995", "bladder cancer risk x6 at 20-49 g, x14.5 at >= 50 g cumulative",
+    id="cyclophosphamide.cumulative.travis_1995"
 )
 
 CICLOSPORIN_LABEL = Source(
@@ -205,17 +287,20 @@ CICLOSPORIN_LABEL = Source(
     "US modified ciclosporin prescribing information (RA/psoriasis)",
     "start 2.5 mg/kg/day in two doses, up to 4 mg/kg/day; creatinine rise >= 25 % (psoriasis) "
     "or 30 % (RA) above baseline: reduce 25-50 %; capsules 25, 50, 100 mg",
+    id="ciclosporin.label.dose",
 )
 
 CICLOSPORIN_CONTRAINDICATIONS = Source(
     "label",
     "US modified ciclosporin prescribing information (RA/psoriasis)",
     "contraindicated with abnormal renal function, uncontrolled hypertension or malignancy",
+    id="ciclosporin.label.contraindications",
 )
 CICLOSPORIN_EGFR_GAP = Source(
     "gap",
     "plexodose conservative choice (the label says 'abnormal renal function')",
     "ciclosporin is not started below eGFR 60 mL/min/1.73 m2 without an override reason",
+    id="ciclosporin.renal.egfr_start",
 )
 
 IVIG_BOXED_WARNING = Source(
@@ -223,26 +308,31 @@ IVIG_BOXED_WARNING = Source(
     "US immune globulin intravenous products, boxed warning",
     "thrombosis, and renal dysfunction or failure in predisposed patients: use the minimum dose, "
     "concentration and rate practicable; hydrate before the infusion; check renal function",
+    id="ivig.label.boxed_warning",
 )
 MYCOPHENOLATE_TITRATION = Source(
     "secondary",
     "Australian eTG (secondary mirror)",
     "start 500 mg twice daily, maximum 1,500 mg twice daily, weekly 500 mg steps",
+    id="mycophenolate.titration.etg",
 )
 MYCOPHENOLATE_LABEL = Source(
     "label",
     "mycophenolate mofetil prescribing information",
     "250 mg capsule, 500 mg tablet, 200 mg/mL suspension; not interchangeable with the sodium salt",
+    id="mycophenolate.label.products",
 )
 MYCOPHENOLATE_RENAL = Source(
     "label",
     "mycophenolate label (via secondary summary)",
     "GFR < 25 mL/min/1.73 m2: avoid more than 1 g twice daily",
+    id="mycophenolate.renal.gfr_25",
 )
 MYCOPHENOLATE_SODIUM = Source(
     "secondary",
     "mycophenolate sodium equivalence (secondary)",
     "mycophenolate sodium 720 mg is about mycophenolate mofetil 1,000 mg",
+    id="mycophenolate.conversion.sodium",
 )
 
 # Added 2026-12-07 (dosing-rules.md, "Changes on 2026-12-07"): issue 19.
@@ -252,57 +342,67 @@ CPIC_REDUCED_TABLETS = Source(
     "a reduced metabolizer starts on day 1 at the reduced dose (30-80 % of the normal dose N, "
     "20-50 % for both genes), applied once to N; plexodose gives the smallest whole multiple "
     "of 25 mg inside that range [gap: tablet floor]",
+    id="azathioprine.genotype.reduced_start",
 )
 CPIC_POOR_MALIGNANCY = Source(
     "guideline",
     "CPIC guideline for thiopurines and TPMT/NUDT15, recommendation for malignant conditions",
     "poor metabolizer in malignancy: reduce daily dose by 10-fold and dose thrice weekly "
     "instead of daily; for nonmalignant conditions consider a non-thiopurine alternative",
+    id="azathioprine.genotype.poor_malignancy",
 )
 AZATHIOPRINE_TAPER = Source(
     "label",
     "US azathioprine prescribing information, maintenance therapy",
     "the dose can be lowered decrementally with changes of 0.5 mg/kg or approximately 25 mg "
     "daily every 4 weeks",
+    id="azathioprine.taper.label",
 )
 MICHIGAN_STEP = Source(
     "guideline",
     "University of Michigan / VA neurology cyclophosphamide protocol",
     "from 1,400 mg/m2 the increase is limited to 100 mg/m2 each month; maximum 1,600 mg/m2 "
     "irrespective of the nadir WBC",
+    id="cyclophosphamide.iv.michigan.step",
 )
 BELOW_RANGE = Source(
     "gap",
     "plexodose dosing-rules.md, Screening an order someone else wrote",
     "a request below the protocol range is computed with a warning naming the range, never "
     "refused",
+    id="screening.below_range",
 )
 ONTARIO_ALL_ADULTS = Source(
     "guideline",
     "Transfusion Ontario IG dose calculator (ivig.transfusionontario.org/dose)",
     "should be used for all patients 152.4 cm or over and over 50 kg (male) / 45.5 kg (female): "
     "adjusted body weight, never above actual weight",
+    id="ivig.weight.ontario_all_adults",
 )
 PANZYGA_LABEL = Source(
     "label",
     "Panzyga 10 % prescribing information",
     "bottles 1, 2.5, 5, 10, 20, 30 g; CIDP: start 1 mg/kg/min, up to 12 mg/kg/min; at risk of "
     "thrombosis or renal dysfunction: do not exceed 3.3 mg/kg/min",
+    id="ivig.product.panzyga",
 )
 OCTAGAM_LABEL = Source(
     "label",
     "Octagam 10 % prescribing information (pfizerpro.com; octagam.com)",
     "2, 5, 10, 20, 30 g; ITP row (no CIDP row in the US label): start 1 mg/kg/min, up to "
     "12 mg/kg/min; at risk: not to exceed 3.3 mg/kg/min",
+    id="ivig.product.octagam",
 )
 IVIG_AT_RISK_RATE = Source(
     "gap",
     "plexodose conservative choice (monitoring-rules.md, IVIg safety, 2026-12-07)",
     "at risk: the product's own at-risk figure, else its initial rate held for the whole "
     "infusion; a day over 8 hours is warned, over 24 hours refused by default",
+    id="ivig.rate.at_risk",
 )
 CYCLOPHOSPHAMIDE_TABLETS = Source(
     "label",
     "cyclophosphamide tablets USP (DailyMed)",
     "tablets 25 mg and 50 mg",
+    id="cyclophosphamide.oral.tablets",
 )

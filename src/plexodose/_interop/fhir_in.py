@@ -135,12 +135,14 @@ LATEST_GAP = Source(
     "per LOINC code the most recent final value at or before the date, ordered by instant "
     "(time zones applied) and by day for a date without a time; two values at one time, or a "
     "date-only value beside a timed one on that day, are refused, not chosen between",
+    id="fhir.observation.latest",
 )
 WHOSE_VALUE = Source(
     "gap",
     "plexodose dosing reference, 'Whose value, from when' (data hygiene)",
     "values of another subject, dated after the decision date or before the patient's birth, "
     "and two different values of one quantity at one time are refused, never chosen between",
+    id="fhir.observation.whose_value",
 )
 CREATININE_UNITS_GAP = Source(
     "gap",
@@ -148,12 +150,14 @@ CREATININE_UNITS_GAP = Source(
     "creatinine reported by mass (2160-0) and by moles (14682-9) at one time must agree within "
     "creatinine_tolerance (default 1 %, unit rounding); the higher, which gives the lower "
     "clearance, is used",
+    id="fhir.creatinine.units",
 )
 CPIC_TERMS = Source(
     "guideline",
     "CPIC term standardization for pharmacogenetic test results",
     "TPMT/NUDT15 phenotypes: Normal, Intermediate, Possible Intermediate and Poor Metabolizer, "
     "Indeterminate",
+    id="fhir.genotype.cpic_terms",
 )
 
 

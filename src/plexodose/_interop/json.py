@@ -84,7 +84,8 @@ def bounded_quantity(
 
 
 def source_dict(source: Source) -> dict[str, str]:
-    return {"tag": source.tag, "citation": source.citation, "rule": source.rule}
+    """A source as JSON: its id ("" for one made outside plexodose) beside the older keys."""
+    return {"id": source.id, "tag": source.tag, "citation": source.citation, "rule": source.rule}
 
 
 def _trace(result: Any) -> dict[str, Any]:

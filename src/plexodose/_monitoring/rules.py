@@ -58,6 +58,7 @@ WEIGHT_CHANGE_RULE = Source(
     "current weight- or BSA-based dose: recalculate, with all the usual limits, and show the new "
     "dose beside the current one for the prescriber to accept; never applied silently; "
     "mycophenolate (a fixed dose) is not recalculated",
+    id="review.recalculate.weight_change",
 )
 
 

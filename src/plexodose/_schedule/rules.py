@@ -52,25 +52,31 @@ SEED_ALGORITHM = Source(
     src.SEED,
     "IVIg; inadequate response -> azathioprine, mycophenolate or "
     "cyclophosphamide; refractory -> ciclosporin (or cyclophosphamide)",
+    id="schedule.seed.algorithm",
 )
-SEED_IVIG_RESPONSE = Source("seed", src.SEED, "IVIg: response typically within days")
+SEED_IVIG_RESPONSE = Source(
+    "seed", src.SEED, "IVIg: response typically within days", id="ivig.seed.response"
+)
 SEED_MONITORING = Source(
     "seed",
     src.SEED,
     "repeat MRI when there is no response (rule out structural causes); repeat "
     "electrodiagnostic studies to document the course; monitor side effects of immunosuppression",
+    id="schedule.seed.monitoring",
 )
 SEED_PITFALLS = Source(
     "seed",
     src.SEED,
     "pitfalls: escalating before ruling out neoplastic or compressive lesions; "
     "judging failure before 3-6 months; forgetting neuropathic pain; stopping abruptly",
+    id="schedule.seed.pitfalls",
 )
 IVIG_ASSESSMENT_GAP = Source(
     "gap",
     "plexodose conservative choice (the seed says only 'within days')",
     "assess the IVIg response 14 days after the last infusion, so a slow response is not "
     "judged a failure; configurable (assess_after_days)",
+    id="ivig.schedule.assessment",
 )
 IVIG_RATE_GAP = Source(
     "gap",
@@ -78,23 +84,27 @@ IVIG_RATE_GAP = Source(
     "pump rates: start and maximum only, increase as tolerated per label; the duration is given "
     "as a range (all at the maximum rate .. all at the starting rate); a product may carry "
     "rate_increments_mg_per_kg_min and minutes_per_rate_step",
+    id="ivig.rate.pump",
 )
 AZATHIOPRINE_TITRATION = Source(
     "label",
     "azathioprine US prescribing information (rheumatoid arthritis)",
     "start about 1 mg/kg/day (50-100 mg); from 6-8 weeks increase by 0.5 mg/kg/day every 4 weeks",
+    id="azathioprine.titration.label",
 )
 AZATHIOPRINE_STEP_GAP = Source(
     "gap",
     "plexodose conservative choice",
     "first azathioprine increase at week 8, the later "
     "end of the label's 6-8 weeks; configurable (first_step_week)",
+    id="azathioprine.titration.first_step",
 )
 AZATHIOPRINE_MONITORING = Source(
     "label",
     "azathioprine US prescribing information",
     "CBC weekly during the first month, twice monthly for the second and third months, then "
     "monthly or more frequently if dosage alterations or other therapy changes are necessary",
+    id="azathioprine.monitoring.label",
 )
 AZATHIOPRINE_MONITORING_SPS = Source(
     "guideline",
@@ -102,12 +112,14 @@ AZATHIOPRINE_MONITORING_SPS = Source(
     "FBC, LFT and creatinine every 2 weeks until on a stable dose for 6 weeks, then monthly for 3 "
     "months, then every 12 weeks; after a dose increase a test 2 weeks later and the 2-weekly "
     "phase restarts",
+    id="azathioprine.monitoring.sps",
 )
 CICLOSPORIN_MONITORING = Source(
     "label",
     "US modified ciclosporin prescribing information (Gengraf, psoriasis)",
     "serum creatinine and BUN every 2 weeks during the initial 3 months of therapy and then "
     "monthly if the patient is stable",
+    id="ciclosporin.monitoring.label",
 )
 CICLOSPORIN_MONITORING_SPS = Source(
     "guideline",
@@ -115,6 +127,7 @@ CICLOSPORIN_MONITORING_SPS = Source(
     "creatinine every 2 weeks for the first 3 months; albumin, ALT or AST, blood pressure, "
     "glucose and FBC every 2 weeks until on a stable dose for 6 weeks; lipids after 1 month; "
     "once stable every 1-3 months; after started or dose changed",
+    id="ciclosporin.monitoring.sps",
 )
 CICLOSPORIN_CALENDAR_GAP = Source(
     "gap",
@@ -122,61 +135,72 @@ CICLOSPORIN_CALENDAR_GAP = Source(
     "creatinine, blood pressure, FBC, ALT or AST, albumin and glucose together every 2 weeks for "
     "3 months and until the dose has been stable for 6 weeks, then monthly; potassium and "
     "magnesium with each creatinine; any dose change restarts the 2-weekly phase",
+    id="ciclosporin.monitoring.calendar",
 )
 CICLOSPORIN_STEP_GAP = Source(
     "gap",
     "plexodose conservative choice (the reference gives no week for the step-down)",
     "ciclosporin 5 mg/kg/day (above the US label's 4 mg/kg/day) for 4 weeks, then maintenance "
     "at 2.5 mg/kg/day, the lower end of 2.5-3; configurable (maintenance_week)",
+    id="ciclosporin.titration.step",
 )
 MYCOPHENOLATE_STEP_GAP = Source(
     "gap",
     "plexodose conservative choice (a '500 mg weekly step' may be per dose or per day)",
     "weekly steps of 500 mg a day (250 mg a dose): 500, 750, then 1,000 mg twice daily",
+    id="mycophenolate.titration.step",
 )
 MYCOPHENOLATE_MONITORING = Source(
     "guideline",
     "NHS Specialist Pharmacy Service, mycophenolate mofetil monitoring page (sps.nhs.uk)",
     "FBC, ALT or AST, albumin and creatinine every 2 weeks for a minimum of 6 weeks until the "
     "dose is stable; then 3 monthly (at least every 12 weeks once stable)",
+    id="mycophenolate.monitoring.sps",
 )
 MYCOPHENOLATE_STABLE_GAP = Source(
     "gap",
     "plexodose reference (monitoring-rules.md, reading of SPS 'until dose stable')",
     "every 2 weeks until the dose has been unchanged for 6 weeks (which covers the minimum of 6 "
     "weeks), then every 12 weeks",
+    id="mycophenolate.monitoring.stable",
 )
 CELLCEPT_MONITORING = Source(
     "label",
     "CellCept (mycophenolate mofetil) prescribing information, transplantation",
     "CBC weekly for the first month, twice monthly for the second and third months, and monthly "
     "for the remainder of the first year",
+    id="mycophenolate.monitoring.cellcept_label",
 )
 DOSE_CHANGE_GAP = Source(
     "gap",
     "plexodose conservative choice (the sources name a dose increase or 'dose changed')",
     "any dose change in the course, up or down, restarts the 2-weekly phase: the next test comes "
     "at most 2 weeks after it, then every 2 weeks until the dose has been unchanged for 6 weeks",
+    id="monitoring.dose_change.restart",
 )
 MONTH_GAP = Source(
     "gap",
     "plexodose conservative choice",
     "monitoring 'months' are 4 weeks (checks come a "
     "little early, never late); response assessments use calendar months (never early)",
+    id="schedule.month.four_weeks",
 )
 ORAL_CYCLOPHOSPHAMIDE_MONITORING = Source(
     "guideline",
     "French national diagnosis and care protocol (PNDS), Box 6, cyclophosphamide monitoring",
     "complete blood count and platelet count, serum creatinine and the search for haematuria: "
     "every 2 weeks for the first 3 months, then monthly if the oral treatment is continued",
+    id="cyclophosphamide.oral.monitoring",
 )
 PRE_PULSE_CREATININE_GAP = Source(
     "gap",
     "plexodose conservative choice (the EULAR 2009 / CYCLOPS table has no column above 500 umol/L)",
     "a pre-pulse creatinine above 500 umol/L holds the IV cyclophosphamide pulse: discuss",
+    id="cyclophosphamide.iv.schedule.pre_pulse_creatinine",
 )
 NIH_REGIMEN = Source(
-    "guideline", "NIH cyclophosphamide regimen", "0.75-1 g/m2 monthly x 6 (6 pulses by default)"
+    "guideline", "NIH cyclophosphamide regimen", "0.75-1 g/m2 monthly x 6 (6 pulses by default)",
+    id="cyclophosphamide.iv.nih_regimen"
 )
 REFRACTORY_GAP = Source(
     "gap",
@@ -184,5 +208,6 @@ REFRACTORY_GAP = Source(
     "the refractory decision comes 6 months after the "
     "second agent starts (the end of the seed's 3-6 months); the reference gives no change-over "
     "or taper schedule",
+    id="schedule.refractory.timing",
 )
 

@@ -51,6 +51,7 @@ TAPER_SEED = src.Source(
     "seed",
     src.SEED,
     "abrupt discontinuation after improvement may cause relapse",
+    id="taper.seed.relapse",
 )
 
 

@@ -506,7 +506,8 @@ def rules_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_rules(args: argparse.Namespace) -> Any:
-    """Every rule plexodose applies, with its evidence tag and source (the docs' rules page)."""
+    """Every rule plexodose applies, with its id, evidence tag and source (the docs' rules
+    page)."""
     from plexodose._core import registry as _registry
 
     rules = _registry.registry()
@@ -517,7 +518,8 @@ def run_rules(args: argparse.Namespace) -> Any:
     lines = [f"{len(rules)} rules (evidence: {counts})"]
     for module in dict.fromkeys(r.module for r in rules):
         lines += ["", f"{module}:"]
-        lines += [f"  [{r.source.tag}] {r.source.rule} (source: {r.source.citation}; {r.name})"
+        lines += [f"  {r.source.id} [{r.source.tag}] {r.source.rule} "
+                  f"(source: {r.source.citation}; {r.name})"
                   for r in rules if r.module == module]
     return Printed("\n".join(lines) + "\n", wrap=True)
 
@@ -527,7 +529,7 @@ register("dose", "one drug's dose, with its derivation", dose_arguments, run_dos
 register("plan", "a treatment plan laid out on a calendar", plan_arguments, run_plan)
 register("demo", "doses and a 12-month plan for the example patient", demo_arguments, run_demo,
          patient=False)
-register("rules", "every rule applied, with its evidence tag and source", rules_arguments,
+register("rules", "every rule applied, with its id, evidence tag and source", rules_arguments,
          run_rules, patient=False)
 register("review", "review one set of results: continue, flag, recalculate, repeat, reduce, withhold or stop",
          "plexodose.cli._review:arguments", "plexodose.cli._review:run", patient=False)
@@ -613,7 +615,9 @@ def json_data(obj: Any, *, patient: Any = None) -> Any:
 
 
 def source_record(source: Any) -> dict[str, str]:
-    return {"tag": source.tag, "citation": source.citation, "rule": source.rule}
+    from plexodose._interop.json import source_dict  # one JSON form of a source
+
+    return source_dict(source)
 
 
 def _json_default(value: Any) -> Any:
