@@ -10,28 +10,33 @@ SCREENING = Source(
     "an order is screened with the calculators' rules: within; below (a warning); above the "
     "range (refused by default, accepted with a stated reason); above an absolute limit "
     "(refused); not screened, with the reason, when it cannot be",
+    id="screening.categories",
 )
 IVIG_COURSE = Source(
     "seed",
     "Second-line treatment options for idiopathic plexopathy (plexodose seed document)",
     "IVIg once daily on consecutive days, 1-5 days a course; usual course total 2 g/kg",
+    id="screening.ivig.course",
 )
 IVIG_INTERVAL_GAP = Source(
     "gap",
     "plexodose conservative choice (maintenance every 3 weeks, IVIg labels)",
     "a new IVIg course starting less than 3 weeks after the last one started needs a reason",
+    id="screening.ivig.interval",
 )
 FREQUENCY = Source(
     "label",
     "drug labels (azathioprine: daily in 1 or 2 doses; ciclosporin and mycophenolate: twice "
     "daily; oral cyclophosphamide: once daily)",
     "another frequency is above the protocol: it needs a stated reason",
+    id="screening.frequency.label",
 )
 CUMULATIVE_UNKNOWN = Source(
     "gap",
     "plexodose dosing-rules.md, Screening an order someone else wrote",
     "cumulative cyclophosphamide counts oral and IV together from the record; when prior exposure "
     "is unknown the result says 'cumulative dose not known: not checked', never zero",
+    id="screening.cyclophosphamide.cumulative_unknown",
 )
 
 # (drug, frequency, per dose / per day, interval and course, absolute limits): the reference's

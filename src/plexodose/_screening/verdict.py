@@ -64,7 +64,7 @@ class OrderFinding:
     @property
     def rule_id(self) -> str:
         """The stable id of the rule's source (``Source.id``)."""
-        return str(getattr(self.source, "id", "") or "")
+        return self.source.id
 
     @property
     def code(self) -> str | None:
