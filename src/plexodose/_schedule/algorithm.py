@@ -44,6 +44,7 @@ from plexodose._schedule.rules import (
     SEED_PITFALLS,
     THRESHOLDS_G,
 )
+from plexodose._screening.exposure import cyclophosphamide_exposure
 
 # ---------------------------------------------------------------------------------------------
 # Public entry points
@@ -63,7 +64,8 @@ def schedule(
     maintenance_interval_weeks: float | None = None,
     count: int | None = None,
     cumulative_thresholds_g: Sequence[float] | None = None,
-    prior_cyclophosphamide_g: float = 0,
+    prior_cyclophosphamide_g: float | None = None,
+    cyclophosphamide_history: Any = None,
     assess_after_days: int | None = None,
     monitoring: vocab.MycophenolateCalendar | None = None,
 ) -> Schedule:
@@ -83,8 +85,11 @@ def schedule(
     Mycophenolate's monitoring follows the SPS page (``monitoring="sps"``, the default);
     ``monitoring="cellcept"`` lays out the CellCept transplant label's schedule instead.
 
-    Cyclophosphamide (IV or oral) tracks the cumulative dose from ``prior_cyclophosphamide_g`` and
-    warns on any dose that reaches one of ``cumulative_thresholds_g`` (20, 36 and 50 g).
+    Cyclophosphamide (IV or oral) tracks the cumulative dose from ``prior_cyclophosphamide_g``
+    and/or ``cyclophosphamide_history`` (past administrations: see
+    :func:`plexodose.cyclophosphamide_exposure`) and warns on any dose that reaches one of
+    ``cumulative_thresholds_g`` (20, 36 and 50 g). Without either, prior exposure is "not known:
+    not checked" (a warning), never zero.
 
     >>> from plexodose import Patient, cyclophosphamide_iv
     >>> s = schedule(cyclophosphamide_iv(Patient.example(), g_per_m2=1), start="2026-12-01",
@@ -94,7 +99,7 @@ def schedule(
     """
     first = start_date(start)
     thresholds = _thresholds(cumulative_thresholds_g)
-    prior = _number(prior_cyclophosphamide_g, "prior_cyclophosphamide_g", 0, 1000) * 1000
+    prior = _prior_mg(prior_cyclophosphamide_g, cyclophosphamide_history, first)
     oral_only = {
         "months": months,
         "titration": titration,
@@ -110,6 +115,7 @@ def schedule(
     cyclophosphamide = {
         "cumulative_thresholds_g": cumulative_thresholds_g,
         "prior_cyclophosphamide_g": prior_cyclophosphamide_g or None,
+        "cyclophosphamide_history": cyclophosphamide_history,
     }
     calendar = None if monitoring is None else one_of(
         monitoring, vocab.MYCOPHENOLATE_CALENDARS, "monitoring")
@@ -195,6 +201,8 @@ def plan(
     refractory_agent: vocab.RefractoryAgent = "ciclosporin",
     months: int = 12,
     ivig_product: str | IVIgProduct | None = None,
+    prior_cyclophosphamide_g: float | None = None,
+    cyclophosphamide_history: Any = None,
 ) -> Schedule:
     """The seed's algorithm on a calendar: IVIg, a decision point, the second agent, a
     refractory decision point, then the refractory agent, with the seed's pitfalls as warnings.
@@ -205,7 +213,9 @@ def plan(
     1 then 1.5 mg/kg/day (label titration) up to its default 2 mg/kg/day; mycophenolate 500, 750,
     then 1000 mg twice daily; ciclosporin 5 mg/kg/day, then 2.5 mg/kg/day from week 4;
     cyclophosphamide IV 0.75 g/m2 every 4 weeks, up to 6 pulses inside the phase; oral
-    cyclophosphamide 2 mg/kg/day. An agent stops where the next phase starts.
+    cyclophosphamide 2 mg/kg/day. An agent stops where the next phase starts. Cyclophosphamide's
+    running total starts from ``prior_cyclophosphamide_g`` and/or ``cyclophosphamide_history``
+    (as in :func:`schedule`); without either it is "not known: not checked", never zero.
 
     >>> from plexodose import Patient
     >>> s = plan(Patient.example(), start="2026-12-01")
@@ -233,6 +243,7 @@ def plan(
             value=refractory_agent,
         )
     end = add_months(first, n_months)
+    prior = _prior_mg(prior_cyclophosphamide_g, cyclophosphamide_history, first)
     b = _Builder(SEED_ALGORITHM, SEED_PITFALLS, SEED_MONITORING)
     _pitfalls(b)
     try:
@@ -252,7 +263,8 @@ def plan(
         b.warn("the plan ends before the IVIg response can be assessed")
         return _finish(b, first, end, n_months, IVIG)
     switch = add_months(decided, REFRACTORY_DECISION_MONTHS)
-    second_part, refused = _try_agent(p, second, decided, min(switch, end), ContraindicationError)
+    second_part, refused = _try_agent(p, second, decided, min(switch, end), ContraindicationError,
+                                       prior)
     start_second = (
         f"start {_label(second)}"
         if refused is None
@@ -283,7 +295,7 @@ def plan(
             "months to lay out the refractory agent"
         )
         return _finish(b, first, end, n_months, _drug_of(second))
-    third_part, refused = _try_agent(p, refractory, switch, end, ContraindicationError)
+    third_part, refused = _try_agent(p, refractory, switch, end, ContraindicationError, prior)
     start_third = (
         f"start {_label(refractory)}"
         if refused is None
@@ -322,11 +334,12 @@ _CALCULATORS = {
     "ivig": "ivig",
 }
 _PASS = re.compile(r"\bpass (\w+)=('[^']*'|\"[^\"]*\"|[\w.]+)?")
-_PLAN_PARAMETERS = ("start", "second_agent", "refractory_agent", "months", "ivig_product")
+_PLAN_PARAMETERS = ("start", "second_agent", "refractory_agent", "months", "ivig_product",
+                    "prior_cyclophosphamide_g", "cyclophosphamide_history")
 _SCHEDULE_PARAMETERS = ("titration", "first_step_week", "step_weeks", "maintenance",
                         "maintenance_week", "maintenance_count", "maintenance_interval_weeks",
                         "count", "cumulative_thresholds_g", "prior_cyclophosphamide_g",
-                        "assess_after_days", "monitoring")
+                        "cyclophosphamide_history", "assess_after_days", "monitoring")
 
 
 def _plan_words(text: str, agent: str) -> str:
@@ -362,14 +375,15 @@ def _reworded(part: _Builder, agent: str) -> _Builder:
 
 
 def _try_agent(
-    p: Patient, agent: str, first: dt.date, end: dt.date, caught: type[PlexodoseError]
+    p: Patient, agent: str, first: dt.date, end: dt.date, caught: type[PlexodoseError],
+    prior: float | None = None,
 ) -> tuple[_Builder | None, PlexodoseError | None]:
     """The agent's phase, or None and the calculator's refusal of the kind ``caught``: for the
     chosen agents a contraindication (the plan lays out what can be given rather than refuse as
     a whole; a missing value still refuses: the caller can give it), for the alternatives any
     refusal."""
     try:
-        return _reworded(_agent_part(p, agent, first, end), agent), None
+        return _reworded(_agent_part(p, agent, first, end, prior), agent), None
     except caught as exc:
         return None, exc
 
@@ -482,15 +496,27 @@ def _drug_of(agent: str) -> str:
     return vocab.drug_name(agent)
 
 
-def _agent_part(p: Patient, agent: str, first: dt.date, end: dt.date) -> _Builder:
+def _prior_mg(grams: Any, history: Any, on: dt.date) -> float | None:
+    """Prior cyclophosphamide (mg) from a stated total and/or the record; None when neither is
+    given (not known: never zero)."""
+    if grams is None and history is None:
+        return None
+    stated = 0.0 if grams is None else _number(grams, "prior_cyclophosphamide_g", 0, 1000) * 1000
+    if history is None:
+        return stated
+    return stated + cyclophosphamide_exposure(history, on=on).total_g * 1000
+
+
+def _agent_part(p: Patient, agent: str, first: dt.date, end: dt.date,
+                prior: float | None = None) -> _Builder:
     """One agent's phase of the plan, every dose from its calculator's defaults."""
     none: tuple[float, ...] = ()
     if agent == "cyclophosphamide_iv":
         pulse = cyclophosphamide_iv(p)
-        return _pulses(pulse, first, PULSE_COUNT, end, THRESHOLDS_G, 0.0)
+        return _pulses(pulse, first, PULSE_COUNT, end, THRESHOLDS_G, prior)
     if agent == "cyclophosphamide_oral":
         return _oral(
-            cyclophosphamide_oral(p), first, end, None, None, None, None, None, THRESHOLDS_G, 0.0
+            cyclophosphamide_oral(p), first, end, None, None, None, None, None, THRESHOLDS_G, prior
         )
     if agent == "azathioprine":
         target = azathioprine(p)

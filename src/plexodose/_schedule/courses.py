@@ -55,6 +55,7 @@ from plexodose._schedule.rules import (
     SEED_IVIG_RESPONSE,
     THRESHOLDS_G,
 )
+from plexodose._screening.table import CUMULATIVE_UNKNOWN
 
 # ---------------------------------------------------------------------------------------------
 # IVIg
@@ -446,7 +447,7 @@ def _oral(
     maintenance: Any,
     maintenance_week: Any,
     thresholds: tuple[float, ...],
-    prior_mg: float,
+    prior_mg: float | None,
 ) -> _Builder:
     drug, route = ORAL[result.drug]
     b = _Builder()
@@ -522,16 +523,19 @@ def _threshold_source(grams: float) -> Source | None:
     }.get(grams)
 
 
-def _cumulative(b: _Builder, thresholds: tuple[float, ...], prior_mg: float) -> None:
+def _cumulative(b: _Builder, thresholds: tuple[float, ...], prior_mg: float | None) -> None:
     """Running cyclophosphamide total on each dose; a warning on any dose that crosses a
-    threshold (reaching it counts: conservative)."""
+    threshold (reaching it counts: conservative). ``prior_mg`` None: not known, never zero."""
     b.cite(src.FAURSCHOU_2008)
-    if prior_mg == 0:
+    if prior_mg is None:
         b.warn(
-            "cyclophosphamide: the cumulative dose counts this schedule only; give earlier "
-            "exposure as prior_cyclophosphamide_g"
+            "cyclophosphamide: cumulative dose not known: prior exposure not checked; the "
+            "running totals count this schedule only (give prior_cyclophosphamide_g= or "
+            "cyclophosphamide_history=)",
+            CUMULATIVE_UNKNOWN,
         )
-    else:
+        prior_mg = 0.0
+    elif prior_mg > 0:
         b.prior[CYCLOPHOSPHAMIDE] = prior_mg
         passed = [t for t in thresholds if prior_mg >= t * 1000]
         if passed:
@@ -565,7 +569,7 @@ def _pulses(
     count: Any,
     end: dt.date | None,
     thresholds: tuple[float, ...],
-    prior_mg: float,
+    prior_mg: float | None,
 ) -> _Builder:
     if pulse.held:
         raise InputRangeError(
