@@ -38,9 +38,9 @@ from plexodose._core.sources import Source
 from plexodose._dosing.results import frequency_text
 from plexodose._drugs import cyclophosphamide as cy
 from plexodose._monitoring import thresholds as rules
-from plexodose._monitoring.labs import Labs, history
+from plexodose._monitoring.labs import Labs
 from plexodose._monitoring.review import Review, review
-from plexodose._monitoring.rules import IV_CYCLOPHOSPHAMIDE, Finding
+from plexodose._monitoring.rules import IV_CYCLOPHOSPHAMIDE, Finding, Past
 from plexodose._schedule.builder import _Builder
 from plexodose._schedule.courses import _cumulative
 from plexodose._schedule.model import CYCLOPHOSPHAMIDE, IVIG, Event, Schedule
@@ -95,8 +95,10 @@ def replan(
             )
     # Reductions already made before this plan: replan counts its own from there.
     made = [whole_number(options.pop(n, 0), n, 0, 10) for n in ("reductions", "pressure_reductions")]
-    ordered = history(results, "results")
+    # Checked once; each review reads a window of it (no copy, no second check): linear.
+    ordered = Past(results, "results")
     dates = [h.date for h in ordered]
+    last = len(ordered) - 1
     events = list(schedule.events)
     plan = _Index(events)
     reviews: list[Review] = []
@@ -137,11 +139,11 @@ def replan(
             _review_name(drug),
             labs,
             baseline=baseline,
-            history=ordered[bisect.bisect_left(dates, first) : i],
+            history=ordered.window(bisect.bisect_left(dates, first), i),
             started=first,
             # an earlier result is judged as on its own date (its age is that of the decision
             # then); the latest on ``on``, where an old result answers "repeat"
-            on=on if labs is ordered[-1] else labs.date,
+            on=on if i == last else labs.date,
             current_dose=u.quantity(plan.dose_on(drug, labs.date), "mg/day"),
             **{"reductions": counts[0], "pressure_reductions": counts[1], **options},
         )
