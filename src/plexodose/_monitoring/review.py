@@ -58,6 +58,7 @@ from plexodose._monitoring.rules import (
     Case,
     Ceiling,
     Finding,
+    Past,
     Rules,
     Thresholds,
     Unjudged,
@@ -223,7 +224,7 @@ def _baseline(value: Any, labs: Labs) -> tuple[float | None, int]:
 
 
 def _dates(
-    labs: Labs, past: tuple[Labs, ...], started: Any, on: Any, baseline: Any = None,
+    labs: Labs, past: Past, started: Any, on: Any, baseline: Any = None,
     stable_since: Any = None, nadir: Any = None,
 ) -> tuple[dt.date | None, dt.date]:
     """(start, review date), once every date given makes sense; refused otherwise, naming the
@@ -244,7 +245,8 @@ def _dates(
             value=past[-1].date,
         )
     first = None if started is None else lab_date(started, "started")
-    for result, field in ((labs, "labs"), *((h, "history") for h in past)):
+    # the history is oldest first: its first set is the one that could precede the start
+    for result, field in ((labs, "labs"), *((h, "history") for h in past[:1])):
         if first is not None and result.date < first:
             raise InputRangeError(
                 f"{field} dated {result.date.isoformat()} is before the treatment it reviews "
@@ -457,7 +459,7 @@ def review(
         raise InputRangeError(f"unjudged must be 'flag' or 'note'; got {safe_repr(unjudged)}",
                               field="unjudged", value=unjudged)
     reason_given = reason(override)
-    past = checked_history(history)
+    past = Past.of(history)  # a re-plan's window of its checked results is not checked again
     first, today = _dates(labs, past, started, on, baseline, stable_since, nadir)
     if name == IV_CYCLOPHOSPHAMIDE:
         if (today - labs.date).days > PRE_PULSE_DAYS:
@@ -525,8 +527,7 @@ def review(
         screen(r, case.current_mg_per_day, "current_dose", _ceiling(at, drug, record, latest=False))
     apply_rules(r)
     for earlier in older:  # the latest result of each quantity the latest set does not carry
-        group = Rules(attrs.evolve(case, labs=earlier,
-                                   history=tuple(h for h in past if h.date < earlier.date)))
+        group = Rules(attrs.evolve(case, labs=earlier, history=past.before(earlier.date)))
         group.dated = True
         _stale(group, today)
         if group.findings:
@@ -557,17 +558,10 @@ def _only(labs: Labs, names: Iterable[str]) -> Labs:
     return cut
 
 
-def _latest_sets(labs: Labs, past: tuple[Labs, ...]) -> list[Labs]:
+def _latest_sets(labs: Labs, past: Past) -> list[Labs]:
     """Newest first: each older set cut to the results that are the latest of their quantity
     (a quantity ``labs`` carries is judged there)."""
-    seen = set(labs.names())
-    found = []
-    for earlier in reversed(past):
-        names = [n for n in earlier.names() if n not in seen]
-        if names:
-            found.append(_only(earlier, names))
-            seen.update(names)
-    return found
+    return [_only(earlier, names) for earlier, names in past.latest_sets(labs.names())]
 
 
 _RECALCULATED = {AZATHIOPRINE, CICLOSPORIN, ORAL_CYCLOPHOSPHAMIDE}
@@ -657,7 +651,7 @@ NeutrophilsRule = Literal["postpone", "cut"]
 
 
 def _case(
-    name: str, drug: Any, labs: Labs, past: tuple[Labs, ...], first: dt.date | None,
+    name: str, drug: Any, labs: Labs, past: Past, first: dt.date | None,
     baseline: Any, current_dose: Any, stable_since: Any, thresholds: Any, uln_alt: Any,
     uln_ast: Any, explained: Iterable[str], creatinine_rise: Any, reduction: Any,
     reductions: Any, pressure_reductions: Any, uncontrolled: Any, potassium_limit: Any,
@@ -1056,7 +1050,7 @@ def _pulse_review(
     if nadir is not None and nadir_wbc is None:
         raise MissingInputError("nadir must carry a wbc", field="nadir")
     case = Case(
-        drug=IV_CYCLOPHOSPHAMIDE, labs=labs, history=(), baseline_creatinine=None, baseline_count=0,
+        drug=IV_CYCLOPHOSPHAMIDE, labs=labs, history=Past(), baseline_creatinine=None, baseline_count=0,
         current_mg_per_day=None, doses_per_day=1, started=None, stable_since=None,
         thresholds="bsr2017", uln_alt=None, uln_ast=None, explained=frozenset(),
         creatinine_rise=rules.CICLOSPORIN_RISE[0], reduction=rules.CICLOSPORIN_REDUCTION[1],
