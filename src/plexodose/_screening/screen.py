@@ -10,6 +10,7 @@ dispensed, screens within by construction, and a change to a calculator moves th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ from plexodose._core import sources as src
 from plexodose._core.errors import ContraindicationError, InputRangeError, PlexodoseError, safe_repr
 from plexodose._core.sources import Source
 from plexodose._dosing.calculation import creatinine_umol_l, values_used
-from plexodose._dosing.results import DailyDose, IVIgCourse
+from plexodose._dosing.results import DailyDose
 from plexodose._dosing.trace import Trace
 from plexodose._drugs import azathioprine as aza
 from plexodose._drugs import ciclosporin as csa
@@ -34,6 +35,7 @@ from plexodose._screening.exposure import Exposure, exposure_of
 from plexodose._screening.order import Order, safe_order
 from plexodose._screening.verdict import Category, Dimension, OrderFinding, Screening, overall
 
+_MOSTELLER = _body.bsa_formula("mosteller")
 EDGE = 1e-9  # relative: a float at a range's edge is at the edge (67.5 kg in lb is not above)
 PROTOCOL_TIMES = {"ivig": 1, "azathioprine": 1, "cyclophosphamide_oral": 1,
                   "cyclophosphamide_iv": 1, "ciclosporin": 2, "mycophenolate": 2}
@@ -129,7 +131,7 @@ def screen(
     findings = tuple(w.findings)
     return Screening(
         order=o, on=day, verdict=overall(findings), findings=findings, basis=w.basis,
-        range_text=w.range_text, calculated_text=w.calculated_text,
+        range_text=w.range_text, patient=patient, allopurinol=allopurinol_taken,
         suggested_mg=w.suggested_mg, suggested_text=w.suggested_text,
         not_checked=tuple(w.not_checked), values_used=used, reason=o.reason)
 
@@ -196,6 +198,35 @@ def _frequency(w: _Work, times: int) -> None:
               table.FREQUENCY)
 
 
+def calculated_text(order: Order, patient: Patient, allopurinol: bool) -> str:
+    """What plexodose would give this patient for the order's drug, in words (built when read:
+    the screen itself needs only the range)."""
+    w = _Work(order=order, patient=patient, on=patient.on or dt.date.today())
+    make, text = _CALCULATED[order.drug](order, patient, allopurinol)
+    _calculated(w, make, text)
+    return w.calculated_text
+
+
+def _daily_text(r: DailyDose) -> str:
+    return f"{fmt.mass_mg(r.given_per_dose_mg)} {r.frequency}"
+
+
+_CALCULATED: dict[str, Callable[[Order, Patient, bool], tuple[Callable[[], Any],
+                                                               Callable[[Any], str]]]] = {
+    "ivig": lambda o, p, a: (lambda: ivg.ivig(p, product=o.product), lambda r:
+                             f"{fmt.mass_g(r.given_daily_dose_g)} daily x {r.days} days"),
+    "azathioprine": lambda o, p, a: (lambda: aza.azathioprine(p, allopurinol=a), _daily_text),
+    "mycophenolate": lambda o, p, a: (lambda: mmf.mycophenolate(p), _daily_text),
+    "ciclosporin": lambda o, p, a: (lambda: csa.cyclosporin(p), _daily_text),
+    "cyclophosphamide_oral": lambda o, p, a: (lambda: cyc.cyclophosphamide_oral(p), _daily_text),
+    "cyclophosphamide_iv": lambda o, p, a: (
+        (lambda: cyc.cyclophosphamide_pulse_reduction(p), lambda r: f"{fmt.mass_mg(r.dose_mg, 0)} "
+         f"({fmt.number(r.reduced_mg_per_kg)} mg/kg)") if o.basis == "mg/kg" else
+        (lambda: cyc.cyclophosphamide_iv(p), lambda r: f"{fmt.mass_mg(r.dose_mg, 0)} every "
+         f"{fmt.number(r.interval_weeks)} weeks")),
+}
+
+
 def _calculated(w: _Work, make: Callable[[], Any], text: Callable[[Any], str]) -> Any:
     try:
         result = make()
@@ -224,13 +255,11 @@ def _dispensed_day(result: DailyDose) -> float:
 def _ivig(w: _Work, **rest: Any) -> None:
     o, p = w.order, w.patient
     product = o.product
-    course = _calculated(w, lambda: ivg.ivig(p, product=product),
-                         lambda r: f"{fmt.mass_g(r.given_daily_dose_g)} daily x {r.days} days")
-    if course is None:
-        course = _course_or_reason(w, lambda: ivg.ivig(p))
-    weight = course.dosing_weight_kg
-    w.basis = (f"IVIg dosing weight {fmt.number(weight)} kg ({course.weight_basis} body weight: "
-               f"{course.weight_basis_reason})")
+    try:  # the calculator's own dosing weight (the rule in force), without the whole course
+        weight, basis, why = ivg.dosing_weight(p, "auto", "bmi_over_30", Trace())
+    except PlexodoseError as exc:
+        raise _NotScreened("per_day", f"no IVIg dosing weight: {exc}") from None
+    w.basis = f"IVIg dosing weight {fmt.number(weight)} kg ({basis} body weight: {why})"
     times = _times(w)
     _frequency(w, times)
     _, day_mg = _amounts(w, times, weight, None)
@@ -243,7 +272,7 @@ def _ivig(w: _Work, **rest: Any) -> None:
     if above(day_g, hard):
         w.add("per_day", "above_hard", f"{shown} is above 1 g/kg/day ({fmt.mass_g(hard)}): "
               "an absolute limit", src.IVIG_MAX_DAILY_GAP)
-        _suggest(w, course.given_daily_dose_g * 1000, w.calculated_text)
+        _suggest_course(w, product)
         return
     days = o.days
     regimens = _ivig_regimens(days)
@@ -256,7 +285,7 @@ def _ivig(w: _Work, **rest: Any) -> None:
         w.add("per_day", "above_soft", f"{shown} is not a seed or labelled course "
               "(0.4 g/kg/day x 5, 1 g/kg/day x 1-2, 1 g/kg over 1-4 days): needs a stated reason",
               src.SEED_IVIG)
-        _suggest(w, course.given_daily_dose_g * 1000, w.calculated_text)
+        _suggest_course(w, product)
     if days is None:
         w.missing("course length not stated: the days and the course total are not checked")
     elif days > 5:
@@ -281,11 +310,14 @@ def _ivig(w: _Work, **rest: Any) -> None:
     w.missing("infusion rate: not part of the order (see the product's rates in ivig())")
 
 
-def _course_or_reason(w: _Work, make: Callable[[], IVIgCourse]) -> IVIgCourse:
+def _suggest_course(w: _Work, product: str | None) -> None:
+    """The calculator's course as the suggestion (none when it refuses)."""
     try:
-        return make()
-    except PlexodoseError as exc:
-        raise _NotScreened("per_day", f"no IVIg dosing weight: {exc}") from None
+        course = ivg.ivig(w.patient, product=product)
+    except PlexodoseError:
+        return
+    _suggest(w, course.given_daily_dose_g * 1000,
+             f"{fmt.mass_g(course.given_daily_dose_g)} daily x {course.days} days")
 
 
 def _ivig_regimens(days: int | None) -> tuple[float, ...]:
@@ -315,8 +347,6 @@ def _counts_as(day_g: float, calculated_g: float, product: str | None) -> bool:
 def _azathioprine(w: _Work, *, allopurinol: bool, **rest: Any) -> None:
     o, p = w.order, w.patient
     w.basis = f"actual weight {fmt.number(p.weight_kg)} kg"
-    _calculated(w, lambda: aza.azathioprine(p, allopurinol=allopurinol),
-                lambda r: f"{fmt.mass_mg(r.given_per_dose_mg)} {r.frequency}")
     times = _times(w)
     poor = "poor" in (p.tpmt, p.nudt15)
     if poor and o.days_per_week != 7:
@@ -350,6 +380,7 @@ def _azathioprine(w: _Work, *, allopurinol: bool, **rest: Any) -> None:
     _course_warning(w)
 
 
+@functools.lru_cache(maxsize=1024)  # bounded: an order-entry session screens one patient often
 def _azathioprine_range(p: Patient, allopurinol: bool) -> tuple[float, float, str, Source]:
     """The patient's own daily range: CPIC's share of the normal dose N for a reduced
     metabolizer (applied once), else 1-2 mg/kg/day; the renal and allopurinol shares on both
@@ -392,8 +423,6 @@ def _course_warning(w: _Work) -> None:
 
 def _mycophenolate(w: _Work, **rest: Any) -> None:
     p = w.patient
-    _calculated(w, lambda: mmf.mycophenolate(p),
-                lambda r: f"{fmt.mass_mg(r.given_per_dose_mg)} {r.frequency}")
     times = _times(w)
     _frequency(w, times)
     dose_mg, day_mg = _amounts(w, times, p.weight_kg, None)
@@ -435,8 +464,6 @@ def _ciclosporin(w: _Work, **rest: Any) -> None:
     p = w.patient
     weight = p.weight_kg
     w.basis = f"actual weight {fmt.number(weight)} kg"
-    result = _calculated(w, lambda: csa.cyclosporin(p),
-                         lambda r: f"{fmt.mass_mg(r.given_per_dose_mg)} {r.frequency}")
     times = _times(w)
     _frequency(w, times)
     _, day_mg = _amounts(w, times, weight, None)
@@ -448,8 +475,9 @@ def _ciclosporin(w: _Work, **rest: Any) -> None:
     if above(rate, high):
         w.add("per_day", "above_hard", f"{shown} is above the seed's ceiling of 5 mg/kg/day",
               src.SEED_CICLOSPORIN)
+        result = _ciclosporin_result(p)
         if result is not None:
-            _suggest(w, _dispensed_day(result), w.calculated_text)
+            _suggest(w, _dispensed_day(result), _daily_text(result))
     elif below(rate, low):
         w.add("per_day", "below", f"{shown} is below 2.5 mg/kg/day", src.SEED_CICLOSPORIN)
     else:
@@ -475,6 +503,7 @@ def _ciclosporin(w: _Work, **rest: Any) -> None:
         # the label: reduce by 25-50 %; the calculator's reduced dose is the most accepted
         rise = (f"creatinine {fmt.number(now, 3)} mg/dL is 25 % or more above the baseline "
                 f"{fmt.number(base, 3)}")
+        result = _ciclosporin_result(p)
         reduced = None if result is None else max(result.daily_dose_mg, _dispensed_day(result))
         if reduced is not None and not above(day_mg, reduced):
             w.add("condition", "within", f"{rise}: at or below the reduced dose "
@@ -486,12 +515,17 @@ def _ciclosporin(w: _Work, **rest: Any) -> None:
     w.missing("blood pressure: uncontrolled hypertension is not part of the order")
 
 
+def _ciclosporin_result(p: Patient) -> DailyDose | None:
+    try:
+        return csa.cyclosporin(p)
+    except PlexodoseError:
+        return None
+
+
 def _cyclophosphamide_oral(w: _Work, *, exposure: Exposure, **rest: Any) -> None:
     p = w.patient
     weight = p.weight_kg
     w.basis = f"actual weight {fmt.number(weight)} kg"
-    _calculated(w, lambda: cyc.cyclophosphamide_oral(p),
-                lambda r: f"{fmt.mass_mg(r.given_per_dose_mg)} {r.frequency}")
     times = _times(w)
     _frequency(w, times)
     _, day_mg = _amounts(w, times, weight, None)
@@ -557,13 +591,10 @@ def _cyclophosphamide_iv(w: _Work, *, exposure: Exposure, last_pulse: Any, labs:
     if o.basis == "mg/kg":
         _mg_per_kg_pulse(w, exposure)
         return
-    pulse = _calculated(w, lambda: cyc.cyclophosphamide_iv(p),
-                        lambda r: f"{fmt.mass_mg(r.dose_mg, 0)} every "
-                                  f"{fmt.number(r.interval_weeks)} weeks")
-    if pulse is None:
-        raise _NotScreened("per_dose", f"no BSA: {w.calculated_text}")
-    bsa = pulse.dosing_bsa_m2
-    w.basis = f"BSA {fmt.number(bsa, 4)} m2 ({pulse.bsa_formula})"
+    if p.height_cm is None:
+        raise _NotScreened("per_dose", "no BSA: the patient's height is needed for an IV pulse")
+    bsa = _body.bsa_m2(_MOSTELLER, p.height_cm, p.weight_kg)  # as cyclophosphamide_iv()
+    w.basis = f"BSA {fmt.number(bsa, 4)} m2 (mosteller)"
     times = _times(w)
     if times != 1:
         w.add("frequency", "above_soft", f"{_times_text(times)}: a pulse is one infusion",
