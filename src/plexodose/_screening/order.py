@@ -184,7 +184,7 @@ class Order:
 
         >>> from plexodose import Patient, mycophenolate
         >>> Order.from_result(mycophenolate(Patient.example()))
-        Order(mycophenolate 1000 mg twice daily)
+        Order(mycophenolate 1,000 mg twice daily)
         """
         return _from_result(cls, result)
 
