@@ -73,6 +73,7 @@ from plexodose._monitoring.rules import (
 from plexodose._patient import body as _body
 from plexodose._patient import provenance as _prov
 from plexodose._patient.patient import Patient
+from plexodose._screening.screen import azathioprine_range as own_azathioprine_range
 
 HEADLINES = {
     "continue": "continue",
@@ -742,10 +743,6 @@ def _renal(labs: Labs | None, patient: Patient | None) -> tuple[float | None, st
                    f"{patient.sex})")
 
 
-def _given_daily(result: DailyDose) -> float:
-    return max(result.daily_dose_mg, _daily_mg(result))
-
-
 def _ceiling(case: Case, drug: Any, patient: Patient | None, *, latest: bool) -> Ceiling:
     """The patient's own ceiling: with the new results' renal function (``latest``: for a
     restart or a proposed dose) or on the patient's record alone (for the current dose)."""
@@ -822,36 +819,14 @@ def _azathioprine_ceiling(patient: Patient | None, creatinine: float | None, all
             return Ceiling(soft=daily, hard=cap, poor=True, checked=True, sources=sources, text=(
                 f"TPMT/NUDT15 poor metabolizer: CPIC's reduced regimen is {fmt.mass_mg(daily)}/day "
                 "on average (10-fold reduction, three days a week)"))
-        reduced = [g for g in genes if g in _azathioprine.REDUCED or g == "indeterminate"]
-        if reduced:
-            span = _azathioprine.BOTH_GENES_REDUCED if len(reduced) == 2 else _azathioprine.ONE_GENE_REDUCED
-            # CPIC's fraction of the normal dose N, applied once (N with this patient's renal and
-            # allopurinol shares): the range itself, whether or not a whole tablet fits in it
-            normal = _azathioprine.azathioprine(
-                attrs.evolve(p, tpmt="normal", nudt15="normal"), allopurinol=allopurinol)
-            bottom, top = (share * normal.daily_dose_mg for share in span)
-            text = (f"reduced metabolizer: CPIC's {fmt.percent(span[0])}-{fmt.percent(span[1])} of "
-                    f"the normal dose, {fmt.mass_mg(bottom)}-{fmt.mass_mg(top)}/day")
-            if allopurinol:
-                text += "; with allopurinol (one quarter)"
-            return Ceiling(soft=min(top, cap), hard=cap, low=bottom, text=text, checked=True,
-                           sources=sources)
-        else:
-            high = _azathioprine.azathioprine(p, mg_per_kg_day=_azathioprine.MG_PER_KG_DAY[1],
-                                              allopurinol=allopurinol)
-            low = _azathioprine.azathioprine(p, mg_per_kg_day=_azathioprine.MG_PER_KG_DAY[0],
-                                             allopurinol=allopurinol)
-            text = (f"1-2 mg/kg/day at {fmt.number(p.weight_kg)} kg with this patient's renal "
-                    f"share, {fmt.mass_mg(low.daily_dose_mg)}-{fmt.mass_mg(high.daily_dose_mg)}/day")
-            if None in genes:
-                text += "; TPMT/NUDT15 not known"
-        if allopurinol:
-            text += "; with allopurinol (one quarter)"
+        # one range for the review and the order screen (dosing-rules.md, "Screening an order
+        # someone else wrote"): CPIC's share of N for a reduced metabolizer, else 1-2 mg/kg/day
+        low, high, text, _ = own_azathioprine_range(p, allopurinol)
     except PlexodoseError as exc:
         return Ceiling(hard=cap, text=f"the patient's range could not be worked out ({exc})",
                        sources=sources)
-    return Ceiling(soft=min(_given_daily(high), cap), hard=cap, low=low.daily_dose_mg, text=text,
-                   checked=True, sources=sources)
+    return Ceiling(soft=min(high, cap), hard=cap, low=low, text=text, checked=True,
+                   sources=sources)
 
 
 def _flag(value: Any, field: str) -> bool:

@@ -366,7 +366,7 @@ def _azathioprine(w: _Work, *, allopurinol: bool, **rest: Any) -> None:
               "conditions): needs a stated reason", src.CPIC_THIOPURINES)
         w.range_text = "none: poor metabolizer"
     else:
-        low, high, text, sources = _azathioprine_range(p, allopurinol)
+        low, high, text, sources = azathioprine_range(p, allopurinol)
         w.range_text = text
         if above(day_mg, high):
             w.add("per_day", "above_soft", f"{shown} is above this patient's range "
@@ -381,7 +381,7 @@ def _azathioprine(w: _Work, *, allopurinol: bool, **rest: Any) -> None:
 
 
 @functools.lru_cache(maxsize=1024)  # bounded: an order-entry session screens one patient often
-def _azathioprine_range(p: Patient, allopurinol: bool) -> tuple[float, float, str, Source]:
+def azathioprine_range(p: Patient, allopurinol: bool) -> tuple[float, float, str, Source]:
     """The patient's own daily range: CPIC's share of the normal dose N for a reduced
     metabolizer (applied once), else 1-2 mg/kg/day; the renal and allopurinol shares on both
     ends; the upper end as the calculator dispenses it (whole tablets, never past a limit)."""
