@@ -290,3 +290,16 @@ def test_stale_weight_is_not_screened() -> None:
     s = screen(Order(drug="azathioprine", dose="100 mg", times_per_day=1), p)
     assert s.verdict == "not_screened"
     assert "more than 30 days" in s.findings[-1].text
+
+
+def test_iv_second_raise_in_a_calendar_month_is_hard() -> None:
+    # from 1.4 g/m2 (on an override), +0.1 is allowed once a calendar month (Michigan)
+    order = Order(drug="cyclophosphamide_iv", dose="1.5 g/m2", every="2 weeks",
+                  reason="Michigan escalation, nadir WBC above target")
+    same = screen(order, YOUNG, on="2027-03-20", last_pulse="1.4 g/m2", last_raised="2027-03-06")
+    assert same.verdict == "above_hard"
+    earlier = screen(order, YOUNG, on="2027-03-20", last_pulse="1.4 g/m2",
+                     last_raised="2027-02-20")
+    assert earlier.verdict == "above_soft" and earlier.accepted
+    unknown = screen(order, YOUNG, on="2027-03-20", last_pulse="1.4 g/m2")
+    assert any("last_raised" in item for item in unknown.not_checked)

@@ -18,6 +18,7 @@ import attrs
 
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
+from plexodose._core.checks import checked_date
 from plexodose._core.errors import ContraindicationError, InputRangeError, PlexodoseError, safe_repr
 from plexodose._core.sources import Source
 from plexodose._dosing.calculation import creatinine_umol_l, values_used
@@ -30,6 +31,7 @@ from plexodose._drugs import ivig as ivg
 from plexodose._drugs import mycophenolate as mmf
 from plexodose._patient import body as _body
 from plexodose._patient.patient import Patient
+from plexodose._patient.provenance import EARLIEST
 from plexodose._screening import table
 from plexodose._screening.exposure import Exposure, exposure_of
 from plexodose._screening.order import Order, safe_order
@@ -89,6 +91,7 @@ def screen(
     history: Any = None,
     allopurinol: bool = False,
     last_pulse: Any = None,
+    last_raised: Any = None,
     labs: Any = None,
 ) -> Screening:
     """Screen ``order`` for ``patient`` on ``on`` (the patient's ``on``, else today).
@@ -97,7 +100,8 @@ def screen(
     see :func:`plexodose.cyclophosphamide_exposure`) give the cumulative cyclophosphamide before
     this order; without either it is "not known: not checked", never zero. ``allopurinol``: the
     patient takes it (azathioprine). ``last_pulse``: the last IV cyclophosphamide pulse (``"1.2
-    g/m**2"`` or ``"1,400 mg"``), for the raise rules. ``labs``: the pre-pulse results (a
+    g/m**2"`` or ``"1,400 mg"``), for the raise rules; ``last_raised``: the date of the last raise
+    (the Michigan rule allows one raise a calendar month from 1.4 g/m2). ``labs``: the pre-pulse results (a
     :class:`plexodose.Labs`), for an IV pulse.
 
     >>> from plexodose import Order, Patient, screen
@@ -120,11 +124,13 @@ def screen(
     try:
         used = values_used(patient, Trace(), pulse=o.drug in ("ivig", "cyclophosphamide_iv"))
         _RULES[o.drug](w, exposure=exposure, allopurinol=allopurinol_taken,
-                       last_pulse=last_pulse, labs=labs)
+                       last_pulse=last_pulse, labs=labs,
+                       last_raised=None if last_raised is None else checked_date(
+                           last_raised, "last_raised", EARLIEST, day))
     except _NotScreened as why:
         w.add(why.dimension, "not_screened", why.text, table.SCREENING)
     except PlexodoseError as exc:
-        if exc.field in ("last_pulse", "labs", "allopurinol"):
+        if exc.field in ("last_pulse", "last_raised", "labs", "allopurinol"):
             raise
         w.add("per_day", "not_screened", f"the patient's values could not be used: {exc}",
               table.SCREENING)
@@ -586,7 +592,7 @@ def _egfr(p: Patient) -> float | None:
 
 
 def _cyclophosphamide_iv(w: _Work, *, exposure: Exposure, last_pulse: Any, labs: Any,
-                         **rest: Any) -> None:
+                         last_raised: dt.date | None, **rest: Any) -> None:
     o, p = w.order, w.patient
     if o.basis == "mg/kg":
         _mg_per_kg_pulse(w, exposure)
@@ -617,7 +623,7 @@ def _cyclophosphamide_iv(w: _Work, *, exposure: Exposure, last_pulse: Any, labs:
     if w.findings[-1].category.startswith("above"):
         _suggest(w, high * 1000 * bsa, f"{fmt.mass_mg(high * 1000 * bsa, 0)} (1 g/m2)")
     _interval(w)
-    _raise(w, last_pulse, rate, bsa)
+    _raise(w, last_pulse, rate, bsa, last_raised)
     _age_renal(w, rate, bsa)
     _pre_pulse(w, labs, dose_mg)
     _cumulative(w, exposure, dose_mg, "this pulse")
@@ -639,7 +645,8 @@ def _interval(w: _Work) -> None:
               src.SEED_CYCLOPHOSPHAMIDE)
 
 
-def _raise(w: _Work, last_pulse: Any, rate: float, bsa: float) -> None:
+def _raise(w: _Work, last_pulse: Any, rate: float, bsa: float,
+           last_raised: dt.date | None) -> None:
     if last_pulse is None:
         w.missing("last pulse not given: the raise rules (25 %; from 1.4 g/m2 at most +0.1) are "
                   "not checked")
@@ -665,7 +672,13 @@ def _raise(w: _Work, last_pulse: Any, rate: float, bsa: float) -> None:
               f"last pulse ({fmt.number(before, 3)} g/m2) is more than 25 %",
               src.CYCLOPHOSPHAMIDE_NADIR)
     if before >= step_from * (1 - EDGE):
-        w.missing("a second raise in the same calendar month is not checked (no pulse dates)")
+        if last_raised is None:
+            w.missing("a second raise in the same calendar month is not checked (give "
+                      "last_raised=)")
+        elif (last_raised.year, last_raised.month) == (w.on.year, w.on.month):
+            w.add("per_dose", "above_hard", f"a second raise in {w.on:%B %Y} (the last on "
+                  f"{last_raised.isoformat()}): from 1.4 g/m2 one raise a calendar month",
+                  src.MICHIGAN_STEP)
 
 
 def _age_renal(w: _Work, rate: float, bsa: float) -> None:
