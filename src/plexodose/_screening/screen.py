@@ -72,6 +72,7 @@ class _Work:
     calculated_text: str = ""
     suggested_mg: float | None = None
     suggested_text: str = ""
+    notes: list[str] = attrs.Factory(list)
 
     def add(self, dimension: Dimension, category: Category, text: str, source: Source,
             warning: bool = False) -> None:
@@ -122,7 +123,9 @@ def screen(
     w = _Work(order=o, patient=patient, on=day)
     used: tuple[Any, ...] = ()
     try:
-        used = values_used(patient, Trace(), pulse=o.drug in ("ivig", "cyclophosphamide_iv"))
+        trace = Trace()
+        used = values_used(patient, trace, pulse=o.drug in ("ivig", "cyclophosphamide_iv"))
+        w.notes += trace.warnings  # a confirmed stale value, a changed window: said, not dropped
         _RULES[o.drug](w, exposure=exposure, allopurinol=allopurinol_taken,
                        last_pulse=last_pulse, labs=labs,
                        last_raised=None if last_raised is None else checked_date(
@@ -139,7 +142,8 @@ def screen(
         order=o, on=day, verdict=overall(findings), findings=findings, basis=w.basis,
         range_text=w.range_text, patient=patient, allopurinol=allopurinol_taken,
         suggested_mg=w.suggested_mg, suggested_text=w.suggested_text,
-        not_checked=tuple(w.not_checked), values_used=used, reason=o.reason)
+        not_checked=tuple(w.not_checked), notes=tuple(w.notes), values_used=used,
+        reason=o.reason)
 
 
 class _NotScreened(Exception):
@@ -195,9 +199,9 @@ def _frequency(w: _Work, times: int) -> None:
     if times in allowed and o.days_per_week == 7:
         w.add("frequency", "within", f"{_times_text(times)}: the protocol's ({shown})",
               table.FREQUENCY)
-    elif o.days_per_week != 7 and o.drug != "azathioprine":
+    elif o.days_per_week != 7:
         w.add("frequency", "above_soft", f"{o.days_per_week} days a week: not the protocol's "
-              "daily regimen", table.FREQUENCY)
+              "daily regimen: needs a stated reason", table.FREQUENCY)
     else:
         w.add("frequency", "above_soft",
               f"{_times_text(times)} is not the protocol's {shown}: needs a stated reason",
@@ -262,9 +266,11 @@ def _ivig(w: _Work, **rest: Any) -> None:
     o, p = w.order, w.patient
     product = o.product
     try:  # the calculator's own dosing weight (the rule in force), without the whole course
-        weight, basis, why = ivg.dosing_weight(p, "auto", "bmi_over_30", Trace())
+        weighed = Trace()
+        weight, basis, why = ivg.dosing_weight(p, "auto", "bmi_over_30", weighed)
     except PlexodoseError as exc:
         raise _NotScreened("per_day", f"no IVIg dosing weight: {exc}") from None
+    w.notes += weighed.warnings  # height or sex not given: obesity not checked, and so on
     w.basis = f"IVIg dosing weight {fmt.number(weight)} kg ({basis} body weight: {why})"
     times = _times(w)
     _frequency(w, times)
@@ -620,11 +626,14 @@ def _cyclophosphamide_iv(w: _Work, *, exposure: Exposure, last_pulse: Any, labs:
         w.add("per_dose", "below", f"{shown} is below 0.3 g/m2", src.SEED_CYCLOPHOSPHAMIDE)
     else:
         w.add("per_dose", "within", shown, src.SEED_CYCLOPHOSPHAMIDE)
-    if w.findings[-1].category.startswith("above"):
-        _suggest(w, high * 1000 * bsa, f"{fmt.mass_mg(high * 1000 * bsa, 0)} (1 g/m2)")
+    dose_finding = w.findings[-1]
     _interval(w)
     _raise(w, last_pulse, rate, bsa, last_raised)
-    _age_renal(w, rate, bsa)
+    share = _age_renal(w, rate, bsa)
+    if dose_finding.category.startswith("above") or (share < 1 and above(rate, high * share)):
+        most = high * share
+        _suggest(w, most * 1000 * bsa, f"{fmt.mass_mg(most * 1000 * bsa, 0)} "
+                 f"({fmt.number(most, 3)} g/m2)")
     _pre_pulse(w, labs, dose_mg)
     _cumulative(w, exposure, dose_mg, "this pulse")
 
@@ -681,17 +690,18 @@ def _raise(w: _Work, last_pulse: Any, rate: float, bsa: float,
                   src.MICHIGAN_STEP)
 
 
-def _age_renal(w: _Work, rate: float, bsa: float) -> None:
+def _age_renal(w: _Work, rate: float, bsa: float) -> float:
+    """The EULAR/CYCLOPS share for the patient's age and creatinine (1 when none applies)."""
     p = w.patient
     umol = creatinine_umol_l(p)
     if p.age is None or umol is None:
         w.missing("age or creatinine not known: the EULAR age/creatinine reduction is not "
                   "checked")
-        return
+        return 1.0
     if umol > cyc.EULAR_CREATININE_UMOL_L[1]:
         w.add("condition", "above_soft", f"creatinine {umol:.0f} umol/L is above the EULAR "
               "table (500): a pulse needs a stated reason", src.EULAR_CYCLOPS)
-        return
+        return 1.0
     older = 0 if p.age < 60 else 1 if p.age <= 70 else 2
     share = cyc.EULAR_TABLE[older][0 if umol < cyc.EULAR_CREATININE_UMOL_L[0] else 1] / (
         cyc.EULAR_STANDARD_MG_PER_KG)
@@ -700,6 +710,7 @@ def _age_renal(w: _Work, rate: float, bsa: float) -> None:
               f"for age {fmt.number(p.age)} and creatinine {umol:.0f} umol/L (at most "
               f"{fmt.number(cyc.IV_G_PER_M2[1] * share, 3)} g/m2): a fuller pulse needs a "
               "stated reason", src.EULAR_CYCLOPS)
+    return share
 
 
 def _pre_pulse(w: _Work, labs: Any, dose_mg: float) -> None:

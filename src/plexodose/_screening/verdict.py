@@ -108,6 +108,8 @@ class Screening:
     suggested_mg: float | None = None
     suggested_text: str = ""
     not_checked: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What the patient's values carried with them (a value used as confirmed, a window set)."""
     values_used: tuple[ValueUsed, ...] = ()
     reason: str | None = None
 
@@ -163,6 +165,9 @@ class Screening:
         if self.not_checked:
             lines.append("  not checked:")
             lines += [f"    ? {item}" for item in self.not_checked]
+        if self.notes:
+            lines.append("  notes:")
+            lines += [f"    ! {note}" for note in self.notes]
         if self.values_used:
             lines.append("  values used:")
             lines += [f"    {value}" for value in self.values_used]
@@ -206,6 +211,7 @@ class Screening:
                             "rule": f.source.rule}}
                 for f in self.findings],
             "not_checked": list(self.not_checked),
+            "notes": list(self.notes),
             "values_used": [str(v) for v in self.values_used],
         }
 
