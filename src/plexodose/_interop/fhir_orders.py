@@ -398,8 +398,10 @@ def _drugs_in_words(words: list[str], path: str,
             if pattern.search(low):
                 found.add(name)
         for product in _ivig_products():
-            if _product_named(product, low):
+            brand = product.lower().split()[0]  # "privigen": IVIg, its concentration unsaid
+            if re.search(rf"(?<![\w-]){re.escape(brand)}(?![\w-])", low):
                 found.add("ivig")
+            if _product_named(product, low):
                 products.add(product)
         for shared, pattern, why in _NOT_OURS:
             if shared in low and pattern.search(low):
@@ -448,6 +450,10 @@ def _dosage(dosage: Any, path: str, name: str, refuse: _Refusal,
     pulsed = drug in PULSED
     paths: dict[str, str] = {"route": f"{path}.route"}
     timing = _timing(dosage.get("timing"), f"{path}.timing", pulsed, refuse, notes, paths)
+    if (drug == "cyclophosphamide_iv" and timing["every"] is None
+            and timing["times_per_day"] is not None and timing["days"] != 1):
+        timing["every"] = 1.0  # a pulse every day is a pulse 1 day after the last
+        notes.append("IV cyclophosphamide every day: read as pulses 1 day apart")
     dose_path, dose, per_day = _dose(dosage, path, refuse, notes)
     paths["dose"] = dose_path
     if timing["every"] is not None:
@@ -712,10 +718,10 @@ def _regimen(frequency: int | None, period: float | None, unit: str | None,
         return {"times_per_day": _whole(per_day, shown, where, refuse),
                 "days_per_week": days_of_week}
     per_day = frequency / span
+    if pulsed is not False and span / frequency > 1:
+        return {"times_per_day": 1, "every": span / frequency}
     if per_day >= 1 - 1e-9:
         return {"times_per_day": _whole(per_day, shown, where, refuse)}
-    if pulsed is not False:
-        return {"times_per_day": 1, "every": span / frequency}
     if unit == "wk" and period == 1 and frequency == 1:
         return {"times_per_day": 1, "days_per_week": 1}
     if unit == "wk" and period == 1:
@@ -909,8 +915,9 @@ def _unread(exc: PlexodoseError, name: str, day: dt.date, reason: Any) -> Screen
             else "frequency"
     elif not field.startswith("MedicationRequest"):
         dimension = "per_day"  # the patient's values, as screen() reports them
+    what = "the patient's values" if dimension == "per_day" else "the order"
     finding = OrderFinding(dimension=dimension, category="not_screened",
-                           text=f"the order could not be read: {_with_path(exc)}",
+                           text=f"{what} could not be read: {_with_path(exc)}",
                            source=table.SCREENING)
     shown = reason if isinstance(reason, str) else None
     return Screening(order=UnreadOrder(request=name, reason=shown), on=day,
@@ -1175,11 +1182,13 @@ def order_to_fhir(order: Any, *, subject: Any = None) -> dict[str, Any]:
         raise InputRangeError(f"order must be a plexodose.Order; got {type(order).__name__}",
                               field="order", value=order)
     who = identity.subject(subject)
-    if order.interval_days is not None and (order.days is not None or (
+    pulse = order.drug == "cyclophosphamide_iv"
+    if (order.interval_days is not None or pulse) and (order.days is not None or (
             order.times_per_day or 1) != 1 or order.days_per_week != 7):
         raise InputRangeError(
-            f"{order.text}: a regimen every so many days with a course length, several doses a "
-            "day or days of the week is not one FHIR Timing", field="order", value=order.text)
+            f"{order.text}: a regimen every so many days (or an IV pulse) with a course length, "
+            "several doses a day or days of the week is not one FHIR Timing", field="order",
+            value=order.text)
     name = SCHEDULE_NAMES[order.drug]
     code = codes.MEDICATIONS.get(name)
     text = name if order.product is None else f"{name} ({order.product})"
@@ -1191,7 +1200,7 @@ def order_to_fhir(order: Any, *, subject: Any = None) -> dict[str, Any]:
     repeat: dict[str, Any] = {}
     if order.interval_days is not None:
         repeat = {"frequency": 1, "period": order.interval_days, "periodUnit": "d"}
-    elif order.times_per_day is not None:
+    elif order.times_per_day is not None and not pulse:  # "1 per 1 d" would be daily pulses
         repeat = {"frequency": order.times_per_day, "period": 1, "periodUnit": "d"}
     if order.days_per_week != 7:
         repeat["dayOfWeek"] = list(_WEEKDAYS[: order.days_per_week])
@@ -1242,7 +1251,8 @@ def detected_issues(
                               f"{type(screening).__name__}", field="screening", value=screening)
     implicated = _implicated(order_reference)
     who = identity.subject(patient)
-    if who is not None and who.type == "Group":
+    if who is not None and (who.type == "Group" or re.search(r"(?:^|/)Group/",
+                                                                 who.reference or "")):
         raise InputRangeError("patient: a DetectedIssue's patient is a Patient, not a Group",
                               field="patient", value=patient)
     issues = [_issue(f, screening, implicated, who) for f in screening.findings if f.matters]
