@@ -610,3 +610,20 @@ def test_every_request_the_library_exports_reads_back_within() -> None:
             start = mr["dosageInstruction"][0]["timing"]["repeat"]["boundsPeriod"]["start"]
             s = screen_fhir(mr, on=start, patient=P)
             assert s.verdict in ("within", "below"), (agent, s)
+
+
+def test_a_plain_history_and_a_prior_total_add_to_the_record() -> None:
+    # 10 g given + 1 g in a plain list + 1.4 g in the FHIR record = 12.4 g before;
+    # oral 100 mg daily x 10 days = 1 g: 13.4 g, below 20 g
+    mr = request({"text": "cyclophosphamide"}, quantity(100, "mg"),
+                 {"frequency": 1, "period": 1, "periodUnit": "d",
+                  "boundsDuration": {"value": 10, "system": UCUM, "code": "d"}})
+    s = screen_fhir(bundle_of(mr, administration("a1", "2026-01-05", 1.4, "g")), on=ON,
+                    patient=P, prior_cyclophosphamide="10 g",
+                    history=[("2026-02-01", "cyclophosphamide oral", "1 g")])
+    (cumulative,) = [f for f in s.findings if f.dimension == "cumulative"]
+    assert "12.4 g before, 13.4 g" in cumulative.text and not cumulative.warning
+    with pytest.raises(InputRangeError):  # a plain history's mistake is the caller's
+        screen_fhir(mr, on=ON, patient=P, history=[("2027-02-01", "cyclophosphamide", "1 g")])
+    with pytest.raises(InputRangeError):
+        screen_fhir(mr, on=ON, patient=P, reason="")

@@ -50,6 +50,7 @@ from typing import Any
 import attrs
 
 from plexodose._core import format as fmt
+from plexodose._core.checks import checked_text
 from plexodose._core.errors import (
     InputRangeError,
     MissingInputError,
@@ -393,7 +394,7 @@ def _drugs_in_words(words: list[str], path: str,
     found: set[str] = set()
     products: set[str] = set()
     for text in words:
-        low = " ".join(text.lower().split())
+        low = " ".join(text[:1000].lower().split())  # a name, not a document
         for pattern, name in _DRUG_WORDS:
             if pattern.search(low):
                 found.add(name)
@@ -841,6 +842,10 @@ def screen_fhir(
     ('not_screened', 'the order could not be read: MedicationRequest.dosageInstruction[0].doseAndRate[0].doseQuantity.code')
     """
     day = fin._on_date(on)
+    reason = None if reason is None else checked_text(reason, "reason")  # the caller's own
+    plain = history if history is not None and not _is_fhir(history) else None
+    if plain is not None:
+        cyclophosphamide_exposure(plain, on=day)  # a plain history's mistakes are the caller's
     if patient is not None and not isinstance(patient, Patient | Mapping | str) and not hasattr(
             patient, "model_dump"):
         raise InputRangeError(f"patient must be a plexodose.Patient, a FHIR Patient or its "
@@ -866,7 +871,8 @@ def screen_fhir(
     try:
         whose = patient if patient is not None and not isinstance(patient, Patient) else (
             entries_bundle(patients) if len(patients) == 1 else read.subject)
-        exposure = _exposure(records, history, prior_cyclophosphamide, day, whose)
+        exposure = _exposure(records, None if plain is not None else history,
+                             prior_cyclophosphamide, plain, day, whose)
     except PlexodoseError as exc:
         if exc.field == "prior_cyclophosphamide":
             raise
@@ -889,9 +895,18 @@ def entries_bundle(entries: list[fin._Entry]) -> dict[str, Any]:
         for e in entries]}
 
 
-def _exposure(records: list[fin._Entry], history: Any, prior: Any, day: dt.date,
+def _is_fhir(given: Any) -> bool:
+    """FHIR resources (a resource, a Bundle, or a list of them), not (date, drug, amount)."""
+    items = given if isinstance(given, list | tuple) else [given]
+    return all((isinstance(i, Mapping) and "resourceType" in i) or hasattr(i, "model_dump")
+               or isinstance(i, list) for i in items) and bool(items)
+
+
+def _exposure(records: list[fin._Entry], history: Any, prior: Any, plain: Any, day: dt.date,
               whose: Any) -> Exposure | None:
-    given = exposure_of(prior, None, day) if prior is not None else None
+    """The exposure before the order: ``prior`` and a ``plain`` history as screen() reads
+    them, plus the FHIR record (``records`` in what was screened, and a FHIR ``history``)."""
+    given = exposure_of(prior, plain, day) if prior is not None or plain is not None else None
     if not records and history is None:
         return given
     record = [entries_bundle(records)] + ([] if history is None else [history])
@@ -913,7 +928,7 @@ def _unread(exc: PlexodoseError, name: str, day: dt.date, reason: Any) -> Screen
     if ".timing" in field:
         dimension = "course" if ".bounds" in field or field.endswith((".count", ".countMax")) \
             else "frequency"
-    elif not field.startswith("MedicationRequest"):
+    elif not field.startswith(("MedicationRequest", "Medication", "medication", "order")):
         dimension = "per_day"  # the patient's values, as screen() reports them
     what = "the patient's values" if dimension == "per_day" else "the order"
     finding = OrderFinding(dimension=dimension, category="not_screened",
