@@ -347,6 +347,14 @@ REFUSALS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
      "MedicationRequest.dosageInstruction[1]"),
     ("free text only", _set(_D, {"text": "100 mg twice a day"}), f"{DOSE0}.doseAndRate"),
     ("do not perform", _set(["doNotPerform"], True), "MedicationRequest.doNotPerform"),
+    ("a modifier extension", _set(["modifierExtension"], [{"url": "http://x.org/e"}]),
+     "MedicationRequest.modifierExtension"),
+    ("a modifier extension on the dosage", _set([*_D, "modifierExtension"], [{"url": "x"}]),
+     f"{DOSE0}.modifierExtension"),
+    ("an STU3 dose", _set([*_D, "doseQuantity"], quantity(100, "mg")), f"{DOSE0}.doseQuantity"),
+    ("not a Timing element", _set([*_D, "timing", "repeats"], {}), f"{DOSE0}.timing.repeats"),
+    ("periodMax under period", _set(_R, {"frequency": 1, "period": 2, "periodMax": 1,
+                                         "periodUnit": "d"}), f"{REPEAT}.periodMax"),
     ("entered in error", _set(["status"], "entered-in-error"), "MedicationRequest.status"),
 ]
 

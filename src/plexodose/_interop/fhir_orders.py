@@ -107,6 +107,16 @@ DOSE_UNITS = {
 _PERIOD_DAYS = {"h": 1 / 24, "d": 1.0, "wk": 7.0, "mo": 30.4375}  # UCUM mo: a Julian year / 12
 _DURATION_DAYS = {"h": 1 / 24, "d": 1.0, "wk": 7.0, "mo": 30.4375, "a": 365.25}
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The elements of each FHIR R4 datatype the reader walks: another key is not FHIR R4 (an STU3
+# dose at the Dosage's top, a typo) and is refused, never skipped.
+_DOSAGE_KEYS = frozenset({
+    "id", "extension", "sequence", "text", "additionalInstruction", "patientInstruction",
+    "timing", "asNeededBoolean", "asNeededCodeableConcept", "site", "route", "method",
+    "doseAndRate", "maxDosePerPeriod", "maxDosePerAdministration", "maxDosePerLifetime",
+})
+_DOSE_AND_RATE_KEYS = frozenset({"id", "extension", "type", "doseRange", "doseQuantity",
+                                 "rateRatio", "rateRange", "rateQuantity"})
+_TIMING_KEYS = frozenset({"id", "extension", "event", "repeat", "code"})
 _REPEAT_KEYS = frozenset({
     "id", "extension", "boundsDuration", "boundsRange", "boundsPeriod", "count", "countMax",
     "duration", "durationMax", "durationUnit", "frequency", "frequencyMax", "period",
@@ -284,6 +294,9 @@ def _request_subject(request: dict[str, Any], refuse: _Refusal) -> str | None:
 
 def _order(request: dict[str, Any], entries: list[fin._Entry], refuse: _Refusal,
            reason: Any) -> tuple[Order, tuple[str, ...]]:
+    if request.get("modifierExtension") is not None:
+        raise refuse("MedicationRequest.modifierExtension", "a modifier extension changes what "
+                     "the order means, and plexodose does not know it")
     if request.get("doNotPerform") is True:
         raise refuse("MedicationRequest.doNotPerform", "an order not to give a drug is not "
                      "screened", True)
@@ -363,7 +376,7 @@ def _drug_in(concept: Any, path: str, refuse: _Refusal) -> tuple[str, str | None
     for index, item in enumerate(coding):
         if not isinstance(item, dict):
             raise refuse(f"{path}.coding[{index}]", "not a Coding", item)
-        if item.get("system") == codes.RXNORM and item.get("code") in _RXNORM:
+        if item.get("system") == codes.RXNORM and _text(item.get("code")) in _RXNORM:
             by_code.add(_RXNORM[item["code"]])
         if isinstance(item.get("display"), str):
             words.append(item["display"])
@@ -438,6 +451,7 @@ def _dosage(dosage: Any, path: str, name: str, refuse: _Refusal,
     """The Order's keyword arguments from one Dosage (and ``paths``: each argument's path)."""
     if not isinstance(dosage, dict):
         raise refuse(path, "not a Dosage", dosage)
+    _known_keys(dosage, _DOSAGE_KEYS, path, "Dosage", refuse)
     if dosage.get("asNeededBoolean") is True or dosage.get("asNeededCodeableConcept") is not None:
         raise refuse(f"{path}.asNeeded[x]", "a dose 'as needed' is not a regimen plexodose "
                      "screens", True)
@@ -480,7 +494,7 @@ def _route(concept: Any, path: str, refuse: _Refusal) -> str | None:
     for item in coding:
         if not isinstance(item, dict):
             raise refuse(f"{path}.coding", "not a Coding", item)
-        if item.get("system") == codes.SNOMED and item.get("code") in _ROUTE_CODES:
+        if item.get("system") == codes.SNOMED and _text(item.get("code")) in _ROUTE_CODES:
             found.add(_ROUTE_CODES[item["code"]])
         elif item.get("code") is not None:
             unknown.append(str(item.get("code"))[:40])
@@ -514,6 +528,11 @@ def _number(value: Any, path: str, refuse: _Refusal, low: float = 0.0) -> float:
     return number
 
 
+def _text(value: Any) -> str | None:
+    """``value`` when it is text (a key to look up), else None: never hash what was given."""
+    return value if isinstance(value, str) else None
+
+
 def _text_number(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
@@ -534,6 +553,7 @@ def _dose(dosage: dict[str, Any], path: str, refuse: _Refusal,
     where = f"{path}.doseAndRate[0]"
     if not isinstance(first, dict):
         raise refuse(where, "not a DoseAndRate", first)
+    _known_keys(first, _DOSE_AND_RATE_KEYS, where, "Dosage.doseAndRate", refuse)
     if first.get("doseQuantity") is not None:
         q_path = f"{where}.doseQuantity"
         value, unit = _quantity(first["doseQuantity"], q_path, refuse)
@@ -615,6 +635,7 @@ def _timing(timing: Any, path: str, pulsed: bool | None, refuse: _Refusal, notes
         return out
     if not isinstance(timing, dict):
         raise refuse(path, "not a Timing", timing)
+    _known_keys(timing, _TIMING_KEYS, path, "Timing", refuse)
     repeat = timing.get("repeat")
     if repeat is None:
         if timing.get("code") is not None:
@@ -627,10 +648,7 @@ def _timing(timing: Any, path: str, pulsed: bool | None, refuse: _Refusal, notes
     where = f"{path}.repeat"
     if not isinstance(repeat, dict):
         raise refuse(where, "not a Timing.repeat", repeat)
-    unknown = sorted(k for k in repeat if k not in _REPEAT_KEYS and not k.startswith("_"))
-    if unknown:
-        raise refuse(f"{where}.{unknown[0]}", "not an element of Timing.repeat (FHIR R4)",
-                     unknown[0])
+    _known_keys(repeat, _REPEAT_KEYS, where, "Timing.repeat", refuse)
     days_of_week = _days_of_week(repeat.get("dayOfWeek"), f"{where}.dayOfWeek", refuse)
     frequency, period, unit = _frequency(repeat, where, refuse, notes)
     paths.update({"times_per_day": f"{where}.frequency", "every": f"{where}.period",
@@ -651,6 +669,18 @@ def _timing(timing: Any, path: str, pulsed: bool | None, refuse: _Refusal, notes
         return out
     out["days"] = _course(repeat, where, out, refuse, notes, paths)
     return out
+
+
+def _known_keys(node: dict[str, Any], known: frozenset[str], path: str, kind: str,
+                refuse: _Refusal) -> None:
+    """Refuse a key ``kind`` does not have (a modifierExtension among them: what it changes
+    cannot be known); ``_x`` keys carry a primitive's extensions and are left."""
+    unknown = sorted(str(k) for k in node if k not in known and not str(k).startswith("_"))
+    if unknown:
+        why = ("a modifier extension changes what the element means, and plexodose does not "
+               "know it" if unknown[0] == "modifierExtension" else f"not an element of {kind} "
+               "(FHIR R4)")
+        raise refuse(f"{path}.{unknown[0]}", why, unknown[0])
 
 
 def _days_of_week(value: Any, path: str, refuse: _Refusal) -> int | None:
@@ -685,11 +715,12 @@ def _frequency(repeat: dict[str, Any], where: str, refuse: _Refusal,
                          "periodUnit", None)
         return None, None, None
     period = _number(period, f"{where}.period", refuse)
-    if unit not in _PERIOD_DAYS:
+    if _text(unit) not in _PERIOD_DAYS:
         raise refuse(f"{where}.periodUnit", f"{safe_repr(unit)}: plexodose reads periods in h, "
                      "d, wk and mo", unit)
     if repeat.get("periodMax") is not None:
-        _number(repeat["periodMax"], f"{where}.periodMax", refuse)
+        if _number(repeat["periodMax"], f"{where}.periodMax", refuse) < period:
+            raise refuse(f"{where}.periodMax", "shorter than the period", repeat["periodMax"])
         notes.append(f"period {fmt.number(period)}-{fmt.number(float(repeat['periodMax']))} "
                      f"{unit}: the shortest ({fmt.number(period)} {unit}) is screened")
     return frequency or 1, period, unit
@@ -778,10 +809,10 @@ def _duration_days(q: Any, path: str, refuse: _Refusal, notes: list[str]) -> int
     if not isinstance(q, dict):
         raise refuse(path, "not a Duration", q)
     value = _number(q.get("value"), f"{path}.value", refuse)
-    code = q.get("code")
+    code = _text(q.get("code"))
     if code not in _DURATION_DAYS or q.get("system", codes.UCUM) != codes.UCUM:
-        raise refuse(f"{path}.code", f"{safe_repr(code)}: a duration in UCUM h, d, wk, mo or a",
-                     code, UnitError)
+        raise refuse(f"{path}.code", f"{safe_repr(q.get('code'))}: a duration in UCUM h, d, wk, "
+                     "mo or a", q.get("code"), UnitError)
     days = value * _DURATION_DAYS[code]
     if code in ("mo", "a"):
         notes.append(f"a course of {_text_number(value)} {code} read as {round(days)} days")
