@@ -235,6 +235,16 @@ def test_the_patient_comes_from_the_bundle() -> None:
     assert any("Observation/w" in str(v) for v in s.values_used)
 
 
+def test_observations_alone_are_the_requests_subjects() -> None:
+    # no Patient resource: the Observations must be the request's subject's (Patient/p1)
+    read = order_from_fhir(request(), observations=[obs("w", "29463-7", 80, "kg")], on=ON)
+    assert read.patient is not None and read.patient.weight_kg == 80.0
+    with pytest.raises(InputRangeError) as caught:
+        order_from_fhir(request(), observations=[obs("w", "29463-7", 80, "kg", "Patient/p2")],
+                        on=ON)
+    assert caught.value.field == "Observation/w subject"
+
+
 def test_another_patients_order_or_value_is_not_screened() -> None:
     mr = request(subject="Patient/p2")
     s = screen_fhir(bundle_of(mr, PATIENT, obs("w", "29463-7", 80, "kg")), on=ON)
@@ -635,3 +645,41 @@ def test_a_plain_history_and_a_prior_total_add_to_the_record() -> None:
         screen_fhir(mr, on=ON, patient=P, history=[("2027-02-01", "cyclophosphamide", "1 g")])
     with pytest.raises(InputRangeError):
         screen_fhir(mr, on=ON, patient=P, reason="")
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(
+        node, list) else []
+    for key, value in items:
+        found += _paths(value, (*prefix, key))
+    return found
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+    | st.sampled_from(["mg", "g/d", "{tbl}", "d", "wk", "2027-01-16", "Patient/p2", "mon"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=3),
+    max_leaves=6)
+BASES = [request(), request({"text": "IVIg"}, quantity(0.4, "g/kg"),
+                            {"frequency": 1, "period": 1, "periodUnit": "d", "count": 5}, IV)]
+
+
+@given(st.sampled_from(range(len(BASES))), st.data(), JSON)
+def test_any_mutated_request_is_read_or_refused_never_another_exception(
+        base: int, data: st.DataObject, value: Any) -> None:
+    mr = copy.deepcopy(BASES[base])
+    where = data.draw(st.sampled_from(_paths(mr)[1:]))
+    node: Any = mr
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = value
+    try:
+        order_from_fhir(mr)
+        readable = True
+    except PlexodoseError:
+        readable = False
+    s = screen_fhir(mr, on=ON, patient=P)
+    assert isinstance(s.order, UnreadOrder) is not readable  # not screened when not read
+    assert schema_errors(s.to_fhir("MedicationRequest/mr1")) == []  # whatever text it quotes
