@@ -219,6 +219,16 @@ class Order:
         """
         return _from_result(cls, result)
 
+    @classmethod
+    def from_fhir(cls, medication_request: Any, *, reason: Any = None) -> Order:
+        """The order of one FHIR R4 MedicationRequest (a dict, a ``fhir.resources`` object or
+        a Bundle holding one): see :func:`plexodose._interop.fhir_orders.order_from_fhir`, which
+        also reads the patient. What cannot be read is refused with the FHIR path as ``field``.
+        """
+        from plexodose._interop.fhir_orders import order_from_fhir
+
+        return order_from_fhir(medication_request, reason=reason).order
+
     @property
     def per_day_mg(self) -> float | None:
         """The amount of a dosing day in mg, when the order states it in mg (else None)."""

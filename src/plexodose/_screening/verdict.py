@@ -221,6 +221,15 @@ class Screening:
             "values_used": [str(v) for v in self.values_used],
         }
 
+    def to_fhir(self, order_reference: Any = None, *, patient: Any = None,
+                namespace: Any = None) -> dict[str, Any]:
+        """A FHIR R4 ``collection`` Bundle of one coded DetectedIssue per finding that matters
+        (``order_reference``: the order, such as ``"MedicationRequest/mr1"``; ``patient``: a
+        FHIR Reference): see :func:`plexodose._interop.fhir_orders.detected_issues`."""
+        from plexodose._interop.fhir_orders import detected_issues
+
+        return detected_issues(self, order_reference, patient=patient, namespace=namespace)
+
 
 def overall(findings: tuple[OrderFinding, ...]) -> Category:
     if not findings:
