@@ -143,6 +143,8 @@ if TYPE_CHECKING:  # the same names as _PUBLIC, for type checkers (a test holds 
     from plexodose._screening.exposure import Administration as Administration
     from plexodose._screening.exposure import Exposure as Exposure
     from plexodose._screening.exposure import cyclophosphamide_exposure as cyclophosphamide_exposure
+    from plexodose._interop.fhir_orders import screen_fhir as screen_fhir
+    from plexodose._interop.fhir_orders import exposure_from_fhir as exposure_from_fhir
     from plexodose._screening.order import Order as Order
     from plexodose._screening.screen import screen as screen
     from plexodose._screening.verdict import OrderFinding as OrderFinding
@@ -151,6 +153,8 @@ if TYPE_CHECKING:  # the same names as _PUBLIC, for type checkers (a test holds 
 # Every public name loads on first use, so that ``plexodose --help`` and ``--version`` answer
 # without importing pint or the calculators. name -> "module" or "module:attribute"
 _PUBLIC = {
+    "screen_fhir": "plexodose._interop.fhir_orders",
+    "exposure_from_fhir": "plexodose._interop.fhir_orders",
     "Order": "plexodose._screening.order",
     "Screening": "plexodose._screening.verdict",
     "OrderFinding": "plexodose._screening.verdict",
