@@ -104,6 +104,17 @@ class _Traced(Record):
 
         return result_dict(self)
 
+    def to_fhir(self, *, subject: dict[str, Any] | None = None) -> dict[str, Any]:
+        """This result as one FHIR R4 MedicationRequest (a JSON-ready dict): the dose as
+        dispensed, its frequency and interval, coded (RxNorm, UCUM, SNOMED CT route); it reads
+        back (``Order.from_fhir``) as an order that screens the same. ``subject``: a FHIR
+        Reference to the patient."""
+        from plexodose._interop.fhir_orders import order_to_fhir
+        from plexodose._screening.order import Order
+
+        request: dict[str, Any] = order_to_fhir(Order.from_result(self), subject=subject)
+        return request
+
     def to_json(self, indent: int | None = None) -> str:
         """:meth:`to_dict` as JSON text (keys sorted; the schema is ``plexodose.json_schema()``)."""
         from plexodose._interop.json import dumps
