@@ -98,6 +98,8 @@ if TYPE_CHECKING:  # the same names as _PUBLIC, for type checkers (a test holds 
     )
     from plexodose._interop.fhir_in import FhirReading as FhirReading
     from plexodose._interop.fhir_in import read_fhir as read_fhir
+    from plexodose._interop.fhir_orders import exposure_from_fhir as exposure_from_fhir
+    from plexodose._interop.fhir_orders import screen_fhir as screen_fhir
     from plexodose._interop.json import schema as json_schema  # noqa: F401
     from plexodose._monitoring.before import (
         BeforeStarting as BeforeStarting,
@@ -143,8 +145,6 @@ if TYPE_CHECKING:  # the same names as _PUBLIC, for type checkers (a test holds 
     from plexodose._screening.exposure import Administration as Administration
     from plexodose._screening.exposure import Exposure as Exposure
     from plexodose._screening.exposure import cyclophosphamide_exposure as cyclophosphamide_exposure
-    from plexodose._interop.fhir_orders import screen_fhir as screen_fhir
-    from plexodose._interop.fhir_orders import exposure_from_fhir as exposure_from_fhir
     from plexodose._screening.order import Order as Order
     from plexodose._screening.screen import screen as screen
     from plexodose._screening.verdict import OrderFinding as OrderFinding
