@@ -192,7 +192,7 @@ def test_another_patients_order_is_not_screened_for_this_one(fresh: Bench) -> No
     stranger = data.request("stranger", "mycophenolate", value=1000, frequency=2, subject="p2")
     (card,) = sign(fresh, stranger)["MedicationRequest/stranger"]
     assert card["extension"]["plexodose.verdict"] == "not_screened"
-    assert "Patient/p2" in card["detail"]
+    assert "its subject is not the patient in context (Patient/p1)" in card["detail"]
 
 
 def test_no_patient_data_and_no_fhir_server_is_a_precondition_failure(fresh: Bench) -> None:

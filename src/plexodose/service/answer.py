@@ -34,11 +34,12 @@ from plexodose._interop import codes
 from plexodose._interop import fhir_orders as orders
 from plexodose._interop.fhir_in import read_fhir
 from plexodose._monitoring.review import PRE_PULSE_DAYS
+from plexodose._patient.patient import Patient
 from plexodose._screening import table
 from plexodose._screening.exposure import Exposure
 from plexodose._screening.order import Order
-from plexodose._screening.screen import PROTOCOL_TIMES
-from plexodose._screening.verdict import OrderFinding, Screening, overall
+from plexodose._screening.screen import PROTOCOL_TIMES, screen
+from plexodose._screening.verdict import Dimension, OrderFinding, Screening, overall
 from plexodose.service import cards, hooks
 from plexodose.service.config import Config
 from plexodose.service.fetch import FetchError, FhirClient, read_all
@@ -56,12 +57,16 @@ ALLOPURINOL_NOTE = ("allopurinol: not read from the record, so azathioprine is j
 
 @attrs.frozen
 class Data:
-    """What the service has of the patient for one request."""
+    """What the service has of the patient for one request, read once."""
 
-    patient: dict[str, Any] | str
+    fhir_patient: dict[str, Any] | str
     """The Patient resource, or its reference when the EHR has none to send."""
     observations: dict[str, Any]
     """One collection Bundle of the Observations of every key (each once)."""
+    patient: Patient | None
+    problem: str | None
+    """Why the patient's values cannot be used (no weight, a stale or conflicting value)."""
+    lab_days: tuple[Any, ...]
     exposure: Exposure | None
     exposure_problem: str | None
     notes: tuple[str, ...]
@@ -71,37 +76,34 @@ async def respond(call: hooks.HookCall, config: Config, client: httpx.AsyncClien
                   today: dt.date | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the CDS Hooks response, what the log line may say: counts and verdicts only)."""
     day = today or dt.date.today()
-    ours = [(path, request, name) for path, request in call.orders
-            if (name := drug_named(request, call.medications)) is not None]
+    ours = [request for _, request in call.orders if names_our_drug(request, call.medications)]
     if not ours:
         return {"cards": []}, {"orders": 0, "cards": 0}
     data = await gather(call, config, client, day)
     made: list[dict[str, Any]] = []
     verdicts: list[str] = []
-    for _, request, name in ours:
-        found, verdict = _order_cards(call, data, request, name, day)
+    for request in ours:
+        found, verdict = _order_cards(call, data, request, day)
         made += found
         verdicts.append(verdict)
     return {"cards": made}, {"orders": len(ours), "cards": len(made),
                              "verdicts": ",".join(verdicts)}
 
 
-def drug_named(request: dict[str, Any], medications: tuple[dict[str, Any], ...]) -> str | None:
-    """The drug plexodose knows that ``request`` names (by RxNorm code or words), or None: an
-    order of another drug gets no card. Whether it can be read is the reader's to say."""
+def names_our_drug(request: dict[str, Any], medications: tuple[dict[str, Any], ...]) -> bool:
+    """The request names a drug plexodose knows (by RxNorm code or words): an order of another
+    drug gets no card. Whether it can be read is the reader's to say."""
     concept = _concept(request, medications)
     if concept is None:
-        return None
+        return False
     words = [concept.get("text")] + [c.get("display") for c in concept.get("coding") or []
                                      if isinstance(c, dict)]
     for coding in concept.get("coding") or []:
         if isinstance(coding, dict) and coding.get("system") == codes.RXNORM and \
                 coding.get("code") in _OUR_CODES:
-            return "medication"
+            return True
     low = " ".join(w.lower() for w in words if isinstance(w, str))
-    if _WORDS.search(low) or any(p.lower() in low for p in CATALOGUE.names()):
-        return "medication"
-    return None
+    return bool(_WORDS.search(low)) or any(p.lower() in low for p in CATALOGUE.names())
 
 
 def _concept(request: dict[str, Any], medications: tuple[dict[str, Any], ...]
@@ -149,10 +151,25 @@ async def gather(call: hooks.HookCall, config: Config, client: httpx.AsyncClient
             raise Precondition(f"the {key} is needed: {why}", f"prefetch.{key}")
     notes = [f"{key}: {failed.get(key, 'not prefetched and not read')}: not used"
              for key in hooks.PREFETCH if key not in have]
-    patient = have["patient"] or f"Patient/{call.patient_id}"
-    exposure, problem = _exposure(have, whole, patient, day, notes)
-    return Data(patient=patient, observations=_observations(have), exposure=exposure,
-                exposure_problem=problem, notes=tuple(notes))
+    fhir_patient = have["patient"] or f"Patient/{call.patient_id}"
+    observations = _observations(have)
+    exposure, exposure_problem = _exposure(have, whole, fhir_patient, day, notes)
+    patient: Patient | None = None
+    problem: str | None = None
+    lab_days: tuple[Any, ...] = ()
+    try:
+        reading = read_fhir(fhir_patient, observations, on=day)
+        patient = reading.patient()
+    except PlexodoseError as exc:
+        problem = str(exc)
+    else:
+        try:
+            lab_days = reading.lab_history()
+        except PlexodoseError as exc:
+            notes.append(f"labs: could not be read ({exc}): not used")
+    return Data(fhir_patient=fhir_patient, observations=observations, patient=patient,
+                problem=problem, lab_days=lab_days, exposure=exposure,
+                exposure_problem=exposure_problem, notes=tuple(notes))
 
 
 def _whole(value: Any) -> bool:
@@ -202,35 +219,50 @@ def _exposure(have: dict[str, Any], whole: dict[str, bool], patient: Any, day: d
         return None, str(exc)
 
 
-def _order_cards(call: hooks.HookCall, data: Data, request: dict[str, Any], name: str,
-                 day: dt.date) -> tuple[list[dict[str, Any]], str]:
+def _order_cards(call: hooks.HookCall, data: Data, request: dict[str, Any], day: dt.date) -> tuple[list[dict[str, Any]], str]:
     ref = f"MedicationRequest/{request.get('id', '(no id)')}"
-    bundle = _bundle(request, call.medications)
+    name = _name(request, call.medications)
     notes = list(data.notes)
-    read = _read(bundle, data, day)
+    read = _read(_bundle(request, call.medications))
+    if not _subject_is(request, call):
+        why = (f"its subject is not the patient in context (Patient/{call.patient_id}): "
+               "another patient's order is never screened for this one")
+        return _unread(ref, name, "per_dose", why, day, notes), "not_screened"
+    if data.patient is None:
+        return _unread(ref, name, "per_day", "the patient's values could not be used: "
+                       f"{data.problem}", day, notes), "not_screened"
     drug = None if isinstance(read, PlexodoseError) else read.order.drug
     if drug == "azathioprine":
         notes.append(ALLOPURINOL_NOTE)
     labs = _labs(data, day, notes) if drug == "cyclophosphamide_iv" else None
     last = _last_pulse(data.exposure) if drug == "cyclophosphamide_iv" else None
     made: list[dict[str, Any]] = []
-    name = _name(request, call.medications)
     if call.service.hook == "order-select":
-        if not _subject_is(request, call):
-            return [cards.not_screened_card(
-                name, "its subject is not the patient in context (context.patientId): "
-                "another patient's order is never dosed for this one", request=ref)], \
-                "not_screened"
-        made += _calculated(data, request, read, day, notes, ref, labs, last, name,
-                            call.medications)
+        made += _calculated(data, request, read, notes, ref, labs, last, name, call.medications,
+                            day)
         if not _has_dose(request):
             return made, "dosed"
-    s = _screen(bundle, data, day, labs, last)
+    if isinstance(read, PlexodoseError):
+        dimension: Dimension = "frequency" if ".timing" in (read.field or "") else "per_dose"
+        return made + _unread(ref, name, dimension, f"the order could not be read: {read}", day,
+                              notes), "not_screened"
+    s = _screen(read, data, day, labs, last)
     suggestion = _suggestion(s, request, data, day, labs, last)
     made += cards.screening_cards(s, request=ref, suggestion=suggestion, notes=notes,
                                   show_within=call.show_within and call.service.hook ==
                                   "order-sign", name=name)
     return made, s.verdict
+
+
+def _unread(ref: str, name: str, dimension: Dimension, why: str, day: dt.date,
+            notes: list[str]) -> list[dict[str, Any]]:
+    """The card of an order that could not be screened, saying why (never silence)."""
+    finding = OrderFinding(dimension=dimension, category="not_screened", text=why,
+                           source=table.SCREENING)
+    s = Screening(order=orders.UnreadOrder(request=ref), on=day, verdict="not_screened",
+                  findings=(finding,))
+    return cards.screening_cards(s, request=ref, suggestion=None, notes=notes,
+                                 show_within=False, name=name)
 
 
 def _name(request: dict[str, Any], medications: tuple[dict[str, Any], ...]) -> str:
@@ -256,20 +288,22 @@ def _bundle(request: dict[str, Any], medications: tuple[dict[str, Any], ...]) ->
             "entry": [{"resource": request}, *({"resource": m} for m in medications)]}
 
 
-def _read(bundle: dict[str, Any], data: Data, day: dt.date) -> Any:
+def _read(bundle: dict[str, Any]) -> Any:
+    """The order of the request (an ``orders.FhirOrder``), or the reader's refusal."""
     try:
-        return orders.order_from_fhir(bundle, patient=data.patient,
-                                      observations=data.observations, on=day)
+        return orders.order_from_fhir(bundle)
     except PlexodoseError as exc:
         return exc
 
 
-def _screen(bundle: dict[str, Any], data: Data, day: dt.date, labs: Any, last: str | None
-            ) -> Screening:
-    s: Screening = orders.screen_fhir(bundle, on=day, patient=data.patient, observations=data.observations,
-                           prior_cyclophosphamide=data.exposure, labs=labs, last_pulse=last)
-    drug = getattr(s.order, "drug", None) or ""
-    if data.exposure_problem is not None and drug.startswith("cyclophosphamide"):
+def _screen(read: Any, data: Data, day: dt.date, labs: Any, last: str | None) -> Screening:
+    """The screen of a read order for the patient read once, with the reader's notes among
+    what was not checked, and the cumulative dose "not screened" when the record was
+    unreadable."""
+    s = screen(read.order, data.patient, on=day, prior_cyclophosphamide=data.exposure,
+               labs=labs, last_pulse=last)
+    s = attrs.evolve(s, not_checked=s.not_checked + tuple(read.notes))
+    if data.exposure_problem is not None and read.order.drug.startswith("cyclophosphamide"):
         found = (*s.findings, OrderFinding(
             dimension="cumulative", category="not_screened",
             text="the record of past administrations could not be read: "
@@ -286,13 +320,9 @@ def _has_dose(request: dict[str, Any]) -> bool:
 def _labs(data: Data, day: dt.date, notes: list[str]) -> Any:
     """The latest sampling day's labs when taken within the pre-pulse window before ``day``
     (Michigan: within 1 week of the infusion); older ones are not used, and said so."""
-    try:
-        days = read_fhir(data.patient, data.observations, on=day).lab_history()
-    except PlexodoseError:
-        return None  # the screen itself says why the patient's values cannot be read
-    if not days:
+    if not data.lab_days:
         return None
-    latest = days[-1]
+    latest = data.lab_days[-1]
     if (day - latest.date).days > PRE_PULSE_DAYS:
         notes.append(f"the latest labs ({latest.date.isoformat()}) are older than "
                      f"{PRE_PULSE_DAYS} days before the pulse: not used as pre-pulse labs "
@@ -334,7 +364,10 @@ def _suggestion(s: Screening, request: dict[str, Any], data: Data, day: dt.date,
 def _verified(rewritten: dict[str, Any], request: dict[str, Any], data: Data, day: dt.date,
               labs: Any, last: str | None, label: Callable[[str], str], why: str
               ) -> dict[str, Any] | None:
-    again = _screen(_bundle(rewritten, ()), data, day, labs, last)
+    read = _read(_bundle(rewritten, ()))
+    if isinstance(read, PlexodoseError):
+        return None
+    again = _screen(read, data, day, labs, last)
     if again.verdict != "within":
         return None
     words = cards.dose_words(again.order)
@@ -402,9 +435,9 @@ def _dosage_text(drug: str, per_dose_mg: float, times: int | None, interval_days
 # -- order-select: the patient's own dose -----------------------------------------------------
 
 
-def _calculated(data: Data, request: dict[str, Any], read: Any, day: dt.date, notes: list[str],
-                ref: str, labs: Any, last: str | None, name: str,
-                medications: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
+def _calculated(data: Data, request: dict[str, Any], read: Any, notes: list[str], ref: str,
+                labs: Any, last: str | None, name: str, medications: tuple[dict[str, Any], ...],
+                day: dt.date) -> list[dict[str, Any]]:
     """The calculator's dose for the drug being picked, with a suggestion to use it."""
     from plexodose._drugs.azathioprine import azathioprine
     from plexodose._drugs.ciclosporin import ciclosporin
@@ -418,15 +451,12 @@ def _calculated(data: Data, request: dict[str, Any], read: Any, day: dt.date, no
         "cyclophosphamide_iv": cyclophosphamide_iv, "mycophenolate": mycophenolate}
     if isinstance(read, PlexodoseError):
         drug, why = _drug_without_dose(request, medications)
-        if drug is None:  # a dose written is screened below, with the reader's reason
-            return [] if _has_dose(request) else [cards.not_screened_card(
-                name, why, request=ref, notes=notes)]
+        if drug is None:  # a dose written is screened after, with the reader's reason
+            return [] if _has_dose(request) else _unread(ref, name, "per_dose", why, day, notes)
     else:
         drug = read.order.drug
     try:
-        patient = read_fhir(data.patient, data.observations, on=day).patient() if isinstance(
-            read, PlexodoseError) else read.patient
-        result = calculators[drug](patient)
+        result = calculators[drug](data.patient)
     except PlexodoseError as exc:
         return [cards.calculator_refusal_card(drug, str(exc), request=ref)]
     order = Order.from_result(result)
