@@ -120,10 +120,16 @@ def test_order_select_gives_the_patients_dose_for_each_drug_being_picked(fresh: 
     (aza,) = found["MedicationRequest/aza"]
     assert aza["summary"] == "Azathioprine for this patient: 150 mg daily; calculated 144 mg"
     assert aza["suggestions"][0]["label"] == "Use 150 mg daily"
+    # TPMT is read (normal); NUDT15 has no LOINC code plexodose reads: the card warns
+    assert aza["indicator"] == "warning"
+    assert aza["detail"].startswith("- **NUDT15 status not given: test before starting (CPIC)")
+    assert "allopurinol: not read from the record" not in aza["detail"]
     # 0.75 g/m2 x 1.8708 m2 = 1,403.1 mg, rounded down to 1,403 mg
     (cyc,) = found["MedicationRequest/cyc"]
     assert cyc["summary"] == "IV cyclophosphamide for this patient: 1,403 mg every 4 weeks"
     assert cyc["suggestions"][0]["label"] == "Use 1,403 mg every 4 weeks"
+    assert cyc["indicator"] == "warning"  # the calculator's warnings come first
+    assert "EULAR/CYCLOPS reduces pulses to 83.3 % for age 60" in cyc["detail"]
     (ivig,) = found["MedicationRequest/ivig"]  # 0.4 g/kg x 72 kg = 28.8 g a day
     assert ivig["suggestions"][0]["label"] == "Use 28.8 g daily for 5 days"
     mmf = found["MedicationRequest/mmf"]  # the dose, then the screen of the dose written

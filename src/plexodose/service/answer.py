@@ -51,6 +51,14 @@ _WORDS = re.compile(r"azathioprine|cyclophosphamide|c[iy]closporin|mycophenol|\b
                     r"immune globulin|immunoglobulin")
 _OUR_CODES = {c.code for c in codes.MEDICATIONS.values()}
 _ORAL, _IV = codes.ROUTES["oral"].code, codes.ROUTES["IV"].code
+_EVERY = ("ivig", "azathioprine", "cyclophosphamide_oral", "cyclophosphamide_iv", "ciclosporin",
+          "mycophenolate")
+NEEDED_BY: dict[str, tuple[str, ...]] = {  # prefetch key -> the drugs whose rules read it
+    "patient": _EVERY, "weight": _EVERY, "creatinine": _EVERY,
+    "height": ("ivig", "cyclophosphamide_iv"), "tpmt": ("azathioprine",),
+    "labs": ("cyclophosphamide_iv",),
+    "cyclophosphamide": ("cyclophosphamide_oral", "cyclophosphamide_iv"),
+}
 ALLOPURINOL_NOTE = ("allopurinol: not read from the record, so azathioprine is judged as without "
                     "it (with allopurinol the range is a quarter to a third)")
 
@@ -69,7 +77,8 @@ class Data:
     lab_days: tuple[Any, ...]
     exposure: Exposure | None
     exposure_problem: str | None
-    notes: tuple[str, ...]
+    notes: tuple[tuple[str, str], ...]
+    """(prefetch key, what the service could not use): shown on the orders it matters to."""
 
 
 async def respond(call: hooks.HookCall, config: Config, client: httpx.AsyncClient,
@@ -149,7 +158,7 @@ async def gather(call: hooks.HookCall, config: Config, client: httpx.AsyncClient
         if key not in have:
             why = failed.get(key, "not prefetched, and no fhirServer with fhirAuthorization")
             raise Precondition(f"the {key} is needed: {why}", f"prefetch.{key}")
-    notes = [f"{key}: {failed.get(key, 'not prefetched and not read')}: not used"
+    notes = [(key, f"{key}: {failed.get(key, 'not prefetched and not read')}: not used")
              for key in hooks.PREFETCH if key not in have]
     fhir_patient = have["patient"] or f"Patient/{call.patient_id}"
     observations = _observations(have)
@@ -166,7 +175,7 @@ async def gather(call: hooks.HookCall, config: Config, client: httpx.AsyncClient
         try:
             lab_days = reading.lab_history()
         except PlexodoseError as exc:
-            notes.append(f"labs: could not be read ({exc}): not used")
+            notes.append(("labs", f"labs: could not be read ({exc}): not used"))
     return Data(fhir_patient=fhir_patient, observations=observations, patient=patient,
                 problem=problem, lab_days=lab_days, exposure=exposure,
                 exposure_problem=exposure_problem, notes=tuple(notes))
@@ -202,15 +211,15 @@ def _observations(have: dict[str, Any]) -> dict[str, Any]:
 
 
 def _exposure(have: dict[str, Any], whole: dict[str, bool], patient: Any, day: dt.date,
-              notes: list[str]) -> tuple[Exposure | None, str | None]:
+              notes: list[tuple[str, str]]) -> tuple[Exposure | None, str | None]:
     """The cumulative cyclophosphamide of the record: None (not known) when the record was not
     had or not whole; an EHR with no administration to send has a record of none."""
     key = "cyclophosphamide"
     if key not in have:
         return None, None
     if not whole.get(key, True):
-        notes.append("cyclophosphamide: the record has more pages than were read, so the "
-                     "cumulative dose is not known (never counted as less than it is)")
+        notes.append((key, "cyclophosphamide: the record has more pages than were read, so the "
+                      "cumulative dose is not known (never counted as less than it is)"))
         return None, None
     record = have[key] or {"resourceType": "Bundle", "type": "searchset", "entry": []}
     try:
@@ -222,16 +231,16 @@ def _exposure(have: dict[str, Any], whole: dict[str, bool], patient: Any, day: d
 def _order_cards(call: hooks.HookCall, data: Data, request: dict[str, Any], day: dt.date) -> tuple[list[dict[str, Any]], str]:
     ref = f"MedicationRequest/{request.get('id', '(no id)')}"
     name = _name(request, call.medications)
-    notes = list(data.notes)
     read = _read(_bundle(request, call.medications))
     if not _subject_is(request, call):
         why = (f"its subject is not the patient in context (Patient/{call.patient_id}): "
                "another patient's order is never screened for this one")
-        return _unread(ref, name, "per_dose", why, day, notes), "not_screened"
+        return _unread(ref, name, "per_dose", why, day, []), "not_screened"
     if data.patient is None:
         return _unread(ref, name, "per_day", "the patient's values could not be used: "
-                       f"{data.problem}", day, notes), "not_screened"
+                       f"{data.problem}", day, []), "not_screened"
     drug = None if isinstance(read, PlexodoseError) else read.order.drug
+    notes = [text for key, text in data.notes if drug is None or drug in NEEDED_BY[key]]
     if drug == "azathioprine":
         notes.append(ALLOPURINOL_NOTE)
     labs = _labs(data, day, notes) if drug == "cyclophosphamide_iv" else None
@@ -466,8 +475,7 @@ def _calculated(data: Data, request: dict[str, Any], read: Any, notes: list[str]
                           order.times_per_day, interval_days=order.interval_days, days=order.days)
     offer = _verified(rewritten, request, data, day, labs, last,
                       lambda words: f"Use {words}", "the patient's dose calculated by plexodose")
-    text = repr(result)
-    return [cards.dose_card(drug, text.splitlines()[0], text, request=ref, suggestion=offer)]
+    return [cards.dose_card(drug, result, request=ref, suggestion=offer)]
 
 
 def _drug_without_dose(request: dict[str, Any], medications: tuple[dict[str, Any], ...]

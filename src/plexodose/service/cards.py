@@ -188,7 +188,7 @@ def _screening_lines(s: Screening, finding: OrderFinding | None, words: str,
     others = [f for f in s.findings if f is not finding]
     if others:
         lines += ["", "Other findings on this order:" if finding is not None else "Findings:"]
-        lines += [f"- {escape(f.category.replace('_', ' '))} "
+        lines += [f"- {'within the rules, with a warning' if f.warning else SHORT[f.category]} "
                   f"({escape(DIMENSION_WORDS[f.dimension])}): {escape(f.text)}" for f in others]
     return lines
 
@@ -216,15 +216,20 @@ def not_screened_card(what: str, why: str, *, request: str,
                           "plexodose.category": "not_screened"}}
 
 
-def dose_card(drug: str, first_line: str, detail: str, *, request: str,
+def dose_card(drug: str, result: Any, *, request: str,
               suggestion: dict[str, Any] | None) -> dict[str, Any]:
-    """order-select: the patient's calculated dose for the drug being picked."""
-    told = first_line.split(": ", 1)[-1]
-    lines = ["```", detail.rstrip(), "```", "", FOOTER]
+    """order-select: the patient's calculated dose for the drug being picked (a ``warning``
+    when the result warns, each warning first in the detail)."""
+    text = repr(result)
+    told = text.splitlines()[0].split(": ", 1)[-1]
+    warnings = tuple(getattr(result, "warnings", ()))
+    lines = [f"- **{escape(w)}**" for w in warnings] + ([""] if warnings else [])
+    lines += ["```", text.rstrip(), "```", "", FOOTER]
     card: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
         "summary": summary(f"{TITLES[drug]} for this patient: {told}"),
-        "detail": "\n".join(lines), "indicator": "info", "source": dict(SOURCE),
+        "detail": "\n".join(lines), "indicator": "warning" if warnings else "info",
+        "source": dict(SOURCE),
         "extension": {"plexodose.order": request, "plexodose.calculated": True},
     }
     if suggestion is not None:
