@@ -290,3 +290,39 @@ def test_stale_weight_is_not_screened() -> None:
     s = screen(Order(drug="azathioprine", dose="100 mg", times_per_day=1), p)
     assert s.verdict == "not_screened"
     assert "more than 30 days" in s.findings[-1].text
+
+
+def test_iv_second_raise_in_a_calendar_month_is_hard() -> None:
+    # from 1.4 g/m2 (on an override), +0.1 is allowed once a calendar month (Michigan)
+    order = Order(drug="cyclophosphamide_iv", dose="1.5 g/m2", every="2 weeks",
+                  reason="Michigan escalation, nadir WBC above target")
+    same = screen(order, YOUNG, on="2027-03-20", last_pulse="1.4 g/m2", last_raised="2027-03-06")
+    assert same.verdict == "above_hard"
+    earlier = screen(order, YOUNG, on="2027-03-20", last_pulse="1.4 g/m2",
+                     last_raised="2027-02-20")
+    assert earlier.verdict == "above_soft" and earlier.accepted
+    unknown = screen(order, YOUNG, on="2027-03-20", last_pulse="1.4 g/m2")
+    assert any("last_raised" in item for item in unknown.not_checked)
+
+
+def test_iv_suggestion_takes_the_eular_share_and_rescreens_within() -> None:
+    # age 60-70: 83.3 % of 1 g/m2 = 0.8333 g/m2 x 1.8708 m2 = 1,559 mg
+    s = screen(Order(drug="cyclophosphamide_iv", dose="1 g/m2", every="4 weeks"), EX)
+    assert s.suggested_mg is not None and round(s.suggested_mg) == 1559
+    again = screen(Order(drug="cyclophosphamide_iv", dose=f"{s.suggested_mg} mg",
+                         every="4 weeks"), EX)
+    assert again.verdict == "within"
+
+
+def test_three_days_a_week_is_named_as_such() -> None:
+    s = screen(Order(drug="azathioprine", dose="50 mg", times_per_day=1, days_per_week=3), EX)
+    f = next(f for f in s.findings if f.dimension == "frequency")
+    assert f.category == "above_soft" and "3 days a week" in f.text
+
+
+def test_a_confirmed_stale_weight_is_a_note() -> None:
+    p = Patient(weight="72 kg", measured={"weight": "2026-10-01"},
+                confirmed={"weight": "2026-12-01"}, on=ON)
+    s = screen(Order(drug="azathioprine", dose="100 mg", times_per_day=1), p)
+    assert s.verdict == "within"
+    assert any("confirmed" in note for note in s.notes)

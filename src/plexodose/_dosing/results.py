@@ -66,6 +66,24 @@ class _Traced(Record):
         """Every source the calculation cited, each once, in the order first cited."""
         return unique_sources(self._cited)
 
+    def _administration(self) -> tuple[float, float, str]:
+        """(as calculated, as dispensed, unit) for one administration: each result says which."""
+        raise NotImplementedError  # every public result defines it
+
+    @property
+    def calculated_dose(self) -> Quantity:
+        """One administration as calculated (the same name on every result: a dose, a day's
+        IVIg infusion, a pulse)."""
+        calculated, _, unit = self._administration()
+        return u.quantity(calculated, unit)
+
+    @property
+    def dispensed_dose(self) -> Quantity:
+        """One administration as dispensed (whole tablets or vials), or as calculated when the
+        result is not rounded: what is ordered, on every result."""
+        _, dispensed, unit = self._administration()
+        return u.quantity(dispensed, unit)
+
     def _render(self, headline: str, facts: list[str]) -> str:
         lines = [headline, *(f"  {fact}" for fact in facts)]
         if self.values_used:
@@ -157,6 +175,9 @@ class DailyDose(_Traced):
     def per_dose_mg(self) -> float:
         """One administration as calculated (mg)."""
         return self.daily_dose_mg * 7 / self.days_per_week / self.doses_per_day
+
+    def _administration(self) -> tuple[float, float, str]:
+        return self.per_dose_mg, self.given_per_dose_mg, "mg"
 
     @property
     def given_per_dose_mg(self) -> float:
@@ -285,6 +306,9 @@ class IVIgCourse(_Traced):
         """One day's dose as dispensed (whole vials), or as calculated without a product."""
         return self.daily_dose_g if self.dispensed is None else self.dispensed.amount
 
+    def _administration(self) -> tuple[float, float, str]:
+        return self.daily_dose_g, self.given_daily_dose_g, "g"
+
     @property
     def dosing_weight(self) -> Quantity:
         return u.quantity(self.dosing_weight_kg, "kg")
@@ -393,6 +417,9 @@ class CyclophosphamidePulse(_Traced):
     def bsa(self) -> Quantity:
         return u.quantity(self.bsa_m2, "m**2")
 
+    def _administration(self) -> tuple[float, float, str]:
+        return self.dose_mg, self.dose_mg, "mg"
+
     @property
     def dosing_bsa_m2(self) -> float:
         return self.bsa_m2 if self.bsa_cap_m2 is None else min(self.bsa_m2, self.bsa_cap_m2)
@@ -440,6 +467,9 @@ class Conversion(_Traced):
     def __post_init__(self) -> None:
         guard.amount(self.to_mg, "converted dose")
 
+    def _administration(self) -> tuple[float, float, str]:
+        return self.to_mg, self.to_mg, "mg"
+
     @property
     def dose(self) -> Quantity:
         return u.quantity(self.to_mg, "mg")
@@ -474,6 +504,9 @@ class PulseReduction(_Traced):
     @property
     def fraction(self) -> float:
         return self.reduced_mg_per_kg / self.standard_mg_per_kg
+
+    def _administration(self) -> tuple[float, float, str]:
+        return self.dose_mg, self.dose_mg, "mg"
 
     @property
     def dose(self) -> Quantity:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
+
+import attrs
 
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
-from plexodose._core.checks import flag, fraction
+from plexodose._core.checks import checked_date, flag, fraction
 from plexodose._core.errors import ContraindicationError, DoseRangeError, InputRangeError
 from plexodose._core.limits import wbc_per_ul
 from plexodose._core.vocab import BsaFormula
@@ -17,6 +20,7 @@ from plexodose._dosing.guard import Limit
 from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, PulseReduction
 from plexodose._dosing.trace import Trace, hard_cap, positive, protocol_range, reason
 from plexodose._patient import body as _body
+from plexodose._patient import provenance as _prov
 from plexodose._patient.patient import Patient
 
 ORAL_MG_PER_KG_DAY = (1.0, 2.0)  # [seed]
@@ -29,6 +33,7 @@ IV_G_PER_M2 = (0.3, 1.0)  # [seed]
 IV_HARD_MAX_G_PER_M2 = 1.6  # [guideline] Michigan protocol's absolute ceiling
 MICHIGAN_STEP_FROM_G_PER_M2 = 1.4  # [guideline] Michigan: from 1,400 mg/m2 ...
 MICHIGAN_STEP_G_PER_M2 = 0.1  # ... the increase is limited to 100 mg/m2 each month
+BSA_CHANGE_RECALCULATE = 0.05  # dosing-rules.md, "A change in weight": 5 % or more recalculates
 INTERVAL_WEEKS = (2.0, 4.0)  # [seed]
 INTERVAL_PLAUSIBLE_WEEKS = 52.0  # plausibility of an interval (a year), a typing guard
 BSA_CAP_M2 = (1.0, 3.0)  # plausibility of a stated cap
@@ -406,12 +411,25 @@ def cyclophosphamide_next_pulse(
     pre_pulse_neutrophils: Any = None,
     cut_fraction: float = 0.2,
     override: str | None = None,
+    patient: Patient | None = None,
+    on: Any = None,
+    last_raised: Any = None,
 ) -> CyclophosphamidePulse:
     """The next pulse after ``previous``, titrated on the nadir and pre-pulse counts.
 
     Nadir WBC below 2,000/uL cuts the next pulse by ``cut_fraction`` (10-20 %, default 20 %);
     at or above it the pulse rises 25 %, never past 1 g/m2 (1.6 g/m2 with an override).
     Pre-pulse WBC 2,000-3,000/uL gives half; below 2,000/uL holds the pulse.
+
+    ``patient``: the patient now, checked as every calculator checks it (a weight or height
+    older than 7 days on the decision date is refused unless confirmed) and listed on the
+    result's ``values_used`` with dates and origins; its BSA must be within 5 % of the one
+    behind ``previous`` (5 % or more asks for a recalculation: ``cyclophosphamide_iv``, or
+    ``review(previous, ..., patient=)`` with the new pulse beside the last). Without it the
+    result lists the values behind ``previous``, whose BSA it reuses, as they were.
+    ``on`` (the date of this pulse) and ``last_raised`` (the date of the last raise): on an
+    override from 1.4 g/m2, a second raise in one calendar month is refused (Michigan step
+    rule, an absolute limit); without both dates the result says it was not checked.
 
     >>> from plexodose import Patient
     >>> first = cyclophosphamide_iv(Patient.example(), g_per_m2=0.5)
@@ -424,9 +442,25 @@ def cyclophosphamide_next_pulse(
             field="previous",
             value=previous,
         )
-    override = reason(override)
+    day = None if on is None else checked_date(on, "on", _prov.EARLIEST, _prov.LATEST)
+    raised_on = None if last_raised is None else checked_date(
+        last_raised, "last_raised", _prov.EARLIEST, _prov.LATEST)
+    if day is not None and raised_on is not None and raised_on > day:
+        raise InputRangeError(
+            f"last_raised {raised_on.isoformat()} is after this pulse ({day.isoformat()}): the "
+            "last raise is one already given",
+            field="last_raised",
+            value=raised_on,
+        )
+    if patient is None:
+        override = reason(override)
+        trace = Trace(src.CYCLOPHOSPHAMIDE_NADIR)
+        trace.used = previous.values_used  # the values behind the BSA this pulse reuses
+    else:
+        _, override, trace = begin(_on_pulse_date(patient, day), override,
+                                   src.CYCLOPHOSPHAMIDE_NADIR, pulse=True)
+        _same_bsa(patient, previous, trace)
     cut = fraction(cut_fraction, "cut_fraction")
-    trace = Trace(src.CYCLOPHOSPHAMIDE_NADIR)
     protocol_range(trace, "cut_fraction", cut, *NADIR_CUT, "", override, src.CYCLOPHOSPHAMIDE_NADIR)
     if nadir_wbc is None and pre_pulse_wbc is None and pre_pulse_neutrophils is None:
         raise InputRangeError(
@@ -438,7 +472,7 @@ def cyclophosphamide_next_pulse(
     if nadir_wbc is not None:
         rate = _after_nadir(rate, wbc_per_ul(nadir_wbc, "nadir_wbc"), cut, ceiling, trace)
         if rate > previous.g_per_m2 and override is not None:
-            rate = _michigan_step(previous.g_per_m2, rate, trace)
+            rate = _michigan_step(previous.g_per_m2, rate, trace, day, raised_on)
     dose = rate * 1000 * previous.dosing_bsa_m2 * previous.reduction
     trace.step(
         "next pulse = {:,.5g} g/m2 x {:,.5g} m2{} = {:,.5g} mg",
@@ -491,10 +525,59 @@ def cyclophosphamide_next_pulse(
     )
 
 
-def _michigan_step(before: float, raised: float, trace: Trace) -> float:
+def _on_pulse_date(patient: Patient, day: dt.date | None) -> Any:
+    """The patient, its values judged on the date of this pulse when ``on`` gives it."""
+    if day is None or not isinstance(patient, Patient) or patient.on == day:
+        return patient  # begin() refuses what is not a Patient
+    if patient.on is not None:
+        raise InputRangeError(
+            f"on {day.isoformat()} differs from the patient's decision date "
+            f"{patient.on.isoformat()}: the pulse date is the date its values are judged on",
+            field="on",
+            value=day,
+        )
+    return attrs.evolve(patient, on=day)
+
+
+def _same_bsa(patient: Patient, previous: CyclophosphamidePulse, trace: Trace) -> None:
+    """The patient's BSA now (the last pulse's formula) within 5 % of the one behind the last
+    pulse, whose BSA the next pulse reuses; 5 % or more is refused: recalculate (dosing-rules.md,
+    "A change in weight": never applied silently)."""
+    height = patient.height_cm
+    if height is None:
+        raise patient.missing("height", "the BSA check of the next pulse")
+    now = _body.bsa_m2(_body.bsa_formula(previous.bsa_formula), height, patient.weight_kg)
+    moved = abs(now - previous.bsa_m2) / previous.bsa_m2
+    if round(moved, 9) >= BSA_CHANGE_RECALCULATE:
+        raise InputRangeError(
+            f"patient: BSA {fmt.number(now, 4)} m2 ({fmt.number(height)} cm, "
+            f"{fmt.number(patient.weight_kg)} kg) differs by {fmt.percent(moved)} from the "
+            f"{fmt.number(previous.bsa_m2, 4)} m2 behind the last pulse; 5 % or more asks for a "
+            "recalculation (dosing-rules.md, 'A change in weight'): calculate the pulse on the new "
+            "BSA with cyclophosphamide_iv, or review the last pulse with patient= to see it "
+            "beside the last",
+            field="patient",
+            value=now,
+        )
+    trace.step(
+        "BSA now {:,.5g} m2 ({}, {:,.5g} cm, {:,.5g} kg), within 5 % of the {:,.5g} m2 behind the "
+        "last pulse: the last pulse's BSA is kept",
+        now,
+        previous.bsa_formula,
+        height,
+        patient.weight_kg,
+        previous.bsa_m2,
+        source=src.BSA,
+    )
+
+
+def _michigan_step(
+    before: float, raised: float, trace: Trace, day: dt.date | None, last_raised: dt.date | None
+) -> float:
     """The Michigan step rule on an override: a 25 % raise from below 1.4 g/m2 stops at 1.4
-    [gap: "reaches 1400" read conservatively]; from 1.4 g/m2 each raise is at most 0.1 g/m2
-    (one a calendar month), never past 1.6 g/m2."""
+    [gap: "reaches 1400" read conservatively]; from 1.4 g/m2 each raise is at most 0.1 g/m2,
+    never past 1.6 g/m2, and a second raise in a calendar month is refused (an absolute limit,
+    checked when ``day`` and ``last_raised`` are both known)."""
     step_from, step = MICHIGAN_STEP_FROM_G_PER_M2, MICHIGAN_STEP_G_PER_M2
     if before < step_from - 1e-12:
         if raised <= step_from:
@@ -511,12 +594,44 @@ def _michigan_step(before: float, raised: float, trace: Trace) -> float:
         limited,
         source=src.MICHIGAN_STEP,
     )
-    trace.warn(
-        "Michigan step rule: at most one raise a calendar month from 1.4 g/m2; do not give this "
-        "raise if the last pulse was already raised this calendar month",
-        src.MICHIGAN_STEP,
+    if limited <= before:
+        return limited  # no raise: the month's limit has nothing to count
+    if day is None or last_raised is None:
+        missing = " and ".join(name for name, value in (
+            ("on= (the date of this pulse)", day), ("last_raised= (the date of the last raise)",
+                                                   last_raised)) if value is None)
+        trace.warn(
+            "Michigan step rule, at most one raise a calendar month from 1.4 g/m2: not checked: "
+            f"no dates (give {missing}); do not give this raise if the last pulse was already "
+            "raised this calendar month",
+            src.MICHIGAN_STEP,
+        )
+        return limited
+    if (day.year, day.month) == (last_raised.year, last_raised.month):
+        raise DoseRangeError(
+            f"a raise from {fmt.number(before, 3)} to {fmt.number(limited, 3)} g/m2 on "
+            f"{day.isoformat()} would be a second raise in the calendar month of the last raise "
+            f"(last_raised {last_raised.isoformat()}): from 1.4 g/m2 at most one raise a calendar "
+            "month "
+            f"({src.MICHIGAN_STEP}); an override does not lift it: give this pulse at the last "
+            f"pulse's {fmt.number(before, 3)} g/m2, or raise it from "
+            f"{_next_month(last_raised).isoformat()}",
+            field="last_raised",
+            value=last_raised,
+        )
+    trace.step(
+        "the last raise was on {}, in an earlier calendar month than this pulse ({}): one raise "
+        "this month (Michigan step rule)",
+        last_raised.isoformat(),
+        day.isoformat(),
+        source=src.MICHIGAN_STEP,
     )
     return limited
+
+
+def _next_month(day: dt.date) -> dt.date:
+    """The first day of the calendar month after ``day``'s."""
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _after_nadir(rate: float, nadir: float, cut: float, ceiling: float, trace: Trace) -> float:

@@ -58,6 +58,7 @@ from plexodose._monitoring.rules import (
     Case,
     Ceiling,
     Finding,
+    Past,
     Rules,
     Thresholds,
     Unjudged,
@@ -72,6 +73,7 @@ from plexodose._monitoring.rules import (
 from plexodose._patient import body as _body
 from plexodose._patient import provenance as _prov
 from plexodose._patient.patient import Patient
+from plexodose._screening.screen import azathioprine_range as own_azathioprine_range
 
 HEADLINES = {
     "continue": "continue",
@@ -223,7 +225,7 @@ def _baseline(value: Any, labs: Labs) -> tuple[float | None, int]:
 
 
 def _dates(
-    labs: Labs, past: tuple[Labs, ...], started: Any, on: Any, baseline: Any = None,
+    labs: Labs, past: Past, started: Any, on: Any, baseline: Any = None,
     stable_since: Any = None, nadir: Any = None,
 ) -> tuple[dt.date | None, dt.date]:
     """(start, review date), once every date given makes sense; refused otherwise, naming the
@@ -244,7 +246,8 @@ def _dates(
             value=past[-1].date,
         )
     first = None if started is None else lab_date(started, "started")
-    for result, field in ((labs, "labs"), *((h, "history") for h in past)):
+    # the history is oldest first: its first set is the one that could precede the start
+    for result, field in ((labs, "labs"), *((h, "history") for h in past[:1])):
         if first is not None and result.date < first:
             raise InputRangeError(
                 f"{field} dated {result.date.isoformat()} is before the treatment it reviews "
@@ -457,7 +460,7 @@ def review(
         raise InputRangeError(f"unjudged must be 'flag' or 'note'; got {safe_repr(unjudged)}",
                               field="unjudged", value=unjudged)
     reason_given = reason(override)
-    past = checked_history(history)
+    past = Past.of(history)  # a re-plan's window of its checked results is not checked again
     first, today = _dates(labs, past, started, on, baseline, stable_since, nadir)
     if name == IV_CYCLOPHOSPHAMIDE:
         if (today - labs.date).days > PRE_PULSE_DAYS:
@@ -525,8 +528,7 @@ def review(
         screen(r, case.current_mg_per_day, "current_dose", _ceiling(at, drug, record, latest=False))
     apply_rules(r)
     for earlier in older:  # the latest result of each quantity the latest set does not carry
-        group = Rules(attrs.evolve(case, labs=earlier,
-                                   history=tuple(h for h in past if h.date < earlier.date)))
+        group = Rules(attrs.evolve(case, labs=earlier, history=past.before(earlier.date)))
         group.dated = True
         _stale(group, today)
         if group.findings:
@@ -557,17 +559,10 @@ def _only(labs: Labs, names: Iterable[str]) -> Labs:
     return cut
 
 
-def _latest_sets(labs: Labs, past: tuple[Labs, ...]) -> list[Labs]:
+def _latest_sets(labs: Labs, past: Past) -> list[Labs]:
     """Newest first: each older set cut to the results that are the latest of their quantity
     (a quantity ``labs`` carries is judged there)."""
-    seen = set(labs.names())
-    found = []
-    for earlier in reversed(past):
-        names = [n for n in earlier.names() if n not in seen]
-        if names:
-            found.append(_only(earlier, names))
-            seen.update(names)
-    return found
+    return [_only(earlier, names) for earlier, names in past.latest_sets(labs.names())]
 
 
 _RECALCULATED = {AZATHIOPRINE, CICLOSPORIN, ORAL_CYCLOPHOSPHAMIDE}
@@ -657,7 +652,7 @@ NeutrophilsRule = Literal["postpone", "cut"]
 
 
 def _case(
-    name: str, drug: Any, labs: Labs, past: tuple[Labs, ...], first: dt.date | None,
+    name: str, drug: Any, labs: Labs, past: Past, first: dt.date | None,
     baseline: Any, current_dose: Any, stable_since: Any, thresholds: Any, uln_alt: Any,
     uln_ast: Any, explained: Iterable[str], creatinine_rise: Any, reduction: Any,
     reductions: Any, pressure_reductions: Any, uncontrolled: Any, potassium_limit: Any,
@@ -748,10 +743,6 @@ def _renal(labs: Labs | None, patient: Patient | None) -> tuple[float | None, st
                    f"{patient.sex})")
 
 
-def _given_daily(result: DailyDose) -> float:
-    return max(result.daily_dose_mg, _daily_mg(result))
-
-
 def _ceiling(case: Case, drug: Any, patient: Patient | None, *, latest: bool) -> Ceiling:
     """The patient's own ceiling: with the new results' renal function (``latest``: for a
     restart or a proposed dose) or on the patient's record alone (for the current dose)."""
@@ -828,36 +819,14 @@ def _azathioprine_ceiling(patient: Patient | None, creatinine: float | None, all
             return Ceiling(soft=daily, hard=cap, poor=True, checked=True, sources=sources, text=(
                 f"TPMT/NUDT15 poor metabolizer: CPIC's reduced regimen is {fmt.mass_mg(daily)}/day "
                 "on average (10-fold reduction, three days a week)"))
-        reduced = [g for g in genes if g in _azathioprine.REDUCED or g == "indeterminate"]
-        if reduced:
-            span = _azathioprine.BOTH_GENES_REDUCED if len(reduced) == 2 else _azathioprine.ONE_GENE_REDUCED
-            # CPIC's fraction of the normal dose N, applied once (N with this patient's renal and
-            # allopurinol shares): the range itself, whether or not a whole tablet fits in it
-            normal = _azathioprine.azathioprine(
-                attrs.evolve(p, tpmt="normal", nudt15="normal"), allopurinol=allopurinol)
-            bottom, top = (share * normal.daily_dose_mg for share in span)
-            text = (f"reduced metabolizer: CPIC's {fmt.percent(span[0])}-{fmt.percent(span[1])} of "
-                    f"the normal dose, {fmt.mass_mg(bottom)}-{fmt.mass_mg(top)}/day")
-            if allopurinol:
-                text += "; with allopurinol (one quarter)"
-            return Ceiling(soft=min(top, cap), hard=cap, low=bottom, text=text, checked=True,
-                           sources=sources)
-        else:
-            high = _azathioprine.azathioprine(p, mg_per_kg_day=_azathioprine.MG_PER_KG_DAY[1],
-                                              allopurinol=allopurinol)
-            low = _azathioprine.azathioprine(p, mg_per_kg_day=_azathioprine.MG_PER_KG_DAY[0],
-                                             allopurinol=allopurinol)
-            text = (f"1-2 mg/kg/day at {fmt.number(p.weight_kg)} kg with this patient's renal "
-                    f"share, {fmt.mass_mg(low.daily_dose_mg)}-{fmt.mass_mg(high.daily_dose_mg)}/day")
-            if None in genes:
-                text += "; TPMT/NUDT15 not known"
-        if allopurinol:
-            text += "; with allopurinol (one quarter)"
+        # one range for the review and the order screen (dosing-rules.md, "Screening an order
+        # someone else wrote"): CPIC's share of N for a reduced metabolizer, else 1-2 mg/kg/day
+        low, high, text, _ = own_azathioprine_range(p, allopurinol)
     except PlexodoseError as exc:
         return Ceiling(hard=cap, text=f"the patient's range could not be worked out ({exc})",
                        sources=sources)
-    return Ceiling(soft=min(_given_daily(high), cap), hard=cap, low=low.daily_dose_mg, text=text,
-                   checked=True, sources=sources)
+    return Ceiling(soft=min(high, cap), hard=cap, low=low, text=text, checked=True,
+                   sources=sources)
 
 
 def _flag(value: Any, field: str) -> bool:
@@ -1056,7 +1025,7 @@ def _pulse_review(
     if nadir is not None and nadir_wbc is None:
         raise MissingInputError("nadir must carry a wbc", field="nadir")
     case = Case(
-        drug=IV_CYCLOPHOSPHAMIDE, labs=labs, history=(), baseline_creatinine=None, baseline_count=0,
+        drug=IV_CYCLOPHOSPHAMIDE, labs=labs, history=Past(), baseline_creatinine=None, baseline_count=0,
         current_mg_per_day=None, doses_per_day=1, started=None, stable_since=None,
         thresholds="bsr2017", uln_alt=None, uln_ast=None, explained=frozenset(),
         creatinine_rise=rules.CICLOSPORIN_RISE[0], reduction=rules.CICLOSPORIN_REDUCTION[1],

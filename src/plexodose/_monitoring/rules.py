@@ -5,11 +5,12 @@ Every threshold is a constant of ``plexodose._monitoring.thresholds``; this modu
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import math
-from collections.abc import Callable
-from typing import Literal
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Literal, overload
 
 import attrs
 
@@ -24,6 +25,7 @@ from plexodose._drugs import cyclophosphamide as _cyclophosphamide
 from plexodose._drugs import mycophenolate as _mycophenolate
 from plexodose._monitoring import thresholds as rules
 from plexodose._monitoring.labs import Labs
+from plexodose._monitoring.labs import history as checked_history
 
 Action = Literal["continue", "flag", "recalculate", "repeat", "reduce", "withhold", "stop"]
 # "recalculate" ranks above "flag" and below "repeat" (monitoring-rules.md, "Actions rank": ...
@@ -82,6 +84,102 @@ class Finding:
         return f"{self.action}: {self.text}"
 
 
+class Past(Sequence[Labs]):
+    """Earlier results, checked once (Labs, oldest first, one set per date) and indexed by
+    quantity: a review reads a quantity's latest values, and the sets holding each quantity's
+    latest result, by bisection, never by reading the whole history again. A window of a Past
+    shares its results and index, so a re-plan checks its results once and hands each review
+    the window it needs (issue 19, class 9: linear re-planning)."""
+
+    __slots__ = ("_at", "_results", "_start", "_stop")
+
+    def __init__(self, results: Sequence[Labs] = (), field: str = "history") -> None:
+        self._results = checked_history(results, field)
+        at: dict[str, list[int]] = {}
+        for i, labs in enumerate(self._results):
+            for name in labs.names():
+                at.setdefault(name, []).append(i)
+        self._at = at
+        self._start, self._stop = 0, len(self._results)
+
+    @classmethod
+    def of(cls, results: Sequence[Labs], field: str = "history") -> Past:
+        """``results`` checked; a Past was checked when it was made and is kept as it is."""
+        return results if type(results) is Past else cls(results, field)
+
+    def window(self, start: int, stop: int) -> Past:
+        """The results from position ``start`` up to ``stop`` (as in a slice), in O(1)."""
+        start, stop, _ = slice(start, stop).indices(len(self))
+        view = object.__new__(Past)
+        view._results, view._at = self._results, self._at
+        view._start, view._stop = self._start + start, self._start + max(start, stop)
+        return view
+
+    def before(self, day: dt.date) -> Past:
+        """The results dated before ``day``."""
+        stop = bisect.bisect_left(self._results, day, self._start, self._stop, key=_date)
+        return self.window(0, stop - self._start)
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    @overload
+    def __getitem__(self, index: int) -> Labs: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Labs, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Labs | tuple[Labs, ...]:
+        if isinstance(index, slice):
+            return tuple(self._results[i] for i in range(self._start, self._stop)[index])
+        n = len(self)
+        at = index + n if index < 0 else index
+        if not 0 <= at < n:
+            raise IndexError("history index out of range")
+        return self._results[self._start + at]
+
+    def __iter__(self) -> Iterator[Labs]:
+        return (self._results[i] for i in range(self._start, self._stop))
+
+    def __reversed__(self) -> Iterator[Labs]:
+        return (self._results[i] for i in range(self._stop - 1, self._start - 1, -1))
+
+    def _where(self, name: str) -> tuple[list[int], int, int]:
+        """The positions of the sets holding ``name``, and the span of them in this window."""
+        at = self._at.get(name, [])
+        return at, bisect.bisect_left(at, self._start), bisect.bisect_left(at, self._stop)
+
+    def last(self, name: str, n: int) -> list[float]:
+        """The last ``n`` values of the analyte ``name``, oldest first."""
+        at, first, stop = self._where(name)
+        return [v for i in at[max(first, stop - n) : stop]
+                if (v := self._results[i].value(name)) is not None]
+
+    def latest(self, name: str) -> Labs | None:
+        """The latest set holding ``name`` (an analyte or "blood_pressure"), or None."""
+        at, first, stop = self._where(name)
+        return self._results[at[stop - 1]] if stop > first else None
+
+    def latest_sets(self, seen: Iterable[str]) -> list[tuple[Labs, list[str]]]:
+        """Newest first: each set holding the latest result of a quantity not in ``seen``, with
+        those quantities (in the set's own order)."""
+        skip = set(seen)
+        found: dict[int, set[str]] = {}
+        for name in self._at:
+            at, first, stop = self._where(name)
+            if name not in skip and stop > first:
+                found.setdefault(at[stop - 1], set()).add(name)
+        out = []
+        for i in sorted(found, reverse=True):
+            labs = self._results[i]
+            out.append((labs, [n for n in labs.names() if n in found[i]]))
+        return out
+
+
+def _date(labs: Labs) -> dt.date:
+    return labs.date
+
+
 @attrs.frozen(kw_only=True)
 class Ceiling:
     """The patient's own daily range for a dose a review is given or proposes (mg/day).
@@ -106,7 +204,7 @@ class Case:
 
     drug: str
     labs: Labs
-    history: tuple[Labs, ...]
+    history: Past
     baseline_creatinine: float | None
     baseline_count: int
     current_mg_per_day: float | None
@@ -372,10 +470,15 @@ def _enzyme(r: Rules, name: str, uln: float | None) -> None:
         )
 
 
+_TREND_VALUES = max(rules.TREND_OCCASIONS + 1, 3)  # the most results a trend rule reads
+
+
 def _series(r: Rules, name: str) -> list[float]:
-    past = [v for h in r.case.history if (v := h.value(name)) is not None]
+    """The latest ``name`` and the results before it that a trend rule reads, oldest first."""
     latest = r.case.labs.value(name)
-    return [] if latest is None else [*past, latest]
+    if latest is None:
+        return []
+    return [*r.case.history.last(name, _TREND_VALUES - 1), latest]
 
 
 def fell_more_than(before: float, after: float, share: float = rules.TREND_FALL) -> bool:
@@ -441,11 +544,8 @@ def _rise(value: float, baseline: float) -> float:
 
 
 def _previous(r: Rules, name: str) -> float | None:
-    for result in reversed(r.case.history):
-        found = result.value(name)
-        if found is not None:
-            return found
-    return None
+    result = r.case.history.latest(name)
+    return None if result is None else result.value(name)
 
 
 def _need_baseline(r: Rules) -> float:
@@ -629,7 +729,7 @@ def pressure(r: Rules, *, ciclosporin: bool) -> None:
             about=about,
         )
         return
-    before = next((h for h in reversed(case.history) if h.systolic_mmhg is not None), None)
+    before = case.history.latest("blood_pressure")
     if before is None or not _above(before):
         r.find(
             "repeat",

@@ -38,12 +38,19 @@ from plexodose._core.sources import Source
 from plexodose._dosing.results import frequency_text
 from plexodose._drugs import cyclophosphamide as cy
 from plexodose._monitoring import thresholds as rules
-from plexodose._monitoring.labs import Labs, history
+from plexodose._monitoring.labs import Labs
 from plexodose._monitoring.review import Review, review
-from plexodose._monitoring.rules import IV_CYCLOPHOSPHAMIDE, Finding
+from plexodose._monitoring.rules import IV_CYCLOPHOSPHAMIDE, Finding, Past
 from plexodose._schedule.builder import _Builder
 from plexodose._schedule.courses import _cumulative
-from plexodose._schedule.model import CYCLOPHOSPHAMIDE, IVIG, Event, Schedule
+from plexodose._schedule.model import (
+    AZATHIOPRINE,
+    CICLOSPORIN,
+    CYCLOPHOSPHAMIDE,
+    IVIG,
+    Event,
+    Schedule,
+)
 from plexodose._schedule.monitoring import _monitoring
 from plexodose._schedule.rules import NADIR_DAYS, PRE_PULSE_CREATININE_GAP, THRESHOLDS_G
 
@@ -63,7 +70,9 @@ def replan(
     ``baseline`` (pre-treatment Labs or creatinine) and ``on`` go to every review, with any
     other :func:`plexodose.review` option (``thresholds``, ``reduction``, ...); any other name
     is refused. ``reductions`` and ``pressure_reductions`` are the ciclosporin reductions made
-    before this plan: replan counts its own from there.
+    before this plan: replan counts its own from there. ``patient`` goes to every review (each
+    dose screened against the patient's own range), but the 5 % weight rule is not applied:
+    the plan does not record the weight behind its doses, and a warning says so.
 
     >>> from plexodose import Labs, Patient, azathioprine, schedule
     >>> s = schedule(azathioprine(Patient.example()), start="2027-01-01", months=2)
@@ -95,8 +104,10 @@ def replan(
             )
     # Reductions already made before this plan: replan counts its own from there.
     made = [whole_number(options.pop(n, 0), n, 0, 10) for n in ("reductions", "pressure_reductions")]
-    ordered = history(results, "results")
+    # Checked once; each review reads a window of it (no copy, no second check): linear.
+    ordered = Past(results, "results")
     dates = [h.date for h in ordered]
+    last = len(ordered) - 1
     events = list(schedule.events)
     plan = _Index(events)
     reviews: list[Review] = []
@@ -137,11 +148,11 @@ def replan(
             _review_name(drug),
             labs,
             baseline=baseline,
-            history=ordered[bisect.bisect_left(dates, first) : i],
+            history=ordered.window(bisect.bisect_left(dates, first), i),
             started=first,
             # an earlier result is judged as on its own date (its age is that of the decision
             # then); the latest on ``on``, where an old result answers "repeat"
-            on=on if labs is ordered[-1] else labs.date,
+            on=on if i == last else labs.date,
             current_dose=u.quantity(plan.dose_on(drug, labs.date), "mg/day"),
             **{"reductions": counts[0], "pressure_reductions": counts[1], **options},
         )
@@ -166,6 +177,10 @@ def replan(
                 f"{drug} results after {day.isoformat()} are not reviewed: the drug is withheld "
                 "and a restart needs the prescriber's dose"
             )
+    if options.get("patient") is not None and any(
+        e.kind == "dose" and e.drug in _WEIGHT_BASED for e in schedule.events
+    ):
+        warnings.append(_WEIGHT_RULE_GAP)
     if not any(r.action not in ("continue", "flag") for r in reviews):
         warnings.append("re-plan: no result changed the plan")
     if CYCLOPHOSPHAMIDE in {r.drug.split(" ")[0] for r in reviews if r.action not in ("continue", "flag")}:
@@ -187,6 +202,17 @@ _SET_BY_REPLAN = (
 )
 _REVIEW_OPTIONS = tuple(
     n for n in inspect.signature(review).parameters if n not in (*_SET_BY_REPLAN, "baseline", "on")
+)
+
+
+# A Schedule records doses, not the weight or BSA behind them, and Labs carry no weight: replan
+# cannot apply the 5 % rule (a gap, docs/monitoring.md); given patient=, it says so.
+_WEIGHT_BASED = frozenset({AZATHIOPRINE, CICLOSPORIN, CYCLOPHOSPHAMIDE})
+_WEIGHT_RULE_GAP = (
+    "weight not compared: replan cannot apply the 5 % weight rule (dosing-rules.md, 'A change "
+    "in weight'): the plan does not record the weight or BSA its doses were calculated on; "
+    "review each calculator result with patient= for the new dose beside the current one, or "
+    "plan again"
 )
 
 

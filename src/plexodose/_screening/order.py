@@ -47,6 +47,7 @@ _DAYS = u.Dimension("time", "day", '"4 weeks"')
 _THOUSANDS = re.compile(r"^\s*\d{1,3}(?:,\d{3})+(?:\.\d+)?(?=\s)")
 _SQUARE = re.compile(r"(?<=[A-Za-z])2\b")  # "g/m2" -> "g/m**2" (UCUM writes m2)
 MAX_AMOUNT = {"mg": 200_000.0, "mg/kg": 5_000.0, "mg/m2": 10_000.0}  # typing guards: 200 g
+MIN_AMOUNT = {"mg": 1e-3, "mg/kg": 1e-4, "mg/m2": 1e-3}  # a microgram: below it, a typing error
 MAX_INTERVAL_DAYS = 366.0
 MAX_COURSE_DAYS = 3_660  # ten years
 
@@ -79,9 +80,9 @@ def read_amount(value: Any, field: str = "dose") -> tuple[float, Basis, Per, str
         except UnitError as exc:
             refusals.append(exc)
             continue
-        if not 0 < amount <= MAX_AMOUNT[basis]:
+        if not MIN_AMOUNT[basis] <= amount <= MAX_AMOUNT[basis]:
             raise InputRangeError(
-                f"{field} {safe_repr(given)} is outside the plausible range (above 0, at most "
+                f"{field} {safe_repr(given)} is outside the plausible range ({MIN_AMOUNT[basis]:g} to "
                 f"{fmt.number(MAX_AMOUNT[basis])} {basis}{'' if per == 'dose' else '/day'})",
                 field=field, value=given)
         return amount, basis, per, _written(given)
@@ -184,7 +185,7 @@ class Order:
 
         >>> from plexodose import Patient, mycophenolate
         >>> Order.from_result(mycophenolate(Patient.example()))
-        Order(mycophenolate 1000 mg twice daily)
+        Order(mycophenolate 1,000 mg twice daily)
         """
         return _from_result(cls, result)
 

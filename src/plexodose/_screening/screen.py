@@ -10,6 +10,7 @@ dispensed, screens within by construction, and a change to a calculator moves th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -17,10 +18,11 @@ import attrs
 
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
+from plexodose._core.checks import checked_date
 from plexodose._core.errors import ContraindicationError, InputRangeError, PlexodoseError, safe_repr
 from plexodose._core.sources import Source
 from plexodose._dosing.calculation import creatinine_umol_l, values_used
-from plexodose._dosing.results import DailyDose, IVIgCourse
+from plexodose._dosing.results import DailyDose
 from plexodose._dosing.trace import Trace
 from plexodose._drugs import azathioprine as aza
 from plexodose._drugs import ciclosporin as csa
@@ -29,11 +31,13 @@ from plexodose._drugs import ivig as ivg
 from plexodose._drugs import mycophenolate as mmf
 from plexodose._patient import body as _body
 from plexodose._patient.patient import Patient
+from plexodose._patient.provenance import EARLIEST
 from plexodose._screening import table
 from plexodose._screening.exposure import Exposure, exposure_of
 from plexodose._screening.order import Order, safe_order
 from plexodose._screening.verdict import Category, Dimension, OrderFinding, Screening, overall
 
+_MOSTELLER = _body.bsa_formula("mosteller")
 EDGE = 1e-9  # relative: a float at a range's edge is at the edge (67.5 kg in lb is not above)
 PROTOCOL_TIMES = {"ivig": 1, "azathioprine": 1, "cyclophosphamide_oral": 1,
                   "cyclophosphamide_iv": 1, "ciclosporin": 2, "mycophenolate": 2}
@@ -68,6 +72,7 @@ class _Work:
     calculated_text: str = ""
     suggested_mg: float | None = None
     suggested_text: str = ""
+    notes: list[str] = attrs.Factory(list)
 
     def add(self, dimension: Dimension, category: Category, text: str, source: Source,
             warning: bool = False) -> None:
@@ -87,6 +92,7 @@ def screen(
     history: Any = None,
     allopurinol: bool = False,
     last_pulse: Any = None,
+    last_raised: Any = None,
     labs: Any = None,
 ) -> Screening:
     """Screen ``order`` for ``patient`` on ``on`` (the patient's ``on``, else today).
@@ -95,7 +101,8 @@ def screen(
     see :func:`plexodose.cyclophosphamide_exposure`) give the cumulative cyclophosphamide before
     this order; without either it is "not known: not checked", never zero. ``allopurinol``: the
     patient takes it (azathioprine). ``last_pulse``: the last IV cyclophosphamide pulse (``"1.2
-    g/m**2"`` or ``"1,400 mg"``), for the raise rules. ``labs``: the pre-pulse results (a
+    g/m**2"`` or ``"1,400 mg"``), for the raise rules; ``last_raised``: the date of the last raise
+    (the Michigan rule allows one raise a calendar month from 1.4 g/m2). ``labs``: the pre-pulse results (a
     :class:`plexodose.Labs`), for an IV pulse.
 
     >>> from plexodose import Order, Patient, screen
@@ -116,22 +123,27 @@ def screen(
     w = _Work(order=o, patient=patient, on=day)
     used: tuple[Any, ...] = ()
     try:
-        used = values_used(patient, Trace(), pulse=o.drug in ("ivig", "cyclophosphamide_iv"))
+        trace = Trace()
+        used = values_used(patient, trace, pulse=o.drug in ("ivig", "cyclophosphamide_iv"))
+        w.notes += trace.warnings  # a confirmed stale value, a changed window: said, not dropped
         _RULES[o.drug](w, exposure=exposure, allopurinol=allopurinol_taken,
-                       last_pulse=last_pulse, labs=labs)
+                       last_pulse=last_pulse, labs=labs,
+                       last_raised=None if last_raised is None else checked_date(
+                           last_raised, "last_raised", EARLIEST, day))
     except _NotScreened as why:
         w.add(why.dimension, "not_screened", why.text, table.SCREENING)
     except PlexodoseError as exc:
-        if exc.field in ("last_pulse", "labs", "allopurinol"):
+        if exc.field in ("last_pulse", "last_raised", "labs", "allopurinol"):
             raise
         w.add("per_day", "not_screened", f"the patient's values could not be used: {exc}",
               table.SCREENING)
     findings = tuple(w.findings)
     return Screening(
         order=o, on=day, verdict=overall(findings), findings=findings, basis=w.basis,
-        range_text=w.range_text, calculated_text=w.calculated_text,
+        range_text=w.range_text, patient=patient, allopurinol=allopurinol_taken,
         suggested_mg=w.suggested_mg, suggested_text=w.suggested_text,
-        not_checked=tuple(w.not_checked), values_used=used, reason=o.reason)
+        not_checked=tuple(w.not_checked), notes=tuple(w.notes), values_used=used,
+        reason=o.reason)
 
 
 class _NotScreened(Exception):
@@ -187,13 +199,42 @@ def _frequency(w: _Work, times: int) -> None:
     if times in allowed and o.days_per_week == 7:
         w.add("frequency", "within", f"{_times_text(times)}: the protocol's ({shown})",
               table.FREQUENCY)
-    elif o.days_per_week != 7 and o.drug != "azathioprine":
+    elif o.days_per_week != 7:
         w.add("frequency", "above_soft", f"{o.days_per_week} days a week: not the protocol's "
-              "daily regimen", table.FREQUENCY)
+              "daily regimen: needs a stated reason", table.FREQUENCY)
     else:
         w.add("frequency", "above_soft",
               f"{_times_text(times)} is not the protocol's {shown}: needs a stated reason",
               table.FREQUENCY)
+
+
+def calculated_text(order: Order, patient: Patient, allopurinol: bool) -> str:
+    """What plexodose would give this patient for the order's drug, in words (built when read:
+    the screen itself needs only the range)."""
+    w = _Work(order=order, patient=patient, on=patient.on or dt.date.today())
+    make, text = _CALCULATED[order.drug](order, patient, allopurinol)
+    _calculated(w, make, text)
+    return w.calculated_text
+
+
+def _daily_text(r: DailyDose) -> str:
+    return f"{fmt.mass_mg(r.given_per_dose_mg)} {r.frequency}"
+
+
+_CALCULATED: dict[str, Callable[[Order, Patient, bool], tuple[Callable[[], Any],
+                                                               Callable[[Any], str]]]] = {
+    "ivig": lambda o, p, a: (lambda: ivg.ivig(p, product=o.product), lambda r:
+                             f"{fmt.mass_g(r.given_daily_dose_g)} daily x {r.days} days"),
+    "azathioprine": lambda o, p, a: (lambda: aza.azathioprine(p, allopurinol=a), _daily_text),
+    "mycophenolate": lambda o, p, a: (lambda: mmf.mycophenolate(p), _daily_text),
+    "ciclosporin": lambda o, p, a: (lambda: csa.cyclosporin(p), _daily_text),
+    "cyclophosphamide_oral": lambda o, p, a: (lambda: cyc.cyclophosphamide_oral(p), _daily_text),
+    "cyclophosphamide_iv": lambda o, p, a: (
+        (lambda: cyc.cyclophosphamide_pulse_reduction(p), lambda r: f"{fmt.mass_mg(r.dose_mg, 0)} "
+         f"({fmt.number(r.reduced_mg_per_kg)} mg/kg)") if o.basis == "mg/kg" else
+        (lambda: cyc.cyclophosphamide_iv(p), lambda r: f"{fmt.mass_mg(r.dose_mg, 0)} every "
+         f"{fmt.number(r.interval_weeks)} weeks")),
+}
 
 
 def _calculated(w: _Work, make: Callable[[], Any], text: Callable[[Any], str]) -> Any:
@@ -224,13 +265,13 @@ def _dispensed_day(result: DailyDose) -> float:
 def _ivig(w: _Work, **rest: Any) -> None:
     o, p = w.order, w.patient
     product = o.product
-    course = _calculated(w, lambda: ivg.ivig(p, product=product),
-                         lambda r: f"{fmt.mass_g(r.given_daily_dose_g)} daily x {r.days} days")
-    if course is None:
-        course = _course_or_reason(w, lambda: ivg.ivig(p))
-    weight = course.dosing_weight_kg
-    w.basis = (f"IVIg dosing weight {fmt.number(weight)} kg ({course.weight_basis} body weight: "
-               f"{course.weight_basis_reason})")
+    try:  # the calculator's own dosing weight (the rule in force), without the whole course
+        weighed = Trace()
+        weight, basis, why = ivg.dosing_weight(p, "auto", "bmi_over_30", weighed)
+    except PlexodoseError as exc:
+        raise _NotScreened("per_day", f"no IVIg dosing weight: {exc}") from None
+    w.notes += weighed.warnings  # height or sex not given: obesity not checked, and so on
+    w.basis = f"IVIg dosing weight {fmt.number(weight)} kg ({basis} body weight: {why})"
     times = _times(w)
     _frequency(w, times)
     _, day_mg = _amounts(w, times, weight, None)
@@ -243,7 +284,7 @@ def _ivig(w: _Work, **rest: Any) -> None:
     if above(day_g, hard):
         w.add("per_day", "above_hard", f"{shown} is above 1 g/kg/day ({fmt.mass_g(hard)}): "
               "an absolute limit", src.IVIG_MAX_DAILY_GAP)
-        _suggest(w, course.given_daily_dose_g * 1000, w.calculated_text)
+        _suggest_course(w, product)
         return
     days = o.days
     regimens = _ivig_regimens(days)
@@ -256,7 +297,7 @@ def _ivig(w: _Work, **rest: Any) -> None:
         w.add("per_day", "above_soft", f"{shown} is not a seed or labelled course "
               "(0.4 g/kg/day x 5, 1 g/kg/day x 1-2, 1 g/kg over 1-4 days): needs a stated reason",
               src.SEED_IVIG)
-        _suggest(w, course.given_daily_dose_g * 1000, w.calculated_text)
+        _suggest_course(w, product)
     if days is None:
         w.missing("course length not stated: the days and the course total are not checked")
     elif days > 5:
@@ -281,11 +322,14 @@ def _ivig(w: _Work, **rest: Any) -> None:
     w.missing("infusion rate: not part of the order (see the product's rates in ivig())")
 
 
-def _course_or_reason(w: _Work, make: Callable[[], IVIgCourse]) -> IVIgCourse:
+def _suggest_course(w: _Work, product: str | None) -> None:
+    """The calculator's course as the suggestion (none when it refuses)."""
     try:
-        return make()
-    except PlexodoseError as exc:
-        raise _NotScreened("per_day", f"no IVIg dosing weight: {exc}") from None
+        course = ivg.ivig(w.patient, product=product)
+    except PlexodoseError:
+        return
+    _suggest(w, course.given_daily_dose_g * 1000,
+             f"{fmt.mass_g(course.given_daily_dose_g)} daily x {course.days} days")
 
 
 def _ivig_regimens(days: int | None) -> tuple[float, ...]:
@@ -315,8 +359,6 @@ def _counts_as(day_g: float, calculated_g: float, product: str | None) -> bool:
 def _azathioprine(w: _Work, *, allopurinol: bool, **rest: Any) -> None:
     o, p = w.order, w.patient
     w.basis = f"actual weight {fmt.number(p.weight_kg)} kg"
-    _calculated(w, lambda: aza.azathioprine(p, allopurinol=allopurinol),
-                lambda r: f"{fmt.mass_mg(r.given_per_dose_mg)} {r.frequency}")
     times = _times(w)
     poor = "poor" in (p.tpmt, p.nudt15)
     if poor and o.days_per_week != 7:
@@ -336,7 +378,7 @@ def _azathioprine(w: _Work, *, allopurinol: bool, **rest: Any) -> None:
               "conditions): needs a stated reason", src.CPIC_THIOPURINES)
         w.range_text = "none: poor metabolizer"
     else:
-        low, high, text, sources = _azathioprine_range(p, allopurinol)
+        low, high, text, sources = azathioprine_range(p, allopurinol)
         w.range_text = text
         if above(day_mg, high):
             w.add("per_day", "above_soft", f"{shown} is above this patient's range "
@@ -350,7 +392,8 @@ def _azathioprine(w: _Work, *, allopurinol: bool, **rest: Any) -> None:
     _course_warning(w)
 
 
-def _azathioprine_range(p: Patient, allopurinol: bool) -> tuple[float, float, str, Source]:
+@functools.lru_cache(maxsize=1024)  # bounded: an order-entry session screens one patient often
+def azathioprine_range(p: Patient, allopurinol: bool) -> tuple[float, float, str, Source]:
     """The patient's own daily range: CPIC's share of the normal dose N for a reduced
     metabolizer (applied once), else 1-2 mg/kg/day; the renal and allopurinol shares on both
     ends; the upper end as the calculator dispenses it (whole tablets, never past a limit)."""
@@ -392,8 +435,6 @@ def _course_warning(w: _Work) -> None:
 
 def _mycophenolate(w: _Work, **rest: Any) -> None:
     p = w.patient
-    _calculated(w, lambda: mmf.mycophenolate(p),
-                lambda r: f"{fmt.mass_mg(r.given_per_dose_mg)} {r.frequency}")
     times = _times(w)
     _frequency(w, times)
     dose_mg, day_mg = _amounts(w, times, p.weight_kg, None)
@@ -435,8 +476,6 @@ def _ciclosporin(w: _Work, **rest: Any) -> None:
     p = w.patient
     weight = p.weight_kg
     w.basis = f"actual weight {fmt.number(weight)} kg"
-    result = _calculated(w, lambda: csa.cyclosporin(p),
-                         lambda r: f"{fmt.mass_mg(r.given_per_dose_mg)} {r.frequency}")
     times = _times(w)
     _frequency(w, times)
     _, day_mg = _amounts(w, times, weight, None)
@@ -448,8 +487,9 @@ def _ciclosporin(w: _Work, **rest: Any) -> None:
     if above(rate, high):
         w.add("per_day", "above_hard", f"{shown} is above the seed's ceiling of 5 mg/kg/day",
               src.SEED_CICLOSPORIN)
+        result = _ciclosporin_result(p)
         if result is not None:
-            _suggest(w, _dispensed_day(result), w.calculated_text)
+            _suggest(w, _dispensed_day(result), _daily_text(result))
     elif below(rate, low):
         w.add("per_day", "below", f"{shown} is below 2.5 mg/kg/day", src.SEED_CICLOSPORIN)
     else:
@@ -475,6 +515,7 @@ def _ciclosporin(w: _Work, **rest: Any) -> None:
         # the label: reduce by 25-50 %; the calculator's reduced dose is the most accepted
         rise = (f"creatinine {fmt.number(now, 3)} mg/dL is 25 % or more above the baseline "
                 f"{fmt.number(base, 3)}")
+        result = _ciclosporin_result(p)
         reduced = None if result is None else max(result.daily_dose_mg, _dispensed_day(result))
         if reduced is not None and not above(day_mg, reduced):
             w.add("condition", "within", f"{rise}: at or below the reduced dose "
@@ -486,12 +527,17 @@ def _ciclosporin(w: _Work, **rest: Any) -> None:
     w.missing("blood pressure: uncontrolled hypertension is not part of the order")
 
 
+def _ciclosporin_result(p: Patient) -> DailyDose | None:
+    try:
+        return csa.cyclosporin(p)
+    except PlexodoseError:
+        return None
+
+
 def _cyclophosphamide_oral(w: _Work, *, exposure: Exposure, **rest: Any) -> None:
     p = w.patient
     weight = p.weight_kg
     w.basis = f"actual weight {fmt.number(weight)} kg"
-    _calculated(w, lambda: cyc.cyclophosphamide_oral(p),
-                lambda r: f"{fmt.mass_mg(r.given_per_dose_mg)} {r.frequency}")
     times = _times(w)
     _frequency(w, times)
     _, day_mg = _amounts(w, times, weight, None)
@@ -552,18 +598,15 @@ def _egfr(p: Patient) -> float | None:
 
 
 def _cyclophosphamide_iv(w: _Work, *, exposure: Exposure, last_pulse: Any, labs: Any,
-                         **rest: Any) -> None:
+                         last_raised: dt.date | None, **rest: Any) -> None:
     o, p = w.order, w.patient
     if o.basis == "mg/kg":
         _mg_per_kg_pulse(w, exposure)
         return
-    pulse = _calculated(w, lambda: cyc.cyclophosphamide_iv(p),
-                        lambda r: f"{fmt.mass_mg(r.dose_mg, 0)} every "
-                                  f"{fmt.number(r.interval_weeks)} weeks")
-    if pulse is None:
-        raise _NotScreened("per_dose", f"no BSA: {w.calculated_text}")
-    bsa = pulse.dosing_bsa_m2
-    w.basis = f"BSA {fmt.number(bsa, 4)} m2 ({pulse.bsa_formula})"
+    if p.height_cm is None:
+        raise _NotScreened("per_dose", "no BSA: the patient's height is needed for an IV pulse")
+    bsa = _body.bsa_m2(_MOSTELLER, p.height_cm, p.weight_kg)  # as cyclophosphamide_iv()
+    w.basis = f"BSA {fmt.number(bsa, 4)} m2 (mosteller)"
     times = _times(w)
     if times != 1:
         w.add("frequency", "above_soft", f"{_times_text(times)}: a pulse is one infusion",
@@ -583,11 +626,14 @@ def _cyclophosphamide_iv(w: _Work, *, exposure: Exposure, last_pulse: Any, labs:
         w.add("per_dose", "below", f"{shown} is below 0.3 g/m2", src.SEED_CYCLOPHOSPHAMIDE)
     else:
         w.add("per_dose", "within", shown, src.SEED_CYCLOPHOSPHAMIDE)
-    if w.findings[-1].category.startswith("above"):
-        _suggest(w, high * 1000 * bsa, f"{fmt.mass_mg(high * 1000 * bsa, 0)} (1 g/m2)")
+    dose_finding = w.findings[-1]
     _interval(w)
-    _raise(w, last_pulse, rate, bsa)
-    _age_renal(w, rate, bsa)
+    _raise(w, last_pulse, rate, bsa, last_raised)
+    share = _age_renal(w, rate, bsa)
+    if dose_finding.category.startswith("above") or (share < 1 and above(rate, high * share)):
+        most = high * share
+        _suggest(w, most * 1000 * bsa, f"{fmt.mass_mg(most * 1000 * bsa, 0)} "
+                 f"({fmt.number(most, 3)} g/m2)")
     _pre_pulse(w, labs, dose_mg)
     _cumulative(w, exposure, dose_mg, "this pulse")
 
@@ -608,7 +654,8 @@ def _interval(w: _Work) -> None:
               src.SEED_CYCLOPHOSPHAMIDE)
 
 
-def _raise(w: _Work, last_pulse: Any, rate: float, bsa: float) -> None:
+def _raise(w: _Work, last_pulse: Any, rate: float, bsa: float,
+           last_raised: dt.date | None) -> None:
     if last_pulse is None:
         w.missing("last pulse not given: the raise rules (25 %; from 1.4 g/m2 at most +0.1) are "
                   "not checked")
@@ -634,20 +681,27 @@ def _raise(w: _Work, last_pulse: Any, rate: float, bsa: float) -> None:
               f"last pulse ({fmt.number(before, 3)} g/m2) is more than 25 %",
               src.CYCLOPHOSPHAMIDE_NADIR)
     if before >= step_from * (1 - EDGE):
-        w.missing("a second raise in the same calendar month is not checked (no pulse dates)")
+        if last_raised is None:
+            w.missing("a second raise in the same calendar month is not checked (give "
+                      "last_raised=)")
+        elif (last_raised.year, last_raised.month) == (w.on.year, w.on.month):
+            w.add("per_dose", "above_hard", f"a second raise in {w.on:%B %Y} (the last on "
+                  f"{last_raised.isoformat()}): from 1.4 g/m2 one raise a calendar month",
+                  src.MICHIGAN_STEP)
 
 
-def _age_renal(w: _Work, rate: float, bsa: float) -> None:
+def _age_renal(w: _Work, rate: float, bsa: float) -> float:
+    """The EULAR/CYCLOPS share for the patient's age and creatinine (1 when none applies)."""
     p = w.patient
     umol = creatinine_umol_l(p)
     if p.age is None or umol is None:
         w.missing("age or creatinine not known: the EULAR age/creatinine reduction is not "
                   "checked")
-        return
+        return 1.0
     if umol > cyc.EULAR_CREATININE_UMOL_L[1]:
         w.add("condition", "above_soft", f"creatinine {umol:.0f} umol/L is above the EULAR "
               "table (500): a pulse needs a stated reason", src.EULAR_CYCLOPS)
-        return
+        return 1.0
     older = 0 if p.age < 60 else 1 if p.age <= 70 else 2
     share = cyc.EULAR_TABLE[older][0 if umol < cyc.EULAR_CREATININE_UMOL_L[0] else 1] / (
         cyc.EULAR_STANDARD_MG_PER_KG)
@@ -656,6 +710,7 @@ def _age_renal(w: _Work, rate: float, bsa: float) -> None:
               f"for age {fmt.number(p.age)} and creatinine {umol:.0f} umol/L (at most "
               f"{fmt.number(cyc.IV_G_PER_M2[1] * share, 3)} g/m2): a fuller pulse needs a "
               "stated reason", src.EULAR_CYCLOPS)
+    return share
 
 
 def _pre_pulse(w: _Work, labs: Any, dose_mg: float) -> None:

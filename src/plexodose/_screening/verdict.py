@@ -91,7 +91,7 @@ class Screening:
 
     ``verdict`` is the worst finding's category; ``range_text`` the patient's own range the
     amount was judged on (with ``basis``: the weight, dosing weight or BSA used);
-    ``calculated_text`` what plexodose would give this patient; ``suggested_mg`` a dose that
+    ``calculated_text`` (worked out when read) what plexodose would give this patient; ``suggested_mg`` a dose that
     re-screens within when the order is above the range (None otherwise); ``not_checked`` what
     no rule could read (each named, never counted as within); ``values_used`` the patient values
     with their dates and origins."""
@@ -102,12 +102,25 @@ class Screening:
     findings: tuple[OrderFinding, ...]
     basis: str = ""
     range_text: str = ""
-    calculated_text: str = ""
+    patient: Any = None
+    """The patient screened (a :class:`plexodose.Patient`)."""
+    allopurinol: bool = False
     suggested_mg: float | None = None
     suggested_text: str = ""
     not_checked: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What the patient's values carried with them (a value used as confirmed, a window set)."""
     values_used: tuple[ValueUsed, ...] = ()
     reason: str | None = None
+
+    @property
+    def calculated_text(self) -> str:
+        """What plexodose would give this patient for the order's drug (worked out when read)."""
+        if self.patient is None:
+            return ""
+        from plexodose._screening.screen import calculated_text
+
+        return calculated_text(self.order, self.patient, self.allopurinol)
 
     @property
     def accepted(self) -> bool:
@@ -152,6 +165,9 @@ class Screening:
         if self.not_checked:
             lines.append("  not checked:")
             lines += [f"    ? {item}" for item in self.not_checked]
+        if self.notes:
+            lines.append("  notes:")
+            lines += [f"    ! {note}" for note in self.notes]
         if self.values_used:
             lines.append("  values used:")
             lines += [f"    {value}" for value in self.values_used]
@@ -195,6 +211,7 @@ class Screening:
                             "rule": f.source.rule}}
                 for f in self.findings],
             "not_checked": list(self.not_checked),
+            "notes": list(self.notes),
             "values_used": [str(v) for v in self.values_used],
         }
 
