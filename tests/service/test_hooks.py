@@ -58,8 +58,15 @@ def test_order_sign_gives_a_card_per_finding_that_matters_in_every_category(fres
                                          "range, needs a reason (dose)")
     assert "1.069 g/m2" in soft[0]["detail"] and "42.9 %" in soft[1]["detail"]
     assert [r["code"] for r in soft[0]["overrideReasons"]] == ["1", "2", "3"]
-    # 1 g/m2 (1,870 mg) still raises 33.6 % over the last pulse: no suggestion would screen within
-    assert not any("suggestions" in c for c in soft)
+    # the suggestion, on the first card: EULAR's 83.3 % of 1 g/m2 x 1.8708 m2 = 1,559 mg
+    # (rounded down), a raise of 0.8333 / 0.7483 - 1 = 11.4 % over the last pulse: within
+    assert [[s["label"] for s in c.get("suggestions", [])] for c in soft] == [
+        ["Change to 1,559 mg every 4 weeks"], [], []]
+    resource = soft[0]["suggestions"][0]["actions"][0]["resource"]
+    assert resource["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"] == 1559
+    assert resource["dosageInstruction"][0]["timing"] == data.SOFT["dosageInstruction"][0][
+        "timing"]  # the interval kept
+    assert resource["dosageInstruction"][0]["route"] == data.ROUTES["iv"]
     assert "cumulative cyclophosphamide 2.8 g before, 4.8 g with this pulse" in soft[0]["detail"]
     hard = found["MedicationRequest/hard"]  # 2,000 mg a dose > 1,500; 4,000 a day > 3,000
     assert [(c["indicator"], c["extension"]["plexodose.dimension"]) for c in hard] == [
