@@ -9,6 +9,7 @@ reaches a decision silently).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -33,9 +34,9 @@ _GRAMS = u.Dimension("mass", "g", '"12 g"')
 class Administration:
     """One past administration: its date, the drug's key and the amount (mg)."""
 
-    date: dt.date
-    drug: str
-    amount_mg: float
+    date: dt.date = attrs.field(validator=lambda _, a, v: _is_date(v, a.name))
+    drug: str = attrs.field(validator=lambda _, a, v: _is_cyclophosphamide_or_other(v))
+    amount_mg: float = attrs.field(validator=lambda _, a, v: _in(v, a.name, 1e-3, 200_000.0))
 
 
 @public
@@ -44,8 +45,9 @@ class Exposure:
     """Cumulative cyclophosphamide before a decision: ``known`` False means not known (never
     zero); ``total_g`` the oral and IV total; ``text`` says where it came from."""
 
-    known: bool
-    total_g: float = 0.0
+    known: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    total_g: float = attrs.field(default=0.0, validator=lambda _, a, v: _in(v, a.name, 0.0,
+                                                                           MAX_TOTAL_G))
     text: str = "not known"
     administrations: tuple[Administration, ...] = ()
     skipped: int = 0
@@ -54,6 +56,25 @@ class Exposure:
         if not self.known:
             return "cumulative cyclophosphamide: not known (not checked)"
         return f"cumulative cyclophosphamide: {fmt.number(self.total_g, 3)} g ({self.text})"
+
+
+def _in(value: Any, field: str, low: float, high: float) -> None:
+    if not (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and low <= value <= high):
+        raise InputRangeError(f"{field} must be a number from {low:g} to {high:g}; got "
+                              f"{safe_repr(value)}", field=field, value=value)
+
+
+def _is_date(value: Any, field: str) -> None:
+    if type(value) is not dt.date:
+        raise InputRangeError(f"{field} must be a datetime.date; got {safe_repr(value)}",
+                              field=field, value=value)
+
+
+def _is_cyclophosphamide_or_other(value: Any) -> None:
+    if drug_key(value) != value:
+        raise InputRangeError(f"drug must be a drug key such as 'cyclophosphamide_iv'; got "
+                              f"{safe_repr(value)}", field="drug", value=value)
 
 
 UNKNOWN = Exposure(known=False)

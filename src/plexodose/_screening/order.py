@@ -26,7 +26,7 @@ from plexodose._core.public import public
 from plexodose._core.vocab import DRUGS, Drug, drug_key
 
 Basis = Literal["mg", "mg/kg", "mg/m2"]
-Per = Literal["dose", "day"]
+Per = Literal["dose", "day", "week"]
 Route = Literal["oral", "iv"]
 ROUTES: tuple[Route, ...] = ("oral", "iv")
 ROUTE_OF: dict[Drug, Route] = {
@@ -44,6 +44,11 @@ _AMOUNTS: tuple[tuple[u.Dimension, Basis, Per], ...] = (
     (u.Dimension("mass per area per time", "mg/m**2/day", '"0.75 g/m**2/day"'), "mg/m2", "day"),
 )
 _DAYS = u.Dimension("time", "day", '"4 weeks"')
+_WEEKLY: dict[Basis, u.Dimension] = {
+    "mg": u.Dimension("mass per time", "mg/week", '"1,050 mg/week"'),
+    "mg/kg": u.Dimension("mass per body mass per time", "mg/kg/week", '"14 mg/kg/week"'),
+    "mg/m2": u.Dimension("mass per area per time", "mg/m**2/week", '"750 mg/m**2/week"'),
+}
 _THOUSANDS = re.compile(r"^\s*\d{1,3}(?:,\d{3})+(?:\.\d+)?(?=\s)")
 _SQUARE = re.compile(r"(?<=[A-Za-z])2\b")  # "g/m2" -> "g/m**2" (UCUM writes m2)
 MAX_AMOUNT = {"mg": 200_000.0, "mg/kg": 5_000.0, "mg/m2": 10_000.0}  # typing guards: 200 g
@@ -80,10 +85,14 @@ def read_amount(value: Any, field: str = "dose") -> tuple[float, Basis, Per, str
         except UnitError as exc:
             refusals.append(exc)
             continue
+        if per == "day":
+            per = _period(value, field, given)
+            if per == "week":  # read again per week: no float noise from the day's factor
+                amount = u.to_float(value, field, _WEEKLY[basis])
         if not MIN_AMOUNT[basis] <= amount <= MAX_AMOUNT[basis]:
             raise InputRangeError(
                 f"{field} {safe_repr(given)} is outside the plausible range ({MIN_AMOUNT[basis]:g} to "
-                f"{fmt.number(MAX_AMOUNT[basis])} {basis}{'' if per == 'dose' else '/day'})",
+                f"{fmt.number(MAX_AMOUNT[basis])} {basis})",
                 field=field, value=given)
         return amount, basis, per, _written(given)
     if refusals and "needs a unit" in str(refusals[0]):
@@ -92,6 +101,27 @@ def read_amount(value: Any, field: str = "dose") -> tuple[float, Basis, Per, str
         f"{field} must be an amount such as \"500 mg\", \"1 g/day\", \"0.4 g/kg/day\" or "
         f"\"750 mg/m**2\" (a string or a pint Quantity); got {safe_repr(given)}",
         field=field, value=given)
+
+
+_SHORT = re.compile(r"/\s*(?:h|hr|hrs|hour|hours|min|mins|minute|minutes|s|sec|second|seconds)\b",
+                    re.IGNORECASE)
+_WEEK = re.compile(r"/\s*(?:wk|wks|week|weeks)\b", re.IGNORECASE)
+_DAY = re.compile(r"/\s*(?:d|day|days)\b", re.IGNORECASE)
+
+
+def _period(value: Any, field: str, given: Any) -> Per:
+    """A per-time amount's period: a day or a week; anything else is refused (an oral daily
+    amount per hour, or per month, is a typing error or a regimen the screen cannot judge)."""
+    unit = value if isinstance(value, str) else str(getattr(value, "units", ""))
+    unit = unit.replace("hour", "/h").replace("minute", "/min").replace("second", "/s").replace(
+        "week", "/week").replace("day", "/day") if not isinstance(value, str) else unit
+    if _WEEK.search(unit):
+        return "week"
+    if _DAY.search(unit) and not _SHORT.search(unit):
+        return "day"
+    raise InputRangeError(
+        f"{field} {safe_repr(given)}: an amount per time must be per day or per week (such as "
+        "\"1 g/day\" or \"1,050 mg/week\")", field=field, value=given)
 
 
 def _written(value: Any) -> str:
@@ -189,11 +219,23 @@ class Order:
         """
         return _from_result(cls, result)
 
+    @classmethod
+    def from_fhir(cls, medication_request: Any, *, reason: Any = None) -> Order:
+        """The order of one FHIR R4 MedicationRequest (a dict, a ``fhir.resources`` object or
+        a Bundle holding one): see :func:`plexodose._interop.fhir_orders.order_from_fhir`, which
+        also reads the patient. What cannot be read is refused with the FHIR path as ``field``.
+        """
+        from plexodose._interop.fhir_orders import order_from_fhir
+
+        return order_from_fhir(medication_request, reason=reason).order
+
     @property
     def per_day_mg(self) -> float | None:
         """The amount of a dosing day in mg, when the order states it in mg (else None)."""
         if self.basis != "mg":
             return None
+        if self.per == "week":
+            return self.amount / self.days_per_week
         if self.per == "day":
             return self.amount
         return None if self.times_per_day is None else self.amount * self.times_per_day

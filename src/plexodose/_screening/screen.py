@@ -1,16 +1,20 @@
 """Screen one order for one patient on one date (dosing-rules.md, "Screening an order someone
 else wrote").
 
-Each drug's function judges the order's dimensions (per dose, per day, frequency, interval,
-course, cumulative, condition) on plain floats and returns its findings. The patient's own range
-comes from the calculators themselves, run at the range's two ends: a calculator's dose, as
-dispensed, screens within by construction, and a change to a calculator moves the screen with it.
+Each drug's rules judge the order's dimensions (per dose, per day, frequency, interval, course,
+cumulative, condition) on plain floats, one step at a time: a step that needs a value the patient
+does not have, or has only stale, is "not screened" with the reason, and the other steps still
+run, so an absolute limit that needs no patient value is never hidden by one that does. The
+patient's own range comes from the calculators' own numbers (their dispensing included): a
+calculator's dose, as dispensed, screens within.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +25,7 @@ from plexodose._core import sources as src
 from plexodose._core.checks import checked_date
 from plexodose._core.errors import ContraindicationError, InputRangeError, PlexodoseError, safe_repr
 from plexodose._core.sources import Source
-from plexodose._dosing.calculation import creatinine_umol_l, values_used
+from plexodose._dosing.calculation import creatinine_umol_l, judged_values
 from plexodose._dosing.results import DailyDose
 from plexodose._dosing.trace import Trace
 from plexodose._drugs import azathioprine as aza
@@ -34,7 +38,7 @@ from plexodose._patient.patient import Patient
 from plexodose._patient.provenance import EARLIEST
 from plexodose._screening import table
 from plexodose._screening.exposure import Exposure, exposure_of
-from plexodose._screening.order import Order, safe_order
+from plexodose._screening.order import Order, read_amount, safe_order
 from plexodose._screening.verdict import Category, Dimension, OrderFinding, Screening, overall
 
 _MOSTELLER = _body.bsa_formula("mosteller")
@@ -48,6 +52,8 @@ IVIG_MAINTENANCE_DAYS = (1, 2, 3, 4)  # [label] 1 g/kg in total over 1-4 days
 IVIG_MIN_INTERVAL_DAYS = 21.0  # [gap] maintenance every 3 weeks
 IVIG_ROUNDING = 0.10  # [secondary] within 10 % of the calculated amount counts as it
 DURATION_WARN_DAYS = 90  # [seed] judging failure before 3-6 months
+PULSE_PREPARED_MG = 0.5  # an IV pulse is prepared to the whole mg: half a mg at a protocol edge
+PRE_PULSE_LAB_DAYS = 7  # [guideline] Michigan: labs within 1 week ("Whose value, from when")
 
 
 def above(value: float, limit: float) -> bool:
@@ -58,6 +64,12 @@ def below(value: float, limit: float) -> bool:
     return value < limit * (1 - EDGE)
 
 
+class _NotScreened(Exception):
+    def __init__(self, dimension: Dimension, text: str) -> None:
+        super().__init__(text)
+        self.dimension, self.text = dimension, text
+
+
 @attrs.define
 class _Work:
     """What one screen collects as it goes (mutable inside the screen only)."""
@@ -65,22 +77,48 @@ class _Work:
     order: Order
     patient: Patient
     on: dt.date
+    stale: dict[str, str] = attrs.Factory(dict)  # value name -> why it cannot be used
     findings: list[OrderFinding] = attrs.Factory(list)
     not_checked: list[str] = attrs.Factory(list)
+    notes: list[str] = attrs.Factory(list)
     basis: str = ""
     range_text: str = ""
-    calculated_text: str = ""
     suggested_mg: float | None = None
     suggested_text: str = ""
-    notes: list[str] = attrs.Factory(list)
+    times: int | None = None
 
     def add(self, dimension: Dimension, category: Category, text: str, source: Source,
             warning: bool = False) -> None:
         self.findings.append(OrderFinding(dimension=dimension, category=category, text=text,
-                                     source=source, warning=warning))
+                                          source=source, warning=warning))
 
     def missing(self, text: str) -> None:
-        self.not_checked.append(text)
+        if text not in self.not_checked:
+            self.not_checked.append(text)
+
+    def blocked(self, dimension: Dimension, text: str) -> None:
+        if not any(f.category == "not_screened" and f.text == text for f in self.findings):
+            self.add(dimension, "not_screened", text, table.SCREENING)
+
+    def weight(self, dimension: Dimension) -> float:
+        """Actual weight (kg), or not screened when it is stale."""
+        if "weight" in self.stale:
+            raise _NotScreened(dimension, self.stale["weight"])
+        return self.patient.weight_kg
+
+    def creatinine(self, dimension: Dimension) -> float | None:
+        """Serum creatinine (mg/dL; None when not known), or not screened when it is stale."""
+        if "serum_creatinine" in self.stale:
+            raise _NotScreened(dimension, self.stale["serum_creatinine"])
+        return self.patient.creatinine_mg_dl
+
+    def run(self, *steps: Callable[[_Work], None]) -> None:
+        """Each step in turn; one that cannot be screened says so and the next still runs."""
+        for step in steps:
+            try:
+                step(self)
+            except _NotScreened as why:
+                self.blocked(why.dimension, why.text)
 
 
 def screen(
@@ -95,15 +133,17 @@ def screen(
     last_raised: Any = None,
     labs: Any = None,
 ) -> Screening:
-    """Screen ``order`` for ``patient`` on ``on`` (the patient's ``on``, else today).
+    """Screen ``order`` (an :class:`Order`, or a calculator's result) for ``patient`` on ``on``
+    (the patient's ``on``, else today).
 
-    ``prior_cyclophosphamide`` (a mass such as ``"12 g"``) or ``history`` (past administrations:
-    see :func:`plexodose.cyclophosphamide_exposure`) give the cumulative cyclophosphamide before
-    this order; without either it is "not known: not checked", never zero. ``allopurinol``: the
-    patient takes it (azathioprine). ``last_pulse``: the last IV cyclophosphamide pulse (``"1.2
-    g/m**2"`` or ``"1,400 mg"``), for the raise rules; ``last_raised``: the date of the last raise
-    (the Michigan rule allows one raise a calendar month from 1.4 g/m2). ``labs``: the pre-pulse results (a
-    :class:`plexodose.Labs`), for an IV pulse.
+    ``prior_cyclophosphamide`` (a mass such as ``"12 g"``) and/or ``history`` (past
+    administrations: see :func:`plexodose.cyclophosphamide_exposure`) give the cumulative
+    cyclophosphamide before this order; without either it is "not known: not checked", never
+    zero. ``allopurinol``: the patient takes it (azathioprine). ``last_pulse``: the last IV
+    cyclophosphamide pulse (``"1.2 g/m**2"`` or ``"1,400 mg"``), for the raise rules;
+    ``last_raised``: the date of the last raise (from 1.4 g/m2 the Michigan rule allows one a
+    calendar month). ``labs``: the pre-pulse results (a :class:`plexodose.Labs` dated within
+    the 7 days before the pulse), for an IV pulse.
 
     >>> from plexodose import Order, Patient, screen
     >>> order = Order(drug="azathioprine", dose="100 mg", times_per_day=2)  # 200 mg a day
@@ -120,23 +160,20 @@ def screen(
     day = patient.on if patient.on is not None else dt.date.today()
     exposure = exposure_of(prior_cyclophosphamide, history, day)
     allopurinol_taken = _flag(allopurinol, "allopurinol")
-    w = _Work(order=o, patient=patient, on=day)
-    used: tuple[Any, ...] = ()
-    try:
-        trace = Trace()
-        used = values_used(patient, trace, pulse=o.drug in ("ivig", "cyclophosphamide_iv"))
-        w.notes += trace.warnings  # a confirmed stale value, a changed window: said, not dropped
-        _RULES[o.drug](w, exposure=exposure, allopurinol=allopurinol_taken,
-                       last_pulse=last_pulse, labs=labs,
-                       last_raised=None if last_raised is None else checked_date(
-                           last_raised, "last_raised", EARLIEST, day))
-    except _NotScreened as why:
-        w.add(why.dimension, "not_screened", why.text, table.SCREENING)
-    except PlexodoseError as exc:
-        if exc.field in ("last_pulse", "last_raised", "labs", "allopurinol"):
-            raise
-        w.add("per_day", "not_screened", f"the patient's values could not be used: {exc}",
-              table.SCREENING)
+    raised = None if last_raised is None else checked_date(last_raised, "last_raised",
+                                                           EARLIEST, day)
+    pulse = None if last_pulse is None else _last_pulse(last_pulse)
+    pre_pulse = None if labs is None else _pre_pulse_labs(labs, day)
+    trace = Trace()
+    used, stale = judged_values(patient, trace, pulse=o.drug in ("ivig", "cyclophosphamide_iv"))
+    w = _Work(order=o, patient=patient, on=day,
+              stale={str(exc.field): f"not screened: {exc}" for exc in stale})
+    w.notes += trace.warnings  # a confirmed stale value, a changed window: said, not dropped
+    undated = [v.name.replace("_", " ") for v in used if v.measured is None]
+    if undated:
+        w.missing(f"dates not stated for {', '.join(undated)}: their age is not checked")
+    _RULES[o.drug](w, exposure=exposure, allopurinol=allopurinol_taken, last_pulse=pulse,
+                   last_raised=raised, labs=pre_pulse)
     findings = tuple(w.findings)
     return Screening(
         order=o, on=day, verdict=overall(findings), findings=findings, basis=w.basis,
@@ -146,12 +183,6 @@ def screen(
         reason=o.reason)
 
 
-class _NotScreened(Exception):
-    def __init__(self, dimension: Dimension, text: str) -> None:
-        super().__init__(text)
-        self.dimension, self.text = dimension, text
-
-
 def _flag(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
         raise InputRangeError(f"{field} must be True or False; got {safe_repr(value)}",
@@ -159,66 +190,165 @@ def _flag(value: Any, field: str) -> bool:
     return value
 
 
+@attrs.frozen
+class _Pulse:
+    """The last IV pulse: in g/m2, or in mg (then its g/m2 needs this patient's BSA)."""
+
+    amount: float
+    per_m2: bool
+
+    def g_per_m2(self, bsa: float) -> float:
+        return self.amount / 1000 if self.per_m2 else self.amount / 1000 / bsa
+
+
+def _last_pulse(value: Any) -> _Pulse:
+    amount, basis, per, _ = read_amount(value, "last_pulse")
+    if basis == "mg/kg" or per != "dose":
+        raise InputRangeError("last_pulse must be a pulse in mg or g/m2 such as \"1.2 g/m**2\"; "
+                              f"got {safe_repr(value)}", field="last_pulse", value=value)
+    return _Pulse(amount, basis == "mg/m2")
+
+
+@attrs.frozen
+class _Counts:
+    """Pre-pulse counts (x10^9/L; None when not in the labs) and their date."""
+
+    date: dt.date
+    wbc: float | None
+    neutrophils: float | None
+    usable: bool
+    why: str
+
+
+def _pre_pulse_labs(labs: Any, on: dt.date) -> _Counts:
+    try:
+        date = labs.date
+        wbc, neutrophils = labs.value("wbc"), labs.value("neutrophils")
+    except Exception as exc:  # a host's object: anything it raises is named as the labs
+        raise InputRangeError(f"labs must be a plexodose.Labs; got {type(labs).__name__} "
+                              f"({safe_repr(exc)})", field="labs", value=labs) from None
+    if type(date) is not dt.date or not all(
+            v is None or (isinstance(v, float) and math.isfinite(v)) for v in (wbc, neutrophils)):
+        raise InputRangeError(f"labs must be a plexodose.Labs; got {type(labs).__name__}",
+                              field="labs", value=labs)
+    if date > on:
+        return _Counts(date, wbc, neutrophils, False, f"the labs are dated {date.isoformat()}, "
+                       f"after the pulse date {on.isoformat()}: not used")
+    if (on - date).days > PRE_PULSE_LAB_DAYS:
+        return _Counts(date, wbc, neutrophils, False, f"the labs of {date.isoformat()} are more "
+                       f"than {PRE_PULSE_LAB_DAYS} days before the pulse date {on.isoformat()}: "
+                       "not used")
+    return _Counts(date, wbc, neutrophils, True, "")
+
+
+# ---------------------------------------------------------------------------------------------
+# What every drug shares: the frequency, the amounts, the suggestion
+
+
 def _times(w: _Work) -> int:
     """The administrations on a dosing day; the protocol's when the order does not say."""
-    o = w.order
-    if o.times_per_day is not None:
-        return o.times_per_day
-    default = PROTOCOL_TIMES[o.drug]
-    w.missing(f"frequency not stated: read as the protocol's {_times_text(default)}")
-    return default
+    if w.times is None:
+        o = w.order
+        w.times = o.times_per_day
+        if w.times is None:
+            w.times = PROTOCOL_TIMES[o.drug]
+            w.missing(f"frequency not stated: read as the protocol's {_times_text(w.times)}")
+    return w.times
 
 
 def _times_text(n: int) -> str:
     return {1: "once daily", 2: "twice daily"}.get(n, f"{n} times daily")
 
 
-def _amounts(w: _Work, times: int, weight: float | None, bsa: float | None) -> tuple[float, float]:
-    """(per dose, per dosing day) in mg."""
+def _days_text(n: int) -> str:
+    return f"{n} day{'' if n == 1 else 's'} a week"
+
+
+def _amounts(w: _Work, scale: float) -> tuple[float, float]:
+    """(per administration, per dosing day) in mg; ``scale`` turns the order's basis into mg
+    (1 for mg, the weight for mg/kg, the BSA for mg/m2). A weekly amount is spread over the
+    week's dosing days."""
     o = w.order
-    scale = 1.0
-    if o.basis == "mg/kg":
-        if weight is None:
-            raise _NotScreened("per_dose", "the order is per kg and no weight could be used")
-        scale = weight
-    elif o.basis == "mg/m2":
-        if bsa is None:
-            raise _NotScreened("per_dose", "the order is per m2 and no BSA could be worked "
-                               "out (height and weight are needed)")
-        scale = bsa
+    times = _times(w)
     amount = o.amount * scale
-    if o.per == "day":
-        return amount / times, amount
-    return amount, amount * times
+    if o.per == "dose":
+        return amount, amount * times
+    day = amount if o.per == "day" else amount / o.days_per_week
+    return day / times, day
 
 
-def _frequency(w: _Work, times: int) -> None:
-    o = w.order
+def _by_weight(w: _Work, weight: float) -> tuple[float, float]:
+    """The amounts in mg of an oral or IVIg order: a per-kg order scaled by ``weight``."""
+    basis = w.order.basis
+    if basis == "mg/m2":
+        raise _NotScreened("per_dose", "an amount per m2 is for IV cyclophosphamide pulses")
+    return _amounts(w, weight if basis == "mg/kg" else 1.0)
+
+
+def _in_mg(w: _Work) -> tuple[float, float] | None:
+    """The amounts in mg when the order is written in mg (None for mg/kg or mg/m2)."""
+    return _amounts(w, 1.0) if w.order.basis == "mg" else None
+
+
+def _frequency(w: _Work) -> None:
+    o, times = w.order, _times(w)
     allowed = ALLOWED_TIMES[o.drug]
     shown = " or ".join(_times_text(n) for n in allowed)
-    if times in allowed and o.days_per_week == 7:
+    if o.interval_days is not None and o.drug != "ivig":
+        w.add("frequency", "above_soft", f"every {fmt.number(o.interval_days)} days: not the "
+              "protocol's daily regimen: needs a stated reason", table.FREQUENCY)
+    elif o.days_per_week != 7:
+        w.add("frequency", "above_soft", f"{_days_text(o.days_per_week)}: not the protocol's "
+              "daily regimen: needs a stated reason", table.FREQUENCY)
+    elif times in allowed:
         w.add("frequency", "within", f"{_times_text(times)}: the protocol's ({shown})",
               table.FREQUENCY)
-    elif o.days_per_week != 7:
-        w.add("frequency", "above_soft", f"{o.days_per_week} days a week: not the protocol's "
-              "daily regimen: needs a stated reason", table.FREQUENCY)
     else:
         w.add("frequency", "above_soft",
               f"{_times_text(times)} is not the protocol's {shown}: needs a stated reason",
               table.FREQUENCY)
 
 
-def calculated_text(order: Order, patient: Patient, allopurinol: bool) -> str:
-    """What plexodose would give this patient for the order's drug, in words (built when read:
-    the screen itself needs only the range)."""
-    w = _Work(order=order, patient=patient, on=patient.on or dt.date.today())
-    make, text = _CALCULATED[order.drug](order, patient, allopurinol)
-    _calculated(w, make, text)
-    return w.calculated_text
+def _suggest(w: _Work, mg: float | None, text: str) -> None:
+    if mg is not None and w.suggested_mg is None:
+        w.suggested_mg, w.suggested_text = mg, text
+
+
+def _suggest_result(w: _Work, make: Callable[[], DailyDose]) -> None:
+    """The calculator's dispensed regimen as the suggestion (none when it refuses)."""
+    try:
+        result = make()
+    except PlexodoseError:
+        return
+    _suggest(w, _dispensed_day(result), _daily_text(result))
+
+
+def _dispensed_day(result: DailyDose) -> float:
+    return result.given_per_dose_mg * result.doses_per_day
 
 
 def _daily_text(r: DailyDose) -> str:
     return f"{fmt.mass_mg(r.given_per_dose_mg)} {r.frequency}"
+
+
+def _any_above(w: _Work) -> bool:
+    return any(f.category.startswith("above") for f in w.findings)
+
+
+# ---------------------------------------------------------------------------------------------
+# What plexodose would give (worked out when read)
+
+
+def calculated_text(order: Order, patient: Patient, allopurinol: bool) -> str:
+    """What plexodose would give this patient for the order's drug, in words (built when read:
+    the screen itself needs only the range)."""
+    make, text = _CALCULATED[order.drug](order, patient, allopurinol)
+    try:
+        return text(make())
+    except ContraindicationError as exc:
+        return f"none: {exc}"
+    except PlexodoseError as exc:
+        return f"not computed: {exc}"
 
 
 _CALCULATED: dict[str, Callable[[Order, Patient, bool], tuple[Callable[[], Any],
@@ -237,58 +367,70 @@ _CALCULATED: dict[str, Callable[[Order, Patient, bool], tuple[Callable[[], Any],
 }
 
 
-def _calculated(w: _Work, make: Callable[[], Any], text: Callable[[Any], str]) -> Any:
-    try:
-        result = make()
-    except ContraindicationError as exc:
-        w.calculated_text = f"none: {exc}"
-        return None
-    except PlexodoseError as exc:
-        w.calculated_text = f"not computed: {exc}"
-        return None
-    w.calculated_text = text(result)
-    return result
-
-
-def _suggest(w: _Work, mg: float, text: str) -> None:
-    w.suggested_mg, w.suggested_text = mg, text
-
-
-def _dispensed_day(result: DailyDose) -> float:
-    return result.given_per_dose_mg * result.doses_per_day
-
-
 # ---------------------------------------------------------------------------------------------
 # IVIg
 
 
-def _ivig(w: _Work, **rest: Any) -> None:
+def _ivig(w: _Work, **given: Any) -> None:
+    w.run(_frequency, _ivig_days, _ivig_interval, _ivig_amount)
+    w.missing("infusion rate: not part of the order (see the product's rates in ivig())")
+
+
+def _ivig_days(w: _Work) -> None:
+    days = w.order.days
+    if days is None:
+        w.missing("course length not stated: the days and the course total are not checked")
+    elif days > 5:
+        w.add("course", "above_soft", f"{days} days: more than the seed's 1-5 days a course",
+              table.IVIG_COURSE)
+
+
+def _ivig_interval(w: _Work) -> None:
+    every = w.order.interval_days
+    if every is None:
+        w.missing("interval since the last course not stated: the 3-week rule is not checked")
+    elif every < IVIG_MIN_INTERVAL_DAYS:
+        w.add("interval", "above_soft", f"a new course every {fmt.number(every)} days: less "
+              "than 3 weeks after the last one started", table.IVIG_INTERVAL_GAP)
+    else:
+        w.add("interval", "within", f"every {fmt.number(every)} days (3 weeks or more)",
+              table.IVIG_INTERVAL_GAP)
+
+
+def _ivig_amount(w: _Work) -> None:
     o, p = w.order, w.patient
-    product = o.product
-    try:  # the calculator's own dosing weight (the rule in force), without the whole course
-        weighed = Trace()
+    actual = w.weight("per_day")
+    if p.height_cm is None or p.sex is None:
+        # The dosing weight is never above actual weight: above 1 g/kg/day of it is above
+        # whatever the dosing weight turns out to be.
+        if o.basis == "mg":
+            day_g = _amounts(w, 1.0)[1] / 1000
+            if above(day_g, ivg.MAX_G_PER_KG_DAY * actual):
+                w.add("per_day", "above_hard", f"{fmt.mass_g(day_g)}/day is above 1 g/kg/day "
+                      f"of actual weight ({fmt.mass_g(actual)})", src.IVIG_MAX_DAILY_GAP)
+                return
+        raise _NotScreened("per_day", "height and sex are needed to choose the IVIg dosing "
+                           "weight (adjusted weight above BMI 30): not screened")
+    weighed = Trace()
+    try:
         weight, basis, why = ivg.dosing_weight(p, "auto", "bmi_over_30", weighed)
     except PlexodoseError as exc:
         raise _NotScreened("per_day", f"no IVIg dosing weight: {exc}") from None
-    w.notes += weighed.warnings  # height or sex not given: obesity not checked, and so on
+    w.notes += weighed.warnings
     w.basis = f"IVIg dosing weight {fmt.number(weight)} kg ({basis} body weight: {why})"
-    times = _times(w)
-    _frequency(w, times)
-    _, day_mg = _amounts(w, times, weight, None)
-    day_g = day_mg / 1000
+    day_g = _by_weight(w, weight)[1] / 1000
     hard = ivg.MAX_G_PER_KG_DAY * weight
     w.range_text = (f"0.4 g/kg/day x 5 ({fmt.mass_g(0.4 * weight)}), 1 g/kg/day x 1-2 "
                     f"({fmt.mass_g(weight)}), 1 g/kg over 1-4 days; at most "
                     f"{fmt.mass_g(hard)}/day")
     shown = f"{fmt.mass_g(day_g)}/day ({fmt.number(day_g / weight, 3)} g/kg/day)"
-    if above(day_g, hard):
+    if above(day_g, hard):  # rounding never excuses an absolute limit
         w.add("per_day", "above_hard", f"{shown} is above 1 g/kg/day ({fmt.mass_g(hard)}): "
               "an absolute limit", src.IVIG_MAX_DAILY_GAP)
-        _suggest_course(w, product)
+        _suggest_course(w)
         return
-    days = o.days
-    regimens = _ivig_regimens(days)
-    matched = [rate for rate in regimens if _counts_as(day_g, rate * weight, product)]
+    days = o.days if o.days is not None and o.days <= 5 else None
+    matched = [rate for rate in _ivig_regimens(days) if _counts_as(day_g, rate * weight)]
     if matched:
         rate = matched[0]
         w.add("per_day", "within", f"{shown} counts as {fmt.number(rate, 3)} g/kg/day "
@@ -297,35 +439,21 @@ def _ivig(w: _Work, **rest: Any) -> None:
         w.add("per_day", "above_soft", f"{shown} is not a seed or labelled course "
               "(0.4 g/kg/day x 5, 1 g/kg/day x 1-2, 1 g/kg over 1-4 days): needs a stated reason",
               src.SEED_IVIG)
-        _suggest_course(w, product)
-    if days is None:
-        w.missing("course length not stated: the days and the course total are not checked")
-    elif days > 5:
-        w.add("course", "above_soft", f"{days} days: more than the seed's 1-5 days a course",
-              table.IVIG_COURSE)
-    else:
-        total = (matched[0] * weight if matched else day_g) * days
+        _suggest_course(w)
+    if o.days is not None:
+        total = (matched[0] * weight if matched else day_g) * o.days
         top = ivg.USUAL_TOTAL_G_PER_KG * weight
         if above(total, top):
             w.add("course", "above_soft", f"course total {fmt.mass_g(total)} is above the usual "
                   f"2 g/kg ({fmt.mass_g(top)})", table.IVIG_COURSE)
-        else:
-            w.add("course", "within", f"{days} day{'s' if days > 1 else ''}, total "
+        elif o.days <= 5:
+            w.add("course", "within", f"{o.days} day{'s' if o.days > 1 else ''}, total "
                   f"{fmt.mass_g(total)} (at most 2 g/kg, {fmt.mass_g(top)})", table.IVIG_COURSE)
-    if o.interval_days is not None:
-        if o.interval_days < IVIG_MIN_INTERVAL_DAYS:
-            w.add("interval", "above_soft", f"a new course every {fmt.number(o.interval_days)} "
-                  "days: less than 3 weeks after the last one started", table.IVIG_INTERVAL_GAP)
-        else:
-            w.add("interval", "within", f"every {fmt.number(o.interval_days)} days (3 weeks or "
-                  "more)", table.IVIG_INTERVAL_GAP)
-    w.missing("infusion rate: not part of the order (see the product's rates in ivig())")
 
 
-def _suggest_course(w: _Work, product: str | None) -> None:
-    """The calculator's course as the suggestion (none when it refuses)."""
+def _suggest_course(w: _Work) -> None:
     try:
-        course = ivg.ivig(w.patient, product=product)
+        course = ivg.ivig(w.patient, product=w.order.product)
     except PlexodoseError:
         return
     _suggest(w, course.given_daily_dose_g * 1000,
@@ -344,7 +472,7 @@ def _ivig_regimens(days: int | None) -> tuple[float, ...]:
     return tuple(dict.fromkeys(rates))
 
 
-def _counts_as(day_g: float, calculated_g: float, product: str | None) -> bool:
+def _counts_as(day_g: float, calculated_g: float) -> bool:
     """The order counts as the calculated amount: equal, its nearest 5 g, or within 10 %."""
     if abs(day_g - calculated_g) <= calculated_g * IVIG_ROUNDING * (1 + EDGE):
         return True
@@ -353,70 +481,103 @@ def _counts_as(day_g: float, calculated_g: float, product: str | None) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Oral daily drugs
+# Azathioprine
 
 
-def _azathioprine(w: _Work, *, allopurinol: bool, **rest: Any) -> None:
-    o, p = w.order, w.patient
-    w.basis = f"actual weight {fmt.number(p.weight_kg)} kg"
-    times = _times(w)
-    poor = "poor" in (p.tpmt, p.nudt15)
-    if poor and o.days_per_week != 7:
-        w.add("frequency", "above_soft", f"{o.days_per_week} days a week: CPIC's regimen for "
-              "malignant conditions, for a poor metabolizer only on a stated reason",
-              src.CPIC_POOR_MALIGNANCY)
-    else:
-        _frequency(w, times)
-    _, day_mg = _amounts(w, times, p.weight_kg, None)
-    shown = f"{fmt.mass_mg(day_mg)} a dosing day"
+def _azathioprine(w: _Work, *, allopurinol: bool, **given: Any) -> None:
+    def frequency(w: _Work) -> None:
+        o, p = w.order, w.patient
+        if "poor" in (p.tpmt, p.nudt15) and o.days_per_week != 7:
+            w.add("frequency", "above_soft", f"{_days_text(o.days_per_week)}: CPIC's regimen "
+                  "for malignant conditions, for a poor metabolizer only on a stated reason",
+                  src.CPIC_POOR_MALIGNANCY)
+        else:
+            _frequency(w)
+
+    w.run(frequency, _azathioprine_cap, lambda w: _azathioprine_day(w, allopurinol),
+          _course_warning)
+    if _any_above(w) and "poor" not in (w.patient.tpmt, w.patient.nudt15):
+        _suggest_result(w, lambda: aza.azathioprine(w.patient, allopurinol=allopurinol))
+
+
+def _azathioprine_cap(w: _Work) -> None:
+    """150 mg/day: needs no patient value."""
+    amounts = _in_mg(w) or _by_weight(w, w.weight("per_day"))
+    day_mg = amounts[1]
     if above(day_mg, aza.CAP_MG_PER_DAY):
-        w.add("per_day", "above_hard", f"{shown} is above the seed's maximum of 150 mg/day",
-              src.SEED_AZATHIOPRINE)
-    elif poor:
+        w.add("per_day", "above_hard", f"{fmt.mass_mg(day_mg)} a dosing day is above the "
+              "seed's maximum of 150 mg/day", src.SEED_AZATHIOPRINE)
+
+
+def _azathioprine_day(w: _Work, allopurinol: bool) -> None:
+    p = w.patient
+    day_mg = _by_weight(w, w.weight("per_day"))[1]
+    w.basis = f"actual weight {fmt.number(p.weight_kg)} kg"
+    if above(day_mg, aza.CAP_MG_PER_DAY):
+        return  # already refused as above the absolute limit
+    shown = f"{fmt.mass_mg(day_mg)} a dosing day"
+    if "poor" in (p.tpmt, p.nudt15):
+        w.range_text = "none: poor metabolizer"
         w.add("per_day", "above_soft", f"{shown}: TPMT/NUDT15 poor metabolizer, no protocol "
               "range (CPIC: consider an alternative; its reduced regimen is for malignant "
               "conditions): needs a stated reason", src.CPIC_THIOPURINES)
-        w.range_text = "none: poor metabolizer"
+        return
+    if p.creatinine_mg_dl is None:
+        w.missing("renal function not known: the CrCl < 50 mL/min share (75 %) is not checked")
+    if None in (p.tpmt, p.nudt15):
+        w.missing("TPMT/NUDT15 not known: the genotype's reduced range is not checked")
+    w.creatinine("per_day")  # a stale creatinine: the renal share cannot be judged
+    try:
+        low, high, text, source = azathioprine_range(p, allopurinol)
+    except PlexodoseError as exc:
+        raise _NotScreened("per_day", f"the patient's range could not be worked out: {exc}"
+                           ) from None
+    w.range_text = text
+    if above(day_mg, high):
+        w.add("per_day", "above_soft", f"{shown} is above this patient's range "
+              f"(up to {fmt.mass_mg(high)}/day): needs a stated reason", source)
+    elif below(day_mg, low):
+        w.add("per_day", "below", f"{shown} is below this patient's range "
+              f"(from {fmt.mass_mg(low)}/day)", source)
     else:
-        low, high, text, sources = azathioprine_range(p, allopurinol)
-        w.range_text = text
-        if above(day_mg, high):
-            w.add("per_day", "above_soft", f"{shown} is above this patient's range "
-                  f"(up to {fmt.mass_mg(high)}/day): needs a stated reason", sources)
-        elif below(day_mg, low):
-            w.add("per_day", "below", f"{shown} is below this patient's range "
-                  f"(from {fmt.mass_mg(low)}/day)", sources)
-        else:
-            w.add("per_day", "within", f"{shown} is within {fmt.mass_mg(low)}-"
-                  f"{fmt.mass_mg(high)}/day", sources)
-    _course_warning(w)
+        w.add("per_day", "within", f"{shown} is within {fmt.mass_mg(low)}-"
+              f"{fmt.mass_mg(high)}/day", source)
 
 
 @functools.lru_cache(maxsize=1024)  # bounded: an order-entry session screens one patient often
 def azathioprine_range(p: Patient, allopurinol: bool) -> tuple[float, float, str, Source]:
-    """The patient's own daily range: CPIC's share of the normal dose N for a reduced
-    metabolizer (applied once), else 1-2 mg/kg/day; the renal and allopurinol shares on both
-    ends; the upper end as the calculator dispenses it (whole tablets, never past a limit)."""
+    """The patient's own daily range (mg; low, high): CPIC's share of the normal dose N for a
+    reduced metabolizer (applied once), else 1-2 mg/kg/day; the renal share on both ends; with
+    allopurinol one quarter at the low end and one third at the top (the label's 1/4 to 1/3);
+    each end widened to what the calculator dispenses there (whole tablets, never past a limit).
+    """
     genes = (p.tpmt, p.nudt15)
+    renal = aza._renal(p, "auto", Trace())
+    low_share, high_share = ((aza.ALLOPURINOL_FRACTION, aza.ALLOPURINOL_HIGH_FRACTION)
+                             if allopurinol else (1.0, 1.0))
+    normal = aza._normal_dose(p.weight_kg)  # N: 2 mg/kg/day, at most 150
+    with_allopurinol = "; with allopurinol (one quarter to one third)" if allopurinol else ""
     reduced = [g for g in genes if g in aza.REDUCED or g == "indeterminate"]
     if reduced:
         span = aza.BOTH_GENES_REDUCED if len(reduced) == 2 else aza.ONE_GENE_REDUCED
-        normal = aza.azathioprine(attrs.evolve(p, tpmt="normal", nudt15="normal"),
-                                  allopurinol=allopurinol)
-        low, high = (share * normal.daily_dose_mg for share in span)
-        given = aza.azathioprine(p, allopurinol=allopurinol)
-        high = min(max(high, _dispensed_day(given)), aza.CAP_MG_PER_DAY)
+        low = span[0] * normal * renal * low_share
+        high = span[1] * normal * renal * high_share
+        # the calculator's own amount (whole 25 mg tablets) is within by construction; when no
+        # whole tablet fits, the calculator refuses and the range itself stands
+        with contextlib.suppress(PlexodoseError):
+            high = max(high, _dispensed_day(aza.azathioprine(p, allopurinol=allopurinol)))
+        high = min(high, aza.CAP_MG_PER_DAY)
         text = (f"reduced metabolizer: CPIC's {fmt.percent(span[0])}-{fmt.percent(span[1])} of "
-                f"the normal dose, {fmt.mass_mg(low)}-{fmt.mass_mg(high)}/day")
+                f"the normal dose, {fmt.mass_mg(low)}-{fmt.mass_mg(high)}/day{with_allopurinol}")
         return low, high, text, src.CPIC_THIOPURINES
-    ends = [aza.azathioprine(p, mg_per_kg_day=rate, allopurinol=allopurinol)
-            for rate in aza.MG_PER_KG_DAY]
-    low = min(ends[0].daily_dose_mg, _dispensed_day(ends[0]))
-    high = min(max(ends[1].daily_dose_mg, _dispensed_day(ends[1])), aza.CAP_MG_PER_DAY)
+    rates = aza.MG_PER_KG_DAY
+    low = min(rates[0] * p.weight_kg, aza.CAP_MG_PER_DAY) * renal * low_share
+    high = min(rates[1] * p.weight_kg, aza.CAP_MG_PER_DAY) * renal * high_share
+    ends = [aza.azathioprine(p, mg_per_kg_day=rate, allopurinol=allopurinol) for rate in rates]
+    low = min(low, _dispensed_day(ends[0]))
+    high = min(max(high, _dispensed_day(ends[1])), aza.CAP_MG_PER_DAY)
     text = (f"1-2 mg/kg/day at {fmt.number(p.weight_kg)} kg with this patient's renal share, "
-            f"{fmt.mass_mg(low)}-{fmt.mass_mg(high)}/day")
-    if allopurinol:
-        text += "; with allopurinol (one quarter to one third)"
+            f"{fmt.mass_mg(low)}-{fmt.mass_mg(high)}/day{with_allopurinol}")
     if None in genes:
         text += "; TPMT/NUDT15 not known"
     return low, high, text, src.SEED_AZATHIOPRINE
@@ -433,52 +594,85 @@ def _course_warning(w: _Work) -> None:
         w.add("course", "within", f"a course of {days} days", src.SEED_DURATION)
 
 
-def _mycophenolate(w: _Work, **rest: Any) -> None:
-    p = w.patient
-    times = _times(w)
-    _frequency(w, times)
-    dose_mg, day_mg = _amounts(w, times, p.weight_kg, None)
-    low_dose, high_dose = mmf.MG_PER_DOSE
-    if above(dose_mg, high_dose):
-        w.add("per_dose", "above_hard", f"{fmt.mass_mg(dose_mg)} a dose is above 1,500 mg",
-              src.MYCOPHENOLATE_TITRATION)
-    elif below(dose_mg, low_dose):
-        w.add("per_dose", "below", f"{fmt.mass_mg(dose_mg)} a dose is below 500 mg",
-              src.MYCOPHENOLATE_TITRATION)
+# ---------------------------------------------------------------------------------------------
+# Mycophenolate
+
+
+def _mycophenolate(w: _Work, **given: Any) -> None:
+    w.basis = "fixed dose (weight not used)"
+    w.run(_frequency, _mycophenolate_dose, _mycophenolate_day, _mycophenolate_renal)
+    if _any_above(w):
+        _suggest(w, 2 * mmf.LOW_EGFR_MAX_MG_PER_DOSE, "1,000 mg twice daily")
+
+
+def _mycophenolate_amounts(w: _Work) -> tuple[float, float]:
+    amounts = _in_mg(w)
+    if amounts is None:  # mg/kg: unusual, but readable with the weight
+        amounts = _by_weight(w, w.weight("per_dose"))
+    return amounts
+
+
+def _mycophenolate_dose(w: _Work) -> None:
+    dose_mg = _mycophenolate_amounts(w)[0]
+    low, high = mmf.MG_PER_DOSE
+    shown = f"{fmt.mass_mg(dose_mg)} a dose"
+    if above(dose_mg, high):
+        w.add("per_dose", "above_hard", f"{shown} is above 1,500 mg", src.MYCOPHENOLATE_TITRATION)
+    elif below(dose_mg, low):
+        w.add("per_dose", "below", f"{shown} is below 500 mg", src.MYCOPHENOLATE_TITRATION)
     else:
-        w.add("per_dose", "within", f"{fmt.mass_mg(dose_mg)} a dose (500-1,500 mg)",
-              src.MYCOPHENOLATE_TITRATION)
-    egfr = _egfr(p)
-    low_egfr = egfr is not None and egfr < mmf.LOW_EGFR
-    top = mmf.LOW_EGFR_MAX_MG_PER_DAY if low_egfr else mmf.MAX_MG_PER_DAY
-    w.basis = "fixed dose" + ("" if egfr is None else f"; eGFR {fmt.number(egfr, 1)}")
-    w.range_text = f"500-1,500 mg a dose, 1,000-{fmt.number(top)} mg/day" + (
-        " (eGFR below 25)" if low_egfr else "")
+        w.add("per_dose", "within", f"{shown} (500-1,500 mg)", src.MYCOPHENOLATE_TITRATION)
+
+
+def _mycophenolate_day(w: _Work) -> None:
+    day_mg = _mycophenolate_amounts(w)[1]
+    w.range_text = "500-1,500 mg a dose, 1,000-3,000 mg/day (eGFR below 25: at most 2,000)"
     shown = f"{fmt.mass_mg(day_mg)}/day"
     if above(day_mg, mmf.MAX_MG_PER_DAY):
         w.add("per_day", "above_hard", f"{shown} is above 3,000 mg/day",
               src.MYCOPHENOLATE_TITRATION)
-    elif low_egfr and above(day_mg, top):
-        w.add("per_day", "above_hard", f"{shown} is above 2,000 mg/day at eGFR "
-              f"{fmt.number(egfr or 0, 1)} (below 25)", src.MYCOPHENOLATE_RENAL)
-    elif below(day_mg, 2 * low_dose):
+    elif below(day_mg, 2 * mmf.MG_PER_DOSE[0]):
         w.add("per_day", "below", f"{shown} is below 1,000 mg/day", src.MYCOPHENOLATE_TITRATION)
     else:
-        w.add("per_day", "within", f"{shown} (1,000-{fmt.number(top)} mg/day)",
-              src.MYCOPHENOLATE_TITRATION)
-    if egfr is None and above(day_mg, mmf.LOW_EGFR_MAX_MG_PER_DAY):
+        w.add("per_day", "within", f"{shown} (1,000-3,000 mg/day)", src.MYCOPHENOLATE_TITRATION)
+
+
+def _mycophenolate_renal(w: _Work) -> None:
+    day_mg = _mycophenolate_amounts(w)[1]
+    if not above(day_mg, mmf.LOW_EGFR_MAX_MG_PER_DAY):
+        return  # at most 2,000 mg/day: within whatever the eGFR
+    egfr = _egfr(w, "condition")
+    if egfr is None:
         w.missing("eGFR < 25 limit of 2,000 mg/day: renal function not known")
-    if w.findings[-1].category.startswith("above"):
-        _suggest(w, 2000.0, "1,000 mg twice daily")
+    elif egfr < mmf.LOW_EGFR:
+        w.add("condition", "above_hard", f"{fmt.mass_mg(day_mg)}/day is above 2,000 mg/day at "
+              f"eGFR {fmt.number(egfr, 1)} (below 25)", src.MYCOPHENOLATE_RENAL)
+    else:
+        w.add("condition", "within", f"eGFR {fmt.number(egfr, 1)} (25 or more): up to 3,000 "
+              "mg/day", src.MYCOPHENOLATE_RENAL)
 
 
-def _ciclosporin(w: _Work, **rest: Any) -> None:
+def _egfr(w: _Work, dimension: Dimension) -> float | None:
     p = w.patient
-    weight = p.weight_kg
+    creatinine = w.creatinine(dimension)
+    if p.age is None or p.sex is None or creatinine is None or p.age < 18:
+        return None
+    return _body.egfr_value(p.age, p.sex, creatinine)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ciclosporin
+
+
+def _ciclosporin(w: _Work, **given: Any) -> None:
+    w.run(_frequency, _ciclosporin_day, _ciclosporin_renal, _ciclosporin_rise)
+    w.missing("blood pressure: uncontrolled hypertension is not part of the order")
+
+
+def _ciclosporin_day(w: _Work) -> None:
+    weight = w.weight("per_day")
     w.basis = f"actual weight {fmt.number(weight)} kg"
-    times = _times(w)
-    _frequency(w, times)
-    _, day_mg = _amounts(w, times, weight, None)
+    day_mg = _by_weight(w, weight)[1]
     rate = day_mg / weight
     low, high = csa.MG_PER_KG_DAY
     w.range_text = (f"2.5-5 mg/kg/day at {fmt.number(weight)} kg, {fmt.mass_mg(low * weight)}-"
@@ -487,19 +681,18 @@ def _ciclosporin(w: _Work, **rest: Any) -> None:
     if above(rate, high):
         w.add("per_day", "above_hard", f"{shown} is above the seed's ceiling of 5 mg/kg/day",
               src.SEED_CICLOSPORIN)
-        result = _ciclosporin_result(p)
-        if result is not None:
-            _suggest(w, _dispensed_day(result), _daily_text(result))
+        _suggest_result(w, lambda: csa.cyclosporin(w.patient))
     elif below(rate, low):
         w.add("per_day", "below", f"{shown} is below 2.5 mg/kg/day", src.SEED_CICLOSPORIN)
+    elif above(rate, csa.LABEL_MAX_MG_PER_KG_DAY):
+        w.add("per_day", "within", f"{shown}: above the label's 4 mg/kg/day (within the "
+              "seed's 5)", src.CICLOSPORIN_LABEL, warning=True)
     else:
-        w.add("per_day", "within", shown, src.SEED_CICLOSPORIN,
-              warning=above(rate, csa.LABEL_MAX_MG_PER_KG_DAY))
-        if above(rate, csa.LABEL_MAX_MG_PER_KG_DAY):
-            w.findings[-1] = attrs.evolve(w.findings[-1], text=shown + ": above the label's "
-                                          "4 mg/kg/day (within the seed's 5)",
-                                          source=src.CICLOSPORIN_LABEL)
-    egfr = _egfr(p)
+        w.add("per_day", "within", shown, src.SEED_CICLOSPORIN)
+
+
+def _ciclosporin_renal(w: _Work) -> None:
+    egfr = _egfr(w, "condition")
     if egfr is None:
         w.missing("renal function: the eGFR < 60 contraindication is not checked (give age, "
                   "sex and serum creatinine)")
@@ -510,66 +703,98 @@ def _ciclosporin(w: _Work, **rest: Any) -> None:
     else:
         w.add("condition", "within", f"eGFR {fmt.number(egfr, 1)} (60 or more)",
               src.CICLOSPORIN_CONTRAINDICATIONS)
-    base, now = p.baseline_creatinine_mg_dl, p.creatinine_mg_dl
-    if base is not None and now is not None and now >= base * (1 + csa.RISE_THRESHOLD[0]) * (1 - EDGE):
-        # the label: reduce by 25-50 %; the calculator's reduced dose is the most accepted
-        rise = (f"creatinine {fmt.number(now, 3)} mg/dL is 25 % or more above the baseline "
-                f"{fmt.number(base, 3)}")
-        result = _ciclosporin_result(p)
-        reduced = None if result is None else max(result.daily_dose_mg, _dispensed_day(result))
-        if reduced is not None and not above(day_mg, reduced):
-            w.add("condition", "within", f"{rise}: at or below the reduced dose "
-                  f"({fmt.mass_mg(reduced)}/day)", src.CICLOSPORIN_LABEL, warning=True)
-        else:
-            w.add("condition", "above_soft", f"{rise}: above the reduced dose"
-                  + ("" if reduced is None else f" ({fmt.mass_mg(reduced)}/day)")
-                  + ": needs a stated reason", src.CICLOSPORIN_LABEL)
-    w.missing("blood pressure: uncontrolled hypertension is not part of the order")
 
 
-def _ciclosporin_result(p: Patient) -> DailyDose | None:
-    try:
-        return csa.cyclosporin(p)
-    except PlexodoseError:
-        return None
-
-
-def _cyclophosphamide_oral(w: _Work, *, exposure: Exposure, **rest: Any) -> None:
+def _ciclosporin_rise(w: _Work) -> None:
     p = w.patient
-    weight = p.weight_kg
+    base, now = p.baseline_creatinine_mg_dl, w.creatinine("condition")
+    if base is None or now is None or now < base * (1 + csa.RISE_THRESHOLD[0]) * (1 - EDGE):
+        return
+    # the label: reduce by 25-50 %; the calculator's reduced dose is the most accepted
+    day_mg = _by_weight(w, w.weight("condition"))[1]
+    rise = (f"creatinine {fmt.number(now, 3)} mg/dL is 25 % or more above the baseline "
+            f"{fmt.number(base, 3)}")
+    try:
+        result = csa.cyclosporin(p)
+    except PlexodoseError:
+        result = None
+    reduced = None if result is None else max(result.daily_dose_mg, _dispensed_day(result))
+    if reduced is not None and not above(day_mg, reduced):
+        w.add("condition", "within", f"{rise}: at or below the reduced dose "
+              f"({fmt.mass_mg(reduced)}/day)", src.CICLOSPORIN_LABEL, warning=True)
+        return
+    w.add("condition", "above_soft", f"{rise}: above the reduced dose"
+          + ("" if reduced is None else f" ({fmt.mass_mg(reduced)}/day)")
+          + ": needs a stated reason", src.CICLOSPORIN_LABEL)
+    if result is not None:
+        _suggest(w, _dispensed_day(result), _daily_text(result))
+
+
+# ---------------------------------------------------------------------------------------------
+# Oral cyclophosphamide
+
+
+def _cyclophosphamide_oral(w: _Work, *, exposure: Exposure, **given: Any) -> None:
+    w.run(_frequency, _oral_cap, _oral_day, _oral_course(exposure))
+
+
+def _oral_cap(w: _Work) -> None:
+    """200 mg/day: needs no patient value."""
+    amounts = _in_mg(w)
+    if amounts is not None and above(amounts[1], cyc.ORAL_MAX_MG_PER_DAY):
+        w.add("per_day", "above_hard", f"{fmt.mass_mg(amounts[1])}/day is above 200 mg/day",
+              src.ORAL_CYCLOPHOSPHAMIDE_MAX)
+
+
+def _oral_day(w: _Work) -> None:
+    weight = w.weight("per_day")
     w.basis = f"actual weight {fmt.number(weight)} kg"
-    times = _times(w)
-    _frequency(w, times)
-    _, day_mg = _amounts(w, times, weight, None)
+    day_mg = _by_weight(w, weight)[1]
     rate = day_mg / weight
-    umol = creatinine_umol_l(p)
-    band, band_text = _oral_band(umol)
-    if umol is None:
-        w.missing("serum creatinine not given: the creatinine band (1.75 or 1.5 mg/kg/day) is "
-                  "not checked")
+    shown = f"{fmt.mass_mg(day_mg)}/day ({fmt.number(rate, 3)} mg/kg/day)"
+    if above(day_mg, cyc.ORAL_MAX_MG_PER_DAY):
+        if w.order.basis != "mg":  # a mg/kg order: the cap in mg needed the weight
+            w.add("per_day", "above_hard", f"{shown} is above 200 mg/day",
+                  src.ORAL_CYCLOPHOSPHAMIDE_MAX)
+        return
+    if above(rate, cyc.ORAL_MG_PER_KG_DAY[1]):
+        w.add("per_day", "above_hard", f"{shown} is above the seed's ceiling of 2 mg/kg/day",
+              src.SEED_CYCLOPHOSPHAMIDE)
+        band = _oral_band(creatinine_umol_l(w.patient))[0]  # a stale creatinine: see below
+        return _suggest_tablets(w, min(band * weight, cyc.ORAL_MAX_MG_PER_DAY))
+    strictest = cyc.ORAL_OVER_500_UMOL_L
+    band, band_text = cyc.ORAL_MG_PER_KG_DAY[1], "creatinine not known"
+    if above(rate, strictest):  # only then can the creatinine band matter
+        creatinine = w.creatinine("per_day")
+        if creatinine is None:
+            w.missing("serum creatinine not given: the creatinine band (1.75 or 1.5 mg/kg/day) "
+                      "is not checked")
+        else:
+            band, band_text = _oral_band(creatinine_umol_l(w.patient))
     top = min(band * weight, cyc.ORAL_MAX_MG_PER_DAY)
     low = cyc.ORAL_MG_PER_KG_DAY[0] * weight
     w.range_text = (f"1-{fmt.number(band)} mg/kg/day at {fmt.number(weight)} kg ({band_text}), "
                     f"at most 200 mg/day: {fmt.mass_mg(min(low, top))}-{fmt.mass_mg(top)}/day")
-    shown = f"{fmt.mass_mg(day_mg)}/day ({fmt.number(rate, 3)} mg/kg/day)"
-    if above(day_mg, cyc.ORAL_MAX_MG_PER_DAY):
-        w.add("per_day", "above_hard", f"{shown} is above 200 mg/day",
-              src.ORAL_CYCLOPHOSPHAMIDE_MAX)
-    elif above(rate, cyc.ORAL_MG_PER_KG_DAY[1]):
-        w.add("per_day", "above_hard", f"{shown} is above the seed's ceiling of 2 mg/kg/day",
-              src.SEED_CYCLOPHOSPHAMIDE)
-    elif above(rate, band):
+    if above(rate, band):
         w.add("per_day", "above_hard", f"{shown} is above {fmt.number(band)} mg/kg/day for "
               f"creatinine {band_text}", src.CYCLOPHOSPHAMIDE_ORAL_RENAL)
+        _suggest_tablets(w, top)
     elif below(rate, cyc.ORAL_MG_PER_KG_DAY[0]):
         w.add("per_day", "below", f"{shown} is below 1 mg/kg/day", src.SEED_CYCLOPHOSPHAMIDE)
     else:
         w.add("per_day", "within", shown, src.SEED_CYCLOPHOSPHAMIDE)
-    if w.findings[-1].category == "above_hard":
-        _suggest(w, _tablets_down(top), f"{fmt.mass_mg(_tablets_down(top))} daily")
-    days = w.order.days
-    course_mg = day_mg * (1 if days is None else days)
-    _cumulative(w, exposure, course_mg, "this order" if days is not None else "one day of it")
+
+
+def _oral_course(exposure: Exposure) -> Callable[[_Work], None]:
+    def course(w: _Work) -> None:
+        o = w.order
+        amounts = _in_mg(w) or _by_weight(w, w.weight("cumulative"))
+        days = o.days
+        if days is None:
+            _cumulative(w, exposure, amounts[1], "one day of it")
+        else:
+            _cumulative(w, exposure, amounts[1] * days * o.days_per_week / 7, "this order")
+    return course
 
 
 def _oral_band(umol: float | None) -> tuple[float, str]:
@@ -583,90 +808,107 @@ def _oral_band(umol: float | None) -> tuple[float, str]:
     return cyc.ORAL_MG_PER_KG_DAY[1], "< 250 umol/L"
 
 
-def _tablets_down(mg: float) -> float:
-    return max(25.0, 25.0 * int(mg / 25.0 + 1e-9))
-
-
-def _egfr(p: Patient) -> float | None:
-    if p.age is None or p.sex is None or p.creatinine_mg_dl is None or p.age < 18:
-        return None
-    return _body.egfr_value(p.age, p.sex, p.creatinine_mg_dl)
+def _suggest_tablets(w: _Work, top_mg: float) -> None:
+    """Whole 25 mg tablets at or below ``top_mg``; none when not one tablet fits, or when the
+    creatinine the band needs is stale."""
+    if "serum_creatinine" in w.stale:
+        return
+    tablets = math.floor(top_mg / 25.0 + 1e-9)
+    if tablets >= 1:
+        _suggest(w, 25.0 * tablets, f"{fmt.mass_mg(25.0 * tablets)} daily")
 
 
 # ---------------------------------------------------------------------------------------------
 # IV cyclophosphamide
 
 
-def _cyclophosphamide_iv(w: _Work, *, exposure: Exposure, last_pulse: Any, labs: Any,
-                         last_raised: dt.date | None, **rest: Any) -> None:
-    o, p = w.order, w.patient
-    if o.basis == "mg/kg":
-        _mg_per_kg_pulse(w, exposure)
+def _cyclophosphamide_iv(w: _Work, *, exposure: Exposure, last_pulse: _Pulse | None,
+                         labs: _Counts | None, last_raised: dt.date | None,
+                         **given: Any) -> None:
+    if w.order.basis == "mg/kg":
+        w.run(_pulse_frequency, _interval, _mg_per_kg_pulse, lambda w: _pre_pulse(w, labs),
+              _pulse_cumulative(exposure))
+        if last_pulse is not None:
+            w.missing("the raise rules are for g/m2 pulses: not checked for a mg/kg pulse")
         return
+    w.run(_pulse_frequency, _interval, _pulse_dose,
+          lambda w: _raise(w, last_pulse, last_raised), _age_renal,
+          lambda w: _pre_pulse(w, labs, last_pulse), _pulse_cumulative(exposure))
+    w.missing("nadir WBC of the last pulse not given: the nadir adjustment is not checked")
+    w.missing("a hold of more than 2 weeks (discuss another therapy) is not checked")
+    if _any_above(w):
+        _suggest_pulse(w, last_pulse)
+
+
+def _pulse_frequency(w: _Work) -> None:
+    o = w.order
+    if _times(w) != 1 or o.days_per_week != 7:
+        w.add("frequency", "above_soft", f"{_times_text(_times(w))}: a pulse is one infusion",
+              src.SEED_CYCLOPHOSPHAMIDE)
+    if o.days is not None and o.days > 1:  # pulses on consecutive days
+        w.add("interval", "above_hard", f"a pulse on each of {o.days} days: the interval is "
+              "under 2 weeks", src.SEED_CYCLOPHOSPHAMIDE)
+
+
+def _interval(w: _Work) -> None:
+    every = w.order.interval_days
+    low, high = (weeks * 7 for weeks in cyc.INTERVAL_WEEKS)
+    if every is None:
+        w.missing("interval between pulses not stated: the 2-4 weeks rule is not checked")
+    elif below(every, low):
+        w.add("interval", "above_hard", f"every {fmt.number(every)} days: shorter than 2 weeks",
+              src.SEED_CYCLOPHOSPHAMIDE)
+    elif above(every, high):
+        w.add("interval", "below", f"every {fmt.number(every)} days: longer than 4 weeks",
+              src.SEED_CYCLOPHOSPHAMIDE)
+    else:
+        w.add("interval", "within", f"every {fmt.number(every)} days (2-4 weeks)",
+              src.SEED_CYCLOPHOSPHAMIDE)
+
+
+def _bsa(w: _Work) -> float:
+    p = w.patient
+    weight = w.weight("per_dose")
     if p.height_cm is None:
         raise _NotScreened("per_dose", "no BSA: the patient's height is needed for an IV pulse")
-    bsa = _body.bsa_m2(_MOSTELLER, p.height_cm, p.weight_kg)  # as cyclophosphamide_iv()
+    bsa = _body.bsa_m2(_MOSTELLER, p.height_cm, weight)  # as cyclophosphamide_iv()
     w.basis = f"BSA {fmt.number(bsa, 4)} m2 (mosteller)"
-    times = _times(w)
-    if times != 1:
-        w.add("frequency", "above_soft", f"{_times_text(times)}: a pulse is one infusion",
-              src.SEED_CYCLOPHOSPHAMIDE)
-    dose_mg, _ = _amounts(w, 1, p.weight_kg, bsa)
+    return bsa
+
+
+def _pulse_mg(w: _Work) -> float:
+    o = w.order
+    return o.amount * (_bsa(w) if o.basis == "mg/m2" else 1.0)
+
+
+def _pulse_dose(w: _Work) -> None:
+    bsa = _bsa(w)
+    dose_mg = _pulse_mg(w)
     rate = dose_mg / 1000 / bsa
     low, high = cyc.IV_G_PER_M2
     w.range_text = (f"0.3-1 g/m2 at {fmt.number(bsa, 4)} m2, {fmt.mass_mg(low * 1000 * bsa, 0)}-"
                     f"{fmt.mass_mg(high * 1000 * bsa, 0)} a pulse; 1-1.6 g/m2 on a stated reason")
     shown = f"{fmt.mass_mg(dose_mg, 0)} ({fmt.number(rate, 3)} g/m2)"
+    # A pulse prepared to the whole mg counts as its g/m2 at the protocol's edges; never at 1.6.
     if above(rate, cyc.IV_HARD_MAX_G_PER_M2):
         w.add("per_dose", "above_hard", f"{shown} is above 1.6 g/m2", src.MICHIGAN_STEP)
-    elif above(rate, high):
+    elif above(dose_mg - PULSE_PREPARED_MG, high * 1000 * bsa):
         w.add("per_dose", "above_soft", f"{shown} is above the seed's 1 g/m2: needs a stated "
               "reason (Michigan allows up to 1.6 g/m2 by steps)", src.SEED_CYCLOPHOSPHAMIDE)
-    elif below(rate, low):
+    elif below(dose_mg + PULSE_PREPARED_MG, low * 1000 * bsa):
         w.add("per_dose", "below", f"{shown} is below 0.3 g/m2", src.SEED_CYCLOPHOSPHAMIDE)
     else:
         w.add("per_dose", "within", shown, src.SEED_CYCLOPHOSPHAMIDE)
-    dose_finding = w.findings[-1]
-    _interval(w)
-    _raise(w, last_pulse, rate, bsa, last_raised)
-    share = _age_renal(w, rate, bsa)
-    if dose_finding.category.startswith("above") or (share < 1 and above(rate, high * share)):
-        most = high * share
-        _suggest(w, most * 1000 * bsa, f"{fmt.mass_mg(most * 1000 * bsa, 0)} "
-                 f"({fmt.number(most, 3)} g/m2)")
-    _pre_pulse(w, labs, dose_mg)
-    _cumulative(w, exposure, dose_mg, "this pulse")
 
 
-def _interval(w: _Work) -> None:
-    days = w.order.interval_days
-    low, high = (weeks * 7 for weeks in cyc.INTERVAL_WEEKS)
-    if days is None:
-        w.missing("interval between pulses not stated: the 2-4 weeks rule is not checked")
-    elif below(days, low):
-        w.add("interval", "above_hard", f"every {fmt.number(days)} days: shorter than 2 weeks",
-              src.SEED_CYCLOPHOSPHAMIDE)
-    elif above(days, high):
-        w.add("interval", "below", f"every {fmt.number(days)} days: longer than 4 weeks",
-              src.SEED_CYCLOPHOSPHAMIDE)
-    else:
-        w.add("interval", "within", f"every {fmt.number(days)} days (2-4 weeks)",
-              src.SEED_CYCLOPHOSPHAMIDE)
-
-
-def _raise(w: _Work, last_pulse: Any, rate: float, bsa: float,
-           last_raised: dt.date | None) -> None:
+def _raise(w: _Work, last_pulse: _Pulse | None, last_raised: dt.date | None) -> None:
     if last_pulse is None:
-        w.missing("last pulse not given: the raise rules (25 %; from 1.4 g/m2 at most +0.1) are "
-                  "not checked")
+        w.missing("last pulse not given: the raise rules (25 %; from 1.4 g/m2 at most +0.1 a "
+                  "calendar month) are not checked")
         return
-    from plexodose._screening.order import read_amount
-
-    amount, basis, per, _ = read_amount(last_pulse, "last_pulse")
-    if basis == "mg/kg" or per == "day":
-        raise InputRangeError("last_pulse must be a pulse in mg or g/m2 such as \"1.2 g/m**2\"; "
-                              f"got {safe_repr(last_pulse)}", field="last_pulse", value=last_pulse)
-    before = amount / 1000 if basis == "mg/m2" else amount / 1000 / bsa
+    bsa = _bsa(w)
+    rate = _pulse_mg(w) / 1000 / bsa
+    before = last_pulse.g_per_m2(bsa)
     step_from = cyc.MICHIGAN_STEP_FROM_G_PER_M2
     if not above(rate, before):
         return
@@ -690,47 +932,54 @@ def _raise(w: _Work, last_pulse: Any, rate: float, bsa: float,
                   src.MICHIGAN_STEP)
 
 
-def _age_renal(w: _Work, rate: float, bsa: float) -> float:
-    """The EULAR/CYCLOPS share for the patient's age and creatinine (1 when none applies)."""
+def _age_renal(w: _Work) -> None:
+    """The EULAR/CYCLOPS table by age and creatinine: for mg/kg pulses; on a g/m2 pulse a
+    refinement the calculator applies on request, so a fuller pulse warns; above 500 umol/L no
+    pulse without a stated reason (the reference: refused by default)."""
     p = w.patient
-    umol = creatinine_umol_l(p)
+    creatinine = w.creatinine("condition")
+    umol = None if creatinine is None else creatinine_umol_l(p)
+    if umol is not None and umol > cyc.EULAR_CREATININE_UMOL_L[1]:
+        w.add("condition", "above_soft", f"creatinine {umol:.0f} umol/L is above the EULAR "
+              "table (500): a pulse needs a stated reason", src.EULAR_CYCLOPS)
+        return
     if p.age is None or umol is None:
         w.missing("age or creatinine not known: the EULAR age/creatinine reduction is not "
                   "checked")
-        return 1.0
-    if umol > cyc.EULAR_CREATININE_UMOL_L[1]:
-        w.add("condition", "above_soft", f"creatinine {umol:.0f} umol/L is above the EULAR "
-              "table (500): a pulse needs a stated reason", src.EULAR_CYCLOPS)
-        return 1.0
-    older = 0 if p.age < 60 else 1 if p.age <= 70 else 2
-    share = cyc.EULAR_TABLE[older][0 if umol < cyc.EULAR_CREATININE_UMOL_L[0] else 1] / (
-        cyc.EULAR_STANDARD_MG_PER_KG)
+        return
+    share = _eular_share(p.age, umol)
+    bsa = _bsa(w)
+    rate = _pulse_mg(w) / 1000 / bsa
     if share < 1 and above(rate, cyc.IV_G_PER_M2[1] * share):
-        w.add("condition", "above_soft", f"EULAR/CYCLOPS reduces pulses to {fmt.percent(share)} "
-              f"for age {fmt.number(p.age)} and creatinine {umol:.0f} umol/L (at most "
-              f"{fmt.number(cyc.IV_G_PER_M2[1] * share, 3)} g/m2): a fuller pulse needs a "
-              "stated reason", src.EULAR_CYCLOPS)
-    return share
+        w.add("condition", "within", f"EULAR/CYCLOPS reduces pulses to {fmt.percent(share)} for "
+              f"age {fmt.number(p.age)} and creatinine {umol:.0f} umol/L (at most "
+              f"{fmt.number(cyc.IV_G_PER_M2[1] * share, 3)} g/m2): consider the reduction "
+              "(cyclophosphamide_iv(age_renal_reduction=True))", src.EULAR_CYCLOPS, warning=True)
 
 
-def _pre_pulse(w: _Work, labs: Any, dose_mg: float) -> None:
+def _eular_share(age: float, umol: float) -> float:
+    older = 0 if age < 60 else 1 if age <= 70 else 2
+    column = 0 if umol < cyc.EULAR_CREATININE_UMOL_L[0] else 1
+    return cyc.EULAR_TABLE[older][column] / cyc.EULAR_STANDARD_MG_PER_KG
+
+
+def _pre_pulse(w: _Work, labs: _Counts | None, last_pulse: _Pulse | None = None) -> None:
     if labs is None:
         w.missing("pre-pulse WBC and neutrophils not given: the hold, 50 % and postpone rules "
                   "are not checked (give labs=)")
         return
-    value = getattr(labs, "value", None)
-    if value is None:
-        raise InputRangeError(f"labs must be a plexodose.Labs; got {type(labs).__name__}",
-                              field="labs", value=labs)
-    wbc, neutrophils = value("wbc"), value("neutrophils")  # x10^9/L
+    if not labs.usable:
+        w.missing(f"pre-pulse counts: {labs.why}; the hold, 50 % and postpone rules are not "
+                  "checked")
+        return
+    wbc, neutrophils = labs.wbc, labs.neutrophils
     if wbc is None:
         w.missing("pre-pulse WBC not in the labs given")
     elif wbc * 1000 < cyc.PRE_PULSE_HOLD_BELOW:
         w.add("condition", "above_soft", f"pre-pulse WBC {fmt.number(wbc, 2)} x10^9/L is below "
               "2: the pulse is held", src.CYCLOPHOSPHAMIDE_NADIR)
     elif wbc * 1000 <= cyc.PRE_PULSE_HALF_UP_TO:
-        w.add("condition", "above_soft", f"pre-pulse WBC {fmt.number(wbc, 2)} x10^9/L (2-3): "
-              f"half the pulse ({fmt.mass_mg(dose_mg / 2, 0)}) is due", src.CYCLOPHOSPHAMIDE_NADIR)
+        _half_pulse(w, wbc, last_pulse)
     if neutrophils is None:
         w.missing("pre-pulse neutrophils not in the labs given")
     elif neutrophils * 1000 < cyc.NEUTROPHILS_CUT_BELOW:
@@ -738,34 +987,80 @@ def _pre_pulse(w: _Work, labs: Any, dose_mg: float) -> None:
               "below 1.5: the pulse is postponed", src.FRENCH_NEUTROPHILS)
 
 
-def _mg_per_kg_pulse(w: _Work, exposure: Exposure) -> None:
+def _half_pulse(w: _Work, wbc: float, last_pulse: _Pulse | None) -> None:
+    """WBC 2-3: half the pulse is due; the order is judged against half the last one."""
+    shown = f"pre-pulse WBC {fmt.number(wbc, 2)} x10^9/L (2-3): half the pulse is due"
+    if last_pulse is None:
+        w.add("condition", "above_soft", f"{shown}; give last_pulse= to show this order is "
+              "halved: needs a stated reason", src.CYCLOPHOSPHAMIDE_NADIR)
+        return
+    bsa = _bsa(w) if w.order.basis == "mg/m2" or last_pulse.per_m2 else 1.0
+    due = last_pulse.g_per_m2(bsa) * 1000 * bsa / 2
+    if above(_pulse_mg(w) - PULSE_PREPARED_MG, due):
+        w.add("condition", "above_soft", f"{shown} ({fmt.mass_mg(due, 0)}): this order is more",
+              src.CYCLOPHOSPHAMIDE_NADIR)
+    else:
+        w.add("condition", "within", f"{shown} ({fmt.mass_mg(due, 0)}): this order is at most "
+              "that", src.CYCLOPHOSPHAMIDE_NADIR)
+
+
+def _suggest_pulse(w: _Work, last_pulse: _Pulse | None) -> None:
+    """1 g/m2 at most, no more than 25 % over the last pulse; none where no pulse is due."""
+    if any(f.category != "within" and f.dimension in ("condition", "interval")
+           for f in w.findings):
+        return  # held, postponed, halved, renal or interval: a prescriber's decision
+    try:
+        bsa = _bsa(w)
+    except _NotScreened:
+        return
+    most = cyc.IV_G_PER_M2[1]
+    if last_pulse is not None:
+        most = min(most, last_pulse.g_per_m2(bsa) * (1 + cyc.NADIR_RAISE))
+    mg = math.floor(most * 1000 * bsa)
+    _suggest(w, float(mg), f"{fmt.mass_mg(mg, 0)} ({fmt.number(mg / 1000 / bsa, 3)} g/m2)")
+
+
+def _mg_per_kg_pulse(w: _Work) -> None:
     o, p = w.order, w.patient
-    reduction = _calculated(w, lambda: cyc.cyclophosphamide_pulse_reduction(p),
-                            lambda r: f"{fmt.mass_mg(r.dose_mg, 0)} "
-                                      f"({fmt.number(r.reduced_mg_per_kg)} mg/kg)")
-    weight = p.weight_kg
+    weight = w.weight("per_dose")
     w.basis = f"actual weight {fmt.number(weight)} kg (EULAR/CYCLOPS mg/kg pulses)"
     dose_mg = o.amount * weight
     shown = f"{fmt.mass_mg(dose_mg, 0)} ({fmt.number(o.amount)} mg/kg)"
-    _interval(w)
     if above(dose_mg, cyc.PULSE_MAX_MG):
         w.add("per_dose", "above_hard", f"{shown} is above 1.2 g a pulse", src.CYCLOPS_PULSE_MAX)
-    elif reduction is None:
+        return
+    w.creatinine("per_dose")
+    try:
+        reduction = cyc.cyclophosphamide_pulse_reduction(p)
+    except PlexodoseError as exc:
         w.add("per_dose", "above_soft", f"{shown}: the EULAR table gives no pulse for this "
-              f"patient ({w.calculated_text}): needs a stated reason", src.EULAR_CYCLOPS)
-    elif above(o.amount, reduction.reduced_mg_per_kg):
+              f"patient ({exc}): needs a stated reason", src.EULAR_CYCLOPS)
+        return
+    allowed = reduction.reduced_mg_per_kg
+    w.range_text = f"{fmt.number(allowed)} mg/kg, at most 1.2 g a pulse"
+    if above(o.amount, allowed):
         w.add("per_dose", "above_soft", f"{shown} is above the EULAR/CYCLOPS "
-              f"{fmt.number(reduction.reduced_mg_per_kg)} mg/kg for age and creatinine",
-              src.EULAR_CYCLOPS)
-        _suggest(w, reduction.dose_mg, w.calculated_text)
-    elif below(o.amount, reduction.reduced_mg_per_kg):
+              f"{fmt.number(allowed)} mg/kg for age and creatinine", src.EULAR_CYCLOPS)
+        _suggest(w, reduction.dose_mg, f"{fmt.mass_mg(reduction.dose_mg, 0)} "
+                 f"({fmt.number(allowed)} mg/kg)")
+    elif below(o.amount, allowed):
         w.add("per_dose", "below", f"{shown} is below the EULAR/CYCLOPS "
-              f"{fmt.number(reduction.reduced_mg_per_kg)} mg/kg", src.EULAR_CYCLOPS)
+              f"{fmt.number(allowed)} mg/kg", src.EULAR_CYCLOPS)
     else:
         w.add("per_dose", "within", shown, src.EULAR_CYCLOPS)
-    if reduction is not None:
-        w.range_text = f"{fmt.number(reduction.reduced_mg_per_kg)} mg/kg, at most 1.2 g a pulse"
-    _cumulative(w, exposure, dose_mg, "this pulse")
+
+
+def _pulse_cumulative(exposure: Exposure) -> Callable[[_Work], None]:
+    def cumulative(w: _Work) -> None:
+        o = w.order
+        if o.basis == "mg":
+            mg = o.amount
+        elif o.basis == "mg/kg":
+            mg = o.amount * w.weight("cumulative")
+        else:
+            mg = _pulse_mg(w)
+        _cumulative(w, exposure, mg, "this pulse")
+    return cumulative
 
 
 def _cumulative(w: _Work, exposure: Exposure, order_mg: float, what: str) -> None:

@@ -23,10 +23,10 @@ Dimension = Literal[
     "per_dose", "per_day", "frequency", "interval", "course", "cumulative", "condition"
 ]
 DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)
-# The overall verdict is the worst finding: an absolute limit first, then a soft one (already
-# refused by default), then what could not be screened, then a warning.
+# The overall verdict is the worst finding: an absolute limit first, then what could not be
+# screened (a reason accepts a soft finding, never an unscreened one), then soft, then below.
 RANK: dict[Category, int] = {
-    "within": 0, "below": 1, "not_screened": 2, "above_soft": 3, "above_hard": 4,
+    "within": 0, "below": 1, "above_soft": 2, "not_screened": 3, "above_hard": 4,
 }
 WORDS: dict[Category, str] = {
     "within": "within the rules",
@@ -68,8 +68,9 @@ class OrderFinding:
 
     @property
     def code(self) -> str | None:
-        """The HL7 ActCode of the issue (None for a plain within finding)."""
-        if self.category == "within" and not self.warning:
+        """The HL7 ActCode of the issue (None for a plain within finding, and for one that
+        could not be screened: no ActCode says "not checked")."""
+        if (self.category == "within" and not self.warning) or self.category == "not_screened":
             return None
         above, below = ACT_CODES[self.dimension]
         return below if self.category == "below" else above
@@ -127,7 +128,7 @@ class Screening:
         """Within or below; or above the range with the prescriber's stated reason. Never for
         an absolute limit or an order that could not be screened."""
         return self.verdict in ("within", "below") or (
-            self.verdict == "above_soft" and self.reason is not None)
+            self.verdict == "above_soft" and self.reason is not None)  # nothing unscreened
 
     @property
     def sources(self) -> tuple[Source, ...]:
@@ -140,13 +141,17 @@ class Screening:
     @property
     def headline(self) -> str:
         shown = WORDS[self.verdict]
-        if RANK[self.verdict] >= 3:  # refused by default: loud
+        if self.verdict in ("above_soft", "above_hard"):  # refused by default: loud
             shown = shown.upper()
         if self.verdict == "above_soft" and self.reason is not None:
             shown += f" (reason given: {self.reason})"
+        extra = []
+        if any(f.warning for f in self.findings):
+            extra.append("with warnings")
         if self.not_checked and self.verdict in ("within", "below"):
-            shown += f" checked; {len(self.not_checked)} not checked (listed below)"
-        return f"{self.order.text}: {shown}"
+            n = len(self.not_checked)
+            extra.append(f"{n} thing{'s' if n != 1 else ''} not checked, listed below")
+        return f"{self.order.text}: {shown}" + (f" ({'; '.join(extra)})" if extra else "")
 
     def __repr__(self) -> str:
         lines = [self.headline]
@@ -154,8 +159,9 @@ class Screening:
             lines.append(f"  basis: {self.basis}")
         if self.range_text:
             lines.append(f"  this patient's range: {self.range_text}")
-        if self.calculated_text:
-            lines.append(f"  plexodose would give: {self.calculated_text}")
+        calculated = self.calculated_text
+        if calculated:
+            lines.append(f"  plexodose would give: {calculated}")
         if self.suggested_text:
             lines.append(f"  suggested: {self.suggested_text}")
         lines.append("  findings:")
@@ -214,6 +220,15 @@ class Screening:
             "notes": list(self.notes),
             "values_used": [str(v) for v in self.values_used],
         }
+
+    def to_fhir(self, order_reference: Any = None, *, patient: Any = None,
+                namespace: Any = None) -> dict[str, Any]:
+        """A FHIR R4 ``collection`` Bundle of one coded DetectedIssue per finding that matters
+        (``order_reference``: the order, such as ``"MedicationRequest/mr1"``; ``patient``: a
+        FHIR Reference): see :func:`plexodose._interop.fhir_orders.detected_issues`."""
+        from plexodose._interop.fhir_orders import detected_issues
+
+        return detected_issues(self, order_reference, patient=patient, namespace=namespace)
 
 
 def overall(findings: tuple[OrderFinding, ...]) -> Category:
