@@ -49,21 +49,23 @@ def test_order_sign_gives_a_card_per_finding_that_matters_in_every_category(fres
                     "500 mg/day is below 1,000 mg/day")]
     soft = found["MedicationRequest/soft"]
     # 2,000 mg / 1.8708 m2 = 1.069 g/m2 (1-1.6: soft); the last pulse 1,400 / 1.8708 = 0.748
-    # g/m2, a raise of 1.069 / 0.748 - 1 = 42.9 % (> 25 %); EULAR at 60: 12.5 / 15 = 83.3 %
-    assert [c["extension"]["plexodose.rule"] for c in soft] == [
-        "cyclophosphamide.seed.regimen", "cyclophosphamide.iv.michigan.nadir",
-        "cyclophosphamide.iv.cyclops.reduction"]
-    assert all(c["indicator"] == "warning" for c in soft)
+    # g/m2, a raise of 1.069 / 0.748 - 1 = 42.9 % (> 25 %): soft; EULAR at 60: 12.5 / 15 =
+    # 83.3 %, a warning on a g/m2 pulse
+    assert [(c["indicator"], c["extension"]["plexodose.rule"]) for c in soft] == [
+        ("warning", "cyclophosphamide.seed.regimen"),
+        ("warning", "cyclophosphamide.iv.michigan.nadir"),
+        ("info", "cyclophosphamide.iv.cyclops.reduction")]
     assert soft[0]["summary"].startswith("IV cyclophosphamide 2,000 mg every 4 weeks: above the "
                                          "range, needs a reason (dose)")
     assert "1.069 g/m2" in soft[0]["detail"] and "42.9 %" in soft[1]["detail"]
     assert [r["code"] for r in soft[0]["overrideReasons"]] == ["1", "2", "3"]
-    # the suggestion, on the first card: EULAR's 83.3 % of 1 g/m2 x 1.8708 m2 = 1,559 mg
-    # (rounded down), a raise of 0.8333 / 0.7483 - 1 = 11.4 % over the last pulse: within
+    assert "overrideReasons" not in soft[2]
+    # the suggestion, on the first card: the 25 % raise over the last pulse, 1,400 x 1.25 =
+    # 1,750 mg, kept under it by the screen (1,749 mg = 0.935 g/m2): it screens within
     assert [[s["label"] for s in c.get("suggestions", [])] for c in soft] == [
-        ["Change to 1,559 mg every 4 weeks"], [], []]
+        ["Change to 1,749 mg every 4 weeks"], [], []]
     resource = soft[0]["suggestions"][0]["actions"][0]["resource"]
-    assert resource["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"] == 1559
+    assert resource["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"] == 1749
     assert resource["dosageInstruction"][0]["timing"] == data.SOFT["dosageInstruction"][0][
         "timing"]  # the interval kept
     assert resource["dosageInstruction"][0]["route"] == data.ROUTES["iv"]

@@ -12,6 +12,7 @@ patient's, the tokens, or the body.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import time
@@ -27,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from plexodose.service import hooks
+from plexodose.service import hooks, shapes
 from plexodose.service.auth import Busy, Caller, Unauthorized, Verifier
 from plexodose.service.config import Config
 from plexodose.service.feedback import FeedbackStore, Item
@@ -64,7 +65,7 @@ def refusal(request: Request, status: int, message: str, path: str | None = None
     return reply(body, status, headers)
 
 
-class Service:
+class Shared:
     """What the endpoints share: the configuration, the token check, the feedback store and
     the HTTP client for JWK Sets and FHIR servers."""
 
@@ -110,9 +111,9 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-async def _guard(request: Request, work: Callable[[Service], Awaitable[Response]]) -> Response:
+async def _guard(request: Request, work: Callable[[Shared], Awaitable[Response]]) -> Response:
     """Run ``work``; turn the service's refusals into their short JSON answers."""
-    service: Service = request.app.state.service
+    service: Shared = request.app.state.service
     try:
         return await work(service)
     except Unauthorized as exc:
@@ -127,7 +128,7 @@ async def _guard(request: Request, work: Callable[[Service], Awaitable[Response]
 
 
 async def discovery(request: Request) -> Response:
-    async def work(service: Service) -> Response:
+    async def work(service: Shared) -> Response:
         await service.caller(request, "/cds-services")
         return reply(hooks.discovery())
     return await _guard(request, work)
@@ -136,7 +137,7 @@ async def discovery(request: Request) -> Response:
 async def call_service(request: Request) -> Response:
     service_id = request.path_params["service_id"]
 
-    async def work(service: Service) -> Response:
+    async def work(service: Shared) -> Response:
         caller = await service.caller(request, f"/cds-services/{service_id}")
         found = hooks.SERVICES.get(service_id)
         if found is None:
@@ -165,7 +166,7 @@ def _check_server(config: Config, caller: Caller | None, server: str | None) -> 
 async def feedback(request: Request) -> Response:
     service_id = request.path_params["service_id"]
 
-    async def work(service: Service) -> Response:
+    async def work(service: Shared) -> Response:
         caller = await service.caller(request, f"/cds-services/{service_id}/feedback",
                                       f"/cds-services/{service_id}")
         if service_id not in hooks.SERVICES:
@@ -181,8 +182,6 @@ async def feedback(request: Request) -> Response:
 
 def feedback_items(body: Any) -> list[Item]:
     """The feedback items of a feedback request (CDS Hooks 2.0, "Feedback"), checked."""
-    from plexodose.service import shapes
-
     data = shapes.obj(body, "$")
     if "feedback" not in data:
         raise BadInput("is required", "feedback")
@@ -239,8 +238,6 @@ def feedback_items(body: Any) -> list[Item]:
 
 
 def _timestamp(text: str, path: str) -> None:
-    import datetime as dt
-
     try:
         dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -337,7 +334,7 @@ def create_app(config: Config | None = None) -> Any:
 
         raise ConfigError("service.url is needed: the URL the EHR calls (each token's aud)",
                           field="service.url")
-    service = Service(config)
+    service = Shared(config)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
