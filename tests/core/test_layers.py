@@ -24,7 +24,7 @@ LAYERS = (  # lowest first: a package, or a top-level module, and the layer it b
     ("_monitoring",),
     ("_schedule",),
     ("_interop",),
-    ("batch", "cli", "strategies", "_hypothesis_plugin", "__main__"),
+    ("batch", "cli", "service", "strategies", "_hypothesis_plugin", "__main__"),
     ("__init__",),  # the façade
 )
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}

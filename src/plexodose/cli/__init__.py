@@ -533,6 +533,11 @@ register("rules", "every rule applied, with its id, evidence tag and source", ru
          run_rules, patient=False)
 register("review", "review one set of results: continue, flag, recalculate, repeat, reduce, withhold or stop",
          "plexodose.cli._review:arguments", "plexodose.cli._review:run", patient=False)
+register("serve", "run the CDS Hooks service (needs plexodose[service]; see docs/service.md)",
+         "plexodose.service._cli:arguments", "plexodose.service._cli:run", patient=False)
+register("feedback", "the CDS Hooks service's feedback as CSV",
+         "plexodose.service._cli:feedback_arguments", "plexodose.service._cli:feedback_run",
+         patient=False)
 
 
 @attrs.frozen
