@@ -220,6 +220,8 @@ COMMON_WORDS: dict[tuple[str, str], float] = {
     **{("kg", w): 1.0 for w in ("kg", "kilogram", "kilograms")},
     **{("kg", w): 0.001 for w in ("g", "gram", "grams")},
     **{("kg", w): 0.45359237 for w in ("lb", "lbs", "pound", "pounds")},
+    **{("kg", w): 1.0 for w in ("kilo", "kilos")},  # read as kilograms: see _WORD_ALIASES
+    **{("kg", w): 6.35029318 for w in ("st", "stone")},  # 14 x 0.45359237
     **{("cm", w): 1.0 for w in ("cm", "centimeter", "centimeters", "centimetre", "centimetres")},
     **{("cm", w): 100.0 for w in ("m", "meter", "meters", "metre", "metres")},
     **{("cm", w): 2.54 for w in ("in", "inch", "inches")},
@@ -413,6 +415,9 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     else:
         match = _QUANTITY_TEXT.fullmatch(text) if len(text) <= MAX_TEXT_LENGTH else None
         if match is None:
+            compound = _compound(text, field, dim) if len(text) <= MAX_TEXT_LENGTH else None
+            if compound is not None:
+                return compound
             raise UnitError(
                 f"{field} must be a number followed by a unit, such as {dim.example}; "
                 f"got {safe_repr(text)}",
@@ -429,6 +434,83 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     if simple and (ucum is None or parts[1] in _ucum.TABLE):  # the two ways "N U" is read
         _simple.put((reg, dim.canonical, parts[1]), (scale, *factor))
     return number * factor[0] / factor[1]
+
+
+# Compound forms people type: "5 ft 7 in", "11 st 4 lb", 5'9" (5' 9", 5'9, 5'9'') and 5'.
+# Matched by these patterns alone (ASCII, bounded); each part is then read as "number unit" by
+# the reading above, its guards included, so a part reaches pint as one unit word at most.
+_PART = r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+"
+_COMPOUND_TEXT = re.compile(
+    rf"\s*({_PART})\s*([A-Za-z]+)\s*,?\s*({_PART})\s*([A-Za-z]+)\s*", re.ASCII
+)
+_FEET_INCHES = re.compile(rf"\s*([0-9]+)\s*'\s*(?:({_PART})\s*(?:\"|'')?)?\s*", re.ASCII)
+_SMALLER = {"ft": "in", "foot": "in", "feet": "in", "st": "lb", "stone": "lb", "m": "cm"}
+_NO_LAST_UNIT = re.compile(rf"\s*({_PART})\s*([A-Za-z]+)\s*,?\s*({_PART})\s*", re.ASCII)
+
+
+def _compound(text: str, field: str, dim: Dimension) -> float | None:
+    """The value of a compound form (the sum of its parts), or None when ``text`` is not one.
+
+    Only what people mean is read: the larger unit first, a whole number of it, and a rest
+    below one of it; "5 ft 13 in" or "11 st 20 lb" is refused as a likely slip, never summed.
+    """
+    feet = _FEET_INCHES.fullmatch(text)
+    if feet is not None:
+        whole, rest = feet.groups()
+        if rest is None:  # 5' is 5 ft
+            return _part(f"{whole} ft", field, dim, text)
+        parts = (whole, "ft", rest, "in")
+    else:
+        found = _COMPOUND_TEXT.fullmatch(text)
+        if found is None:
+            missing = _NO_LAST_UNIT.fullmatch(text)
+            if missing is not None:
+                whole, big, rest = missing.groups()
+                small = _SMALLER.get(big, "<unit>")
+                raise UnitError(
+                    f"{field} {safe_repr(text)}: the last part needs its unit; type it such as "
+                    f'"{whole} {big} {rest} {small}"',
+                    field=field,
+                    value=text,
+                )
+            return None
+        parts = found.groups()  # type: ignore[assignment]
+    whole, big, rest, small = parts
+    if big == small or not float(whole).is_integer():
+        raise UnitError(
+            f"{field} {safe_repr(text)}: a compound is a whole number of the larger unit, then "
+            'the rest in a smaller one, such as "5 ft 7 in" or "11 st 4 lb"',
+            field=field,
+            value=text,
+        )
+    first, second = _part(f"{whole} {big}", field, dim, text), _part(f"{rest} {small}", field, dim, text)
+    one_big, one_small = _part(f"1 {big}", field, dim, text), _part(f"1 {small}", field, dim, text)
+    if not one_big > one_small:
+        raise UnitError(
+            f"{field} {safe_repr(text)}: write the larger unit first ({big} is not larger than "
+            f'{small}), such as "5 ft 7 in" or "11 st 4 lb"',
+            field=field,
+            value=text,
+        )
+    if settled(second) >= settled(one_big):
+        raise InputRangeError(
+            f"{field} {safe_repr(text)}: {rest} {small} is 1 {big} or more (1 {big} is "
+            f"{one_big / one_small:.6g} {small}); the rest must be below 1 {big}: is it a typing "
+            "slip?",
+            field=field,
+            value=text,
+        )
+    # Fifteen significant digits, as the unit factors: 11 st 4 lb is 71.66759446 kg, as 158 lb
+    # is, not 71.66759446000001 (69.85322498000001 + 1.81436948 in floats).
+    return float(f"{first + second:.15g}")
+
+
+def _part(part: str, field: str, dim: Dimension, whole: str) -> float:
+    """One part of a compound, read as any "number unit"; a refusal names the whole text."""
+    try:
+        return _from_string(part, field, dim)
+    except PlexodoseError as exc:
+        raise type(exc)(f"{exc} (in {safe_repr(whole)})", field=field, value=whole) from exc
 
 
 _TERM = re.compile(r"\s*([*/])?\s*([A-Za-zµμΩ_]+)(?:\s*(?:\*\*|\^)\s*(-?[0-9]{1,2}))?")
@@ -516,6 +598,13 @@ _REFUSED_UNITS = frozenset(
 )
 
 Roots = tuple[tuple[str, float], ...]
+
+# Words pint reads as something else, or not at all, read as what a person typing a weight
+# means. pint reads "kilos" as kilo-seconds (a time: "72 kilos" was refused as one) and has no
+# "st"; "kilo" is the everyday word for a kilogram, "st" the stone's abbreviation (UK weights).
+# Every registry, a host's included, reads them so; the dimension check still refuses them
+# where a mass does not belong.
+_WORD_ALIASES = {"kilo": "kilogram", "kilos": "kilogram", "st": "stone"}
 
 
 def _factor(
@@ -608,7 +697,7 @@ def _resolve_word(reg: Any, word: str, field: str, dim: Dimension, shown: Any) -
     try:
         # parse_unit_name defines and caches nothing (get_name would define every prefixed
         # spelling as a new unit, for ever).
-        candidates = reg.parse_unit_name(word)
+        candidates = reg.parse_unit_name(_WORD_ALIASES.get(word, word))
         if not candidates:
             raise unreadable
         prefix, name, _ = candidates[0]
