@@ -20,10 +20,11 @@ import re
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
 
 import attrs
 
+from plexodose._core import format as _format
 from plexodose._core import ucum as _ucum
 from plexodose._core.errors import InputRangeError, PlexodoseError, UnitError, safe_repr, safe_str
 
@@ -247,21 +248,83 @@ class Canonical(float):
     """A float already checked and converted to its canonical unit: what a ``Patient`` stores,
     so that ``attrs.evolve`` can hand a value back to the constructor, which refuses every other
     bare number. One subclass per unit, so a value of one kind is never read as another (a
-    creatinine in mg/dL passed as a weight is refused as a bare number)."""
+    creatinine in mg/dL passed as a weight is refused as a bare number).
 
-    __slots__ = ()
+    It keeps the text it was read from (:attr:`typed`), so a result can echo what was typed:
+    the text travels with its own value, and a value replaced (``attrs.evolve``) brings its own
+    text or none. Equality and hashing are the float's.
+
+    >>> w = Kilograms.read(71.66759446, "11 st 4 lb")
+    >>> w == 71.66759446, w.typed, w.echo()
+    (True, '11 st 4 lb', '11 st 4 lb (71.668 kg)')
+    >>> Kilograms(72.0).echo()
+    '72 kg'
+    """
+
+    __slots__ = ("_echo", "_typed")
+    unit: ClassVar[str] = ""
+
+    @classmethod
+    def read(cls, value: float, typed: str | None) -> Self:
+        """``value`` with the text it was read from (None: not typed, such as a Quantity)."""
+        made = cls(value)
+        if typed is not None:
+            _set_slot(made, "_typed", typed)
+        return made
+
+    @property
+    def typed(self) -> str | None:
+        """The text this value was read from, whitespace collapsed; None when it was not text."""
+        return getattr(self, "_typed", None)
+
+    def echo(self) -> str:
+        """What was typed, with the canonical value beside it when the reading changed the
+        number ("80 umol/L (0.905 mg/dL)"); the canonical value alone when nothing was typed."""
+        shown: str | None = getattr(self, "_echo", None)
+        if shown is None:
+            shown = _echo(float(self), self.unit, self.typed)
+            _set_slot(self, "_echo", shown)  # a cache of a pure function of the value and text
+        return shown
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_canonical_of, (type(self), float(self), self.typed))
+
+
+def _canonical_of(cls: type[Canonical], value: float, typed: str | None) -> Canonical:
+    return cls.read(value, typed)
+
+
+_set_slot = object.__setattr__  # the slots' own setter, past Canonical's refusal
+_LEADING_NUMBER = re.compile(r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?![0-9.eE])", re.ASCII)
+
+
+def _echo(value: float, unit_word: str, typed: str | None) -> str:
+    # 3 decimals, as Labs writes its values: 0.90496 mg/dL is "0.905 mg/dL"
+    canonical = f"{_format.number(value, 3)} {unit_word}"
+    if typed is None:
+        return canonical
+    lead = _LEADING_NUMBER.match(typed)
+    if lead is not None and float(lead.group(1)) == value:
+        return typed  # read without conversion ("72 kg", "72 kilos"): nothing to add
+    return f"{typed} ({canonical})"
 
 
 class Kilograms(Canonical):
     __slots__ = ()
+    unit = "kg"
 
 
 class Centimetres(Canonical):
     __slots__ = ()
+    unit = "cm"
 
 
 class MgPerDl(Canonical):
     __slots__ = ()
+    unit = "mg/dL"
 
 
 def registry() -> Any:
