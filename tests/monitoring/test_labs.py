@@ -83,10 +83,12 @@ def test_quantities_are_fresh_and_cannot_change_the_labs() -> None:
 
 def test_repr_writes_plexodose_units() -> None:
     labs = Labs(date=DAY, wbc="3200 /uL", creatinine="80 umol/L", blood_pressure="150/95 mmHg")
+    # 3200 / 1000 = 3.2; 80 x 0.011312 = 0.90496 in full (the repr rebuilds the set)
     assert repr(labs) == (
-        "Labs(date='2027-01-16', wbc='3.2 x10^9/L', creatinine='0.905 mg/dL', "
+        "Labs(date='2027-01-16', wbc='3.2 x10^9/L', creatinine='0.90496 mg/dL', "
         "blood_pressure='150/95 mmHg')"
     )
+    assert labs.text("creatinine") == "0.905 mg/dL"  # what a review writes
 
 
 @pytest.mark.parametrize(

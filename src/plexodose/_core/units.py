@@ -20,10 +20,11 @@ import re
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
 
 import attrs
 
+from plexodose._core import format as _format
 from plexodose._core import ucum as _ucum
 from plexodose._core.errors import InputRangeError, PlexodoseError, UnitError, safe_repr, safe_str
 
@@ -220,6 +221,8 @@ COMMON_WORDS: dict[tuple[str, str], float] = {
     **{("kg", w): 1.0 for w in ("kg", "kilogram", "kilograms")},
     **{("kg", w): 0.001 for w in ("g", "gram", "grams")},
     **{("kg", w): 0.45359237 for w in ("lb", "lbs", "pound", "pounds")},
+    **{("kg", w): 1.0 for w in ("kilo", "kilos")},  # read as kilograms: see _WORD_ALIASES
+    **{("kg", w): 6.35029318 for w in ("st", "stone")},  # 14 x 0.45359237
     **{("cm", w): 1.0 for w in ("cm", "centimeter", "centimeters", "centimetre", "centimetres")},
     **{("cm", w): 100.0 for w in ("m", "meter", "meters", "metre", "metres")},
     **{("cm", w): 2.54 for w in ("in", "inch", "inches")},
@@ -245,21 +248,83 @@ class Canonical(float):
     """A float already checked and converted to its canonical unit: what a ``Patient`` stores,
     so that ``attrs.evolve`` can hand a value back to the constructor, which refuses every other
     bare number. One subclass per unit, so a value of one kind is never read as another (a
-    creatinine in mg/dL passed as a weight is refused as a bare number)."""
+    creatinine in mg/dL passed as a weight is refused as a bare number).
 
-    __slots__ = ()
+    It keeps the text it was read from (:attr:`typed`), so a result can echo what was typed:
+    the text travels with its own value, and a value replaced (``attrs.evolve``) brings its own
+    text or none. Equality and hashing are the float's.
+
+    >>> w = Kilograms.read(71.66759446, "11 st 4 lb")
+    >>> w == 71.66759446, w.typed, w.echo()
+    (True, '11 st 4 lb', '11 st 4 lb (71.668 kg)')
+    >>> Kilograms(72.0).echo()
+    '72 kg'
+    """
+
+    __slots__ = ("_echo", "_typed")
+    unit: ClassVar[str] = ""
+
+    @classmethod
+    def read(cls, value: float, typed: str | None) -> Self:
+        """``value`` with the text it was read from (None: not typed, such as a Quantity)."""
+        made = cls(value)
+        if typed is not None:
+            _set_slot(made, "_typed", typed)
+        return made
+
+    @property
+    def typed(self) -> str | None:
+        """The text this value was read from, whitespace collapsed; None when it was not text."""
+        return getattr(self, "_typed", None)
+
+    def echo(self) -> str:
+        """What was typed, with the canonical value beside it when the reading changed the
+        number ("80 umol/L (0.905 mg/dL)"); the canonical value alone when nothing was typed."""
+        shown: str | None = getattr(self, "_echo", None)
+        if shown is None:
+            shown = _echo(float(self), self.unit, self.typed)
+            _set_slot(self, "_echo", shown)  # a cache of a pure function of the value and text
+        return shown
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_canonical_of, (type(self), float(self), self.typed))
+
+
+def _canonical_of(cls: type[Canonical], value: float, typed: str | None) -> Canonical:
+    return cls.read(value, typed)
+
+
+_set_slot = object.__setattr__  # the slots' own setter, past Canonical's refusal
+_LEADING_NUMBER = re.compile(r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?![0-9.eE])", re.ASCII)
+
+
+def _echo(value: float, unit_word: str, typed: str | None) -> str:
+    # 3 decimals, as Labs writes its values: 0.90496 mg/dL is "0.905 mg/dL"
+    canonical = f"{_format.number(value, 3)} {unit_word}"
+    if typed is None:
+        return canonical
+    lead = _LEADING_NUMBER.match(typed)
+    if lead is not None and float(lead.group(1)) == value:
+        return typed  # read without conversion ("72 kg", "72 kilos"): nothing to add
+    return f"{typed} ({canonical})"
 
 
 class Kilograms(Canonical):
     __slots__ = ()
+    unit = "kg"
 
 
 class Centimetres(Canonical):
     __slots__ = ()
+    unit = "cm"
 
 
 class MgPerDl(Canonical):
     __slots__ = ()
+    unit = "mg/dL"
 
 
 def registry() -> Any:
@@ -413,6 +478,9 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     else:
         match = _QUANTITY_TEXT.fullmatch(text) if len(text) <= MAX_TEXT_LENGTH else None
         if match is None:
+            compound = _compound(text, field, dim) if len(text) <= MAX_TEXT_LENGTH else None
+            if compound is not None:
+                return compound
             raise UnitError(
                 f"{field} must be a number followed by a unit, such as {dim.example}; "
                 f"got {safe_repr(text)}",
@@ -429,6 +497,83 @@ def _from_string(text: str, field: str, dim: Dimension) -> float:
     if simple and (ucum is None or parts[1] in _ucum.TABLE):  # the two ways "N U" is read
         _simple.put((reg, dim.canonical, parts[1]), (scale, *factor))
     return number * factor[0] / factor[1]
+
+
+# Compound forms people type: "5 ft 7 in", "11 st 4 lb", 5'9" (5' 9", 5'9, 5'9'') and 5'.
+# Matched by these patterns alone (ASCII, bounded); each part is then read as "number unit" by
+# the reading above, its guards included, so a part reaches pint as one unit word at most.
+_PART = r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+"
+_COMPOUND_TEXT = re.compile(
+    rf"\s*({_PART})\s*([A-Za-z]+)\s*,?\s*({_PART})\s*([A-Za-z]+)\s*", re.ASCII
+)
+_FEET_INCHES = re.compile(rf"\s*([0-9]+)\s*'\s*(?:({_PART})\s*(?:\"|'')?)?\s*", re.ASCII)
+_SMALLER = {"ft": "in", "foot": "in", "feet": "in", "st": "lb", "stone": "lb", "m": "cm"}
+_NO_LAST_UNIT = re.compile(rf"\s*({_PART})\s*([A-Za-z]+)\s*,?\s*({_PART})\s*", re.ASCII)
+
+
+def _compound(text: str, field: str, dim: Dimension) -> float | None:
+    """The value of a compound form (the sum of its parts), or None when ``text`` is not one.
+
+    Only what people mean is read: the larger unit first, a whole number of it, and a rest
+    below one of it; "5 ft 13 in" or "11 st 20 lb" is refused as a likely slip, never summed.
+    """
+    feet = _FEET_INCHES.fullmatch(text)
+    if feet is not None:
+        whole, rest = feet.groups()
+        if rest is None:  # 5' is 5 ft
+            return _part(f"{whole} ft", field, dim, text)
+        parts = (whole, "ft", rest, "in")
+    else:
+        found = _COMPOUND_TEXT.fullmatch(text)
+        if found is None:
+            missing = _NO_LAST_UNIT.fullmatch(text)
+            if missing is not None:
+                whole, big, rest = missing.groups()
+                small = _SMALLER.get(big, "<unit>")
+                raise UnitError(
+                    f"{field} {safe_repr(text)}: the last part needs its unit; type it such as "
+                    f'"{whole} {big} {rest} {small}"',
+                    field=field,
+                    value=text,
+                )
+            return None
+        parts = found.groups()  # type: ignore[assignment]
+    whole, big, rest, small = parts
+    if big == small or not float(whole).is_integer():
+        raise UnitError(
+            f"{field} {safe_repr(text)}: a compound is a whole number of the larger unit, then "
+            'the rest in a smaller one, such as "5 ft 7 in" or "11 st 4 lb"',
+            field=field,
+            value=text,
+        )
+    first, second = _part(f"{whole} {big}", field, dim, text), _part(f"{rest} {small}", field, dim, text)
+    one_big, one_small = _part(f"1 {big}", field, dim, text), _part(f"1 {small}", field, dim, text)
+    if not one_big > one_small:
+        raise UnitError(
+            f"{field} {safe_repr(text)}: write the larger unit first ({big} is not larger than "
+            f'{small}), such as "5 ft 7 in" or "11 st 4 lb"',
+            field=field,
+            value=text,
+        )
+    if settled(second) >= settled(one_big):
+        raise InputRangeError(
+            f"{field} {safe_repr(text)}: {rest} {small} is 1 {big} or more (1 {big} is "
+            f"{one_big / one_small:.6g} {small}); the rest must be below 1 {big}: is it a typing "
+            "slip?",
+            field=field,
+            value=text,
+        )
+    # Fifteen significant digits, as the unit factors: 11 st 4 lb is 71.66759446 kg, as 158 lb
+    # is, not 71.66759446000001 (69.85322498000001 + 1.81436948 in floats).
+    return float(f"{first + second:.15g}")
+
+
+def _part(part: str, field: str, dim: Dimension, whole: str) -> float:
+    """One part of a compound, read as any "number unit"; a refusal names the whole text."""
+    try:
+        return _from_string(part, field, dim)
+    except PlexodoseError as exc:
+        raise type(exc)(f"{exc} (in {safe_repr(whole)})", field=field, value=whole) from exc
 
 
 _TERM = re.compile(r"\s*([*/])?\s*([A-Za-zµμΩ_]+)(?:\s*(?:\*\*|\^)\s*(-?[0-9]{1,2}))?")
@@ -516,6 +661,13 @@ _REFUSED_UNITS = frozenset(
 )
 
 Roots = tuple[tuple[str, float], ...]
+
+# Words pint reads as something else, or not at all, read as what a person typing a weight
+# means. pint reads "kilos" as kilo-seconds (a time: "72 kilos" was refused as one) and has no
+# "st"; "kilo" is the everyday word for a kilogram, "st" the stone's abbreviation (UK weights).
+# Every registry, a host's included, reads them so; the dimension check still refuses them
+# where a mass does not belong.
+_WORD_ALIASES = {"kilo": "kilogram", "kilos": "kilogram", "st": "stone"}
 
 
 def _factor(
@@ -608,7 +760,7 @@ def _resolve_word(reg: Any, word: str, field: str, dim: Dimension, shown: Any) -
     try:
         # parse_unit_name defines and caches nothing (get_name would define every prefixed
         # spelling as a new unit, for ever).
-        candidates = reg.parse_unit_name(word)
+        candidates = reg.parse_unit_name(_WORD_ALIASES.get(word, word))
         if not candidates:
             raise unreadable
         prefix, name, _ = candidates[0]

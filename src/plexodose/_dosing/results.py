@@ -239,9 +239,13 @@ class DailyDose(_Traced):
             headline += f"; calculated {fmt.mass_mg(self.per_dose_mg)}"
         facts = []
         if self.dosing_weight_kg is not None:
+            # mg/kg/day as dispensed (150 mg for 71.67 kg is 2.09), the calculated one beside it
+            given_day = self.given_per_dose_mg * self.doses_per_day * self.days_per_week / 7
+            given_rate = fmt.number(given_day / self.dosing_weight_kg)
+            calculated_rate = fmt.number(self.mg_per_kg_day or 0)
             facts.append(
-                f"dosing weight: {fmt.number(self.dosing_weight_kg)} kg "
-                f"({fmt.number(self.mg_per_kg_day or 0)} mg/kg/day reached)"
+                f"dosing weight: {fmt.number(self.dosing_weight_kg)} kg ({given_rate} mg/kg/day "
+                + ("reached)" if given_rate == calculated_rate else f"reached; calculated {calculated_rate})")
             )
         facts += _limit_facts(self.limits, self.cap_applied, fmt.mass_mg)
         if self.dispensed is not None:

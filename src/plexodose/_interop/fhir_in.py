@@ -30,7 +30,7 @@ list, or in a Bundle.
 ...                                     "system": "http://unitsofmeasure.org", "code": "[lb_av]"}}}]}
 >>> reading = read_fhir(bundle, on="2026-03-01")
 >>> reading.patient()  # 165 lb x 0.45359237 = 74.843 kg; 64 on 2026-03-01
-Patient(weight='74.8427 kg', sex='female', age=64, measured={'weight': '2026-02-27'}, origins={'weight': 'Observation/wt1'}, on='2026-03-01')
+Patient(weight='74.84274105 kg', sex='female', age=64, measured={'weight': '2026-02-27'}, origins={'weight': 'Observation/wt1'}, on='2026-03-01')
 >>> reading.values["29463-7"].observation, reading.values["29463-7"].day
 ('Observation/wt1', datetime.date(2026, 2, 27))
 >>> reading.subject  # for Schedule.to_fhir(subject=...)

@@ -15,8 +15,8 @@ pint cannot read "x10^9/L". Blood pressure is written "150/95 mmHg".
 (3.2, 140.0, 0.905)
 >>> labs.wbc
 <Quantity(3.2, '1 / nanoliter')>
->>> labs
-Labs(date='2027-01-16', wbc='3.2 x10^9/L', platelets='140 x10^9/L', creatinine='0.905 mg/dL', blood_pressure='150/95 mmHg')
+>>> labs                    # 80 umol/L x 0.011312 = 0.90496 mg/dL, in full: it rebuilds the set
+Labs(date='2027-01-16', wbc='3.2 x10^9/L', platelets='140 x10^9/L', creatinine='0.90496 mg/dL', blood_pressure='150/95 mmHg')
 """
 
 from __future__ import annotations
@@ -510,11 +510,29 @@ class Labs:
         return "" if found is None else f"{fmt.number(found, 3)} {ANALYTES[name][1]}"
 
     def __repr__(self) -> str:
+        """A call that rebuilds this set exactly: each value in full digits in its own unit
+        (0.90496 mg/dL, not the 0.905 of :meth:`text`; no thousands separator)."""
         parts = [f"date='{self.date.isoformat()}'"]
-        parts += [f"{name}='{self.text(name)}'" for name in self.names()]
+        for name in self.names():
+            if name == "blood_pressure":
+                systolic, diastolic = self._blood_pressure or (0.0, 0.0)
+                parts.append(f"blood_pressure='{_digits(systolic)}/{_digits(diastolic)} mmHg'")
+            else:
+                parts.append(f"{name}='{_digits(getattr(self, '_' + name))} {ANALYTES[name][1]}'")
         if self._origins:
             parts.append(f"origins={dict(self._origins)!r}")
         return f"Labs({', '.join(parts)})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython and hypothesis print the repr, a call that rebuilds the set (attrs' own
+        field names, ``_wbc=...``, are not what the constructor takes)."""
+        printer.text(repr(self))
+
+
+def _digits(value: float) -> str:
+    """The shortest text that reads back to the same float (3.0 is "3")."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def history(results: Any, field: str = "history") -> tuple[Labs, ...]:

@@ -18,7 +18,7 @@ from plexodose._core import limits as lim
 from plexodose._core import units as u
 from plexodose._core import vocab as _vocab
 from plexodose._core.checks import checked_date, checked_text
-from plexodose._core.errors import InputRangeError, MissingInputError
+from plexodose._core.errors import InputRangeError, MissingInputError, PlexodoseError
 from plexodose._core.legacy import loads_older_pickles
 from plexodose._core.public import public
 from plexodose._core.units import (
@@ -60,16 +60,15 @@ def _canonical(
         key = (value, read, u.reader())
         known: float | None = _reading_get(key)
         if known is None:
-            known = kind(read(value, field))
+            # the value keeps its text, for the echo and the repr ("80 umol/L (0.905 mg/dL)")
+            known = kind.read(read(value, field), " ".join(value.split()))
             _readings.put(key, known)
         return known
     if type(value) is kind:  # a value of this unit that a Patient stored (attrs.evolve)
-        read(f"{float(value)!r} {_UNIT_WORD[kind]}", field)  # its range, checked again
+        read(f"{float(value)!r} {kind.unit}", field)  # its range, checked again
         return value
+    # A Quantity keeps no text: it was not typed, and its unit names are its registry's.
     return kind(read(value, field))
-
-
-_UNIT_WORD = {Kilograms: "kg", Centimetres: "cm", MgPerDl: "mg/dL"}
 
 
 def _height(value: QuantityInput | None) -> float | None:
@@ -158,15 +157,20 @@ class Patient:
     """An adult patient; every quantity is checked and normalised when the patient is made.
 
     Quantities accept a pint Quantity or a string such as ``"72 kg"``, ``"158 lb"``,
-    ``"5.9 ft"``, ``"0.9 mg/dL"`` or ``"80 umol/L"``; ``age`` is a plain number of years.
+    ``"11 st 4 lb"``, ``"5 ft 9 in"`` (or ``5'9"``), ``"0.9 mg/dL"`` or ``"80 umol/L"``;
+    ``age`` is a plain number of years. ``"5.9 ft"`` is 5.9 feet (179.8 cm), not 5 ft 9 in.
+    A value typed as text is kept as typed: the repr and every result's "values used" show
+    it, with the canonical value beside it where the reading changed the number.
 
-    >>> p = Patient(weight="158 lb", height="5.9 ft", sex="female", age=60,
+    >>> p = Patient(weight="158 lb", height="5 ft 9 in", sex="female", age=60,
     ...             serum_creatinine="80 umol/L")
     >>> p
-    Patient(weight='71.6676 kg', height='179.832 cm', sex='female', age=60, serum_creatinine='0.90496 mg/dL')
+    Patient(weight='158 lb', height='5 ft 9 in', sex='female', age=60, serum_creatinine='80 umol/L')
     >>> p.weight.ito("lb")                    # a fresh Quantity: the patient is unchanged
-    >>> round(p.weight_kg, 4)                 # 158 x 0.45359237
-    71.6676
+    >>> round(p.weight_kg, 4), p.height_cm    # 158 x 0.45359237; 69 in x 2.54
+    (71.6676, 175.26)
+    >>> str(p.value_used("serum_creatinine"))  # 80 x 0.011312
+    'serum creatinine 80 umol/L (0.905 mg/dL) (date not stated)'
     >>> Patient(weight=72)
     Traceback (most recent call last):
     ...
@@ -243,10 +247,9 @@ class Patient:
         value: float | None = getattr(self, _ATTRIBUTE[name])
         if value is None:
             return None
-        unit = {"weight": "kg", "height": "cm"}.get(name, "mg/dL")
         return _prov.ValueUsed._of(
             name,
-            f"{_short(value)} {unit}",
+            value.echo() if isinstance(value, Canonical) else _KIND[name](value).echo(),
             dict(self._measured).get(name) if self._measured else None,  # undated: the usual case
             dict(self._origins).get(name) if self._origins else None,
             dict(self._confirmed).get(name) if self._confirmed else None,
@@ -324,19 +327,21 @@ class Patient:
         return MissingInputError(f"{purpose} needs the patient's {field}", field=field)
 
     def __repr__(self) -> str:
-        parts = [f"weight='{_short(self.weight_kg)} kg'"]
+        """A call that rebuilds this patient exactly: each quantity as it was typed when that
+        text reads back to the very value, else the value in full digits in its unit."""
+        parts = [f"weight={_rebuilt(self.weight_kg, 'weight')}"]
         if self.height_cm is not None:
-            parts.append(f"height='{_short(self.height_cm)} cm'")
+            parts.append(f"height={_rebuilt(self.height_cm, 'height')}")
         if self.sex is not None:
             parts.append(f"sex={self.sex!r}")
         if self.age is not None:
-            parts.append(f"age={_short(self.age)}")
+            parts.append(f"age={_digits(self.age)}")
         for name, value in (
             ("serum_creatinine", self.creatinine_mg_dl),
             ("baseline_creatinine", self.baseline_creatinine_mg_dl),
         ):
             if value is not None:
-                parts.append(f"{name}='{_short(value)} mg/dL'")
+                parts.append(f"{name}={_rebuilt(value, name)}")
         for name in ("tpmt", "nudt15", "minor_override"):
             value = getattr(self, name)
             if value is not None:
@@ -355,6 +360,39 @@ class Patient:
                 parts.append(f"{name}={{{shown}}}")
         return f"Patient({', '.join(parts)})"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython and hypothesis print the repr (a call that rebuilds the patient), not
+        attrs' fields (``weight_kg=...``, which the constructor does not take)."""
+        printer.text(repr(self))
 
-def _short(value: float) -> str:
-    return f"{value:.6g}"
+
+_KIND: dict[str, type[Canonical]] = {
+    "weight": Kilograms,
+    "height": Centimetres,
+    "serum_creatinine": MgPerDl,
+    "baseline_creatinine": MgPerDl,
+}
+_READ: dict[str, Callable[[Any, str], float]] = {
+    "weight": lim.weight_kg,
+    "height": lim.height_cm,
+    "serum_creatinine": lim.creatinine_mg_dl,
+    "baseline_creatinine": lim.creatinine_mg_dl,
+}
+
+
+def _rebuilt(value: float, name: str) -> str:
+    kind = _KIND[name]
+    typed = value.typed if isinstance(value, Canonical) else None
+    if typed is not None:
+        try:  # the text, only where it reads back to this very value (the registry may differ)
+            if _canonical(_READ[name], typed, name, kind) == value:
+                return repr(typed)
+        except PlexodoseError:
+            pass
+    return repr(f"{_digits(value)} {kind.unit}")
+
+
+def _digits(value: float) -> str:
+    """The shortest text that reads back to the same float (72.0 is "72")."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text

@@ -80,7 +80,12 @@ BASELINE_WINDOW_DAYS = 30
 
 
 class ValueUsed(Record):
-    """One patient value a result rests on: what it was, when it was measured, where from."""
+    """One patient value a result rests on: what it was, when it was measured, where from.
+
+    ``text`` is the value as it was typed, with the canonical value beside it where the
+    reading changed the number ("80 umol/L (0.905 mg/dL)", "72 kg"); a value given as a
+    Quantity, or kept by a pickle older than 0.3, shows the canonical value alone.
+    """
 
     __slots__ = ()
 
