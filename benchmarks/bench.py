@@ -42,6 +42,7 @@ sys.path.insert(0, str(HERE))
 import reference_pint as ref  # noqa: E402
 
 import plexodose as px  # noqa: E402
+from plexodose._core.units import CREATININE_MOLAR_MASS_G_PER_MOL  # noqa: E402
 
 Row = tuple[str, str, str, str, str, str]
 N_PATIENTS = 10_000
@@ -99,7 +100,7 @@ def ref_patient(fields: dict[str, Any]) -> ref.RefPatient:
     q = ref.Q_
     creatinine = q(fields["serum_creatinine"])
     if creatinine.check("[substance] / [length] ** 3"):  # umol/L: times creatinine's molar mass
-        creatinine = creatinine * q(px._units.CREATININE_MOLAR_MASS_G_PER_MOL, "g/mol")
+        creatinine = creatinine * q(CREATININE_MOLAR_MASS_G_PER_MOL, "g/mol")
     return ref.RefPatient(weight=q(fields["weight"]).to("kg"), height=q(fields["height"]).to("cm"),
                           sex=fields["sex"], age=q(fields["age"], "year"),
                           serum_creatinine=creatinine.to("mg/dL"))
