@@ -115,6 +115,22 @@ def test_mycophenolate_steps_stack_beside_their_bar() -> None:
     assert starts[1] - starts[0] == 7 and starts[2] - starts[1] == 7  # weekly steps
 
 
+@pytest.mark.parametrize("months", [7, 8])
+def test_a_step_near_the_end_keeps_its_label_inside(months: int) -> None:
+    """Ciclosporin starts at month 6 and steps down at week 4 of it (2027-07-17): in a 7- or
+    8-month plan its label would run past the timeline's right edge, so it is moved left."""
+    agents: Any = {"second_agent": "mycophenolate", "months": months}
+    fig = plan(Patient.example(), start=START, **agents).plot()
+    assert _overprints(fig, fig.dpi) == []
+    renderer = fig.canvas.get_renderer()
+    ax = fig.get_axes()[0]
+    right = ax.get_window_extent(renderer).x1
+    last = max(ax.texts, key=lambda t: t.get_window_extent(renderer).x1)
+    assert last.get_text() == ("175 mg twice daily" if months == 7 else "100 mg twice daily")
+    assert last.get_window_extent(renderer).x1 <= right
+    assert last.xyann[0] < 0  # moved left of its step's start
+
+
 def test_cumulative_panel_for_every_plan_with_cyclophosphamide() -> None:
     for second, refractory in PAIRS:
         axes = _figure(second, refractory).get_axes()
@@ -161,3 +177,34 @@ def test_repr_png_matches_a_written_png_at_the_same_dpi(pulses: Schedule) -> Non
     out = io.BytesIO()
     fig.savefig(out, format="png")
     assert fig._repr_png_() == out.getvalue()
+
+
+def test_the_screenshot_script_without_chromium(tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/tools/screenshots.py (run by hand) without a browser: every view as an HTML page to
+    open, every example plan's plot as the PNG a notebook is given, and a note saying so. The
+    drawing itself is tested above: here a plot is any PNG, so the script's wiring runs fast."""
+    import runpy
+    from pathlib import Path
+
+    class Drawn:
+        def _repr_png_(self) -> bytes:
+            return b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+
+    monkeypatch.setattr(Schedule, "plot", lambda self, path=None: Drawn())
+    root = Path(__file__).resolve().parents[2]
+    script = runpy.run_path(str(root / "docs" / "tools" / "screenshots.py"), run_name="imported")
+    main = script["main"]
+    monkeypatch.setitem(main.__globals__, "browser", lambda: None)
+    assert main([str(tmp_path)]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    views = ["plan_view", "plot_view", "result_view", "review_view", "screen_above_hard_view",
+             "screen_within_view"]
+    assert [n for n in names if n.endswith(".html")] == [f"{v}.html" for v in views]
+    plots = [n for n in names if n.endswith(".png")]
+    assert len(plots) == len(PAIRS) == 8
+    for name in plots:
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = (tmp_path / "plot_view.html").read_text(encoding="utf-8")
+    assert 'src="data:image/png;base64,iVBORw0KGgo' in page  # the figure's own PNG, inline
+    assert "HTML files to open in a browser" in capsys.readouterr().err

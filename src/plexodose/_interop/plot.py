@@ -148,7 +148,7 @@ def _dose_steps(ax: Any, y: int, doses: Sequence[Event], shades: str) -> list[An
         if first.dose_text != previous:
             label = first.dose_text + (f" x {len(step)}" if first.route == "IV" and
                                        len(step) > 1 else "")
-            labels.append(ax.annotate(label, (start, y + LABEL_GAP), fontsize=9, va="bottom",
+            labels.append(ax.annotate(label, (start, y + LABEL_GAP), fontsize=10, va="bottom",
                                       ha="left", zorder=4, xytext=(1, 0),
                                       textcoords="offset points"))
         previous = first.dose_text
@@ -181,7 +181,8 @@ def _decisions(ax: Any, panel: Any, decisions: Sequence[Event]) -> list[Any]:
     for e in decisions:
         for axes in (ax, panel):
             if axes is not None:
-                axes.axvline(_x(e.date), color="0.35", linestyle="--", linewidth=1.0, zorder=1)
+                axes.axvline(_x(e.date), color="0.35", linestyle="--", linewidth=1.0,
+                             zorder=1.6)  # above the grid (1.5), which would hide it
     if not decisions:
         return []
     ax.set_xlim(min(left, _x(decisions[0].date) - 5), max(right, _x(decisions[-1].date) + 5))
@@ -193,7 +194,7 @@ def _decisions(ax: Any, panel: Any, decisions: Sequence[Event]) -> list[Any]:
         labels.append(ax.annotate(
             decision_label(e.description), (x, 1.0), xycoords=ax.get_xaxis_transform(),
             xytext=(-3 if near_right else 3, 4), textcoords="offset points",
-            ha="right" if near_right else "left", va="bottom", fontsize=9, fontweight="bold",
+            ha="right" if near_right else "left", va="bottom", fontsize=10, fontweight="bold",
             color="0.2", annotation_clip=False))
     return labels
 
@@ -242,7 +243,7 @@ def _cumulative(panel: Any, schedule: Schedule, points: Sequence[tuple[dt.date, 
         panel.axhline(threshold, color="tab:red", linestyle=":", linewidth=0.8)
         labels.append(panel.annotate(
             f"{threshold:g} g", (1.0, threshold), xycoords=panel.get_yaxis_transform(),
-            xytext=(3, 0), textcoords="offset points", ha="left", va="center", fontsize=8,
+            xytext=(3, 0), textcoords="offset points", ha="left", va="center", fontsize=9,
             color="tab:red", annotation_clip=False))
     panel.set_ylabel("cumulative (g)", color="tab:red", fontsize=9)
     panel.set_ylim(0, max(max(THRESHOLDS_G) * 1.1, max(grams) * 1.05))
@@ -274,8 +275,8 @@ def _lay_out(fig: Any, ax: Any, decisions: Sequence[Any], doses: Sequence[Any],
         placed.append(label)
     step = max((_height_pt(t, renderer, points) for t in decisions), default=0.0)
     ax.set_title(title, fontsize=13, pad=6 + rows * step + 6)
+    fig.draw_without_rendering()  # the title's room taken: the panels have their final size
     _apart(thresholds, renderer, points)
-    fig.draw_without_rendering()  # the title's room taken: the timeline has its final size
     markers = _marker_boxes(ax, renderer)
     inside = ax.get_window_extent(renderer)
     for label in doses:
@@ -289,23 +290,26 @@ def _place_dose(label: Any, renderer: Any, points: float, placed: Sequence[Any],
     from the bar, above before below."""
     x, y = label.xy
     height = _height_pt(label, renderer, points)
-    best: tuple[tuple[bool, bool, bool], tuple[float, float, str]] | None = None
+    best: tuple[tuple[bool, bool, bool], tuple[float, tuple[float, float], str]] | None = None
     for row in range(LABEL_ROWS):
         for sign, va in ((1, "bottom"), (-1, "top")):
             slot = ((x, y if sign > 0 else y - 2 * LABEL_GAP), (1.0, sign * row * height), va)
             label.xy, label.xyann = slot[0], slot[1]
             label.set_va(va)
             box = label.get_window_extent(renderer)
+            if box.x1 > inside.x1:  # a step near the end: the label kept inside, moved left
+                label.xyann = (1.0 - (box.x1 - inside.x1) * points - GAP_PT, slot[1][1])
+                box = label.get_window_extent(renderer)
             flaws = (not _free(label, renderer, placed),
-                     not (inside.y0 <= box.y0 and box.y1 <= inside.y1 and box.x1 <= inside.x1),
+                     not (inside.y0 <= box.y0 and box.y1 <= inside.y1),
                      any(box.overlaps(m) for m in markers))
             if best is None or flaws < best[0]:
-                best = (flaws, (slot[0][1], slot[1][1], va))
+                best = (flaws, (slot[0][1], label.xyann, va))
             if not any(flaws):
                 return
     assert best is not None
     anchor_y, offset, va = best[1]
-    label.xy, label.xyann = (x, anchor_y), (1.0, offset)
+    label.xy, label.xyann = (x, anchor_y), offset
     label.set_va(va)
 
 
