@@ -97,11 +97,38 @@ def test_pulses_and_cumulative_thresholds() -> None:
     pulse_marks = [c for c in ax.collections if len(c.get_offsets()) == 1]
     assert len(pulse_marks) == 12  # one diamond per pulse
     assert [t.get_text() for t in ax.texts] == ["1,870.83 mg"]  # the same dose: labelled once
-    twin = fig.get_axes()[1]
-    assert twin.get_ylabel() == "cumulative cyclophosphamide (g)"
-    assert [t.get_text() for t in twin.texts] == ["20 g"]  # under 1.5 x the total only
+    panel = fig.get_axes()[1]
+    assert panel.get_ylabel() == "cumulative (g)"
+    # every threshold the reference names (dosing-rules.md: Travis 1995, Faurschou 2008),
+    # drawn although 22.45 g is below 36 and 50
+    assert [t.get_text() for t in panel.texts] == ["20 g", "36 g", "50 g"]
+    dotted = [line.get_ydata()[0] for line in panel.get_lines() if line.get_linestyle() == ":"]
+    assert dotted == [20.0, 36.0, 50.0]
+    assert panel.get_ylim()[1] == pytest.approx(55.0)  # 50 g x 1.1: the highest one in view
+    assert "prior exposure not known" in panel.get_title(loc="left")
     (legend,) = fig.legends
-    assert "cumulative cyclophosphamide (g)" in [t.get_text() for t in legend.get_texts()]
+    assert {"cumulative cyclophosphamide (g)", "cumulative threshold (g)"} <= {
+        t.get_text() for t in legend.get_texts()}
+
+
+def test_cumulative_starts_from_the_prior_exposure() -> None:
+    # 10 g before the plan + 1,870.83 mg x 12 = 32.45 g
+    s = schedule(cyclophosphamide_iv(Patient.example(), g_per_m2=1), start=START, count=12,
+                 prior_cyclophosphamide_g=10)
+    panel = s.plot().get_axes()[1]
+    (line,) = [line for line in panel.get_lines() if line.get_linestyle() == "-"]
+    grams = list(line.get_ydata())
+    assert grams[0] == pytest.approx(10.0)  # before the first pulse: what was given before
+    assert grams[1] == pytest.approx(11.870829, abs=1e-5)  # 10 + 1.870829
+    assert grams[-1] == pytest.approx(10 + 12 * 1.870829, abs=1e-4)  # 32.45 g
+    assert "including 10 g before the plan" in panel.get_title(loc="left")
+
+
+def test_no_cumulative_panel_without_cyclophosphamide(example_plan: Schedule) -> None:
+    fig = example_plan.plot()
+    assert len(fig.get_axes()) == 1
+    (legend,) = fig.legends
+    assert "cumulative threshold (g)" not in [t.get_text() for t in legend.get_texts()]
 
 
 def test_plot_without_matplotlib_names_the_extra() -> None:
@@ -135,8 +162,10 @@ def test_plot_writes_png(pulses: Schedule, tmp_path: Path) -> None:
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     axes = fig.get_axes()
     assert [t.get_text() for t in axes[0].get_yticklabels()] == ["cyclophosphamide"]
-    assert len(axes) == 2  # the lanes and the cumulative-dose axis
-    assert max(axes[1].get_lines()[0].get_ydata()) == pytest.approx(12 * 1.870829, abs=1e-3)
+    assert len(axes) == 2  # the lanes and the cumulative-dose panel
+    totals = [max(line.get_ydata()) for line in axes[1].get_lines()
+              if line.get_linestyle() == "-"]
+    assert totals == [pytest.approx(12 * 1.870829, abs=1e-3)]
 
 
 def test_plot_without_path_and_bad_path(full_plan: Schedule, tmp_path: Path) -> None:
