@@ -10,6 +10,8 @@ Exit status (distinct, so that a script can tell them apart):
 * 1 (``INTERNAL_ERROR``): a bug in plexodose; please report it.
 * 141 (``CLOSED_PIPE``): the reader closed the pipe early (``| head -1``), the shell's
   convention for SIGPIPE; nothing is printed on stderr.
+* 10-13: ``screen``'s verdict, with the whole answer on stdout (``cli/_screen.py``: 10 below,
+  11 above the range, 12 above an absolute limit, 13 not screened; 0 within).
 
 A refusal or error is one line on stderr with nothing on stdout, so what a script reads on
 stdout is a whole answer. Options whose name states their unit (``--g-per-kg-day``) take plain
@@ -538,14 +540,19 @@ register("serve", "run the CDS Hooks service (needs plexodose[service]; see docs
 register("feedback", "the CDS Hooks service's feedback as CSV",
          "plexodose.service._cli:feedback_arguments", "plexodose.service._cli:feedback_run",
          patient=False)
+register("screen", "screen an order someone else wrote: within, below, above (soft or hard) "
+         "or not screened, as the exit status too", "plexodose.cli._screen:arguments",
+         "plexodose.cli._screen:run")
 
 
 @attrs.frozen
 class Printed:
-    """Text ready for stdout; ``wrap`` marks text for a person (wrapped to the terminal)."""
+    """Text ready for stdout; ``wrap`` marks text for a person (wrapped to the terminal);
+    ``status`` the exit status after it is printed (``screen``'s verdict)."""
 
     text: str
     wrap: bool = False
+    status: int = DONE
 
 
 @attrs.frozen
@@ -672,7 +679,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         return _failure(exc)
-    return DONE
+    return printed.status
 
 
 def _failure(exc: Exception) -> int:
@@ -758,10 +765,11 @@ def _library_message(exc: Any) -> str:
 
 def _known_flags() -> set[str]:
     from plexodose.cli import _review as _cli_review
+    from plexodose.cli import _screen as _cli_screen
 
     flags = {opt.flag for opt in (*PATIENT_OPTIONS, *PLAN_OPTIONS)} | {"--start", "--stamp"}
     return flags | {opt.flag for calc in calculators() for opt in calc.options} | set(
-        _cli_review.OPTION_FLAGS)
+        _cli_review.OPTION_FLAGS) | set(_cli_screen.OPTION_FLAGS)
 
 
 def _refuse(message: str, status: int = USAGE_ERROR) -> int:
