@@ -189,7 +189,9 @@ class Screening:
         return screening_html(self)
 
     def _repr_markdown_(self) -> str:
-        return "```\n" + repr(self) + "\n```"
+        from plexodose._views.render import screening_markdown
+
+        return screening_markdown(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: the verdict, each finding with its rule id, code and source."""

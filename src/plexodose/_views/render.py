@@ -313,24 +313,124 @@ def _hang(line: str, indent: int, columns: int, extra: int = 0) -> str:
     return "\n".join([line[:indent] + pieces[0], *(rest + p for p in pieces[1:])])
 
 
-# An order screen's verdict, at a glance: the category in words and colour, then the text.
-VERDICT_COLOURS = {
+# An order screen's verdict, at a glance: the category in words, a symbol and a colour (so that
+# it reads without colour too), the findings as a table, what was not checked, then the detail.
+VERDICT_COLOURS = {  # category -> (text colour, background): WCAG AA contrast on their backgrounds
     "within": ("#1b5e20", "#e8f5e9"),
-    "below": ("#8a6d00", "#fff8e1"),
-    "not_screened": ("#4a4a4a", "#eeeeee"),
-    "above_soft": ("#b35c00", "#fff3e0"),
+    "below": ("#6d5200", "#fff8e1"),
+    "not_screened": ("#424242", "#eeeeee"),
+    "above_soft": ("#8f4700", "#fff3e0"),
     "above_hard": ("#b71c1c", "#ffebee"),
 }
+VERDICT_LABELS = {  # category -> (symbol, short label); the headline says the rest in words
+    "within": ("\u2714", "WITHIN"),
+    "below": ("\u25bc", "BELOW"),
+    "not_screened": ("?", "NOT SCREENED"),
+    "above_soft": ("\u25b2", "ABOVE (SOFT)"),
+    "above_hard": ("\u26d4", "ABOVE (HARD)"),
+}
+VERDICT_MARKS = {  # Markdown has no colour: a coloured mark beside the words
+    "within": "\U0001f7e2", "below": "\U0001f7e1", "not_screened": "\u26aa",
+    "above_soft": "\U0001f7e0", "above_hard": "\U0001f534",
+}
+SCREEN_STYLE = (
+    "<style>"
+    ".plexodose .verdict{font-size:1.15em;font-weight:600;padding:.3em .6em;margin:.2em 0;"
+    "border-left:6px solid}"
+    ".plexodose .badge{font-weight:700;padding:0 .4em;border-radius:3px;white-space:nowrap}"
+    ".plexodose .notchecked{background:#eeeeee;border-left:4px solid #424242;padding:.3em .6em;"
+    "margin:.5em 0}"
+    ".plexodose table.findings td:nth-child(n+3){white-space:normal}"  # the text wraps
+    "</style>"
+)
+
+
+def _label(category: str) -> tuple[str, str, str, str]:
+    """(symbol, label, colour, background) of a category; an unknown one shown as itself."""
+    symbol, label = VERDICT_LABELS.get(category, ("?", category.upper()))
+    colour, background = VERDICT_COLOURS.get(category, ("#000000", "#ffffff"))
+    return symbol, label, colour, background
+
+
+def _badge(category: str, warning: bool = False) -> str:
+    symbol, label, colour, background = _label(category)
+    extra = " &#9888; warning" if warning else ""
+    return (f'<span class="badge badge-{escape(category)}" style="color:{colour};'
+            f'background:{background}">{escape(symbol)} {escape(label)}{extra}</span>')
+
+
+def _screening_facts(obj: Any) -> list[str]:
+    facts = [f"screened for {obj.on.isoformat()}"]
+    named = (("basis", obj.basis), ("this patient's range", obj.range_text),
+             ("plexodose would give", obj.calculated_text), ("suggested", obj.suggested_text),
+             ("reason given", obj.reason or ""))
+    return facts + [f"{name}: {value}" for name, value in named if value]
+
+
+def _warned(obj: Any) -> str:
+    """", with 1 warning" when findings within the rules still warn (a verdict that reads
+    "within" must not hide them)."""
+    n = sum(1 for f in obj.findings if f.warning)
+    return f", with {n} warning{'s' if n > 1 else ''}" if n else ""
+
+
+def _rule(finding: Any) -> str:
+    """The finding's stable rule id, else the source's citation."""
+    return str(finding.rule_id or finding.source.citation)
 
 
 def screening_html(obj: Any) -> str:
-    """The notebook view of a :class:`plexodose.Screening`: a coloured verdict, then its text."""
-    colour, background = VERDICT_COLOURS.get(obj.verdict, ("#000000", "#ffffff"))
-    lines = repr(obj).splitlines()
-    head, rest = lines[0], "\n".join(lines[1:])
-    return (
-        f'<div class="plexodose-screening" style="border-left:6px solid {colour};'
-        f'background:{background};padding:4px 8px;text-align:left">'
-        f'<div style="color:{colour};font-weight:bold">{escape(head)}</div>'
-        f'<pre style="text-align:left;white-space:pre-wrap;margin:0">{escape(rest)}</pre></div>'
-    )
+    """The notebook view of a :class:`plexodose.Screening`: the verdict in words, symbol and
+    colour; the facts; the findings as a table (dimension, category, finding, rule); what was
+    not checked; the values used and the sources folded away. Every text is escaped."""
+    symbol, label, colour, background = _label(obj.verdict)
+    parts = [f'<div class="plexodose plexodose-screening">{STYLE}{SCREEN_STYLE}',
+             f'<p class="verdict verdict-{escape(obj.verdict)}" role="status" '
+             f'style="color:{colour};background:{background};border-left:6px solid {colour}">'
+             f"{escape(symbol)} {escape(label)}{escape(_warned(obj))}<br>{escape(obj.headline)}"
+             "</p>"]
+    parts.append("<ul>" + "".join(f"<li>{escape(f)}</li>" for f in _screening_facts(obj))
+                 + "</ul>")
+    head = "".join(f"<th>{h}</th>" for h in ("dimension", "category", "finding", "rule"))
+    rows = "".join(
+        f'<tr class="finding-{escape(f.category)}"><td>{escape(f.dimension.replace("_", " "))}'
+        f"</td><td>{_badge(f.category, f.warning)}</td><td>{escape(f.text)}</td>"
+        f"<td>{_tag_html(f.source.tag)} {escape(_rule(f))}</td></tr>"
+        for f in obj.findings)
+    parts.append(f'<table class="findings"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody>'
+                 "</table>")
+    if obj.not_checked:
+        items = "".join(f"<li>{escape(item)}</li>" for item in obj.not_checked)
+        parts.append(f'<div class="notchecked"><strong>? Not checked ({len(obj.not_checked)}): '
+                     f"never counted as within</strong><ul>{items}</ul></div>")
+    if obj.values_used:
+        items = "".join(f"<li>{escape(v)}</li>" for v in obj.values_used)
+        parts.append(f"<details><summary>Values used ({len(obj.values_used)})</summary>"
+                     f"<ul>{items}</ul></details>")
+    parts.append(_sources_html(tuple(obj.sources)))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def screening_markdown(obj: Any) -> str:
+    """The same view in Markdown: a coloured mark and the words, the findings as a table."""
+    _, label, _, _ = _label(obj.verdict)
+    mark = VERDICT_MARKS.get(obj.verdict, "")
+    lines = [f"**{mark} {md_escape(label + _warned(obj))}**: {md_escape(obj.headline)}", ""]
+    lines += [f"- {md_escape(f)}" for f in _screening_facts(obj)] + [""]
+    lines += ["| dimension | category | finding | rule |", "|---|---|---|---|"]
+    for f in obj.findings:
+        category = VERDICT_MARKS.get(f.category, "") + " " + md_escape(_label(f.category)[1])
+        if f.warning:
+            category += " (warning)"
+        lines.append(f"| {md_escape(f.dimension.replace('_', ' '))} | {category} | "
+                     f"{md_escape(f.text)} | `{f.source.tag}` {md_escape(_rule(f))} |")
+    lines.append("")
+    if obj.not_checked:
+        lines += [f"**? Not checked ({len(obj.not_checked)})**: never counted as within", ""]
+        lines += [f"- {md_escape(item)}" for item in obj.not_checked] + [""]
+    if obj.values_used:
+        lines += [f"<details><summary>Values used ({len(obj.values_used)})</summary>", ""]
+        lines += [f"- {md_escape(v)}" for v in obj.values_used] + ["", "</details>", ""]
+    lines += _md_sources(tuple(obj.sources))
+    return "\n".join(lines) + "\n"
