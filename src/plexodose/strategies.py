@@ -9,7 +9,10 @@
   obesity, old age, renal impairment and each TPMT/NUDT15 phenotype), with quantities in
   varied units, UCUM spellings (``"180 [lb_av]"``) among them;
 - :func:`regimens`: in-protocol keyword arguments for each calculator;
-- :func:`invalid_inputs` and :func:`invalid_cases`: what every entry point must refuse.
+- :func:`invalid_inputs` and :func:`invalid_cases`: what every entry point must refuse;
+- :func:`orders`: valid and borderline :class:`~plexodose.Order` values for
+  :func:`plexodose.screen` (in-protocol, and at and around each edge of the reference's
+  screening table), and :func:`invalid_orders`: order arguments it must refuse.
 
 Unit factors here are written from the definitions of the units (1 lb = 0.45359237 kg,
 1 in = 2.54 cm, creatinine 113.12 g/mol), not taken from plexodose, so a test that compares
@@ -50,10 +53,15 @@ from plexodose._patient.patient import PHENOTYPES, Patient
 __all__ = [
     "DIMENSIONS",
     "KINDS",
+    "ORDER_FAULTS",
+    "ORDER_KINDS",
     "InvalidInput",
+    "InvalidOrder",
     "as_units",
     "invalid_cases",
     "invalid_inputs",
+    "invalid_orders",
+    "orders",
     "patients",
     "quantities",
     "regimens",
@@ -413,3 +421,324 @@ _CHOICES = {"female", "male", *PHENOTYPES, "auto", "actual", "ideal", "adjusted"
 def _not_a_quantity(text: str) -> bool:
     # Text without any digit cannot name an amount: it must be refused for every dimension.
     return not any(c.isdigit() for c in text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Orders someone else wrote (plexodose.screen): valid, borderline and invalid.
+#
+# The numbers are the reference's screening table (dosing-rules.md, "Screening an order someone
+# else wrote"), written here rather than read from plexodose so that a suite drawing from them
+# checks the library's edges; the unit factors are the units' definitions (1 g = 1,000 mg).
+
+_AMOUNT_UNITS: dict[str, dict[str, float]] = {  # basis -> pint unit -> basis units per one
+    "mg": {"mg": 1.0, "g": 1e3, "ug": 1e-3},
+    "mg/kg": {"mg/kg": 1.0, "g/kg": 1e3},
+    "mg/m2": {"mg/m**2": 1.0, "g/m**2": 1e3},
+}
+_SPELLINGS = {"mg/m**2": ("mg/m**2", "mg/m2", "mg/m^2"), "g/m**2": ("g/m**2", "g/m2")}
+_PER_DAY = ("/day", "/d")
+_INTERVAL_UNITS = {"days": 1.0, "d": 1.0, "weeks": 7.0, "wk": 7.0, "h": 1 / 24}  # days per one
+ORDER_KINDS = ("valid", "borderline")
+IVIG_PRODUCT_NAMES = ("privigen", "gamunex", "gammagard", "panzyga", "octagam")  # prefixes
+
+
+@st.composite
+def _written_amount(draw: Any, value: float, basis: str, per: str, varied: bool) -> Any:
+    """``value`` (mg, mg/kg or mg/m2, per dose or per day) as a caller writes it."""
+    units = _AMOUNT_UNITS[basis]
+    name = draw(st.sampled_from(sorted(units))) if varied else next(iter(units))
+    magnitude = value / units[name]
+    day = per == "day"
+    if varied and draw(st.booleans()):
+        return ureg.Quantity(magnitude, name + ("/day" if day else ""))
+    spelled = draw(st.sampled_from(_SPELLINGS.get(name, (name,)))) if varied else name
+    suffix = (draw(st.sampled_from(_PER_DAY)) if varied else "/day") if day else ""
+    number = repr(magnitude)
+    if varied and magnitude >= 1000 and magnitude == int(magnitude) and draw(st.booleans()):
+        number = f"{int(magnitude):,}"  # "1,500 mg"
+    return f"{number} {spelled}{suffix}"
+
+
+@st.composite
+def _written_interval(draw: Any, days: float, varied: bool) -> Any:
+    if not varied:
+        return f"{days!r} days"
+    name = draw(st.sampled_from(sorted(_INTERVAL_UNITS)))
+    magnitude = days / _INTERVAL_UNITS[name]
+    if draw(st.booleans()):
+        return ureg.Quantity(magnitude, {"days": "day", "d": "day", "weeks": "week",
+                                         "wk": "week", "h": "hour"}[name])
+    return f"{magnitude!r} {name}"
+
+
+@attrs.frozen
+class _Plan:
+    """An order in canonical numbers, before it is written: the amount a day (its basis), the
+    administrations a day (None: not stated), and the rest as Order takes it."""
+
+    drug: str
+    day_amount: float
+    basis: str
+    times: int | None
+    every_days: float | None = None
+    days: int | None = None
+    product: str | None = None
+    per: str | None = None  # "dose" or "day": how to write it (None: drawn)
+
+
+@st.composite
+def _order(draw: Any, plan: _Plan, varied: bool) -> Any:
+    from plexodose._screening.order import Order
+
+    per = plan.per or draw(st.sampled_from(("dose", "day")))
+    if per == "dose" and plan.times is None:
+        per = "day"  # a per-dose amount needs its frequency to be the same order
+    amount = plan.day_amount / (plan.times if per == "dose" and plan.times else 1)
+    return Order(
+        drug=plan.drug,
+        dose=draw(_written_amount(amount, plan.basis, per, varied)),
+        times_per_day=plan.times,
+        every=None if plan.every_days is None else draw(_written_interval(plan.every_days,
+                                                                          varied)),
+        days=plan.days,
+        product=plan.product,
+    )
+
+
+def _maybe(value: Any) -> st.SearchStrategy[Any]:
+    """The value, or not stated."""
+    return st.sampled_from((value, None))
+
+
+def _valid_plans(drug: str) -> st.SearchStrategy[_Plan]:
+    """In-protocol orders in the reference's own terms (per kg, per m2, or fixed)."""
+    if drug == "ivig":  # 0.4 g/kg/day x 5, 1 g/kg/day x 1-2, 1 g/kg over 1-4 days [seed, label]
+        courses = [(400.0, 5), (1000.0, 1), (1000.0, 2)] + [(1000.0 / n, n) for n in (1, 2, 3, 4)]
+        return st.builds(
+            lambda course, times, every, product: _Plan(
+                "ivig", course[0], "mg/kg", times, every, course[1], product),
+            st.sampled_from(courses), _maybe(1),
+            st.none() | st.floats(21.0, 56.0),  # a new course 3 weeks or more after [gap]
+            st.none() | st.sampled_from(IVIG_PRODUCT_NAMES))
+    if drug == "azathioprine":  # 1-2 mg/kg/day in 1 or 2 doses [seed, label]
+        return st.builds(lambda rate, times, days: _Plan(drug, rate, "mg/kg", times, days=days),
+                         st.floats(1.0, 2.0), st.sampled_from((1, 2, None)),
+                         st.none() | st.integers(90, 730))
+    if drug == "mycophenolate":  # 500-1,500 mg twice daily [secondary eTG]
+        return st.builds(lambda dose, times: _Plan(drug, 2 * dose, "mg", times),
+                         st.sampled_from((500.0, 1000.0, 1500.0)) | st.floats(500.0, 1500.0),
+                         _maybe(2))
+    if drug == "ciclosporin":  # 2.5-5 mg/kg/day in two doses [seed, label]
+        return st.builds(lambda rate, times: _Plan(drug, rate, "mg/kg", times),
+                         st.floats(2.5, 5.0), _maybe(2))
+    if drug == "cyclophosphamide_oral":  # 1-2 mg/kg/day once daily [seed, label]
+        return st.builds(lambda rate, times, days: _Plan(drug, rate, "mg/kg", times, days=days),
+                         st.floats(1.0, 2.0), _maybe(1), st.none() | st.integers(1, 180))
+    # IV pulses: 0.3-1 g/m2 every 2-4 weeks [seed]
+    return st.builds(lambda rate, every, times: _Plan(drug, rate, "mg/m2", times, every,
+                                                      per="dose"),
+                     st.floats(300.0, 1000.0), st.floats(14.0, 28.0), _maybe(1))
+
+
+# Edges of the reference's screening table, per drug: (what moves, the edge, the rest of the
+# order). "amount": the amount a day in the basis; "every": the interval in days; "days": the
+# course; "times": the administrations a day.
+_EDGES: dict[str, tuple[tuple[str, float, _Plan], ...]] = {
+    "ivig": (
+        ("amount", 400.0, _Plan("ivig", 0, "mg/kg", 1, days=5)),  # 0.4 g/kg x 5 [seed]
+        ("amount", 360.0, _Plan("ivig", 0, "mg/kg", 1, days=5)),  # its 10 % [secondary]
+        ("amount", 440.0, _Plan("ivig", 0, "mg/kg", 1, days=5)),
+        ("amount", 1000.0, _Plan("ivig", 0, "mg/kg", 1, days=1)),  # 1 g/kg/day: hard [gap]
+        ("amount", 1000.0, _Plan("ivig", 0, "mg/kg", 1, days=2)),  # 2 g/kg a course [seed]
+        ("amount", 250.0, _Plan("ivig", 0, "mg/kg", 1, days=4)),  # 1 g/kg over 4 days [label]
+        ("days", 5, _Plan("ivig", 400.0, "mg/kg", 1)),  # 1-5 days a course [seed]
+        ("every", 21.0, _Plan("ivig", 1000.0, "mg/kg", 1, days=1)),  # 3 weeks [gap]
+    ),
+    "azathioprine": (
+        ("amount", 1.0, _Plan("azathioprine", 0, "mg/kg", 1)),  # 1-2 mg/kg/day [seed]
+        ("amount", 2.0, _Plan("azathioprine", 0, "mg/kg", 2)),
+        ("amount", 150.0, _Plan("azathioprine", 0, "mg", 1)),  # 150 mg/day [seed]
+        ("amount", 150.0, _Plan("azathioprine", 0, "mg", 2)),
+        ("times", 2, _Plan("azathioprine", 100.0, "mg", None, per="day")),  # 1 or 2 [label]
+    ),
+    "mycophenolate": (
+        ("amount", 1000.0, _Plan("mycophenolate", 0, "mg", 2, per="dose")),  # 500 a dose
+        ("amount", 3000.0, _Plan("mycophenolate", 0, "mg", 2, per="dose")),  # 1,500 a dose
+        ("amount", 1000.0, _Plan("mycophenolate", 0, "mg", 2, per="day")),  # 1,000-3,000/day
+        ("amount", 2000.0, _Plan("mycophenolate", 0, "mg", 2, per="day")),  # eGFR < 25 [label]
+        ("amount", 3000.0, _Plan("mycophenolate", 0, "mg", 2, per="day")),  # [secondary eTG]
+        ("times", 2, _Plan("mycophenolate", 2000.0, "mg", None, per="day")),  # twice [seed]
+    ),
+    "ciclosporin": (
+        ("amount", 2.5, _Plan("ciclosporin", 0, "mg/kg", 2)),  # 2.5-5 mg/kg/day [seed]
+        ("amount", 4.0, _Plan("ciclosporin", 0, "mg/kg", 2)),  # the label's 4: a warning
+        ("amount", 5.0, _Plan("ciclosporin", 0, "mg/kg", 2)),
+        ("times", 2, _Plan("ciclosporin", 3.0, "mg/kg", None, per="day")),  # twice [label]
+    ),
+    "cyclophosphamide_oral": (
+        ("amount", 1.0, _Plan("cyclophosphamide_oral", 0, "mg/kg", 1)),  # 1-2 [seed]
+        ("amount", 1.5, _Plan("cyclophosphamide_oral", 0, "mg/kg", 1)),  # creatinine bands
+        ("amount", 1.75, _Plan("cyclophosphamide_oral", 0, "mg/kg", 1)),  # [secondary]
+        ("amount", 2.0, _Plan("cyclophosphamide_oral", 0, "mg/kg", 1)),
+        ("amount", 200.0, _Plan("cyclophosphamide_oral", 0, "mg", 1)),  # 200 mg/day
+        ("times", 1, _Plan("cyclophosphamide_oral", 1.5, "mg/kg", None, per="day")),
+    ),
+    "cyclophosphamide_iv": (
+        ("amount", 300.0, _Plan("cyclophosphamide_iv", 0, "mg/m2", 1, 21.0, per="dose")),
+        ("amount", 1000.0, _Plan("cyclophosphamide_iv", 0, "mg/m2", 1, 21.0, per="dose")),
+        ("amount", 1400.0, _Plan("cyclophosphamide_iv", 0, "mg/m2", 1, 21.0, per="dose")),
+        ("amount", 1600.0, _Plan("cyclophosphamide_iv", 0, "mg/m2", 1, 21.0, per="dose")),
+        ("amount", 15.0, _Plan("cyclophosphamide_iv", 0, "mg/kg", 1, 14.0, per="dose")),
+        ("every", 14.0, _Plan("cyclophosphamide_iv", 750.0, "mg/m2", 1, per="dose")),  # 2-4
+        ("every", 28.0, _Plan("cyclophosphamide_iv", 750.0, "mg/m2", 1, per="dose")),  # weeks
+    ),
+}
+# Around an edge: on it, a hair (one part in a million) either side, 1 % either side, or
+# anywhere within 1 %.
+_NUDGES = st.sampled_from((1.0, 1 - 1e-6, 1 + 1e-6, 0.99, 1.01)) | st.floats(0.99, 1.01)
+
+
+def _borderline_plans(drug: str) -> st.SearchStrategy[_Plan]:
+    def moved(edge: tuple[str, float, _Plan]) -> st.SearchStrategy[_Plan]:
+        what, value, plan = edge
+        if what == "amount":
+            return _NUDGES.map(lambda f: attrs.evolve(plan, day_amount=value * f))
+        if what == "every":
+            return _NUDGES.map(lambda f: attrs.evolve(plan, every_days=value * f))
+        steps = st.sampled_from((-1, 0, 1))
+        if what == "days":
+            return steps.map(lambda d: attrs.evolve(plan, days=int(value) + d))
+        return steps.map(lambda d: attrs.evolve(plan, times=max(1, int(value) + d)))
+
+    return st.sampled_from(_EDGES[drug]).flatmap(moved)
+
+
+def _drugs(drug: str | Sequence[str] | None) -> list[str]:
+    from plexodose._core.vocab import DRUGS, drug_key
+
+    names = list(DRUGS) if drug is None else [drug] if isinstance(drug, str) else list(drug)
+    keys = [drug_key(name) for name in names]
+    if not keys or None in keys:
+        raise choice_error(drug, DRUGS, "drug")
+    return [key for key in keys if key is not None]
+
+
+def orders(kind: str = "valid", *, drug: str | Sequence[str] | None = None,
+           varied_units: bool = True) -> st.SearchStrategy[Any]:
+    """:class:`~plexodose.Order` values for :func:`plexodose.screen`, in varied units.
+
+    ``kind="valid"``: in-protocol orders in the reference's own terms (IVIg 0.4 g/kg/day x 5,
+    1 g/kg/day x 1-2 or 1 g/kg over 1-4 days; azathioprine 1-2 mg/kg/day in 1 or 2 doses;
+    mycophenolate 500-1,500 mg twice daily; ciclosporin 2.5-5 mg/kg/day twice daily; oral
+    cyclophosphamide 1-2 mg/kg/day; IV pulses 0.3-1 g/m2 every 2-4 weeks), the frequency
+    sometimes not stated. Per kg, they can still pass a heavy patient's absolute limit
+    (azathioprine's 150 mg/day) or a patient's own reduced range: the screen judges that.
+
+    ``kind="borderline"``: at and around each edge of the reference's screening table: each
+    amount edge (per dose, per day, per kg, per m2, and the fixed mg limits), interval edge
+    and the course and frequency edges; on the edge, one part in a million either side, or
+    within 1 % of it (counts: the edge and one either side).
+
+    ``drug`` is one drug or a list (default: all six); ``varied_units=False`` writes each
+    amount in mg, mg/kg or mg/m**2 as a string. An invalid order cannot be an ``Order``: see
+    :func:`invalid_orders`.
+
+    >>> from hypothesis import given
+    >>> from plexodose import Patient, screen
+    >>> adult = Patient(weight="72 kg", height="175 cm", sex="male", age=45,
+    ...                 serum_creatinine="0.9 mg/dL", tpmt="normal", nudt15="normal")
+    >>> @given(orders("valid"))
+    ... def test_in_protocol_orders_screen_within(order):
+    ...     assert screen(order, adult, on="2027-01-04").verdict == "within"
+    >>> test_in_protocol_orders_screen_within()
+    >>> @given(orders("borderline", drug="mycophenolate"))
+    ... def test_never_within_past_1500_mg_a_dose(order):
+    ...     s = screen(order, adult, on="2027-01-04")
+    ...     times = order.times_per_day or 2  # not stated: read as twice daily
+    ...     per_dose = order.amount / times if order.per == "day" else order.amount
+    ...     assert s.verdict != "within" or per_dose <= 1500 * (1 + 1e-9)
+    >>> test_never_within_past_1500_mg_a_dose()
+    """
+    chosen = one_of(kind, ORDER_KINDS, "kind")
+    plans = _valid_plans if chosen == "valid" else _borderline_plans
+    return st.sampled_from(_drugs(drug)).flatmap(plans).flatmap(
+        lambda plan: _order(plan, varied_units))
+
+
+@attrs.frozen
+class InvalidOrder:
+    """Keyword arguments :class:`~plexodose.Order` must refuse: the kind of fault, the
+    ``field`` the refusal names, and the :class:`~plexodose.PlexodoseError` it raises."""
+
+    kind: str
+    kwargs: dict[str, Any]
+    field: str
+    error: type[PlexodoseError]
+
+
+ORDER_FAULTS = ("bare number", "wrong dimension", "not finite", "not positive",
+                "absurd magnitude", "malformed", "unknown drug", "frequency", "interval",
+                "course", "route", "product", "reason")
+
+
+def _invalid_order_cases(drug: str) -> list[InvalidOrder]:
+    base: dict[str, Any] = {"drug": drug, "dose": "100 mg"}
+
+    def case(kind: str, field: str, value: Any, error: type[PlexodoseError]) -> InvalidOrder:
+        return InvalidOrder(kind, {**base, field: value}, field, error)
+
+    other_route = "oral" if drug in ("ivig", "cyclophosphamide_iv") else "iv"
+    cases = [case("bare number", "dose", v, UnitError) for v in (500, 500.0, 0.5)]
+    cases += [case("wrong dimension", "dose", v, UnitError)
+              for v in ("500 mL", "72 cm", "1 mg/L", ureg.Quantity(5, "kg*m"), "2 m**2")]
+    cases += [case("not finite", "dose", v, InputRangeError)
+              for v in ("nan mg", "inf mg", ureg.Quantity(math.nan, "mg"), "1e999 mg/kg")]
+    cases += [case("not positive", "dose", v, InputRangeError)
+              for v in ("0 mg", "-5 mg", ureg.Quantity(-1, "g/kg/day"), "0 g/m**2")]
+    cases += [case("absurd magnitude", "dose", v, InputRangeError)  # above 200 g of a drug
+              for v in ("300 g", "1 kg", "6 g/kg", "11 g/m**2")]
+    cases += [case("malformed", "dose", v, UnitError)
+              for v in ("", " ", "mg", "five hundred mg", "500 mgs", None, True, b"500 mg",
+                        [500, "mg"])]
+    cases += [InvalidOrder("unknown drug", {"drug": v, "dose": "100 mg"}, "drug",
+                           InputRangeError) for v in ("aspirin", "", None, 3, "cyclophosphamide")]
+    cases += [case("frequency", "times_per_day", v, InputRangeError)
+              for v in (0, 25, 1.5, "2", True, math.nan)]
+    cases += [case("frequency", "days_per_week", v, InputRangeError) for v in (0, 8, None)]
+    cases += [case("interval", "every", v, UnitError) for v in (14, "3 kg")]
+    cases += [case("interval", "every", v, InputRangeError)
+              for v in ("0 days", "12 h", "400 days", "-2 weeks")]
+    cases += [case("course", "days", v, InputRangeError) for v in (0, 4000, 2.5, -1)]
+    cases += [case("route", "route", v, InputRangeError) for v in ("im", other_route, 3)]
+    if drug != "ivig":
+        cases.append(case("product", "product", "privigen", InputRangeError))
+    cases += [case("reason", "reason", v, InputRangeError)
+              for v in ("", "a\x00b", 3, "x" * 501)]
+    return cases
+
+
+def invalid_orders(drug: str | Sequence[str] | None = None) -> st.SearchStrategy[InvalidOrder]:
+    """:class:`InvalidOrder` cases: every field of an order written wrong, one at a time, for
+    ``drug`` (default: all six); the kinds are :data:`ORDER_FAULTS`. Fixed cases, plus any bare
+    number and any text without a digit as the dose.
+
+    >>> from hypothesis import given
+    >>> from plexodose import Order, PlexodoseError
+    >>> @given(invalid_orders())
+    ... def test_refused_naming_the_field(case):
+    ...     try:
+    ...         Order(**case.kwargs)
+    ...     except case.error as exc:
+    ...         assert exc.field == case.field
+    ...     else:
+    ...         raise AssertionError(f"accepted {case.kwargs!r}")
+    >>> test_refused_naming_the_field()
+    """
+    keys = _drugs(drug)
+    fixed = st.sampled_from([c for key in keys for c in _invalid_order_cases(key)])
+    bare = st.tuples(st.sampled_from(keys), st.integers() | st.floats()).map(
+        lambda kv: InvalidOrder("bare number", {"drug": kv[0], "dose": kv[1]}, "dose",
+                                UnitError))
+    wordy = st.tuples(st.sampled_from(keys), st.text(max_size=12).filter(_not_a_quantity)).map(
+        lambda kv: InvalidOrder("malformed", {"drug": kv[0], "dose": kv[1]}, "dose", UnitError))
+    return st.one_of(fixed, bare, wordy)
