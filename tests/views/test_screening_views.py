@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plexodose import Order, Patient, Screening, screen
+from plexodose import Order, Patient, Screening, Source, screen
 from plexodose._screening.verdict import CATEGORIES
 from plexodose._views import render as views
 
@@ -148,13 +148,26 @@ def test_findings_are_a_table_of_dimension_category_finding_rule() -> None:
             .find_all("tr")]
     assert rows == [
         ["frequency", "\u2714 WITHIN", "twice daily: the protocol's (once daily or twice daily)",
-         "label " + s.findings[0].source.citation],
+         "label screening.frequency.label"],
         ["per day", "\u26d4 ABOVE (HARD)",
          "200 mg a dosing day is above the seed's maximum of 150 mg/day",  # 100 mg x 2
-         "seed " + s.findings[1].source.citation],
+         "seed azathioprine.seed.regimen"],
     ]
     badges = table.find_all("span", "badge")
     assert badges[1].attrs["class"] == "badge badge-above_hard"
+    rules = [tr.find_all("td")[3] for tr in table.find_all("tr")[1:]]
+    assert [td.attrs["title"] for td in rules] == [f.source.citation for f in s.findings]
+
+
+def test_a_source_without_an_id_is_shown_by_its_citation() -> None:
+    s = SCREENED["within"]
+    own = Source("gap", "a <local> protocol", "twice daily")  # a caller's source: no id
+    finding = attrs.evolve(s.findings[0], source=own)
+    changed = attrs.evolve(s, findings=(finding, *s.findings[1:]))
+    top = parse(changed._repr_html_())
+    first = top.find_all("table", "findings")[0].find_all("tr")[1].find_all("td")[3]
+    assert first.text() == "gap a <local> protocol"
+    assert "| a &lt;local&gt; protocol (gap) |" in changed._repr_markdown_()
 
 
 def test_facts_not_checked_values_and_sources() -> None:

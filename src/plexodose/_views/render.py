@@ -375,8 +375,14 @@ def _warned(obj: Any) -> str:
 
 
 def _rule(finding: Any) -> str:
-    """The finding's stable rule id, else the source's citation."""
+    """The finding's stable rule id, else (a caller's own source) the source's citation."""
     return str(finding.rule_id or finding.source.citation)
+
+
+def _md_rule(finding: Any) -> str:
+    if finding.rule_id:  # dotted lower-case words: safe in a code span
+        return f"`{finding.rule_id}` ({finding.source.tag})"
+    return f"{md_escape(finding.source.citation)} ({finding.source.tag})"
 
 
 def screening_html(obj: Any) -> str:
@@ -395,7 +401,8 @@ def screening_html(obj: Any) -> str:
     rows = "".join(
         f'<tr class="finding-{escape(f.category)}"><td>{escape(f.dimension.replace("_", " "))}'
         f"</td><td>{_badge(f.category, f.warning)}</td><td>{escape(f.text)}</td>"
-        f"<td>{_tag_html(f.source.tag)} {escape(_rule(f))}</td></tr>"
+        f'<td title="{escape(f.source.citation)}">{_tag_html(f.source.tag)} '
+        f"{escape(_rule(f))}</td></tr>"
         for f in obj.findings)
     parts.append(f'<table class="findings"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody>'
                  "</table>")
@@ -424,7 +431,7 @@ def screening_markdown(obj: Any) -> str:
         if f.warning:
             category += " (warning)"
         lines.append(f"| {md_escape(f.dimension.replace('_', ' '))} | {category} | "
-                     f"{md_escape(f.text)} | `{f.source.tag}` {md_escape(_rule(f))} |")
+                     f"{md_escape(f.text)} | {_md_rule(f)} |")
     lines.append("")
     if obj.not_checked:
         lines += [f"**? Not checked ({len(obj.not_checked)})**: never counted as within", ""]
@@ -434,3 +441,29 @@ def screening_markdown(obj: Any) -> str:
         lines += [f"- {md_escape(v)}" for v in obj.values_used] + ["", "</details>", ""]
     lines += _md_sources(tuple(obj.sources))
     return "\n".join(lines) + "\n"
+
+
+# The screening rules table of the docs ("Screening orders"), from the package's own table.
+SCREENING_RULES_HEADER = ("drug", "frequency", "per dose / per day",
+                          "interval, course and cumulative", "absolute limits (hard)")
+DRUG_TITLES = {"ivig": "IVIg", "azathioprine": "azathioprine",
+               "mycophenolate": "mycophenolate mofetil", "ciclosporin": "ciclosporin",
+               "cyclophosphamide_oral": "cyclophosphamide, oral",
+               "cyclophosphamide_iv": "cyclophosphamide, IV"}
+
+
+def screening_rules_markdown(rows: Iterable[Sequence[str]]) -> str:
+    """The categories per drug as a Markdown table: one row per drug (its key, as ``drug=``
+    and ``--drug`` take it, beside its name), each cell escaped.
+
+    >>> print(screening_rules_markdown([("mycophenolate", "twice daily", "a", "none", "b")]))
+    | drug | frequency | per dose / per day | interval, course and cumulative | absolute limits (hard) |
+    |---|---|---|---|---|
+    | mycophenolate mofetil (`mycophenolate`) | twice daily | a | none | b |
+    """
+    lines = ["| " + " | ".join(SCREENING_RULES_HEADER) + " |",
+             "|" + "---|" * len(SCREENING_RULES_HEADER)]
+    for drug, *cells in rows:
+        name = f"{md_escape(DRUG_TITLES.get(drug, drug))} (`{drug}`)"
+        lines.append("| " + " | ".join([name, *(md_escape(c) for c in cells)]) + " |")
+    return "\n".join(lines)
