@@ -9,6 +9,10 @@ pass over all 10,000 patients, reading the result's output quantity (``.daily_do
 the result keeps its full derivation (``result.steps``). Beside it, on the same patients, the
 straightforward pint version in ``reference_pint.py`` (checked to give the same dose first).
 
+The screen row (issue 20) screens one order per patient, the six drugs in turn, amounts from
+about half to one and a half times each protocol range (so every category comes up), beside the
+calculator of the order's drug on the same patients.
+
 Import and command-line rows run fresh processes in a plain install (pint, attrs and plexodose
 only: no numpy, no dask), a venv the script builds once under /tmp (``--plain-venv`` to choose
 the place); the baseline process imports pint and builds a ``UnitRegistry()``. The memory row
@@ -34,6 +38,8 @@ import tracemalloc
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -353,6 +359,126 @@ def replan_row(n: int = 1_600) -> Row:
             _verdict(full <= REPLAN_TARGET_S and ratio <= REPLAN_RATIO_MAX))
 
 
+# ---------------------------------------------------------------- screening an order (issue 20)
+SCREEN_TARGET_S = 20e-6  # one order screened, median (issue 20)
+SCREEN_ON = "2027-01-04"
+SCREEN_CALCULATORS: dict[str, Callable[[Any], Any]] = {  # what the reference row calls
+    "ivig": lambda p: px.ivig(p).daily_dose,
+    "azathioprine": lambda p: px.azathioprine(p).daily_dose,
+    "mycophenolate": lambda p: px.mycophenolate(p).daily_dose,
+    "ciclosporin": lambda p: px.ciclosporin(p).daily_dose,
+    "cyclophosphamide_oral": lambda p: px.cyclophosphamide_oral(p).daily_dose,
+    "cyclophosphamide_iv": lambda p: px.cyclophosphamide_iv(p).dose,
+}
+
+
+def _order_fields(rng: random.Random, drug: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(Order keywords, screen keywords) for one order of ``drug``: amounts from about half to
+    one and a half times the protocol range, so that every category comes up, written as a
+    prescriber writes them (per dose or per day, mg or g, per kg or per m2)."""
+    pick, uniform = rng.choice, rng.uniform
+    extra: dict[str, Any] = {}
+    if drug == "ivig":
+        rate = pick((0.4, 1.0, 0.5, 0.25)) * uniform(0.8, 1.3)
+        order = {"dose": pick((f"{rate:.3g} g/kg/day", f"{rate * 1000:.0f} mg/kg")),
+                 "times_per_day": pick((1, None)), "days": pick((1, 2, 4, 5, 6)),
+                 "every": pick((None, f"{rng.randint(14, 42)} days")),
+                 "product": pick((None, "privigen", "gamunex"))}
+    elif drug == "azathioprine":
+        times = pick((1, 2))
+        order = {"dose": pick((f"{25 * rng.randint(1, 6)} mg",
+                               f"{uniform(0.5, 3.0):.2f} mg/kg/day")), "times_per_day": times}
+        extra["allopurinol"] = rng.random() < 0.1
+    elif drug == "mycophenolate":
+        order = {"dose": pick((f"{250 * rng.randint(1, 8):,} mg",
+                               f"{0.5 * rng.randint(1, 8):g} g/day")),
+                 "times_per_day": pick((2, 2, 2, 1, 3))}
+    elif drug == "ciclosporin":
+        order = {"dose": pick((f"{25 * rng.randint(2, 12)} mg", f"{uniform(1.5, 6):.2f} mg/kg/day")),
+                 "times_per_day": pick((2, 2, 1))}
+    elif drug == "cyclophosphamide_oral":
+        order = {"dose": pick((f"{25 * rng.randint(2, 10)} mg", f"{uniform(0.5, 2.5):.2f} mg/kg/day")),
+                 "times_per_day": 1, "days": pick((None, 28, 90))}
+        if rng.random() < 0.5:
+            extra["prior_cyclophosphamide"] = f"{uniform(0, 40):.1f} g"
+    else:
+        order = {"dose": pick((f"{uniform(0.2, 1.8):.2f} g/m2", f"{50 * rng.randint(6, 40):,} mg")),
+                 "times_per_day": 1, "every": f"{rng.randint(7, 35)} days"}
+        if rng.random() < 0.5:
+            extra["prior_cyclophosphamide"] = f"{uniform(0, 40):.1f} g"
+        if rng.random() < 0.5:
+            extra["last_pulse"] = f"{uniform(0.3, 1.5):.2f} g/m**2"
+    return {"drug": drug, **order}, extra
+
+
+def draw_orders(fields: list[dict[str, Any]], seed: int = 20) -> list[tuple[Any, Any, dict[str, Any]]]:
+    """(order keywords, patient, screen keywords): one order per drawn patient, the six drugs in
+    turn; a tenth of the patients TPMT intermediate (azathioprine's reduced range)."""
+    rng = random.Random(seed)
+    drugs = tuple(SCREEN_CALCULATORS)
+    out = []
+    for i, f in enumerate(fields):
+        patient = px.Patient(**{**f, "tpmt": "intermediate" if rng.random() < 0.1 else "normal"})
+        order, extra = _order_fields(rng, drugs[i % len(drugs)])
+        out.append((order, patient, extra))
+    return out
+
+
+def screen_rows(fields: list[dict[str, Any]], repeats: int) -> list[Row]:
+    """``screen(order, patient, on=...).verdict`` over 10,000 distinct (order, patient) pairs
+    (the Orders made beforehand), beside the calculator of the order's drug on the same
+    patients (what the screen's range rests on); then the same with each Order read from its
+    text, and each drug on its own (informational: where the time goes)."""
+    drawn = draw_orders(fields)
+    pairs = [(px.Order(**order), p, extra) for order, p, extra in drawn]
+    verdicts = [px.screen(o, p, on=SCREEN_ON, **extra).verdict for o, p, extra in pairs]
+    mix = ", ".join(f"{c} {verdicts.count(c) / len(verdicts):.0%}"
+                    for c in ("within", "below", "above_soft", "above_hard", "not_screened"))
+
+    def screens(batch: list[tuple[Any, Any, dict[str, Any]]]) -> Callable[[], None]:
+        def run() -> None:
+            for o, p, extra in batch:
+                px.screen(o, p, on=SCREEN_ON, **extra).verdict  # noqa: B018
+        return run
+
+    def calculated(batch: list[tuple[Any, Any, dict[str, Any]]]) -> Callable[[], None]:
+        calls = [(SCREEN_CALCULATORS[o.drug], p) for o, p, _ in batch]
+
+        def run() -> None:
+            for calc, p in calls:
+                calc(p)
+        return run
+
+    def read_and_screen() -> None:
+        for (order, p, extra) in drawn:
+            px.screen(px.Order(**order), p, on=SCREEN_ON, **extra).verdict  # noqa: B018
+
+    t = per_call(screens(pairs), len(pairs), repeats)
+    r = per_call(calculated(pairs), len(pairs), repeats)
+    rows = [(f"screen(order, p).verdict ({mix})", "<= 20 us", us(t), f"{us(r)} (calculator)",
+             f"{t / r:,.1f}x", _verdict(t <= SCREEN_TARGET_S))]
+    both = per_call(read_and_screen, len(drawn), max(3, repeats // 3))
+    rows.append(("  Order(**text) + screen", "(informational)", us(both), "", "", ""))
+    # on= makes a new Patient (attrs.evolve re-checks every value); a patient that already
+    # carries the decision date skips it
+    dated = [(o, attrs.evolve(p, on=SCREEN_ON), extra) for o, p, extra in pairs]
+
+    def screens_dated() -> None:
+        for o, p, extra in dated:
+            px.screen(o, p, **extra).verdict  # noqa: B018
+
+    undated = per_call(screens_dated, len(dated), max(3, repeats // 3))
+    rows.append(("  screen(order, Patient(..., on=date))", "(informational)", us(undated), "",
+                 "", ""))
+    for drug in SCREEN_CALCULATORS:
+        mine = [pair for pair in pairs if pair[0].drug == drug]
+        d = per_call(screens(mine), len(mine), max(3, repeats // 3))
+        c = per_call(calculated(mine), len(mine), max(3, repeats // 3))
+        rows.append((f"  screen: {drug}", "(informational)", us(d), f"{us(c)} (calculator)",
+                     f"{d / c:,.1f}x", ""))
+    return rows
+
+
 # ---------------------------------------------------------------- other engineers' scripts
 def sibling_rows(quick: bool) -> list[Row]:
     """The batch and Dask rows, from their own scripts: each of their target rows (the lines
@@ -388,16 +514,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, 10^5 spellings")
     parser.add_argument("--plain-venv", type=Path, default=Path("/tmp/plexodose-plain-venv"),
                         help="where to build the plain venv (pint, attrs, plexodose only)")
-    parser.add_argument("--only", choices=("calc", "startup", "memory", "replan", "siblings"),
+    parser.add_argument("--only", choices=("calc", "screen", "startup", "memory", "replan",
+                                            "siblings"),
                         action="append", help="run only these rows (repeatable)")
     args = parser.parse_args(argv)
-    only = set(args.only or ("calc", "startup", "memory", "replan", "siblings"))
+    only = set(args.only or ("calc", "screen", "startup", "memory", "replan", "siblings"))
     repeats = 5 if args.quick else 15
     rows: list[Row] = []
     if "calc" in only:
         fields = draw_patients()
         rows += calculators(fields, repeats)
         rows += patient_rows(fields, repeats)
+    if "screen" in only:
+        rows += screen_rows(draw_patients(), repeats)
     if "startup" in only:
         rows += startup_rows(plain_venv(args.plain_venv), 7 if args.quick else 21)
     if "memory" in only:
