@@ -218,3 +218,17 @@ def test_a_real_process_exits_with_the_verdict_and_help_loads_no_pint() -> None:
                           check=False, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_last_raised_checks_the_one_raise_a_calendar_month_rule() -> None:
+    # 1.4 -> 1.5 g/m2 (a raise of 0.1 g/m2, above 1 g/m2: on a stated reason), BSA 1.8708
+    argv = ("--drug", "cyclophosphamide-iv", "--dose", "1.5 g/m2", "--every", "3 weeks",
+            "--times-per-day", "1", "--last-pulse", "1.4 g/m2", "--reason", "Michigan step",
+            "--weight", "72 kg", "--height", "175 cm", "--sex", "male", "--age", "45",
+            "--creatinine", "0.9 mg/dL", "--on", "2027-01-20")
+    status, out, _ = run(*argv)
+    assert status == 11  # above the seed's 1 g/m2, with its reason; the month rule not checked
+    assert "a second raise in the same calendar month is not checked (give --last-raised)" in out
+    status, out, _ = run(*argv, "--last-raised", "2027-01-05")  # raised already in January
+    assert status == 12 and "a second raise in January 2027 (the last on 2027-01-05)" in out
+    assert run(*argv, "--last-raised", "2026-12-05")[0] == 11  # last raised in December

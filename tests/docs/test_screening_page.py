@@ -38,7 +38,7 @@ def test_the_rules_table_is_the_generated_one() -> None:
 
 
 def _not_checked_openings() -> set[str]:
-    """The opening words (up to the first colon) of every item the screen can put on
+    """The opening words (up to a colon or a bracket) of every item the screen can put on
     ``not_checked``: the first argument of each ``w.missing(...)`` call in its source."""
     source = Path(screen_module.__file__).read_text(encoding="utf-8")
     found = set()
@@ -51,7 +51,7 @@ def _not_checked_openings() -> set[str]:
                 assert isinstance(first, ast.Constant)
                 text = first
             assert isinstance(text, ast.Constant) and isinstance(text.value, str)
-            found.add(text.value.split(":")[0].strip())
+            found.add(re.split(r":| \(", text.value)[0].strip())
     return found
 
 

@@ -235,3 +235,14 @@ def test_markdown_view() -> None:
     assert text.startswith("**\U0001f7e2 WITHIN, with 1 warning**")
     assert "| \U0001f7e2 WITHIN (warning) |" in text
     assert "**? Not checked (1)**: never counted as within" in text
+
+
+def test_notes_the_patient_s_values_carried_are_shown() -> None:
+    # IVIg for a patient without height or sex: actual weight used, obesity not checked
+    s = screen(Order(drug="ivig", dose="0.4 g/kg/day", days=5), Patient(weight="72 kg"), on=ON)
+    assert s.notes
+    top = parse(s._repr_html_())
+    (box,) = top.find_all("div", "warnings")
+    assert box.find_all("strong")[0].text() == f"\u26a0 Notes ({len(s.notes)})"
+    assert [li.text() for li in box.find_all("li")] == list(s.notes)
+    assert all(f"> **Note:** {views.md_escape(n)}" in s._repr_markdown_() for n in s.notes)

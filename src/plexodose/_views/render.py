@@ -388,7 +388,7 @@ def _md_rule(finding: Any) -> str:
 def screening_html(obj: Any) -> str:
     """The notebook view of a :class:`plexodose.Screening`: the verdict in words, symbol and
     colour; the facts; the findings as a table (dimension, category, finding, rule); what was
-    not checked; the values used and the sources folded away. Every text is escaped."""
+    not checked; notes; the values used and the sources folded away. Every text is escaped."""
     symbol, label, colour, background = _label(obj.verdict)
     parts = [f'<div class="plexodose plexodose-screening">{STYLE}{SCREEN_STYLE}',
              f'<p class="verdict verdict-{escape(obj.verdict)}" role="status" '
@@ -410,6 +410,9 @@ def screening_html(obj: Any) -> str:
         items = "".join(f"<li>{escape(item)}</li>" for item in obj.not_checked)
         parts.append(f'<div class="notchecked"><strong>? Not checked ({len(obj.not_checked)}): '
                      f"never counted as within</strong><ul>{items}</ul></div>")
+    notes = tuple(getattr(obj, "notes", ()))
+    if notes:  # what the patient's values carried: said, not dropped
+        parts.append(_warnings_html(notes).replace("Warnings (", "Notes (", 1))
     if obj.values_used:
         items = "".join(f"<li>{escape(v)}</li>" for v in obj.values_used)
         parts.append(f"<details><summary>Values used ({len(obj.values_used)})</summary>"
@@ -436,6 +439,9 @@ def screening_markdown(obj: Any) -> str:
     if obj.not_checked:
         lines += [f"**? Not checked ({len(obj.not_checked)})**: never counted as within", ""]
         lines += [f"- {md_escape(item)}" for item in obj.not_checked] + [""]
+    notes = tuple(getattr(obj, "notes", ()))
+    if notes:
+        lines += [f"> **Note:** {md_escape(note)}" + "  " for note in notes] + [""]
     if obj.values_used:
         lines += [f"<details><summary>Values used ({len(obj.values_used)})</summary>", ""]
         lines += [f"- {md_escape(v)}" for v in obj.values_used] + ["", "</details>", ""]

@@ -55,14 +55,15 @@ STATUS_WORDS = {
 # The options a refusal may name ("(option --dose)"); the patient's are the CLI's own.
 OPTION_FLAGS = frozenset({
     "--drug", "--dose", "--times-per-day", "--days-per-week", "--every", "--days", "--product",
-    "--reason", "--on", "--prior-cyclophosphamide", "--allopurinol", "--last-pulse", "--wbc",
-    "--neutrophils",
+    "--reason", "--on", "--prior-cyclophosphamide", "--allopurinol", "--last-pulse",
+    "--last-raised", "--wbc", "--neutrophils",
 })
 DRUGS = tuple(drug.replace("_", "-") for drug in vocab.DRUGS)  # as typed
 # The screen's advice in Python words, as this command's options (text output only).
 ADVICE = (
     ("give prior_cyclophosphamide= or history=", "give --prior-cyclophosphamide"),
     ("(give labs=)", "(give --wbc and --neutrophils)"),
+    ("(give last_raised=)", "(give --last-raised)"),
     ("override='reason'", "--reason 'reason'"),  # the calculator's advice: here it is --reason
 )
 
@@ -140,6 +141,9 @@ def arguments(sub: argparse.ArgumentParser) -> None:
     given.add_argument("--last-pulse", type=_with_unit('"1.2 g/m**2"'), default=None,
                        metavar="AMOUNT", help='the last IV cyclophosphamide pulse, such as '
                        '"1.2 g/m**2" or "1,400 mg" (for the raise rules)')
+    given.add_argument("--last-raised", type=_date, default=None, metavar="DATE",
+                       help="date of the last raise of the IV pulse, such as 2026-12-07 (the "
+                       "Michigan one-raise-a-calendar-month rule from 1.4 g/m2)")
     given.add_argument("--wbc", type=_with_unit('"4.5 x10^9/L"'), default=None, metavar="VALUE",
                        help="pre-pulse white cell count (IV cyclophosphamide), dated --on")
     given.add_argument("--neutrophils", type=_with_unit('"2.1 x10^9/L"'), default=None,
@@ -165,7 +169,8 @@ def run(args: argparse.Namespace) -> Any:
         labs = Labs(date=args.on or dt.date.today(), wbc=args.wbc, neutrophils=args.neutrophils)
     result = screen(order, patient, on=args.on,
                     prior_cyclophosphamide=args.prior_cyclophosphamide,
-                    allopurinol=args.allopurinol, last_pulse=args.last_pulse, labs=labs)
+                    allopurinol=args.allopurinol, last_pulse=args.last_pulse,
+                    last_raised=args.last_raised, labs=labs)
     status = EXIT_STATUS[result.verdict]
     if args.json:
         return Printed(to_json(result.to_dict()), status=status)
