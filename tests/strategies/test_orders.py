@@ -29,7 +29,8 @@ ON = "2027-01-04"
 # under 60 (no EULAR cut), Cockcroft-Gault 103 mL/min (no renal share)
 ADULT = Patient(weight="72 kg", height="175 cm", sex="male", age=45,
                 serum_creatinine="0.9 mg/dL", tpmt="normal", nudt15="normal")
-KG = 72.0
+KG, BSA = 72.0, 3.5 ** 0.5
+PREPARED_MG = 0.5  # a pulse is prepared to the whole mg: half a mg counts as the edge
 # the same adult at 3.5 mg/dL: CKD-EPI 2021 142 x (3.5/0.9)^-1.2 x 0.9938^45 = 17.6 (< 25)
 RENAL = Patient(weight="72 kg", height="175 cm", sex="male", age=45, serum_creatinine="3.5 mg/dL")
 # a second adult for the valid orders: 60 kg, 165 cm, 30 years, 0.7 mg/dL
@@ -149,8 +150,10 @@ def expected_cyclophosphamide_iv(order: Order) -> str:
                      else "below" if lt(order.amount, 15) else "within")
         return worst(found)
     rate = order.amount / 1000  # g/m2 (the edges are written per m2)
-    found.append("above_hard" if gt(rate, 1.6) else "above_soft" if gt(rate, 1.0)
-                 else "below" if lt(rate, 0.3) else "within")
+    dose = order.amount * BSA  # mg; at 0.3 and 1 g/m2 (not 1.6) half a mg is on the edge
+    found.append("above_hard" if gt(rate, 1.6) else "above_soft"
+                 if gt(dose - PREPARED_MG, 1000 * BSA) else "below"
+                 if lt(dose + PREPARED_MG, 300 * BSA) else "within")
     return worst(found)
 
 

@@ -22,6 +22,10 @@ ALLOWED = {"div", "style", "p", "strong", "ul", "li", "details", "summary", "spa
 ON = "2027-01-04"
 # 72 kg, 175 cm, 45 years, creatinine 0.9 mg/dL (eGFR well above 60)
 ADULT = Patient(weight="72 kg", height="175 cm", sex="male", age=45, serum_creatinine="0.9 mg/dL")
+# the same adult with the dates of the values: nothing left unchecked for a mycophenolate order
+DATED = Patient(weight="72 kg", height="175 cm", sex="male", age=45, serum_creatinine="0.9 mg/dL",
+                measured={"weight": "2027-01-02", "height": "2026-06-01",
+                          "serum_creatinine": "2027-01-02"}, on=ON)
 
 
 @attrs.define
@@ -84,7 +88,7 @@ def one_of_each() -> dict[str, Screening]:
     """A hand-computed screening in each category."""
     return {
         # 1,000 mg x 2 = 2,000 mg/day: inside 500-1,500 a dose and 1,000-3,000 a day
-        "within": screen(Order(drug="mycophenolate", dose="1 g", times_per_day=2), ADULT, on=ON),
+        "within": screen(Order(drug="mycophenolate", dose="1 g", times_per_day=2), DATED, on=ON),
         # 250 mg < 500 mg a dose
         "below": screen(Order(drug="mycophenolate", dose="250 mg", times_per_day=2), ADULT,
                         on=ON),
@@ -181,13 +185,16 @@ def test_facts_not_checked_values_and_sources() -> None:
                      "this patient's range: " + s.range_text,
                      "plexodose would give: " + s.calculated_text]
     (box,) = top.find_all("div", "notchecked")
-    assert box.find_all("strong")[0].text() == "? Not checked (1): never counted as within"
-    assert [li.text() for li in box.find_all("li")] == [
-        "frequency not stated: read as the protocol's once daily"]
+    n = len(s.not_checked)
+    assert box.find_all("strong")[0].text() == f"? Not checked ({n}): never counted as within"
+    items = [li.text() for li in box.find_all("li")]
+    assert items == list(s.not_checked)
+    assert "frequency not stated: read as the protocol's once daily" in items
     values, sources = top.find_all("details")
     assert [li.text() for li in values.find_all("li")] == [str(v) for v in s.values_used]
     assert [li.text() for li in sources.find_all("li")] == [
         f"{x.tag} {x.citation}: {x.rule}" for x in s.sources]
+    assert SCREENED["within"].not_checked == ()
     assert parse(SCREENED["within"]._repr_html_()).find_all("div", "notchecked") == []
 
 
@@ -234,13 +241,17 @@ def test_markdown_view() -> None:
     text = warned._repr_markdown_()
     assert text.startswith("**\U0001f7e2 WITHIN, with 1 warning**")
     assert "| \U0001f7e2 WITHIN (warning) |" in text
-    assert "**? Not checked (1)**: never counted as within" in text
+    n = len(warned.not_checked)
+    assert f"**? Not checked ({n})**: never counted as within" in text
+    assert all(f"- {views.md_escape(item)}" in text for item in warned.not_checked)
 
 
 def test_notes_the_patient_s_values_carried_are_shown() -> None:
-    # IVIg for a patient without height or sex: actual weight used, obesity not checked
-    s = screen(Order(drug="ivig", dose="0.4 g/kg/day", days=5), Patient(weight="72 kg"), on=ON)
-    assert s.notes
+    # a weight measured 2026-10-01, over 30 days before the decision, confirmed 2026-12-01
+    p = Patient(weight="72 kg", measured={"weight": "2026-10-01"},
+                confirmed={"weight": "2026-12-01"}, on="2026-12-07")
+    s = screen(Order(drug="azathioprine", dose="100 mg", times_per_day=1), p)
+    assert s.notes and any("confirmed" in note for note in s.notes)
     top = parse(s._repr_html_())
     (box,) = top.find_all("div", "warnings")
     assert box.find_all("strong")[0].text() == f"\u26a0 Notes ({len(s.notes)})"

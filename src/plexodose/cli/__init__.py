@@ -283,8 +283,10 @@ PATIENT_FIELDS = {"creatinine": "serum_creatinine"}  # option dest -> Patient fi
 FIELD_FLAGS = {"serum_creatinine": "--creatinine"}  # library field -> option, where they differ
 
 
-def _add(parser: Any, opt: Opt, default: Any = argparse.SUPPRESS) -> None:
-    """Add ``opt``; unset options are left out so that the library's defaults apply."""
+def _add(parser: Any, opt: Opt, default: Any = argparse.SUPPRESS,
+         required: bool | None = None) -> None:
+    """Add ``opt``; unset options are left out so that the library's defaults apply.
+    ``required``: None makes ``--weight`` required (``screen --fhir`` reads the patient too)."""
     if opt.kind == "switch":
         parser.add_argument(opt.flag, action="store_true", default=default,
                             help=opt.help.replace("%", "%%"))
@@ -299,7 +301,8 @@ def _add(parser: Any, opt: Opt, default: Any = argparse.SUPPRESS) -> None:
     text += f" (default {opt.default})" if opt.default else ""
     text = text.replace("%", "%%")  # argparse %-formats help ("Privigen 10 %")
     parser.add_argument(opt.flag, type=types[opt.kind], default=default, metavar=metavar,
-                        help=text, required=opt.flag == "--weight")
+                        help=text, required=opt.flag == "--weight" if required is None
+                        else required)
 
 
 # Subcommands: a name, its options and the function that runs it. Another module adds one with
@@ -542,7 +545,7 @@ register("feedback", "the CDS Hooks service's feedback as CSV",
          patient=False)
 register("screen", "screen an order someone else wrote: within, below, above (soft or hard) "
          "or not screened, as the exit status too", "plexodose.cli._screen:arguments",
-         "plexodose.cli._screen:run")
+         "plexodose.cli._screen:run", patient=False)  # its own patient options (--fhir)
 
 
 @attrs.frozen

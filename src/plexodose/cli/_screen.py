@@ -6,6 +6,11 @@ Registered in ``cli/__init__.py`` with one ``register(...)`` line, like ``review
 stays fast) and :func:`run` screens the order with :func:`plexodose.screen`. The patient options
 are the ones ``dose`` and ``plan`` take (``--weight``, ``--height``, ``--creatinine`` ...).
 
+``--fhir FILE`` (``-``: standard input) reads the order instead from a FHIR R4
+MedicationRequest, or a Bundle with it and the Patient, Observations and past administrations
+(:func:`plexodose._interop.fhir_orders.screen_fhir`); the patient options, when given, are the
+patient. A request it cannot read is "not screened", with the FHIR path, never within.
+
 The verdict is printed whole on standard output (as text, or with ``--json`` as
 ``Screening.to_dict()``) and is also the exit status, so that a script can branch on it without
 reading the text:
@@ -35,6 +40,8 @@ import argparse
 import datetime as dt
 from typing import Any
 
+import attrs
+
 from plexodose._core import vocab
 
 WITHIN, BELOW, ABOVE_SOFT, ABOVE_HARD, NOT_SCREENED = 0, 10, 11, 12, 13
@@ -54,7 +61,7 @@ STATUS_WORDS = {
 }
 # The options a refusal may name ("(option --dose)"); the patient's are the CLI's own.
 OPTION_FLAGS = frozenset({
-    "--drug", "--dose", "--times-per-day", "--days-per-week", "--every", "--days", "--product",
+    "--fhir", "--drug", "--dose", "--times-per-day", "--days-per-week", "--every", "--days", "--product",
     "--reason", "--on", "--prior-cyclophosphamide", "--allopurinol", "--last-pulse",
     "--last-raised", "--wbc", "--neutrophils",
 })
@@ -104,14 +111,26 @@ def _date(text: str) -> dt.date:
 
 
 def arguments(sub: argparse.ArgumentParser) -> None:
-    """The ``screen`` subcommand's options, added to its parser (the patient's come with it)."""
+    """The ``screen`` subcommand's options, added to its parser."""
+    from plexodose.cli import PATIENT_OPTIONS, _add
+
     sub.epilog = ("Exit status: " + "; ".join(f"{code} {words}"
                                               for code, words in STATUS_WORDS.items())
                   + "; 2 usage error; 3 an input plexodose cannot read (refused); 1 a bug.")
-    order = sub.add_argument_group("order (as the prescriber wrote it)")
-    order.add_argument("--drug", type=_drug, required=True, metavar="DRUG",
+    who = sub.add_argument_group("patient (required, unless --fhir's Bundle has the Patient and "
+                                 "its Observations)")
+    for opt in PATIENT_OPTIONS:
+        _add(who, attrs.evolve(opt, help="body weight") if opt.flag == "--weight" else opt,
+             required=False)
+    order = sub.add_argument_group("order (as the prescriber wrote it; or --fhir)")
+    order.add_argument("--fhir", default=None, metavar="FILE",
+                       help="read the order from a FHIR R4 MedicationRequest, or a Bundle with "
+                       "it (and the Patient, Observations, Medication, past administrations), "
+                       "in FILE as JSON; - reads standard input. An order it cannot read is "
+                       "not screened (13), with the FHIR path")
+    order.add_argument("--drug", type=_drug, default=None, metavar="DRUG",
                        help="one of " + ", ".join(DRUGS))
-    order.add_argument("--dose", type=_with_unit('"500 mg"'), required=True, metavar="AMOUNT",
+    order.add_argument("--dose", type=_with_unit('"500 mg"'), default=None, metavar="AMOUNT",
                        help='one administration ("500 mg", "1 g/kg", "750 mg/m**2") or a '
                        'daily amount ("1 g/day", "2 mg/kg/day")')
     order.add_argument("--times-per-day", type=_whole, default=None, metavar="N",
@@ -152,29 +171,73 @@ def arguments(sub: argparse.ArgumentParser) -> None:
                        help="print the screening's JSON form (Screening.to_dict())")
 
 
+ORDER_OPTIONS = ("drug", "dose", "times_per_day", "days_per_week", "every", "days", "product")
+
+
 def run(args: argparse.Namespace) -> Any:
     """The screening of the order in ``args``; its verdict is the exit status."""
     from plexodose._monitoring.labs import Labs
     from plexodose._screening.order import Order
     from plexodose._screening.screen import screen
-    from plexodose.cli import Printed, cli_words, make_patient, to_json
+    from plexodose.cli import CliError, Printed, cli_words, make_patient, to_json
 
-    patient = make_patient(args)
-    weekly = {} if args.days_per_week is None else {"days_per_week": args.days_per_week}
-    order = Order(drug=args.drug, dose=args.dose, times_per_day=args.times_per_day,
-                  every=args.every, days=args.days, product=args.product, reason=args.reason,
-                  **weekly)
     labs = None
     if args.wbc is not None or args.neutrophils is not None:
         labs = Labs(date=args.on or dt.date.today(), wbc=args.wbc, neutrophils=args.neutrophils)
-    result = screen(order, patient, on=args.on,
-                    prior_cyclophosphamide=args.prior_cyclophosphamide,
-                    allopurinol=args.allopurinol, last_pulse=args.last_pulse,
-                    last_raised=args.last_raised, labs=labs)
+    given = {"prior_cyclophosphamide": args.prior_cyclophosphamide,
+             "allopurinol": args.allopurinol, "last_pulse": args.last_pulse, "labs": labs}
+    if args.fhir is not None:
+        result = _screen_fhir(args, given)
+    else:
+        if args.drug is None or args.dose is None:
+            raise CliError("--drug and --dose are required (or --fhir FILE)")
+        if not hasattr(args, "weight"):
+            raise CliError("--weight is required (or --fhir FILE with the Patient)")
+        weekly = {} if args.days_per_week is None else {"days_per_week": args.days_per_week}
+        order = Order(drug=args.drug, dose=args.dose, times_per_day=args.times_per_day,
+                      every=args.every, days=args.days, product=args.product,
+                      reason=args.reason, **weekly)
+        result = screen(order, make_patient(args), on=args.on, last_raised=args.last_raised,
+                        **given)
     status = EXIT_STATUS[result.verdict]
     if args.json:
         return Printed(to_json(result.to_dict()), status=status)
     return Printed(cli_words(option_words(repr(result))) + "\n", wrap=True, status=status)
+
+
+def _screen_fhir(args: argparse.Namespace, given: dict[str, Any]) -> Any:
+    """The order in ``--fhir FILE`` (``-``: standard input) screened; the patient from the
+    options when ``--weight`` is given, else from the Bundle."""
+    import json
+    import sys
+
+    from plexodose._interop.fhir_orders import screen_fhir
+    from plexodose.cli import CliError, make_patient
+
+    mixed = [f"--{name.replace('_', '-')}" for name in ORDER_OPTIONS
+             if getattr(args, name) is not None]
+    if mixed:
+        raise CliError(f"--fhir reads the order from its file: leave out {', '.join(mixed)}")
+    if args.last_raised is not None:
+        raise CliError("--last-raised is not read with --fhir (give the order as options)")
+    try:
+        if args.fhir == "-":
+            text = sys.stdin.read()
+        else:
+            with open(args.fhir, encoding="utf-8") as handle:
+                text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {args.fhir}: {getattr(exc, 'strerror', None) or exc}") \
+            from None
+    try:
+        resources = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = "standard input" if args.fhir == "-" else args.fhir
+        raise CliError(f"{where} is not JSON: {exc.msg} (line {exc.lineno}, column "
+                       f"{exc.colno})") from None
+    patient = make_patient(args) if hasattr(args, "weight") else None
+    return screen_fhir(resources, on=args.on or dt.date.today(), patient=patient,
+                       reason=args.reason, **given)
 
 
 def option_words(text: str) -> str:
