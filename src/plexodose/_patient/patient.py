@@ -7,6 +7,7 @@ on every read, so nothing a caller does to one (an in-place ``ito()``) can reach
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import types
 from collections.abc import Callable, Mapping
@@ -254,6 +255,21 @@ class Patient:
             dict(self._origins).get(name) if self._origins else None,
             dict(self._confirmed).get(name) if self._confirmed else None,
         )
+
+    def dated(self, on: Any) -> Patient:
+        """This patient judged on the decision date ``on``: a copy in which only the checks
+        that read the date run again (``attrs.evolve`` would read every value anew).
+
+        >>> Patient.example().dated("2027-01-04").on
+        datetime.date(2027, 1, 4)
+        """
+        day = _on(on)
+        if day == self.on:
+            return self
+        made = copy.copy(self)
+        object.__setattr__(made, "on", day)  # a new object: this one never changes
+        made.__attrs_post_init__()
+        return made
 
     @classmethod
     def example(cls) -> Patient:

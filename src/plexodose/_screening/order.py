@@ -79,7 +79,7 @@ def read_amount(value: Any, field: str = "dose") -> tuple[float, Basis, Per, str
             text = found.group(0).replace(",", "") + text[found.end():]
         value = _SQUARE.sub("**2", text)
     refusals = []
-    for dim, basis, per in _AMOUNTS:
+    for dim, basis, per in _likely_first(value):
         try:
             amount = u.to_float(value, field, dim)
         except UnitError as exc:
@@ -122,6 +122,23 @@ def _period(value: Any, field: str, given: Any) -> Per:
     raise InputRangeError(
         f"{field} {safe_repr(given)}: an amount per time must be per day or per week (such as "
         "\"1 g/day\" or \"1,050 mg/week\")", field=field, value=given)
+
+
+_PER_KG = re.compile(r"/\s*kg\b", re.IGNORECASE)
+_PER_M2 = re.compile(r"/\s*m\s*(?:\*\*|\^)?\s*2\b", re.IGNORECASE)
+_PER_TIME = re.compile(r"/\s*(?:d|day|days|week|weeks|wk|h|hr|hour|hours|min|s|sec)\b",
+                       re.IGNORECASE)
+
+
+def _likely_first(value: Any) -> list[tuple[u.Dimension, Basis, Per]]:
+    """The amount kinds in the order to try: the one the unit's words point to first (a failed
+    reading costs a refusal's message), then the rest, so the outcome never depends on it."""
+    if not isinstance(value, str):
+        return list(_AMOUNTS)
+    index = 3 * bool(_PER_TIME.search(value)) + (
+        1 if _PER_KG.search(value) else 2 if _PER_M2.search(value) else 0)
+    first = _AMOUNTS[index]
+    return [first, *(kind for kind in _AMOUNTS if kind is not first)]
 
 
 def _written(value: Any) -> str:

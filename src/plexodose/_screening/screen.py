@@ -25,7 +25,8 @@ from plexodose._core import sources as src
 from plexodose._core.checks import checked_date
 from plexodose._core.errors import ContraindicationError, InputRangeError, PlexodoseError, safe_repr
 from plexodose._core.sources import Source
-from plexodose._dosing.calculation import creatinine_umol_l, judged_values
+from plexodose._dosing.calculation import creatinine_umol_l, dispense_oral, judged_values
+from plexodose._dosing.guard import Limit
 from plexodose._dosing.results import DailyDose
 from plexodose._dosing.trace import Trace
 from plexodose._drugs import azathioprine as aza
@@ -86,6 +87,7 @@ class _Work:
     suggested_mg: float | None = None
     suggested_text: str = ""
     times: int | None = None
+    bsa: float | None = None
 
     def add(self, dimension: Dimension, category: Category, text: str, source: Source,
             warning: bool = False) -> None:
@@ -156,7 +158,7 @@ def screen(
             f"patient must be a plexodose.Patient; got {type(patient).__name__}",
             field="patient", value=patient)
     if on is not None:
-        patient = attrs.evolve(patient, on=on)  # the patient's own date check
+        patient = patient.dated(on)  # the patient's own date checks
     day = patient.on if patient.on is not None else dt.date.today()
     exposure = exposure_of(prior_cyclophosphamide, history, day)
     allopurinol_taken = _flag(allopurinol, "allopurinol")
@@ -571,16 +573,25 @@ def azathioprine_range(p: Patient, allopurinol: bool) -> tuple[float, float, str
                 f"the normal dose, {fmt.mass_mg(low)}-{fmt.mass_mg(high)}/day{with_allopurinol}")
         return low, high, text, src.CPIC_THIOPURINES
     rates = aza.MG_PER_KG_DAY
-    low = min(rates[0] * p.weight_kg, aza.CAP_MG_PER_DAY) * renal * low_share
+    low_given, high_given = (min(rate * p.weight_kg, aza.CAP_MG_PER_DAY) * renal * low_share
+                             for rate in rates)  # what azathioprine() gives at each end
     high = min(rates[1] * p.weight_kg, aza.CAP_MG_PER_DAY) * renal * high_share
-    ends = [aza.azathioprine(p, mg_per_kg_day=rate, allopurinol=allopurinol) for rate in rates]
-    low = min(low, _dispensed_day(ends[0]))
-    high = min(max(high, _dispensed_day(ends[1])), aza.CAP_MG_PER_DAY)
+    limits = aza.LIMITS if not allopurinol else (
+        *aza.LIMITS, Limit(aza.REDUCED_RANGE_LABEL, high, "day", src.AZATHIOPRINE_LABEL))
+    low = min(low_given, _tablets("azathioprine", low_given, limits))
+    high = min(max(high, _tablets("azathioprine", high_given, limits)), aza.CAP_MG_PER_DAY)
     text = (f"1-2 mg/kg/day at {fmt.number(p.weight_kg)} kg with this patient's renal share, "
             f"{fmt.mass_mg(low)}-{fmt.mass_mg(high)}/day{with_allopurinol}")
     if None in genes:
         text += "; TPMT/NUDT15 not known"
     return low, high, text, src.SEED_AZATHIOPRINE
+
+
+def _tablets(drug: str, daily_mg: float, limits: tuple[Limit, ...]) -> float:
+    """What the calculator dispenses for ``daily_mg`` once daily (whole tablets, never past a
+    limit): dispense_oral itself, without the rest of a calculation."""
+    dispensed = dispense_oral(drug, daily_mg, limits, 1, Trace())
+    return daily_mg if dispensed is None else dispensed.amount
 
 
 def _course_warning(w: _Work) -> None:
@@ -867,13 +878,15 @@ def _interval(w: _Work) -> None:
 
 
 def _bsa(w: _Work) -> float:
-    p = w.patient
-    weight = w.weight("per_dose")
-    if p.height_cm is None:
-        raise _NotScreened("per_dose", "no BSA: the patient's height is needed for an IV pulse")
-    bsa = _body.bsa_m2(_MOSTELLER, p.height_cm, weight)  # as cyclophosphamide_iv()
-    w.basis = f"BSA {fmt.number(bsa, 4)} m2 (mosteller)"
-    return bsa
+    if w.bsa is None:
+        p = w.patient
+        weight = w.weight("per_dose")
+        if p.height_cm is None:
+            raise _NotScreened("per_dose", "no BSA: the patient's height is needed for an IV "
+                               "pulse")
+        w.bsa = _body.bsa_m2(_MOSTELLER, p.height_cm, weight)  # as cyclophosphamide_iv()
+        w.basis = f"BSA {fmt.number(w.bsa, 4)} m2 (mosteller)"
+    return w.bsa
 
 
 def _pulse_mg(w: _Work) -> float:
