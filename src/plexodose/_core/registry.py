@@ -84,28 +84,49 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _title(module_name: str) -> str:
-    """The module docstring's first clause, markup removed ("The schedule generator")."""
-    module = importlib.import_module(module_name)
-    first = (module.__doc__ or module_name).strip().splitlines()[0]
-    first = re.sub(r":\w+:`~?([^`]+)`", r"\1", first).replace("``", "")
-    return first.split(": ")[0].rstrip(".")
+
+# The topics a rule's id starts with, in the order a reader looks for them: each drug, then
+# what every dose rests on, then the reviews, plans and screens.
+TOPICS = {
+    "ivig": "IVIg", "azathioprine": "Azathioprine", "cyclophosphamide": "Cyclophosphamide",
+    "ciclosporin": "Ciclosporin", "mycophenolate": "Mycophenolate",
+    "body": "Body size", "renal": "Renal function", "values": "Whose value, from when",
+    "dosing": "Dosing", "dispense": "Dispensing", "screening": "Screening an order",
+    "review": "Lab reviews", "monitoring": "Monitoring", "before": "Before starting",
+    "schedule": "Schedules", "course": "Schedules", "taper": "Tapers", "fhir": "FHIR inputs",
+}
+
+
+def topic(rule: Rule) -> str:
+    """The heading a rule is listed under: the drug or topic its id starts with."""
+    first = rule.source.id.split(".")[0]
+    return TOPICS.get(first, first.capitalize() or "Other")
+
+
+def by_topic(rules: tuple[Rule, ...]) -> dict[str, list[Rule]]:
+    """The rules grouped by :func:`topic`, in :data:`TOPICS` order, each group by id."""
+    order = list(dict.fromkeys(TOPICS.values()))
+    groups: dict[str, list[Rule]] = {}
+    for rule in sorted(rules, key=lambda r: r.source.id):
+        groups.setdefault(topic(rule), []).append(rule)
+    return dict(sorted(groups.items(),
+                       key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
 
 
 def rules_markdown(rules: tuple[Rule, ...] | None = None) -> str:
-    """The rules page's generated part: the evidence tags, then one table per module."""
+    """The rules page's generated part: the evidence tags, then one table per drug or topic."""
     rules = registry() if rules is None else rules
     counts = {tag: sum(r.source.tag == tag for r in rules) for tag in TAGS}
     lines = ["| evidence | meaning | rules |", "|---|---|---|"]
     lines += [f"| `{tag}` | {meaning} | {counts[tag]} |" for tag, meaning in TAGS.items()]
     lines += ["", f"{len(rules)} rules in all.", ""]
-    for module_name in dict.fromkeys(r.module for r in rules):
-        lines += [f"# {_cell(_title(module_name))}", "", f"Defined in `{module_name}`.", ""]
-        lines += ["| id | rule | evidence | source | constant |", "|---|---|---|---|---|"]
+    for heading, group in by_topic(rules).items():
+        lines += [f"# {_cell(heading)}", ""]
+        lines += ["| id | rule | evidence | source |", "|---|---|---|---|"]
         lines += [
             f"| `{r.source.id}` | {_cell(r.source.rule)} | `{r.source.tag}` "
-            f"| {_cell(r.source.citation)} | `{r.name}` |"
-            for r in rules if r.module == module_name
+            f"| {_cell(r.source.citation)} |"
+            for r in group
         ]
         lines.append("")
     return "\n".join(lines)

@@ -219,6 +219,22 @@ class Catalogue:
     def names(self) -> list[str]:
         return [p.name for p in self._state.products.values()]
 
+    def __repr__(self) -> str:
+        """The products by kind, as a pharmacist looks them up.
+
+        >>> print(repr(CATALOGUE).splitlines()[0])
+        Catalogue: 5 IVIg products, 4 oral products
+        """
+        products = list(self._state.products.values())
+        ivig = [p for p in products if isinstance(p, IVIgProduct)]
+        oral = [p for p in products if isinstance(p, OralProduct)]
+        lines = [f"Catalogue: {len(ivig)} IVIg products, {len(oral)} oral products"]
+        lines += [f"  IVIg: {p.name}: vials of "
+                  f"{', '.join(f'{v:g}' for v in sorted(p.vial_sizes_g))} g" for p in ivig]
+        lines += [f"  oral: {p.name} ({p.drug}): "
+                  f"{', '.join(f'{s:g}' for s in sorted(p.strengths_mg))} mg" for p in oral]
+        return "\n".join(lines)
+
     def ivig(self, product: str | IVIgProduct) -> IVIgProduct:
         """An IVIg product by name, or the product itself."""
         if isinstance(product, IVIgProduct):

@@ -521,11 +521,10 @@ def run_rules(args: argparse.Namespace) -> Any:
     counts = ", ".join(f"{tag} {sum(r.source.tag == tag for r in rules)}"
                        for tag in _registry.TAGS)
     lines = [f"{len(rules)} rules (evidence: {counts})"]
-    for module in dict.fromkeys(r.module for r in rules):
-        lines += ["", f"{module}:"]
+    for heading, group in _registry.by_topic(rules).items():  # by drug or topic, not module
+        lines += ["", f"{heading}:"]
         lines += [f"  {r.source.id} [{r.source.tag}] {r.source.rule} "
-                  f"(source: {r.source.citation}; {r.name})"
-                  for r in rules if r.module == module]
+                  f"(source: {r.source.citation})" for r in group]
     return Printed("\n".join(lines) + "\n", wrap=True)
 
 
