@@ -45,7 +45,11 @@ def assert_refused(status: int, out: str, err: str, code: int | None = None) -> 
     assert status == code if code is not None else status in {cli.USAGE_ERROR, cli.REFUSED}
     assert out == ""
     assert err.endswith("\n") and err.count("\n") == 1, err
-    assert err.startswith("plexodose")
+    if err.startswith("{"):  # under --json the line is a JSON object naming the error
+        error = json.loads(err)["error"]
+        assert error["status"] == status and error["message"] and error["kind"]
+    else:
+        assert err.startswith("plexodose")
     assert "Traceback" not in err
     return err
 
@@ -777,3 +781,12 @@ def test_text_on_a_terminal_wraps_to_its_width() -> None:
     assert len(lines) > 100
     assert max(len(line) for line in lines) <= 72
     assert "IVIg: 28.8 g daily for 5 days (total 144 g)" in lines  # 0.4 g/kg x 72 kg
+
+
+def test_a_refusal_under_json_is_a_json_object_naming_the_field() -> None:
+    status, out, err = run("dose", "azathioprine", "--weight", "72 kg", "--age", "10", "--json")
+    assert (status, out) == (cli.REFUSED, "")
+    error = json.loads(err)["error"]
+    assert (error["kind"], error["field"], error["status"]) == ("InputRangeError", "age", 3)
+    status, out, err = run("dose", "azathioprine", "--weight", "72", "--json")
+    assert status == cli.USAGE_ERROR and json.loads(err)["error"]["kind"] == "usage"

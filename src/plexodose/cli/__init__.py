@@ -77,11 +77,16 @@ class CliError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with its error on one line (usage is one ``--help`` away)."""
+    """argparse with its error on one line (usage is one ``--help`` away); under ``--json``
+    the line is a JSON object (see :func:`_refuse`)."""
+
+    json_errors = False  # set by main() for the run when --json is on the command line
 
     def error(self, message: str) -> NoReturn:
-        self.exit(USAGE_ERROR, f"{self.prog}: error: {one_line(message)} "
-                               f"(see '{self.prog} --help')\n")
+        text = f"{one_line(message)} (see '{self.prog} --help')"
+        if _Parser.json_errors:
+            self.exit(USAGE_ERROR, _error_json(text, USAGE_ERROR, "usage"))
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {text}\n")
 
 
 def one_line(text: str) -> str:
@@ -361,8 +366,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "immunotherapy of idiopathic plexopathy. Every dose shows its derivation, "
                      "warnings and sources. Decision support for a qualified prescriber: verify "
                      "every dose.",
-                     epilog='example: plexodose dose ivig --weight "82 kg" --height "170 cm" '
-                     f"--sex female. Exit status: {codes}.")
+                     epilog=f"Exit status: {codes}. Example (copy it whole): "
+                     'plexodose dose ivig --weight "82 kg" --height "170 cm" --sex female')
     parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     patient = _Parser(add_help=False)
@@ -661,8 +666,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``PLEXODOSE_TRACEBACK=1`` to see the traceback); 141 the reader closed the pipe. Errors
     are one line on stderr with nothing on stdout.
     """
+    given = list(sys.argv[1:] if argv is None else argv)
+    _Parser.json_errors = "--json" in given
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(given)
         printed = _load(args.command_run)(args)
         if not isinstance(printed, Printed):  # a registered command's result or text
             printed = _printed(printed, json_wanted=getattr(args, "json", False))
@@ -681,6 +688,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         return _failure(exc)
+    finally:
+        _Parser.json_errors = False
     return printed.status
 
 
@@ -689,7 +698,8 @@ def _failure(exc: Exception) -> int:
     from plexodose._core.errors import PlexodoseError
 
     if isinstance(exc, PlexodoseError):
-        return _refuse(_library_message(exc), REFUSED)
+        return _refuse(_library_message(exc), REFUSED, kind=type(exc).__name__,
+                       field=exc.field)
     if isinstance(exc, CliError):
         return _refuse(str(exc))
     if isinstance(exc, ModuleNotFoundError) and _extras.extra_for(exc):
@@ -774,9 +784,22 @@ def _known_flags() -> set[str]:
         _cli_review.OPTION_FLAGS) | set(_cli_screen.OPTION_FLAGS)
 
 
-def _refuse(message: str, status: int = USAGE_ERROR) -> int:
-    _emit(sys.stderr, f"{PROG}: error: {one_line(message)}\n")
+def _refuse(message: str, status: int = USAGE_ERROR, *, kind: str = "usage",
+            field: str | None = None) -> int:
+    """One line on stderr, nothing on stdout; under ``--json`` that line is a JSON object
+    (``{"error": {"kind", "field", "message", "status"}}``) an app can parse."""
+    if _Parser.json_errors:
+        _emit(sys.stderr, _error_json(one_line(message), status, kind, field))
+    else:
+        _emit(sys.stderr, f"{PROG}: error: {one_line(message)}\n")
     return status
+
+
+def _error_json(message: str, status: int, kind: str, field: str | None = None) -> str:
+    import json
+
+    return json.dumps({"error": {"kind": kind, "field": field, "message": message,
+                                 "status": status}}, ensure_ascii=False) + "\n"
 
 
 def _emit(stream: Any, text: str) -> None:
