@@ -790,3 +790,10 @@ def test_a_refusal_under_json_is_a_json_object_naming_the_field() -> None:
     assert (error["kind"], error["field"], error["status"]) == ("InputRangeError", "age", 3)
     status, out, err = run("dose", "azathioprine", "--weight", "72", "--json")
     assert status == cli.USAGE_ERROR and json.loads(err)["error"]["kind"] == "usage"
+
+
+def test_an_unknown_option_names_the_nearest_known_ones() -> None:
+    status, out, err = run("dose", "azathioprine", "--weight", "72 kg", "--serum-creatinine",
+                           "1 mg/dL")
+    assert status == cli.USAGE_ERROR and out == ""
+    assert "did you mean --creatinine" in err

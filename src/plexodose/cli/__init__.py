@@ -83,10 +83,31 @@ class _Parser(argparse.ArgumentParser):
     json_errors = False  # set by main() for the run when --json is on the command line
 
     def error(self, message: str) -> NoReturn:
-        text = f"{one_line(message)} (see '{self.prog} --help')"
+        text = f"{one_line(message)}{_did_you_mean(message)} (see '{self.prog} --help')"
         if _Parser.json_errors:
             self.exit(USAGE_ERROR, _error_json(text, USAGE_ERROR, "usage"))
         self.exit(USAGE_ERROR, f"{self.prog}: error: {text}\n")
+
+
+def _did_you_mean(message: str) -> str:
+    """For an option plexodose does not have, the nearest ones it does ("--serum-creatinine":
+    did you mean --creatinine?)."""
+    if not message.startswith("unrecognized arguments:"):
+        return ""
+    import difflib
+
+    known = sorted(_known_flags())
+    hints = []
+    for word in message.split(":", 1)[1].split():
+        flag = word.split("=")[0]
+        if not word.startswith("--"):
+            continue
+        if flag in known:  # an option of another command
+            hints.append(f"{flag} belongs to another command")
+        close = [c for c in difflib.get_close_matches(flag, known, n=3, cutoff=0.6) if c != flag]
+        if close:
+            hints.append(f"{flag}: did you mean {' or '.join(close[:2])}?")
+    return f"; {'; '.join(hints)}" if hints else ""
 
 
 def one_line(text: str) -> str:
