@@ -193,7 +193,12 @@ def test_reduction_asked_for_above_the_table_is_refused() -> None:
     p = Patient(weight="72 kg", height="175 cm", age=50, serum_creatinine="600 umol/L")
     with pytest.raises(ContraindicationError, match="above 500"):
         cyclophosphamide_iv(p, age_renal_reduction=True)
-    assert cyclophosphamide_iv(p).dose.m_as("mg") == pytest.approx(750 * BSA_EXAMPLE)  # warned
+    # above the table no pulse is given by default, reduced or not (dosing-rules.md: "above it
+    # plexodose refuses a pulse by default"); an override gives the full pulse
+    with pytest.raises(ContraindicationError, match="above 500"):
+        cyclophosphamide_iv(p)
+    given = cyclophosphamide_iv(p, override="nephrology agreed")
+    assert given.dose.m_as("mg") == pytest.approx(750 * BSA_EXAMPLE)
 
 
 @pytest.mark.parametrize(
@@ -324,9 +329,11 @@ def test_cyclophosphamide_iv_eular_reduction():
     with pytest.raises(ContraindicationError) as info:  # asked for a reduction the table lacks
         cyclophosphamide_iv(high, age_renal_reduction=True)
     assert info.value.field == "serum_creatinine"
-    above = cyclophosphamide_iv(high)  # not asked: full pulse, with the warning
+    with pytest.raises(ContraindicationError):  # not asked: still no pulse by default
+        cyclophosphamide_iv(high)
+    above = cyclophosphamide_iv(high, override="nephrology agreed")  # a full pulse, warned
     assert above.dose_mg == approx(750 * math.sqrt(3.5))
-    assert above.warnings[0].startswith("creatinine 600 umol/L is above 500: the EULAR table")
+    assert any("pass age_renal_reduction=True" in w for w in above.warnings)
     no_age = cyclophosphamide_iv(Patient(weight="72 kg", height="175 cm",
                                          serum_creatinine="1 mg/dL"))
     assert no_age.warnings == ("age or creatinine not given: the EULAR age/creatinine reduction "
@@ -505,7 +512,7 @@ def test_cyclophosphamide_iv_messages_and_overrides():
         cyclophosphamide_iv(Patient(weight="72 kg"))
     assert str(info.value) == "BSA for IV cyclophosphamide needs the patient's height"
     above = cyclophosphamide_iv(Patient(weight="72 kg", height="175 cm", age=65,
-                                        serum_creatinine="600 umol/L"))
+                                        serum_creatinine="600 umol/L"), override="agreed")
     assert src.EULAR_CYCLOPS in above.sources
     with pytest.raises(ContraindicationError) as info:
         cyclophosphamide_pulse_reduction(Patient(weight="60 kg", age=50,

@@ -133,3 +133,43 @@ def test_a_not_screened_finding_has_no_act_code() -> None:
     s = screen(Order(drug="azathioprine", dose="50 mg", times_per_day=1), STALE)
     blocked = [f for f in s.findings if f.category == "not_screened"]
     assert blocked and all(f.code is None for f in blocked)
+
+
+def test_azathioprine_twice_daily_range_is_dispensed_twice_daily() -> None:
+    # 66 kg: 2 mg/kg = 132 mg/day; twice daily the calculator gives 2 x 75 mg = 150 mg/day
+    p = Patient(weight="66 kg")
+    assert screen(Order(drug="azathioprine", dose="75 mg", times_per_day=2), p).verdict == "within"
+
+
+def test_a_renally_reduced_azathioprine_range_is_not_widened_past_its_end() -> None:
+    # 65.2 kg, 81 years, creatinine 1.5 mg/dL: CrCl < 50, 75 %: top 0.75 x 130.4 = 97.8 mg;
+    # the calculator's tablets stay under it (75 mg), so 100 mg is above the range
+    p = Patient(weight="65.2 kg", age=81, sex="male", serum_creatinine="1.5 mg/dL")
+    assert screen(Order(drug="azathioprine", dose="100 mg", times_per_day=1), p).verdict == (
+        "above_soft")
+
+
+def test_low_ends_count_what_the_calculator_dispenses() -> None:
+    # ciclosporin 61 kg: 2.5 mg/kg = 152.5 mg/day, given as 2 x 75 mg = 150 mg: within
+    p = Patient(weight="61 kg")
+    assert screen(Order(drug="ciclosporin", dose="75 mg", times_per_day=2), p).verdict == "within"
+    # oral cyclophosphamide past 200 kg: 1 mg/kg passes 200 mg, so 200 mg/day is within
+    heavy = Patient(weight="250 kg")
+    assert screen(Order(drug="cyclophosphamide_oral", dose="200 mg", times_per_day=1),
+                  heavy).verdict == "within"
+
+
+def test_mg_per_kg_pulses_cap_and_missing_values() -> None:
+    from plexodose import cyclophosphamide_pulse_reduction
+
+    heavy = Patient(weight="110 kg", age=40, serum_creatinine="1 mg/dL")  # 15 x 110 = 1,650
+    capped = cyclophosphamide_pulse_reduction(heavy)  # capped at 1,200 mg
+    assert screen(capped, heavy).verdict == "within"
+    s = screen(Order(drug="cyclophosphamide_iv", dose="15 mg/kg", every="2 weeks"),
+               Patient(weight="72 kg"))
+    assert s.verdict == "not_screened"  # no age or creatinine: the EULAR table cannot be read
+
+
+def test_azathioprine_mass_without_frequency_is_not_screened() -> None:
+    s = screen(Order(drug="azathioprine", dose="100 mg"), YOUNG)
+    assert s.verdict == "not_screened"  # 1 or 2 doses a day: 100 or 200 mg a day

@@ -282,12 +282,11 @@ def _age_renal(p: Patient, apply: bool, override: str | None, trace: Trace) -> f
         trace.warn("age or creatinine not given: the EULAR age/creatinine reduction is not checked")
         return 1.0
     try:
-        reduced = _eular_mg_per_kg(p.age, creatinine, override if apply else None)
-    except ContraindicationError as exc:
-        if apply:
-            raise  # asked for a reduction the table cannot give: never a full pulse instead
-        trace.warn(str(exc), source=src.EULAR_CYCLOPS)
-        return 1.0
+        reduced = _eular_mg_per_kg(p.age, creatinine, override)
+    except ContraindicationError:
+        # above the table (500 umol/L): no pulse by default, reduced or not (dosing-rules.md,
+        # "above it plexodose refuses a pulse by default"); an override gives one
+        raise
     share = reduced / EULAR_STANDARD_MG_PER_KG
     if apply and creatinine > EULAR_CREATININE_UMOL_L[1]:
         trace.warn(

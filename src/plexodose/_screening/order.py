@@ -332,7 +332,8 @@ def _exact_order(cls: type[Order], result: Any) -> Order:
         return cls(drug="cyclophosphamide_iv", dose=f"{_exact(result.dose_mg)} mg", times_per_day=1,
                    every=f"{_exact(result.interval_weeks)} week", reason=reason)
     if isinstance(result, PulseReduction):
-        return cls(drug="cyclophosphamide_iv", dose=f"{_exact(result.reduced_mg_per_kg)} mg/kg",
+        # the pulse given, per kg: the 1.2 g cap included (reduced_mg_per_kg is before it)
+        return cls(drug="cyclophosphamide_iv", dose=f"{_exact(result.dose_mg / result.weight_kg)} mg/kg",
                    times_per_day=1, reason=reason)
     raise InputRangeError(
         "result must be a dose plexodose calculated (DailyDose, IVIgCourse, "

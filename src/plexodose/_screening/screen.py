@@ -253,6 +253,11 @@ def _times(w: _Work) -> int:
         o = w.order
         w.times = o.times_per_day
         if w.times is None:
+            allowed = ALLOWED_TIMES[o.drug]
+            if o.per == "dose" and len(allowed) > 1:  # 1 or 2 doses a day: no one reading
+                raise _NotScreened("per_day", "frequency not stated, and the protocol allows "
+                                   f"{' or '.join(_times_text(n) for n in allowed)}: the day's "
+                                   "amount is not known")
             w.times = PROTOCOL_TIMES[o.drug]
             w.missing(f"frequency not stated: read as the protocol's {_times_text(w.times)}")
     return w.times
@@ -530,7 +535,7 @@ def _azathioprine_day(w: _Work, allopurinol: bool) -> None:
         w.missing("TPMT/NUDT15 not known: the genotype's reduced range is not checked")
     w.creatinine("per_day")  # a stale creatinine: the renal share cannot be judged
     try:
-        low, high, text, source = azathioprine_range(p, allopurinol)
+        low, high, text, source = azathioprine_range(p, allopurinol, _times(w))
     except PlexodoseError as exc:
         raise _NotScreened("per_day", f"the patient's range could not be worked out: {exc}"
                            ) from None
@@ -547,11 +552,13 @@ def _azathioprine_day(w: _Work, allopurinol: bool) -> None:
 
 
 @functools.lru_cache(maxsize=1024)  # bounded: an order-entry session screens one patient often
-def azathioprine_range(p: Patient, allopurinol: bool) -> tuple[float, float, str, Source]:
+def azathioprine_range(p: Patient, allopurinol: bool, times: int = 1
+                       ) -> tuple[float, float, str, Source]:
     """The patient's own daily range (mg; low, high): CPIC's share of the normal dose N for a
     reduced metabolizer (applied once), else 1-2 mg/kg/day; the renal share on both ends; with
     allopurinol one quarter at the low end and one third at the top (the label's 1/4 to 1/3);
-    each end widened to what the calculator dispenses there (whole tablets, never past a limit).
+    each end widened to what the calculator dispenses there in ``times`` doses a day (whole
+    tablets, never past a limit).
     """
     genes = (p.tpmt, p.nudt15)
     renal = aza._renal(p, "auto", Trace())
@@ -567,7 +574,8 @@ def azathioprine_range(p: Patient, allopurinol: bool) -> tuple[float, float, str
         # the calculator's own amount (whole 25 mg tablets) is within by construction; when no
         # whole tablet fits, the calculator refuses and the range itself stands
         with contextlib.suppress(PlexodoseError):
-            high = max(high, _dispensed_day(aza.azathioprine(p, allopurinol=allopurinol)))
+            high = max(high, _dispensed_day(aza.azathioprine(
+                p, allopurinol=allopurinol, doses_per_day=min(times, 2))))
         high = min(high, aza.CAP_MG_PER_DAY)
         text = (f"reduced metabolizer: CPIC's {fmt.percent(span[0])}-{fmt.percent(span[1])} of "
                 f"the normal dose, {fmt.mass_mg(low)}-{fmt.mass_mg(high)}/day{with_allopurinol}")
@@ -576,10 +584,12 @@ def azathioprine_range(p: Patient, allopurinol: bool) -> tuple[float, float, str
     low_given, high_given = (min(rate * p.weight_kg, aza.CAP_MG_PER_DAY) * renal * low_share
                              for rate in rates)  # what azathioprine() gives at each end
     high = min(rates[1] * p.weight_kg, aza.CAP_MG_PER_DAY) * renal * high_share
-    limits = aza.LIMITS if not allopurinol else (
+    # as azathioprine(): a reduced range's upper end (renal or allopurinol) is a limit too
+    limits = aza.LIMITS if renal * high_share == 1 else (
         *aza.LIMITS, Limit(aza.REDUCED_RANGE_LABEL, high, "day", src.AZATHIOPRINE_LABEL))
-    low = min(low_given, _tablets("azathioprine", low_given, limits))
-    high = min(max(high, _tablets("azathioprine", high_given, limits)), aza.CAP_MG_PER_DAY)
+    low = min(low_given, _tablets("azathioprine", low_given, limits, times))
+    high = min(max(high, _tablets("azathioprine", high_given, limits, times)),
+               aza.CAP_MG_PER_DAY)
     text = (f"1-2 mg/kg/day at {fmt.number(p.weight_kg)} kg with this patient's renal share, "
             f"{fmt.mass_mg(low)}-{fmt.mass_mg(high)}/day{with_allopurinol}")
     if None in genes:
@@ -587,11 +597,12 @@ def azathioprine_range(p: Patient, allopurinol: bool) -> tuple[float, float, str
     return low, high, text, src.SEED_AZATHIOPRINE
 
 
-def _tablets(drug: str, daily_mg: float, limits: tuple[Limit, ...]) -> float:
-    """What the calculator dispenses for ``daily_mg`` once daily (whole tablets, never past a
-    limit): dispense_oral itself, without the rest of a calculation."""
-    dispensed = dispense_oral(drug, daily_mg, limits, 1, Trace())
-    return daily_mg if dispensed is None else dispensed.amount
+def _tablets(drug: str, daily_mg: float, limits: tuple[Limit, ...], times: int = 1) -> float:
+    """What the calculator dispenses for ``daily_mg`` a day in ``times`` doses (whole tablets,
+    never past a limit), as mg a day: dispense_oral itself, without the rest of a calculation."""
+    times = max(1, min(times, 4))
+    dispensed = dispense_oral(drug, daily_mg / times, limits, times, Trace())
+    return daily_mg if dispensed is None else dispensed.amount * times
 
 
 def _course_warning(w: _Work) -> None:
@@ -693,7 +704,9 @@ def _ciclosporin_day(w: _Work) -> None:
         w.add("per_day", "above_hard", f"{shown} is above the seed's ceiling of 5 mg/kg/day",
               src.SEED_CICLOSPORIN)
         _suggest_result(w, lambda: csa.cyclosporin(w.patient))
-    elif below(rate, low):
+    elif below(rate, low) and below(day_mg, _tablets("ciclosporin", low * weight, (Limit(
+            csa.CEILING_LABEL, high * weight, "day", src.SEED_CEILING_GAP),), _times(w))):
+        # below 2.5 mg/kg/day, and below what the calculator dispenses for it (capsules)
         w.add("per_day", "below", f"{shown} is below 2.5 mg/kg/day", src.SEED_CICLOSPORIN)
     elif above(rate, csa.LABEL_MAX_MG_PER_KG_DAY):
         w.add("per_day", "within", f"{shown}: above the label's 4 mg/kg/day (within the "
@@ -783,14 +796,16 @@ def _oral_day(w: _Work) -> None:
         else:
             band, band_text = _oral_band(creatinine_umol_l(w.patient))
     top = min(band * weight, cyc.ORAL_MAX_MG_PER_DAY)
-    low = cyc.ORAL_MG_PER_KG_DAY[0] * weight
+    low = min(cyc.ORAL_MG_PER_KG_DAY[0] * weight, cyc.ORAL_MAX_MG_PER_DAY)  # past 200 kg: 200
     w.range_text = (f"1-{fmt.number(band)} mg/kg/day at {fmt.number(weight)} kg ({band_text}), "
                     f"at most 200 mg/day: {fmt.mass_mg(min(low, top))}-{fmt.mass_mg(top)}/day")
     if above(rate, band):
         w.add("per_day", "above_hard", f"{shown} is above {fmt.number(band)} mg/kg/day for "
               f"creatinine {band_text}", src.CYCLOPHOSPHAMIDE_ORAL_RENAL)
         _suggest_tablets(w, top)
-    elif below(rate, cyc.ORAL_MG_PER_KG_DAY[0]):
+    elif below(day_mg, low) and below(day_mg, _tablets("cyclophosphamide", low, (
+            Limit("maximum", top, "day", src.ORAL_CYCLOPHOSPHAMIDE_MAX),), _times(w))):
+        # below 1 mg/kg/day (at most 200 mg), and below the tablets the calculator gives for it
         w.add("per_day", "below", f"{shown} is below 1 mg/kg/day", src.SEED_CYCLOPHOSPHAMIDE)
     else:
         w.add("per_day", "within", shown, src.SEED_CYCLOPHOSPHAMIDE)
@@ -1042,7 +1057,9 @@ def _mg_per_kg_pulse(w: _Work) -> None:
     if above(dose_mg, cyc.PULSE_MAX_MG):
         w.add("per_dose", "above_hard", f"{shown} is above 1.2 g a pulse", src.CYCLOPS_PULSE_MAX)
         return
-    w.creatinine("per_dose")
+    if w.creatinine("per_dose") is None or p.age is None:
+        raise _NotScreened("per_dose", "the EULAR/CYCLOPS mg/kg needs age and creatinine: not "
+                           "screened")
     try:
         reduction = cyc.cyclophosphamide_pulse_reduction(p)
     except PlexodoseError as exc:
@@ -1056,7 +1073,7 @@ def _mg_per_kg_pulse(w: _Work) -> None:
               f"{fmt.number(allowed)} mg/kg for age and creatinine", src.EULAR_CYCLOPS)
         _suggest(w, reduction.dose_mg, f"{fmt.mass_mg(reduction.dose_mg, 0)} "
                  f"({fmt.number(allowed)} mg/kg)")
-    elif below(o.amount, allowed):
+    elif below(o.amount, allowed) and below(dose_mg, reduction.dose_mg):  # the 1.2 g cap
         w.add("per_dose", "below", f"{shown} is below the EULAR/CYCLOPS "
               f"{fmt.number(allowed)} mg/kg", src.EULAR_CYCLOPS)
     else:
