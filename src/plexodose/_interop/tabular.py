@@ -3,6 +3,11 @@
 All text is written by plexodose from the events' floats and its own unit words ("g", "mg"),
 never from pint, so it reads the same under any pint format setting; every string goes through
 :func:`~plexodose._core.text.clean` (no control characters or line separators).
+
+A dose row carries what a screen of the order needs: ``drug_key`` (the library's key, with the
+route for cyclophosphamide), ``dose`` (the dosing day's amount, or the pulse), ``per_dose`` (one
+administration), ``doses_per_day``, ``days_per_week`` and ``dose_unit``. Joined to the patient's
+columns it is audited as it is by :func:`plexodose.batch.audit`.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
+from plexodose._core import vocab
 from plexodose._core.extras import require
 from plexodose._core.text import clean
 
@@ -21,6 +27,7 @@ FIELDS = (
     "date",
     "until",
     "drug",
+    "drug_key",
     "kind",
     "phase",
     "description",
@@ -28,6 +35,7 @@ FIELDS = (
     "dose_unit",
     "per_dose",
     "doses_per_day",
+    "days_per_week",
     "route",
     "volume_ml",
     "rate_steps_ml_per_h",
@@ -56,6 +64,7 @@ def record(e: Event) -> dict[str, Any]:
         "date": e.date.isoformat(),
         "until": None if e.until is None else e.until.isoformat(),
         "drug": clean(e.drug),
+        "drug_key": drug_key(e),
         "kind": clean(e.kind),
         "phase": clean(e.phase),
         "description": clean(e.description),
@@ -63,6 +72,7 @@ def record(e: Event) -> dict[str, Any]:
         "dose_unit": e.dose_unit,
         "per_dose": per_dose,
         "doses_per_day": e.doses_per_day if e.dose_amount is not None else None,
+        "days_per_week": e.days_per_week if e.dose_amount is not None else None,
         "route": None if e.route is None else clean(e.route),
         "volume_ml": e.volume_ml,
         "rate_steps_ml_per_h": list(e.rate_steps_ml_per_h),
@@ -73,6 +83,15 @@ def record(e: Event) -> dict[str, Any]:
         "max_per_day": e.max_per_day,
         "warnings": [clean(w) for w in e.warnings],
     }
+
+
+def drug_key(e: Event) -> str | None:
+    """The library's key of the event's drug (``cyclophosphamide_iv``...): a schedule names both
+    cyclophosphamides "cyclophosphamide", so its route tells them apart (None when it has none)."""
+    if e.drug == vocab.CYCLOPHOSPHAMIDE:
+        route = (e.route or "").lower()
+        return f"{vocab.CYCLOPHOSPHAMIDE}_{route}" if route in ("oral", "iv") else None
+    return vocab.drug_key(e.drug)
 
 
 def records(schedule: Schedule) -> list[dict[str, Any]]:
