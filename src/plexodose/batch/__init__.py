@@ -347,9 +347,17 @@ def audit(orders: Any, *, unknown_drugs: Literal["raise", "flag"] = "raise") -> 
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         # In slices that stay in the processor's caches: as fast per row at 10^7 rows as at
         # 10^5, and the temporaries are a slice's, not the whole frame's.
-        slices = [_Audit(orders.iloc[start:start + CHUNK_ROWS], refuse, reasons).columns()
-                  for start in range(0, len(orders) or 1, CHUNK_ROWS)]  # an empty frame: one
-    return _frame(slices, orders.index, reasons)
+        # Each slice's output goes straight into the whole frame's arrays (no list of slices
+        # to concatenate at the end: one copy, and a slice's arrays are let go at once).
+        whole = _Audit(orders.iloc[:CHUNK_ROWS], refuse, reasons).columns()  # an empty frame too
+        if len(orders) > CHUNK_ROWS:
+            first, whole = whole, _Columns(*(np.empty(len(orders), dtype=a.dtype) for a in whole))
+            for start in range(0, len(orders), CHUNK_ROWS):
+                part = first if start == 0 else _Audit(
+                    orders.iloc[start:start + CHUNK_ROWS], refuse, reasons).columns()
+                for into, a in zip(whole, part, strict=True):
+                    into[start:start + a.size] = a
+    return _frame(whole, orders.index, reasons)
 
 
 def _check_column_names(columns: Any) -> None:
@@ -695,10 +703,8 @@ class _Columns(NamedTuple):
     notes: Any
 
 
-def _frame(slices: list[_Columns], index: Any, reasons: Problems) -> Any:
-    """The output frame, built once from the slices' arrays (``reasons`` holds their texts)."""
-    c = slices[0] if len(slices) == 1 else _Columns(*(np.concatenate(parts)
-                                                      for parts in zip(*slices, strict=True)))
+def _frame(c: _Columns, index: Any, reasons: Problems) -> Any:
+    """The output frame, built once from the arrays (``reasons`` holds their texts)."""
     return pd.DataFrame({
         "drug": pd.Categorical.from_codes(np.where(c.drug >= 0, c.drug, -1), categories=DRUGS),
         "ordered_mg": c.ordered,

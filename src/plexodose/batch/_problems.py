@@ -107,7 +107,7 @@ class Problems:
         except ImportError:  # pragma: no cover - pyarrow is in the batch extra
             table = np.array(self.texts, dtype=object)
             return pd.array(table[codes], dtype=pd.StringDtype("python"))
-        # large_string: what pandas keeps, so it takes the array without another copy
-        dictionary = pa.DictionaryArray.from_arrays(pa.array(codes),
-                                                    pa.array(self.texts, pa.large_string()))
-        return pd.arrays.ArrowStringArray(dictionary.cast(pa.large_string()))
+        # large_string: what pandas keeps, so it takes the array without another copy; a take
+        # from the table of texts (a tenth of the time of casting a dictionary array)
+        table = pa.array(self.texts, pa.large_string())
+        return pd.arrays.ArrowStringArray(table.take(pa.array(codes)))
