@@ -85,16 +85,22 @@ def test_ivig_uses_adjusted_weight_when_obese() -> None:
     assert r["status"] == "ok"
 
 
-def test_ivig_without_height_uses_actual_weight_and_says_so() -> None:
-    r = one(order("ivig", 21, "g/day", weight=158.0, weight_unit="lb", height=None))
-    # 158 lb = 71.6676 kg; 0.4 x 71.6676 = 28.667 g/day (25.8-31.5 within 10 %); 1 g/kg over 3
-    # days 23.889 (21.5-26.3), over 4 days 17.917 (16.1-19.7, nearest 5 g: 20): 21 g is none
+def test_ivig_courses_and_without_height_not_screened() -> None:
+    # 158 lb = 71.6676 kg, 175 cm: BMI 23.4, actual weight; 0.4 x 71.6676 = 28.667 g/day
+    # (25.8-31.5 within 10 %); 1 g/kg over 3 days 23.889 (21.5-26.3), over 4 days 17.917
+    # (16.1-19.7, nearest 5 g: 20): 21 g is none of them, 25 g is the 3-day course
+    r = one(order("ivig", 21, "g/day", weight=158.0, weight_unit="lb"))
     assert r["low_mg"] == pytest.approx(28667.04)
     assert (r["status"], r["category"]) == ("off_protocol", "above_soft")
     assert r["reason"].startswith("not a seed or labelled IVIg course")
-    assert "obesity not checked" in r["note"]
-    assert one(order("ivig", 25, "g/day", weight=158.0, weight_unit="lb",
-                     height=None))["status"] == "ok"  # 1 g/kg over 3 days, within 10 %
+    assert one(order("ivig", 25, "g/day", weight=158.0, weight_unit="lb"))["status"] == "ok"
+    # without height the dosing weight (adjusted above BMI 30) cannot be chosen: not screened,
+    # unless above 1 g/kg/day of actual weight (71.67 g), which no dosing weight passes
+    unknown = one(order("ivig", 25, "g/day", weight=158.0, weight_unit="lb", height=None))
+    assert (unknown["status"], unknown["category"]) == ("missing_data", "not_screened")
+    assert "IVIg dosing weight" in unknown["note"] and "no IVIg dosing weight" in unknown["reason"]
+    over = one(order("ivig", 72, "g/day", weight=158.0, weight_unit="lb", height=None))
+    assert (over["cap_mg"], over["status"]) == (pytest.approx(71667.6), "over_cap")
 
 
 def test_cyclophosphamide_iv_is_per_pulse_on_bsa() -> None:
@@ -102,12 +108,18 @@ def test_cyclophosphamide_iv_is_per_pulse_on_bsa() -> None:
     bsa = math.sqrt(175 * 72 / 3600)  # Mosteller 1.8708 m2
     assert r["per"] == "pulse"
     assert r["low_mg"] == pytest.approx(0.3 * 1000 * bsa)  # 561 mg
-    # age 60 (60-70), 88.4 umol/L (< 300): EULAR 12.5 of 15 mg/kg, 1 g/m2 x 12.5 / 15 x 1.8708
-    assert r["high_mg"] == pytest.approx(12.5 / 15 * 1000 * bsa)  # 1,559 mg
+    assert r["high_mg"] == pytest.approx(1.0 * 1000 * bsa)  # 1,871 mg
     assert r["cap_mg"] == pytest.approx(1.6 * 1000 * bsa)  # 2,993 mg
-    assert r["status"] == "ok"
-    assert one(order("cyclophosphamide_iv", 1.6, "g"))["status"] == "above_range"  # EULAR
-    assert one(order("cyclophosphamide_iv", 1.6, "g", age=50.0))["status"] == "ok"  # 1,871 mg
+    assert r["status"] == "ok" and r["note"] == ""
+    # age 60 (60-70), 88.4 umol/L (< 300): EULAR 12.5 of 15 mg/kg, 1 g/m2 x 12.5 / 15 x 1.8708
+    # = 1,559 mg: a fuller pulse warns (the screen), within the seed's 1 g/m2
+    fuller = one(order("cyclophosphamide_iv", 1.6, "g"))
+    assert (fuller["status"], fuller["category"]) == ("ok", "within")
+    assert "EULAR/CYCLOPS pulse for age and creatinine: consider the reduction" in fuller["note"]
+    # a pulse is prepared to the whole mg: 1,871.3 mg (1 g/m2 + 0.5 mg) is still 1 g/m2
+    edge = one(order("cyclophosphamide_iv", 1000 * bsa + 0.5, "mg"))
+    assert edge["status"] == "ok"
+    assert one(order("cyclophosphamide_iv", 1000 * bsa + 0.6, "mg"))["status"] == "above_range"
     assert one(order("cyclophosphamide_iv", 2.5, "g"))["status"] == "above_range"
     assert one(order("cyclophosphamide_iv", 3.5, "g"))["status"] == "over_cap"
     # 7 mg/dL = 618.8 umol/L: beyond the EULAR table (500): refused by default, never missing
@@ -206,7 +218,11 @@ def test_ciclosporin_per_dose_is_doubled() -> None:
     ({"days_per_week": 8}, "implausible_input", "days_per_week 8 must be a whole number from 1 "
      "to 7"),
     ({"dose": 300.0, "dose_unit": "g/day"}, "implausible_input",
-     "dose '300 g/day' is outside the plausible range (above 0, at most 200,000 mg)"),
+     "dose '300 g/day' is outside the plausible range (0.001 to 200,000 mg)"),
+    ({"dose": 0.5, "dose_unit": "ug/day"}, "implausible_input",  # 0.0005 mg: a typing error
+     "dose '0.5 ug/day' is outside the plausible range (0.001 to 200,000 mg)"),
+    # an absolute limit needs no patient value: 200 mg/day is above 150 whatever the weight
+    ({"dose": 200.0, "weight": None}, "over_cap", "weight not given; over the hard cap"),
     ({"age": 12.0}, "minor", "under 18"),
     ({"age": 130.0}, "implausible_input", "0-120 years"),
 ])
@@ -318,12 +334,7 @@ def scalar_range(drug: str, p: Patient) -> tuple[float, float, float]:
         return low.daily_dose_g * 1000, high.daily_dose_g * 1000, cap
     if drug == "cyclophosphamide_iv":
         ends = [cyclophosphamide_iv(p, g_per_m2=rate) for rate in cyc.IV_G_PER_M2]
-        try:  # the upper end reduced for age and creatinine (none without them)
-            high = cyclophosphamide_iv(p, g_per_m2=cyc.IV_G_PER_M2[1],
-                                       age_renal_reduction=True).dose_mg
-        except ContraindicationError:  # beyond the table's 500 umol/L: the full range
-            high = ends[1].dose_mg
-        return ends[0].dose_mg, high, cyc.IV_HARD_MAX_G_PER_M2 * 1000 * ends[1].bsa_m2
+        return ends[0].dose_mg, ends[1].dose_mg, cyc.IV_HARD_MAX_G_PER_M2 * 1000 * ends[1].bsa_m2
     if drug == "cyclophosphamide_iv_mg_per_kg":
         pulse = cyclophosphamide_pulse_reduction(p)  # needs age and creatinine (<= 500 umol/L)
         dose = min(pulse.dose.to("mg").magnitude, cyc.PULSE_MAX_MG)  # the CYCLOPS 1.2 g
@@ -381,15 +392,13 @@ def expected_ivig(ordered_mg: float, dosing_kg: float) -> str:
 
 def contraindicated(drug: str, p: Patient) -> bool:
     """Ciclosporin at eGFR < 60; an IV pulse with creatinine beyond the EULAR table's 500."""
+    if drug == "cyclophosphamide_iv":
+        return p.creatinine_mg_dl is not None and round(p.creatinine_mg_dl * 88.4, 6) > 500
     try:
         if drug == "ciclosporin":
             cyclosporin(p)
-        elif drug == "cyclophosphamide_iv" and p.age is not None:
-            cyclophosphamide_iv(p, age_renal_reduction=True)
     except ContraindicationError:
         return True
-    except MissingInputError:
-        return False
     return False
 
 
@@ -409,10 +418,19 @@ def test_batch_ranges_equal_the_scalar_calculators(rows: list[dict[str, Any]]) -
             low, high, cap = scalar_range(row["drug"], p)
         except (MissingInputError, ContraindicationError) as exc:  # no height (BSA), age or
             row.update(dose=1.0, dose_unit="g")  # creatinine; or beyond the EULAR table
-            beyond = isinstance(exc, ContraindicationError)
+            # a mg/kg pulse beyond the table's 500 umol/L, whatever the age: refused by default
+            # (a g/m2 pulse without height is not screened, which outranks that)
+            beyond = isinstance(exc, ContraindicationError) or (
+                row["drug"].endswith("mg_per_kg") and contraindicated("cyclophosphamide_iv", p))
             expected.append("contraindicated" if beyond else "missing_data")
             continue
         row.update(dose=row["dose_share"] * high, dose_unit="mg" if pulse else "mg/day")
+        if row["drug"] == "ivig" and None in (p.height_cm, p.sex):  # no dosing weight chosen
+            over = row["dose"] > p.weight_kg * 1000 * (1 + 1e-9)  # 1 g/kg/day of actual weight
+            typo = row["dose"] > 200_000  # the order screen's typing guard: not read at all
+            expected.append("implausible_input" if typo else "over_cap" if over else
+                            "missing_data")
+            continue
         expected.append((low, high, cap, contraindicated(row["drug"], p)))
     result = audit(pd.DataFrame(rows).drop(columns="dose_share"))
     for (_, got), want in zip(result.iterrows(), expected, strict=True):

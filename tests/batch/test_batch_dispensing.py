@@ -158,13 +158,13 @@ def test_cyclops_mg_per_kg_pulse_at_most_1_2_g() -> None:
 
 # -- the property: every calculator's own result passes --------------------------------------
 
-# What the audit assumes (module docstring): auto weight basis on BMI, Mosteller BSA without cap,
-# the EULAR reduction for age and creatinine, no allopurinol; the rest as the strategies draw it.
+# What the audit assumes (module docstring): auto weight basis on BMI, Mosteller BSA without cap
+# or EULAR reduction, no allopurinol; everything else as the strategies draw it.
 AUDITED = {
     "ivig": {"weight_basis": "auto", "auto_rule": "bmi_over_30"},
     "azathioprine": {"allopurinol": False},
     "cyclophosphamide_iv": {"bsa_formula": "mosteller", "bsa_cap": None,
-                            "age_renal_reduction": True},  # a fuller pulse needs a reason
+                            "age_renal_reduction": False},  # a fuller pulse warns
 }
 CALCULATORS = {"ivig": ivig, "azathioprine": azathioprine,
                "cyclophosphamide_iv_mg_per_kg": cyclophosphamide_pulse_reduction,
@@ -209,10 +209,17 @@ def test_every_calculator_result_as_dispensed_passes(case: tuple[Patient, str, A
         assert drug == "ivig" and "more than 24 hours" in str(exc)
         return
     r = verdict(p, drug=drug, **as_dispensed(result))
-    # The calculators round down at every maximum, so their own dispensed dose is always "ok";
-    # or "below" where the reference says so: a 0.3 g/m2 pulse EULAR-reduced for age and
-    # creatinine is under 0.3 g/m2 (reference: "below 0.3: below").
-    reduced_below = drug == "cyclophosphamide_iv" and result.dose_mg < r["low_mg"]
-    assert r["status"] == ("under_range" if reduced_below else "ok"), (
-        r["reason"], r["ordered_mg"], r["accepted_low_mg"], r["accepted_high_mg"])
+    if drug == "ivig" and None in (p.height_cm, p.sex):
+        # as the screen: the dosing weight (adjusted above BMI 30) cannot be chosen
+        assert (r["status"], r["category"]) == ("missing_data", "not_screened")
+        return
+    umol = None if p.creatinine_mg_dl is None else p.creatinine_mg_dl * 88.4
+    if drug == "cyclophosphamide_iv" and umol is not None and umol > 500:
+        # as the screen: beyond the EULAR table a pulse is refused by default (the calculator
+        # refuses it only with age_renal_reduction=True)
+        assert (r["status"], r["category"]) == ("contraindicated", "above_soft")
+        return
+    # The calculators round down at every maximum, so their own dispensed dose is always "ok".
+    assert r["status"] == "ok", (r["reason"], r["ordered_mg"], r["accepted_low_mg"],
+                                 r["accepted_high_mg"])
     assert r["ordered_mg"] <= r["cap_mg"] * (1 + 1e-9) or math.isnan(r["cap_mg"])

@@ -59,6 +59,7 @@ def draw(n: int, seed: int = SEED) -> pd.DataFrame:
     times[drug == "azathioprine"] = rng.choice([1.0, 2.0, 3.0], int((drug == "azathioprine")
                                                                    .sum()), p=[0.45, 0.45, 0.1])
     unstated = rng.random(n) < 0.04  # no doses_per_day: read as the protocol's (or refused)
+    times = np.where(unstated, protocol, times)
     days_per_week = np.where(rng.random(n) < 0.02, 5.0, 7.0)
     frame = pd.DataFrame({"drug": drug, "weight": weight, "weight_unit": "kg", "height": height,
                           "height_unit": "cm", "sex": sex, "age": age,
@@ -137,7 +138,7 @@ def order_of(row: Any) -> Order:
     if row.drug == "cyclophosphamide_iv_mg_per_kg":  # the screen reads a mg/kg pulse
         mg = row.dose * (1000 if row.dose_unit == "g" else 1)
         return Order(drug="cyclophosphamide_iv", dose=f"{mg / row.weight!r} mg/kg",
-                     times_per_day=times)
+                     times_per_day=times, days_per_week=int(row.days_per_week))
     return Order(drug=row.drug, dose=f"{row.dose!r} {row.dose_unit}", times_per_day=times,
                  days_per_week=int(row.days_per_week))
 
@@ -174,7 +175,17 @@ def divergences(frame: pd.DataFrame, result: pd.DataFrame, scalar: Any
         dose=frame["day_mg"][twice], dose_unit="mg/day", doses_per_day=1.0)
     )["category"].astype(str).to_numpy() == scalar[twice]
     mg_per_kg = drug == "cyclophosphamide_iv_mg_per_kg"
+    # H: a renally reduced azathioprine range's upper end is a limit the calculator's tablets
+    # never pass (65.2 kg, CrCl < 50: 0.75 x 130.4 = 97.8 mg, dispensed 75 mg); the screen
+    # widens it to the nearest 25 mg (100 mg) and calls 97.8-100 mg within
+    weight = frame["weight"].to_numpy()
+    high = result["high_mg"].to_numpy()
+    reduced = (drug == "azathioprine") & (high < np.minimum(2 * weight, 150) * (1 - 1e-12))
+    nearest = np.ceil(high / 25 - 0.5) * 25  # a tie goes down, at most 150 mg
+    tablets = np.where(high >= 25, np.minimum(nearest, 150.0), high)
     return {
+        "H: azathioprine renal range widened past its upper end": (
+            reduced & (x > high * (1 + 1e-9)) & (x <= tablets * (1 + 1e-9)), {"above_soft"}),
         "A: azathioprine range dispensed once daily": (
             twice & as_once, {"within", "below", "above_soft"}),
         # B: a low end not widened to what the calculator dispenses for it (61 kg: 2.5
@@ -195,9 +206,6 @@ def divergences(frame: pd.DataFrame, result: pd.DataFrame, scalar: Any
         "D: mg/kg pulse without age or creatinine": (
             mg_per_kg & (frame["age"].isna() | frame["serum_creatinine"].isna()).to_numpy()
             & (x <= 1200 * (1 + 1e-9)), {"not_screened"}),
-        # E: the screen does not judge a mg/kg pulse's frequency (a g/m2 pulse's it does)
-        "E: mg/kg pulse given more than once a day": (
-            mg_per_kg & stated & ~once, {"above_soft"}),
         # I: a plain mass of azathioprine without doses_per_day: 1 and 2 doses a day are both
         # the protocol's, so the batch does not guess (the screen reads once daily)
         "I: azathioprine plain mass without a frequency": (
@@ -221,7 +229,7 @@ def test_the_batch_category_is_the_screens_on_100000_orders() -> None:
     left = frame[differ & ~explained].assign(batch=batch[differ & ~explained],
                                              screen=scalar[differ & ~explained])
     assert left.empty, left.head(20).to_string()
-    # 97,901 of 10^5 agree (seed 20261207); the 2,099 others are the named divergences
+    # 98,384 of 10^5 agree (seed 20261207); the 1,616 others are the named divergences
     print(f"{N:,} orders, {int((~differ).sum()):,} agree; the batch's {Counter(batch)}")
     assert set(batch) == set(scalar) == {"within", "below", "above_soft", "above_hard",
                                          "not_screened"}

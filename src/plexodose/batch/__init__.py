@@ -36,13 +36,13 @@ Input columns (a missing optional column counts as not given):
                               1), said in ``note``. Azathioprine's protocol has 1 or 2, so its
                               plain mass needs the column (how often is it given?)
 ``days_per_week``             optional whole number, 1-7 (default 7)
-``height``, ``height_unit``   optional (or text); required for ``cyclophosphamide_iv`` (BSA);
-                              with ``sex`` it lets IVIg check for obesity
+``height``, ``height_unit``   optional (or text); needed for ``cyclophosphamide_iv`` (BSA);
+                              with ``sex``, for IVIg's dosing weight (adjusted above BMI 30)
 ``sex``                       optional, ``female`` or ``male``
 ``age``                       optional, plain years (as ``Patient(age=...)``)
 ``serum_creatinine``,         optional (or text); ``mg/dL`` or ``umol/L``; with age and sex it
 ``creatinine_unit``           gives the renal checks of azathioprine, mycophenolate and
-                              ciclosporin; with age the EULAR reduction of IV pulses
+                              ciclosporin; with age the EULAR table of IV pulses
 ============================  ======================================================================
 
 Output columns, on the input's index: ``drug`` (the canonical name), ``ordered_mg`` (the order
@@ -53,7 +53,9 @@ what the calculator dispenses for its ends, whole tablets or vials, never past a
 the lowest and highest amounts of its courses), ``cap_mg`` (the hard cap; NaN without one),
 ``status``, ``category`` (the order screen's), ``reason`` (why the row is flagged: for an
 input, its field, value and accepted range; for a dose, each rule it breaks, worst first, whose
-numbers are in the columns; empty when ``ok``) and ``note`` (what the audit could not check).
+numbers are in the columns; empty when ``ok``) and ``note`` (what the audit could not check,
+and the warnings of an order within the rules: ciclosporin above the label's 4 mg/kg/day, an
+IV pulse above the EULAR/CYCLOPS share for age and creatinine).
 ``drug``, ``per``, ``status``, ``category`` and ``note`` are categoricals, ``reason`` a
 ``string[pyarrow]`` column, the rest floats: the result writes to Parquet as it is.
 
@@ -64,15 +66,18 @@ order screen's category for it (:data:`CATEGORY_OF`):
 status                 category         the row
 =====================  ===============  ===========================================================
 ``unknown_drug``       not_screened     a drug the audit does not know (``unknown_drugs="flag"``)
+``over_cap``           above_hard       above an absolute limit: refused, reason or not (a limit
+                                        that needs no patient value is judged even when one is
+                                        missing, as the screen does)
 ``missing_data``       not_screened     a value the rules need is not given (weight, dose, height
-                                        for a BSA, age and creatinine for a mg/kg pulse)
+                                        for a BSA, height and sex for IVIg's dosing weight, age
+                                        and creatinine for a mg/kg pulse)
 ``wrong_unit``         not_screened     no unit, an unknown unit or one of the wrong dimension
 ``implausible_input``  not_screened     outside the limits of :mod:`plexodose._core.limits` (the
                                         ones :class:`plexodose.Patient` enforces), not a real
                                         number, infinity, a dose that is not ``per_dose`` x
                                         ``doses_per_day``
 ``minor``              not_screened     under 18 (the scalar API needs ``minor_override``)
-``over_cap``           above_hard       above an absolute limit: refused, reason or not
 ``contraindicated``    above_soft       ciclosporin at eGFR < 60; an IV cyclophosphamide pulse
                                         with creatinine above the EULAR table's 500 umol/L
 ``off_protocol``       above_soft       a frequency that is not the protocol's (``doses_per_day``,
@@ -83,9 +88,9 @@ status                 category         the row
 ``ok``                 within           within the rules the audit reads
 =====================  ===============  ===========================================================
 
-The statuses are ranked as the screen ranks its categories, so the first that applies is the
-worst finding; the reason names every dose finding. A band end is crossed only beyond float
-rounding (relative 1e-9, the screen's).
+The statuses are ranked as the screen ranks its categories (above_hard, not_screened,
+above_soft, below, within), so the first that applies is the worst finding; the reason names
+every finding. A band end is crossed only beyond float rounding (relative 1e-9, the screen's).
 
 What the audit judges is the order screen's dimensions a row holds (:data:`SCREENED_DIMENSIONS`):
 per dose, per day, frequency, and the patient's condition (ciclosporin's eGFR, the EULAR
@@ -94,7 +99,8 @@ length, no cumulative cyclophosphamide, no last pulse, pre-pulse counts, baselin
 genotype or allopurinol: those the audit does not judge (screen the order for them).
 ``tests/batch/test_batch_screen_agreement.py`` checks that the category equals the screen's on
 10^5 generated orders and names where the screen departs from the reference (the calculators'
-own doses: azathioprine twice daily, the rounded low ends, a capped mg/kg pulse).
+own doses: azathioprine twice daily, a renally reduced azathioprine range, the rounded low ends,
+a capped mg/kg pulse).
 
 The range is what the scalar calculators give at the ends of the protocol, for a patient built
 from the row with normal TPMT/NUDT15 and no baseline creatinine: the same formulas in the same
@@ -104,14 +110,18 @@ order, equal to float rounding (``tests/batch/test_batch.py`` checks random samp
 * ``ivig``: ``ivig(p, g_per_kg_day=0.4, days=5)`` to ``ivig(p, g_per_kg_day=1, days=1)`` daily
   (auto weight basis); the cap is ``MAX_G_PER_KG_DAY`` times the same dosing weight. Within: the
   amount of a seed or labelled course (0.4 or 1 g/kg/day, 1 g/kg over 2-4 days) within 10 %, or
-  its nearest 5 g; another amount is ``off_protocol``. Only the daily amount is audited.
+  its nearest 5 g; another amount is ``off_protocol``. Without height and sex no dosing weight
+  is chosen: not screened, unless above 1 g/kg/day of actual weight. Only the daily amount is
+  audited.
 * ``azathioprine``: ``azathioprine(p, mg_per_kg_day=1)`` to ``(..., =2)`` (150 mg/day cap, renal
   reduction); accepted: the 25/50 mg tablets the calculator dispenses at the order's frequency
   (144 -> 150 mg), never past a renally reduced range's upper end.
 * ``cyclophosphamide_oral``: 1 to 2 mg/kg/day with the creatinine band, at most
   ``ORAL_MAX_MG_PER_DAY``; the cap is the band's mg/kg/day (2, 1.75, 1.5) and that maximum.
-* ``cyclophosphamide_iv``: 0.3 to 1 g/m2 x Mosteller BSA per pulse, the upper end reduced by the
-  EULAR/CYCLOPS share for age and creatinine; the cap is ``IV_HARD_MAX_G_PER_M2`` times the BSA.
+* ``cyclophosphamide_iv``: 0.3 to 1 g/m2 x Mosteller BSA per pulse (a pulse is prepared to the
+  whole mg: half a mg at those edges); the cap is ``IV_HARD_MAX_G_PER_M2`` times the BSA. Above
+  the EULAR/CYCLOPS share for age and creatinine it warns (``note``); with creatinine above the
+  table's 500 umol/L it is ``contraindicated``.
 * ``ciclosporin``: 2.5 to 5 mg/kg/day; 5 mg/kg/day is the cap, and capsules round down where
   the nearest would pass it; at eGFR < 60, ``contraindicated`` beside the range's finding.
 * ``cyclophosphamide_iv_mg_per_kg``: the EULAR/CYCLOPS pulse,
@@ -124,6 +134,7 @@ order, equal to float rounding (``tests/batch/test_batch.py`` checks random samp
 >>> orders = pd.DataFrame({
 ...     "drug": ["azathioprine", "azathioprine", "ivig", "mycophenolate mofetil"],
 ...     "weight": [72, 72, 158, 72], "weight_unit": ["kg", "kg", "lb", "kg"],
+...     "height": 175, "height_unit": "cm", "sex": "male",
 ...     "dose": [150, 200, 30, 250], "dose_unit": ["mg/day", "mg/day", "g/day", "mg"]})
 >>> result = audit(orders)  # 158 lb = 71.668 kg: IVIg 0.4 g/kg/day = 28.7 g, 30 g within 10 %
 >>> result[["ordered_mg", "low_mg", "high_mg", "accepted_high_mg", "status", "category"]].round(1)
@@ -234,7 +245,8 @@ _KEYS = (*vocab.DRUGS, "cyclophosphamide_iv")  # the mg/kg pulse is an IV pulse
 DEFAULT_DOSES_PER_DAY = tuple(_screen.PROTOCOL_TIMES[k] for k in _KEYS)
 ALLOWED_DOSES_PER_DAY = tuple(_screen.ALLOWED_TIMES[k] for k in _KEYS)
 MOST_DOSES_PER_DAY = 24
-MOST_MG = _order.MAX_AMOUNT["mg"]  # the order screen's typing guard (200 g)
+MOST_MG = _order.MAX_AMOUNT["mg"]  # the order screen's typing guards: 200 g, a microgram
+LEAST_MG = _order.MIN_AMOUNT["mg"]
 # Drugs whose protocol has one frequency, so a plain mass without doses_per_day is read as it
 # (noted); azathioprine is given in 1 or 2 doses, so its plain mass does not say its day.
 _FIXED_FREQUENCY = tuple(d for d in range(len(DRUGS)) if len(ALLOWED_DOSES_PER_DAY[d]) == 1)
@@ -245,7 +257,9 @@ for _code, _times in enumerate(ALLOWED_DOSES_PER_DAY):
 _DEFAULTS = np.array([*DEFAULT_DOSES_PER_DAY, 1], dtype=float)
 # Why a drug's rule may have no range for a row whose inputs were all read
 _UNCHECKED = {CYC_KG: f"the EULAR/CYCLOPS table needs age and serum_creatinine, up to "
-                      f"{cyc.EULAR_CREATININE_UMOL_L[1]:g} umol/L (above: dose individually)"}
+                      f"{cyc.EULAR_CREATININE_UMOL_L[1]:g} umol/L (above: dose individually)",
+              CYC_IV: "height not given: the BSA of an IV pulse needs it",
+              IVIG: "no IVIg dosing weight (the note says why)"}
 
 
 def _range_text(drug: int) -> str:
@@ -420,8 +434,11 @@ class _Audit:
         self.n = n = len(orders)
         self.problems = Problems(n, texts_of=reasons)
         self.drug = self._drugs(refuse_unknown)
-        self._patients()
         self.ordered, self.per_day = self._dose()
+        # the order itself was read (drug, dose, frequency): an absolute limit that needs no
+        # patient value is judged whatever the patient's values (the screen's steps)
+        self.order_read = self.problems.status == OK
+        self._patients()
         self.range = self._ranges()
         self._classify()
 
@@ -473,8 +490,7 @@ class _Audit:
         weight, given, shown = _read.quantity(orders, "weight", "weight_unit", u.MASS, p)
         p.flag(MISSING, ~given, "weight not given")
         self.weight = self._plausible(weight, "weight", lim.WEIGHT_KG, "kg", shown)
-        height, given, shown = _read.quantity(orders, "height", "height_unit", u.LENGTH, p)
-        p.flag(MISSING, (self.drug == CYC_IV) & ~given, "height not given")
+        height, _, shown = _read.quantity(orders, "height", "height_unit", u.LENGTH, p)
         self.height = self._plausible(height, "height", lim.HEIGHT_CM, "cm", shown)
         creatinine, _, shown = _read.quantity(orders, "serum_creatinine", "creatinine_unit",
                                               u.CREATININE, p)
@@ -571,15 +587,16 @@ class _Audit:
                                                                & (m.values > 0)),
                lambda rows: [f"dose {v:g} must be a finite number above 0"
                              for v in m.values[rows]])
-        # the order screen's typing guard, on the amount as written (a dose, or a day: never
-        # more than the day, so only those rows are looked at)
-        big = np.flatnonzero(ordered > MOST_MG)
-        written = m.values[big] * np.where(np.isnan(daily[big]), mass[big], daily[big])
-        too_big = np.zeros(self.n, dtype=bool)
-        too_big[big] = ~each_given[big] & np.isfinite(written) & (written > MOST_MG)
-        p.flag(IMPLAUSIBLE, too_big,
-               lambda rows: [f"dose {safe_repr(text)} is outside the plausible range (above 0, "
-                             f"at most {MOST_MG:,g} mg)" for text in m.shown(rows)])
+        # the order screen's typing guards, on the amount as written (a dose, or a day: from
+        # 1/24 of the day to the day, so only the rows near a guard are looked at)
+        near = np.flatnonzero((ordered > MOST_MG) | (ordered < LEAST_MG * MOST_DOSES_PER_DAY))
+        written = m.values[near] * np.where(np.isnan(daily[near]), mass[near], daily[near])
+        outside = np.zeros(self.n, dtype=bool)
+        outside[near] = ~each_given[near] & np.isfinite(written) & (written > 0) & (
+            (written > MOST_MG) | (written < LEAST_MG))
+        p.flag(IMPLAUSIBLE, outside,
+               lambda rows: [f"dose {safe_repr(text)} is outside the plausible range "
+                             f"({LEAST_MG:g} to {MOST_MG:,g} mg)" for text in m.shown(rows)])
         return ordered, per_day
 
     def _per_dose(self, m: _read.Measured, mass: Floats, per_day: Floats, pulse: Bools
@@ -601,8 +618,9 @@ class _Audit:
                lambda rows: [f"per_dose {safe_repr(text)} must be a mass such as \"500 mg\""
                              for text in each.shown(rows)])
         times = np.where(pulse, 1.0, per_day)
-        p.flag(IMPLAUSIBLE, given & (each.values * each_mass > MOST_MG), lambda rows: [
-            f"per_dose {safe_repr(text)} is outside the plausible range (above 0, at most "
+        mg = each.values * each_mass
+        p.flag(IMPLAUSIBLE, given & (mg > 0) & ((mg > MOST_MG) | (mg < LEAST_MG)), lambda rows: [
+            f"per_dose {safe_repr(text)} is outside the plausible range ({LEAST_MG:g} to "
             f"{MOST_MG:,g} mg)" for text in each.shown(rows)])
         day = each.values * each_mass * times
         written = m.values * mass  # a record's dose: the dosing day's amount, in a mass unit
@@ -649,24 +667,26 @@ class _Audit:
         rows = rows[~np.isnan(x[rows] + r.dosing_kg[rows])]
         course[rows] = ~_rules.ivig_course(x[rows], r.dosing_kg[rows])
         amount = ~(ivig | over)
-        above = amount & (x > r.accepted_high * (1 + ROUNDING))
-        under = amount & ~above & ((x < r.accepted_low * (1 - ROUNDING))
+        # a g/m2 pulse is prepared to the whole mg: half a mg at the range's edges (the screen)
+        prepared = np.where(d == CYC_IV, _screen.PULSE_PREPARED_MG, 0.0)
+        above = amount & (x - prepared > r.accepted_high * (1 + ROUNDING))
+        under = amount & ~above & ((x + prepared < r.accepted_low * (1 - ROUNDING))
                                    | (per_dose < r.floor_per_dose * (1 - ROUNDING)))
-        read = self.problems.status >= OVER_CAP  # rows whose inputs were read: a known drug
-        masks = (over, r.contraindicated, frequency, course, above, under)
+        read = self.problems.status == OK  # every input read
+        masks = (over & self.order_read, r.contraindicated, frequency, course, above, under)
         for (status, texts), mask in zip(_VERDICTS, masks, strict=True):
-            self.problems.verdict(status, mask & read, texts, d)
-        # Never "ok" without the numbers to say so (a guard: every such row is flagged above);
-        # a row with a finding on another dimension keeps it, and says what was not checked.
+            self.problems.verdict(status, mask & (read | (status == OVER_CAP)), texts, d)
+        # Never "ok" without the numbers to say so: what could not be checked outranks every
+        # finding but an absolute limit (the screen's order), and is named.
         unchecked = read & np.isnan(x + r.accepted_low + r.accepted_high)
+        unchecked &= ~(r.contraindicated & (d == CYC_KG))  # beyond the table: no pulse, refused
         for drug in np.unique(d[unchecked]):  # one text per drug: no per-row strings
-            rows_of = unchecked & (d == drug)
             text = f"the order could not be checked: {_UNCHECKED.get(int(drug), 'no range')}"
-            found = rows_of & (self.problems.status != OK)  # a finding on another dimension
-            self.problems.flag(MISSING, rows_of & ~found, text)
-            self.problems.verdict(OK, found, [text] * len(DRUGS), d)
-        self.notes = r.notes | np.multiply(self.frequency_read, _rules.NOTE_BIT["frequency"],
-                                           dtype=np.uint16)
+            self.problems.flag(MISSING, unchecked & (d == drug), text)
+        warn = read & ~over & (x > r.warn_above * (1 + ROUNDING))  # warnings within the rules
+        self.notes = r.notes | _rules.bits(frequency=self.frequency_read,
+                                           ciclosporin_label=warn & (d == CSA),
+                                           EULAR_share=warn & (d == CYC_IV))
 
     def _frequency_off(self) -> Bools:
         """Rows whose doses a day or days a week are not the protocol's (one look-up each)."""
@@ -676,7 +696,7 @@ class _Audit:
             rows = rows[self.drug[rows] >= 0]
             off[rows] = ~_ALLOWED[self.drug[rows], self.per_day[rows].astype(np.intp)]
         if self.days_per_week is not None:
-            off |= (self.days_per_week != 7) & ~self.pulse & (self.drug >= 0)
+            off |= (self.days_per_week != 7) & (self.drug >= 0)
         return off
 
     def columns(self) -> _Columns:

@@ -15,12 +15,13 @@ import numpy.typing as npt
 Bools = npt.NDArray[np.bool_]
 Ints = npt.NDArray[np.intp]
 
-STATUSES = ("unknown_drug", "missing_data", "wrong_unit", "implausible_input", "minor",
-            "over_cap", "contraindicated", "off_protocol", "above_range", "under_range", "ok")
-(UNKNOWN_DRUG, MISSING, WRONG_UNIT, IMPLAUSIBLE, MINOR, OVER_CAP, CONTRAINDICATED, OFF_PROTOCOL,
+STATUSES = ("unknown_drug", "over_cap", "missing_data", "wrong_unit", "implausible_input", "minor",
+            "contraindicated", "off_protocol", "above_range", "under_range", "ok")
+(UNKNOWN_DRUG, OVER_CAP, MISSING, WRONG_UNIT, IMPLAUSIBLE, MINOR, CONTRAINDICATED, OFF_PROTOCOL,
  ABOVE, UNDER, OK) = range(len(STATUSES))
-# Each status's category in the order screen (plexodose.screen): an input problem is never
-# screened; the statuses are ranked as the screen ranks its categories (the worst decides).
+# Each status's category in the order screen (plexodose.screen), ranked as the screen ranks its
+# categories (the worst decides): an absolute limit, then what could not be screened (an input
+# problem, a rule without the values it needs), then a stated reason, then a warning.
 CATEGORIES = ("within", "below", "above_soft", "above_hard", "not_screened")
 CATEGORY_OF = {"unknown_drug": "not_screened", "missing_data": "not_screened",
                "wrong_unit": "not_screened", "implausible_input": "not_screened",
@@ -62,9 +63,9 @@ class Problems:
             self._add_each(rows, message(rows))
 
     def verdict(self, status: int, mask: Bools, texts: list[str], kinds: Ints) -> None:
-        """Give the rows of ``mask`` (rows whose inputs were read: status ``over_cap`` or after)
-        the dose verdict ``status`` if it is worse, and add ``texts[kinds[row]]`` to their
-        reason: a row above its cap and contraindicated names both. Worst first."""
+        """Give the rows of ``mask`` the dose verdict ``status`` if it is worse, and add
+        ``texts[kinds[row]]`` to their reason: a row above its cap and contraindicated names
+        both (``kinds``: the rows' drug codes, known on every row of ``mask``)."""
         rows = np.flatnonzero(mask)
         if not rows.size:
             return

@@ -33,7 +33,8 @@ Notes = npt.NDArray[np.uint16]
 NOTES = {
     "regimen": "the daily amount only: the number of days, the course total and the interval "
                "between courses are not audited",
-    "obesity": "height and sex not both given: obesity not checked, actual weight used",
+    "obesity": "height and sex not both given: the IVIg dosing weight (adjusted above BMI 30) "
+               "cannot be chosen; only 1 g/kg/day of actual weight is checked",
     "genotype": "range for normal TPMT/NUDT15 metabolizers (genotype not audited)",
     "renal reduction": "age, sex or serum_creatinine not given: renal reduction not checked",
     "creatinine limit": "serum_creatinine not given: creatinine limit not checked",
@@ -47,6 +48,11 @@ NOTES = {
                     f"{lim.WEIGHT_KG[0]:g}-{lim.WEIGHT_KG[1]:g} kg: the calculator refuses to dose "
                     "on it, so no range is audited",
     "frequency": "doses_per_day not given: read as the protocol's",
+    # warnings within the rules (the screen's findings that warn)
+    "ciclosporin label": f"above the label's {csa.LABEL_MAX_MG_PER_KG_DAY:g} mg/kg/day (within "
+                         f"the seed's {csa.MG_PER_KG_DAY[1]:g}): a warning",
+    "EULAR share": "above the EULAR/CYCLOPS pulse for age and creatinine: consider the reduction "
+                   "(a warning)",
 }
 # The scalar kernels used here are plain arithmetic, so they run elementwise on arrays unchanged.
 _kernels: Any = _body
@@ -94,7 +100,8 @@ class Range(NamedTuple):
 
     ``floor_per_dose``: the least one administration may hold before it is under the range
     (mycophenolate's 500 mg); ``contraindicated``: the patient's condition refuses the drug by
-    default; ``dosing_kg``: the IVIg dosing weight (NaN for the other drugs)."""
+    default; ``dosing_kg``: the IVIg dosing weight (NaN for the other drugs); ``warn_above``:
+    above it an order within the rules warns (ciclosporin's label, the EULAR share)."""
 
     low: Floats
     high: Floats
@@ -105,7 +112,13 @@ class Range(NamedTuple):
     floor_per_dose: Floats
     contraindicated: Bools
     dosing_kg: Floats
+    warn_above: Floats
     notes: Notes
+
+
+def bits(**where: Bools) -> Notes:
+    """The notes of ``where`` (``frequency=mask``, ...): one bit each, no selection."""
+    return _notes(next(iter(where.values())).size, **where)
 
 
 def _notes(size: int, **where: Bools | bool) -> Notes:
@@ -140,7 +153,9 @@ IVIG_RATES = tuple(dict.fromkeys((*ivg.SEED_REGIMENS,
 
 def ivig(r: Rows) -> Range:
     """``ivig()`` at the seed's daily rates on the auto weight basis (BMI over 30). The amounts
-    within are those of :func:`ivig_course`: the band's ends are its lowest and highest."""
+    within are those of :func:`ivig_course`: the band's ends are its lowest and highest. As the
+    screen: without height and sex no dosing weight is chosen (NaN), and the cap is 1 g/kg/day
+    of actual weight (the dosing weight is never above it)."""
     w, h, n = r.weight, r.height, r.weight.size
     known = ~np.isnan(h) & r.sex_known()
     ideal = r.ideal_weight()
@@ -149,18 +164,19 @@ def ivig(r: Rows) -> Range:
     tall = _settled(h) >= ivg.ONTARIO_MIN_HEIGHT_CM
     obese = known & tall & (_settled(_kernels.bmi_value(w, h)) > ivg.OBESE_BMI)
     refused = obese & _implausible(ideal)  # the calculator needs the ideal weight only then
-    target = np.where(refused, np.nan, np.where(obese, adjusted, w))
+    target = np.where(refused | ~known, np.nan, np.where(obese, adjusted, w))
     dosing = np.where(_settled(w) < _settled(target), w, target)  # never above actual
     low_g, high_g = (rate * dosing for rate in (min(ivg.SEED_REGIMENS), max(ivg.SEED_REGIMENS)))
-    cap_g = ivg.MAX_G_PER_KG_DAY * dosing
+    cap_g = ivg.MAX_G_PER_KG_DAY * np.where(known, dosing, w)
     lowest = np.full(n, np.inf)
     for rate in IVIG_RATES:  # each course's lowest amount within: 10 % under, or its 5 g
         calculated = rate * dosing
         nearest = _nearest_5_g(calculated)
         lowest = np.minimum(lowest, np.where(nearest > 0, np.minimum(nearest, calculated * 0.9),
                                              calculated * 0.9))
-    return Range(low_g * 1000, high_g * 1000, cap_g * 1000, lowest * 1000, cap_g * 1000,
-                 _every(n, np.nan), _every(n, np.nan), _none(n), dosing,
+    return Range(low_g * 1000, high_g * 1000, cap_g * 1000, lowest * 1000,
+                 ivg.MAX_G_PER_KG_DAY * dosing * 1000, _every(n, np.nan), _every(n, np.nan),
+                 _none(n), dosing, _every(n, np.nan),
                  _notes(n, regimen=True, obesity=~known, ideal_weight=refused))
 
 
@@ -211,6 +227,7 @@ def azathioprine(r: Rows) -> Range:
                for end in (low, high))
     return Range(low, high, _every(n, aza.CAP_MG_PER_DAY), *_band(low, high, *tablets),
                  _every(n, np.nan), _every(n, np.nan), _none(n), _every(n, np.nan),
+                 _every(n, np.nan),
                  _notes(n, genotype=True, renal_reduction=~known, ideal_weight=refused))
 
 
@@ -230,22 +247,22 @@ def cyclophosphamide_oral(r: Rows) -> Range:
     tablets = (dispensing.oral_daily("cyclophosphamide", end, r.per_day, cap / r.per_day)
                for end in (low, high))
     return Range(low, high, cap, *_band(low, high, *tablets), _every(n, np.nan),
-                 _every(n, np.nan), _none(n), _every(n, np.nan),
+                 _every(n, np.nan), _none(n), _every(n, np.nan), _every(n, np.nan),
                  _notes(n, creatinine_limit=np.isnan(umol)))
 
 
 def cyclophosphamide_iv(r: Rows) -> Range:
-    """``cyclophosphamide_iv()`` at 0.3 and 1 g/m2 on the Mosteller BSA, no BSA cap; the upper
-    end reduced by the EULAR/CYCLOPS share for age and creatinine (the screen: a fuller pulse
-    needs a reason); above the table's 500 umol/L a pulse is refused by default."""
+    """``cyclophosphamide_iv()`` at 0.3 and 1 g/m2 on the Mosteller BSA, no BSA cap. Above the
+    EULAR/CYCLOPS share for age and creatinine a pulse warns (the screen: the calculator applies
+    it on request); above the table's 500 umol/L a pulse is refused by default."""
     n = r.weight.size
     bsa = np.sqrt(r.height * r.weight / _body.MOSTELLER_DIVISOR)  # BSA_FORMULAS["mosteller"]
     table, known, beyond = _eular(r)
-    share = np.where(known, table / cyc.EULAR_STANDARD_MG_PER_KG, 1.0)  # as the screen's
-    low = cyc.IV_G_PER_M2[0] * 1000 * bsa
-    high = cyc.IV_G_PER_M2[1] * share * 1000 * bsa
+    share = table / cyc.EULAR_STANDARD_MG_PER_KG  # as the screen's _eular_share
+    low, high = (rate * 1000 * bsa for rate in cyc.IV_G_PER_M2)
+    warn = np.where(known & (share < 1), cyc.IV_G_PER_M2[1] * share * 1000 * bsa, np.nan)
     return Range(low, high, cyc.IV_HARD_MAX_G_PER_M2 * 1000 * bsa, low, high,
-                 _every(n, np.nan), _every(n, np.nan), beyond, _every(n, np.nan),
+                 _every(n, np.nan), _every(n, np.nan), beyond, _every(n, np.nan), warn,
                  _notes(n, EULAR=np.isnan(r.age) | np.isnan(r.creatinine)))
 
 
@@ -256,9 +273,8 @@ def _eular(r: Rows) -> tuple[Floats, Bools, Bools]:
     table = np.array(cyc.EULAR_TABLE)
     older = np.where(r.age < 60, 0, np.where(r.age <= 70, 1, 2))  # as _eular_mg_per_kg
     column = np.where(umol < cyc.EULAR_CREATININE_UMOL_L[0], 0, 1)
-    given = ~np.isnan(r.age) & ~np.isnan(umol)
-    beyond = given & (umol > cyc.EULAR_CREATININE_UMOL_L[1])
-    known = given & ~beyond
+    beyond = umol > cyc.EULAR_CREATININE_UMOL_L[1]  # whatever the age (NaN: False)
+    known = ~np.isnan(r.age) & ~np.isnan(umol) & ~beyond
     return np.where(known, table[older, column], np.nan), known, beyond
 
 
@@ -275,7 +291,7 @@ def ciclosporin(r: Rows) -> Range:
                 for end in (low, high))
     return Range(low, high, ceiling, *_band(low, high, *capsules), _every(n, np.nan),
                  _every(n, np.nan), refused, _every(n, np.nan),
-                 _notes(n, ciclosporin_renal=~known))
+                 csa.LABEL_MAX_MG_PER_KG_DAY * w, _notes(n, ciclosporin_renal=~known))
 
 
 def mycophenolate(r: Rows) -> Range:
@@ -291,7 +307,7 @@ def mycophenolate(r: Rows) -> Range:
                for end in (low, high))
     return Range(low, high, per_day, *_band(low, high, *tablets),
                  _every(n, mmf.MAX_MG_PER_DOSE), _every(n, mmf.MG_PER_DOSE[0]), _none(n),
-                 _every(n, np.nan), _notes(n, eGFR_limit=~known))
+                 _every(n, np.nan), _every(n, np.nan), _notes(n, eGFR_limit=~known))
 
 
 def egfr(age: Floats, female: Bools, scr_mg_dl: Floats) -> Floats:
@@ -315,7 +331,8 @@ def cyclophosphamide_iv_mg_per_kg(r: Rows) -> Range:
     reduced = cyc.EULAR_STANDARD_MG_PER_KG * table / cyc.EULAR_STANDARD_MG_PER_KG  # as scalar
     pulse = np.minimum(reduced * r.weight, cyc.PULSE_MAX_MG)
     return Range(pulse, pulse.copy(), _every(n, cyc.PULSE_MAX_MG), pulse.copy(), pulse.copy(),
-                 _every(n, np.nan), _every(n, np.nan), beyond, _every(n, np.nan), _notes(n))
+                 _every(n, np.nan), _every(n, np.nan), beyond, _every(n, np.nan),
+                 _every(n, np.nan), _notes(n))
 
 
 RULES = (ivig, azathioprine, cyclophosphamide_oral, cyclophosphamide_iv, ciclosporin,
