@@ -571,7 +571,9 @@ class _Audit:
         fixed = _by_drug(_FIXED_FREQUENCY)[self.drug] | self.frequency_given
         pulse = self.pulse = _by_drug(PULSES)[self.drug]
         factor = np.where(pulse, mass, np.where(np.isnan(daily) & fixed, mass * per_day, daily))
-        self.frequency_read = ~pulse & ~self.frequency_given & np.isnan(daily) & fixed
+        self.frequency_read = np.zeros(self.n, dtype=bool)  # read as the protocol's: noted
+        if not self.frequency_given.all():
+            self.frequency_read = ~pulse & ~self.frequency_given & np.isnan(daily) & fixed
         p = self.problems
         ordered = m.values * factor
         each, each_given = self._per_dose(m, mass, per_day, pulse)
@@ -655,38 +657,50 @@ class _Audit:
     # -- verdicts ------------------------------------------------------------------------
     def _classify(self) -> None:
         """The order screen's findings on the dimensions the audit reads (per dose, per day,
-        frequency, condition), each a status; the row's status is the worst."""
+        frequency, condition), each a status; the row's status is the worst. A rule that
+        concerns one drug's rows is worked on those rows only."""
         x, r, d = self.ordered, self.range, self.drug
-        per_dose = np.where(self.pulse, x, x / self.per_day)
-        ivig = d == IVIG
-        over = (x > r.cap * (1 + ROUNDING)) | (per_dose > r.cap_per_dose * (1 + ROUNDING))
-        frequency = self._frequency_off()
-        # the amount's one finding: over the cap, else off the courses (IVIg) or above, or under
-        course = np.zeros(self.n, dtype=bool)
-        rows = np.flatnonzero(ivig & ~over)
-        rows = rows[~np.isnan(x[rows] + r.dosing_kg[rows])]
-        course[rows] = ~_rules.ivig_course(x[rows], r.dosing_kg[rows])
-        amount = ~(ivig | over)
+        over = x > r.cap * (1 + ROUNDING)
+        under = x < r.accepted_low * (1 - ROUNDING)
+        above = x > r.accepted_high * (1 + ROUNDING)
+        # mycophenolate's limits a dose (500 and 1,500 mg), on its rows
+        mmf = np.flatnonzero(d == MMF)
+        each = x[mmf] / self.per_day[mmf]
+        least, most = _rules.MYCOPHENOLATE_PER_DOSE
+        over[mmf] |= each > most * (1 + ROUNDING)
+        under[mmf] |= each < least * (1 - ROUNDING)
         # a g/m2 pulse is prepared to the whole mg: half a mg at the range's edges (the screen)
-        prepared = np.where(d == CYC_IV, _screen.PULSE_PREPARED_MG, 0.0)
-        above = amount & (x - prepared > r.accepted_high * (1 + ROUNDING))
-        under = amount & ~above & ((x + prepared < r.accepted_low * (1 - ROUNDING))
-                                   | (per_dose < r.floor_per_dose * (1 - ROUNDING)))
+        pulse = np.flatnonzero(d == CYC_IV)
+        slack = _screen.PULSE_PREPARED_MG
+        above[pulse] = x[pulse] - slack > r.accepted_high[pulse] * (1 + ROUNDING)
+        under[pulse] = x[pulse] + slack < r.accepted_low[pulse] * (1 - ROUNDING)
+        # IVIg: a course's amount, or off the protocol; never above or under a band
+        ivig = np.flatnonzero(d == IVIG)
+        above[ivig] = under[ivig] = False
+        course = np.zeros(self.n, dtype=bool)
+        rows = ivig[~over[ivig] & ~np.isnan(x[ivig] + r.dosing_kg[ivig])]
+        course[rows] = ~_rules.ivig_course(x[rows], r.dosing_kg[rows])
+        # the amount's one finding: over the cap, else above, else under
+        above &= ~over
+        under &= ~over & ~above
         read = self.problems.status == OK  # every input read
-        masks = (over & self.order_read, r.contraindicated, frequency, course, above, under)
+        masks = (over & self.order_read, r.contraindicated, self._frequency_off(), course,
+                 above, under)
         for (status, texts), mask in zip(_VERDICTS, masks, strict=True):
             self.problems.verdict(status, mask & (read | (status == OVER_CAP)), texts, d)
         # Never "ok" without the numbers to say so: what could not be checked outranks every
         # finding but an absolute limit (the screen's order), and is named.
-        unchecked = read & np.isnan(x + r.accepted_low + r.accepted_high)
+        unchecked = read & np.isnan(r.accepted_low)  # NaN at both ends, or neither
         unchecked &= ~(r.contraindicated & (d == CYC_KG))  # beyond the table: no pulse, refused
         for drug in np.unique(d[unchecked]):  # one text per drug: no per-row strings
             text = f"the order could not be checked: {_UNCHECKED.get(int(drug), 'no range')}"
             self.problems.flag(MISSING, unchecked & (d == drug), text)
-        warn = read & ~over & (x > r.warn_above * (1 + ROUNDING))  # warnings within the rules
-        self.notes = r.notes | _rules.bits(frequency=self.frequency_read,
-                                           ciclosporin_label=warn & (d == CSA),
-                                           EULAR_share=warn & (d == CYC_IV))
+        self.notes = r.notes
+        _rules.add_note(self.notes, self.frequency_read, "frequency")
+        for drug, key in ((CSA, "ciclosporin label"), (CYC_IV, "EULAR share")):  # warnings
+            rows = np.flatnonzero((d == drug) & read & ~over)
+            self.notes[rows[x[rows] > r.warn_above[rows] * (1 + ROUNDING)]] |= (
+                _rules.NOTE_BIT[key])
 
     def _frequency_off(self) -> Bools:
         """Rows whose doses a day or days a week are not the protocol's (one look-up each)."""

@@ -98,27 +98,28 @@ def _implausible(ideal: Floats) -> Bools:
 class Range(NamedTuple):
     """Per row, in mg per day (per pulse for IV cyclophosphamide); NaN where there is none.
 
-    ``floor_per_dose``: the least one administration may hold before it is under the range
-    (mycophenolate's 500 mg); ``contraindicated``: the patient's condition refuses the drug by
-    default; ``dosing_kg``: the IVIg dosing weight (NaN for the other drugs); ``warn_above``:
-    above it an order within the rules warns (ciclosporin's label, the EULAR share)."""
+    ``contraindicated``: the patient's condition refuses the drug by default; ``dosing_kg``: the
+    IVIg dosing weight (NaN for the other drugs); ``warn_above``: above it an order within the
+    rules warns (ciclosporin's label, the EULAR share). Mycophenolate's limits a dose (500 and
+    1,500 mg) are the same for every row: :data:`MYCOPHENOLATE_PER_DOSE`."""
 
     low: Floats
     high: Floats
     cap: Floats
     accepted_low: Floats
     accepted_high: Floats
-    cap_per_dose: Floats
-    floor_per_dose: Floats
     contraindicated: Bools
     dosing_kg: Floats
     warn_above: Floats
     notes: Notes
 
 
-def bits(**where: Bools) -> Notes:
-    """The notes of ``where`` (``frequency=mask``, ...): one bit each, no selection."""
-    return _notes(next(iter(where.values())).size, **where)
+MYCOPHENOLATE_PER_DOSE = (mmf.MG_PER_DOSE[0], mmf.MAX_MG_PER_DOSE)  # under: below; over: hard
+
+
+def add_note(notes: Notes, mask: Bools, key: str) -> None:
+    """Add the note ``key`` to the rows of ``mask`` (few rows: set on those only)."""
+    notes[np.flatnonzero(mask)] |= NOTE_BIT[key]
 
 
 def _notes(size: int, **where: Bools | bool) -> Notes:
@@ -175,8 +176,7 @@ def ivig(r: Rows) -> Range:
         lowest = np.minimum(lowest, np.where(nearest > 0, np.minimum(nearest, calculated * 0.9),
                                              calculated * 0.9))
     return Range(low_g * 1000, high_g * 1000, cap_g * 1000, lowest * 1000,
-                 ivg.MAX_G_PER_KG_DAY * dosing * 1000, _every(n, np.nan), _every(n, np.nan),
-                 _none(n), dosing, _every(n, np.nan),
+                 ivg.MAX_G_PER_KG_DAY * dosing * 1000, _none(n), dosing, _every(n, np.nan),
                  _notes(n, regimen=True, obesity=~known, ideal_weight=refused))
 
 
@@ -226,8 +226,7 @@ def azathioprine(r: Rows) -> Range:
     tablets = (dispensing.oral_daily("azathioprine", end, r.per_day, per_dose_max)
                for end in (low, high))
     return Range(low, high, _every(n, aza.CAP_MG_PER_DAY), *_band(low, high, *tablets),
-                 _every(n, np.nan), _every(n, np.nan), _none(n), _every(n, np.nan),
-                 _every(n, np.nan),
+                 _none(n), _every(n, np.nan), _every(n, np.nan),
                  _notes(n, genotype=True, renal_reduction=~known, ideal_weight=refused))
 
 
@@ -246,8 +245,8 @@ def cyclophosphamide_oral(r: Rows) -> Range:
     # 25/50 mg tablets (2026-12-07), never past a daily limit (200 mg, the band's mg/kg)
     tablets = (dispensing.oral_daily("cyclophosphamide", end, r.per_day, cap / r.per_day)
                for end in (low, high))
-    return Range(low, high, cap, *_band(low, high, *tablets), _every(n, np.nan),
-                 _every(n, np.nan), _none(n), _every(n, np.nan), _every(n, np.nan),
+    return Range(low, high, cap, *_band(low, high, *tablets), _none(n), _every(n, np.nan),
+                 _every(n, np.nan),
                  _notes(n, creatinine_limit=np.isnan(umol)))
 
 
@@ -261,8 +260,8 @@ def cyclophosphamide_iv(r: Rows) -> Range:
     share = table / cyc.EULAR_STANDARD_MG_PER_KG  # as the screen's _eular_share
     low, high = (rate * 1000 * bsa for rate in cyc.IV_G_PER_M2)
     warn = np.where(known & (share < 1), cyc.IV_G_PER_M2[1] * share * 1000 * bsa, np.nan)
-    return Range(low, high, cyc.IV_HARD_MAX_G_PER_M2 * 1000 * bsa, low, high,
-                 _every(n, np.nan), _every(n, np.nan), beyond, _every(n, np.nan), warn,
+    return Range(low, high, cyc.IV_HARD_MAX_G_PER_M2 * 1000 * bsa, low, high, beyond,
+                 _every(n, np.nan), warn,
                  _notes(n, EULAR=np.isnan(r.age) | np.isnan(r.creatinine)))
 
 
@@ -289,8 +288,7 @@ def ciclosporin(r: Rows) -> Range:
     ceiling = csa.MG_PER_KG_DAY[1] * w
     capsules = (dispensing.oral_daily("ciclosporin", end, r.per_day, ceiling / r.per_day)
                 for end in (low, high))
-    return Range(low, high, ceiling, *_band(low, high, *capsules), _every(n, np.nan),
-                 _every(n, np.nan), refused, _every(n, np.nan),
+    return Range(low, high, ceiling, *_band(low, high, *capsules), refused, _every(n, np.nan),
                  csa.LABEL_MAX_MG_PER_KG_DAY * w, _notes(n, ciclosporin_renal=~known))
 
 
@@ -305,9 +303,8 @@ def mycophenolate(r: Rows) -> Range:
     per_dose = np.minimum(mmf.MAX_MG_PER_DOSE, per_day / r.per_day)
     tablets = (dispensing.oral_daily("mycophenolate", end, r.per_day, per_dose)
                for end in (low, high))
-    return Range(low, high, per_day, *_band(low, high, *tablets),
-                 _every(n, mmf.MAX_MG_PER_DOSE), _every(n, mmf.MG_PER_DOSE[0]), _none(n),
-                 _every(n, np.nan), _every(n, np.nan), _notes(n, eGFR_limit=~known))
+    return Range(low, high, per_day, *_band(low, high, *tablets), _none(n), _every(n, np.nan),
+                 _every(n, np.nan), _notes(n, eGFR_limit=~known))
 
 
 def egfr(age: Floats, female: Bools, scr_mg_dl: Floats) -> Floats:
@@ -331,8 +328,7 @@ def cyclophosphamide_iv_mg_per_kg(r: Rows) -> Range:
     reduced = cyc.EULAR_STANDARD_MG_PER_KG * table / cyc.EULAR_STANDARD_MG_PER_KG  # as scalar
     pulse = np.minimum(reduced * r.weight, cyc.PULSE_MAX_MG)
     return Range(pulse, pulse.copy(), _every(n, cyc.PULSE_MAX_MG), pulse.copy(), pulse.copy(),
-                 _every(n, np.nan), _every(n, np.nan), beyond, _every(n, np.nan),
-                 _every(n, np.nan), _notes(n))
+                 beyond, _every(n, np.nan), _every(n, np.nan), _notes(n))
 
 
 RULES = (ivig, azathioprine, cyclophosphamide_oral, cyclophosphamide_iv, ciclosporin,
