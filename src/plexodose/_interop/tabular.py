@@ -27,7 +27,6 @@ FIELDS = (
     "date",
     "until",
     "drug",
-    "drug_key",
     "kind",
     "phase",
     "description",
@@ -35,7 +34,6 @@ FIELDS = (
     "dose_unit",
     "per_dose",
     "doses_per_day",
-    "days_per_week",
     "route",
     "volume_ml",
     "rate_steps_ml_per_h",
@@ -45,6 +43,8 @@ FIELDS = (
     "max_per_dose",
     "max_per_day",
     "warnings",
+    "drug_key",  # added last: a CSV's earlier columns keep their places
+    "days_per_week",
 )
 
 
@@ -64,7 +64,6 @@ def record(e: Event) -> dict[str, Any]:
         "date": e.date.isoformat(),
         "until": None if e.until is None else e.until.isoformat(),
         "drug": clean(e.drug),
-        "drug_key": drug_key(e),
         "kind": clean(e.kind),
         "phase": clean(e.phase),
         "description": clean(e.description),
@@ -72,7 +71,6 @@ def record(e: Event) -> dict[str, Any]:
         "dose_unit": e.dose_unit,
         "per_dose": per_dose,
         "doses_per_day": e.doses_per_day if e.dose_amount is not None else None,
-        "days_per_week": e.days_per_week if e.dose_amount is not None else None,
         "route": None if e.route is None else clean(e.route),
         "volume_ml": e.volume_ml,
         "rate_steps_ml_per_h": list(e.rate_steps_ml_per_h),
@@ -82,6 +80,8 @@ def record(e: Event) -> dict[str, Any]:
         "max_per_dose": e.max_per_dose,
         "max_per_day": e.max_per_day,
         "warnings": [clean(w) for w in e.warnings],
+        "drug_key": drug_key(e),
+        "days_per_week": e.days_per_week if e.dose_amount is not None else None,
     }
 
 
