@@ -479,6 +479,38 @@ def screen_rows(fields: list[dict[str, Any]], repeats: int) -> list[Row]:
     return rows
 
 
+# ---------------------------------------------------------------- the batch screen (issue 20)
+BATCH_SCREEN_TARGET = 2_000_000  # rows/s, clean numeric orders
+
+
+def batch_screen_row(quick: bool) -> Row:
+    """``batch.audit`` with its screen categories on clean numeric orders (bench_batch.py's,
+    seeded: varied drugs, patients and doses), half of the daily ones written per dose with
+    ``doses_per_day``: rows/s, the median CPU time of a few runs (pyarrow on one thread)."""
+    import numpy as np
+    import pyarrow as pa
+    from bench_batch import median_seconds, orders
+
+    from plexodose.batch import audit
+
+    pa.set_cpu_count(1)
+    n = 1_000_000 if quick else 4_000_000
+    frame = orders(n)
+    rng = np.random.default_rng(20)
+    times = frame["drug"].map({"ciclosporin": 2.0, "mycophenolate": 2.0, "cyclosporin": 2.0,
+                               "mycophenolate mofetil": 2.0}).fillna(1.0)
+    per_dose = (frame["dose_unit"] == "mg/day") & (rng.random(n) < 0.5)
+    frame["doses_per_day"] = times
+    frame.loc[per_dose, "dose"] = (frame["dose"] / times)[per_dose]
+    frame.loc[per_dose, "dose_unit"] = "mg"
+    seconds = median_seconds(lambda: audit(frame), 3 if quick else 5)
+    found = audit(frame.iloc[:100_000])["category"].value_counts(normalize=True)
+    mix = ", ".join(f"{name} {share:.0%}" for name, share in found.items())
+    return (f"batch screen, {n:,} clean numeric orders ({mix})",
+            f">= {BATCH_SCREEN_TARGET / 1e6:g} M rows/s", f"{n / seconds / 1e6:,.2f} M rows/s",
+            "", "", _verdict(n / seconds >= BATCH_SCREEN_TARGET))
+
+
 # ---------------------------------------------------------------- other engineers' scripts
 def sibling_rows(quick: bool) -> list[Row]:
     """The batch and Dask rows, from their own scripts: each of their target rows (the lines
@@ -534,6 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     if "replan" in only:
         rows.append(replan_row(400 if args.quick else 1_600))
     if "siblings" in only:
+        rows.append(batch_screen_row(args.quick))
         rows += sibling_rows(args.quick)
     print(f"python {sys.version.split()[0]}, plexodose {px.__version__} ({Path(px.__file__).parent}); "
           f"{N_PATIENTS:,} distinct patients, medians of {repeats} passes (CPU time); startup: "

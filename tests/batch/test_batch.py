@@ -85,12 +85,22 @@ def test_ivig_uses_adjusted_weight_when_obese() -> None:
     assert r["status"] == "ok"
 
 
-def test_ivig_without_height_uses_actual_weight_and_says_so() -> None:
-    r = one(order("ivig", 25, "g/day", weight=158.0, weight_unit="lb", height=None))
-    # 158 lb = 71.6676 kg; 0.4 x 71.6676 = 28.667 g/day, so 25 g is under the range
+def test_ivig_courses_and_without_height_not_screened() -> None:
+    # 158 lb = 71.6676 kg, 175 cm: BMI 23.4, actual weight; 0.4 x 71.6676 = 28.667 g/day
+    # (25.8-31.5 within 10 %); 1 g/kg over 3 days 23.889 (21.5-26.3), over 4 days 17.917
+    # (16.1-19.7, nearest 5 g: 20): 21 g is none of them, 25 g is the 3-day course
+    r = one(order("ivig", 21, "g/day", weight=158.0, weight_unit="lb"))
     assert r["low_mg"] == pytest.approx(28667.04)
-    assert r["status"] == "under_range"
-    assert "obesity not checked" in r["note"]
+    assert (r["status"], r["category"]) == ("off_protocol", "above_soft")
+    assert r["reason"].startswith("not a seed or labelled IVIg course")
+    assert one(order("ivig", 25, "g/day", weight=158.0, weight_unit="lb"))["status"] == "ok"
+    # without height the dosing weight (adjusted above BMI 30) cannot be chosen: not screened,
+    # unless above 1 g/kg/day of actual weight (71.67 g), which no dosing weight passes
+    unknown = one(order("ivig", 25, "g/day", weight=158.0, weight_unit="lb", height=None))
+    assert (unknown["status"], unknown["category"]) == ("missing_data", "not_screened")
+    assert "IVIg dosing weight" in unknown["note"] and "no IVIg dosing weight" in unknown["reason"]
+    over = one(order("ivig", 72, "g/day", weight=158.0, weight_unit="lb", height=None))
+    assert (over["cap_mg"], over["status"]) == (pytest.approx(71667.6), "over_cap")
 
 
 def test_cyclophosphamide_iv_is_per_pulse_on_bsa() -> None:
@@ -100,9 +110,22 @@ def test_cyclophosphamide_iv_is_per_pulse_on_bsa() -> None:
     assert r["low_mg"] == pytest.approx(0.3 * 1000 * bsa)  # 561 mg
     assert r["high_mg"] == pytest.approx(1.0 * 1000 * bsa)  # 1,871 mg
     assert r["cap_mg"] == pytest.approx(1.6 * 1000 * bsa)  # 2,993 mg
-    assert r["status"] == "ok"
+    assert r["status"] == "ok" and r["note"] == ""
+    # age 60 (60-70), 88.4 umol/L (< 300): EULAR 12.5 of 15 mg/kg, 1 g/m2 x 12.5 / 15 x 1.8708
+    # = 1,559 mg: a fuller pulse warns (the screen), within the seed's 1 g/m2
+    fuller = one(order("cyclophosphamide_iv", 1.6, "g"))
+    assert (fuller["status"], fuller["category"]) == ("ok", "within")
+    assert "EULAR/CYCLOPS pulse for age and creatinine: consider the reduction" in fuller["note"]
+    # a pulse is prepared to the whole mg: 1,871.3 mg (1 g/m2 + 0.5 mg) is still 1 g/m2
+    edge = one(order("cyclophosphamide_iv", 1000 * bsa + 0.5, "mg"))
+    assert edge["status"] == "ok"
+    assert one(order("cyclophosphamide_iv", 1000 * bsa + 0.6, "mg"))["status"] == "above_range"
     assert one(order("cyclophosphamide_iv", 2.5, "g"))["status"] == "above_range"
     assert one(order("cyclophosphamide_iv", 3.5, "g"))["status"] == "over_cap"
+    # 7 mg/dL = 618.8 umol/L: beyond the EULAR table (500): refused by default, never missing
+    beyond = one(order("cyclophosphamide_iv", 1, "g", serum_creatinine=7.0))
+    assert (beyond["status"], beyond["category"]) == ("contraindicated", "above_soft")
+    assert "beyond the EULAR/CYCLOPS table" in beyond["reason"]
 
 
 @pytest.mark.parametrize(("scr", "top"), [
@@ -113,7 +136,10 @@ def test_cyclophosphamide_iv_is_per_pulse_on_bsa() -> None:
 def test_cyclophosphamide_oral_creatinine_limit(scr: float, top: float) -> None:
     r = one(order("cyclophosphamide_oral", 100, "mg/day", serum_creatinine=scr))
     assert (r["low_mg"], r["high_mg"]) == pytest.approx((72.0, top * 72))
-    assert r["cap_mg"] == 144.0  # 2 mg/kg/day x 72 kg, under the 200 mg/day maximum
+    # the band's mg/kg is an absolute limit (126, 108 or 144 mg/day), under 200 mg/day
+    assert r["cap_mg"] == pytest.approx(top * 72)
+    over = one(order("cyclophosphamide_oral", top * 72 + 1, "mg/day", serum_creatinine=scr))
+    assert (over["status"], over["category"]) == ("over_cap", "above_hard")
 
 
 def test_cyclophosphamide_oral_at_most_200_mg_a_day() -> None:
@@ -132,10 +158,23 @@ def test_mycophenolate_egfr_limit() -> None:
     normal = one(order("mycophenolate", 1000, "mg"))  # 1000 mg a dose x 2 = 2000 mg/day
     assert (normal["ordered_mg"], normal["low_mg"], normal["high_mg"], normal["cap_mg"]) == (
         2000.0, 1000.0, 3000.0, 3000.0)
-    # male 60 y, 4 mg/dL: eGFR 142 x (4 / 0.9)^-1.2 x 0.9938^60 = 16.3 < 25: 1,000 mg a dose
+    # male 60 y, 4 mg/dL: eGFR 142 x (4 / 0.9)^-1.2 x 0.9938^60 = 16.3 < 25: 2,000 mg a day
     low_gfr = one(order("mycophenolate", 1500, "mg", serum_creatinine=4.0))
     assert (low_gfr["low_mg"], low_gfr["high_mg"], low_gfr["cap_mg"]) == (1000.0, 2000.0, 2000.0)
-    assert low_gfr["status"] == "over_cap"
+    assert low_gfr["status"] == "over_cap"  # 2 x 1,500 = 3,000 mg/day
+
+
+def test_mycophenolate_under_500_mg_a_dose_is_below_whatever_the_day() -> None:
+    # 4 x 300 mg = 1,200 mg/day is inside 1,000-3,000, but 300 mg a dose is under 500 (eTG);
+    # four doses a day is not the protocol's twice daily: above_soft is the worse finding
+    r = one({**order("mycophenolate", 300, "mg"), "doses_per_day": 4})
+    assert (r["ordered_mg"], r["status"], r["category"]) == (1200.0, "off_protocol",
+                                                             "above_soft")
+    assert r["reason"] == ("not the protocol's frequency: mycophenolate 2 doses a day, every "
+                           "day of the week: needs a stated reason; under the protocol range: "
+                           "mycophenolate 500-1500 mg a dose, 1000-3000 mg/day")
+    twice = one(order("mycophenolate", 450, "mg"))  # 2 x 450 = 900 mg/day, 450 a dose
+    assert (twice["status"], twice["category"]) == ("under_range", "below")
 
 
 def test_ciclosporin_per_dose_is_doubled() -> None:
@@ -170,7 +209,20 @@ def test_ciclosporin_per_dose_is_doubled() -> None:
     ({"dose": 100 + 0j}, "implausible_input", "is not a real number"),
     ({"dose": math.inf}, "implausible_input", "dose inf must be a finite number above 0"),
     ({"weight": -math.inf}, "implausible_input", "outside the plausible range"),
-    ({"doses_per_day": 3}, "implausible_input", "doses_per_day 3 must be a whole number from 1"),
+    ({"doses_per_day": 3}, "off_protocol", "not the protocol's frequency: azathioprine 1 dose "
+     "or 2 doses a day"),
+    ({"doses_per_day": 25}, "implausible_input", "doses_per_day 25 must be a whole number from "
+     "1 to 24"),
+    ({"doses_per_day": 1.5}, "implausible_input", "doses_per_day 1.5 must be a whole number"),
+    ({"days_per_week": 5}, "off_protocol", "every day of the week"),
+    ({"days_per_week": 8}, "implausible_input", "days_per_week 8 must be a whole number from 1 "
+     "to 7"),
+    ({"dose": 300.0, "dose_unit": "g/day"}, "implausible_input",
+     "dose '300 g/day' is outside the plausible range (0.001 to 200,000 mg)"),
+    ({"dose": 0.5, "dose_unit": "ug/day"}, "implausible_input",  # 0.0005 mg: a typing error
+     "dose '0.5 ug/day' is outside the plausible range (0.001 to 200,000 mg)"),
+    # an absolute limit needs no patient value: 200 mg/day is above 150 whatever the weight
+    ({"dose": 200.0, "weight": None}, "over_cap", "weight not given; over the hard cap"),
     ({"age": 12.0}, "minor", "under 18"),
     ({"age": 130.0}, "implausible_input", "0-120 years"),
 ])
@@ -294,14 +346,23 @@ def scalar_range(drug: str, p: Patient) -> tuple[float, float, float]:
     calculator, rates, cap = {
         "azathioprine": (azathioprine, aza.MG_PER_KG_DAY, aza.CAP_MG_PER_DAY),
         "cyclophosphamide_oral": (cyclophosphamide_oral, cyc.ORAL_MG_PER_KG_DAY,
-                                  min(cyc.ORAL_MG_PER_KG_DAY[1] * p.weight_kg,
-                                      cyc.ORAL_MAX_MG_PER_DAY)),
+                                  min(_oral_band(p) * p.weight_kg, cyc.ORAL_MAX_MG_PER_DAY)),
         "ciclosporin": (cyclosporin, csa.MG_PER_KG_DAY, csa.MG_PER_KG_DAY[1] * p.weight_kg),
     }[drug]
-    low, high = (calculator(p, mg_per_kg_day=rate).daily_dose_mg for rate in rates)
+    # eGFR < 60: ciclosporin is refused without a reason, and its range is still the range
+    reason = {"override": "eGFR < 60 (test)"} if drug == "ciclosporin" else {}
+    low, high = (calculator(p, mg_per_kg_day=rate, **reason).daily_dose_mg for rate in rates)
     if drug == "cyclophosphamide_oral":  # the 200 mg/day maximum (a no-op once the calculator has it)
         low, high = (min(end, cyc.ORAL_MAX_MG_PER_DAY) for end in (low, high))
     return low, high, cap
+
+
+def _oral_band(p: Patient) -> float:
+    """The creatinine band's mg/kg/day (2, 1.75 from 250 umol/L, 1.5 above 500)."""
+    umol = None if p.creatinine_mg_dl is None else round(p.creatinine_mg_dl * 88.4, 6)
+    if umol is None or umol < 250:
+        return cyc.ORAL_MG_PER_KG_DAY[1]
+    return cyc.ORAL_OVER_500_UMOL_L if umol > 500 else cyc.ORAL_FROM_250_UMOL_L
 
 
 def expected_status(ordered: float, low: float, high: float, cap: float) -> str:
@@ -312,6 +373,35 @@ def expected_status(ordered: float, low: float, high: float, cap: float) -> str:
     return "under_range" if ordered < low * (1 - 1e-9) else "ok"
 
 
+# g/kg/day: the seed's 0.4 and 1, and the label's 1 g/kg over 2, 3 or 4 days
+IVIG_COURSES = (0.4, 1.0, 0.5, 1 / 3, 0.25)
+
+
+def expected_ivig(ordered_mg: float, dosing_kg: float) -> str:
+    """Within a course's amount by 10 %, or at its nearest 5 g; else off the protocol."""
+    if ordered_mg > dosing_kg * 1000 * (1 + 1e-9):  # 1 g/kg/day
+        return "over_cap"
+    grams = ordered_mg / 1000
+    for rate in IVIG_COURSES:
+        course = rate * dosing_kg
+        if abs(grams - course) <= course * 0.1 * (1 + 1e-9) or abs(
+                grams - round(course / 5) * 5) <= 1e-9 * max(1.0, round(course / 5) * 5):
+            return "ok"
+    return "off_protocol"
+
+
+def contraindicated(drug: str, p: Patient) -> bool:
+    """Ciclosporin at eGFR < 60; an IV pulse with creatinine beyond the EULAR table's 500."""
+    if drug == "cyclophosphamide_iv":
+        return p.creatinine_mg_dl is not None and round(p.creatinine_mg_dl * 88.4, 6) > 500
+    try:
+        if drug == "ciclosporin":
+            cyclosporin(p)
+    except ContraindicationError:
+        return True
+    return False
+
+
 def same(a: float, b: float) -> bool:
     # Same formulas in the same order; 1e-12 allows for (x * 7) / 7 in DailyDose.
     return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12)
@@ -320,29 +410,46 @@ def same(a: float, b: float) -> bool:
 @settings(deadline=None)
 @given(st.lists(patient_rows(), min_size=1, max_size=8))
 def test_batch_ranges_equal_the_scalar_calculators(rows: list[dict[str, Any]]) -> None:
-    expected = []
+    expected: list[Any] = []
     for row in rows:
         pulse = row["drug"].startswith("cyclophosphamide_iv")
+        p = scalar_patient(row)
         try:
-            low, high, cap = scalar_range(row["drug"], scalar_patient(row))
-        except (MissingInputError, ContraindicationError):  # no height (BSA), age or creatinine
-            row.update(dose=1.0, dose_unit="g")
-            expected.append(None)
+            low, high, cap = scalar_range(row["drug"], p)
+        except (MissingInputError, ContraindicationError) as exc:  # no height (BSA), age or
+            row.update(dose=1.0, dose_unit="g")  # creatinine; or beyond the EULAR table
+            # a mg/kg pulse beyond the table's 500 umol/L, whatever the age: refused by default
+            # (a g/m2 pulse without height is not screened, which outranks that)
+            beyond = isinstance(exc, ContraindicationError) or (
+                row["drug"].endswith("mg_per_kg") and contraindicated("cyclophosphamide_iv", p))
+            expected.append("contraindicated" if beyond else "missing_data")
             continue
         row.update(dose=row["dose_share"] * high, dose_unit="mg" if pulse else "mg/day")
-        expected.append((low, high, cap))
+        if row["drug"] == "ivig" and None in (p.height_cm, p.sex):  # no dosing weight chosen
+            over = row["dose"] > p.weight_kg * 1000 * (1 + 1e-9)  # 1 g/kg/day of actual weight
+            typo = row["dose"] > 200_000  # the order screen's typing guard: not read at all
+            expected.append("implausible_input" if typo else "over_cap" if over else
+                            "missing_data")
+            continue
+        expected.append((low, high, cap, contraindicated(row["drug"], p)))
     result = audit(pd.DataFrame(rows).drop(columns="dose_share"))
     for (_, got), want in zip(result.iterrows(), expected, strict=True):
-        if want is None:
-            assert got["status"] == "missing_data"
+        if isinstance(want, str):
+            assert got["status"] == want
             continue
-        low, high, cap = want
+        low, high, cap, refused = want
         assert same(got["low_mg"], low), (got["low_mg"], low)
         assert same(got["high_mg"], high), (got["high_mg"], high)
         assert same(got["cap_mg"], cap), (got["cap_mg"], cap)
         # the band's ends are checked against the calculators in test_batch_dispensing.py
         band = (got["accepted_low_mg"], got["accepted_high_mg"])
-        assert got["status"] == expected_status(got["ordered_mg"], *band, cap)
+        status = (expected_ivig(got["ordered_mg"], cap / 1000) if got["drug"] == "ivig"
+                  else expected_status(got["ordered_mg"], *band, cap))
+        if refused and status != "over_cap":  # the worse finding: a stated reason is needed
+            status = "contraindicated"
+        if got["ordered_mg"] > 200_000:  # the order screen's typing guard: 200 g as written
+            status = "implausible_input"
+        assert got["status"] == status, (got["reason"], status)
 
 
 @settings(deadline=None)

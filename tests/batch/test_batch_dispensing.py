@@ -61,15 +61,23 @@ def test_azathioprine_twice_daily_rounds_each_dose() -> None:
     assert (r["ordered_mg"], r["accepted_low_mg"], r["status"]) == (50.0, 50.0, "ok")
 
 
-def test_ivig_in_whole_vials_is_accepted() -> None:
+def test_ivig_in_whole_vials_and_the_courses_is_accepted() -> None:
     # 81 kg: 0.4 x 81 = 32.4 g/day, rounded to 30 g of Privigen vials (7 % under, within 10 %)
     p = Patient(weight="81 kg", height="180 cm", sex="male", age=50)
     course = ivig(p, product="privigen")
     assert course.dispensed is not None and course.dispensed.amount == 30.0
     r = verdict(p, drug="ivig", dose=30, dose_unit="g/day")
     assert r["low_mg"] == pytest.approx(32400.0)
-    assert (r["accepted_low_mg"], r["status"]) == (30000.0, "ok")
-    assert verdict(p, drug="ivig", dose=29.9, dose_unit="g/day")["status"] == "under_range"
+    assert r["status"] == "ok"
+    # A course's amount within 10 %, or its nearest 5 g (the screen's rule): 1 g/kg over 4 days
+    # 20.25 g (18.225-22.275; 20), over 3 days 27 g (24.3-29.7; 25), 0.4 g/kg 32.4 g
+    # (29.16-35.64; 30), over 2 days 40.5 g (36.45-44.55; 40), 1 g/kg 81 g (72.9-81; 80)
+    doses = [18, 18.3, 23, 24.3, 36, 45, 72, 80, 81, 81.5]
+    got = audit(pd.concat([frame_of(p, drug="ivig", dose=g, dose_unit="g/day") for g in doses]))
+    assert got["status"].tolist() == ["off_protocol", "ok", "off_protocol", "ok",
+                                      "off_protocol", "off_protocol", "off_protocol", "ok", "ok",
+                                      "over_cap"]
+    assert got["accepted_low_mg"].iloc[0] == pytest.approx(18225.0)  # 0.9 x 20.25 g
 
 
 def test_ciclosporin_rounds_down_at_its_ceiling() -> None:
@@ -87,31 +95,47 @@ def test_mycophenolate_daily_limit_whatever_the_number_of_doses() -> None:
     p = Patient(weight="72 kg", sex="male", age=60, serum_creatinine="4 mg/dL")
     four = verdict(p, drug="mycophenolate mofetil", dose=600, dose_unit="mg", doses_per_day=4)
     assert (four["ordered_mg"], four["cap_mg"], four["status"]) == (2400.0, 2000.0, "over_cap")
-    # 2,000 mg once a day: within 2,000 mg/day, but 2,000 mg is over 1,000 mg a dose
+    # 2,000 mg once a day: within 2,000 mg/day, but 2,000 mg is over 1,500 mg a dose
     once = verdict(p, drug="mycophenolate", dose=2000, dose_unit="mg", doses_per_day=1)
     assert (once["ordered_mg"], once["status"]) == (2000.0, "over_cap")
-    assert "1000 and 2000 when eGFR < 25" in once["reason"]
+    assert "2000 mg/day when eGFR < 25, whatever the number of doses" in once["reason"]
+    # 1,500 mg once a day: 1,500 mg/day, inside the daily limit (the label's is daily, not
+    # 1,000 mg a dose); once a day is not the protocol's twice daily: a stated reason
+    daily = verdict(p, drug="mycophenolate", dose=1500, dose_unit="mg", doses_per_day=1)
+    assert (daily["status"], daily["category"]) == ("off_protocol", "above_soft")
 
 
-def test_records_of_a_schedule_are_audited_under_their_own_names() -> None:
+def test_records_of_a_schedule_are_audited_as_they_are() -> None:
     p = Patient.example()
     plans = [schedule(calc(p), start="2026-12-01")
-             for calc in (mycophenolate, cyclophosphamide_oral, cyclophosphamide_iv, ivig)]
+             for calc in (mycophenolate, cyclophosphamide_oral, cyclophosphamide_iv, ivig,
+                          cyclosporin)]
     records = pd.DataFrame([r for s in plans for r in s.to_records() if r["kind"] == "dose"])
-    names = set(records["drug"])
-    assert names == {"mycophenolate mofetil", "cyclophosphamide", "IVIg"}
+    assert set(records["drug"]) == {"mycophenolate mofetil", "cyclophosphamide", "IVIg",
+                                    "ciclosporin"}
     first = records.drop_duplicates(["drug", "route"])
-    # a record's dose is a day's amount (a pulse for IV): per_dose x doses_per_day is the same
-    orders = first.assign(dose=first["per_dose"], weight=72.0, weight_unit="kg", height=175.0,
-                          height_unit="cm", sex="male", age=60.0, serum_creatinine=1.0,
-                          creatinine_unit="mg/dL")
+    # a record's dose is the dosing day's amount (the pulse for IV), beside per_dose and
+    # doses_per_day: mycophenolate 2 x 1,000 mg = 2,000 mg; ciclosporin 5 mg/kg x 72 = 360 mg,
+    # 2 x 175 mg = 350 mg in capsules; IV 0.75 g/m2 x 1.8708 m2 = 1,403.1 mg; IVIg 0.4 x 72 g
+    assert first[["drug_key", "dose", "per_dose", "doses_per_day", "days_per_week"]].values.tolist(
+    ) == [["mycophenolate", 2000.0, 1000.0, 2, 7],
+          ["cyclophosphamide_oral", 125.0, 125.0, 1, 7],
+          ["cyclophosphamide_iv", pytest.approx(1403.1215), pytest.approx(1403.1215), 1, 7],
+          ["ivig", 28.8, 28.8, 1, 7],
+          ["ciclosporin", 350.0, 175.0, 2, 7]]
+    orders = first.assign(weight=72.0, weight_unit="kg", height=175.0, height_unit="cm",
+                          sex="male", age=60.0, serum_creatinine=1.0, creatinine_unit="mg/dL")
     r = audit(orders)
-    assert sorted(r["drug"].astype(str)) == ["cyclophosphamide_iv", "cyclophosphamide_oral",
-                                             "ivig", "mycophenolate"]
+    assert r["drug"].astype(str).tolist() == first["drug_key"].tolist()
+    assert r["ordered_mg"].tolist() == pytest.approx([2000.0, 125.0, 1403.1215, 28800.0, 350.0])
     assert (r["status"] == "ok").all(), r[["drug", "reason"]]
-    # without doses_per_day a plain "g" does not say how often IVIg is given
-    no_frequency = audit(orders.drop(columns="doses_per_day"))
-    assert no_frequency.loc[no_frequency["drug"] == "ivig", "status"].item() == "wrong_unit"
+    assert (r["category"] == "within").all()
+    # a dose that is not per_dose x doses_per_day is refused, never read one way or the other
+    bad = audit(orders.assign(dose=orders["per_dose"])).set_index(r.index)
+    assert bad.loc[r["drug"] == "mycophenolate", "reason"].item() == (
+        "dose '1000 mg' is not per_dose '1000 mg' x doses_per_day 2 (with per_dose, dose is "
+        "the dosing day's amount)")
+    assert bad["status"].tolist() == ["implausible_input", "ok", "ok", "ok", "implausible_input"]
 
 
 def test_cyclops_mg_per_kg_pulse_at_most_1_2_g() -> None:
@@ -140,7 +164,7 @@ AUDITED = {
     "ivig": {"weight_basis": "auto", "auto_rule": "bmi_over_30"},
     "azathioprine": {"allopurinol": False},
     "cyclophosphamide_iv": {"bsa_formula": "mosteller", "bsa_cap": None,
-                            "age_renal_reduction": False},
+                            "age_renal_reduction": False},  # a fuller pulse warns
 }
 CALCULATORS = {"ivig": ivig, "azathioprine": azathioprine,
                "cyclophosphamide_iv_mg_per_kg": cyclophosphamide_pulse_reduction,
@@ -185,6 +209,16 @@ def test_every_calculator_result_as_dispensed_passes(case: tuple[Patient, str, A
         assert drug == "ivig" and "more than 24 hours" in str(exc)
         return
     r = verdict(p, drug=drug, **as_dispensed(result))
+    if drug == "ivig" and None in (p.height_cm, p.sex):
+        # as the screen: the dosing weight (adjusted above BMI 30) cannot be chosen
+        assert (r["status"], r["category"]) == ("missing_data", "not_screened")
+        return
+    umol = None if p.creatinine_mg_dl is None else p.creatinine_mg_dl * 88.4
+    if drug == "cyclophosphamide_iv" and umol is not None and umol > 500:
+        # as the screen: beyond the EULAR table a pulse is refused by default (the calculator
+        # refuses it only with age_renal_reduction=True)
+        assert (r["status"], r["category"]) == ("contraindicated", "above_soft")
+        return
     # The calculators round down at every maximum, so their own dispensed dose is always "ok".
     assert r["status"] == "ok", (r["reason"], r["ordered_mg"], r["accepted_low_mg"],
                                  r["accepted_high_mg"])

@@ -3,6 +3,11 @@
 All text is written by plexodose from the events' floats and its own unit words ("g", "mg"),
 never from pint, so it reads the same under any pint format setting; every string goes through
 :func:`~plexodose._core.text.clean` (no control characters or line separators).
+
+A dose row carries what a screen of the order needs: ``drug_key`` (the library's key, with the
+route for cyclophosphamide), ``dose`` (the dosing day's amount, or the pulse), ``per_dose`` (one
+administration), ``doses_per_day``, ``days_per_week`` and ``dose_unit``. Joined to the patient's
+columns it is audited as it is by :func:`plexodose.batch.audit`.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
+from plexodose._core import vocab
 from plexodose._core.extras import require
 from plexodose._core.text import clean
 
@@ -37,6 +43,8 @@ FIELDS = (
     "max_per_dose",
     "max_per_day",
     "warnings",
+    "drug_key",  # added last: a CSV's earlier columns keep their places
+    "days_per_week",
 )
 
 
@@ -72,7 +80,18 @@ def record(e: Event) -> dict[str, Any]:
         "max_per_dose": e.max_per_dose,
         "max_per_day": e.max_per_day,
         "warnings": [clean(w) for w in e.warnings],
+        "drug_key": drug_key(e),
+        "days_per_week": e.days_per_week if e.dose_amount is not None else None,
     }
+
+
+def drug_key(e: Event) -> str | None:
+    """The library's key of the event's drug (``cyclophosphamide_iv``...): a schedule names both
+    cyclophosphamides "cyclophosphamide", so its route tells them apart (None when it has none)."""
+    if e.drug == vocab.CYCLOPHOSPHAMIDE:
+        route = (e.route or "").lower()
+        return f"{vocab.CYCLOPHOSPHAMIDE}_{route}" if route in ("oral", "iv") else None
+    return vocab.drug_key(e.drug)
 
 
 def records(schedule: Schedule) -> list[dict[str, Any]]:

@@ -124,6 +124,8 @@ def numbers(column: Any, name: str, problems: Problems) -> Floats:
     if kind not in ("b", "c"):
         try:
             coerced = pd.to_numeric(column, errors="coerce").to_numpy(na_value=np.nan)
+            if coerced.dtype.kind == "c":  # pandas 3.1 leaves a refused text's cell unset
+                raise TypeError("a complex number in the column")  # beside a complex value
         except (OverflowError, TypeError, ValueError):  # an int beyond any float (10**400)
             coerced = column.map(_one_number).to_numpy(dtype=np.float64, na_value=np.nan)
         values = coerced.real.astype(np.float64)
