@@ -1057,7 +1057,13 @@ def _mg_per_kg_pulse(w: _Work) -> None:
     if above(dose_mg, cyc.PULSE_MAX_MG):
         w.add("per_dose", "above_hard", f"{shown} is above 1.2 g a pulse", src.CYCLOPS_PULSE_MAX)
         return
-    if w.creatinine("per_dose") is None or p.age is None:
+    creatinine = w.creatinine("per_dose")
+    umol = None if creatinine is None else creatinine_umol_l(p)
+    if umol is not None and umol > cyc.EULAR_CREATININE_UMOL_L[1]:  # whatever the age
+        w.add("per_dose", "above_soft", f"{shown}: creatinine {umol:.0f} umol/L is above the "
+              "EULAR table (500): a pulse needs a stated reason", src.EULAR_CYCLOPS)
+        return
+    if umol is None or p.age is None:
         raise _NotScreened("per_dose", "the EULAR/CYCLOPS mg/kg needs age and creatinine: not "
                            "screened")
     try:
