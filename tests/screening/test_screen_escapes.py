@@ -74,3 +74,8 @@ def test_a_screen_needs_an_order_and_a_patient() -> None:
                             on="2026-12-07"), "history[0].drug")
     _refused(lambda: screen(Order(drug="cyclophosphamide_iv", dose="1 g/m**2"), EX,
                             last_pulse="1 g/day"), "last_pulse")
+
+
+def test_an_ivig_product_the_catalogue_lacks_is_refused() -> None:
+    _refused(lambda: Order(drug="ivig", dose="30 g", product="wonderglobulin"), "product")
+    assert Order(drug="ivig", dose="30 g", product="privigen").product == "Privigen 10 %"

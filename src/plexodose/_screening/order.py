@@ -24,6 +24,7 @@ from plexodose._core.errors import (
 )
 from plexodose._core.public import public
 from plexodose._core.vocab import DRUGS, Drug, drug_key
+from plexodose._dosing.products import CATALOGUE
 
 Basis = Literal["mg", "mg/kg", "mg/m2"]
 Per = Literal["dose", "day", "week"]
@@ -221,7 +222,7 @@ class Order:
             drug=key, amount=amount, basis=basis, per=per, written=written,
             times_per_day=times, days_per_week=weekly, interval_days=_interval_days(every),
             days=course, route=way,
-            product=None if product is None else checked_text(product, "product"),
+            product=None if product is None else _product(product),
             reason=None if reason is None else checked_text(reason, "reason"),
         )
 
@@ -277,6 +278,12 @@ class Order:
         if self.product:
             parts.append(f"({self.product})")
         return " ".join(parts)
+
+
+def _product(value: Any) -> str:
+    """An IVIg product of the catalogue, by its full name (a prefix such as "privigen" is read;
+    a name the catalogue does not have is refused, never screened as if it were known)."""
+    return CATALOGUE.ivig(checked_text(value, "product")).name
 
 
 def safe_order(value: Any) -> Order:
