@@ -11,6 +11,7 @@ from typing import Any
 import fhir_data as data
 import pytest
 
+import plexodose
 from conftest import FHIR_TOKEN, Bench, validate
 
 SIGN, SELECT = "plexodose-order-sign", "plexodose-order-select"
@@ -86,7 +87,7 @@ def test_order_sign_gives_a_card_per_finding_that_matters_in_every_category(fres
 def test_a_card_names_plexodose_its_rule_source_and_the_values_with_their_dates(
         fresh: Bench) -> None:
     card = sign(fresh, copy.deepcopy(data.HARD))["MedicationRequest/hard"][0]
-    assert card["source"] == {"label": "plexodose 0.2.0 dosing rules"}
+    assert card["source"] == {"label": f"plexodose {plexodose.__version__} dosing rules"}
     detail = card["detail"]
     assert "Rule `mycophenolate.titration.etg` \\[secondary\\]" in detail
     assert f"weight 72 kg (measured {data.YESTERDAY}, Observation/wt1)" in detail
