@@ -1,4 +1,5 @@
-"""hypothesis's plugin entry point: ``st.from_type(Patient)`` draws valid patients.
+"""hypothesis's plugin entry point: ``st.from_type(Patient)`` draws valid patients,
+``st.from_type(Labs)`` dated results and ``st.from_type(Order)`` valid orders.
 
 hypothesis runs this while it is being imported, so it must not import
 ``plexodose.strategies`` (which imports hypothesis): the strategy is deferred until first drawn.
@@ -18,3 +19,19 @@ def register() -> None:
         return drawn()
 
     st.register_type_strategy(Patient, st.deferred(patients))
+
+    from plexodose._monitoring.labs import Labs
+    from plexodose._screening.order import Order
+
+    def labs() -> st.SearchStrategy[Labs]:
+        from plexodose.strategies import labs as drawn
+
+        return drawn()
+
+    def orders() -> st.SearchStrategy[Order]:
+        from plexodose.strategies import orders as drawn
+
+        return drawn()
+
+    st.register_type_strategy(Labs, st.deferred(labs))
+    st.register_type_strategy(Order, st.deferred(orders))

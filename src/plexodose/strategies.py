@@ -32,6 +32,7 @@ valid patients.
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import fractions
 import math
@@ -61,6 +62,7 @@ __all__ = [
     "invalid_cases",
     "invalid_inputs",
     "invalid_orders",
+    "labs",
     "orders",
     "patients",
     "quantities",
@@ -742,3 +744,43 @@ def invalid_orders(drug: str | Sequence[str] | None = None) -> st.SearchStrategy
     wordy = st.tuples(st.sampled_from(keys), st.text(max_size=12).filter(_not_a_quantity)).map(
         lambda kv: InvalidOrder("malformed", {"drug": kv[0], "dose": kv[1]}, "dose", UnitError))
     return st.one_of(fixed, bare, wordy)
+
+
+# Clinically common ranges for drawn results (the plausibility limits are wider: they refuse
+# typing errors, these draw what a lab reports).
+_LAB_RANGES = {
+    "wbc": (0.5, 20.0, "x10^9/L"), "neutrophils": (0.1, 15.0, "x10^9/L"),
+    "platelets": (20.0, 600.0, "x10^9/L"), "alt": (5.0, 600.0, "U/L"),
+    "ast": (5.0, 600.0, "U/L"), "albumin": (20.0, 50.0, "g/L"), "mcv": (70.0, 120.0, "fL"),
+    "creatinine": (0.4, 6.0, "mg/dL"), "potassium": (2.5, 7.5, "mmol/L"),
+}
+
+
+@st.composite
+def _labs(draw: Any, on: dt.date | None) -> Any:
+    from plexodose._monitoring.labs import Labs
+
+    day = on if on is not None else draw(st.dates(dt.date(2025, 1, 1), dt.date(2028, 12, 31)))
+    names = draw(st.sets(st.sampled_from(sorted(_LAB_RANGES)), min_size=1))
+    given: dict[str, str] = {}
+    for name in sorted(names):
+        low, high, unit = _LAB_RANGES[name]
+        given[name] = f"{draw(st.floats(low, high)):.3g} {unit}"
+    if draw(st.booleans()):
+        systolic = draw(st.integers(90, 200))
+        given["blood_pressure"] = f"{systolic}/{draw(st.integers(50, systolic - 20))} mmHg"
+    return Labs(date=day, **given)
+
+
+def labs(*, on: Any = None) -> st.SearchStrategy[Any]:
+    """:class:`~plexodose.Labs`: one dated set of one or more results in the ranges a lab
+    reports (counts, liver enzymes, albumin, MCV, creatinine, potassium, blood pressure), all
+    dated ``on`` when given. ``st.from_type(Labs)`` draws from it.
+
+    >>> from hypothesis import find
+    >>> find(labs(on="2027-01-16"), lambda s: s.value("wbc") is not None).date.isoformat()
+    '2027-01-16'
+    """
+    from plexodose._monitoring.labs import lab_date
+
+    return _labs(None if on is None else lab_date(on, "on"))
