@@ -278,6 +278,8 @@ def _mesna(trace: Trace) -> None:
 def _age_renal(p: Patient, apply: bool, override: str | None, trace: Trace) -> float:
     """The EULAR/CYCLOPS share of a full pulse: applied when asked for, else a warning."""
     creatinine = creatinine_umol_l(p)
+    if creatinine is not None and p.age is None:  # above the table: refused whatever the age
+        _eular_mg_per_kg(0.0, creatinine, override)
     if p.age is None or creatinine is None:
         trace.warn("age or creatinine not given: the EULAR age/creatinine reduction is not checked")
         return 1.0
