@@ -542,7 +542,7 @@ def review(
             r.cite(source)
         r.proposals += group.proposals
     _recalculate(r, drug, patient, change, _flag(withheld, "withheld"), reason_given)
-    found = _not_before(_conclude(r, withheld, restart_dose), today)
+    found = _not_before(_conclude(r, withheld, restart_dose, patient), today)
     if older and found.next_check < today:
         found = attrs.evolve(found, next_check=today, next_check_text=f"now: {found.next_check_text}")
     return found
@@ -857,7 +857,8 @@ def _judgements(r: Rules) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _conclude(r: Rules, withheld: Any, restart_dose: Any) -> Review:
+def _conclude(r: Rules, withheld: Any, restart_dose: Any, patient: Patient | None = None
+              ) -> Review:
     case = r.case
     withheld = _flag(withheld, "withheld")
     if restart_dose is not None and not withheld:
@@ -941,7 +942,11 @@ def _conclude(r: Rules, withheld: Any, restart_dose: Any) -> Review:
     if proposed is not None and worst in ("withhold", "stop"):
         proposed = None
     if proposed is not None and not (withheld and restart_dose is not None):
-        screen(r, proposed[0], "proposed dose")
+        # a dose recalculated for a new weight answers to that weight's ceiling, not to the
+        # limits the current result carries for the weight it was made at
+        fresh = proposed == r.recalculated and patient is not None
+        screen(r, proposed[0], "proposed dose",
+               _ceiling(case, None, patient, latest=True) if fresh else None)
     return Review(
         drug=case.drug,
         date=case.labs.date,
