@@ -1,0 +1,230 @@
+"""The review (``_monitoring/review.py``) at each branch, word for word: issue 19's mutation score.
+
+Each test states one clinical behaviour (monitoring-rules.md "Cyclophosphamide" and "When two
+rules apply"; dosing-rules.md "Screening an order someone else wrote" and "A change in weight")
+with hand-computed values, and pins what the prescriber reads: the action, the next check and
+its words, the proposed dose's text and unit, the reasons and the printed review. When the
+wording changes on purpose, change the expected text with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import pytest
+
+from plexodose import Labs, Patient, cyclophosphamide_iv, review
+from plexodose._core import units as u
+from plexodose._core.errors import InputRangeError, MissingInputError
+from plexodose._monitoring import thresholds as rules
+
+P = Patient.example()  # 72 kg, 175 cm: Mosteller sqrt(72 x 175 / 3600) = sqrt(3.5) = 1.8708 m2
+DAY = dt.date(2027, 3, 1)
+U = "x10^9/L"
+PULSE = cyclophosphamide_iv(P, g_per_m2=0.5)  # 0.5 g/m2 x 1.8708 m2 = 935.41 mg
+MICHIGAN = "[guideline] University of Michigan / VA neurology cyclophosphamide protocol"
+FRENCH = "[guideline] French national diagnosis and care protocol (PNDS), Box 6: cyclophosphamide"
+MESNA = ("give mesna (80-100 % of the cyclophosphamide dose in divided doses, per the local "
+         "protocol) and hydration with each pulse: plexodose does not dose mesna")
+BSR = ("[guideline] BSR/BHPR 2017 guideline for non-biologic DMARDs, as restated by the NHS "
+       "Specialist Pharmacy Service monitoring pages")
+NEXT_PULSE = "next pulse = 0.5 g/m2 x 1.8708 m2 = 935.41 mg"
+
+
+def pulse_review(**values: Any) -> Any:
+    options = {k: values.pop(k) for k in ("nadir", "on", "patient", "started", "neutrophils_rule")
+               if k in values}
+    options.setdefault("on", DAY)
+    return review(PULSE, Labs(date=DAY, **values), **options)
+
+
+def lines(r: Any) -> list[str]:
+    """The printed review without its sources block (the sources are pinned as ids)."""
+    text = repr(r).splitlines()
+    return text[: text.index("  sources:")]
+
+
+def ids(r: Any) -> list[str]:
+    return [s.id for s in r.sources]
+
+
+# --- IV pulses: the pre-pulse counts and creatinine ------------------------------------------
+
+
+def test_pre_pulse_wbc_2_to_3_halves_the_pulse_checks_the_nadir_in_10_days() -> None:
+    # Michigan: pre-pulse WBC 2,000-3,000/uL gives 50 %: 935.41 x 0.5 = 467.71 mg, shown 468 mg
+    r = pulse_review(wbc=f"2.5 {U}")
+    assert (r.action, r.proposed_unit, r.proposed_text) == ("reduce", "mg", "468 mg for the next pulse")
+    assert r.proposed_amount == pytest.approx(467.707, abs=1e-3)
+    assert r.next_check == DAY + dt.timedelta(days=10)  # nadir day 10-14 after the pulse
+    assert lines(r) == [
+        "cyclophosphamide IV, results of 2027-03-01: Reduce the dose",
+        "  proposed dose: 468 mg for the next pulse",
+        "  next check: 2027-03-11 (nadir WBC 10-14 days after the pulse)",
+        "  reasons:",
+        "    - reduce: pre-pulse WBC 2,500/uL is 2,000-3,000: give 50 % (467.71 mg)",
+        f"      {MICHIGAN}",
+        f"    - continue: {NEXT_PULSE}",
+        f"      {MICHIGAN}",
+        "  results:",
+        f"    - WBC 2.5 {U}: judged by {MICHIGAN}",
+        "  notes:",
+        f"    ! {MESNA}",
+    ]
+    assert ids(r) == ["cyclophosphamide.iv.michigan.nadir", "cyclophosphamide.iv.mesna"]
+
+
+def test_pre_pulse_wbc_below_2_holds_and_repeats_in_a_week_with_no_dose() -> None:
+    # Michigan: below 2,000/uL hold; [gap] the repeat a week after a withhold: 2027-03-08
+    r = pulse_review(wbc=f"1.9 {U}")
+    assert (r.action, r.proposed_amount, r.proposed_unit, r.proposed_text) == ("withhold", None, None, "")
+    assert lines(r) == [
+        "cyclophosphamide IV, results of 2027-03-01: Withhold and discuss with the specialist team",
+        "  proposed dose: none (a restart takes the prescriber's dose)",
+        "  next check: 2027-03-08 (repeat the counts; discuss with the specialist team)",
+        "  reasons:",
+        "    - withhold: pre-pulse WBC 1,900/uL is below 2,000: hold the pulse",
+        f"      {MICHIGAN}",
+        f"    - continue: {NEXT_PULSE}",
+        f"      {MICHIGAN}",
+        "  results:",
+        f"    - WBC 1.9 {U}: judged by {MICHIGAN}",
+    ]
+    assert ids(r) == ["cyclophosphamide.iv.michigan.nadir", "review.withhold.repeat"]
+
+
+def test_neutrophils_below_1_5_postpone_the_pulse_by_default() -> None:
+    # French protocol: neutrophils 1.2 < 1.5 x10^9/L on the bolus date: postpone (the default)
+    r = pulse_review(neutrophils=f"1.2 {U}")
+    assert (r.action, r.proposed_amount, r.next_check) == ("withhold", None, DAY + dt.timedelta(days=7))
+    assert [(f.action, f.text, f.source) for f in r.reasons] == [(
+        "withhold",
+        f"neutrophils 1.2 {U} are below 1.5 {U} on the bolus date: postpone the pulse (the French "
+        "protocol's default; neutrophils_rule='cut' gives 75 % instead); a postponement beyond 2 "
+        "weeks: discuss another therapy",
+        rules.FRENCH_POSTPONE,
+    )]
+    assert r.judgements == (f"neutrophils 1.2 {U}: judged by {FRENCH}",)
+    assert ids(r) == ["cyclophosphamide.iv.review.french_postpone", "review.withhold.repeat"]
+    assert r.notes == ()  # no pulse is planned, so no mesna line
+
+
+def test_neutrophils_1_5_are_not_below_and_the_pulse_goes_ahead() -> None:
+    # 1.5 x10^9/L = 1,500/uL is not below 1,500: the pulse is planned at its dose, in 10 days
+    r = pulse_review(neutrophils=f"1.5 {U}")
+    assert (r.action, r.proposed_text) == ("continue", "935 mg for the next pulse")
+    assert r.next_check == DAY + dt.timedelta(days=10)
+
+
+def test_neutrophils_cut_rule_gives_75_percent() -> None:
+    # neutrophils_rule="cut": 935.41 x 0.75 = 701.56 mg, shown 702 mg
+    r = pulse_review(neutrophils=f"1.2 {U}", neutrophils_rule="cut")
+    assert (r.action, r.proposed_text) == ("reduce", "702 mg for the next pulse")
+    assert r.proposed_amount == pytest.approx(701.56, abs=0.01)
+
+
+def test_pre_pulse_creatinine_above_500_umol_holds_the_pulse() -> None:
+    # 5.7 mg/dL x 88.4 = 503.88 umol/L > 500: beyond the EULAR table, hold ([gap])
+    r = pulse_review(wbc=f"5 {U}", creatinine="5.7 mg/dL")
+    assert (r.action, r.proposed_amount, r.next_check) == ("withhold", None, DAY + dt.timedelta(days=7))
+    assert r.reasons[0].text == ("pre-pulse creatinine 504 umol/L is above 500 umol/L, beyond the "
+                                 "EULAR table: hold the pulse and discuss (dose individually)")
+    assert r.reasons[0].source is rules.PRE_PULSE_CREATININE_GAP
+    assert r.reasons[2].text == f"judged and within the rules' limits: WBC 5 {U}"
+    # 5.6 mg/dL x 88.4 = 495.04 umol/L: not above 500, the pulse goes ahead at 935 mg
+    below = pulse_review(wbc=f"5 {U}", creatinine="5.6 mg/dL")
+    assert (below.action, below.proposed_text) == ("continue", "935 mg for the next pulse")
+
+
+def test_a_new_bsa_5_percent_away_asks_for_the_recalculated_pulse() -> None:
+    # 80 kg, 175 cm: sqrt(80 x 175 / 3600) = 1.9720 m2; |1.9720 - 1.8708| / 1.8708 = 5.4 % >= 5 %:
+    # next pulse 0.5 x 1.9720 = 986.01 mg, shown 986 mg
+    r = pulse_review(wbc=f"5 {U}", patient=attrs.evolve(P, weight=u.quantity(80, "kg")))
+    assert (r.action, r.proposed_unit, r.proposed_text) == ("recalculate", "mg", "986 mg for the next pulse")
+    assert r.proposed_amount == pytest.approx(986.013, abs=1e-3)
+    assert r.reasons[0].text == (
+        "BSA 1.972 m2 (weight 80 kg, height 175 cm) differs by 5.4 % from the 1.871 m2 behind the "
+        "last pulse; 5 % or more asks for a recalculation: next pulse 986 mg (0.5 g/m2 x 1.972 m2; "
+        "last 935 mg): the prescriber accepts it")
+    assert r.next_check == DAY + dt.timedelta(days=10)
+    # 74 kg: sqrt(74 x 175 / 3600) = 1.8966 m2, 1.4 % from 1.8708: under 5 %, no recalculation
+    same = pulse_review(wbc=f"5 {U}", patient=attrs.evolve(P, weight=u.quantity(74, "kg")))
+    assert (same.action, same.proposed_text) == ("continue", "935 mg for the next pulse")
+
+
+# --- IV pulses: the nadir count and its dates -------------------------------------------------
+
+
+def test_a_nadir_that_is_not_labs_or_has_no_wbc_is_refused_naming_nadir() -> None:
+    with pytest.raises(InputRangeError) as wrong:
+        pulse_review(wbc=f"5 {U}", nadir=3)
+    assert (str(wrong.value), wrong.value.field, wrong.value.value) == (
+        "nadir must be a plexodose.Labs with a wbc", "nadir", 3)
+    with pytest.raises(MissingInputError) as empty:
+        pulse_review(wbc=f"5 {U}", nadir=Labs(date=DAY, neutrophils=f"2 {U}"))
+    assert (str(empty.value), empty.value.field) == ("nadir must carry a wbc", "nadir")
+
+
+def test_a_nadir_after_the_review_the_counts_or_on_the_pulse_day_is_refused() -> None:
+    later = DAY + dt.timedelta(days=1)
+    with pytest.raises(InputRangeError) as future:
+        pulse_review(wbc=f"5 {U}", nadir=Labs(date=later, wbc=f"3 {U}"))
+    assert (str(future.value), future.value.field, future.value.value) == (
+        "nadir dated 2027-03-02 is after the review date 2027-03-01: a nadir count cannot come "
+        "from the future (pass on= the date of the review)", "nadir", later)
+    with pytest.raises(InputRangeError) as after:
+        pulse_review(wbc=f"5 {U}", nadir=Labs(date=later, wbc=f"3 {U}"), on=later)
+    assert (str(after.value), after.value.field, after.value.value) == (
+        "nadir dated 2027-03-02 is after the pre-pulse counts (2027-03-01): the nadir follows the "
+        "last pulse, before the next one", "nadir", later)
+    started = DAY - dt.timedelta(days=14)
+    with pytest.raises(InputRangeError) as same_day:
+        pulse_review(wbc=f"5 {U}", nadir=Labs(date=started, wbc=f"3 {U}"), started=started)
+    assert (str(same_day.value), same_day.value.field, same_day.value.value) == (
+        "nadir dated 2027-02-15 is not after the pulse it follows (started 2027-02-15): a nadir "
+        "count is dated after its pulse", "nadir", started)
+    # on the counts' own date, and the day after the pulse: both accepted
+    ok = pulse_review(wbc=f"5 {U}", nadir=Labs(date=DAY, wbc=f"3.5 {U}"),
+                      started=DAY - dt.timedelta(days=1))
+    assert ok.action == "continue"
+
+
+def test_a_pulse_review_without_the_last_pulse_is_refused_naming_drug() -> None:
+    with pytest.raises(MissingInputError) as caught:
+        review("cyclophosphamide iv", Labs(date=DAY, wbc=f"5 {U}"), on=DAY)
+    assert (str(caught.value), caught.value.field) == (
+        "a cyclophosphamide IV review needs the last pulse: pass its CyclophosphamidePulse as drug",
+        "drug")
+
+
+# --- daily drugs: withhold, restart, the ceiling that could not be checked ---------------------
+
+
+def test_a_withheld_drug_with_counts_still_low_keeps_the_withhold_and_ignores_the_restart() -> None:
+    # WBC 3 < 3.5 (BSR): withhold again; the restart dose is not used; a week's repeat: 03-08
+    r = review("azathioprine", Labs(date=DAY, wbc=f"3 {U}"), on=DAY, withheld=True,
+               restart_dose="100 mg/day")
+    assert lines(r) == [
+        "azathioprine, results of 2027-03-01: Withhold and discuss with the specialist team",
+        "  proposed dose: none (a restart takes the prescriber's dose)",
+        "  next check: 2027-03-08 (discuss with the specialist team now; repeat the tests by then)",
+        "  reasons:",
+        f"    - withhold: WBC 3 {U} is below 3.5 {U}: withhold and discuss with the specialist team",
+        f"      {BSR}",
+        "  results:",
+        f"    - WBC 3 {U}: judged by {BSR}",
+        "  notes:",
+        "    ! restart_dose not used: the results do not allow a restart",
+    ]
+
+
+def test_a_current_dose_without_a_patient_is_checked_against_150_mg_only() -> None:
+    # no patient: only the seed's 150 mg/day maximum; 100 mg/day is under it, noted as not checked
+    r = review("azathioprine", Labs(date=DAY, wbc=f"6 {U}"), on=DAY, current_dose="100 mg/day")
+    assert (r.action, r.next_check_text) == ("continue", "the regular cadence, every 2 weeks")
+    assert r.notes == (
+        "current_dose 100 mg/day: the patient's own ceiling could not be checked (no patient: only "
+        "the 150 mg/day maximum could be checked, not the genotype, renal or weight range; give "
+        "patient=)",)
