@@ -17,7 +17,7 @@ import pytest
 
 from plexodose import Labs, Patient, cyclophosphamide_iv, review
 from plexodose._core import units as u
-from plexodose._core.errors import InputRangeError, MissingInputError
+from plexodose._core.errors import DoseRangeError, InputRangeError, MissingInputError
 from plexodose._monitoring import thresholds as rules
 
 P = Patient.example()  # 72 kg, 175 cm: Mosteller sqrt(72 x 175 / 3600) = sqrt(3.5) = 1.8708 m2
@@ -228,3 +228,173 @@ def test_a_current_dose_without_a_patient_is_checked_against_150_mg_only() -> No
         "current_dose 100 mg/day: the patient's own ceiling could not be checked (no patient: only "
         "the 150 mg/day maximum could be checked, not the genotype, renal or weight range; give "
         "patient=)",)
+
+
+# --- one answer from several rules; reductions, restarts and a withheld drug --------------------
+
+EGFR = "eGFR 20 mL/min/1.73 m^2"
+LOW_EGFR_REDUCE = (f"{EGFR} is below 25: at most 1 g twice daily (2,000 mg/day): reduce 3,000 "
+                   "mg/day to 1 g twice daily, and repeat in 1 week")
+EGFR_REPEAT = f"{EGFR} is below 60: repeat in 1 week (once; the eGFR alone never withholds)"
+RESTART_GAP = "[gap] plexodose (monitoring rules: 'withhold and discuss' never invents a dose)"
+
+
+def mmf(**options: Any) -> Any:
+    labs = options.pop("labs", {"egfr": "20 mL/min/1.73m2"})
+    options.setdefault("on", DAY)
+    options.setdefault("baseline", "1.0 mg/dL")
+    return review("mycophenolate", Labs(date=DAY, **labs), **options)
+
+
+def test_mycophenolate_egfr_below_25_on_3_g_reduces_to_1_g_twice_daily_and_cites_both_rules() -> None:
+    # label: eGFR 20 < 25 on 3,000 > 2,000 mg/day: 1 g twice daily; the shared eGFR < 60 rule's
+    # repeat in 1 week (2027-03-08); two actions (reduce, repeat): the one-answer rule is cited
+    r = mmf(current_dose="3000 mg/day")
+    assert (r.action, r.proposed_amount, r.proposed_unit) == ("reduce", 2000.0, "mg/day")
+    assert r.proposed_text == "1,000 mg twice daily (2,000 mg/day), down from 3,000 mg/day"
+    assert (r.next_check, r.next_check_text) == (DAY + dt.timedelta(days=7), "after the dose change")
+    assert [(f.action, f.text) for f in r.reasons] == [("reduce", LOW_EGFR_REDUCE), ("repeat", EGFR_REPEAT)]
+    assert "review.action.highest" in ids(r)
+    assert r.notes[1] == ("proposed dose 2,000 mg/day: within this patient's own ceiling (1,000-3,000 "
+                          f"mg/day; {EGFR}: below 25, at most 2,000 mg/day)")
+
+
+def test_a_reduction_without_the_current_dose_is_only_flagged_and_repeated() -> None:
+    # no current dose: the 2 g/day limit cannot be compared: flag; the repeat wins (repeat > flag)
+    r = mmf()
+    assert (r.action, r.proposed_amount, r.next_check_text) == ("repeat", None, "repeat the tests")
+    assert r.headline == ("mycophenolate mofetil, results of 2027-03-01: Repeat the test by "
+                          "2027-03-08")
+    assert r.reasons[1].text == (f"{EGFR} is below 25: at most 1 g twice daily (2,000 mg/day); the "
+                                 "current dose was not given, so it could not be checked (give "
+                                 "current_dose=)")
+
+
+def test_a_withheld_drug_whose_results_ask_for_a_reduction_stays_withheld() -> None:
+    # a restart takes the prescriber's dose, never a computed reduction: withhold, no dose
+    r = mmf(current_dose="3000 mg/day", withheld=True)
+    assert (r.action, r.proposed_amount, r.proposed_text) == ("withhold", None, "")
+    assert (r.reasons[0].action, r.reasons[0].text, r.reasons[0].source) == (
+        "withhold", "the drug is withheld and the results ask for a reduction: a restart takes "
+        "the prescriber's dose (restart_dose=)", rules.RESTART_RULE)
+    assert r.next_check_text == "discuss with the specialist team now; repeat the tests by then"
+    assert ids(r)[-3:] == ["review.restart.explicit_dose", "mycophenolate.review.cadence",
+                           "review.withhold.repeat"]
+
+
+def test_a_withheld_drug_with_normal_results_needs_the_prescribers_restart_dose() -> None:
+    r = mmf(labs={"wbc": f"6 {U}"}, withheld=True)
+    assert lines(r)[:7] == [
+        "mycophenolate mofetil, results of 2027-03-01: Withhold and discuss with the specialist team",
+        "  proposed dose: none (a restart takes the prescriber's dose)",
+        "  next check: 2027-03-08 (discuss with the specialist team now; repeat the tests by then)",
+        "  reasons:",
+        "    - withhold: the results allow a restart, but the drug is withheld: a restart takes the "
+        "prescriber's dose (restart_dose=)",
+        f"      {RESTART_GAP}",
+        f"    - continue: every result given is within the rules' limits (WBC 6 {U})",
+    ]
+    assert ids(r) == ["review.counts.bsr_2017", "mycophenolate.review.low_egfr",
+                      "review.restart.explicit_dose", "mycophenolate.review.cadence",
+                      "review.withhold.repeat"]
+
+
+def test_a_restart_at_the_prescribers_dose_is_screened_and_proposed() -> None:
+    # 2,000 mg/day inside 1,000-3,000 (eGFR 86.2 from the record: CKD-EPI 2021, creatinine 1
+    # mg/dL, 60, male); the regular cadence: 2 weeks, 2027-03-15
+    r = mmf(labs={"wbc": f"6 {U}"}, withheld=True, restart_dose="2000 mg/day", patient=P)
+    assert (r.action, r.proposed_amount, r.proposed_unit) == ("continue", 2000.0, "mg/day")
+    assert lines(r)[:6] == [
+        "mycophenolate mofetil, results of 2027-03-01: Continue",
+        "  proposed dose: 2,000 mg/day (restart at the prescriber's dose)",
+        "  next check: 2027-03-15 (the regular cadence, every 2 weeks)",
+        "  reasons:",
+        "    - continue: restart at the prescriber's dose",
+        f"      {RESTART_GAP}",
+    ]
+    assert r.notes == (
+        "restart_dose 2,000 mg/day: within this patient's own ceiling (1,000-3,000 mg/day; eGFR 86.2 "
+        "mL/min/1.73 m^2 (CKD-EPI 2021 from the creatinine 1 mg/dL of the patient's record, age 60, "
+        "male))",)
+
+
+def test_restart_dose_without_withheld_and_a_non_boolean_withheld_are_refused() -> None:
+    with pytest.raises(InputRangeError) as restart:
+        mmf(labs={"wbc": f"6 {U}"}, restart_dose="2000 mg/day")
+    assert (str(restart.value), restart.value.field, restart.value.value) == (
+        "restart_dose applies to a withheld drug only (pass withheld=True)", "restart_dose",
+        "2000 mg/day")
+    with pytest.raises(InputRangeError) as flag:
+        mmf(labs={"wbc": f"6 {U}"}, withheld=1)
+    assert (str(flag.value), flag.value.field, flag.value.value) == (
+        "withheld must be True or False; got 1", "withheld", 1)
+
+
+# --- the patient's own ceiling a current dose is screened against (dosing-rules.md) ------------
+
+
+def current(drug: str, dose: str, patient: Patient | None = None) -> tuple[str, ...]:
+    r = review(drug, Labs(date=DAY, wbc=f"6 {U}"), on=DAY, baseline="1.0 mg/dL",
+               current_dose=dose, patient=patient)
+    assert r.action == "continue"
+    return r.notes
+
+
+def test_ciclosporin_ceiling_is_2_5_to_5_mg_per_kg_or_only_the_heaviest_weight_without_one() -> None:
+    # no weight: 5 mg/kg/day x 350 kg (the heaviest accepted) is all that can be checked
+    assert current("ciclosporin", "300 mg/day") == (
+        "current_dose 300 mg/day: the patient's own ceiling could not be checked (no weight: only "
+        "5 mg/kg/day of the heaviest weight plexodose accepts (350 kg) could be checked; give "
+        "patient=)",)
+    # 72 kg: 2.5 x 72 = 180 to 5 x 72 = 360 mg/day; 150 is below the range
+    assert current("ciclosporin", "150 mg/day", P) == (
+        "current_dose 150 mg/day is below this patient's range (from 180 mg/day: 2.5-5 mg/kg/day at "
+        "72 kg)",
+        "current_dose 150 mg/day: within this patient's own ceiling (2.5-5 mg/kg/day at 72 kg)")
+
+
+def test_oral_cyclophosphamide_ceiling_follows_the_creatinine_band() -> None:
+    assert current("cyclophosphamide oral", "150 mg/day") == (
+        "current_dose 150 mg/day: the patient's own ceiling could not be checked (no weight: only "
+        "the 200 mg/day maximum could be checked; give patient=)",)
+    # creatinine 1 mg/dL = 88.4 umol/L < 250: 1-2 mg/kg/day x 72 kg = 72-144 mg/day; 50 is below
+    assert current("cyclophosphamide oral", "50 mg/day", P)[0] == (
+        "current_dose 50 mg/day is below this patient's range (from 72 mg/day: 1-2 mg/kg/day at 72 "
+        "kg (creatinine < 250 umol/L), at most 200 mg/day)")
+    # creatinine 3 mg/dL x 88.4 = 265.2 umol/L: the 250-500 band, 1.75 x 72 = 126 mg/day maximum
+    with pytest.raises(DoseRangeError) as above:
+        current("cyclophosphamide oral", "150 mg/day", attrs.evolve(P, serum_creatinine=u.quantity(3.0, "mg/dL")))
+    assert str(above.value) == (
+        "current_dose 150 mg/day is above the cyclophosphamide (oral) maximum of 126 mg/day (1-1.75 "
+        "mg/kg/day at 72 kg (creatinine 250-500 umol/L), at most 200 mg/day); an override does not "
+        "lift it")
+
+
+def test_oral_cyclophosphamide_ceiling_without_a_creatinine_says_not_known_once() -> None:
+    # no creatinine anywhere: the 2 mg/kg/day band, 2 x 72 = 144 mg/day; 100 mg/day is within
+    assert current("cyclophosphamide oral", "100 mg/day", attrs.evolve(P, serum_creatinine=None)) == (
+        "current_dose 100 mg/day: within this patient's own ceiling (1-2 mg/kg/day at 72 kg "
+        "(creatinine not known), at most 200 mg/day)",)
+
+
+def test_mycophenolate_and_azathioprine_ceilings_name_their_ranges() -> None:
+    # mycophenolate: 2 x 500 mg a dose = 1,000 mg/day is the low end; eGFR 86.2 from the record
+    assert current("mycophenolate", "500 mg/day", P)[0] == (
+        "current_dose 500 mg/day is below this patient's range (from 1,000 mg/day: 1,000-3,000 "
+        "mg/day; eGFR 86.2 mL/min/1.73 m^2 (CKD-EPI 2021 from the creatinine 1 mg/dL of the "
+        "patient's record, age 60, male))")
+    # azathioprine, both genes normal, 72 kg: 1-2 mg/kg/day = 72-144, under the 150 cap
+    assert current("azathioprine", "50 mg/day", P)[0] == (
+        "current_dose 50 mg/day is below this patient's range (from 72 mg/day: 1-2 mg/kg/day at 72 "
+        "kg with this patient's renal share, 72 mg-150 mg/day)")
+    # TPMT intermediate: CPIC 30-80 % of 2 x 72 = 144: 43.2-115.2 mg/day
+    assert current("azathioprine", "100 mg/day", attrs.evolve(P, tpmt="intermediate")) == (
+        "current_dose 100 mg/day: within this patient's own ceiling (reduced metabolizer: CPIC's "
+        "30 %-80 % of the normal dose, 43.2 mg-115.2 mg/day)",)
+    # TPMT poor: CPIC's 10-fold reduction three days a week: 72 x 2 / 10 x 3 / 7 = 6.17 mg/day
+    with pytest.raises(DoseRangeError) as poor:
+        current("azathioprine", "20 mg/day", attrs.evolve(P, tpmt="poor"))
+    assert str(poor.value) == (
+        "current_dose 20 mg/day: a poor metabolizer has no protocol range (TPMT/NUDT15 poor "
+        "metabolizer: CPIC's reduced regimen is 6.17 mg/day on average (10-fold reduction, three "
+        "days a week); this dose is 3.24 times it); pass override='reason' to accept it")
