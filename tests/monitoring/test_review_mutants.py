@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 import pytest
 
-from plexodose import Labs, Patient, cyclophosphamide_iv, review
+from plexodose import Labs, Patient, azathioprine, cyclophosphamide_iv, review
 from plexodose._core import units as u
 from plexodose._core.errors import DoseRangeError, InputRangeError, MissingInputError
 from plexodose._monitoring import thresholds as rules
@@ -398,3 +398,97 @@ def test_mycophenolate_and_azathioprine_ceilings_name_their_ranges() -> None:
         "current_dose 20 mg/day: a poor metabolizer has no protocol range (TPMT/NUDT15 poor "
         "metabolizer: CPIC's reduced regimen is 6.17 mg/day on average (10-fold reduction, three "
         "days a week); this dose is 3.24 times it); pass override='reason' to accept it")
+
+
+# --- a change in weight (dosing-rules.md, "A change in weight") --------------------------------
+
+RECALCULATED_AT_80 = (
+    "weight 80 kg differs by 11.1 % from the 72 kg behind the current dose (150 mg/day, "
+    "calculated 144 mg/day); 5 % or more asks for a recalculation: new dose 150 mg/day "
+    "(recalculated at 80 kg: 2 mg/kg/day, calculated 150 mg/day, capped; current 150 mg/day at "
+    "72 kg): the prescriber accepts it")
+
+
+def test_azathioprine_at_a_new_weight_proposes_the_recalculated_capped_dose() -> None:
+    # 72 kg: 2 x 72 = 144 mg/day, three 50 mg tablets = 150; 80 kg: (80 - 72) / 72 = 11.1 % >= 5 %:
+    # 2 x 80 = 160 mg/day, capped at the seed's 150 mg/day
+    dose = azathioprine(P)
+    r = review(dose, Labs(date=DAY, wbc=f"6 {U}"), on=DAY, patient=attrs.evolve(P, weight=u.quantity(80, "kg")))
+    assert (r.action, r.proposed_amount, r.proposed_unit) == ("recalculate", 150.0, "mg/day")
+    assert r.proposed_text == ("150 mg/day (recalculated at 80 kg: 2 mg/kg/day, calculated 150 "
+                               "mg/day, capped; current 150 mg/day at 72 kg): the prescriber accepts it")
+    assert (r.reasons[0].action, r.reasons[0].text, r.reasons[0].source.id) == (
+        "recalculate", RECALCULATED_AT_80, "review.recalculate.weight_change")
+    # the current dose is screened at the weight behind it (72 kg), the new one at 80 kg
+    assert r.notes == (
+        "current_dose 150 mg/day: within this patient's own ceiling (1-2 mg/kg/day at 72 kg with "
+        "this patient's renal share, 72 mg-150 mg/day)",
+        "proposed dose 150 mg/day: within this patient's own ceiling (1-2 mg/kg/day at 80 kg with "
+        "this patient's renal share, 75 mg-150 mg/day)")
+
+
+def test_a_withheld_drug_at_a_new_weight_only_shows_the_recalculated_dose_in_the_notes() -> None:
+    r = review(azathioprine(P), Labs(date=DAY, wbc=f"6 {U}"), on=DAY, withheld=True,
+               patient=attrs.evolve(P, weight=u.quantity(80, "kg")))
+    assert (r.action, r.proposed_amount) == ("withhold", None)
+    assert r.notes[1] == RECALCULATED_AT_80
+    assert [f.action for f in r.reasons] == ["withhold", "continue"]
+
+
+# --- inputs: each refusal names its field, value and accepted range ----------------------------
+
+DATE_TEXT = 'must be a date such as "2027-01-16" (an ISO string) or datetime.date(2027, 1, 16)'
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("stable_since", DAY + dt.timedelta(days=1), "stable_since is after the results"),
+    ("potassium_limit", 8.5, "potassium_limit 8.5 is outside the plausible range 4-8 mmol/L"),
+    ("potassium_limit", "x", "potassium_limit must be a plain number such as 0.4 (its unit is in "
+     "its name); got str 'x'"),
+    ("uln_alt", "2000 U/L", "uln_alt 2000 U/L is outside the plausible range 1-1000 U/L"),
+    ("uln_ast", "2000 U/L", "uln_ast 2000 U/L is outside the plausible range 1-1000 U/L"),
+    ("uncontrolled_hypertension", 1, "uncontrolled_hypertension must be True or False; got 1"),
+    ("pressure_reductions", 11, "pressure_reductions must be from 0 to 10; got 11"),
+    ("reductions", 11, "reductions must be from 0 to 10; got 11"),
+    ("started", "nonsense", f"started {DATE_TEXT}; got 'nonsense'"),
+    ("on", "nonsense", f"on {DATE_TEXT}; got 'nonsense'"),
+    ("stable_since", "nonsense", f"stable_since {DATE_TEXT}; got 'nonsense'"),
+    ("explained", [3], 'explained must be a list of names, such as ["eosinophils"]; got [3]'),
+    ("explained", ["platelets"], "explained may name eosinophils or albumin; got ['platelets']"),
+    ("thresholds", "x", "thresholds must be 'bsr2017' or 'local'; got 'x'"),
+])
+def test_a_bad_option_is_refused_naming_field_value_and_range(field: str, value: Any, message: str) -> None:
+    options: dict[str, Any] = {"on": DAY, "baseline": "1.0 mg/dL", field: value}
+    with pytest.raises(InputRangeError) as caught:
+        review("ciclosporin", Labs(date=DAY, wbc=f"6 {U}"), **options)
+    assert (str(caught.value), caught.value.field, caught.value.value) == (message, field, value)
+
+
+def test_a_current_dose_beside_the_calculators_result_is_refused() -> None:
+    with pytest.raises(InputRangeError) as caught:
+        review(azathioprine(P), Labs(date=DAY, wbc=f"6 {U}"), on=DAY, current_dose="100 mg/day")
+    assert (str(caught.value), caught.value.field, caught.value.value) == (
+        "give current_dose or a DailyDose as drug, not both", "current_dose", "100 mg/day")
+
+
+def test_stable_since_and_history_before_the_start_are_refused_on_the_day_before_only() -> None:
+    started = DAY - dt.timedelta(days=10)  # 2027-02-19
+    with pytest.raises(InputRangeError) as stable:
+        review("azathioprine", Labs(date=DAY, wbc=f"6 {U}"), on=DAY, started=started,
+               stable_since=started - dt.timedelta(days=1))
+    assert (str(stable.value), stable.value.field, stable.value.value) == (
+        "stable_since 2027-02-18 is before the start 2027-02-19: a dose cannot be stable since "
+        "before it was started (rule: 'stable since' cannot precede the start)", "stable_since",
+        dt.date(2027, 2, 18))
+    # stable since the start day itself: accepted
+    assert review("azathioprine", Labs(date=DAY, wbc=f"6 {U}"), on=DAY, started=started,
+                  stable_since=started).action == "continue"
+    earlier = [Labs(date=DAY - dt.timedelta(days=1), wbc=f"5 {U}")]  # 2027-02-28
+    with pytest.raises(InputRangeError) as history:
+        review("azathioprine", Labs(date=DAY, wbc=f"6 {U}"), on=DAY, started=DAY, history=earlier)
+    assert (str(history.value), history.value.field, history.value.value) == (
+        "history dated 2027-02-28 is before the treatment it reviews (started 2027-03-01); give "
+        "pre-treatment results as baseline=", "history", dt.date(2027, 2, 28))
+    # history on the start day: accepted
+    assert review("azathioprine", Labs(date=DAY, wbc=f"6 {U}"), on=DAY,
+                  started=DAY - dt.timedelta(days=1), history=earlier).action == "continue"
