@@ -492,3 +492,23 @@ def test_stable_since_and_history_before_the_start_are_refused_on_the_day_before
     # history on the start day: accepted
     assert review("azathioprine", Labs(date=DAY, wbc=f"6 {U}"), on=DAY,
                   started=DAY - dt.timedelta(days=1), history=earlier).action == "continue"
+
+
+def test_a_pulse_review_without_counts_or_a_nadir_is_refused_naming_labs() -> None:
+    with pytest.raises(MissingInputError) as caught:
+        pulse_review(creatinine="1 mg/dL")
+    assert (str(caught.value), caught.value.field) == (
+        "a cyclophosphamide IV review needs the pre-pulse wbc or neutrophils, or the nadir: such as "
+        'Labs(date=..., wbc="4.5 x10^9/L")', "labs")
+
+
+def test_the_cut_rule_cites_the_french_neutrophil_rule_and_keeps_wbc_within() -> None:
+    # neutrophils 1.2 < 1.5 with neutrophils_rule="cut": 935.41 x 0.75 = 701.56 mg; WBC 5 is within
+    r = pulse_review(wbc=f"5 {U}", neutrophils=f"1.2 {U}", neutrophils_rule="cut")
+    assert [(f.action, f.text, f.source.id) for f in r.reasons] == [
+        ("reduce", "neutrophils 1,200/uL below 1.5 x10^9/L: cut 25 % (701.56 mg), or postpone",
+         "cyclophosphamide.iv.french.neutrophils"),
+        ("continue", NEXT_PULSE, "cyclophosphamide.iv.michigan.nadir"),
+        ("continue", f"judged and within the rules' limits: WBC 5 {U}", "cyclophosphamide.iv.michigan.nadir"),
+    ]
+    assert r.judgements == (f"WBC 5 {U}: judged by {MICHIGAN}", f"neutrophils 1.2 {U}: judged by {FRENCH}")
