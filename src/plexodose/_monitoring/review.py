@@ -791,7 +791,7 @@ def _own_ceiling(case: Case, patient: Patient | None, creatinine: float | None) 
                        "give patient=", sources=(src.ORAL_CYCLOPHOSPHAMIDE_MAX,))
     if creatinine is None and patient is not None:
         creatinine = patient.creatinine_mg_dl
-    rate, band = (_cyclophosphamide.ORAL_MG_PER_KG_DAY[1], "creatinine not known") if (
+    rate, band = (_cyclophosphamide.ORAL_MG_PER_KG_DAY[1], "not known") if (
         creatinine is None) else oral_band(round(creatinine * UMOL_PER_MG_DL, 6))
     hard = min(rate * weight, most)
     return Ceiling(soft=hard, hard=hard, low=_cyclophosphamide.ORAL_MG_PER_KG_DAY[0] * weight,
