@@ -131,55 +131,6 @@ def judged_values(
             source=source,
         )
     return used, stale
-    on = p.on if p.on is not None else dt.date.today()
-    trace.step("values judged on the decision date {} ({})", on.isoformat(),
-               "on=" if p.on is not None else "today: no on= given")
-    windows = p.windows
-    for value in used:
-        if value.measured is None or value.name == "baseline_creatinine":
-            continue  # a baseline's date is judged against the start, by the review
-        days = (on - value.measured).days
-        if value.name == "height":
-            limit = windows.get("height", _prov.HEIGHT_WARNING_DAYS)
-            if days > limit:
-                trace.warn(
-                    f"height measured {value.measured.isoformat()}, {days} days before "
-                    f"{on.isoformat()} (more than {limit}): re-measure",
-                    source=_prov.HEIGHT_OLD,
-                )
-            continue
-        default = _prov.PULSE_WINDOW_DAYS if pulse else (
-            _prov.WEIGHT_WINDOW_DAYS if value.name == "weight" else _prov.CREATININE_WINDOW_DAYS
-        )
-        limit = windows.get(value.name, default)
-        source = _prov.WEIGHT_STALE if value.name == "weight" else _prov.CREATININE_STALE
-        trace.cite(source)
-        if limit != default:
-            trace.warn(
-                f"{value.name.replace('_', ' ')} window set to {limit} days for this patient "
-                f"(default {default})",
-                source=source,
-            )
-        if days <= limit:
-            continue
-        what = f"{value.name.replace('_', ' ')} {value.text} measured {value.measured.isoformat()}"
-        confirmed = value.confirmed
-        if confirmed is None or (on - confirmed).days > limit:
-            stale = f"confirmed {confirmed.isoformat()}, also" if confirmed else "is"
-            raise InputRangeError(
-                f"{what} {stale} more than {limit} days before the decision date "
-                f"{on.isoformat()} ({days} days; {source.rule}): measure it again, or pass "
-                f"confirmed={{'{value.name}': '<date it was confirmed>'}} with a date within "
-                f"{limit} days",
-                field=value.name,
-                value=value.measured,
-            )
-        trace.warn(
-            f"{what}, {days} days before {on.isoformat()} (window {limit} days): used as "
-            f"confirmed on {confirmed.isoformat()}",
-            source=source,
-        )
-    return used
 
 
 def _unknown_ivig_risks(p: Patient, trace: Trace) -> None:
