@@ -83,25 +83,6 @@ def _drug(text: str) -> str:
     return key
 
 
-def _with_unit(example: str) -> Any:
-    def parse(text: str) -> str:
-        try:
-            float(text)
-        except ValueError:
-            return text
-        raise argparse.ArgumentTypeError(
-            f"needs a unit, such as {example}; got the bare number {text.strip()}")
-
-    return parse
-
-
-def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-
-
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -113,6 +94,8 @@ def _date(text: str) -> dt.date:
 def arguments(sub: argparse.ArgumentParser) -> None:
     """The ``screen`` subcommand's options, added to its parser."""
     from plexodose.cli import PATIENT_OPTIONS, _add
+    from plexodose.cli import _integer as _whole
+    from plexodose.cli import _quantity as _with_unit  # one bare-number refusal for all
 
     sub.epilog = ("Exit status: " + "; ".join(f"{code} {words}"
                                               for code, words in STATUS_WORDS.items())
