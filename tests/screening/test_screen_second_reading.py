@@ -173,3 +173,8 @@ def test_mg_per_kg_pulses_cap_and_missing_values() -> None:
 def test_azathioprine_mass_without_frequency_is_not_screened() -> None:
     s = screen(Order(drug="azathioprine", dose="100 mg"), YOUNG)
     assert s.verdict == "not_screened"  # 1 or 2 doses a day: 100 or 200 mg a day
+
+
+def test_ciclosporin_without_a_baseline_names_the_rise_rule_as_not_checked() -> None:
+    s = screen(Order(drug="ciclosporin", dose="90 mg", times_per_day=2), YOUNG)
+    assert any("rise of 25 %" in item for item in s.not_checked)

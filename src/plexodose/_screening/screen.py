@@ -732,7 +732,11 @@ def _ciclosporin_renal(w: _Work) -> None:
 def _ciclosporin_rise(w: _Work) -> None:
     p = w.patient
     base, now = p.baseline_creatinine_mg_dl, w.creatinine("condition")
-    if base is None or now is None or now < base * (1 + csa.RISE_THRESHOLD[0]) * (1 - EDGE):
+    if base is None or now is None:  # not known is never "no rise"
+        w.missing("baseline or current creatinine not given: the rise of 25 % or more above "
+                  "baseline is not checked")
+        return
+    if now < base * (1 + csa.RISE_THRESHOLD[0]) * (1 - EDGE):
         return
     # the label: reduce by 25-50 %; the calculator's reduced dose is the most accepted
     day_mg = _by_weight(w, w.weight("condition"))[1]
