@@ -8,7 +8,6 @@ are in :mod:`plexodose._core.limits`.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 from collections.abc import Collection
@@ -28,8 +27,12 @@ def checked_date(value: Any, field: str, earliest: dt.date, latest: dt.date) -> 
     datetime.date(2027, 1, 16)
     """
     if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
-        with contextlib.suppress(ValueError):
+        # "2027-02-30" stays text, refused below with the form to type (a try, not
+        # contextlib.suppress: a date is read on every screen)
+        try:  # noqa: SIM105
             value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
     if type(value) is not dt.date:
         raise InputRangeError(
             f'{field} must be a date such as "2027-01-16" (an ISO string) or '

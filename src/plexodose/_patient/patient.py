@@ -7,7 +7,6 @@ on every read, so nothing a caller does to one (an in-place ``ito()``) can reach
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import types
 from collections.abc import Callable, Mapping
@@ -266,8 +265,10 @@ class Patient:
         day = _on(on)
         if day == self.on:
             return self
-        made = copy.copy(self)
-        object.__setattr__(made, "on", day)  # a new object: this one never changes
+        made = object.__new__(Patient)  # a new object: this one never changes
+        for name in _SLOTS:  # copy.copy's pickle round trip, without the pickle
+            object.__setattr__(made, name, getattr(self, name))
+        object.__setattr__(made, "on", day)
         made.__attrs_post_init__()
         return made
 
@@ -412,3 +413,12 @@ def _digits(value: float) -> str:
     """The shortest text that reads back to the same float (72.0 is "72")."""
     text = repr(float(value))
     return text[:-2] if text.endswith(".0") else text
+
+
+_SLOTS = tuple(field.name for field in attrs.fields(Patient))  # what dated() copies
+
+
+def dated_values_given(p: Patient) -> tuple[str, ...]:
+    """The names of the dated values ("weight", "height"...) the patient has, in order."""
+    return tuple(name for name, attribute in _ATTRIBUTE.items()
+                 if getattr(p, attribute) is not None)

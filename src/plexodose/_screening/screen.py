@@ -35,12 +35,19 @@ from plexodose._drugs import cyclophosphamide as cyc
 from plexodose._drugs import ivig as ivg
 from plexodose._drugs import mycophenolate as mmf
 from plexodose._patient import body as _body
-from plexodose._patient.patient import Patient
-from plexodose._patient.provenance import EARLIEST
+from plexodose._patient.patient import Patient, dated_values_given
+from plexodose._patient.provenance import EARLIEST, ValueUsed
 from plexodose._screening import table
 from plexodose._screening.exposure import Exposure, exposure_of
 from plexodose._screening.order import Order, read_amount, safe_order
-from plexodose._screening.verdict import Category, Dimension, OrderFinding, Screening, overall
+from plexodose._screening.verdict import (
+    Category,
+    Dimension,
+    OrderFinding,
+    Screening,
+    Suggested,
+    overall,
+)
 
 _MOSTELLER = _body.bsa_formula("mosteller")
 EDGE = 1e-9  # relative: a float at a range's edge is at the edge (67.5 kg in lb is not above)
@@ -65,6 +72,24 @@ def below(value: float, limit: float) -> bool:
     return value < limit * (1 - EDGE)
 
 
+class _Later:
+    """Words written when first read: a screen decides on numbers, and most of its words are
+    never read (principle 3: text at the edge, when asked for)."""
+
+    __slots__ = ("_make", "_words")
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self._make, self._words = make, ""
+
+    def __str__(self) -> str:
+        if not self._words:
+            self._words = self._make()
+        return self._words
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 class _NotScreened(Exception):
     def __init__(self, dimension: Dimension, text: str) -> None:
         super().__init__(text)
@@ -82,15 +107,17 @@ class _Work:
     findings: list[OrderFinding] = attrs.Factory(list)
     not_checked: list[str] = attrs.Factory(list)
     notes: list[str] = attrs.Factory(list)
-    basis: str = ""
-    range_text: str = ""
-    suggested_mg: float | None = None
-    suggested_text: str = ""
+    basis: str | Callable[[], str] = ""
+    range_text: str | Callable[[], str] = ""
+    # candidate suggestions in order, each worked out when the screening's suggestion is read
+    # (a calculator's run costs more than the whole screen): the first that gives one wins
+    suggestions: list[Callable[[], Suggested | None]] = attrs.Factory(list)
     times: int | None = None
     bsa: float | None = None
 
-    def add(self, dimension: Dimension, category: Category, text: str, source: Source,
-            warning: bool = False) -> None:
+    def add(self, dimension: Dimension, category: Category, text: str | Callable[[], str],
+            source: Source, warning: bool = False) -> None:
+        """A finding; its words (a function that writes them) are written when first read."""
         self.findings.append(OrderFinding(dimension=dimension, category=category, text=text,
                                           source=source, warning=warning))
 
@@ -166,23 +193,34 @@ def screen(
                                                            EARLIEST, day)
     pulse = None if last_pulse is None else _last_pulse(last_pulse)
     pre_pulse = None if labs is None else _pre_pulse_labs(labs, day)
-    trace = Trace()
-    used, stale = judged_values(patient, trace, pulse=o.drug in ("ivig", "cyclophosphamide_iv"))
-    w = _Work(order=o, patient=patient, on=day,
-              stale={str(exc.field): f"not screened: {exc}" for exc in stale})
-    w.notes += trace.warnings  # a confirmed stale value, a changed window: said, not dropped
-    undated = [v.name.replace("_", " ") for v in used if v.measured is None]
+    w = _Work(order=o, patient=patient, on=day)
+    used: tuple[ValueUsed, ...] | Callable[[], tuple[ValueUsed, ...]]
+    if patient._measured:
+        trace = Trace()
+        used, stale = judged_values(patient, trace,
+                                    pulse=o.drug in ("ivig", "cyclophosphamide_iv"))
+        w.stale = {str(exc.field): f"not screened: {exc}" for exc in stale}
+        w.notes += trace.warnings  # a confirmed stale value, a changed window: said, not dropped
+        undated = tuple(v.name for v in used if v.measured is None)
+    else:  # nothing dated, nothing stale: the values are listed when read
+        used = functools.partial(_values_used, patient)
+        undated = dated_values_given(patient)
     if undated:
-        w.missing(f"dates not stated for {', '.join(undated)}: their age is not checked")
+        shown = ", ".join(name.replace("_", " ") for name in undated)
+        w.missing(f"dates not stated for {shown}: their age is not checked")
     _RULES[o.drug](w, exposure=exposure, allopurinol=allopurinol_taken, last_pulse=pulse,
                    last_raised=raised, labs=pre_pulse)
     findings = tuple(w.findings)
     return Screening(
         order=o, on=day, verdict=overall(findings), findings=findings, basis=w.basis,
         range_text=w.range_text, patient=patient, allopurinol=allopurinol_taken,
-        suggested_mg=w.suggested_mg, suggested_text=w.suggested_text,
+        suggested=functools.partial(_first_suggestion, tuple(w.suggestions)),
         not_checked=tuple(w.not_checked), notes=tuple(w.notes), values_used=used,
         reason=o.reason)
+
+
+def _values_used(patient: Patient) -> tuple[ValueUsed, ...]:
+    return judged_values(patient, Trace())[0]
 
 
 def _flag(value: Any, field: str) -> bool:
@@ -301,33 +339,48 @@ def _frequency(w: _Work) -> None:
     o, times = w.order, _times(w)
     allowed = ALLOWED_TIMES[o.drug]
     shown = " or ".join(_times_text(n) for n in allowed)
-    if o.interval_days is not None and o.drug != "ivig":
-        w.add("frequency", "above_soft", f"every {fmt.number(o.interval_days)} days: not the "
+    every = o.interval_days
+    if every is not None and o.drug != "ivig":
+        w.add("frequency", "above_soft", lambda: f"every {fmt.number(every)} days: not the "
               "protocol's daily regimen: needs a stated reason", table.FREQUENCY)
     elif o.days_per_week != 7:
-        w.add("frequency", "above_soft", f"{_days_text(o.days_per_week)}: not the protocol's "
+        w.add("frequency", "above_soft",
+              lambda: f"{_days_text(o.days_per_week)}: not the protocol's "
               "daily regimen: needs a stated reason", table.FREQUENCY)
     elif times in allowed:
-        w.add("frequency", "within", f"{_times_text(times)}: the protocol's ({shown})",
+        w.add("frequency", "within", lambda: f"{_times_text(times)}: the protocol's ({shown})",
               table.FREQUENCY)
     else:
         w.add("frequency", "above_soft",
-              f"{_times_text(times)} is not the protocol's {shown}: needs a stated reason",
+              lambda: f"{_times_text(times)} is not the protocol's {shown}: needs a stated reason",
               table.FREQUENCY)
 
 
 def _suggest(w: _Work, mg: float | None, text: str) -> None:
-    if mg is not None and w.suggested_mg is None:
-        w.suggested_mg, w.suggested_text = mg, text
+    if mg is not None:
+        w.suggestions.append(lambda: (mg, text))
 
 
 def _suggest_result(w: _Work, make: Callable[[], DailyDose]) -> None:
     """The calculator's dispensed regimen as the suggestion (none when it refuses)."""
+    w.suggestions.append(functools.partial(_calculated_suggestion, make))
+
+
+def _calculated_suggestion(make: Callable[[], DailyDose]) -> Suggested | None:
     try:
         result = make()
     except PlexodoseError:
-        return
-    _suggest(w, _dispensed_day(result), _daily_text(result))
+        return None
+    return _dispensed_day(result), _daily_text(result)
+
+
+def _first_suggestion(candidates: tuple[Callable[[], Suggested | None], ...]) -> Suggested:
+    """The first candidate that gives a dose, or none."""
+    for candidate in candidates:
+        found = candidate()
+        if found is not None:
+            return found
+    return None, ""
 
 
 def _dispensed_day(result: DailyDose) -> float:
@@ -388,7 +441,8 @@ def _ivig_days(w: _Work) -> None:
     if days is None:
         w.missing("course length not stated: the days and the course total are not checked")
     elif days > 5:
-        w.add("course", "above_soft", f"{days} days: more than the seed's 1-5 days a course",
+        w.add("course", "above_soft",
+              lambda: f"{days} days: more than the seed's 1-5 days a course",
               table.IVIG_COURSE)
 
 
@@ -397,10 +451,11 @@ def _ivig_interval(w: _Work) -> None:
     if every is None:
         w.missing("interval since the last course not stated: the 3-week rule is not checked")
     elif every < IVIG_MIN_INTERVAL_DAYS:
-        w.add("interval", "above_soft", f"a new course every {fmt.number(every)} days: less "
+        w.add("interval", "above_soft",
+              lambda: f"a new course every {fmt.number(every)} days: less "
               "than 3 weeks after the last one started", table.IVIG_INTERVAL_GAP)
     else:
-        w.add("interval", "within", f"every {fmt.number(every)} days (3 weeks or more)",
+        w.add("interval", "within", lambda: f"every {fmt.number(every)} days (3 weeks or more)",
               table.IVIG_INTERVAL_GAP)
 
 
@@ -413,7 +468,8 @@ def _ivig_amount(w: _Work) -> None:
         if o.basis == "mg":
             day_g = _amounts(w, 1.0)[1] / 1000
             if above(day_g, ivg.MAX_G_PER_KG_DAY * actual):
-                w.add("per_day", "above_hard", f"{fmt.mass_g(day_g)}/day is above 1 g/kg/day "
+                w.add("per_day", "above_hard",
+                      lambda: f"{fmt.mass_g(day_g)}/day is above 1 g/kg/day "
                       f"of actual weight ({fmt.mass_g(actual)})", src.IVIG_MAX_DAILY_GAP)
                 return
         raise _NotScreened("per_day", "height and sex are needed to choose the IVIg dosing "
@@ -424,15 +480,15 @@ def _ivig_amount(w: _Work) -> None:
     except PlexodoseError as exc:
         raise _NotScreened("per_day", f"no IVIg dosing weight: {exc}") from None
     w.notes += weighed.warnings
-    w.basis = f"IVIg dosing weight {fmt.number(weight)} kg ({basis} body weight: {why})"
+    w.basis = lambda: f"IVIg dosing weight {fmt.number(weight)} kg ({basis} body weight: {why})"
     day_g = _by_weight(w, weight)[1] / 1000
     hard = ivg.MAX_G_PER_KG_DAY * weight
-    w.range_text = (f"0.4 g/kg/day x 5 ({fmt.mass_g(0.4 * weight)}), 1 g/kg/day x 1-2 "
+    w.range_text = lambda: (f"0.4 g/kg/day x 5 ({fmt.mass_g(0.4 * weight)}), 1 g/kg/day x 1-2 "
                     f"({fmt.mass_g(weight)}), 1 g/kg over 1-4 days; at most "
                     f"{fmt.mass_g(hard)}/day")
-    shown = f"{fmt.mass_g(day_g)}/day ({fmt.number(day_g / weight, 3)} g/kg/day)"
+    shown = _Later(lambda: f"{fmt.mass_g(day_g)}/day ({fmt.number(day_g / weight, 3)} g/kg/day)")
     if above(day_g, hard):  # rounding never excuses an absolute limit
-        w.add("per_day", "above_hard", f"{shown} is above 1 g/kg/day ({fmt.mass_g(hard)}): "
+        w.add("per_day", "above_hard", lambda: f"{shown} is above 1 g/kg/day ({fmt.mass_g(hard)}): "
               "an absolute limit", src.IVIG_MAX_DAILY_GAP)
         _suggest_course(w)
         return
@@ -440,10 +496,10 @@ def _ivig_amount(w: _Work) -> None:
     matched = [rate for rate in _ivig_regimens(days) if _counts_as(day_g, rate * weight)]
     if matched:
         rate = matched[0]
-        w.add("per_day", "within", f"{shown} counts as {fmt.number(rate, 3)} g/kg/day "
+        w.add("per_day", "within", lambda: f"{shown} counts as {fmt.number(rate, 3)} g/kg/day "
               f"({fmt.mass_g(rate * weight)}, after rounding)", src.SEED_IVIG)
     else:
-        w.add("per_day", "above_soft", f"{shown} is not a seed or labelled course "
+        w.add("per_day", "above_soft", lambda: f"{shown} is not a seed or labelled course "
               "(0.4 g/kg/day x 5, 1 g/kg/day x 1-2, 1 g/kg over 1-4 days): needs a stated reason",
               src.SEED_IVIG)
         _suggest_course(w)
@@ -451,20 +507,27 @@ def _ivig_amount(w: _Work) -> None:
         total = (matched[0] * weight if matched else day_g) * o.days
         top = ivg.USUAL_TOTAL_G_PER_KG * weight
         if above(total, top):
-            w.add("course", "above_soft", f"course total {fmt.mass_g(total)} is above the usual "
+            w.add("course", "above_soft",
+                  lambda: f"course total {fmt.mass_g(total)} is above the usual "
                   f"2 g/kg ({fmt.mass_g(top)})", table.IVIG_COURSE)
         elif o.days <= 5:
-            w.add("course", "within", f"{o.days} day{'s' if o.days > 1 else ''}, total "
+            days_given = o.days
+            w.add("course", "within",
+                  lambda: f"{days_given} day{'s' if days_given > 1 else ''}, total "
                   f"{fmt.mass_g(total)} (at most 2 g/kg, {fmt.mass_g(top)})", table.IVIG_COURSE)
 
 
 def _suggest_course(w: _Work) -> None:
+    w.suggestions.append(functools.partial(_course_suggestion, w.patient, w.order.product))
+
+
+def _course_suggestion(patient: Patient, product: str | None) -> Suggested | None:
     try:
-        course = ivg.ivig(w.patient, product=w.order.product)
+        course = ivg.ivig(patient, product=product)
     except PlexodoseError:
-        return
-    _suggest(w, course.given_daily_dose_g * 1000,
-             f"{fmt.mass_g(course.given_daily_dose_g)} daily x {course.days} days")
+        return None
+    return (course.given_daily_dose_g * 1000,
+            f"{fmt.mass_g(course.given_daily_dose_g)} daily x {course.days} days")
 
 
 def _ivig_regimens(days: int | None) -> tuple[float, ...]:
@@ -495,7 +558,8 @@ def _azathioprine(w: _Work, *, allopurinol: bool, **given: Any) -> None:
     def frequency(w: _Work) -> None:
         o, p = w.order, w.patient
         if "poor" in (p.tpmt, p.nudt15) and o.days_per_week != 7:
-            w.add("frequency", "above_soft", f"{_days_text(o.days_per_week)}: CPIC's regimen "
+            w.add("frequency", "above_soft",
+                  lambda: f"{_days_text(o.days_per_week)}: CPIC's regimen "
                   "for malignant conditions, for a poor metabolizer only on a stated reason",
                   src.CPIC_POOR_MALIGNANCY)
         else:
@@ -504,7 +568,7 @@ def _azathioprine(w: _Work, *, allopurinol: bool, **given: Any) -> None:
     w.run(frequency, _azathioprine_cap, lambda w: _azathioprine_day(w, allopurinol),
           _course_warning)
     if _any_above(w) and "poor" not in (w.patient.tpmt, w.patient.nudt15):
-        _suggest_result(w, lambda: aza.azathioprine(w.patient, allopurinol=allopurinol))
+        _suggest_result(w, functools.partial(aza.azathioprine, w.patient, allopurinol=allopurinol))
 
 
 def _azathioprine_cap(w: _Work) -> None:
@@ -512,20 +576,21 @@ def _azathioprine_cap(w: _Work) -> None:
     amounts = _in_mg(w) or _by_weight(w, w.weight("per_day"))
     day_mg = amounts[1]
     if above(day_mg, aza.CAP_MG_PER_DAY):
-        w.add("per_day", "above_hard", f"{fmt.mass_mg(day_mg)} a dosing day is above the "
+        w.add("per_day", "above_hard", lambda: f"{fmt.mass_mg(day_mg)} a dosing day is above the "
               "seed's maximum of 150 mg/day", src.SEED_AZATHIOPRINE)
 
 
 def _azathioprine_day(w: _Work, allopurinol: bool) -> None:
     p = w.patient
     day_mg = _by_weight(w, w.weight("per_day"))[1]
-    w.basis = f"actual weight {fmt.number(p.weight_kg)} kg"
+    w.basis = lambda: f"actual weight {fmt.number(p.weight_kg)} kg"
     if above(day_mg, aza.CAP_MG_PER_DAY):
         return  # already refused as above the absolute limit
-    shown = f"{fmt.mass_mg(day_mg)} a dosing day"
+    shown = _Later(lambda: f"{fmt.mass_mg(day_mg)} a dosing day")
     if "poor" in (p.tpmt, p.nudt15):
         w.range_text = "none: poor metabolizer"
-        w.add("per_day", "above_soft", f"{shown}: TPMT/NUDT15 poor metabolizer, no protocol "
+        w.add("per_day", "above_soft",
+              lambda: f"{shown}: TPMT/NUDT15 poor metabolizer, no protocol "
               "range (CPIC: consider an alternative; its reduced regimen is for malignant "
               "conditions): needs a stated reason", src.CPIC_THIOPURINES)
         return
@@ -535,30 +600,38 @@ def _azathioprine_day(w: _Work, allopurinol: bool) -> None:
         w.missing("TPMT/NUDT15 not known: the genotype's reduced range is not checked")
     w.creatinine("per_day")  # a stale creatinine: the renal share cannot be judged
     try:
-        low, high, text, source = azathioprine_range(p, allopurinol, _times(w))
+        low, high, text, source = azathioprine_range_later(p, allopurinol, _times(w))
     except PlexodoseError as exc:
         raise _NotScreened("per_day", f"the patient's range could not be worked out: {exc}"
                            ) from None
     w.range_text = text
     if above(day_mg, high):
-        w.add("per_day", "above_soft", f"{shown} is above this patient's range "
+        w.add("per_day", "above_soft", lambda: f"{shown} is above this patient's range "
               f"(up to {fmt.mass_mg(high)}/day): needs a stated reason", source)
     elif below(day_mg, low):
-        w.add("per_day", "below", f"{shown} is below this patient's range "
+        w.add("per_day", "below", lambda: f"{shown} is below this patient's range "
               f"(from {fmt.mass_mg(low)}/day)", source)
     else:
-        w.add("per_day", "within", f"{shown} is within {fmt.mass_mg(low)}-"
+        w.add("per_day", "within", lambda: f"{shown} is within {fmt.mass_mg(low)}-"
               f"{fmt.mass_mg(high)}/day", source)
 
 
-@functools.lru_cache(maxsize=1024)  # bounded: an order-entry session screens one patient often
 def azathioprine_range(p: Patient, allopurinol: bool, times: int = 1
                        ) -> tuple[float, float, str, Source]:
+    """The patient's own daily range (mg; low, high), in words, and its source: see
+    :func:`azathioprine_range_later`."""
+    low, high, words, source = azathioprine_range_later(p, allopurinol, times)
+    return low, high, words(), source
+
+
+@functools.lru_cache(maxsize=1024)  # bounded: an order-entry session screens one patient often
+def azathioprine_range_later(p: Patient, allopurinol: bool, times: int = 1
+                             ) -> tuple[float, float, Callable[[], str], Source]:
     """The patient's own daily range (mg; low, high): CPIC's share of the normal dose N for a
     reduced metabolizer (applied once), else 1-2 mg/kg/day; the renal share on both ends; with
     allopurinol one quarter at the low end and one third at the top (the label's 1/4 to 1/3);
     each end widened to what the calculator dispenses there in ``times`` doses a day (whole
-    tablets, never past a limit).
+    tablets, never past a limit). Its words are written when read.
     """
     genes = (p.tpmt, p.nudt15)
     renal = aza._renal(p, "auto", Trace())
@@ -577,9 +650,11 @@ def azathioprine_range(p: Patient, allopurinol: bool, times: int = 1
             high = max(high, _dispensed_day(aza.azathioprine(
                 p, allopurinol=allopurinol, doses_per_day=min(times, 2))))
         high = min(high, aza.CAP_MG_PER_DAY)
-        text = (f"reduced metabolizer: CPIC's {fmt.percent(span[0])}-{fmt.percent(span[1])} of "
-                f"the normal dose, {fmt.mass_mg(low)}-{fmt.mass_mg(high)}/day{with_allopurinol}")
-        return low, high, text, src.CPIC_THIOPURINES
+        reduced_top = high
+        return low, high, lambda: (
+            f"reduced metabolizer: CPIC's {fmt.percent(span[0])}-{fmt.percent(span[1])} of the "
+            f"normal dose, {fmt.mass_mg(low)}-{fmt.mass_mg(reduced_top)}/day{with_allopurinol}"
+        ), src.CPIC_THIOPURINES
     rates = aza.MG_PER_KG_DAY
     low_given, high_given = (min(rate * p.weight_kg, aza.CAP_MG_PER_DAY) * renal * low_share
                              for rate in rates)  # what azathioprine() gives at each end
@@ -590,11 +665,12 @@ def azathioprine_range(p: Patient, allopurinol: bool, times: int = 1
     low = min(low_given, _tablets("azathioprine", low_given, limits, times))
     high = min(max(high, _tablets("azathioprine", high_given, limits, times)),
                aza.CAP_MG_PER_DAY)
-    text = (f"1-2 mg/kg/day at {fmt.number(p.weight_kg)} kg with this patient's renal share, "
-            f"{fmt.mass_mg(low)}-{fmt.mass_mg(high)}/day{with_allopurinol}")
-    if None in genes:
-        text += "; TPMT/NUDT15 not known"
-    return low, high, text, src.SEED_AZATHIOPRINE
+    unknown = "; TPMT/NUDT15 not known" if None in genes else ""
+    top, weight = high, p.weight_kg
+    return low, high, lambda: (
+        f"1-2 mg/kg/day at {fmt.number(weight)} kg with this patient's renal share, "
+        f"{fmt.mass_mg(low)}-{fmt.mass_mg(top)}/day{with_allopurinol}{unknown}"
+    ), src.SEED_AZATHIOPRINE
 
 
 def _tablets(drug: str, daily_mg: float, limits: tuple[Limit, ...], times: int = 1) -> float:
@@ -610,10 +686,10 @@ def _course_warning(w: _Work) -> None:
     if days is None:
         return
     if days < DURATION_WARN_DAYS:
-        w.add("course", "within", f"a course of {days} days: full effect takes 3-6 months; "
+        w.add("course", "within", lambda: f"a course of {days} days: full effect takes 3-6 months; "
               "judging failure or stopping earlier is a pitfall", src.SEED_DURATION, warning=True)
     else:
-        w.add("course", "within", f"a course of {days} days", src.SEED_DURATION)
+        w.add("course", "within", lambda: f"a course of {days} days", src.SEED_DURATION)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -637,26 +713,29 @@ def _mycophenolate_amounts(w: _Work) -> tuple[float, float]:
 def _mycophenolate_dose(w: _Work) -> None:
     dose_mg = _mycophenolate_amounts(w)[0]
     low, high = mmf.MG_PER_DOSE
-    shown = f"{fmt.mass_mg(dose_mg)} a dose"
+    shown = _Later(lambda: f"{fmt.mass_mg(dose_mg)} a dose")
     if above(dose_mg, high):
-        w.add("per_dose", "above_hard", f"{shown} is above 1,500 mg", src.MYCOPHENOLATE_TITRATION)
+        w.add("per_dose", "above_hard",
+              lambda: f"{shown} is above 1,500 mg", src.MYCOPHENOLATE_TITRATION)
     elif below(dose_mg, low):
-        w.add("per_dose", "below", f"{shown} is below 500 mg", src.MYCOPHENOLATE_TITRATION)
+        w.add("per_dose", "below", lambda: f"{shown} is below 500 mg", src.MYCOPHENOLATE_TITRATION)
     else:
-        w.add("per_dose", "within", f"{shown} (500-1,500 mg)", src.MYCOPHENOLATE_TITRATION)
+        w.add("per_dose", "within", lambda: f"{shown} (500-1,500 mg)", src.MYCOPHENOLATE_TITRATION)
 
 
 def _mycophenolate_day(w: _Work) -> None:
     day_mg = _mycophenolate_amounts(w)[1]
     w.range_text = "500-1,500 mg a dose, 1,000-3,000 mg/day (eGFR below 25: at most 2,000)"
-    shown = f"{fmt.mass_mg(day_mg)}/day"
+    shown = _Later(lambda: f"{fmt.mass_mg(day_mg)}/day")
     if above(day_mg, mmf.MAX_MG_PER_DAY):
-        w.add("per_day", "above_hard", f"{shown} is above 3,000 mg/day",
+        w.add("per_day", "above_hard", lambda: f"{shown} is above 3,000 mg/day",
               src.MYCOPHENOLATE_TITRATION)
     elif below(day_mg, 2 * mmf.MG_PER_DOSE[0]):
-        w.add("per_day", "below", f"{shown} is below 1,000 mg/day", src.MYCOPHENOLATE_TITRATION)
+        w.add("per_day", "below",
+              lambda: f"{shown} is below 1,000 mg/day", src.MYCOPHENOLATE_TITRATION)
     else:
-        w.add("per_day", "within", f"{shown} (1,000-3,000 mg/day)", src.MYCOPHENOLATE_TITRATION)
+        w.add("per_day", "within",
+              lambda: f"{shown} (1,000-3,000 mg/day)", src.MYCOPHENOLATE_TITRATION)
 
 
 def _mycophenolate_renal(w: _Work) -> None:
@@ -667,10 +746,12 @@ def _mycophenolate_renal(w: _Work) -> None:
     if egfr is None:
         w.missing("eGFR < 25 limit of 2,000 mg/day: renal function not known")
     elif egfr < mmf.LOW_EGFR:
-        w.add("condition", "above_hard", f"{fmt.mass_mg(day_mg)}/day is above 2,000 mg/day at "
+        w.add("condition", "above_hard",
+              lambda: f"{fmt.mass_mg(day_mg)}/day is above 2,000 mg/day at "
               f"eGFR {fmt.number(egfr, 1)} (below 25)", src.MYCOPHENOLATE_RENAL)
     else:
-        w.add("condition", "within", f"eGFR {fmt.number(egfr, 1)} (25 or more): up to 3,000 "
+        w.add("condition", "within",
+              lambda: f"eGFR {fmt.number(egfr, 1)} (25 or more): up to 3,000 "
               "mg/day", src.MYCOPHENOLATE_RENAL)
 
 
@@ -693,26 +774,28 @@ def _ciclosporin(w: _Work, **given: Any) -> None:
 
 def _ciclosporin_day(w: _Work) -> None:
     weight = w.weight("per_day")
-    w.basis = f"actual weight {fmt.number(weight)} kg"
+    w.basis = lambda: f"actual weight {fmt.number(weight)} kg"
     day_mg = _by_weight(w, weight)[1]
     rate = day_mg / weight
     low, high = csa.MG_PER_KG_DAY
-    w.range_text = (f"2.5-5 mg/kg/day at {fmt.number(weight)} kg, {fmt.mass_mg(low * weight)}-"
+    w.range_text = lambda: (
+        f"2.5-5 mg/kg/day at {fmt.number(weight)} kg, {fmt.mass_mg(low * weight)}-"
                     f"{fmt.mass_mg(high * weight)}/day")
-    shown = f"{fmt.mass_mg(day_mg)}/day ({fmt.number(rate, 3)} mg/kg/day)"
+    shown = _Later(lambda: f"{fmt.mass_mg(day_mg)}/day ({fmt.number(rate, 3)} mg/kg/day)")
     if above(rate, high):
-        w.add("per_day", "above_hard", f"{shown} is above the seed's ceiling of 5 mg/kg/day",
+        w.add("per_day", "above_hard",
+              lambda: f"{shown} is above the seed's ceiling of 5 mg/kg/day",
               src.SEED_CICLOSPORIN)
-        _suggest_result(w, lambda: csa.cyclosporin(w.patient))
+        _suggest_result(w, functools.partial(csa.cyclosporin, w.patient))
     elif below(rate, low) and below(day_mg, _tablets("ciclosporin", low * weight, (Limit(
             csa.CEILING_LABEL, high * weight, "day", src.SEED_CEILING_GAP),), _times(w))):
         # below 2.5 mg/kg/day, and below what the calculator dispenses for it (capsules)
-        w.add("per_day", "below", f"{shown} is below 2.5 mg/kg/day", src.SEED_CICLOSPORIN)
+        w.add("per_day", "below", lambda: f"{shown} is below 2.5 mg/kg/day", src.SEED_CICLOSPORIN)
     elif above(rate, csa.LABEL_MAX_MG_PER_KG_DAY):
-        w.add("per_day", "within", f"{shown}: above the label's 4 mg/kg/day (within the "
+        w.add("per_day", "within", lambda: f"{shown}: above the label's 4 mg/kg/day (within the "
               "seed's 5)", src.CICLOSPORIN_LABEL, warning=True)
     else:
-        w.add("per_day", "within", shown, src.SEED_CICLOSPORIN)
+        w.add("per_day", "within", lambda: str(shown), src.SEED_CICLOSPORIN)
 
 
 def _ciclosporin_renal(w: _Work) -> None:
@@ -721,11 +804,12 @@ def _ciclosporin_renal(w: _Work) -> None:
         w.missing("renal function: the eGFR < 60 contraindication is not checked (give age, "
                   "sex and serum creatinine)")
     elif egfr < csa.MIN_EGFR:
-        w.add("condition", "above_soft", f"eGFR {fmt.number(egfr, 1)} is below 60: ciclosporin "
+        w.add("condition", "above_soft",
+              lambda: f"eGFR {fmt.number(egfr, 1)} is below 60: ciclosporin "
               "is contraindicated in abnormal renal function; refused without a stated reason",
               src.CICLOSPORIN_CONTRAINDICATIONS)
     else:
-        w.add("condition", "within", f"eGFR {fmt.number(egfr, 1)} (60 or more)",
+        w.add("condition", "within", lambda: f"eGFR {fmt.number(egfr, 1)} (60 or more)",
               src.CICLOSPORIN_CONTRAINDICATIONS)
 
 
@@ -740,18 +824,18 @@ def _ciclosporin_rise(w: _Work) -> None:
         return
     # the label: reduce by 25-50 %; the calculator's reduced dose is the most accepted
     day_mg = _by_weight(w, w.weight("condition"))[1]
-    rise = (f"creatinine {fmt.number(now, 3)} mg/dL is 25 % or more above the baseline "
-            f"{fmt.number(base, 3)}")
+    rise = _Later(lambda: f"creatinine {fmt.number(now, 3)} mg/dL is 25 % or more above the "
+                  f"baseline {fmt.number(base, 3)}")
     try:
         result = csa.cyclosporin(p)
     except PlexodoseError:
         result = None
     reduced = None if result is None else max(result.daily_dose_mg, _dispensed_day(result))
     if reduced is not None and not above(day_mg, reduced):
-        w.add("condition", "within", f"{rise}: at or below the reduced dose "
+        w.add("condition", "within", lambda: f"{rise}: at or below the reduced dose "
               f"({fmt.mass_mg(reduced)}/day)", src.CICLOSPORIN_LABEL, warning=True)
         return
-    w.add("condition", "above_soft", f"{rise}: above the reduced dose"
+    w.add("condition", "above_soft", lambda: f"{rise}: above the reduced dose"
           + ("" if reduced is None else f" ({fmt.mass_mg(reduced)}/day)")
           + ": needs a stated reason", src.CICLOSPORIN_LABEL)
     if result is not None:
@@ -770,23 +854,24 @@ def _oral_cap(w: _Work) -> None:
     """200 mg/day: needs no patient value."""
     amounts = _in_mg(w)
     if amounts is not None and above(amounts[1], cyc.ORAL_MAX_MG_PER_DAY):
-        w.add("per_day", "above_hard", f"{fmt.mass_mg(amounts[1])}/day is above 200 mg/day",
+        w.add("per_day", "above_hard", lambda: f"{fmt.mass_mg(amounts[1])}/day is above 200 mg/day",
               src.ORAL_CYCLOPHOSPHAMIDE_MAX)
 
 
 def _oral_day(w: _Work) -> None:
     weight = w.weight("per_day")
-    w.basis = f"actual weight {fmt.number(weight)} kg"
+    w.basis = lambda: f"actual weight {fmt.number(weight)} kg"
     day_mg = _by_weight(w, weight)[1]
     rate = day_mg / weight
-    shown = f"{fmt.mass_mg(day_mg)}/day ({fmt.number(rate, 3)} mg/kg/day)"
+    shown = _Later(lambda: f"{fmt.mass_mg(day_mg)}/day ({fmt.number(rate, 3)} mg/kg/day)")
     if above(day_mg, cyc.ORAL_MAX_MG_PER_DAY):
         if w.order.basis != "mg":  # a mg/kg order: the cap in mg needed the weight
-            w.add("per_day", "above_hard", f"{shown} is above 200 mg/day",
+            w.add("per_day", "above_hard", lambda: f"{shown} is above 200 mg/day",
                   src.ORAL_CYCLOPHOSPHAMIDE_MAX)
         return
     if above(rate, cyc.ORAL_MG_PER_KG_DAY[1]):
-        w.add("per_day", "above_hard", f"{shown} is above the seed's ceiling of 2 mg/kg/day",
+        w.add("per_day", "above_hard",
+              lambda: f"{shown} is above the seed's ceiling of 2 mg/kg/day",
               src.SEED_CYCLOPHOSPHAMIDE)
         band = _oral_band(creatinine_umol_l(w.patient))[0]  # a stale creatinine: see below
         return _suggest_tablets(w, min(band * weight, cyc.ORAL_MAX_MG_PER_DAY))
@@ -801,18 +886,20 @@ def _oral_day(w: _Work) -> None:
             band, band_text = _oral_band(creatinine_umol_l(w.patient))
     top = min(band * weight, cyc.ORAL_MAX_MG_PER_DAY)
     low = min(cyc.ORAL_MG_PER_KG_DAY[0] * weight, cyc.ORAL_MAX_MG_PER_DAY)  # past 200 kg: 200
-    w.range_text = (f"1-{fmt.number(band)} mg/kg/day at {fmt.number(weight)} kg ({band_text}), "
+    w.range_text = lambda: (
+        f"1-{fmt.number(band)} mg/kg/day at {fmt.number(weight)} kg ({band_text}), "
                     f"at most 200 mg/day: {fmt.mass_mg(min(low, top))}-{fmt.mass_mg(top)}/day")
     if above(rate, band):
-        w.add("per_day", "above_hard", f"{shown} is above {fmt.number(band)} mg/kg/day for "
+        w.add("per_day", "above_hard", lambda: f"{shown} is above {fmt.number(band)} mg/kg/day for "
               f"creatinine {band_text}", src.CYCLOPHOSPHAMIDE_ORAL_RENAL)
         _suggest_tablets(w, top)
     elif below(day_mg, low) and below(day_mg, _tablets("cyclophosphamide", low, (
             Limit("maximum", top, "day", src.ORAL_CYCLOPHOSPHAMIDE_MAX),), _times(w))):
         # below 1 mg/kg/day (at most 200 mg), and below the tablets the calculator gives for it
-        w.add("per_day", "below", f"{shown} is below 1 mg/kg/day", src.SEED_CYCLOPHOSPHAMIDE)
+        w.add("per_day", "below",
+              lambda: f"{shown} is below 1 mg/kg/day", src.SEED_CYCLOPHOSPHAMIDE)
     else:
-        w.add("per_day", "within", shown, src.SEED_CYCLOPHOSPHAMIDE)
+        w.add("per_day", "within", lambda: str(shown), src.SEED_CYCLOPHOSPHAMIDE)
 
 
 def _oral_course(exposure: Exposure) -> Callable[[_Work], None]:
@@ -872,11 +959,13 @@ def _cyclophosphamide_iv(w: _Work, *, exposure: Exposure, last_pulse: _Pulse | N
 
 def _pulse_frequency(w: _Work) -> None:
     o = w.order
-    if _times(w) != 1 or o.days_per_week != 7:
-        w.add("frequency", "above_soft", f"{_times_text(_times(w))}: a pulse is one infusion",
+    times = _times(w)
+    if times != 1 or o.days_per_week != 7:
+        w.add("frequency", "above_soft", lambda: f"{_times_text(times)}: a pulse is one infusion",
               src.SEED_CYCLOPHOSPHAMIDE)
     if o.days is not None and o.days > 1:  # pulses on consecutive days
-        w.add("interval", "above_hard", f"a pulse on each of {o.days} days: the interval is "
+        w.add("interval", "above_hard",
+              lambda: f"a pulse on each of {o.days} days: the interval is "
               "under 2 weeks", src.SEED_CYCLOPHOSPHAMIDE)
 
 
@@ -886,13 +975,14 @@ def _interval(w: _Work) -> None:
     if every is None:
         w.missing("interval between pulses not stated: the 2-4 weeks rule is not checked")
     elif below(every, low):
-        w.add("interval", "above_hard", f"every {fmt.number(every)} days: shorter than 2 weeks",
+        w.add("interval", "above_hard",
+              lambda: f"every {fmt.number(every)} days: shorter than 2 weeks",
               src.SEED_CYCLOPHOSPHAMIDE)
     elif above(every, high):
-        w.add("interval", "below", f"every {fmt.number(every)} days: longer than 4 weeks",
+        w.add("interval", "below", lambda: f"every {fmt.number(every)} days: longer than 4 weeks",
               src.SEED_CYCLOPHOSPHAMIDE)
     else:
-        w.add("interval", "within", f"every {fmt.number(every)} days (2-4 weeks)",
+        w.add("interval", "within", lambda: f"every {fmt.number(every)} days (2-4 weeks)",
               src.SEED_CYCLOPHOSPHAMIDE)
 
 
@@ -903,8 +993,8 @@ def _bsa(w: _Work) -> float:
         if p.height_cm is None:
             raise _NotScreened("per_dose", "no BSA: the patient's height is needed for an IV "
                                "pulse")
-        w.bsa = _body.bsa_m2(_MOSTELLER, p.height_cm, weight)  # as cyclophosphamide_iv()
-        w.basis = f"BSA {fmt.number(w.bsa, 4)} m2 (mosteller)"
+        bsa = w.bsa = _body.bsa_m2(_MOSTELLER, p.height_cm, weight)  # as cyclophosphamide_iv()
+        w.basis = lambda: f"BSA {fmt.number(bsa, 4)} m2 (mosteller)"
     return w.bsa
 
 
@@ -918,19 +1008,21 @@ def _pulse_dose(w: _Work) -> None:
     dose_mg = _pulse_mg(w)
     rate = dose_mg / 1000 / bsa
     low, high = cyc.IV_G_PER_M2
-    w.range_text = (f"0.3-1 g/m2 at {fmt.number(bsa, 4)} m2, {fmt.mass_mg(low * 1000 * bsa, 0)}-"
+    w.range_text = lambda: (
+        f"0.3-1 g/m2 at {fmt.number(bsa, 4)} m2, {fmt.mass_mg(low * 1000 * bsa, 0)}-"
                     f"{fmt.mass_mg(high * 1000 * bsa, 0)} a pulse; 1-1.6 g/m2 on a stated reason")
-    shown = f"{fmt.mass_mg(dose_mg, 0)} ({fmt.number(rate, 3)} g/m2)"
+    shown = _Later(lambda: f"{fmt.mass_mg(dose_mg, 0)} ({fmt.number(rate, 3)} g/m2)")
     # A pulse prepared to the whole mg counts as its g/m2 at the protocol's edges; never at 1.6.
     if above(rate, cyc.IV_HARD_MAX_G_PER_M2):
-        w.add("per_dose", "above_hard", f"{shown} is above 1.6 g/m2", src.MICHIGAN_STEP)
+        w.add("per_dose", "above_hard", lambda: f"{shown} is above 1.6 g/m2", src.MICHIGAN_STEP)
     elif above(dose_mg - PULSE_PREPARED_MG, high * 1000 * bsa):
-        w.add("per_dose", "above_soft", f"{shown} is above the seed's 1 g/m2: needs a stated "
+        w.add("per_dose", "above_soft",
+              lambda: f"{shown} is above the seed's 1 g/m2: needs a stated "
               "reason (Michigan allows up to 1.6 g/m2 by steps)", src.SEED_CYCLOPHOSPHAMIDE)
     elif below(dose_mg + PULSE_PREPARED_MG, low * 1000 * bsa):
-        w.add("per_dose", "below", f"{shown} is below 0.3 g/m2", src.SEED_CYCLOPHOSPHAMIDE)
+        w.add("per_dose", "below", lambda: f"{shown} is below 0.3 g/m2", src.SEED_CYCLOPHOSPHAMIDE)
     else:
-        w.add("per_dose", "within", shown, src.SEED_CYCLOPHOSPHAMIDE)
+        w.add("per_dose", "within", lambda: str(shown), src.SEED_CYCLOPHOSPHAMIDE)
 
 
 def _raise(w: _Work, last_pulse: _Pulse | None, last_raised: dt.date | None) -> None:
@@ -945,13 +1037,14 @@ def _raise(w: _Work, last_pulse: _Pulse | None, last_raised: dt.date | None) -> 
     if not above(rate, before):
         return
     if before < step_from * (1 - EDGE) and above(rate, step_from):
-        w.add("per_dose", "above_hard", f"a raise from {fmt.number(before, 3)} to "
+        w.add("per_dose", "above_hard", lambda: f"a raise from {fmt.number(before, 3)} to "
               f"{fmt.number(rate, 3)} g/m2 crosses 1.4 g/m2", src.MICHIGAN_STEP)
     elif before >= step_from * (1 - EDGE) and above(rate - before, cyc.MICHIGAN_STEP_G_PER_M2):
-        w.add("per_dose", "above_hard", f"from {fmt.number(before, 3)} g/m2 a raise of "
+        w.add("per_dose", "above_hard", lambda: f"from {fmt.number(before, 3)} g/m2 a raise of "
               f"{fmt.number(rate - before, 3)} g/m2 is more than 0.1", src.MICHIGAN_STEP)
     elif above(rate, before * (1 + cyc.NADIR_RAISE)):
-        w.add("per_dose", "above_soft", f"a raise of {fmt.percent(rate / before - 1)} over the "
+        w.add("per_dose", "above_soft",
+              lambda: f"a raise of {fmt.percent(rate / before - 1)} over the "
               f"last pulse ({fmt.number(before, 3)} g/m2) is more than 25 %",
               src.CYCLOPHOSPHAMIDE_NADIR)
     if before >= step_from * (1 - EDGE):
@@ -959,7 +1052,7 @@ def _raise(w: _Work, last_pulse: _Pulse | None, last_raised: dt.date | None) -> 
             w.missing("a second raise in the same calendar month is not checked (give "
                       "last_raised=)")
         elif (last_raised.year, last_raised.month) == (w.on.year, w.on.month):
-            w.add("per_dose", "above_hard", f"a second raise in {w.on:%B %Y} (the last on "
+            w.add("per_dose", "above_hard", lambda: f"a second raise in {w.on:%B %Y} (the last on "
                   f"{last_raised.isoformat()}): from 1.4 g/m2 one raise a calendar month",
                   src.MICHIGAN_STEP)
 
@@ -972,19 +1065,21 @@ def _age_renal(w: _Work) -> None:
     creatinine = w.creatinine("condition")
     umol = None if creatinine is None else creatinine_umol_l(p)
     if umol is not None and umol > cyc.EULAR_CREATININE_UMOL_L[1]:
-        w.add("condition", "above_soft", f"creatinine {umol:.0f} umol/L is above the EULAR "
+        w.add("condition", "above_soft", lambda: f"creatinine {umol:.0f} umol/L is above the EULAR "
               "table (500): a pulse needs a stated reason", src.EULAR_CYCLOPS)
         return
     if p.age is None or umol is None:
         w.missing("age or creatinine not known: the EULAR age/creatinine reduction is not "
                   "checked")
         return
-    share = _eular_share(p.age, umol)
+    age = p.age
+    share = _eular_share(age, umol)
     bsa = _bsa(w)
     rate = _pulse_mg(w) / 1000 / bsa
     if share < 1 and above(rate, cyc.IV_G_PER_M2[1] * share):
-        w.add("condition", "within", f"EULAR/CYCLOPS reduces pulses to {fmt.percent(share)} for "
-              f"age {fmt.number(p.age)} and creatinine {umol:.0f} umol/L (at most "
+        w.add("condition", "within",
+              lambda: f"EULAR/CYCLOPS reduces pulses to {fmt.percent(share)} for "
+              f"age {fmt.number(age)} and creatinine {umol:.0f} umol/L (at most "
               f"{fmt.number(cyc.IV_G_PER_M2[1] * share, 3)} g/m2): consider the reduction "
               "(cyclophosphamide_iv(age_renal_reduction=True))", src.EULAR_CYCLOPS, warning=True)
 
@@ -1008,31 +1103,36 @@ def _pre_pulse(w: _Work, labs: _Counts | None, last_pulse: _Pulse | None = None)
     if wbc is None:
         w.missing("pre-pulse WBC not in the labs given")
     elif wbc * 1000 < cyc.PRE_PULSE_HOLD_BELOW:
-        w.add("condition", "above_soft", f"pre-pulse WBC {fmt.number(wbc, 2)} x10^9/L is below "
+        w.add("condition", "above_soft",
+              lambda: f"pre-pulse WBC {fmt.number(wbc, 2)} x10^9/L is below "
               "2: the pulse is held", src.CYCLOPHOSPHAMIDE_NADIR)
     elif wbc * 1000 <= cyc.PRE_PULSE_HALF_UP_TO:
         _half_pulse(w, wbc, last_pulse)
     if neutrophils is None:
         w.missing("pre-pulse neutrophils not in the labs given")
     elif neutrophils * 1000 < cyc.NEUTROPHILS_CUT_BELOW:
-        w.add("condition", "above_soft", f"neutrophils {fmt.number(neutrophils, 2)} x10^9/L are "
+        w.add("condition", "above_soft",
+              lambda: f"neutrophils {fmt.number(neutrophils, 2)} x10^9/L are "
               "below 1.5: the pulse is postponed", src.FRENCH_NEUTROPHILS)
 
 
 def _half_pulse(w: _Work, wbc: float, last_pulse: _Pulse | None) -> None:
     """WBC 2-3: half the pulse is due; the order is judged against half the last one."""
-    shown = f"pre-pulse WBC {fmt.number(wbc, 2)} x10^9/L (2-3): half the pulse is due"
+    shown = _Later(
+        lambda: f"pre-pulse WBC {fmt.number(wbc, 2)} x10^9/L (2-3): half the pulse is due")
     if last_pulse is None:
-        w.add("condition", "above_soft", f"{shown}; give last_pulse= to show this order is "
+        w.add("condition", "above_soft", lambda: f"{shown}; give last_pulse= to show this order is "
               "halved: needs a stated reason", src.CYCLOPHOSPHAMIDE_NADIR)
         return
     bsa = _bsa(w) if w.order.basis == "mg/m2" or last_pulse.per_m2 else 1.0
     due = last_pulse.g_per_m2(bsa) * 1000 * bsa / 2
     if above(_pulse_mg(w) - PULSE_PREPARED_MG, due):
-        w.add("condition", "above_soft", f"{shown} ({fmt.mass_mg(due, 0)}): this order is more",
+        w.add("condition", "above_soft",
+              lambda: f"{shown} ({fmt.mass_mg(due, 0)}): this order is more",
               src.CYCLOPHOSPHAMIDE_NADIR)
     else:
-        w.add("condition", "within", f"{shown} ({fmt.mass_mg(due, 0)}): this order is at most "
+        w.add("condition", "within",
+              lambda: f"{shown} ({fmt.mass_mg(due, 0)}): this order is at most "
               "that", src.CYCLOPHOSPHAMIDE_NADIR)
 
 
@@ -1055,16 +1155,18 @@ def _suggest_pulse(w: _Work, last_pulse: _Pulse | None) -> None:
 def _mg_per_kg_pulse(w: _Work) -> None:
     o, p = w.order, w.patient
     weight = w.weight("per_dose")
-    w.basis = f"actual weight {fmt.number(weight)} kg (EULAR/CYCLOPS mg/kg pulses)"
+    w.basis = lambda: f"actual weight {fmt.number(weight)} kg (EULAR/CYCLOPS mg/kg pulses)"
     dose_mg = o.amount * weight
-    shown = f"{fmt.mass_mg(dose_mg, 0)} ({fmt.number(o.amount)} mg/kg)"
+    shown = _Later(lambda: f"{fmt.mass_mg(dose_mg, 0)} ({fmt.number(o.amount)} mg/kg)")
     if above(dose_mg, cyc.PULSE_MAX_MG):
-        w.add("per_dose", "above_hard", f"{shown} is above 1.2 g a pulse", src.CYCLOPS_PULSE_MAX)
+        w.add("per_dose", "above_hard",
+              lambda: f"{shown} is above 1.2 g a pulse", src.CYCLOPS_PULSE_MAX)
         return
     creatinine = w.creatinine("per_dose")
     umol = None if creatinine is None else creatinine_umol_l(p)
     if umol is not None and umol > cyc.EULAR_CREATININE_UMOL_L[1]:  # whatever the age
-        w.add("per_dose", "above_soft", f"{shown}: creatinine {umol:.0f} umol/L is above the "
+        w.add("per_dose", "above_soft",
+              lambda: f"{shown}: creatinine {umol:.0f} umol/L is above the "
               "EULAR table (500): a pulse needs a stated reason", src.EULAR_CYCLOPS)
         return
     if umol is None or p.age is None:
@@ -1073,21 +1175,22 @@ def _mg_per_kg_pulse(w: _Work) -> None:
     try:
         reduction = cyc.cyclophosphamide_pulse_reduction(p)
     except PlexodoseError as exc:
-        w.add("per_dose", "above_soft", f"{shown}: the EULAR table gives no pulse for this "
-              f"patient ({exc}): needs a stated reason", src.EULAR_CYCLOPS)
+        refused = str(exc)  # an except clause's name is gone when the words are written
+        w.add("per_dose", "above_soft", lambda: f"{shown}: the EULAR table gives no pulse for "
+              f"this patient ({refused}): needs a stated reason", src.EULAR_CYCLOPS)
         return
     allowed = reduction.reduced_mg_per_kg
-    w.range_text = f"{fmt.number(allowed)} mg/kg, at most 1.2 g a pulse"
+    w.range_text = lambda: f"{fmt.number(allowed)} mg/kg, at most 1.2 g a pulse"
     if above(o.amount, allowed):
-        w.add("per_dose", "above_soft", f"{shown} is above the EULAR/CYCLOPS "
+        w.add("per_dose", "above_soft", lambda: f"{shown} is above the EULAR/CYCLOPS "
               f"{fmt.number(allowed)} mg/kg for age and creatinine", src.EULAR_CYCLOPS)
         _suggest(w, reduction.dose_mg, f"{fmt.mass_mg(reduction.dose_mg, 0)} "
                  f"({fmt.number(allowed)} mg/kg)")
     elif below(o.amount, allowed) and below(dose_mg, reduction.dose_mg):  # the 1.2 g cap
-        w.add("per_dose", "below", f"{shown} is below the EULAR/CYCLOPS "
+        w.add("per_dose", "below", lambda: f"{shown} is below the EULAR/CYCLOPS "
               f"{fmt.number(allowed)} mg/kg", src.EULAR_CYCLOPS)
     else:
-        w.add("per_dose", "within", shown, src.EULAR_CYCLOPS)
+        w.add("per_dose", "within", lambda: str(shown), src.EULAR_CYCLOPS)
 
 
 def _pulse_cumulative(exposure: Exposure) -> Callable[[_Work], None]:
@@ -1115,11 +1218,11 @@ def _cumulative(w: _Work, exposure: Exposure, order_mg: float, what: str) -> Non
             f"{fmt.number(after_g, 3)} g with {what} ({exposure.text})")
     if crossed:
         source = src.FAURSCHOU_2008 if crossed[-1] == 36.0 else src.TRAVIS_1995
-        w.add("cumulative", "within", f"{text}: reaches {fmt.number(crossed[-1])} g",
+        w.add("cumulative", "within", lambda: f"{text}: reaches {fmt.number(crossed[-1])} g",
               source, warning=True)
     else:
         nxt = next(g for g in CUMULATIVE_WARN_G if after_g < g)
-        w.add("cumulative", "within", f"{text}: below {fmt.number(nxt)} g", src.TRAVIS_1995)
+        w.add("cumulative", "within", lambda: f"{text}: below {fmt.number(nxt)} g", src.TRAVIS_1995)
 
 
 _RULES: dict[str, Callable[..., None]] = {

@@ -9,6 +9,7 @@ stated reason); ``above_hard`` (an absolute limit: refused, reason or not); ``no
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Literal, get_args
 
 import attrs
@@ -23,6 +24,7 @@ Dimension = Literal[
     "per_dose", "per_day", "frequency", "interval", "course", "cumulative", "condition"
 ]
 DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)
+Suggested = tuple[float | None, str]  # (mg, in words): a dose that re-screens within
 # The overall verdict is the worst finding: an absolute limit first, then what could not be
 # screened (a reason accepts a soft finding, never an unscreened one), then soft, then below.
 RANK: dict[Category, int] = {
@@ -48,7 +50,7 @@ ACT_CODES: dict[Dimension, tuple[str, str]] = {  # (above, below)
 
 
 @public
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False)
 class OrderFinding:
     """One dimension of an order judged by one rule: its category, in words, with its source.
 
@@ -57,9 +59,48 @@ class OrderFinding:
 
     dimension: Dimension
     category: Category
-    text: str
+    # the words, or the function that writes them when first read (a screen decides on
+    # numbers; most findings are never read word for word)
+    _text: str | Callable[[], str] = attrs.field(alias="text", eq=False)
     source: Source
     warning: bool = False
+
+    @property
+    def text(self) -> str:
+        """The finding in words."""
+        words = self._text
+        if not isinstance(words, str):
+            words = words()
+            object.__setattr__(self, "_text", words)  # a cache of a pure function
+        return words
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.dimension, self.category, self.text, self.source, self.warning)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, OrderFinding)
+        return self._key() == other._key()
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __getstate__(self) -> dict[str, Any]:
+        self.text  # noqa: B018  (a pickle holds the words, never the function)
+        return {a.name: getattr(self, a.name) for a in attrs.fields(OrderFinding)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        return (f"OrderFinding(dimension={self.dimension!r}, category={self.category!r}, "
+                f"text={self.text!r}, source={self.source!r}, warning={self.warning!r})")
 
     @property
     def rule_id(self) -> str:
@@ -86,7 +127,7 @@ class OrderFinding:
 
 
 @public
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class Screening:
     """The verdict on one order for one patient on one date, with every finding and source.
 
@@ -101,18 +142,90 @@ class Screening:
     on: dt.date
     verdict: Category
     findings: tuple[OrderFinding, ...]
-    basis: str = ""
-    range_text: str = ""
     patient: Any = None
     """The patient screened (a :class:`plexodose.Patient`)."""
     allopurinol: bool = False
-    suggested_mg: float | None = None
-    suggested_text: str = ""
     not_checked: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     """What the patient's values carried with them (a value used as confirmed, a window set)."""
-    values_used: tuple[ValueUsed, ...] = ()
     reason: str | None = None
+    # What a screen works out only when read (its words, the suggestion, the values with their
+    # dates): each is a function of the order and the patient compared above, so none takes
+    # part in equality; each holds its value, or the function that finds it until first read.
+    _basis: str | Callable[[], str] = attrs.field(default="", alias="basis", eq=False)
+    _range_text: str | Callable[[], str] = attrs.field(default="", alias="range_text", eq=False)
+    _suggested: Suggested | Callable[[], Suggested] = attrs.field(
+        default=(None, ""), alias="suggested", eq=False)
+    _values_used: tuple[ValueUsed, ...] | Callable[[], tuple[ValueUsed, ...]] = attrs.field(
+        default=(), alias="values_used", eq=False)
+
+    def __init__(self, *, order: Any, on: dt.date, verdict: Category,
+                 findings: tuple[OrderFinding, ...],
+                 basis: str | Callable[[], str] = "",
+                 range_text: str | Callable[[], str] = "",
+                 patient: Any = None, allopurinol: bool = False,
+                 suggested_mg: float | None = None, suggested_text: str = "",
+                 not_checked: tuple[str, ...] = (), notes: tuple[str, ...] = (),
+                 values_used: tuple[ValueUsed, ...] | Callable[[], tuple[ValueUsed, ...]] = (),
+                 reason: str | None = None,
+                 suggested: Suggested | Callable[[], Suggested] | None = None) -> None:
+        self.__attrs_init__(
+            order=order, on=on, verdict=verdict, findings=findings, basis=basis,
+            range_text=range_text, patient=patient, allopurinol=allopurinol,
+            not_checked=not_checked, notes=notes, values_used=values_used, reason=reason,
+            suggested=(suggested_mg, suggested_text) if suggested is None else suggested)
+
+    def _read(self, name: str) -> Any:
+        found = getattr(self, name)
+        if callable(found):
+            found = found()
+            object.__setattr__(self, name, found)  # a cache of a pure function
+        return found
+
+    @property
+    def basis(self) -> str:
+        """The weight, dosing weight or BSA the amount was judged on."""
+        words: str = self._read("_basis")
+        return words
+
+    @property
+    def range_text(self) -> str:
+        """This patient's own range, in words."""
+        words: str = self._read("_range_text")
+        return words
+
+    @property
+    def values_used(self) -> tuple[ValueUsed, ...]:
+        """The patient's values with their dates and origins."""
+        used: tuple[ValueUsed, ...] = self._read("_values_used")
+        return used
+
+    @property
+    def suggested_mg(self) -> float | None:
+        """A daily dose in mg (a pulse's dose for IV cyclophosphamide) that re-screens within,
+        when the order is above the range; None otherwise (worked out when read)."""
+        found: Suggested = self._read("_suggested")
+        return found[0]
+
+    @property
+    def suggested_text(self) -> str:
+        """The suggestion in words (empty when there is none)."""
+        found: Suggested = self._read("_suggested")
+        return found[1]
+
+    def __getstate__(self) -> dict[str, Any]:
+        for name in _LATER:  # a pickle holds values, never the functions that find them
+            self._read(name)
+        return {a.name: getattr(self, a.name) for a in attrs.fields(Screening)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        if "suggested_mg" in state:  # pickled by 0.3.0, before these were read when asked for
+            state["_suggested"] = (state.pop("suggested_mg"), state.pop("suggested_text", ""))
+            for name in ("basis", "range_text", "values_used"):
+                state[f"_{name}"] = state.pop(name, "" if name != "values_used" else ())
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
     @property
     def calculated_text(self) -> str:
@@ -231,6 +344,9 @@ class Screening:
         from plexodose._interop.fhir_orders import detected_issues
 
         return detected_issues(self, order_reference, patient=patient, namespace=namespace)
+
+
+_LATER = ("_basis", "_range_text", "_suggested", "_values_used")
 
 
 def overall(findings: tuple[OrderFinding, ...]) -> Category:
