@@ -12,7 +12,6 @@ source, what was not checked and the values used with their dates.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -43,7 +42,9 @@ SOURCE = {"label": f"plexodose {__version__} dosing rules"}
 FOOTER = (f"_plexodose {__version__}: decision support for a qualified prescriber. Verify every "
           "dose against the product information and local protocols._")
 MAX_SUMMARY = 139
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|~!])")
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|~!"})
+"""Each character Markdown may read as markup, behind a backslash (one table look-up per
+character: a regular expression's substitution cost about 1 us a text, 100 texts a request)."""
 
 
 def escape(text: str) -> str:
@@ -52,7 +53,7 @@ def escape(text: str) -> str:
     >>> escape("cyclophosphamide_iv <b>2*2</b>")
     'cyclophosphamide\\_iv \\<b\\>2\\*2\\</b\\>'
     """
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+    return " ".join(str(text).split()).translate(_MARKDOWN)
 
 
 def times_words(times: int | None) -> str:
