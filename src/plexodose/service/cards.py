@@ -12,6 +12,7 @@ source, what was not checked and the values used with their dates.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -42,9 +43,7 @@ SOURCE = {"label": f"plexodose {__version__} dosing rules"}
 FOOTER = (f"_plexodose {__version__}: decision support for a qualified prescriber. Verify every "
           "dose against the product information and local protocols._")
 MAX_SUMMARY = 139
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|~!"})
-"""Each character Markdown may read as markup, behind a backslash (one table look-up per
-character: a regular expression's substitution cost about 1 us a text, 100 texts a request)."""
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|~!])")
 
 
 def escape(text: str) -> str:
@@ -53,7 +52,9 @@ def escape(text: str) -> str:
     >>> escape("cyclophosphamide_iv <b>2*2</b>")
     'cyclophosphamide\\_iv \\<b\\>2\\*2\\</b\\>'
     """
-    return " ".join(str(text).split()).translate(_MARKDOWN)
+    shown = " ".join(str(text).split())
+    # most texts hold no markup: a search is about half the cost of a substitution
+    return _MARKDOWN.sub(r"\\\1", shown) if _MARKDOWN.search(shown) else shown
 
 
 def times_words(times: int | None) -> str:
