@@ -3,6 +3,7 @@ clients for S seconds against one ``plexodose serve`` process on localhost. Not 
 
     python benchmarks/service_load.py                      # 100 clients, 10 s warm-up, 30 s
     python benchmarks/service_load.py --clients 20 --seconds 10
+    python benchmarks/service_load.py --app floor-http     # the floors: see --app
 
 Each request is a real one: a fresh ES384 token (new jti, 5 s lifetime), the example patient
 prefetched (Patient, weight, height, creatinine, TPMT, labs, two past IV pulses) and three draft
@@ -49,7 +50,7 @@ def _port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start(folder: pathlib.Path, key: Any, port: int) -> subprocess.Popen[bytes]:
+def _start(folder: pathlib.Path, key: Any, port: int, app: str) -> subprocess.Popen[bytes]:
     jwk = dict(ECAlgorithm.to_jwk(key.public_key(), as_dict=True)) | {"kid": "k1",
                                                                       "alg": "ES384"}
     (folder / "jwks.json").write_text(json.dumps({"keys": [jwk]}), encoding="utf-8")
@@ -68,9 +69,12 @@ iss = "{ISS}"
 jwks_file = "jwks.json"
 """, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), *sys.path])}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "plexodose", "serve", "--config", str(folder / "service.toml"),
-         "--port", str(port), "--log-level", "warning"], env=env, cwd=folder)
+    config = str(folder / "service.toml")
+    command = ([sys.executable, "-m", "plexodose", "serve", "--config", config, "--port",
+                str(port), "--log-level", "warning"] if app == "full" else
+               [sys.executable, __file__, "--serve-floor", app, "--config", config, "--port",
+                str(port)])
+    process = subprocess.Popen(command, env=env, cwd=folder)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -80,6 +84,56 @@ jwks_file = "jwks.json"
             time.sleep(0.1)
     process.kill()
     raise SystemExit("the service did not start")
+
+
+def _serve_floor(kind: str, config_path: str, port: int) -> None:
+    """A server doing only part of the work, with the options of ``plexodose serve``:
+    ``floor-http`` reads the body and answers an empty card list (uvicorn, no framework);
+    ``floor-jwt`` also verifies the token with the service's own verifier (ES384, the replay
+    cache); ``floor-parse`` also parses the JSON body."""
+    import uvicorn
+
+    from plexodose.service.auth import Unauthorized, Verifier
+    from plexodose.service.config import load_config
+
+    config = load_config(config_path)
+    verifier = Verifier(config)
+    audience = (config.endpoint(PATH),)
+    empty = b'{"cards":[]}'
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        status = 200
+        if scope["method"] == "POST" and kind in ("floor-jwt", "floor-parse"):
+            token = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+            try:
+                await verifier.verify(token, audience)
+            except Unauthorized:
+                status = 401
+            if kind == "floor-parse":
+                json.loads(body)
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", b"%d" % len(empty))]})
+        await send({"type": "http.response.body", "body": empty})
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
+                server_header=False, date_header=True, lifespan="off")
+
+
+def _server_kind() -> str:
+    """What uvicorn's "auto" picks in this environment (httptools and uvloop when importable)."""
+    import importlib.util
+
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return f"uvicorn {http}, {loop}"
 
 
 def _body() -> bytes:
@@ -175,11 +229,21 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=10.0)
+    parser.add_argument("--app", default="full",
+                        choices=("full", "floor-http", "floor-jwt", "floor-parse"),
+                        help="full: plexodose serve (default); floor-http: the HTTP server "
+                        "alone; floor-jwt: and the token's check; floor-parse: and the JSON body")
+    parser.add_argument("--serve-floor", help=argparse.SUPPRESS)
+    parser.add_argument("--config", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_floor:
+        _serve_floor(args.serve_floor, args.config, args.port)
+        return
     key = ec.generate_private_key(ec.SECP384R1())
     port = _port()
     with tempfile.TemporaryDirectory() as folder:
-        process = _start(pathlib.Path(folder), key, port)
+        process = _start(pathlib.Path(folder), key, port, args.app)
         try:
             run, memory, took, server_cpu, client_cpu = asyncio.run(_load(
                 port, key, args.clients, args.warmup, args.seconds,
@@ -190,13 +254,14 @@ def main() -> None:
     times = sorted(run.latencies)
     p50 = statistics.median(times) * 1000
     p99 = times[int(len(times) * 0.99) - 1] * 1000
-    print(f"order-sign with prefetch, {args.clients} concurrent clients, {took:.1f} s after a "
-          f"{args.warmup:g} s warm-up, one worker")
+    what = "order-sign with prefetch" if args.app == "full" else f"{args.app} (not the service)"
+    print(f"{what}, {args.clients} concurrent clients, {took:.1f} s after a "
+          f"{args.warmup:g} s warm-up, one worker ({_server_kind()})")
     print(f"requests {len(times):,}  throughput {len(times) / took:,.0f}/s  "
           f"cards {run.cards:,}")
     print(f"latency p50 {p50:.1f} ms  p99 {p99:.1f} ms  max {times[-1] * 1000:.1f} ms")
     print(f"errors {sum(run.errors.values())} {run.errors or ''}")
-    print(f"CPU over the run: server {server_cpu:.1f} s ({server_cpu / len(times) * 1000:.1f} ms "
+    print(f"CPU over the run: server {server_cpu:.1f} s ({server_cpu / len(times) * 1000:.2f} ms "
           f"a request), load client {client_cpu:.1f} s; {psutil.cpu_count()} cores, load "
           f"average {os.getloadavg()[0]:.1f}")
     print("server RSS after warm-up, halfway, end: " + ", ".join(f"{m:.1f}" for m in memory)
