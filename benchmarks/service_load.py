@@ -4,6 +4,7 @@ clients for S seconds against one ``plexodose serve`` process on localhost. Not 
     python benchmarks/service_load.py                      # 100 clients, 10 s warm-up, 30 s
     python benchmarks/service_load.py --clients 20 --seconds 10
     python benchmarks/service_load.py --app floor-http     # the floors: see --app
+    python benchmarks/service_load.py --profile 300 --top 0  # CPU a request, in process
 
 Each request is a real one: a fresh ES384 token (new jti, 5 s lifetime), the example patient
 prefetched (Patient, weight, height, creatinine, TPMT, labs, two past IV pulses) and three draft
@@ -50,13 +51,14 @@ def _port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start(folder: pathlib.Path, key: Any, port: int, app: str) -> subprocess.Popen[bytes]:
+def _write_config(folder: pathlib.Path, key: Any, url: str) -> pathlib.Path:
+    """The service's configuration in ``folder``: ``url``, one issuer with ``key``'s JWK Set."""
     jwk = dict(ECAlgorithm.to_jwk(key.public_key(), as_dict=True)) | {"kid": "k1",
                                                                       "alg": "ES384"}
     (folder / "jwks.json").write_text(json.dumps({"keys": [jwk]}), encoding="utf-8")
     (folder / "service.toml").write_text(f"""
 [service]
-url = "http://127.0.0.1:{port}"
+url = "{url}"
 
 [auth]
 skew_seconds = 5
@@ -68,8 +70,14 @@ database = "feedback.sqlite3"
 iss = "{ISS}"
 jwks_file = "jwks.json"
 """, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), *sys.path])}
-    config = str(folder / "service.toml")
+    return folder / "service.toml"
+
+
+def _start(folder: pathlib.Path, key: Any, port: int, app: str) -> subprocess.Popen[bytes]:
+    config = str(_write_config(folder, key, f"http://127.0.0.1:{port}"))
+    given = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    # a PYTHONPATH given first (time another checkout, as bench.py), else this checkout's src
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([*given, str(ROOT / "src"), *sys.path])}
     command = ([sys.executable, "-m", "plexodose", "serve", "--config", config, "--port",
                 str(port), "--log-level", "warning"] if app == "full" else
                [sys.executable, __file__, "--serve-floor", app, "--config", config, "--port",
@@ -127,6 +135,74 @@ def _serve_floor(kind: str, config_path: str, port: int) -> None:
                 server_header=False, date_header=True, lifespan="off")
 
 
+def _token(key: Any, url: str) -> str:
+    now = int(time.time())
+    return jwt.encode({"iss": ISS, "aud": url + PATH, "iat": now, "exp": now + 5,
+                       "jti": uuid.uuid4().hex}, key, algorithm="ES384",
+                      headers={"kid": "k1", "typ": "JWT"})
+
+
+def _profile(count: int, top: int) -> None:
+    """``count`` requests through the ASGI application in this process (no HTTP server), each
+    with its own token as the load sends it: the CPU a request, then cProfile's top functions
+    by cumulative and by own time (with --top 0, the CPU alone, without the profiler)."""
+    import cProfile
+    import pstats
+
+    from plexodose.service.app import create_app
+    from plexodose.service.config import load_config
+
+    url = "http://127.0.0.1:9"
+    key = ec.generate_private_key(ec.SECP384R1())
+    body = _body()
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(load_config(_write_config(pathlib.Path(folder), key, url)))
+        tokens = [_token(key, url) for _ in range(count + 20)]  # made before the clock starts
+
+        async def call(token: str) -> None:
+            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                     "method": "POST", "scheme": "http", "path": PATH,
+                     "raw_path": PATH.encode(), "query_string": b"", "root_path": "",
+                     "headers": [(b"host", b"127.0.0.1:9"),
+                                 (b"authorization", f"Bearer {token}".encode()),
+                                 (b"content-type", b"application/json"),
+                                 (b"content-length", str(len(body)).encode())],
+                     "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 9)}
+            messages = [{"type": "http.request", "body": body, "more_body": False}]
+            status: list[int] = []
+
+            async def receive() -> dict[str, Any]:
+                return messages.pop() if messages else {"type": "http.disconnect"}
+
+            async def send(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    status.append(message["status"])
+
+            await app(scope, receive, send)
+            if status != [200]:
+                raise SystemExit(f"the service answered {status}")
+
+        async def run() -> float:
+            for token in tokens[:20]:  # warm-up: imports, caches
+                await call(token)
+            profiler = cProfile.Profile() if top else None
+            started = time.process_time()
+            if profiler is not None:
+                profiler.enable()
+            for token in tokens[20:]:
+                await call(token)
+            if profiler is not None:
+                profiler.disable()
+                stats = pstats.Stats(profiler)
+                stats.sort_stats("cumulative").print_stats(top)
+                stats.sort_stats("tottime").print_stats(top)
+            return time.process_time() - started
+
+        took = asyncio.run(run())
+    print(f"order-sign with prefetch in process, {count} requests: CPU {took / count * 1000:.2f} "
+          f"ms a request{' (under cProfile)' if top else ''}")
+
+
 def _server_kind() -> str:
     """What uvicorn's "auto" picks in this environment (httptools and uvloop when importable)."""
     import importlib.util
@@ -179,10 +255,7 @@ class Connection:
 async def _client(port: int, key: Any, url: str, body: bytes, run: Run, stop: float) -> None:
     connection = Connection(port)
     while time.monotonic() < stop:
-        now = int(time.time())
-        token = jwt.encode({"iss": ISS, "aud": url + PATH, "iat": now, "exp": now + 5,
-                            "jti": uuid.uuid4().hex}, key, algorithm="ES384",
-                           headers={"kid": "k1", "typ": "JWT"})
+        token = _token(key, url)
         started = time.perf_counter()
         try:
             status, answer = await connection.post(PATH, body, token)
@@ -233,12 +306,20 @@ def main() -> None:
                         choices=("full", "floor-http", "floor-jwt", "floor-parse"),
                         help="full: plexodose serve (default); floor-http: the HTTP server "
                         "alone; floor-jwt: and the token's check; floor-parse: and the JSON body")
+    parser.add_argument("--profile", type=int, metavar="N",
+                        help="instead of the load: N requests through the ASGI app in this "
+                        "process, the CPU a request and cProfile's top functions")
+    parser.add_argument("--top", type=int, default=40,
+                        help="with --profile: how many functions to list (0: no profiler)")
     parser.add_argument("--serve-floor", help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_floor:
         _serve_floor(args.serve_floor, args.config, args.port)
+        return
+    if args.profile:
+        _profile(args.profile, args.top)
         return
     key = ec.generate_private_key(ec.SECP384R1())
     port = _port()
