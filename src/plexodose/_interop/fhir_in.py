@@ -1292,13 +1292,16 @@ def _as_dict(resource: Any, what: str) -> dict[str, Any]:
     return data
 
 
+_SCALARS = (str, int, float)
+
+
 def _check_depth(given: Any, what: str) -> None:
     """Refuse JSON nested deeper than :data:`MAX_DEPTH` before anything walks it (iteratively:
     no recursion, so no RecursionError however deep)."""
     stack: list[tuple[Any, int]] = [(given, 0)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, Mapping):
+        if isinstance(item, (dict, Mapping)):  # dict first: the ABC's check is slow
             children: Iterable[Any] = item.values()
         elif isinstance(item, (list, tuple)):
             children = item
@@ -1310,7 +1313,11 @@ def _check_depth(given: Any, what: str) -> None:
                 field=what,
                 value=None,
             )
-        stack.extend((child, depth + 1) for child in children)
+        deeper = depth + 1
+        # JSON's scalars never nest: only containers go on the stack (same answer, far fewer
+        # items to look at)
+        stack.extend((child, deeper) for child in children
+                     if not isinstance(child, _SCALARS) and child is not None)
 
 
 def _resources(given: Any, what: str) -> list[_Entry]:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import json
 import math
 import numbers
@@ -406,16 +407,16 @@ def _drugs_in_words(words: list[str], path: str,
                     refuse: _Refusal) -> tuple[set[str], str | None]:
     found: set[str] = set()
     products: set[str] = set()
+    known = _ivig_patterns() if words else ()
     for text in words:
         low = " ".join(text[:1000].lower().split())  # a name, not a document
         for pattern, name in _DRUG_WORDS:
             if pattern.search(low):
                 found.add(name)
-        for product in _ivig_products():
-            brand = product.lower().split()[0]  # "privigen": IVIg, its concentration unsaid
-            if re.search(rf"(?<![\w-]){re.escape(brand)}(?![\w-])", low):
+        for product, brand, whole in known:
+            if brand.search(low):
                 found.add("ivig")
-            if _product_named(product, low):
+            if whole.search(low):
                 products.add(product)
         for shared, pattern, why in _NOT_OURS:
             if shared in low and pattern.search(low):
@@ -439,11 +440,30 @@ def _ivig_products() -> list[str]:
     return found
 
 
-def _product_named(product: str, low: str) -> bool:
-    """The text names the product whole ("Privigen 10 %", "privigen 10%")."""
+_Patterns = tuple[tuple[str, "re.Pattern[str]", "re.Pattern[str]"], ...]
+_ivig_memo: tuple[object, _Patterns] = (None, ())
+
+
+def _ivig_patterns() -> _Patterns:
+    """(product, its brand's pattern, its whole name's pattern) for each IVIg product, built
+    once per state of the catalogue: a change to it swaps in a new snapshot (copy-on-write),
+    so the snapshot's identity says whether the products are still the same."""
+    global _ivig_memo
+    state = CATALOGUE._state
+    if _ivig_memo[0] is not state:
+        _ivig_memo = (state, tuple((p, *_product_patterns(p)) for p in _ivig_products()))
+    return _ivig_memo[1]
+
+
+@functools.lru_cache(maxsize=256)
+def _product_patterns(product: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The product's brand alone ("privigen": IVIg, its concentration unsaid) and the product
+    named whole ("Privigen 10 %", "privigen 10%")."""
+    brand = product.lower().split()[0]
     words = product.lower().replace("%", " % ").split()
-    pattern = r"\s*".join(re.escape(w) for w in words)
-    return re.search(rf"(?<![\w-]){pattern}", low) is not None
+    whole = r"\s*".join(re.escape(w) for w in words)
+    return (re.compile(rf"(?<![\w-]){re.escape(brand)}(?![\w-])"),
+            re.compile(rf"(?<![\w-]){whole}"))
 
 
 def _dosage(dosage: Any, path: str, name: str, refuse: _Refusal,

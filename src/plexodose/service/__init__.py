@@ -1,6 +1,7 @@
 """plexodose as a CDS Hooks 2.0 service: the order screen where orders are signed.
 
-An optional part (``pip install "plexodose[service]"``: Starlette, uvicorn, httpx, PyJWT), run
+An optional part (``pip install "plexodose[service]"``: Starlette, uvicorn, httpx, PyJWT, and
+httptools and uvloop, which uvicorn uses when installed), run
 with ``plexodose serve --config service.toml`` or served by a host's own ASGI server::
 
     PLEXODOSE_SERVICE_CONFIG=service.toml uvicorn --factory plexodose.service:create_app

@@ -109,9 +109,9 @@ class Verifier:
                      now: float | None = None) -> Caller:
         """The caller named by a valid token for one of ``audiences``; else :class:`Unauthorized`."""
         token = _bearer(authorization)
-        try:
-            header = jwt.get_unverified_header(token)
-            unverified = jwt.decode(token, options={"verify_signature": False})
+        try:  # header and claims from one parse, to choose the key (the signature is next)
+            parsed = jwt.decode_complete(token, options={"verify_signature": False})
+            header, unverified = parsed["header"], parsed["payload"]
         except PyJWTError as exc:
             raise Unauthorized(f"malformed token: {exc}") from None
         alg = header.get("alg")
