@@ -6,7 +6,7 @@ Usage::
 
 Writes, for a reader to open one by one:
 
-- ``<view>_view.png``: the HTML view of a result, a plan, a review and the order screen's verdicts,
+- ``<view>_view.png``: the HTML view of a result, a plan, a review, a checklist and the order screen's verdicts,
   each shown in a page styled as JupyterLab styles an output (a 1000 px wide cell; tables
   centred, cells aligned right), screenshotted by headless Chromium;
 - ``plot_view.png``: the plot as a notebook cell shows it (its ``_repr_png_``, scaled to the
@@ -93,6 +93,10 @@ def pages(notes: list[str]) -> dict[str, tuple[str, str]]:
         baseline="0.9 mg/dL")  # WBC 3.1 < 3.5 x10^9/L (BSR 2017): withhold
     out["review_view.png"] = ('review("azathioprine", Labs(wbc="3.1 x10^9/L", ...))',
                          _html(withhold, notes, "review_view.png"))
+    checklist = plexodose.before_starting("azathioprine", plexodose.Patient(weight="72 kg"),
+                                          on="2027-01-16")  # TPMT, NUDT15 not known: to do
+    out["checklist_view.png"] = ('before_starting("azathioprine", Patient(weight="72 kg"))',
+                                 _html(checklist, notes, "checklist_view.png"))
     orders = {  # Patient.example() 72 kg: azathioprine 1-2 mg/kg/day, at most 150 mg/day
         "screen_above_hard_view.png": plexodose.Order(drug="azathioprine", dose="100 mg",
                                                  times_per_day=2),  # 200 mg/day

@@ -153,7 +153,7 @@ def test_findings_are_a_table_of_dimension_category_finding_rule() -> None:
     assert rows == [
         ["frequency", "\u2714 WITHIN", "twice daily: the protocol's (once daily or twice daily)",
          "label screening.frequency.label"],
-        ["per day", "\u26d4 ABOVE (HARD)",
+        ["per day", "\u2716 ABOVE (HARD)",
          "200 mg a dosing day is above the seed's maximum of 150 mg/day",  # 100 mg x 2
          "seed azathioprine.seed.regimen"],
     ]

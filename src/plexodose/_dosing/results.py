@@ -84,6 +84,14 @@ class _Traced(Record):
         _, dispensed, unit = self._administration()
         return u.quantity(dispensed, unit)
 
+    def _view(self) -> tuple[str, list[str]]:
+        """(headline, facts): what the text, HTML and Markdown views show first, built once
+        here (the views never parse the text)."""
+        raise NotImplementedError  # every public result defines it
+
+    def __repr__(self) -> str:
+        return self._render(*self._view())
+
     def _render(self, headline: str, facts: list[str]) -> str:
         lines = [headline, *(f"  {fact}" for fact in facts)]
         if self.values_used:
@@ -229,7 +237,7 @@ class DailyDose(_Traced):
         """The dose actually reached, per kg of dosing weight."""
         return None if self.dosing_weight_kg is None else self.daily_dose_mg / self.dosing_weight_kg
 
-    def __repr__(self) -> str:
+    def _view(self) -> tuple[str, list[str]]:
         given = self.given_per_dose_mg
         headline = f"{self.drug}: {fmt.mass_mg(given)} {self.frequency}"
         if self.doses_per_day > 1 or self.days_per_week != 7:
@@ -252,7 +260,7 @@ class DailyDose(_Traced):
             facts.append("dispense: " + describe_dispensed(self.dispensed, fmt.mass_mg))
         if self.override:
             facts.append(f"override: {self.override}")
-        return self._render(headline, facts)
+        return headline, facts
 
 
 _DAILY_DOSE_CHECKED = DailyDose._getter(
@@ -360,7 +368,7 @@ class IVIgCourse(_Traced):
             return None
         return float(self.given_daily_dose_g / self.product.concentration_g_per_ml)
 
-    def __repr__(self) -> str:
+    def _view(self) -> tuple[str, list[str]]:
         per_day = self.given_daily_dose_g
         day_word = "day" if self.days == 1 else "days"
         headline = (
@@ -381,7 +389,7 @@ class IVIgCourse(_Traced):
             facts.append("renal and thrombosis risk: " + "; ".join(self.risk_factors))
         if self.override:
             facts.append(f"override: {self.override}")
-        return self._render(headline, facts)
+        return headline, facts
 
 
 _IVIG_CHECKED = IVIgCourse._getter("dosing_weight_kg", "daily_dose_g", "dispensed", "limits")
@@ -447,7 +455,7 @@ class CyclophosphamidePulse(_Traced):
     def interval(self) -> Quantity:
         return u.quantity(self.interval_weeks, "week")
 
-    def __repr__(self) -> str:
+    def _view(self) -> tuple[str, list[str]]:
         if self.held:
             headline = "cyclophosphamide IV: pulse held (0 mg)"
         else:
@@ -462,7 +470,7 @@ class CyclophosphamidePulse(_Traced):
         ]
         if self.override:
             facts.append(f"override: {self.override}")
-        return self._render(headline, facts)
+        return headline, facts
 
 
 _PULSE_CHECKED = CyclophosphamidePulse._getter("g_per_m2", "bsa_m2", "dose_mg", "held", "limits")
@@ -489,12 +497,12 @@ class Conversion(_Traced):
     def dose(self) -> Quantity:
         return u.quantity(self.to_mg, "mg")
 
-    def __repr__(self) -> str:
+    def _view(self) -> tuple[str, list[str]]:
         headline = (
             f"{fmt.mass_mg(self.from_mg)} {self.from_drug} is about "
             f"{fmt.mass_mg(self.to_mg)} {self.to_drug}"
         )
-        return self._render(headline, [])
+        return headline, []
 
 
 @public
@@ -527,11 +535,11 @@ class PulseReduction(_Traced):
     def dose(self) -> Quantity:
         return u.quantity(self.dose_mg, "mg")
 
-    def __repr__(self) -> str:
+    def _view(self) -> tuple[str, list[str]]:
         headline = (
             f"cyclophosphamide pulse: {fmt.mass_mg(self.dose_mg, 0)} "
             f"({fmt.number(self.reduced_mg_per_kg)} mg/kg, {fmt.percent(self.fraction)} of "
             f"{fmt.number(self.standard_mg_per_kg)} mg/kg"
             + (", capped)" if self.cap_applied else ")")
         )
-        return self._render(headline, _limit_facts(self.limits, self.cap_applied, fmt.mass_mg))
+        return headline, _limit_facts(self.limits, self.cap_applied, fmt.mass_mg)

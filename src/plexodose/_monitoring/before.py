@@ -118,6 +118,21 @@ class BeforeStarting:
     def __str__(self) -> str:
         return self.__repr__()
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython: wrapped to its width
+        from plexodose._views.render import terminal_text
+
+        printer.text(terminal_text(repr(self), getattr(printer, "max_width", 0)))
+
+    def _repr_html_(self) -> str:  # Jupyter: ready or what is to do, from the fields
+        from plexodose._views.render import checklist_html
+
+        return checklist_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from plexodose._views.render import checklist_markdown
+
+        return checklist_markdown(self)
+
 
 class _List:
     def __init__(self) -> None:

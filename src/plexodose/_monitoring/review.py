@@ -171,6 +171,16 @@ class Review:
 
         printer.text(terminal_text(repr(self), getattr(printer, "max_width", 0)))
 
+    def _repr_html_(self) -> str:  # Jupyter: the action in words and colour, from the fields
+        from plexodose._views.render import review_html
+
+        return review_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from plexodose._views.render import review_markdown
+
+        return review_markdown(self)
+
 
 # ---------------------------------------------------------------------------------------------
 # Inputs

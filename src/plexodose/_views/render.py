@@ -20,6 +20,8 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from plexodose._core import format as fmt
+
 STYLE = (
     "<style>"
     ".plexodose{font-family:system-ui,sans-serif;line-height:1.4;max-width:64em}"
@@ -60,19 +62,12 @@ def md_escape(text: Any) -> str:
     return re.sub(r"([\\`*_\[\]|~])", r"\\\1", escaped)
 
 
-# A result: the headline is repr's first line; the indented lines after it, up to the
-# derivation, are its facts (dosing weight, cap, dispense, override).
+# A result: its headline and facts (dosing weight, cap, dispense, override), as the result
+# itself builds them for its text (``_view``): one structure, three renderings.
 
 def _headline_and_facts(result: Any) -> tuple[str, list[str]]:
-    lines = repr(result).splitlines()
-    facts = []
-    for line in lines[1:]:
-        if not line.startswith("  ") or line.startswith("    "):
-            break
-        if line.strip() in {"derivation:", "warnings:", "sources:"}:
-            break
-        facts.append(line.strip())
-    return (lines[0] if lines else type(result).__name__), facts
+    headline, facts = result._view()
+    return headline, list(facts)
 
 
 def _is_dispense(fact: str) -> bool:
@@ -327,7 +322,7 @@ VERDICT_LABELS = {  # category -> (symbol, short label); the headline says the r
     "below": ("\u25bc", "BELOW"),
     "not_screened": ("?", "NOT SCREENED"),
     "above_soft": ("\u25b2", "ABOVE (SOFT)"),
-    "above_hard": ("\u26d4", "ABOVE (HARD)"),
+    "above_hard": ("\u2716", "ABOVE (HARD)"),
 }
 VERDICT_MARKS = {  # Markdown has no colour: a coloured mark beside the words
     "within": "\U0001f7e2", "below": "\U0001f7e1", "not_screened": "\u26aa",
@@ -341,6 +336,7 @@ SCREEN_STYLE = (
     ".plexodose .notchecked{background:#eeeeee;border-left:4px solid #424242;padding:.3em .6em;"
     "margin:.5em 0}"
     ".plexodose table.findings td:nth-child(n+3){white-space:normal}"  # the text wraps
+    ".plexodose table.reasons td:nth-child(n+2){white-space:normal}"
     "</style>"
 )
 
@@ -473,3 +469,137 @@ def screening_rules_markdown(rows: Iterable[Sequence[str]]) -> str:
         name = f"{md_escape(DRUG_TITLES.get(drug, drug))} (`{drug}`)"
         lines.append("| " + " | ".join([name, *(md_escape(c) for c in cells)]) + " |")
     return "\n".join(lines)
+
+
+# A review: the action at a glance (words, symbol and colour, as a screen's verdict), the
+# proposed dose and next check, every reason with its source, each result judged or not judged.
+ACTION_LOOKS = {  # action -> (symbol, label, text colour, background); AA contrast
+    "continue": ("\u2714", "CONTINUE", "#1b5e20", "#e8f5e9"),
+    "flag": ("!", "CONTINUE, ACT ON THE FINDINGS", "#6d5200", "#fff8e1"),
+    "recalculate": ("\u21bb", "RECALCULATE", "#6d5200", "#fff8e1"),
+    "repeat": ("\u21ba", "REPEAT THE TEST", "#0d47a1", "#e3f2fd"),
+    "reduce": ("\u25bc", "REDUCE", "#8f4700", "#fff3e0"),
+    "withhold": ("\u2716", "WITHHOLD", "#b71c1c", "#ffebee"),
+    "stop": ("\u2716", "STOP", "#b71c1c", "#ffebee"),
+}
+ACTION_MARKS = {"continue": "\U0001f7e2", "flag": "\U0001f7e1", "recalculate": "\U0001f7e1",
+                "repeat": "\U0001f535", "reduce": "\U0001f7e0", "withhold": "\U0001f534",
+                "stop": "\U0001f534"}
+
+
+def _action_look(action: str) -> tuple[str, str, str, str]:
+    return ACTION_LOOKS.get(action, ("?", action.upper(), "#000000", "#ffffff"))
+
+
+def _review_facts(review: Any) -> list[str]:
+    facts = []
+    if review.proposed_text:
+        facts.append(f"proposed dose: {review.proposed_text}")
+    elif review.action in ("withhold", "stop"):
+        facts.append("proposed dose: none (a restart takes the prescriber's dose)")
+    facts.append(f"next check: {review.next_check.isoformat()} ({review.next_check_text})")
+    return facts
+
+
+def review_html(review: Any) -> str:
+    """The notebook view of a :class:`plexodose.Review`, from its fields (never its text): the
+    action in words, symbol and colour; the proposed dose and next check; the reasons as a table
+    with their sources; each result judged or not; notes; the sources folded away."""
+    symbol, label, colour, background = _action_look(review.action)
+    parts = [f'<div class="plexodose plexodose-review">{STYLE}{SCREEN_STYLE}',
+             f'<p class="verdict action-{escape(review.action)}" role="status" '
+             f'style="color:{colour};background:{background};border-left:6px solid {colour}">'
+             f"{escape(symbol)} {escape(label)}<br>{escape(review.headline)}</p>"]
+    parts.append("<ul>" + "".join(f"<li>{escape(f)}</li>" for f in _review_facts(review))
+                 + "</ul>")
+    head = "".join(f"<th>{h}</th>" for h in ("action", "reason", "source"))
+    rows = "".join(
+        f'<tr class="reason-{escape(r.action)}"><td>{escape(r.action)}</td>'
+        f"<td>{escape(r.text)}</td><td>{_tag_html(r.source.tag)} {escape(r.source.citation)}"
+        "</td></tr>" for r in review.reasons)
+    parts.append(f'<table class="reasons"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody>'
+                 "</table>")
+    if review.judgements:
+        items = "".join(f"<li>{escape(j)}</li>" for j in review.judgements)
+        parts.append(f"<p><strong>Results ({len(review.judgements)})</strong></p><ul>{items}</ul>")
+    if review.notes:
+        parts.append(_warnings_html(review.notes).replace("Warnings (", "Notes (", 1))
+    parts.append(_sources_html(tuple(review.sources)))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def review_markdown(review: Any) -> str:
+    """The same view in Markdown: a coloured mark and the action in words, the reasons as a table."""
+    _, label, _, _ = _action_look(review.action)
+    mark = ACTION_MARKS.get(review.action, "")
+    lines = [f"**{mark} {md_escape(label)}**: {md_escape(review.headline)}", ""]
+    lines += [f"- {md_escape(f)}" for f in _review_facts(review)] + [""]
+    lines += ["| action | reason | source |", "|---|---|---|"]
+    lines += [f"| {md_escape(r.action)} | {md_escape(r.text)} | `{r.source.tag}` "
+              f"{md_escape(r.source.citation)} |" for r in review.reasons]
+    lines.append("")
+    if review.judgements:
+        lines += [f"**Results ({len(review.judgements)})**", ""]
+        lines += [f"- {md_escape(j)}" for j in review.judgements] + [""]
+    if review.notes:
+        lines += [f"> **Note:** {md_escape(note)}" + "  " for note in review.notes] + [""]
+    lines += _md_sources(tuple(review.sources))
+    return "\n".join(lines) + "\n"
+
+
+# A checklist before starting: ready or the number to do, then each item with its status.
+STATUS_LOOKS = {  # status -> (symbol, colour)
+    "done": ("\u2714", "#1b5e20"), "to do": ("\u2610", "#b71c1c"),
+    "consider": ("?", "#6d5200"), "not needed": ("\u2013", "#424242"),
+}
+
+
+def checklist_html(checklist: Any) -> str:
+    """The notebook view of a :class:`plexodose.BeforeStarting`, from its fields: ready or the
+    items to do, each check with its status and source, warnings, the sources folded away."""
+    ready = checklist.ready
+    colour, background = ("#1b5e20", "#e8f5e9") if ready else ("#b71c1c", "#ffebee")
+    state = "READY TO START" if ready else f"{len(checklist.to_do)} TO DO"
+    parts = [f'<div class="plexodose plexodose-checklist">{STYLE}{SCREEN_STYLE}',
+             f'<p class="verdict" role="status" style="color:{colour};background:{background};'
+             f'border-left:6px solid {colour}">{escape(state)}: before starting '
+             f"{escape(checklist.drug)}</p>"]
+    facts = []
+    if checklist.baseline_creatinine_mg_dl is not None:
+        facts.append("baseline creatinine: "
+                     f"{fmt.number(checklist.baseline_creatinine_mg_dl, 3)} mg/dL")
+    if checklist.override:
+        facts.append(f"override: {checklist.override}")
+    if facts:
+        parts.append("<ul>" + "".join(f"<li>{escape(f)}</li>" for f in facts) + "</ul>")
+    rows = "".join(
+        f'<tr class="check-{escape(c.status.replace(" ", "-"))}"><td style="color:'
+        f'{STATUS_LOOKS.get(c.status, ("?", "#000000"))[1]}">'
+        f"{escape(STATUS_LOOKS.get(c.status, ('?', ''))[0])} {escape(c.status)}</td>"
+        f"<td>{escape(c.item)}</td><td>{_tag_html(c.source.tag)} {escape(c.source.citation)}"
+        "</td></tr>" for c in checklist.checks)
+    parts.append('<table class="reasons"><thead><tr><th>status</th><th>check</th>'
+                 f"<th>source</th></tr></thead><tbody>{rows}</tbody></table>")
+    parts.append(_warnings_html(tuple(checklist.warnings)))
+    parts.append(_sources_html(tuple(checklist.sources)))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def checklist_markdown(checklist: Any) -> str:
+    """The same view in Markdown."""
+    mark = "\U0001f7e2" if checklist.ready else "\U0001f534"
+    state = "ready to start" if checklist.ready else f"{len(checklist.to_do)} to do"
+    lines = [f"**{mark} Before starting {md_escape(checklist.drug)}: {md_escape(state)}**", ""]
+    if checklist.baseline_creatinine_mg_dl is not None:
+        lines += ["- baseline creatinine: "
+                  f"{fmt.number(checklist.baseline_creatinine_mg_dl, 3)} mg/dL", ""]
+    lines += ["| status | check | source |", "|---|---|---|"]
+    lines += [f"| {STATUS_LOOKS.get(c.status, ('?', ''))[0]} {md_escape(c.status)} | "
+              f"{md_escape(c.item)} | `{c.source.tag}` {md_escape(c.source.citation)} |"
+              for c in checklist.checks]
+    lines.append("")
+    lines += _md_warnings(tuple(checklist.warnings))
+    lines += _md_sources(tuple(checklist.sources))
+    return "\n".join(lines) + "\n"
