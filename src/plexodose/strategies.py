@@ -37,12 +37,13 @@ import decimal
 import fractions
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
 from plexodose._core.checks import one_of
 from plexodose._core.errors import choice_error, safe_repr
+from plexodose._core.vocab import Drug
 
 from plexodose._core.extras import needs_hypothesis  # noqa: F401  # isort: skip  (names the extra)
 import hypothesis.strategies as st
@@ -269,7 +270,7 @@ _REGIMENS: dict[str, Any] = {
 _REGIMENS["cyclosporin"] = _REGIMENS["ciclosporin"]
 
 
-def regimens(drug: str) -> st.SearchStrategy[dict[str, Any]]:
+def regimens(drug: Drug | Literal["cyclosporin"]) -> st.SearchStrategy[dict[str, Any]]:
     """In-protocol keyword arguments for the calculator named ``drug`` (no override needed).
 
     >>> from hypothesis import find

@@ -198,7 +198,7 @@ def test_the_screenshot_script_without_chromium(tmp_path: Any, monkeypatch: pyte
     monkeypatch.setitem(main.__globals__, "browser", lambda: None)
     assert main([str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
-    views = ["plan_view", "plot_view", "result_view", "review_view", "screen_above_hard_view",
+    views = ["checklist_view", "plan_view", "plot_view", "result_view", "review_view", "screen_above_hard_view",
              "screen_within_view"]
     assert [n for n in names if n.endswith(".html")] == [f"{v}.html" for v in views]
     plots = [n for n in names if n.endswith(".png")]

@@ -6,6 +6,8 @@ each test reads its own file's lines of that one report."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,8 +26,17 @@ BAD = {
     "a second agent the plan does not offer": (
         'plan(Patient(weight="82 kg"), start="2026-12-01", second_agent="rituximab")'
     ),
+    "a misspelt drug to review": 'review("azathioprin", Labs(date="2027-01-16"))',
+    "a misspelt value added to a FHIR patient": (
+        'Patient.from_fhir({}, on="2027-01-16", weigth="82 kg")'
+    ),
+    "a wrong phenotype added to a FHIR patient": (
+        'Patient.from_fhir({}, on="2027-01-16", nudt15="IM")'
+    ),
+    "a misspelt drug for the regimens strategy": 'regimens("azathioprin")',
 }
-HEADER = "from plexodose import Patient, azathioprine, ivig, plan\n\n"
+HEADER = ("from plexodose import Labs, Patient, azathioprine, ivig, plan, review\n"
+          "from plexodose.strategies import regimens\n")
 
 
 def _mistake_file(mistake: str) -> str:
@@ -72,16 +83,43 @@ def test_each_mistake_fails_mypy(mistake: str,
     assert any(f"{name}:3: error" in line for line in errors), mypy_report.stdout
 
 
-@pytest.mark.skipif(shutil.which("pyright") is None, reason="pyright is in the test extra")
+# pyright as installed beside this Python (``.venv/bin/python -m pytest`` puts nothing on PATH),
+# else on PATH; the test extra installs it, so it is never skipped there
+PYRIGHT = (shutil.which("pyright", path=str(Path(sys.executable).parent))
+           or shutil.which("pyright"))
+# pyright finds plexodose through the first python on PATH: this one
+HERE = {**os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+@pytest.mark.skipif(PYRIGHT is None, reason="pyright is not installed (pip install -e '.[test]')")
 def test_typed_client_and_mistakes_with_pyright(tmp_path: Path) -> None:
-    clean = subprocess.run(["pyright", str(CLIENT)], capture_output=True, text=True,
+    assert PYRIGHT is not None
+    clean = subprocess.run([PYRIGHT, str(CLIENT)], capture_output=True, text=True, env=HERE,
                            check=False, timeout=600)
     assert clean.returncode == 0, clean.stdout
     bad = tmp_path / "bad_client.py"
-    bad.write_text("from plexodose import Patient, azathioprine, ivig, plan\n\n" + "".join(
+    bad.write_text(HEADER + "".join(
         f"r{n} = {code}\n" for n, code in enumerate(BAD.values())))
-    done = subprocess.run(["pyright", str(bad)], capture_output=True, text=True, check=False,
-                          timeout=600)
+    done = subprocess.run([PYRIGHT, str(bad)], capture_output=True, text=True, env=HERE,
+                          check=False, timeout=600)
     flagged = {int(line.split(":")[1]) for line in done.stdout.splitlines()
                if "bad_client.py:" in line and "error" in line}
     assert flagged == {n + 3 for n in range(len(BAD))}, done.stdout
+
+
+@pytest.mark.skipif(PYRIGHT is None, reason="pyright is not installed (pip install -e '.[test]')")
+def test_every_exported_symbol_has_a_known_type() -> None:
+    # pyright --verifytypes: the public API's types, as a user's checker sees them (pint's own
+    # unknowns ignored); 100 % known, none ambiguous
+    assert PYRIGHT is not None
+    done = subprocess.run([PYRIGHT, "--verifytypes", "plexodose", "--ignoreexternal",
+                           "--outputjson"], capture_output=True, text=True, env=HERE,
+                          check=False, timeout=600)
+    report = json.loads(done.stdout)["typeCompleteness"]
+    counts = report["exportedSymbolCounts"]
+    unknown = [s["name"] for s in report["symbols"]
+               if s["isExported"] and (not s["isTypeKnown"] or s.get("isTypeAmbiguous"))]
+    assert counts["withKnownType"] > 400, done.stdout[:2000]  # the package was found and read
+    assert (counts["withUnknownType"], counts["withAmbiguousType"], unknown) == (0, 0, [])
+    assert report["completenessScore"] == 1.0

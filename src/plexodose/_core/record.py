@@ -80,7 +80,7 @@ class Record:
         for index, name in enumerate(fields):
             if name in own:  # a base class's field keeps the base's reader
                 setattr(cls, name, property(_reader(index, name, own[name])))
-        cls.__init__ = _make_init(cls.__qualname__, fields, specs)  # type: ignore[method-assign]
+        setattr(cls, "__init__", _make_init(cls.__qualname__, fields, specs))  # noqa: B010
 
     @classmethod
     def _of(cls: type[_R], *values: Any) -> _R:

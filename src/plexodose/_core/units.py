@@ -30,6 +30,7 @@ from plexodose._core.errors import InputRangeError, PlexodoseError, UnitError, s
 
 if TYPE_CHECKING:
     import pint
+    import pint.registry  # its Quantity is the class both checkers read the magnitude of
 
 
 def _pint() -> Any:
@@ -238,9 +239,9 @@ COMMON_WORDS: dict[tuple[str, str], float] = {
 }
 _result_unit_get = _result_units._data.get  # the lock-free read, without a method call
 
-Quantity: TypeAlias = "pint.Quantity[Any]"
+Quantity: TypeAlias = "pint.registry.Quantity[float]"
 """The type of every quantity plexodose hands out (a pint Quantity)."""
-QuantityInput: TypeAlias = "str | pint.Quantity[Any]"
+QuantityInput: TypeAlias = "str | pint.registry.Quantity[Any]"
 """What a quantity parameter accepts: a pint Quantity or a string such as ``"72 kg"``."""
 
 

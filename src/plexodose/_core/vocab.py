@@ -38,6 +38,10 @@ CrclWeight = Literal["auto", "actual", "ideal", "adjusted"]
 BsaFormula = Literal["mosteller", "dubois", "haycock", "gehan_george", "boyd"]
 SecondAgent = Literal["azathioprine", "mycophenolate", "cyclophosphamide_iv", "cyclophosphamide_oral"]
 RefractoryAgent = Literal["ciclosporin", "cyclosporin", "cyclophosphamide_iv", "cyclophosphamide_oral"]
+ReviewDrug = Literal[
+    "azathioprine", "mycophenolate", "ciclosporin", "cyclosporin", "cyclophosphamide_oral",
+    "cyclophosphamide_iv", "cyclophosphamide oral", "cyclophosphamide iv",
+]  # the drugs a review reads labs for (IVIg has no lab-driven rules); the key or the words
 MycophenolateCalendar = Literal["sps", "cellcept"]  # SPS (default) or the CellCept transplant label
 WEIGHT_BASES: tuple[WeightBasis, ...] = get_args(WeightBasis)
 AUTO_RULES: tuple[AutoRule, ...] = get_args(AutoRule)

@@ -47,7 +47,7 @@ import numbers
 import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 import attrs
 
@@ -64,6 +64,9 @@ from plexodose._core.errors import (
 )
 from plexodose._core.public import public
 from plexodose._core.sources import Source
+
+if TYPE_CHECKING:
+    from plexodose._patient.patient import Patient, PatientFields
 
 LOINC_SYSTEM = "http://loinc.org"
 MAX_DEPTH = 64
@@ -242,7 +245,7 @@ class FhirReading:
         found = self.values.get(code)
         return None if found is None else found.value
 
-    def patient(self, **given: Any) -> Any:
+    def patient(self, **given: Unpack[PatientFields]) -> Patient:
         """A :class:`~plexodose.Patient` from what was read; ``given`` adds fields FHIR did not
         hold (``nudt15="normal"``, ``baseline_creatinine="0.8 mg/dL"``, ``minor_override``).
 
@@ -257,7 +260,7 @@ class FhirReading:
                 f"{', '.join(both)} came from FHIR ({', '.join(self._origin(f) for f in both)}) "
                 "and were also given: leave out one of the two",
                 field=both[0],
-                value=given[both[0]],
+                value=dict(given)[both[0]],
             )
         if "weight" not in fields and "weight" not in given:
             raise MissingInputError(

@@ -385,7 +385,7 @@ def _uln(value: Any, field: str) -> float | None:
 
 
 def review(
-    drug: Any,
+    drug: vocab.ReviewDrug | DailyDose | CyclophosphamidePulse,
     labs: Any,
     *,
     baseline: Any = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import attrs
 
@@ -134,6 +134,31 @@ def _windows(value: Any) -> tuple[tuple[str, int], ...]:
 
 def _on(value: Any) -> dt.date | None:
     return None if value is None else checked_date(value, "on", _prov.EARLIEST, _prov.LATEST)
+
+
+class PatientGiven(TypedDict, total=False):
+    """What a caller adds to a patient read from FHIR (``Patient.from_fhir(..., **given)``):
+    the Patient's own keyword arguments, each with its type."""
+
+    weight: QuantityInput
+    height: QuantityInput
+    sex: Sex
+    age: float
+    serum_creatinine: QuantityInput
+    tpmt: Phenotype
+    nudt15: Phenotype
+    baseline_creatinine: QuantityInput
+    minor_override: str
+    measured: Mapping[str, dt.date | str]
+    origins: Mapping[str, str]
+    confirmed: Mapping[str, dt.date | str]
+    windows: Mapping[str, int]
+
+
+class PatientFields(PatientGiven, total=False):
+    """:class:`PatientGiven` and the decision date (what a FHIR reading's ``patient()`` takes)."""
+
+    on: dt.date | str
 
 
 _ATTRIBUTE = {  # a dated value's name -> the attribute holding its float
@@ -290,7 +315,8 @@ class Patient:
         )
 
     @classmethod
-    def from_fhir(cls, patient: Any, observations: Any = None, *, on: Any, **given: Any) -> Patient:
+    def from_fhir(cls, patient: Any, observations: Any = None, *, on: Any,
+                  **given: Unpack[PatientGiven]) -> Patient:
         """The patient of a FHIR Patient (or Bundle) and Observations, as of the date ``on``;
         ``given`` adds what FHIR does not hold (``nudt15="normal"``). Every Observation must be
         that Patient's. The Patient's FHIR id is not kept here: ``plexodose.read_fhir`` gives it

@@ -32,6 +32,7 @@ import attrs
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
+from plexodose._core import vocab
 from plexodose._core.checks import whole_number
 from plexodose._core.errors import InputRangeError
 from plexodose._core.sources import Source
@@ -222,8 +223,22 @@ def _cite(sources: list[Source], more: Sequence[Source]) -> None:
             sources.append(source)
 
 
-def _review_name(drug: str) -> str:
-    return "cyclophosphamide oral" if drug == CYCLOPHOSPHAMIDE else drug
+_REVIEWED: dict[str, vocab.ReviewDrug] = {  # a drug's key -> its name for review()
+    "azathioprine": "azathioprine", "mycophenolate": "mycophenolate",
+    "ciclosporin": "ciclosporin", "cyclophosphamide_oral": "cyclophosphamide oral",
+    "cyclophosphamide_iv": "cyclophosphamide iv",
+}
+
+
+def _review_name(drug: str) -> vocab.ReviewDrug:
+    """The name review() takes for a plan's oral drug (a plan's "cyclophosphamide" dose is
+    the oral one: its pulses are reviewed apart)."""
+    if drug == CYCLOPHOSPHAMIDE:
+        return "cyclophosphamide oral"
+    key = vocab.drug_key(drug)
+    if key is None or key not in _REVIEWED:
+        raise InputRangeError(f"a plan's {drug} has no review", field="drug", value=drug)
+    return _REVIEWED[key]
 
 
 def _is_oral_dose(e: Event) -> bool:

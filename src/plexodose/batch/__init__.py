@@ -243,7 +243,7 @@ DAILY = u.Dimension("mass per day", "mg/day", '"150 mg/day"')
 # (others are off the protocol: a stated reason). Any whole number of 1-24 is read, as Order.
 _KEYS = (*vocab.DRUGS, "cyclophosphamide_iv")  # the mg/kg pulse is an IV pulse
 DEFAULT_DOSES_PER_DAY = tuple(_screen.PROTOCOL_TIMES[k] for k in _KEYS)
-ALLOWED_DOSES_PER_DAY = tuple(_screen.ALLOWED_TIMES[k] for k in _KEYS)
+ALLOWED_DOSES_PER_DAY: tuple[tuple[int, ...], ...] = tuple(_screen.ALLOWED_TIMES[k] for k in _KEYS)
 MOST_DOSES_PER_DAY = 24
 MOST_MG = _order.MAX_AMOUNT["mg"]  # the order screen's typing guards: 200 g, a microgram
 LEAST_MG = _order.MIN_AMOUNT["mg"]

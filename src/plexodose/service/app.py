@@ -35,7 +35,7 @@ from plexodose.service.feedback import FeedbackStore, Item
 from plexodose.service.fetch import under
 from plexodose.service.shapes import BadInput, Precondition
 
-log = logging.getLogger("plexodose.service")
+log: logging.Logger = logging.getLogger("plexodose.service")
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -70,11 +70,11 @@ class Shared:
     the HTTP client for JWK Sets and FHIR servers."""
 
     def __init__(self, config: Config) -> None:
-        self.config = config
-        self.client = httpx.AsyncClient(follow_redirects=False, trust_env=False,
+        self.config: Config = config
+        self.client: httpx.AsyncClient = httpx.AsyncClient(follow_redirects=False, trust_env=False,
                                         limits=httpx.Limits(max_connections=50))
-        self.verifier = Verifier(config, self.client)
-        self.store = FeedbackStore(config.feedback_database, keep_comments=config.keep_comments)
+        self.verifier: Verifier = Verifier(config, self.client)
+        self.store: FeedbackStore = FeedbackStore(config.feedback_database, keep_comments=config.keep_comments)
 
     async def caller(self, request: Request, *audiences: str) -> Caller | None:
         """The verified caller (None in development mode); :class:`Unauthorized` otherwise."""
@@ -262,7 +262,8 @@ class RequestLog:
     """ASGI middleware: the request id, one log line per request, and a bare 500 for a bug."""
 
     def __init__(self, app: Any, config: Config) -> None:
-        self.app, self.config = app, config
+        self.app: Any = app
+        self.config: Config = config
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -98,7 +98,7 @@ class Verifier:
     def __init__(self, config: Config, client: httpx.AsyncClient | None = None) -> None:
         self.config = config
         self.client = client
-        self.replay = ReplayCache(config.replay_cache_size)
+        self.replay: ReplayCache = ReplayCache(config.replay_cache_size)
         self._sets: dict[str, _KeySet] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         for issuer in config.issuers:  # a key file that cannot be read stops the start

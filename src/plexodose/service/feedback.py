@@ -72,7 +72,7 @@ class FeedbackStore:
     """The SQLite database of feedback (created with its schema on first use)."""
 
     def __init__(self, path: str | pathlib.Path, *, keep_comments: bool = False) -> None:
-        self.path = pathlib.Path(path)
+        self.path: pathlib.Path = pathlib.Path(path)
         self.keep_comments = keep_comments
         self._lock = threading.Lock()
         self._db = _open(self.path)

@@ -43,8 +43,9 @@ class FhirClient:
     """One request's reads from its ``fhirServer`` with its bearer token."""
 
     def __init__(self, client: httpx.AsyncClient, config: Config, base: str, token: str) -> None:
-        self.client, self.config = client, config
-        self.base = base.rstrip("/")
+        self.client: httpx.AsyncClient = client
+        self.config: Config = config
+        self.base: str = base.rstrip("/")
         self._headers = {"Authorization": f"Bearer {token}", "Accept": FHIR_JSON}
 
     async def read(self, key: str, query: str) -> tuple[Any, bool]:

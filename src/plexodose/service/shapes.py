@@ -30,7 +30,9 @@ class BadInput(Exception):
 
     def __init__(self, message: str, path: str, status: int = 400) -> None:
         super().__init__(message)
-        self.message, self.path, self.status = message, path, status
+        self.message: str = message
+        self.path: str = path
+        self.status: int = status
 
 
 class Precondition(Exception):
