@@ -1,5 +1,6 @@
 """hypothesis's plugin entry point: ``st.from_type(Patient)`` draws valid patients,
-``st.from_type(Labs)`` dated results and ``st.from_type(Order)`` valid orders.
+``st.from_type(Labs)`` dated results, ``st.from_type(Order)`` valid orders, and the calculators'
+results (``DailyDose``, ``IVIgCourse``, ``CyclophosphamidePulse``) and plans (``Schedule``).
 
 hypothesis runs this while it is being imported, so it must not import
 ``plexodose.strategies`` (which imports hypothesis): the strategy is deferred until first drawn.
@@ -35,3 +36,31 @@ def register() -> None:
 
     st.register_type_strategy(Labs, st.deferred(labs))
     st.register_type_strategy(Order, st.deferred(orders))
+
+    from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, IVIgCourse
+    from plexodose._schedule.model import Schedule
+
+    def oral() -> st.SearchStrategy[DailyDose]:
+        from plexodose.strategies import _oral_results
+
+        return _oral_results()
+
+    def course() -> st.SearchStrategy[IVIgCourse]:
+        from plexodose.strategies import results
+
+        return results("ivig")
+
+    def pulse() -> st.SearchStrategy[CyclophosphamidePulse]:
+        from plexodose.strategies import results
+
+        return results("cyclophosphamide_iv")
+
+    def schedule() -> st.SearchStrategy[Schedule]:
+        from plexodose.strategies import plans
+
+        return plans()
+
+    st.register_type_strategy(DailyDose, st.deferred(oral))
+    st.register_type_strategy(IVIgCourse, st.deferred(course))
+    st.register_type_strategy(CyclophosphamidePulse, st.deferred(pulse))
+    st.register_type_strategy(Schedule, st.deferred(schedule))

@@ -41,12 +41,13 @@ from typing import Any, Literal
 
 import attrs
 
-from plexodose._core.checks import one_of
+from plexodose._core.checks import one_of, whole_number
 from plexodose._core.errors import choice_error, safe_repr
 from plexodose._core.vocab import Drug
 
 from plexodose._core.extras import needs_hypothesis  # noqa: F401  # isort: skip  (names the extra)
 import hypothesis.strategies as st
+from hypothesis import reject
 
 from plexodose._core.errors import DoseRangeError, InputRangeError, PlexodoseError, UnitError
 from plexodose._core.units import CREATININE_MOLAR_MASS_G_PER_MOL, ureg
@@ -66,8 +67,10 @@ __all__ = [
     "labs",
     "orders",
     "patients",
+    "plans",
     "quantities",
     "regimens",
+    "results",
 ]
 
 _UMOL_L_IN_MG_DL = CREATININE_MOLAR_MASS_G_PER_MOL * 1e-4  # 1 umol/L = 113.12 ug/L = 0.011312 mg/dL
@@ -785,3 +788,81 @@ def labs(*, on: Any = None) -> st.SearchStrategy[Any]:
     from plexodose._monitoring.labs import lab_date
 
     return _labs(None if on is None else lab_date(on, "on"))
+
+
+# -- results and plans: what the calculators and plan() give for drawn patients -------------
+
+_CALCULATED: dict[str, tuple[str, str]] = {  # drug -> (module, calculator) under plexodose._drugs
+    "ivig": ("ivig", "ivig"),
+    "azathioprine": ("azathioprine", "azathioprine"),
+    "mycophenolate": ("mycophenolate", "mycophenolate"),
+    "ciclosporin": ("ciclosporin", "cyclosporin"),
+    "cyclophosphamide_oral": ("cyclophosphamide", "cyclophosphamide_oral"),
+    "cyclophosphamide_iv": ("cyclophosphamide", "cyclophosphamide_iv"),
+}
+_ORAL = ("azathioprine", "mycophenolate", "ciclosporin", "cyclophosphamide_oral")
+
+
+@st.composite
+def _result(draw: Any, drug: str) -> Any:
+    import importlib
+
+    module, name = _CALCULATED[drug]
+    calculator = getattr(importlib.import_module(f"plexodose._drugs.{module}"), name)
+    # patients every regimen of the drug is given for: renal function in range (ciclosporin and
+    # mycophenolate refuse or cap below it), no poor metabolizer (azathioprine refuses one)
+    patient = draw(patients(renal_impairment=False, tpmt=["normal", "intermediate"],
+                            nudt15=["normal", "intermediate"]))
+    try:
+        return calculator(patient, **draw(_REGIMENS[drug]()))
+    except PlexodoseError:
+        reject()  # a rare combination the reference refuses (the calculator says why)
+
+
+def results(drug: Drug | Literal["cyclosporin"] | None = None) -> st.SearchStrategy[Any]:
+    """Calculator results for drawn patients and in-protocol regimens: ``drug``'s (a
+    ``DailyDose``, ``IVIgCourse`` or ``CyclophosphamidePulse``), or any drug's when None.
+    ``st.from_type(DailyDose)`` draws the oral drugs' results, ``st.from_type(IVIgCourse)`` and
+    ``st.from_type(CyclophosphamidePulse)`` the others.
+
+    >>> from hypothesis import find
+    >>> r = find(results("azathioprine"), lambda r: True)
+    >>> r.drug, r.daily_dose_mg <= 150  # the seed's maximum
+    ('azathioprine', True)
+    """
+    if drug is None:
+        return st.sampled_from(tuple(_CALCULATED)).flatmap(_result)
+    return _result(one_of("ciclosporin" if drug == "cyclosporin" else drug, _CALCULATED,
+                          "drug"))
+
+
+def _oral_results() -> st.SearchStrategy[Any]:
+    return st.sampled_from(_ORAL).flatmap(_result)
+
+
+@st.composite
+def _plan(draw: Any, months: int) -> Any:
+    from plexodose._core.vocab import REFRACTORY_AGENTS, SECOND_AGENTS
+    from plexodose._schedule.algorithm import plan
+
+    patient = draw(patients(renal_impairment=False, tpmt="normal", nudt15="normal"))
+    second = draw(st.sampled_from(SECOND_AGENTS))
+    refractory = draw(st.sampled_from(tuple(
+        a for a in REFRACTORY_AGENTS
+        if not (second.startswith("cyclophosphamide") and a.startswith("cyclophosphamide")))))
+    start = draw(st.dates(dt.date(2026, 1, 1), dt.date(2030, 12, 31)))
+    return plan(patient, start=start, second_agent=second, refractory_agent=refractory,
+                months=months)
+
+
+def plans(*, months: int = 12) -> st.SearchStrategy[Any]:
+    """:func:`plexodose.plan` schedules for drawn patients (renal function in range, normal
+    metabolizers), every second and refractory agent the plan offers (never cyclophosphamide
+    twice), starting 2026-2030, over ``months``. ``st.from_type(Schedule)`` draws from it.
+
+    >>> from hypothesis import find
+    >>> s = find(plans(months=6), lambda s: True)
+    >>> len(s.filter(kind="decision")) >= 2
+    True
+    """
+    return _plan(whole_number(months, "months", 1, 60))
