@@ -223,7 +223,9 @@ def patients(*, obese: bool | None = None, elderly: bool | None = None,
     ``obese`` True draws BMI 30.5-55, False 18.5-29.9, None 17-45; ``elderly`` True draws age
     65-100, False 18-64; ``renal_impairment`` True draws creatinine 1.8-12 mg/dL, False
     0.5-1.2. ``tpmt`` / ``nudt15`` fix a phenotype or a list of them (default: any, poor
-    included). ``complete=False`` leaves optional fields out at random; ``varied_units=False``
+    included). ``complete=False`` leaves optional fields out at random (a missing height, sex,
+    age or creatinine: what "not known" paths need); the default draws every field, because a
+    property about a dose needs a patient every calculator can dose. ``varied_units=False``
     writes every quantity in its canonical unit. ``baseline_creatinine`` True always draws a
     baseline (the current creatinine over 0.8-1.6: a 20 % fall to a 60 % rise), False never,
     None either.
