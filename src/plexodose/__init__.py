@@ -17,6 +17,7 @@ from plexodose._core import legacy as _legacy
 from plexodose._core.version import __version__ as __version__
 
 if TYPE_CHECKING:  # the same names as _PUBLIC, for type checkers (a test holds them equal)
+    from plexodose._core.alerts import Alert as Alert
     from plexodose._core.errors import (
         ContraindicationError as ContraindicationError,
     )
@@ -169,6 +170,7 @@ _PUBLIC = {
     "PlexodoseError": "plexodose._core.errors",
     "UnitError": "plexodose._core.errors",
     "Source": "plexodose._core.sources",
+    "Alert": "plexodose._core.alerts",
     "Q_": "plexodose._core.units",
     "Quantity": "plexodose._core.units",
     "QuantityInput": "plexodose._core.units",

@@ -162,7 +162,7 @@ def test_trace_sources_once_each_in_first_cited_order_without_none() -> None:
     trace.cite(b)
     trace.cite(None)
     trace.step("x {}", 1, source=a)
-    trace.warn("w", c)
+    trace.warn("w", c, code="test.warning", severity="info")
     trace.cite(b)
     assert unique_sources(trace.cited) == (a, b, c)
     assert trace.record(None)[0] == (("x {}", (1,)),)

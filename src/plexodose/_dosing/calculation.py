@@ -52,7 +52,8 @@ def begin(
     trace = Trace(*sources)
     if checked.minor_override is not None:
         trace.warn(
-            f"patient is under 18: adult protocol applied on override: {checked.minor_override}"
+            f"patient is under 18: adult protocol applied on override: {checked.minor_override}",
+            code="patient.minor_override", severity="high",
         )
     trace.used = values_used(checked, trace, pulse)
     if ivig:
@@ -96,6 +97,7 @@ def judged_values(
                     f"height measured {value.measured.isoformat()}, {days} days before "
                     f"{on.isoformat()} (more than {limit}): re-measure",
                     source=_prov.HEIGHT_OLD,
+                    code="patient.height.old", severity="caution",
                 )
             continue
         default = _prov.PULSE_WINDOW_DAYS if pulse else (
@@ -109,6 +111,7 @@ def judged_values(
                 f"{value.name.replace('_', ' ')} window set to {limit} days for this patient "
                 f"(default {default})",
                 source=source,
+                code="patient.value_window.changed", severity="caution",
             )
         if days <= limit:
             continue
@@ -129,6 +132,7 @@ def judged_values(
             f"{what}, {days} days before {on.isoformat()} (window {limit} days): used as "
             f"confirmed on {confirmed.isoformat()}",
             source=source,
+            code="patient.value.old_confirmed", severity="caution",
         )
     return used, stale
 
@@ -147,6 +151,7 @@ def _unknown_ivig_risks(p: Patient, trace: Trace) -> None:
             "treat as at risk (minimum dose, concentration and infusion rate practicable; "
             "hydrate; check renal function before treatment)",
             source=src.IVIG_BOXED_WARNING,
+            code="ivig.renal_risk.unknown", severity="high",
         )
 
 
@@ -155,10 +160,10 @@ def adult_renal_inputs(p: Patient, trace: Trace, purpose: str) -> tuple[float, s
     age, sex, creatinine = p.age, p.sex, p.creatinine_mg_dl
     if age is None or sex is None or creatinine is None:
         missing = [name for name in ("age", "sex", "serum_creatinine") if getattr(p, name) is None]
-        trace.warn(f"renal function not estimated ({', '.join(missing)} not given): no {purpose}")
+        trace.warn(f"renal function not estimated ({', '.join(missing)} not given): no {purpose}", code="renal.not_estimated.missing_value", severity="high")
         return None
     if age < ADULT_AGE_YEARS:
-        trace.warn(f"renal function not estimated: the equations are for adults; no {purpose}")
+        trace.warn(f"renal function not estimated: the equations are for adults; no {purpose}", code="renal.not_estimated.minor", severity="high")
         return None
     return age, sex, creatinine
 
@@ -198,14 +203,15 @@ def _crcl_weight(p: Patient, sex: str, basis: str, trace: Trace) -> tuple[float,
             raise p.missing("height", f"{basis} weight for Cockcroft-Gault")
         trace.warn(
             "height not given: Cockcroft-Gault uses actual weight, which overestimates "
-            "clearance in obesity"
+            "clearance in obesity",
+            code="renal.cockcroft_gault.no_height", severity="high",
         )
         return actual, "actual"
     ideal = _body.ideal_weight_kg(p.height_cm, sex)
     trace.cite(src.DEVINE)
     caution = _body.devine_warning(p.height_cm)
     if caution:
-        trace.warn(caution, source=src.DEVINE)
+        trace.warn(caution, source=src.DEVINE, code="weight.ideal.short_stature", severity="caution")
     chosen, which = (
         (_body.adjusted_weight_kg(actual, ideal), "adjusted")
         if basis == "adjusted"
@@ -240,7 +246,8 @@ def dispense_oral(
     if product is None:
         trace.warn(
             f"no {drug} strengths in the product catalogue: the dose is not rounded "
-            "(register an OralProduct to round it)"
+            "(register an OralProduct to round it)",
+            code="dispense.not_rounded.no_strengths", severity="caution",
         )
         return None
     result = dispense(
@@ -255,7 +262,8 @@ def dispense_oral(
     if result is None:
         trace.warn(
             f"{per_dose_mg:.3g} mg cannot be made from {product.name} "
-            f"({', '.join(f'{s:,g}' for s in product.strengths_mg)} mg): dispense another form"
+            f"({', '.join(f'{s:,g}' for s in product.strengths_mg)} mg): dispense another form",
+            code="dispense.not_rounded.no_strength_fits", severity="caution",
         )
         return None
     error = result.amount - per_dose_mg  # the rounding error, formatted when the step is read
@@ -280,5 +288,6 @@ def dispense_oral(
             f"{fmt.signed_percent(result.rounding_error_fraction)} ({per_dose_mg:,.4g} -> "
             f"{result.amount:g} mg), more than 10 %: consider another strength or form",
             source=src.ROUNDING_WARNING_GAP,
+            code="dispense.rounding.over_10_percent", severity="caution",
         )
     return result

@@ -1,6 +1,7 @@
 """Result values: floats inside, Quantities on access, a readable block in the REPL.
 
-Every result carries ``steps`` (the derivation, in order), ``warnings`` and ``sources``.
+Every result carries ``steps`` (the derivation, in order), ``warnings`` (and ``alerts``, the same
+warnings with their codes and severities) and ``sources``.
 Quantities are built when read, so a calculation costs float arithmetic only.
 """
 
@@ -11,6 +12,7 @@ from typing import Any, Literal, TypeVar
 
 from plexodose._core import format as fmt
 from plexodose._core import units as u
+from plexodose._core.alerts import Alert, alerts_of
 from plexodose._core.errors import DoseRangeError
 from plexodose._core.public import public
 from plexodose._core.record import Record, field
@@ -46,12 +48,23 @@ class _Traced(Record):
     values_used: tuple[ValueUsed, ...] = ()
     """The patient values the result rests on, each with its date ("date not stated" when none
     was given) and origin."""
+    # Each warning's (code, severity, source), in step with ``warnings``: see ``alerts``.
+    _kinds: tuple[tuple[str, str, Source | None], ...] = field(default=(), eq=False)
 
     @classmethod
     def _of(cls: type[_T], *values: Any) -> _T:
-        if len(values) == len(cls._fields) - 1:  # pickled by 0.1.0, before values carried dates
-            values = (*values[:4], (), *values[4:])
+        missing = len(cls._fields) - len(values)
+        if missing == 2:  # pickled by 0.1.0, before values carried dates and warnings codes
+            values = (*values[:4], (), (), *values[4:])
+        elif missing == 1:  # pickled by 0.2.0 or 0.3.0, before warnings had codes
+            values = (*values[:5], (), *values[5:])
         return super()._of(*values)
+
+    @property
+    def alerts(self) -> tuple[Alert, ...]:
+        """``warnings`` with their stable codes, severities and sources, in the same order (a
+        result pickled before codes has every warning coded ``plexodose.uncoded``, ``high``)."""
+        return alerts_of(self.warnings, self._kinds)
 
     def _key(self) -> tuple[Any, ...]:
         return (*super()._key(), self.sources)  # results compare by the sources they show

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
+from plexodose._core.alerts import Severity
 from plexodose._core.checks import checked_text
 from plexodose._core.errors import DoseRangeError, InputRangeError
 from plexodose._core.sources import Source
@@ -25,11 +26,13 @@ class Trace:
     duplicates and all: a Source hashes in Python (about 0.3 us), so they are made unique once,
     by the result, when someone reads them (:func:`unique_sources`)."""
 
-    __slots__ = ("cite", "cited", "steps", "used", "warnings")
+    __slots__ = ("cite", "cited", "kinds", "steps", "used", "warnings")
 
     def __init__(self, *sources: Source) -> None:
         self.steps: list[Step] = []
         self.warnings: list[str] = []
+        self.kinds: list[tuple[str, Severity, Source | None]] = []
+        """Each warning's (code, severity, source), in step with ``warnings``."""
         self.used: tuple[Any, ...] = ()
         """The patient values the result rests on, with their dates and origins (ValueUsed)."""
         self.cited: list[Source | None] = list(sources)
@@ -42,15 +45,20 @@ class Trace:
         if source is not None:
             self.cited.append(source)
 
-    def warn(self, text: str, source: Source | None = None) -> None:
+    def warn(
+        self, text: str, source: Source | None = None, *, code: str, severity: Severity
+    ) -> None:
+        """Record a warning: its words, and the code and severity an app routes it by."""
         self.warnings.append(text)
+        self.kinds.append((code, severity, source))
         if source is not None:
             self.cited.append(source)
 
     def record(self, override: str | None) -> tuple[Any, ...]:
-        """The first five values of every result: steps, warnings, citations, override and the
-        values used."""
-        return tuple(self.steps), tuple(self.warnings), tuple(self.cited), override, self.used
+        """The first six values of every result: steps, warnings, citations, override, the
+        values used and each warning's (code, severity, source)."""
+        return (tuple(self.steps), tuple(self.warnings), tuple(self.cited), override, self.used,
+                tuple(self.kinds))
 
 
 def unique_sources(cited: Iterable[Source | None]) -> tuple[Source, ...]:
@@ -91,12 +99,12 @@ def protocol_range(
     allowed = _amount(low, unit) if low == high else f"{low:,g}-{_amount(high, unit)}"
     if value < low and below == "warn":
         trace.warn(f"{field} {_amount(value, unit)} is below the protocol range {allowed} "
-                   f"({source}): computed as asked", source)
+                   f"({source}): computed as asked", source, code="dose.protocol.below_range", severity="caution")
         return
     where = f"{field} {_amount(value, unit)} is outside the protocol range {allowed} ({source})"
     if override is None:
         raise DoseRangeError(f"{where}; pass override='reason' to use it", field=field, value=value)
-    trace.warn(f"{where}; used on override: {override}", source)
+    trace.warn(f"{where}; used on override: {override}", source, code="dose.protocol.override", severity="high")
 
 
 def hard_cap(field: str, value: float, high: float, unit: str, source: Source) -> None:

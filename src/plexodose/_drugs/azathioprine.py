@@ -126,6 +126,7 @@ def azathioprine(
             "form (for example an oral liquid); this regimen is CPIC's for malignant conditions, "
             "Allow 4-6 weeks to reach steady state",
             src.CPIC_POOR_MALIGNANCY,
+            code="azathioprine.poor_metabolizer.not_rounded", severity="caution",
         )
     else:
         dispensed = dispense_oral("azathioprine", per_dose, limits, per_day, trace)
@@ -190,6 +191,7 @@ def _reduced(
             f"{amount:g} mg daily, outside the reduced range {low:,.4g}-{high:,.4g} mg/day "
             f"(no whole multiple of {step:g} mg inside it), on override: {override}",
             src.CPIC_REDUCED_TABLETS,
+            code="azathioprine.reduced_range.override", severity="high",
         )
     titration_step = asked * low_share  # the genotype share is never applied to a step
     if asked < normal * (1 - 1e-12) and titration_step < amount:  # a step below N: as asked
@@ -246,6 +248,7 @@ def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> _G
             f"{text}: CPIC's regimen for MALIGNANT conditions (10-fold reduction, three times "
             f"a week), borrowed for a nonmalignant condition on override: {override}",
             src.CPIC_POOR_MALIGNANCY,
+            code="azathioprine.poor_metabolizer.override", severity="high",
         )
         return _Gene("poor", POOR_FRACTION)
     # An indeterminate phenotype is dosed as intermediate (a gap), so it counts as reduced:
@@ -260,19 +263,22 @@ def _genotype(p: Patient, chosen: Any, override: str | None, trace: Trace) -> _G
             "TPMT indeterminate: measure TPMT activity; dosed as an intermediate metabolizer "
             "meanwhile",
             source=src.INDETERMINATE_GAP,
+            code="azathioprine.tpmt.indeterminate", severity="high",
         )
     if genes["NUDT15"] == "indeterminate":
         trace.warn(
             "NUDT15 indeterminate: no NUDT15 activity assay exists; monitor blood counts "
             "closely; dosed as an intermediate metabolizer",
             source=src.NUDT15_INDETERMINATE,
+            code="azathioprine.nudt15.indeterminate", severity="high",
         )
         trace.cite(src.INDETERMINATE_GAP)
     untested = [g for g, v in genes.items() if v is None]
     if untested:
         trace.warn(
             f"{' and '.join(untested)} status not given: test before starting (CPIC); "
-            + ("dose not adjusted for genotype" if not reduced else "dosed on the gene tested")
+            + ("dose not adjusted for genotype" if not reduced else "dosed on the gene tested"),
+            code="azathioprine.genotype.not_given", severity="high",
         )
     if not reduced:
         _no_fraction(chosen, untested)

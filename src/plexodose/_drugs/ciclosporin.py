@@ -125,7 +125,7 @@ def _renal_contraindication(p: Patient, override: str | None, trace: Trace) -> N
             field="serum_creatinine",
             value=p.creatinine_mg_dl,
         )
-    trace.warn(f"{text}; given on override: {override}", source=src.CICLOSPORIN_CONTRAINDICATIONS)
+    trace.warn(f"{text}; given on override: {override}", source=src.CICLOSPORIN_CONTRAINDICATIONS, code="ciclosporin.contraindication.override", severity="high")
     trace.cite(src.CICLOSPORIN_EGFR_GAP)
 
 
@@ -140,7 +140,7 @@ def _phase(rate: float, trace: Trace) -> None:
     else:
         trace.step("{:,g} mg/kg/day: between the seed's start and maintenance doses", rate)
     if rate > LABEL_MAX_MG_PER_KG_DAY:
-        trace.warn(_above_label(rate), source=src.CICLOSPORIN_LABEL)
+        trace.warn(_above_label(rate), source=src.CICLOSPORIN_LABEL, code="ciclosporin.dose.above_label", severity="high")
 
 
 @functools.lru_cache(maxsize=64)  # a protocol rate, not a patient's figure: few distinct values
@@ -157,6 +157,7 @@ def _creatinine_rise(p: Patient, threshold: float, cut: float, trace: Trace) -> 
         trace.warn(
             "baseline and current creatinine are both needed to apply the creatinine-rise rule",
             source=src.CICLOSPORIN_LABEL,
+            code="ciclosporin.creatinine_rise.not_checked", severity="high",
         )
         return 1.0
     rise = now / base - 1
@@ -168,6 +169,7 @@ def _creatinine_rise(p: Patient, threshold: float, cut: float, trace: Trace) -> 
             f"creatinine has risen {fmt.percent(rise)} (at least {fmt.percent(threshold)}) above "
             f"baseline: dose reduced by {fmt.percent(cut)}",
             source=src.CICLOSPORIN_LABEL,
+            code="ciclosporin.creatinine_rise.reduced", severity="high",
         )
         trace.cite(src.RANGE_LOW_END_GAP)
         return 1 - cut

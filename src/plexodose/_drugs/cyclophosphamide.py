@@ -106,6 +106,7 @@ def cyclophosphamide_oral(
     trace.warn(
         f"at {dose:,.5g} mg/day the cumulative dose reaches {CUMULATIVE_THRESHOLD_G:,g} g after {math.floor(days)} days",
         source=src.FAURSCHOU_2008,
+        code="cyclophosphamide.cumulative.threshold_projected", severity="caution",
     )
     trace.cite(src.TRAVIS_1995)
     dispensed = dispense_oral("cyclophosphamide", dose, limits, 1, trace)
@@ -134,7 +135,7 @@ def _oral_band_mg_per_kg(p: Patient) -> float | None:
 def _oral_renal_limit(p: Patient, rate: float, trace: Trace) -> float:
     creatinine = creatinine_umol_l(p)
     if creatinine is None:
-        trace.warn("serum creatinine not given: the creatinine limit on oral dosing is not checked")
+        trace.warn("serum creatinine not given: the creatinine limit on oral dosing is not checked", code="cyclophosphamide.oral.creatinine_not_checked", severity="high")
         return rate
     from_, over = ORAL_CREATININE_BANDS_UMOL_L
     if creatinine > over:
@@ -205,6 +206,7 @@ def cyclophosphamide_iv(
             f"interval_weeks {interval:,g} is longer than the seed's {INTERVAL_WEEKS[1]:,g} weeks "
             f"({src.SEED_CYCLOPHOSPHAMIDE}): below the protocol, computed as asked",
             src.BELOW_RANGE,
+            code="cyclophosphamide.interval.below_range", severity="caution",
         )
     height = p.height_cm
     if height is None:
@@ -272,6 +274,7 @@ def _mesna(trace: Trace) -> None:
         "give mesna (80-100 % of the cyclophosphamide dose in divided doses, per the local "
         "protocol) and hydration with each pulse: plexodose does not dose mesna",
         source=src.MESNA_HYDRATION,
+        code="cyclophosphamide.mesna_hydration", severity="caution",
     )
 
 
@@ -281,7 +284,7 @@ def _age_renal(p: Patient, apply: bool, override: str | None, trace: Trace) -> f
     if creatinine is not None and p.age is None:  # above the table: refused whatever the age
         _eular_mg_per_kg(0.0, creatinine, override)
     if p.age is None or creatinine is None:
-        trace.warn("age or creatinine not given: the EULAR age/creatinine reduction is not checked")
+        trace.warn("age or creatinine not given: the EULAR age/creatinine reduction is not checked", code="cyclophosphamide.eular_reduction.not_checked", severity="high")
         return 1.0
     try:
         reduced = _eular_mg_per_kg(p.age, creatinine, override)
@@ -295,6 +298,7 @@ def _age_renal(p: Patient, apply: bool, override: str | None, trace: Trace) -> f
             f"creatinine {creatinine:.0f} umol/L is above the EULAR table; its 300-500 column is "
             f"used on override: {override}",
             source=src.EULAR_CYCLOPS,
+            code="cyclophosphamide.eular_reduction.override", severity="high",
         )
     if share == 1:
         return 1.0
@@ -311,6 +315,7 @@ def _age_renal(p: Patient, apply: bool, override: str | None, trace: Trace) -> f
     trace.warn(
         f"EULAR/CYCLOPS reduces pulses to {fmt.percent(share)} for age {p.age:,g} and creatinine {creatinine:.0f} umol/L; pass age_renal_reduction=True to apply it",
         source=src.EULAR_CYCLOPS,
+        code="cyclophosphamide.eular_reduction.not_applied", severity="high",
     )
     return 1.0
 
@@ -371,7 +376,8 @@ def cyclophosphamide_pulse_reduction(
     if creatinine > EULAR_CREATININE_UMOL_L[1]:
         trace.warn(
             f"creatinine {creatinine:.0f} umol/L is above the table; 300-500 column used on "
-            f"override: {override}"
+            f"override: {override}",
+            code="cyclophosphamide.pulse_reduction.override", severity="high",
         )
     reduced = standard * table / EULAR_STANDARD_MG_PER_KG
     dose = reduced * p.weight_kg
@@ -390,6 +396,7 @@ def cyclophosphamide_pulse_reduction(
         trace.warn(
             f"{dose:,.5g} mg is above the {most:,g} mg per-pulse maximum: {most:,g} mg given",
             source=src.CYCLOPS_PULSE_MAX,
+            code="cyclophosphamide.pulse.capped", severity="high",
         )
         dose = most
     _mesna(trace)
@@ -487,10 +494,10 @@ def cyclophosphamide_next_pulse(
         wbc = wbc_per_ul(pre_pulse_wbc, "pre_pulse_wbc")
         if wbc < PRE_PULSE_HOLD_BELOW:
             held, dose = True, 0.0
-            trace.warn(f"pre-pulse WBC {wbc:,.0f}/uL is below 2,000: hold the pulse")
+            trace.warn(f"pre-pulse WBC {wbc:,.0f}/uL is below 2,000: hold the pulse", code="cyclophosphamide.wbc.hold", severity="high")
         elif wbc <= PRE_PULSE_HALF_UP_TO:
             dose /= 2
-            trace.warn(f"pre-pulse WBC {wbc:,.0f}/uL is 2,000-3,000: give 50 % ({dose:,.5g} mg)")
+            trace.warn(f"pre-pulse WBC {wbc:,.0f}/uL is 2,000-3,000: give 50 % ({dose:,.5g} mg)", code="cyclophosphamide.wbc.reduced", severity="high")
     if pre_pulse_neutrophils is not None and not held:
         neutrophils = wbc_per_ul(pre_pulse_neutrophils, "pre_pulse_neutrophils")
         if neutrophils < NEUTROPHILS_CUT_BELOW:
@@ -498,6 +505,7 @@ def cyclophosphamide_next_pulse(
             trace.warn(
                 f"neutrophils {neutrophils:,.0f}/uL below 1.5 x10^9/L: cut 25 % ({dose:,.5g} mg), or postpone",
                 source=src.FRENCH_NEUTROPHILS,
+                code="cyclophosphamide.neutrophils.reduced", severity="high",
             )
     protocol_range(
         trace,
@@ -606,6 +614,7 @@ def _michigan_step(
             f"no dates (give {missing}); do not give this raise if the last pulse was already "
             "raised this calendar month",
             src.MICHIGAN_STEP,
+            code="cyclophosphamide.michigan_step.not_checked", severity="high",
         )
         return limited
     if (day.year, day.month) == (last_raised.year, last_raised.month):

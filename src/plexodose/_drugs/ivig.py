@@ -111,6 +111,7 @@ def ivig(
         trace.warn(
             f"course total {g * n_days:,g} g/kg is above the usual {USUAL_TOTAL_G_PER_KG:,g} g/kg",
             source=src.SEED_IVIG,
+            code="ivig.course_total.above_usual", severity="high",
         )
     chosen = None if product is None else CATALOGUE.ivig(product)
     dispensed = None
@@ -156,7 +157,7 @@ def _check_regimen(trace: Trace, g: float, days: int, override: str | None) -> N
         raise DoseRangeError(
             f"{text}; pass override='reason' to use it", field="g_per_kg_day", value=g
         )
-    trace.warn(f"{text}; used on override: {override}", source=src.SEED_IVIG)
+    trace.warn(f"{text}; used on override: {override}", source=src.SEED_IVIG, code="ivig.protocol.override", severity="high")
 
 
 def _ceiling(trace: Trace, max_g_per_kg_day: Any, override: str | None) -> float:
@@ -184,14 +185,14 @@ def dosing_weight(
         return _chosen(trace, actual, "actual", "as requested")
     if p.height_cm is None or p.sex is None:
         if basis == "auto":
-            trace.warn("height and sex are needed to check for obesity: actual body weight used")
+            trace.warn("height and sex are needed to check for obesity: actual body weight used", code="ivig.weight.obesity_not_checked", severity="high")
             return _chosen(trace, actual, "actual", "height or sex not given")
         p.need("height", f"{basis} body weight")
         p.need("sex", f"{basis} body weight")
     assert p.height_cm is not None and p.sex is not None
     caution = _body.devine_warning(p.height_cm)
     if caution:
-        trace.warn(caution, source=src.DEVINE)
+        trace.warn(caution, source=src.DEVINE, code="weight.ideal.short_stature", severity="caution")
     chosen: UsedBasis
     if basis == "auto":
         chosen, why = _auto(p, auto_rule, actual, trace)
@@ -265,6 +266,7 @@ def _auto(
     trace.warn(
         "the Australian rule excludes pregnancy: use actual weight in a pregnant patient",
         source=src.AUSTRALIA_2026,
+        code="ivig.weight.pregnancy", severity="caution",
     )
     if p.age is not None and p.age < ADULT_AGE_YEARS:
         return "actual", "under 18 years (Australian rule)"
@@ -363,12 +365,14 @@ def _at_risk(
         "concentration and infusion rate practicable; hydrate before the infusion; check "
         "renal function (creatinine, BUN) before treatment",
         source=src.IVIG_BOXED_WARNING,
+        code="ivig.renal_risk.present", severity="high",
     )
     if product is None or product.initial_rate_mg_per_kg_min is None:
         trace.warn(
             "at-risk patient: no product chosen, so no rate: hold the product's initial rate, "
             "or keep within its own at-risk figure where its label gives one",
             source=src.IVIG_AT_RISK_RATE,
+            code="ivig.at_risk_rate.no_product", severity="high",
         )
         return
     low, high, why = at_risk_rate(product)
@@ -388,6 +392,7 @@ def _at_risk(
         f"at-risk patient: {product.name} at {pump}, {why}; each day's "
         f"{fmt.number(grams, 3)} g takes {takes}",
         source=product.source,
+        code="ivig.at_risk_rate.product", severity="high",
     )
     trace.cite(src.IVIG_AT_RISK_RATE)
     if shortest > AT_RISK_REFUSE_HOURS:
@@ -400,12 +405,13 @@ def _at_risk(
             raise DoseRangeError(
                 f"{text}; pass override='reason' to keep it", field="g_per_kg_day", value=grams
             )
-        trace.warn(f"{text}; kept on override: {override}", src.IVIG_AT_RISK_RATE)
+        trace.warn(f"{text}; kept on override: {override}", src.IVIG_AT_RISK_RATE, code="ivig.at_risk_rate.override", severity="high")
     elif longest > AT_RISK_WARN_HOURS:
         trace.warn(
             f"each day's infusion takes up to {_duration(longest)} at the at-risk rate, more "
             "than 8 hours",
             src.IVIG_AT_RISK_RATE,
+            code="ivig.at_risk_rate.long_infusion", severity="caution",
         )
 
 
@@ -419,7 +425,7 @@ def _vials(trace: Trace, product: IVIgProduct, daily: float, maximum: float, ste
             product.rate_row,
         )
     if not product.vial_sizes_g:
-        trace.warn(f"{product.name} has no vial sizes in the catalogue: dose not rounded")
+        trace.warn(f"{product.name} has no vial sizes in the catalogue: dose not rounded", code="ivig.dispense.no_vials", severity="caution")
         return None
     result = _round_within_tolerance(daily, product, maximum, step)
     if result is None:
@@ -427,6 +433,7 @@ def _vials(trace: Trace, product: IVIgProduct, daily: float, maximum: float, ste
             f"{daily:,.5g} g cannot be made of {product.name} vials within 10 % of the order: "
             "dose not rounded; dispense it as calculated or choose another product",
             source=src.US_ROUNDING,
+            code="ivig.dispense.not_rounded", severity="caution",
         )
         return None
     trace.step(

@@ -87,6 +87,7 @@ def mycophenolate(
             trace.warn(
                 f"eGFR {egfr:.3g} < 25: limited to {LOW_EGFR_MAX_MG_PER_DAY:,g} mg a day",
                 source=src.MYCOPHENOLATE_RENAL,
+                code="mycophenolate.low_egfr.limited", severity="high",
             )
     dose = min(dose, bound)
     dispensed = dispense_oral("mycophenolate", dose, limits, per_day, trace)
@@ -130,5 +131,5 @@ def convert_mycophenolate(dose: Any, *, to: str) -> Conversion:
     trace.step(
         "{:,g} mg {} x {:,.5g} = {:,.5g} mg {}", mg, source_drug, ratio, mg * ratio, target_drug
     )
-    trace.warn("the two salts are not interchangeable without clinical supervision (labels)")
+    trace.warn("the two salts are not interchangeable without clinical supervision (labels)", code="mycophenolate.conversion.supervision", severity="caution")
     return Conversion._of(*trace.record(None), source_drug, target_drug, mg, mg * ratio)

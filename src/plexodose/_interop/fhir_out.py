@@ -11,6 +11,11 @@ subject or namespace; random when neither is given). Every resource also carries
 ``identifier`` (``urn:ietf:rfc:3986`` | ``urn:uuid:...``), which a ``transaction`` Bundle uses for a
 conditional create (``ifNoneExist``), so posting the same plan twice creates nothing twice.
 
+Each warning is a ``note`` (an Annotation: its text as in ``warnings``) carrying the warning's
+stable code and severity as two extensions (:data:`ALERT_CODE` and :data:`ALERT_SEVERITY`, both
+``valueCode``): R4's Annotation has no coded element, and an extension keeps the note readable
+by any client that ignores it.
+
 The Bundle carries the plexodose version and the code-table version in ``meta.tag``
 (systems :data:`VERSION_TAG` and :data:`CODES_TAG`).
 
@@ -34,6 +39,7 @@ from plexodose._interop import codes, identity
 from plexodose._interop.json import bounded_number, limit_number
 
 if TYPE_CHECKING:
+    from plexodose._core.alerts import Alert
     from plexodose._schedule.model import Event, Schedule
 
 BundleType = Literal["collection", "transaction"]
@@ -42,6 +48,10 @@ UCUM = codes.UCUM
 URI = "urn:ietf:rfc:3986"
 VERSION_TAG = "urn:plexodose:version"
 CODES_TAG = "urn:plexodose:codes"
+ALERT_CODE = "urn:plexodose:alert-code"
+"""The extension on a note holding the warning's stable code (``ivig.renal_risk.unknown``)."""
+ALERT_SEVERITY = "urn:plexodose:alert-severity"
+"""The extension on a note holding the warning's severity (info, caution or high)."""
 # Monitoring events that are one test with a verified LOINC code, by the schedule's wording
 _SINGLE_TESTS = (
     (re.compile(r"(pre-pulse|nadir) WBC\b"), codes.WBC),
@@ -141,8 +151,21 @@ def _dosage(events: list[Event]) -> dict[str, Any]:
     return dosage
 
 
-def _notes(texts: list[str]) -> list[dict[str, str]]:
-    return [{"text": t} for t in dict.fromkeys(texts)]
+def _notes(alerts: list[Alert]) -> list[dict[str, Any]]:
+    """One note per warning text (the first alert with it), its code and severity beside."""
+    first: dict[str, Alert] = {}
+    for alert in alerts:
+        first.setdefault(alert.text, alert)
+    return [
+        {
+            "extension": [
+                {"url": ALERT_CODE, "valueCode": alert.code},
+                {"url": ALERT_SEVERITY, "valueCode": alert.severity},
+            ],
+            "text": text,
+        }
+        for text, alert in first.items()
+    ]
 
 
 def _medication_request(
@@ -157,7 +180,7 @@ def _medication_request(
         "subject": _subject(who, conditional),
         "dosageInstruction": [_dosage(events)],
     }
-    notes = _notes([w for ev in events for w in ev.warnings] + list(schedule.warnings))
+    notes = _notes([a for ev in events for a in ev.alerts] + list(schedule.alerts))
     if notes:
         resource["note"] = notes
     return resource
@@ -187,7 +210,7 @@ def _service_request(e: Event, who: identity.Subject | None, conditional: bool) 
     else:
         resource["occurrencePeriod"] = {"start": e.date.isoformat(), "end": e.until.isoformat()}
     if e.warnings:
-        resource["note"] = _notes(list(e.warnings))
+        resource["note"] = _notes(list(e.alerts))
     return resource
 
 

@@ -4,7 +4,8 @@ Every quantity is ``{"value": number, "unit": UCUM code}`` with the value rounde
 decimals (below what any dose is measured to, and no float noise such as
 32.800000000000004). A result names both what was ``calculated`` and what is ``dispensed``
 (whole tablets or vials; null when nothing is dispensed), with its derivation ``steps``,
-``warnings`` and ``sources``. The schema is ``plexodose/schema/plexodose.schema.json``
+``warnings`` and ``sources``; ``alerts`` holds the warnings again, each with its stable code,
+severity and the id of the rule it cites (``warnings`` stays the list of texts). The schema is ``plexodose/schema/plexodose.schema.json``
 (JSON Schema draft 2020-12), loaded by :func:`schema`.
 
 >>> from plexodose import Patient, ivig
@@ -20,6 +21,7 @@ import json
 import math
 from typing import Any
 
+from plexodose._core.alerts import Alert
 from plexodose._core.sources import Source
 from plexodose._core.version import __version__
 from plexodose._dosing.dispense import Dispensed
@@ -88,6 +90,14 @@ def source_dict(source: Source) -> dict[str, str]:
     return {"id": source.id, "tag": source.tag, "citation": source.citation, "rule": source.rule}
 
 
+def alert_dict(alert: Alert) -> dict[str, Any]:
+    """A warning as an app routes it: code, severity, text, and the cited rule's id (null when
+    it cites none; "" for a Source made outside plexodose)."""
+    source = alert.source
+    return {"code": alert.code, "severity": alert.severity, "text": alert.text,
+            "source": None if source is None else source.id}
+
+
 def _trace(result: Any) -> dict[str, Any]:
     return {
         "plexodose_version": _version(),
@@ -96,6 +106,7 @@ def _trace(result: Any) -> dict[str, Any]:
         "override": result.override,
         "steps": list(result.steps),
         "warnings": list(result.warnings),
+        "alerts": [alert_dict(a) for a in result.alerts],
         "sources": [source_dict(s) for s in result.sources],
         "values_used": [value.to_dict() for value in result.values_used],
         "limits": [_limit(lim, _UNIT_OF.get(type(result), "mg")) for lim in getattr(result, "limits", ())],
@@ -263,6 +274,7 @@ def _event(e: Any) -> dict[str, Any]:
         "max_per_dose": limit_quantity(e.max_per_dose, e.dose_unit or ""),
         "max_per_day": limit_quantity(e.max_per_day, e.dose_unit or ""),
         "warnings": list(e.warnings),
+        "alerts": [alert_dict(a) for a in e.alerts],
     }
 
 
@@ -283,6 +295,7 @@ def schedule_dict(schedule: Any) -> dict[str, Any]:
         "start": schedule.start.isoformat(),
         "events": [_event(e) for e in schedule.events],
         "warnings": list(schedule.warnings),
+        "alerts": [alert_dict(a) for a in schedule.alerts],
         "sources": [source_dict(s) for s in schedule.sources],
         "prior": [
             {"drug": drug, "amount": quantity(amount, unit.get(drug, "mg"))}

@@ -7,11 +7,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-import attrs
-
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import vocab
+from plexodose._core.alerts import Alert
 from plexodose._core.checks import one_of, whole_number
 from plexodose._core.errors import (
     ContraindicationError,
@@ -30,7 +29,14 @@ from plexodose._monitoring.before import ALKYLATING_AGENTS
 from plexodose._patient.patient import Patient
 from plexodose._schedule.builder import _Builder, _not_for, _number, add_months, start_date
 from plexodose._schedule.courses import _daily_amount, _ivig, _oral, _pulses, _thresholds
-from plexodose._schedule.model import AZATHIOPRINE, CYCLOPHOSPHAMIDE, IVIG, MYCOPHENOLATE, Schedule
+from plexodose._schedule.model import (
+    AZATHIOPRINE,
+    CYCLOPHOSPHAMIDE,
+    IVIG,
+    MYCOPHENOLATE,
+    Schedule,
+    with_alerts,
+)
 from plexodose._schedule.monitoring import CALENDARS, CELLCEPT, _monitoring
 from plexodose._schedule.rules import (
     CELLCEPT_MONITORING,
@@ -169,6 +175,7 @@ def schedule(
                 "(in rheumatoid arthritis; plexopathy is off-label): weigh it with the specialist "
                 "team before starting",
                 ALKYLATING_AGENTS,
+                code="plan.azathioprine.after_alkylating", severity="high",
             )
     else:
         raise InputRangeError(
@@ -190,6 +197,7 @@ def _cellcept(b: _Builder, first: dt.date, end: dt.date) -> None:
         "mycophenolate: monitoring follows the CellCept transplant label (an option; the "
         "reference's default is the SPS calendar)",
         CELLCEPT_MONITORING,
+        code="plan.mycophenolate.cellcept_monitoring", severity="info",
     )
 
 
@@ -260,7 +268,7 @@ def plan(
     b.merge(ivig_part)
     decided = max(e.date for e in ivig_part.events)
     if decided >= end:
-        b.warn("the plan ends before the IVIg response can be assessed")
+        b.warn("the plan ends before the IVIg response can be assessed", code="plan.ends_before_ivig_assessment", severity="caution")
         return _finish(b, first, end, n_months, IVIG)
     switch = add_months(decided, REFRACTORY_DECISION_MONTHS)
     second_part, refused = _try_agent(p, second, decided, min(switch, end), ContraindicationError,
@@ -279,20 +287,21 @@ def plan(
             "maintenance 1 g/kg every 3 weeks (label). Before escalating, rule out structural, "
             "neoplastic or compressive causes"
         ),
-        warnings=(_ESCALATE,),
+        alerts=(_escalate(),),
     )
     b.cite(src.IVIG_MAINTENANCE)
     _restudy(b, decided, IVIG)
     if second_part is None:
         b.warn(f"{_label(second)} is not laid out: {_reason(refused)}; see the decision of "
-               f"{decided.isoformat()} for what can be given")
+               f"{decided.isoformat()} for what can be given", code="plan.second_agent.not_laid_out", severity="high")
         return _finish(b, first, end, n_months, IVIG)
     b.cite(REFRACTORY_GAP)
     b.merge(second_part)
     if switch >= end:
         b.warn(
             f"the plan ends before the refractory decision ({switch.isoformat()}): extend "
-            "months to lay out the refractory agent"
+            "months to lay out the refractory agent",
+            code="plan.ends_before_refractory_decision", severity="caution",
         )
         return _finish(b, first, end, n_months, _drug_of(second))
     third_part, refused = _try_agent(p, refractory, switch, end, ContraindicationError, prior)
@@ -310,12 +319,12 @@ def plan(
             f"refractory to {_label(second)}? If so, {start_third} (this plan stops "
             f"{_label(second)} here: the reference gives no change-over or taper schedule)"
         ),
-        warnings=(_ESCALATE,),
+        alerts=(_escalate(),),
     )
     _restudy(b, switch, _drug_of(second))
     if third_part is None:
         b.warn(f"{_label(refractory)} is not laid out: {_reason(refused)}; see the decision of "
-               f"{switch.isoformat()} for what can be given")
+               f"{switch.isoformat()} for what can be given", code="plan.refractory_agent.not_laid_out", severity="high")
         return _finish(b, first, end, n_months, _drug_of(second))
     b.merge(third_part)
     return _finish(b, first, end, n_months, _drug_of(refractory))
@@ -364,9 +373,9 @@ def _plan_words(text: str, agent: str) -> str:
 
 def _reworded(part: _Builder, agent: str) -> _Builder:
     """``part`` with its warnings (and its events' warnings) in plan()'s words."""
-    part.warnings = [_plan_words(w, agent) for w in part.warnings]
+    part.alerts = [a.retold(_plan_words(a.text, agent)) for a in part.alerts]
     part.events = [
-        attrs.evolve(e, warnings=tuple(_plan_words(w, agent) for w in e.warnings))
+        with_alerts(e, (a.retold(_plan_words(a.text, agent)) for a in e.alerts))
         if e.warnings
         else e
         for e in part.events
@@ -429,25 +438,34 @@ _ESCALATE = (
 )
 
 
+def _escalate() -> Alert:
+    """The seed's pitfall, on each decision point that escalates."""
+    return Alert(code="plan.escalation.rule_out_lesions", severity="caution", text=_ESCALATE,
+                 source=SEED_PITFALLS)
+
+
 def _pitfalls(b: _Builder) -> None:
-    b.warn("confirm that initial pulse steroids failed before starting this plan", SEED_ALGORITHM)
-    b.warn(_ESCALATE[0].upper() + _ESCALATE[1:], SEED_PITFALLS)
+    b.warn("confirm that initial pulse steroids failed before starting this plan", SEED_ALGORITHM, code="plan.confirm_steroid_failure", severity="info")
+    b.warn(_ESCALATE[0].upper() + _ESCALATE[1:], SEED_PITFALLS, code="plan.escalation.rule_out_lesions", severity="caution")
     b.warn(
         "judge an immunosuppressant's failure only after 3-6 months (most need that long for "
         "full effect)",
         SEED_PITFALLS,
+        code="plan.judge_after_3_to_6_months", severity="info",
     )
-    b.warn("address neuropathic pain alongside the immunotherapy", SEED_PITFALLS)
+    b.warn("address neuropathic pain alongside the immunotherapy", SEED_PITFALLS, code="plan.neuropathic_pain", severity="info")
     b.warn(
         "never stop immunotherapy abruptly after improvement (relapse): taper with "
         "plexodose.taper(dose, start=..., step=..., every=..., until=...), built from the "
         "prescriber's step and interval (the reference gives no taper schedule)",
         SEED_PITFALLS,
+        code="plan.no_abrupt_stop", severity="info",
     )
     b.warn(
         "repeat electrodiagnostic studies to document progression or improvement; monitor "
         "the side effects of immunosuppression",
         SEED_MONITORING,
+        code="plan.repeat_electrodiagnostics", severity="info",
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from plexodose._core import units as u
+from plexodose._core.alerts import Alert, Severity
 from plexodose._core.checks import checked_date
 from plexodose._core.errors import InputRangeError
 from plexodose._core.sources import Source
@@ -18,17 +19,32 @@ class _Builder:
 
     def __init__(self, *sources: Source) -> None:
         self.events: list[Event] = []
-        self.warnings: list[str] = []
+        self.alerts: list[Alert] = []
         self.sources: list[Source] = list(sources)
         self.prior: dict[str, float] = {}
 
+    @property
+    def warnings(self) -> list[str]:
+        return [a.text for a in self.alerts]
+
     def add(self, **fields: Any) -> None:
+        """An event; its ``alerts`` (if given) set its warnings."""
+        if "alerts" in fields:
+            fields["warnings"] = tuple(a.text for a in fields["alerts"])
         self.events.append(Event(**fields))
 
-    def warn(self, text: str, source: Source | None = None) -> None:
-        if text not in self.warnings:
-            self.warnings.append(text)
+    def warn(
+        self, text: str, source: Source | None = None, *, code: str, severity: Severity
+    ) -> None:
+        """A schedule warning with the code and severity an app routes it by."""
+        self.relay(Alert._of(code, severity, text, source))
         self.cite(source)
+
+    def relay(self, alert: Alert) -> None:
+        """An alert made elsewhere (a calculator's, a part's), once by its text; its source is
+        cited by the caller, in the order it always was."""
+        if all(a.text != alert.text for a in self.alerts):
+            self.alerts.append(alert)
 
     def cite(self, source: Source | None) -> None:
         if source is not None and source not in self.sources:
@@ -36,15 +52,15 @@ class _Builder:
 
     def absorb(self, result: Any, label: str) -> None:
         """A calculator result's warnings (prefixed with ``label``) and sources."""
-        for warning in result.warnings:
-            self.warn(f"{label}: {warning}")
+        for alert in result.alerts:
+            self.relay(alert.retold(f"{label}: {alert.text}"))
         for source in result.sources:
             self.cite(source)
 
     def merge(self, other: _Builder) -> None:
         self.events += other.events
-        for text in other.warnings:
-            self.warn(text)
+        for alert in other.alerts:
+            self.relay(alert)
         for source in other.sources:
             self.cite(source)
         for drug, amount in other.prior.items():
@@ -55,6 +71,7 @@ class _Builder:
             start=start,
             events=self.events,
             warnings=tuple(self.warnings),
+            alerts=tuple(self.alerts),
             sources=tuple(self.sources),
             prior=tuple(self.prior.items()),
         )

@@ -8,10 +8,9 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-import attrs
-
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
+from plexodose._core.alerts import Alert
 from plexodose._core.checks import whole_number
 from plexodose._core.errors import InputRangeError
 from plexodose._core.sources import Source
@@ -31,6 +30,7 @@ from plexodose._schedule.model import (
     CYCLOPHOSPHAMIDE,
     IVIG,
     MYCOPHENOLATE,
+    with_alerts,
 )
 from plexodose._schedule.monitoring import _assessments, _monitoring
 from plexodose._schedule.rules import (
@@ -69,7 +69,8 @@ def _rates(
     if first is None or top is None:
         b.warn(
             f"{product.name} has no label infusion rates in the catalogue: set the pump "
-            "rate from the label"
+            "rate from the label",
+            code="ivig.pump.no_label_rates", severity="caution",
         )
         return (), None
     b.cite(product.source)
@@ -85,6 +86,7 @@ def _rates(
             "IVIg pump: start and maximum rate only; increase as tolerated per the label "
             "(the label's increments are not in the reference)",
             IVIG_RATE_GAP,
+            code="ivig.pump.increments_not_given", severity="caution",
         )
         return steps, (volume_ml / steps[-1], volume_ml / steps[0])
     hours = _stepped_hours(steps, float(minutes), volume_ml)
@@ -110,6 +112,7 @@ def _at_risk_rate(
         f"({why}), never escalated past {fmt.number(high)} mg/kg/min; hydrate before the "
         "infusion",
         src.IVIG_AT_RISK_RATE,
+        code="ivig.pump.at_risk", severity="high",
     )
     b.cite(IVIG_BOXED_WARNING)
     return steps, (volume_ml / steps[-1], volume_ml / steps[0])
@@ -255,11 +258,13 @@ def _maintenance(
             f"IVIg maintenance of {fmt.number(per_cycle)} g/kg per cycle differs from the "
             "label's 1 g/kg",
             src.IVIG_MAINTENANCE,
+            code="ivig.maintenance.dose_differs", severity="caution",
         )
     if weeks != IVIG_MAINTENANCE_INTERVAL_WEEKS:
         b.warn(
             f"IVIg maintenance every {fmt.number(weeks)} weeks differs from the label's 3 weeks",
             src.IVIG_MAINTENANCE,
+            code="ivig.maintenance.interval_differs", severity="caution",
         )
     if maintenance.days + 0.0 > weeks * 7:
         raise InputRangeError(
@@ -322,6 +327,7 @@ def _phases(
                 "azathioprine starts at the target dose: the label starts at about 1 mg/kg/day "
                 "and increases from week 6-8 (pass titration=, or use plan())",
                 AZATHIOPRINE_TITRATION,
+                code="azathioprine.titration.none", severity="caution",
             )
         return [(first, result, "")]
     defaults = {
@@ -357,6 +363,7 @@ def _cite_titration(drug: str, first_week: float, every: float, b: _Builder) -> 
                 f"every {fmt.number(every)} weeks) differs from the label's week 6-8, then "
                 "every 4 weeks",
                 AZATHIOPRINE_TITRATION,
+                code="azathioprine.titration.differs", severity="caution",
             )
     elif drug == MYCOPHENOLATE:
         b.cite(src.MYCOPHENOLATE_TITRATION)
@@ -413,6 +420,7 @@ def _ciclosporin_phases(
                 "ciclosporin stays at the starting dose: the seed steps down to 2.5-3 "
                 "mg/kg/day (pass maintenance=ciclosporin(p, mg_per_kg_day=2.5))",
                 src.SEED_CICLOSPORIN,
+                code="ciclosporin.maintenance.not_stepped_down", severity="caution",
             )
         return [(first, result, "")]
     if not isinstance(maintenance, DailyDose) or maintenance.drug != result.drug:
@@ -459,14 +467,15 @@ def _oral(
         amount = _daily_amount(step)
         text = _oral_text(step, label)
         # Each phase's calculator warnings: once, under that phase's name, on its first dose.
-        phase_warnings = tuple(f"{drug}, {label}: {w}" if label else f"{drug}: {w}" for w in step.warnings)
-        for warning in phase_warnings:
-            b.warn(warning)
+        phase_alerts = tuple(a.retold(f"{drug}, {label}: {a.text}" if label else f"{drug}: {a.text}")
+                             for a in step.alerts)
+        for alert in phase_alerts:
+            b.relay(alert)
         for source in step.sources:
             b.cite(source)
         for k, when in enumerate(_dosing_days(day, min(stop, end), step.days_per_week)):
             b.add(
-                warnings=phase_warnings if k == 0 else (),
+                alerts=phase_alerts if k == 0 else (),
                 date=when,
                 drug=drug,
                 kind="dose",
@@ -533,6 +542,7 @@ def _cumulative(b: _Builder, thresholds: tuple[float, ...], prior_mg: float | No
             "running totals count this schedule only (give prior_cyclophosphamide_g= or "
             "cyclophosphamide_history=)",
             CUMULATIVE_UNKNOWN,
+            code="cyclophosphamide.cumulative.prior_unknown", severity="high",
         )
         prior_mg = 0.0
     elif prior_mg > 0:
@@ -543,6 +553,7 @@ def _cumulative(b: _Builder, thresholds: tuple[float, ...], prior_mg: float | No
                 f"prior cyclophosphamide ({fmt.number(prior_mg / 1000)} g) is already at or above "
                 f"the {fmt.number(max(passed))} g threshold: every dose here adds to that risk",
                 _threshold_source(max(passed)),
+                code="cyclophosphamide.cumulative.prior_above_threshold", severity="high",
             )
     running = prior_mg
     for i, event in enumerate(b.events):
@@ -550,17 +561,22 @@ def _cumulative(b: _Builder, thresholds: tuple[float, ...], prior_mg: float | No
             continue
         before, running = running, running + event.dose_amount
         crossed = [t for t in thresholds if before < t * 1000 <= running]
-        warnings = tuple(
-            f"this dose takes the cumulative cyclophosphamide from {fmt.number(before / 1000)} g "
-            f"to {fmt.number(running / 1000)} g, reaching the {fmt.number(t)} g threshold"
-            + (f" ({source.citation}: {source.rule})" if (source := _threshold_source(t)) else "")
+        reached = tuple(
+            Alert(
+                code="cyclophosphamide.cumulative.threshold_reached", severity="high",
+                text=f"this dose takes the cumulative cyclophosphamide from "
+                f"{fmt.number(before / 1000)} g to {fmt.number(running / 1000)} g, reaching the "
+                f"{fmt.number(t)} g threshold"
+                + (f" ({source.citation}: {source.rule})" if source else ""),
+                source=source,
+            )
             for t in crossed
+            for source in (_threshold_source(t),)
         )
-        for t, text in zip(crossed, warnings, strict=True):
-            b.warn(f"{event.date.isoformat()}: {text}", _threshold_source(t))
-        b.events[i] = attrs.evolve(
-            event, cumulative_amount=running, warnings=event.warnings + warnings
-        )
+        for alert in reached:  # the schedule's own list says the date
+            b.relay(alert.retold(f"{event.date.isoformat()}: {alert.text}"))
+            b.cite(alert.source)
+        b.events[i] = with_alerts(event, event.alerts + reached, cumulative_amount=running)
 
 
 def _pulses(

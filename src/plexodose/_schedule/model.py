@@ -17,8 +17,10 @@ import attrs
 from plexodose._core import format as fmt
 from plexodose._core import units as u
 from plexodose._core import vocab
+from plexodose._core.alerts import Alert, matched
 from plexodose._core.checks import one_of
 from plexodose._core.errors import InputRangeError, safe_repr
+from plexodose._core.legacy import loads_older_pickles
 from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._dosing.results import frequency_text
@@ -75,6 +77,14 @@ class Event:
     max_per_dose: float | None = attrs.field(default=None, validator=_maximum)
     max_per_day: float | None = attrs.field(default=None, validator=_maximum)
     warnings: tuple[str, ...] = ()
+    alerts: tuple[Alert, ...] = attrs.field(default=(), eq=False)
+    """``warnings`` with their codes, severities and sources, in the same order. ``warnings``
+    is what the event says: an alert whose text is not among them is dropped, a warning given
+    without its alert is coded ``plexodose.uncoded`` (``with_alerts`` sets both)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.alerts or self.warnings:
+            _reconcile(self)
 
     @property
     def dose(self) -> Any:
@@ -104,6 +114,19 @@ class Event:
     def __repr__(self) -> str:
         dose = f" {self.dose_text}" if self.dose_amount is not None else ""
         return f"<Event {self.date.isoformat()} {self.drug} {self.kind}{dose}: {self.description}>"
+
+
+def _reconcile(made: Event | Schedule) -> None:
+    """One alert per warning, text for text; the warnings decide (see :attr:`Event.alerts`)."""
+    alerts, warnings = made.alerts, made.warnings
+    if len(alerts) != len(warnings) or any(a.text != w for a, w in zip(alerts, warnings, strict=True)):
+        object.__setattr__(made, "alerts", matched(warnings, alerts))
+
+
+def with_alerts(made: Any, alerts: Iterable[Alert], **changes: Any) -> Any:
+    """``made`` (an Event or Schedule) with ``alerts``, its warnings their texts."""
+    kept = tuple(alerts)
+    return attrs.evolve(made, alerts=kept, warnings=tuple(a.text for a in kept), **changes)
 
 
 def _sort_key(event: Event) -> tuple[dt.date, int, str]:
@@ -142,6 +165,13 @@ class Schedule:
     """The plan before :func:`replan` changed it (None for a plan no result has changed)."""
     reviews: tuple[Any, ...] = attrs.field(default=(), eq=False)
     """The reviews (``plexodose.Review``) a re-plan made, one per result, in date order."""
+    alerts: tuple[Alert, ...] = attrs.field(default=(), eq=False)
+    """The schedule's own ``warnings`` with their codes, severities and sources (as
+    :attr:`Event.alerts`)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.alerts or self.warnings:
+            _reconcile(self)
 
     def changes(self) -> tuple[tuple[Event, ...], tuple[Event, ...]]:
         """(removed, added): the events of the original plan that a re-plan dropped, and the
@@ -315,3 +345,11 @@ class Schedule:
 
         return _views.markdown(self)
 
+
+def _recovered_alerts(made: Event | Schedule) -> dict[str, Any]:
+    """An event or schedule pickled before alerts (0.3.0): its warnings, uncoded."""
+    return {"alerts": matched(made.warnings, ())}
+
+
+loads_older_pickles(Event, recover=_recovered_alerts)
+loads_older_pickles(Schedule, recover=_recovered_alerts)

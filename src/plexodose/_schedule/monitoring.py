@@ -232,4 +232,5 @@ def _assessments(b: _Builder, drug: str, first: dt.date, end: dt.date) -> None:
             f"{drug}: the course ends before 3 months; the seed needs 3-6 months before "
             "judging failure",
             src.SEED_DURATION,
+            code="plan.course_shorter_than_3_months", severity="caution",
         )

@@ -33,6 +33,7 @@ from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
 from plexodose._core import vocab
+from plexodose._core.alerts import Alert, unique
 from plexodose._core.checks import whole_number
 from plexodose._core.errors import InputRangeError
 from plexodose._core.sources import Source
@@ -51,6 +52,7 @@ from plexodose._schedule.model import (
     IVIG,
     Event,
     Schedule,
+    with_alerts,
 )
 from plexodose._schedule.monitoring import _monitoring
 from plexodose._schedule.rules import NADIR_DAYS, PRE_PULSE_CREATININE_GAP, THRESHOLDS_G
@@ -112,7 +114,7 @@ def replan(
     events = list(schedule.events)
     plan = _Index(events)
     reviews: list[Review] = []
-    warnings = list(schedule.warnings)
+    alerts = list(schedule.alerts)
     sources = list(schedule.sources)
     stopped: dict[str, dt.date] = {}
     skipped: dict[str, bool] = {}
@@ -125,20 +127,23 @@ def replan(
             _cite(sources, checked.sources)
             if checked.action != "continue":
                 verb = "postpone" if checked.action == "withhold" else "halve"
-                warnings.append(
-                    f"re-planned from {labs.date.isoformat()}: {verb} the "
+                alerts.append(Alert(
+                    code="replan.pulse.changed", severity="high",
+                    text=f"re-planned from {labs.date.isoformat()}: {verb} the "
                     f"cyclophosphamide IV pulse of {pulse.date.isoformat()} "
-                    f"({checked.reasons[0].text})"
-                )
+                    f"({checked.reasons[0].text})",
+                    source=checked.reasons[0].source,
+                ))
                 events = _apply_pulse(events, pulse, checked)
                 plan = _Index(events)
         drug = plan.active(labs.date)
         if drug is None:
             if pulse is None:
-                warnings.append(
-                    f"results of {labs.date.isoformat()}: no oral drug is given that day and no "
-                    "IV pulse is due in the 7 days after it; not reviewed"
-                )
+                alerts.append(Alert(
+                    code="replan.results.not_reviewed", severity="caution",
+                    text=f"results of {labs.date.isoformat()}: no oral drug is given that day and "
+                    "no IV pulse is due in the 7 days after it; not reviewed",
+                ))
             continue
         if drug in stopped:
             skipped[drug] = True
@@ -161,10 +166,12 @@ def replan(
         _cite(sources, found.sources)
         if found.action in ("continue", "flag"):
             continue
-        warnings.append(
-            f"re-planned from {labs.date.isoformat()}: {found.action} {drug} "
-            f"({found.reasons[0].text})"
-        )
+        alerts.append(Alert(
+            code="replan.drug.changed", severity="high",
+            text=f"re-planned from {labs.date.isoformat()}: {found.action} {drug} "
+            f"({found.reasons[0].text})",
+            source=found.reasons[0].source,
+        ))
         if found.action == "repeat":
             events.append(_repeat(drug, found, "repeat the tests"))  # no dose changes
             continue
@@ -174,22 +181,26 @@ def replan(
             stopped[drug] = labs.date
     for drug, day in stopped.items():
         if skipped.get(drug):
-            warnings.append(
-                f"{drug} results after {day.isoformat()} are not reviewed: the drug is withheld "
-                "and a restart needs the prescriber's dose"
-            )
+            alerts.append(Alert(
+                code="replan.withheld.not_reviewed", severity="high",
+                text=f"{drug} results after {day.isoformat()} are not reviewed: the drug is "
+                "withheld and a restart needs the prescriber's dose",
+            ))
     if options.get("patient") is not None and any(
         e.kind == "dose" and e.drug in _WEIGHT_BASED for e in schedule.events
     ):
-        warnings.append(_WEIGHT_RULE_GAP)
+        alerts.append(Alert(code="replan.weight.not_compared", severity="high",
+                            text=_WEIGHT_RULE_GAP))
     if not any(r.action not in ("continue", "flag") for r in reviews):
-        warnings.append("re-plan: no result changed the plan")
+        alerts.append(Alert(code="replan.unchanged", severity="info",
+                            text="re-plan: no result changed the plan"))
     if CYCLOPHOSPHAMIDE in {r.drug.split(" ")[0] for r in reviews if r.action not in ("continue", "flag")}:
         events = _recount(events, schedule)
     return Schedule(
         start=schedule.start,
         events=events,
-        warnings=tuple(dict.fromkeys(warnings)),
+        warnings=tuple(a.text for a in unique(alerts)),
+        alerts=tuple(unique(alerts)),
         sources=tuple(sources),
         prior=schedule.prior,
         original=schedule,
@@ -425,6 +436,8 @@ def _apply(
         kind="decision",
         description=f"{action} {drug}: {reason}; a restart takes the prescriber's dose",
         warnings=tuple(str(f) for f in found.reasons[1:]),
+        alerts=tuple(Alert(code="replan.review.finding", severity="high", text=str(f),
+                           source=f.source) for f in found.reasons[1:]),
     )
     return [*kept, decision, _repeat(drug, found, f"after the {found.action}: repeat the tests")]
 
@@ -473,8 +486,8 @@ def _recount(events: list[Event], schedule: Schedule) -> list[Event]:
         return events
     b = _Builder()
     b.events = [
-        attrs.evolve(e, warnings=tuple(w for w in e.warnings if not w.startswith(_CUMULATIVE_TEXT)),
-                     cumulative_amount=None)
+        with_alerts(e, (a for a in e.alerts if not a.text.startswith(_CUMULATIVE_TEXT)),
+                    cumulative_amount=None)
         if e.drug == CYCLOPHOSPHAMIDE and e.kind == "dose" else e
         for e in sorted(events, key=lambda e: e.date)
     ]

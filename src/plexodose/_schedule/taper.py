@@ -207,15 +207,16 @@ def _build(
         f"{fmt.number(days)} days to {target}"
     )
     if labelled and per_step == LABEL_STEP_MG and days == LABEL_EVERY_DAYS:
-        b.warn(f"{plan}: the label's step (25 mg daily every 4 weeks)", src.AZATHIOPRINE_TAPER)
+        b.warn(f"{plan}: the label's step (25 mg daily every 4 weeks)", src.AZATHIOPRINE_TAPER, code="taper.label_step", severity="info")
     else:
         b.warn(
             f"{plan}: the prescriber's schedule (the reference gives none for this regimen); "
             "check each step can be dispensed",
             TAPER_GAP,
+            code="taper.prescriber_schedule", severity="caution",
         )
     for note in notes:
-        b.warn(f"{drug} taper: {note}", TAPER_GAP)
+        b.warn(f"{drug} taper: {note}", TAPER_GAP, code="taper.note", severity="caution")
     n, dpw = result.doses_per_day, result.days_per_week
     day = first
     for k, level in enumerate(levels):

@@ -24,13 +24,12 @@ Patient(weight='72 kg', age=40)
 azathioprine: 150 mg daily; calculated 144 mg
 ...
 0
->>> main(["dose", "ivig", "--weight", "72 kg", "--json"])  # 0.4 g/kg/day x 72 kg
+>>> main(["dose", "ivig", "--weight", "72 kg", "--json"])  # 0.4 g/kg/day x 72 kg; no age
 {
-  "calculated": {
-    "daily_dose": {
-      "unit": "g/d",
-      "value": 28.8
-    },
+  "alerts": [
+    {
+      "code": "ivig.renal_risk.unknown",
+      "severity": "high",
   ...
 0
 >>> main(["dose", "ivig", "--weight", "82"])  # a usage error: one line on stderr, status 2
