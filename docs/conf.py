@@ -22,6 +22,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.intersphinx",
     "sphinx.ext.napoleon",
+    "sphinx_copybutton",
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 exclude_patterns = ["_build", "_generated", "tools", "_inventories"]
@@ -34,6 +35,12 @@ intersphinx_mapping = {
     "pint": ("https://pint.readthedocs.io/en/stable", str(HERE / "_inventories" / "pint.inv")),
 }
 intersphinx_timeout = 1
+
+# The copy button copies what to type: the ">>> ", "... " and "$ " prompts go, and so do the
+# lines without one (a doctest's expected output).
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
