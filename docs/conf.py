@@ -51,7 +51,18 @@ html_theme = "furo"
 html_title = f"plexodose {release}"
 html_static_path: list[str] = []
 
-# The rules page cannot drift: its table is written from plexodose._core.registry at every build.
-GENERATED = HERE / "_generated"
-GENERATED.mkdir(exist_ok=True)
-(GENERATED / "rules.md").write_text(_registry.rules_markdown(), encoding="utf-8")
+# The rules page cannot drift: its table is made from plexodose._core.registry at every build
+# and put in the page where the marker stands, as the page is read (nothing is written into the
+# source tree). Its headings move one level down, under the page's own.
+RULES_MARKER = "% rules: _registry.rules_markdown(), inserted here at every build"
+
+
+def _insert_rules(app: object, docname: str, source: list[str]) -> None:
+    if docname == "clinical-rules":
+        table = "\n".join(f"#{line}" if line.startswith("#") else line
+                           for line in _registry.rules_markdown().splitlines())
+        source[0] = source[0].replace(RULES_MARKER, table)
+
+
+def setup(app: object) -> None:
+    app.connect("source-read", _insert_rules)  # type: ignore[attr-defined]
