@@ -18,6 +18,7 @@ from plexodose._core.public import public
 from plexodose._core.record import Record, field
 from plexodose._core.sources import Source
 from plexodose._core.units import Quantity
+from plexodose._core.version import __version__
 from plexodose._dosing import guard as guard
 from plexodose._dosing.dispense import Dispensed
 from plexodose._dosing.guard import Limit
@@ -28,6 +29,9 @@ from plexodose._views import render as _views
 
 _T = TypeVar("_T", bound="_Traced")
 _FREQUENCY = {1: "daily", 2: "twice daily", 3: "three times daily"}
+
+
+_SUMMARY_FACTS = ("dosing weight:", "BSA:", "regimen:", "override:")
 
 
 def frequency_text(doses_per_day: int, days_per_week: int = 7) -> str:
@@ -68,6 +72,23 @@ class _Traced(Record):
 
     def _key(self) -> tuple[Any, ...]:
         return (*super()._key(), self.sources)  # results compare by the sources they show
+
+    @property
+    def summary(self) -> str:
+        """One line for a chart note: the dose as given, what it rests on (dosing weight or
+        BSA), an override, the warnings counted with their codes, and the release that made it.
+
+        >>> from plexodose import Patient, azathioprine
+        >>> print(azathioprine(Patient.example()).summary)  # 2 mg/kg x 72 kg = 144 -> 150 mg
+        azathioprine: 150 mg daily; calculated 144 mg; dosing weight: 72 kg (2.08 mg/kg/day reached; calculated 2); no warnings [plexodose ...]
+        """
+        headline, facts = self._view()
+        parts = [headline, *(f for f in facts if f.startswith(_SUMMARY_FACTS))]
+        codes = tuple(dict.fromkeys(a.code for a in self.alerts))
+        n = len(self.warnings)
+        parts.append(f"{n} warning{'s' if n != 1 else ''} ({', '.join(codes)})" if n
+                     else "no warnings")
+        return " ".join("; ".join(parts).split()) + f" [plexodose {__version__}]"
 
     @property
     def steps(self) -> tuple[str, ...]:
