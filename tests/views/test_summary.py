@@ -54,3 +54,12 @@ def test_the_summary_says_what_the_dose_rests_on(make: Any) -> None:
     # a pulse rests on the BSA (Mosteller: sqrt(175 x 72 / 3600) = 1.87 m2); mycophenolate on
     # nothing of the patient's (a fixed dose): no basis shown
     assert ("BSA: 1.87 m2 (mosteller)" in line) == (make is px.cyclophosphamide_iv)
+
+
+def test_the_ivig_block_says_the_volume_to_hang() -> None:
+    # 0.4 g/kg/day x 72 kg = 28.8 g -> 30 g of Privigen 10 % (0.1 g/mL): 30 / 0.1 = 300 mL a day
+    r = px.ivig(EX, product="privigen")
+    _, facts = r._view()
+    assert ("infusion: 300 mL of Privigen 10 % a day (pump rates: the plan's infusion rows, "
+            "plan() or schedule())") in facts
+    assert not any(f.startswith("infusion:") for f in px.ivig(EX)._view()[1])  # no product

@@ -418,6 +418,10 @@ class IVIgCourse(_Traced):
             facts.append(
                 f"dispense ({self.product.name}): " + describe_dispensed(self.dispensed, fmt.mass_g)
             )
+        volume = self.daily_volume_ml
+        if volume is not None and self.product is not None:  # as the plan's infusion rows say it
+            facts.append(f"infusion: {fmt.number(volume, 1)} mL of {self.product.name} a day "
+                         "(pump rates: the plan's infusion rows, plan() or schedule())")
         facts += _limit_facts(self.limits, False, fmt.mass_g)
         if self.risk_factors:
             facts.append("renal and thrombosis risk: " + "; ".join(self.risk_factors))
