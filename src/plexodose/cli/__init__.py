@@ -678,7 +678,7 @@ def render(
             raise
         package = (exc.name or "").split(".")[0]
         raise CliError(f"--format {form} needs the optional package {package}: "
-                       f'pip install "plexodose[{extra}]"') from None
+                       f"{_extras.install_hint(extra)}") from None
 
 
 def _render(schedule: Any, form: str, stamp: dt.datetime | None, ids: Ids) -> str:
