@@ -644,6 +644,8 @@ register("feedback", "the CDS Hooks service's feedback as CSV",
 register("screen", "screen an order someone else wrote: within, below, above (soft or hard) "
          "or not screened, as the exit status too", "plexodose.cli._screen:arguments",
          "plexodose.cli._screen:run", patient=False)  # its own patient options (--fhir)
+register("completion", "print a bash or zsh completion script (see its --help to install it)",
+         "plexodose.cli._completion:arguments", "plexodose.cli._completion:run", patient=False)
 
 
 @attrs.frozen
