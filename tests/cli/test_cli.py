@@ -463,9 +463,11 @@ def test_plan_missing_extra_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None
         def to_ics(self, **whose: Any) -> str:
             raise ModuleNotFoundError("No module named 'icalendar'", name="icalendar")
 
+    from plexodose._core import extras
     from plexodose._schedule import algorithm
 
     monkeypatch.setattr(algorithm, "plan", lambda *a, **k: NoIcalendar())
+    monkeypatch.setattr(extras, "_installed_from", lambda: None)  # installed from an index
     line = assert_refused(*run("plan", "--weight", "82 kg", "--start", "2026-12-01",
                                "--format", "ics"))
     assert line == ("plexodose: error: --format ics needs the optional package icalendar: "

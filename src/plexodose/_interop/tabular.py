@@ -112,8 +112,38 @@ def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return value
+        return "; ".join(str(csv_value(v)) for v in value)
+    return csv_value(value)
+
+
+CSV_RELATIVE_TOLERANCE = 1e-12  # a CSV number reads back within this of the record's float
+
+
+def csv_number(x: float) -> str:
+    """The shortest text of ``x`` that reads back within a relative 1e-12 (float noise such as
+    0.4 x 82 = 32.800000000000004 is not written), in Python's float form.
+
+    >>> csv_number(0.4 * 82), csv_number(0.8892276422764227), csv_number(100.0)
+    ('32.8', '0.889227642276', '100.0')
+    """
+    if x != x or x in (float("inf"), float("-inf")):
+        return repr(x)
+    for digits in range(1, 18):  # 17 significant digits always read back exactly
+        rounded = f"{x:.{digits}g}"
+        if abs(float(rounded) - x) <= CSV_RELATIVE_TOLERANCE * abs(x):
+            text = repr(float(rounded))  # Python's form: "100.0", not "1e+02"
+            # ... unless that form brings the noise back (2.0908545421845002e+18)
+            return rounded if _significant(text) > digits else text
+    return repr(x)
+
+
+def _significant(text: str) -> int:
+    return max(1, len(text.lower().split("e")[0].lstrip("-").replace(".", "").strip("0")))
+
+
+def csv_value(value: Any) -> Any:
+    """A float as :func:`csv_number`; an integer (bool included) and text as they are."""
+    return csv_number(value) if isinstance(value, float) else value
 
 
 def to_dataframe(schedule: Any) -> Any:

@@ -157,8 +157,48 @@ def _age(text: str) -> float | str:
 
 
 def _agent(text: str) -> str:
-    """An agent as the CLI spells it ("cyclophosphamide-iv") or as the library does."""
-    return text.replace("-", "_")
+    """An agent in any spelling of the drug ("cyclophosphamide-iv", "cyclophosphamide iv",
+    "cyclosporin"): the library's key; a word that names no drug goes on for the library to
+    refuse with its choices."""
+    key = vocab.drug_key(text)
+    return key if key is not None else text.replace("-", "_")
+
+
+def drug_command(text: str) -> str:
+    """A drug as ``dose`` and ``review`` name their subcommands (the key with "-"), from any
+    spelling ``vocab.drug_key`` reads; other text unchanged (argparse refuses it).
+
+    >>> drug_command("cyclophosphamide_oral"), drug_command("cyclophosphamide oral")
+    ('cyclophosphamide-oral', 'cyclophosphamide-oral')
+    >>> drug_command("cyclosporin"), drug_command("aspirin")
+    ('ciclosporin', 'aspirin')
+    """
+    key = vocab.drug_key(text)
+    return text if key is None else key.replace("_", "-")
+
+
+class _DrugNames(dict[str, Any]):
+    """The ``dose`` subcommands by name: a lookup reads every spelling of a drug, while help
+    and completion list one name each (the dict's own keys)."""
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or (
+            isinstance(name, str) and dict.__contains__(self, drug_command(name)))
+
+    def __missing__(self, name: str) -> Any:
+        canonical = drug_command(name)
+        if canonical == name or not dict.__contains__(self, canonical):
+            raise KeyError(name)
+        return self[canonical]
+
+
+class _DrugCommands(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """``dose``'s subcommands: ``cyclophosphamide_oral``, ``"cyclophosphamide oral"`` and
+    ``cyclosporin`` run ``cyclophosphamide-oral`` and ``ciclosporin``; help shows one name."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._name_parser_map = self.choices = _DrugNames()
 
 
 def _date(text: str) -> dt.date:
@@ -186,6 +226,24 @@ def _width(text: str) -> int:
     return columns
 
 
+# One option name per choice across commands: the canonical name first (help shows it first),
+# then the spellings that name the same thing elsewhere and keep working as aliases.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "--product": ("--ivig-product",),  # the IVIg product: dose ivig, plan, screen
+    "--doses-per-day": ("--times-per-day",),  # administrations a day: dose, screen
+    "--override": ("--reason",),  # the stated reason for going beyond the range: dose, review, screen
+}
+
+
+def option_strings(flag: str) -> tuple[str, ...]:
+    """``flag`` and its aliases, canonical first.
+
+    >>> option_strings("--product"), option_strings("--weight")
+    (('--product', '--ivig-product'), ('--weight',))
+    """
+    return (flag, *ALIASES.get(flag, ()))
+
+
 @attrs.frozen
 class Opt:
     """One calculator keyword argument exposed as an option."""
@@ -195,10 +253,11 @@ class Opt:
     help: str
     example: str = ""  # shown as typed, quotes included: '"82 kg"'
     default: str = ""  # the library's default, as --help shows it (tests compare the two)
+    keyword: str = ""  # the library's keyword, where it is not the flag's words
 
     @property
     def dest(self) -> str:
-        return self.flag[2:].replace("-", "_")
+        return self.keyword or self.flag[2:].replace("-", "_")
 
 
 @attrs.frozen
@@ -209,7 +268,6 @@ class Calculator:
     function: str
     help: str
     options: tuple[Opt, ...]
-    aliases: tuple[str, ...] = ()
 
 
 # The library's choices, from its vocabulary: --help imports neither pint nor the calculators.
@@ -217,7 +275,7 @@ SEXES, PHENOTYPES = vocab.SEXES, vocab.PHENOTYPES
 WEIGHT_BASES, AUTO_RULES, CRCL_WEIGHTS = vocab.WEIGHT_BASES, vocab.AUTO_RULES, vocab.CRCL_WEIGHTS
 BSA_FORMULAS, IVIG_PRODUCTS = vocab.BSA_FORMULA_NAMES, vocab.IVIG_PRODUCTS
 SECOND_AGENTS = tuple(agent.replace("_", "-") for agent in vocab.SECOND_AGENTS)  # as typed
-REFRACTORY_AGENTS = tuple(agent.replace("_", "-") for agent in vocab.REFRACTORY_AGENTS)
+REFRACTORY_AGENTS = tuple(dict.fromkeys(drug_command(a) for a in vocab.REFRACTORY_AGENTS))
 
 
 def _one_of(names: Sequence[str]) -> str:
@@ -241,7 +299,7 @@ def calculators() -> tuple[Calculator, ...]:
             Opt("--weight-basis", "text", _one_of(WEIGHT_BASES), default="auto"),
             Opt("--auto-rule", "text", "obesity rule for --weight-basis auto: "
                 + _one_of(AUTO_RULES), default="bmi_over_30"),
-            Opt("--product", "text", "round to this product's vials: "
+            Opt("--product", "text", "IVIg product to round to its vials: "
                 + ", ".join(IVIG_PRODUCTS) + " (or a prefix such as privigen)"),
             Opt("--round-to-g", "number", "rounding step in g when a product is given",
                 default="5"),
@@ -274,7 +332,7 @@ def calculators() -> tuple[Calculator, ...]:
                 "baseline that triggers a reduction", default="0.25"),
             Opt("--creatinine-rise-reduction", "number", "fraction the dose is cut by then",
                 default="0.5"),
-            OVERRIDE), aliases=("cyclosporin",)),
+            OVERRIDE)),  # "cyclosporin" and other spellings: _DrugNames
         Calculator("mycophenolate", "plexodose._drugs.mycophenolate:mycophenolate", "mycophenolate mofetil dose", (
             Opt("--mg-per-dose", "number", "mg in each dose", default="1000"),
             Opt("--doses-per-day", "integer", "doses a day", default="2"),
@@ -301,19 +359,21 @@ PLAN_OPTIONS = (
     Opt("--refractory-agent", "agent", "drug for refractory disease: "
         + _one_of(REFRACTORY_AGENTS), default="ciclosporin"),
     Opt("--months", "integer", "months to lay out", default="12"),
-    Opt("--ivig-product", "text", "IVIg product to round the doses to: "
-        + ", ".join(IVIG_PRODUCTS)),
+    Opt("--product", "text", "IVIg product to round the doses to: "
+        + ", ".join(IVIG_PRODUCTS), keyword="ivig_product"),
 )
 PATIENT_FIELDS = {"creatinine": "serum_creatinine"}  # option dest -> Patient field
-FIELD_FLAGS = {"serum_creatinine": "--creatinine"}  # library field -> option, where they differ
+FIELD_FLAGS = {  # library field -> option, where they differ
+    "serum_creatinine": "--creatinine", "ivig_product": "--product"}
 
 
 def _add(parser: Any, opt: Opt, default: Any = argparse.SUPPRESS,
          required: bool | None = None) -> None:
     """Add ``opt``; unset options are left out so that the library's defaults apply.
     ``required``: None makes ``--weight`` required (``screen --fhir`` reads the patient too)."""
+    flags = option_strings(opt.flag)
     if opt.kind == "switch":
-        parser.add_argument(opt.flag, action="store_true", default=default,
+        parser.add_argument(*flags, dest=opt.dest, action="store_true", default=default,
                             help=opt.help.replace("%", "%%"))
         return
     types: dict[str, Callable[[str], Any]] = {
@@ -322,10 +382,13 @@ def _add(parser: Any, opt: Opt, default: Any = argparse.SUPPRESS,
     metavar = {"number": "N", "integer": "N", "age": "YEARS"}.get(opt.kind, opt.dest.upper())
     if opt.dest.endswith("override"):
         metavar = "REASON"
+    elif opt.dest.endswith("product"):
+        metavar = "NAME"
     text = opt.help + (f", such as {opt.example}" if opt.example else "")
     text += f" (default {opt.default})" if opt.default else ""
     text = text.replace("%", "%%")  # argparse %-formats help ("Privigen 10 %")
-    parser.add_argument(opt.flag, type=types[opt.kind], default=default, metavar=metavar,
+    parser.add_argument(*flags, dest=opt.dest, type=types[opt.kind], default=default,
+                        metavar=metavar,
                         help=text, required=opt.flag == "--weight" if required is None
                         else required)
 
@@ -410,9 +473,10 @@ def _version() -> str:
 
 
 def dose_arguments(parser: argparse.ArgumentParser) -> None:
-    drugs = parser.add_subparsers(dest="drug", metavar="DRUG", required=True)
+    drugs = parser.add_subparsers(dest="drug", metavar="DRUG", required=True,
+                                  action=_DrugCommands)
     for calc in calculators():
-        sub = drugs.add_parser(calc.name, aliases=list(calc.aliases), parents=[_patient()],
+        sub = drugs.add_parser(calc.name, parents=[_patient()],
                                help=calc.help, description=calc.help + ".")
         sub.set_defaults(calculator=calc)
         own = sub.add_argument_group(calc.name)
@@ -505,10 +569,19 @@ def plan_words(text: str) -> str:
     known = _known_flags()
 
     def option(match: re.Match[str]) -> str:
-        flag = "--" + match.group(1).replace("_", "-")
+        flag = canonical(FIELD_FLAGS.get(match.group(1), "--" + match.group(1).replace("_", "-")))
         return f"{flag} {match.group(2)}" if flag in known else match.group(0)
 
     return _PLAN_CALL.sub(option, text)
+
+
+def canonical(flag: str) -> str:
+    """The canonical name of an option that has aliases (``--ivig-product`` -> ``--product``).
+
+    >>> canonical("--times-per-day"), canonical("--weight")
+    ('--doses-per-day', '--weight')
+    """
+    return next((name for name, others in ALIASES.items() if flag in others), flag)
 
 
 def run_demo(args: argparse.Namespace) -> Any:
@@ -570,6 +643,8 @@ register("feedback", "the CDS Hooks service's feedback as CSV",
 register("screen", "screen an order someone else wrote: within, below, above (soft or hard) "
          "or not screened, as the exit status too", "plexodose.cli._screen:arguments",
          "plexodose.cli._screen:run", patient=False)  # its own patient options (--fhir)
+register("completion", "print a bash or zsh completion script (see its --help to install it)",
+         "plexodose.cli._completion:arguments", "plexodose.cli._completion:run", patient=False)
 
 
 @attrs.frozen
@@ -604,7 +679,7 @@ def render(
             raise
         package = (exc.name or "").split(".")[0]
         raise CliError(f"--format {form} needs the optional package {package}: "
-                       f'pip install "plexodose[{extra}]"') from None
+                       f"{_extras.install_hint(extra)}") from None
 
 
 def _render(schedule: Any, form: str, stamp: dt.datetime | None, ids: Ids) -> str:
@@ -787,9 +862,10 @@ def _library_message(exc: Any) -> str:
     message = cli_words(str(exc))
     if exc.field:
         from plexodose.cli import _review as _cli_review
+        from plexodose.cli import _screen as _cli_screen
 
-        fields = {**FIELD_FLAGS, **_cli_review.FIELD_FLAGS}
-        flag = fields.get(exc.field, "--" + exc.field.replace("_", "-"))
+        fields = {**FIELD_FLAGS, **_cli_review.FIELD_FLAGS, **_cli_screen.FIELD_FLAGS}
+        flag = canonical(fields.get(exc.field, "--" + exc.field.replace("_", "-")))
         if flag in _known_flags():
             message += f" (option {flag})"
     return message
@@ -800,8 +876,9 @@ def _known_flags() -> set[str]:
     from plexodose.cli import _screen as _cli_screen
 
     flags = {opt.flag for opt in (*PATIENT_OPTIONS, *PLAN_OPTIONS)} | {"--start", "--stamp"}
-    return flags | {opt.flag for calc in calculators() for opt in calc.options} | set(
+    flags |= {opt.flag for calc in calculators() for opt in calc.options} | set(
         _cli_review.OPTION_FLAGS) | set(_cli_screen.OPTION_FLAGS)
+    return flags | {alias for flag in flags for alias in ALIASES.get(flag, ())}
 
 
 def _refuse(message: str, status: int = USAGE_ERROR, *, kind: str = "usage",

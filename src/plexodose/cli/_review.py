@@ -45,10 +45,10 @@ OPTION_FLAGS = frozenset(
 )
 # the drugs a review has rules for, as typed (the US spelling too); an IV pulse is reviewed from
 # the library, with its pulse result
-DRUGS = (
-    *(drug.replace("_", "-") for drug in vocab.REVIEWED_DRUGS if drug != "cyclophosphamide_iv"),
-    "cyclosporin",
-)
+# (help lists one spelling each; every spelling vocab.drug_key reads is accepted: cyclosporin,
+# cyclophosphamide_oral, "cyclophosphamide oral")
+DRUGS = tuple(
+    drug.replace("_", "-") for drug in vocab.REVIEWED_DRUGS if drug != "cyclophosphamide_iv")
 
 
 def _text(example: str) -> Any:
@@ -64,7 +64,9 @@ def _text(example: str) -> Any:
 
 def arguments(sub: argparse.ArgumentParser) -> None:
     """The ``review`` subcommand's options, added to its parser."""
-    sub.add_argument("drug", choices=DRUGS, help="the drug the patient is on")
+    from plexodose.cli import drug_command
+
+    sub.add_argument("drug", type=drug_command, choices=DRUGS, help="the drug the patient is on")
     labs = sub.add_argument_group("results (each with its unit)")
     for dest, (what, example) in LAB_OPTIONS.items():
         labs.add_argument("--" + dest.replace("_", "-"), dest=dest, type=_text(example),

@@ -1,4 +1,4 @@
-"""``plexodose screen --drug mycophenolate --dose "1 g" --times-per-day 2 --weight "72 kg"``:
+"""``plexodose screen --drug mycophenolate --dose "1 g" --doses-per-day 2 --weight "72 kg"``:
 one order someone else wrote, screened for one patient from a shell.
 
 Registered in ``cli/__init__.py`` with one ``register(...)`` line, like ``review``:
@@ -17,7 +17,7 @@ reading the text:
 
 * 0 (``WITHIN``): within the rules (items not checked, if any, are listed);
 * 10 (``BELOW``): below the range: a warning, never a refusal;
-* 11 (``ABOVE_SOFT``): above the range: needs a stated reason (``--reason``; the category stays
+* 11 (``ABOVE_SOFT``): above the range: needs a stated reason (``--override``; the category stays
   above_soft with a reason, and the JSON's ``accepted`` says it was given);
 * 12 (``ABOVE_HARD``): above an absolute limit: refused, reason or not;
 * 13 (``NOT_SCREENED``): the order could not be screened (the reason is printed).
@@ -27,7 +27,7 @@ The command line's own statuses keep their meaning: 2 a usage error, 3 a refusal
 bug. 10-13 are clear of them and of the shell's 126-165.
 
 >>> from plexodose.cli import main
->>> main(["screen", "--drug", "azathioprine", "--dose", "100 mg", "--times-per-day", "2",
+>>> main(["screen", "--drug", "azathioprine", "--dose", "100 mg", "--doses-per-day", "2",
 ...       "--weight", "72 kg", "--on", "2027-01-04"])  # 2 x 100 = 200 mg/day > 150 mg/day
 azathioprine 100 mg twice daily: ABOVE AN ABSOLUTE LIMIT: REFUSED
 ...
@@ -61,8 +61,8 @@ STATUS_WORDS = {
 }
 # The options a refusal may name ("(option --dose)"); the patient's are the CLI's own.
 OPTION_FLAGS = frozenset({
-    "--fhir", "--drug", "--dose", "--times-per-day", "--days-per-week", "--every", "--days", "--product",
-    "--reason", "--on", "--prior-cyclophosphamide", "--allopurinol", "--last-pulse",
+    "--fhir", "--drug", "--dose", "--doses-per-day", "--days-per-week", "--every", "--days",
+    "--product", "--override", "--on", "--prior-cyclophosphamide", "--allopurinol", "--last-pulse",
     "--last-raised", "--wbc", "--neutrophils",
 })
 DRUGS = tuple(drug.replace("_", "-") for drug in vocab.DRUGS)  # as typed
@@ -71,8 +71,11 @@ ADVICE = (
     ("give prior_cyclophosphamide= or history=", "give --prior-cyclophosphamide"),
     ("(give labs=)", "(give --wbc and --neutrophils)"),
     ("(give last_raised=)", "(give --last-raised)"),
-    ("override='reason'", "--reason 'reason'"),  # the calculator's advice: here it is --reason
+    ("override='reason'", "--override 'reason'"),  # the calculator's advice, as this option
 )
+# The order's fields -> this command's options, where the names differ (one name per choice
+# across commands: cli.ALIASES keeps --times-per-day and --reason working).
+FIELD_FLAGS = {"times_per_day": "--doses-per-day", "reason": "--override"}
 
 
 def _drug(text: str) -> str:
@@ -93,7 +96,7 @@ def _date(text: str) -> dt.date:
 
 def arguments(sub: argparse.ArgumentParser) -> None:
     """The ``screen`` subcommand's options, added to its parser."""
-    from plexodose.cli import PATIENT_OPTIONS, _add
+    from plexodose.cli import PATIENT_OPTIONS, _add, option_strings
     from plexodose.cli import _integer as _whole
     from plexodose.cli import _quantity as _with_unit  # one bare-number refusal for all
 
@@ -116,7 +119,8 @@ def arguments(sub: argparse.ArgumentParser) -> None:
     order.add_argument("--dose", type=_with_unit('"500 mg"'), default=None, metavar="AMOUNT",
                        help='one administration ("500 mg", "1 g/kg", "750 mg/m**2") or a '
                        'daily amount ("1 g/day", "2 mg/kg/day")')
-    order.add_argument("--times-per-day", type=_whole, default=None, metavar="N",
+    order.add_argument(*option_strings("--doses-per-day"), dest="times_per_day", type=_whole,
+                       default=None, metavar="N",
                        help="administrations on a dosing day (default: not stated, read as "
                        "the protocol's and said so)")
     order.add_argument("--days-per-week", type=_whole, default=None, metavar="N",
@@ -126,9 +130,9 @@ def arguments(sub: argparse.ArgumentParser) -> None:
                        'such as "4 weeks"')
     order.add_argument("--days", type=_whole, default=None, metavar="N",
                        help="course length in days (IVIg: consecutive days)")
-    order.add_argument("--product", default=None, metavar="NAME",
-                       help="IVIg product, such as privigen")
-    order.add_argument("--reason", default=None, metavar="REASON",
+    order.add_argument(*option_strings("--product"), dest="product", default=None,
+                       metavar="NAME", help="IVIg product, such as privigen")
+    order.add_argument(*option_strings("--override"), dest="reason", default=None, metavar="REASON",
                        help="the prescriber's stated reason for a dose above the range (never "
                        "lifts an absolute limit)")
     given = sub.add_argument_group("screening")
@@ -197,7 +201,7 @@ def _screen_fhir(args: argparse.Namespace, given: dict[str, Any]) -> Any:
     from plexodose._interop.fhir_orders import screen_fhir
     from plexodose.cli import CliError, make_patient
 
-    mixed = [f"--{name.replace('_', '-')}" for name in ORDER_OPTIONS
+    mixed = [FIELD_FLAGS.get(name, f"--{name.replace('_', '-')}") for name in ORDER_OPTIONS
              if getattr(args, name) is not None]
     if mixed:
         raise CliError(f"--fhir reads the order from its file: leave out {', '.join(mixed)}")

@@ -24,13 +24,13 @@ def require() -> None:
     """Check that the service's libraries are installed, or name the extra that installs them."""
     import importlib.util
 
-    from plexodose._core.extras import MissingExtraError
+    from plexodose._core.extras import MissingExtraError, install_hint
 
     for package in PACKAGES:
         if importlib.util.find_spec(package) is None:
             raise MissingExtraError(
-                f'the CDS Hooks service needs the optional extra "service": pip install '
-                f'"plexodose[service]" (No module named {package!r})', name=package)
+                f'the CDS Hooks service needs the optional extra "service": '
+                f"{install_hint('service')} (No module named {package!r})", name=package)
 
 
 def create_app(config: Config | None = None) -> Any:

@@ -28,6 +28,8 @@ from typing import Any, TextIO
 
 import attrs
 
+from plexodose._interop.tabular import csv_value
+
 SCHEMA_VERSION = 1
 COLUMNS = ("id", "received_at", "service", "card", "outcome", "accepted_suggestions",
            "override_system", "override_code", "override_display", "comment_given",
@@ -149,4 +151,4 @@ def _cell(value: Any) -> Any:
     """A text cell that a spreadsheet would run as a formula is written with a quote first."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
-    return value
+    return csv_value(value)  # a float as its shortest text within 1e-12
