@@ -1,0 +1,123 @@
+"""The review's own refusals and options, word for word (issue 19's mutation score, ``review``).
+
+Each refusal names its field and value and says what is accepted; each option changes what the
+prescriber reads (monitoring-rules.md "Cyclophosphamide": pre-pulse counts within a week; the
+``unjudged`` gap: a result no rule reads is named, flagged or noted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from plexodose import Labs, Patient, cyclophosphamide_iv, review
+from plexodose._core.errors import InputRangeError, MissingInputError
+
+P = Patient.example()  # 72 kg, 175 cm: Mosteller sqrt(72 x 175 / 3600) = 1.8708 m2
+DAY = dt.date(2027, 3, 1)
+U = "x10^9/L"
+PULSE = cyclophosphamide_iv(P, g_per_m2=0.5)  # 0.5 g/m2 x 1.8708 m2 = 935.41 mg
+OK = Labs(date=DAY, wbc=f"6 {U}")
+UNJUDGED_GAP = "[gap] plexodose (monitoring rules: a review acts on every result or says it did not judge it)"
+
+
+def refused(error: type[Exception], drug: Any, labs: Any, **options: Any) -> tuple[str, str, Any]:
+    options.setdefault("on", DAY)
+    with pytest.raises(error) as caught:
+        review(drug, labs, **options)
+    return str(caught.value), caught.value.field, caught.value.value  # type: ignore[attr-defined]
+
+
+def test_labs_that_are_not_labs_are_refused_naming_their_type() -> None:
+    assert refused(InputRangeError, "azathioprine", {"wbc": 3}) == (
+        'labs must be a plexodose.Labs, such as Labs(date="2027-01-16", wbc="3.1 x10^9/L"); got dict',
+        "labs", {"wbc": 3})
+
+
+def test_labs_without_a_result_are_refused() -> None:
+    assert refused(MissingInputError, "azathioprine", Labs(date=DAY)) == (
+        'labs carry no results to review: give at least one, such as wbc="3.1 x10^9/L"', "labs", None)
+
+
+def test_a_patient_that_is_not_a_patient_is_refused_naming_its_type() -> None:
+    assert refused(InputRangeError, "azathioprine", OK, patient="72 kg") == (
+        "patient must be a plexodose.Patient; got str", "patient", "72 kg")
+
+
+def test_unjudged_other_than_flag_or_note_is_refused() -> None:
+    assert refused(InputRangeError, "azathioprine", OK, unjudged="ignore") == (
+        "unjudged must be 'flag' or 'note'; got 'ignore'", "unjudged", "ignore")
+
+
+def test_a_nadir_on_a_daily_drug_is_refused() -> None:
+    nadir = Labs(date=DAY, wbc=f"3 {U}")
+    assert refused(InputRangeError, "azathioprine", OK, nadir=nadir) == (
+        "nadir applies to cyclophosphamide IV only", "nadir", nadir)
+
+
+def test_allopurinol_on_another_drug_or_not_a_boolean_is_refused() -> None:
+    assert refused(InputRangeError, "ciclosporin", OK, allopurinol=True) == (
+        "allopurinol applies to azathioprine only", "allopurinol", True)
+    assert refused(InputRangeError, "azathioprine", OK, allopurinol="yes") == (
+        "allopurinol must be True or False; got 'yes'", "allopurinol", "yes")
+    # allopurinol=False on another drug is no conflict
+    assert review("ciclosporin", OK, on=DAY, allopurinol=False).action == "continue"
+
+
+@pytest.mark.parametrize("drug", ["azathioprine", PULSE])
+@pytest.mark.parametrize("bad", [0.04, 0.11])
+def test_weight_change_outside_5_to_10_percent_is_refused(drug: Any, bad: float) -> None:
+    # dosing-rules.md "A change in weight": 5-10 % of the dosing weight
+    assert refused(InputRangeError, drug, OK, weight_change=bad) == (
+        f"weight_change must be from 0.05 to 0.1 (a fraction); got {bad:g}", "weight_change", bad)
+
+
+@pytest.mark.parametrize("edge", [0.05, 0.10])
+def test_weight_change_of_5_or_10_percent_is_accepted(edge: float) -> None:
+    assert review("azathioprine", OK, on=DAY, weight_change=edge).action == "continue"
+    assert review(PULSE, OK, on=DAY, weight_change=edge).action == "continue"
+
+
+def test_pre_pulse_counts_older_than_a_week_are_refused() -> None:
+    # Michigan: pre-pulse labs within 1 week: 2027-03-01 on 2027-03-09 is 8 days old
+    assert refused(InputRangeError, PULSE, OK, on=DAY + dt.timedelta(days=8)) == (
+        "pre-pulse labs dated 2027-03-01 are 8 days old on 2027-03-09: counts before a pulse must "
+        "be taken within 7 days (Michigan protocol): repeat them", "labs", DAY)
+    # 7 days old (2027-03-08) is still within the week
+    assert review(PULSE, OK, on=DAY + dt.timedelta(days=7)).proposed_text == "935 mg for the next pulse"
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("withheld", True), ("restart_dose", "100 mg/day"), ("current_dose", "100 mg/day"),
+])
+def test_daily_dose_options_are_refused_for_a_pulse(option: str, value: Any) -> None:
+    assert refused(InputRangeError, PULSE, OK, **{option: value}) == (
+        f"{option} does not apply to cyclophosphamide IV (the last pulse is the drug)", option, value)
+
+
+def test_a_pulse_with_withheld_false_is_reviewed() -> None:
+    assert review(PULSE, OK, on=DAY, withheld=False).action == "continue"
+
+
+def test_neutrophils_rule_other_than_postpone_or_cut_is_refused() -> None:
+    assert refused(InputRangeError, PULSE, OK, neutrophils_rule="delay") == (
+        "neutrophils_rule must be 'postpone' or 'cut'; got 'delay'", "neutrophils_rule", "delay")
+
+
+def test_an_unjudged_potassium_on_a_pulse_is_flagged_or_only_noted() -> None:
+    labs = Labs(date=DAY, wbc=f"6 {U}", potassium="6.5 mmol/L")
+    unread = "potassium 6.5 mmol/L: not judged: no rule for potassium on cyclophosphamide IV"
+    flagged = review(PULSE, labs, on=DAY)
+    assert flagged.action == "flag"
+    assert (flagged.reasons[0].action, flagged.reasons[0].text) == (
+        "flag", f"{unread}; the prescriber judges it")
+    assert f"[{flagged.reasons[0].source.tag}] {flagged.reasons[0].source.citation}" == UNJUDGED_GAP
+    noted = review(PULSE, labs, on=DAY, unjudged="note")
+    assert noted.action == "continue"
+    assert [f.action for f in noted.reasons] == ["continue", "continue"]
+    assert noted.notes[-1] == unread
+    # judged results only are "within": WBC 6, never the potassium no rule read
+    assert noted.reasons[1].text == f"judged and within the rules' limits: WBC 6 {U}"
+    assert noted.judgements[1] == unread
