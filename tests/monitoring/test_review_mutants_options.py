@@ -8,11 +8,13 @@ prescriber reads (monitoring-rules.md "Cyclophosphamide": pre-pulse counts withi
 from __future__ import annotations
 
 import datetime as dt
+from collections import UserList
 from typing import Any
 
 import pytest
 
 from plexodose import Labs, Patient, cyclophosphamide_iv, review
+from plexodose._core import units as u
 from plexodose._core.errors import InputRangeError, MissingInputError
 
 P = Patient.example()  # 72 kg, 175 cm: Mosteller sqrt(72 x 175 / 3600) = 1.8708 m2
@@ -121,3 +123,61 @@ def test_an_unjudged_potassium_on_a_pulse_is_flagged_or_only_noted() -> None:
     # judged results only are "within": WBC 6, never the potassium no rule read
     assert noted.reasons[1].text == f"judged and within the rules' limits: WBC 6 {U}"
     assert noted.judgements[1] == unread
+
+
+# --- the baseline creatinine (monitoring-rules.md "Ciclosporin": the mean of two pre-treatment
+# creatinines; the 25 % rise repeats, the 50 % rise stops) ---------------------------------------
+
+JAN1 = Labs(date=dt.date(2027, 1, 1), creatinine="0.8 mg/dL")
+JAN8 = Labs(date=dt.date(2027, 1, 8), creatinine="1.0 mg/dL")
+FIRST_RISE = ("creatinine 1.2 mg/dL is 33.3 % above the pre-treatment 0.9 mg/dL (25 % or more): a "
+              "first rise: repeat in 1 week; reduce the dose by 25-50 % if it persists")
+ONE_BASELINE = "the label asks for two pre-treatment creatinines (the baseline is their mean); one was given"
+
+
+def ciclosporin_at(baseline: Any) -> Any:
+    return review("ciclosporin", Labs(date=DAY, creatinine="1.2 mg/dL"), on=DAY, baseline=baseline)
+
+
+def test_two_baseline_creatinines_are_averaged_and_not_noted() -> None:
+    # (0.8 + 1.0) / 2 = 0.9 mg/dL; (1.2 - 0.9) / 0.9 = 33.3 %: a first rise, repeat in a week
+    r = ciclosporin_at([JAN1, JAN8])
+    assert (r.action, r.next_check) == ("repeat", DAY + dt.timedelta(days=7))
+    assert [(f.action, f.text) for f in r.reasons] == [("repeat", FIRST_RISE)]
+    assert r.notes == ()
+
+
+def test_one_baseline_labs_is_used_and_noted_as_one() -> None:
+    # 0.8 mg/dL alone: (1.2 - 0.8) / 0.8 = 50 %: stop
+    r = ciclosporin_at(JAN1)
+    assert [(f.action, f.text) for f in r.reasons] == [(
+        "stop", "creatinine 1.2 mg/dL is 50 % above the pre-treatment 0.8 mg/dL (50 % or more): "
+        "stop ciclosporin and discuss")]
+    assert r.notes == (ONE_BASELINE,)
+
+
+@pytest.mark.parametrize("value", ["0.9 mg/dL", u.quantity(0.9, "mg/dL")])
+def test_a_baseline_creatinine_value_counts_as_one(value: Any) -> None:
+    r = ciclosporin_at(value)
+    assert [(f.action, f.text) for f in r.reasons] == [("repeat", FIRST_RISE)]
+    assert r.notes == (ONE_BASELINE,)
+
+
+def test_baseline_labs_without_a_creatinine_is_no_baseline() -> None:
+    no_creatinine = Labs(date=dt.date(2027, 1, 9), wbc=f"5 {U}")
+    assert refused(MissingInputError, "ciclosporin", Labs(date=DAY, creatinine="1.2 mg/dL"),
+                   baseline=[no_creatinine]) == (
+        "the ciclosporin creatinine rule compares with the pre-treatment creatinine: give baseline= "
+        '(the pre-treatment Labs, or "0.9 mg/dL")', "baseline", None)
+
+
+def test_a_baseline_in_any_sequence_dated_after_the_results_is_refused() -> None:
+    # a sequence other than a list or tuple is read as the history is; on the results' own date
+    # it is not after them
+    later = dt.date(2027, 3, 2)
+    assert refused(InputRangeError, "ciclosporin", Labs(date=DAY, creatinine="1.2 mg/dL"),
+                   baseline=UserList([Labs(date=later, creatinine="1 mg/dL")])) == (
+        "baseline is dated 2027-03-02, after the results it is compared with (2027-03-01)",
+        "baseline", later)
+    same_day = ciclosporin_at(UserList([JAN1, Labs(date=DAY, creatinine="1.0 mg/dL")]))
+    assert [(f.action, f.text) for f in same_day.reasons] == [("repeat", FIRST_RISE)]
