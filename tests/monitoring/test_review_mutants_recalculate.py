@@ -1,0 +1,127 @@
+"""A change in weight for each weight-based daily drug (``_recalculate``), word for word: issue 19.
+
+dosing-rules.md "A change in weight": a weight 5 % or more from the dosing weight behind the
+current dose asks for a recalculation by the calculator, with all its limits, shown beside the
+current dose for the prescriber to accept; never applied silently; a withheld drug restarts at
+the prescriber's dose, so the new dose is only noted. Hand-computed values in the comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from plexodose import Labs, Patient, azathioprine, cyclophosphamide_oral, cyclosporin, review
+from plexodose._core import units as u
+
+P = Patient.example()  # 72 kg, 175 cm, 60, male, creatinine 1 mg/dL
+P80 = attrs.evolve(P, weight=u.quantity(80, "kg"))  # (80 - 72) / 72 = 11.1 %
+P64 = attrs.evolve(P, weight=u.quantity(64, "kg"))  # (72 - 64) / 72 = 11.1 %
+DAY = dt.date(2027, 3, 1)
+U = "x10^9/L"
+WBC = Labs(date=DAY, wbc=f"6 {U}")
+CICLOSPORIN = cyclosporin(P)  # 5 x 72 = 360 mg/day; two 175 mg doses = 350 mg/day dispensed
+ORAL = cyclophosphamide_oral(P)  # 2 x 72 = 144 mg/day; 125 mg dispensed (rounded down)
+
+
+def at(drug: Any, patient: Patient, **options: Any) -> Any:
+    return review(drug, WBC, on=DAY, baseline="1 mg/dL", patient=patient, **options)
+
+
+def moved(now: int, current: int, calculated: int) -> str:
+    return (f"weight {now} kg differs by 11.1 % from the 72 kg behind the current dose ({current} "
+            f"mg/day, calculated {calculated} mg/day); 5 % or more asks for a recalculation")
+
+
+def test_ciclosporin_at_80_kg_proposes_5_mg_per_kg_of_the_new_weight() -> None:
+    # 5 mg/kg/day x 80 kg = 400 mg/day, two 200 mg doses; ceiling 5 x 80 = 400: within
+    r = at(CICLOSPORIN, P80)
+    shown = ("400 mg/day (recalculated at 80 kg: 5 mg/kg/day, calculated 400 mg/day; current 350 "
+             "mg/day at 72 kg): the prescriber accepts it")
+    assert (r.action, r.proposed_amount, r.proposed_unit, r.proposed_text) == (
+        "recalculate", 400.0, "mg/day", shown)
+    assert r.reasons[0].text == f"{moved(80, 350, 360)}: new dose {shown}"
+    assert r.notes == (
+        "current_dose 350 mg/day: within this patient's own ceiling (2.5-5 mg/kg/day at 72 kg)",
+        "proposed dose 400 mg/day: within this patient's own ceiling (2.5-5 mg/kg/day at 80 kg)")
+    assert (r.next_check, r.next_check_text) == (DAY + dt.timedelta(days=14),
+                                                 "the regular cadence, every 2 weeks")
+
+
+def test_ciclosporin_at_64_kg_proposes_the_lower_dose() -> None:
+    # 5 x 64 = 320 mg/day, 160 a dose, dispensed as two 150 mg doses = 300 mg/day
+    r = at(CICLOSPORIN, P64)
+    assert (r.action, r.proposed_amount) == ("recalculate", 300.0)
+    assert r.proposed_text == ("300 mg/day (recalculated at 64 kg: 5 mg/kg/day, calculated 320 "
+                               "mg/day; current 350 mg/day at 72 kg): the prescriber accepts it")
+
+
+def test_oral_cyclophosphamide_at_80_and_64_kg_is_recalculated_at_2_mg_per_kg() -> None:
+    # 2 x 80 = 160 mg/day, tablets rounded down to 150; 2 x 64 = 128, rounded down to 125
+    heavier = at(ORAL, P80)
+    assert (heavier.action, heavier.proposed_amount) == ("recalculate", 150.0)
+    assert heavier.reasons[0].text == (
+        f"{moved(80, 125, 144)}: new dose 150 mg/day (recalculated at 80 kg: 2 mg/kg/day, "
+        "calculated 160 mg/day; current 125 mg/day at 72 kg): the prescriber accepts it")
+    assert heavier.notes[1] == (
+        "proposed dose 150 mg/day: within this patient's own ceiling (1-2 mg/kg/day at 80 kg "
+        "(creatinine < 250 umol/L), at most 200 mg/day)")
+    lighter = at(ORAL, P64)
+    assert (lighter.action, lighter.proposed_amount) == ("recalculate", 125.0)
+    assert lighter.proposed_text == ("125 mg/day (recalculated at 64 kg: 2 mg/kg/day, calculated "
+                                     "128 mg/day; current 125 mg/day at 72 kg): the prescriber accepts it")
+
+
+def test_azathioprine_keeps_its_doses_a_day_when_recalculated() -> None:
+    # 1 mg/kg/day x 72 = 72 mg/day in two doses of 36, dispensed 2 x 25 = 50 mg/day;
+    # at 80 kg: 80 mg/day, two doses of 40, dispensed 2 x 50 = 100 mg/day (once daily: 75)
+    twice = azathioprine(P, doses_per_day=2, mg_per_kg_day=1)
+    r = at(twice, P80)
+    assert (r.action, r.proposed_amount) == ("recalculate", 100.0)
+    assert r.proposed_text == ("100 mg/day (recalculated at 80 kg: 1 mg/kg/day, calculated 80 "
+                               "mg/day; current 50 mg/day at 72 kg): the prescriber accepts it")
+
+
+def test_azathioprine_with_allopurinol_is_recalculated_with_allopurinol() -> None:
+    # 2 x 80 = 160, capped at 150, a quarter with allopurinol: 37.5 mg/day, dispensed 25 mg
+    # (one tablet); without allopurinol it would be the full 150 mg/day
+    r = at(azathioprine(P, allopurinol=True), P80, allopurinol=True)
+    assert (r.action, r.proposed_amount) == ("recalculate", 25.0)
+    assert r.proposed_text == ("25 mg/day (recalculated at 80 kg: 2 mg/kg/day, calculated 37.5 "
+                               "mg/day, capped; current 25 mg/day at 72 kg): the prescriber accepts it")
+    assert r.notes[-1] == (
+        "proposed dose 25 mg/day: within this patient's own ceiling (1-2 mg/kg/day at 80 kg with "
+        "this patient's renal share, 20 mg-50 mg/day; with allopurinol (one quarter to one third))")
+
+
+RENAL = ("eGFR 23.1 mL/min/1.73 m2 is below 60: ciclosporin is contraindicated in abnormal renal "
+         "function; pass override='reason' to give it anyway")
+
+
+def test_a_dose_the_calculator_refuses_at_the_new_weight_asks_for_a_recalculation_without_one() -> None:
+    # 80 kg with creatinine 3 mg/dL: CKD-EPI 2021 (60, male) 23.1 < 60: ciclosporin refused
+    sick = attrs.evolve(P80, serum_creatinine=u.quantity(3, "mg/dL"))
+    text = (f"{moved(80, 350, 360)}: the new dose could not be calculated ({RENAL}); recalculate "
+            "with the calculator")
+    r = at(CICLOSPORIN, sick)
+    assert (r.action, r.proposed_amount, r.proposed_text) == ("recalculate", None, "")
+    assert [(f.action, f.text, f.source.id) for f in r.reasons][0] == (
+        "recalculate", text, "review.recalculate.weight_change")
+    # withheld: only noted; the restart takes the prescriber's dose
+    withheld = at(CICLOSPORIN, sick, withheld=True)
+    assert (withheld.action, withheld.notes[-1]) == ("withhold", text)
+    assert [f.action for f in withheld.reasons] == ["withhold", "continue"]
+    # the review's override reaches the calculator: 5 x 80 = 400 mg/day
+    accepted = at(CICLOSPORIN, sick, override="renal team agrees")
+    assert (accepted.action, accepted.proposed_amount) == ("recalculate", 400.0)
+
+
+def test_mycophenolate_a_fixed_dose_is_not_recalculated() -> None:
+    from plexodose import mycophenolate
+
+    fixed = mycophenolate(P)
+    r = at(fixed, P80)
+    assert r.action == "continue"
+    assert "review.recalculate.weight_change" not in [s.id for s in r.sources]
