@@ -1,0 +1,97 @@
+"""The patient's own ceiling a dose is screened against (``_ceiling``, ``_own_ceiling``,
+``_azathioprine_ceiling``), word for word: issue 19's mutation score.
+
+dosing-rules.md "Screening an order someone else wrote": a current dose is screened on the
+patient's record; a restart or proposed dose with the new results' renal function. Oral
+cyclophosphamide: 1-2 mg/kg/day by creatinine band, at most 200 mg/day; azathioprine: 1-2
+mg/kg/day with the renal share (CrCl 10-50 mL/min: 75 %), a quarter to a third with
+allopurinol, CPIC's reduced regimen for a poor metabolizer. Hand-computed values in comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import pytest
+
+from plexodose import Labs, Patient, review
+from plexodose._core import units as u
+from plexodose._core.errors import DoseRangeError
+
+P = Patient.example()  # 72 kg, 175 cm, 60, male, creatinine 1 mg/dL, TPMT/NUDT15 normal
+DAY = dt.date(2027, 3, 1)
+U = "x10^9/L"
+
+
+def restart(drug: str, dose: str, creatinine: str, baseline: str, **options: Any) -> Any:
+    labs = Labs(date=DAY, wbc=f"6 {U}", creatinine=creatinine)
+    return review(drug, labs, on=DAY, patient=P, withheld=True, restart_dose=dose,
+                  baseline=baseline, **options)
+
+
+def test_oral_cyclophosphamide_at_120_kg_stops_at_200_mg_per_day() -> None:
+    # 2 mg/kg/day x 120 kg = 240 mg/day, above the 200 mg/day maximum: 200 is the ceiling
+    heavy = attrs.evolve(P, weight=u.quantity(120, "kg"))
+    with pytest.raises(DoseRangeError) as caught:
+        review("cyclophosphamide oral", Labs(date=DAY, wbc=f"6 {U}"), on=DAY, patient=heavy,
+               current_dose="210 mg/day")
+    assert (str(caught.value), caught.value.field, caught.value.value) == (
+        "current_dose 210 mg/day is above the cyclophosphamide (oral) maximum of 200 mg/day (1-2 "
+        "mg/kg/day at 120 kg (creatinine < 250 umol/L), at most 200 mg/day); an override does not "
+        "lift it", "current_dose", 210.0)
+
+
+def test_an_oral_cyclophosphamide_restart_answers_to_the_new_creatinine_band() -> None:
+    # new creatinine 3 mg/dL x 88.4 = 265.2 umol/L: the 250-500 band, 1.75 x 72 = 126 mg/day
+    # (the record's 1 mg/dL would allow 2 x 72 = 144: 140 would pass there)
+    with pytest.raises(DoseRangeError) as caught:
+        restart("cyclophosphamide oral", "140 mg/day", "3 mg/dL", "1 mg/dL")
+    assert (str(caught.value), caught.value.field, caught.value.value) == (
+        "restart_dose 140 mg/day is above the cyclophosphamide (oral) maximum of 126 mg/day (1-1.75 "
+        "mg/kg/day at 72 kg (creatinine 250-500 umol/L), at most 200 mg/day); an override does not "
+        "lift it", "restart_dose", 140.0)
+    r = restart("cyclophosphamide oral", "125 mg/day", "3 mg/dL", "1 mg/dL")
+    assert (r.action, r.proposed_amount) == ("flag", 125.0)
+    assert r.notes == ("restart_dose 125 mg/day: within this patient's own ceiling (1-1.75 "
+                       "mg/kg/day at 72 kg (creatinine 250-500 umol/L), at most 200 mg/day)",)
+
+
+def test_an_azathioprine_restart_answers_to_the_new_creatinines_renal_share() -> None:
+    # new creatinine 2 mg/dL: Cockcroft-Gault (140 - 60) x 70.46 kg ideal / (72 x 2) = 39.1
+    # mL/min, 10-50: 75 %: 2 x 72 x 0.75 = 108 mg/day at the top (the record's 1 mg/dL: 144)
+    r = restart("azathioprine", "100 mg/day", "2 mg/dL", "1.8 mg/dL")
+    assert (r.action, r.proposed_amount) == ("continue", 100.0)
+    assert r.notes == ("restart_dose 100 mg/day: within this patient's own ceiling (1-2 mg/kg/day at "
+                       "72 kg with this patient's renal share, 50 mg-108 mg/day)",)
+    with pytest.raises(DoseRangeError) as caught:
+        restart("azathioprine", "120 mg/day", "2 mg/dL", "1.8 mg/dL")
+    assert str(caught.value) == (
+        "restart_dose 120 mg/day: above this patient's own range (up to 108 mg/day: 1-2 mg/kg/day "
+        "at 72 kg with this patient's renal share, 50 mg-108 mg/day); pass override='reason' to "
+        "accept it")
+    # the override accepts it: 120 is under the 150 mg/day cap
+    accepted = restart("azathioprine", "120 mg/day", "2 mg/dL", "1.8 mg/dL", override="specialist")
+    assert accepted.proposed_amount == 120.0
+
+
+def test_a_poor_metabolizer_on_allopurinol_is_screened_against_the_reduced_regimen_with_it() -> None:
+    # CPIC poor: 10-fold reduction three days a week of N = 2 x 72 = 144, a quarter with
+    # allopurinol: 144 / 4 / 10 x 3 / 7 = 1.54 mg/day on average; 5 mg/day is 3.24 times it
+    poor = attrs.evolve(P, tpmt="poor")
+    with pytest.raises(DoseRangeError) as caught:
+        review("azathioprine", Labs(date=DAY, wbc=f"6 {U}"), on=DAY, patient=poor,
+               current_dose="5 mg/day", allopurinol=True)
+    assert str(caught.value) == (
+        "current_dose 5 mg/day: a poor metabolizer has no protocol range (TPMT/NUDT15 poor "
+        "metabolizer: CPIC's reduced regimen is 1.54 mg/day on average (10-fold reduction, three "
+        "days a week); this dose is 3.24 times it); pass override='reason' to accept it")
+
+
+def test_an_azathioprine_genotype_not_known_is_named_in_the_ceiling() -> None:
+    r = review("azathioprine", Labs(date=DAY, wbc=f"6 {U}"), on=DAY,
+               patient=attrs.evolve(P, tpmt=None), current_dose="100 mg/day")
+    assert r.notes == ("current_dose 100 mg/day: within this patient's own ceiling (1-2 mg/kg/day at "
+                       "72 kg with this patient's renal share, 72 mg-150 mg/day; TPMT/NUDT15 not "
+                       "known)",)
