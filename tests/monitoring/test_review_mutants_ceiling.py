@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 import pytest
 
-from plexodose import Labs, Patient, review
+from plexodose import Labs, Patient, azathioprine, review
 from plexodose._core import units as u
 from plexodose._core.errors import DoseRangeError
 
@@ -95,3 +95,37 @@ def test_an_azathioprine_genotype_not_known_is_named_in_the_ceiling() -> None:
     assert r.notes == ("current_dose 100 mg/day: within this patient's own ceiling (1-2 mg/kg/day at "
                        "72 kg with this patient's renal share, 72 mg-150 mg/day; TPMT/NUDT15 not "
                        "known)",)
+
+
+POOR = attrs.evolve(P, tpmt="poor")
+POOR_REGIMEN = ("TPMT/NUDT15 poor metabolizer: CPIC's reduced regimen is 6.17 mg/day on average "
+                "(10-fold reduction, three days a week)")  # 2 x 72 / 10 x 3 / 7 = 6.17 mg/day
+
+
+def test_a_poor_metabolizers_own_regimen_reviewed_on_override_is_accepted_and_cited() -> None:
+    # the calculator's poor-metabolizer regimen is not rounded to tablets (no dispensed amount):
+    # 14.4 mg on 3 days a week = 14.4 x 3 / 7 = 6.17 mg/day, 1 times CPIC's regimen
+    regimen = azathioprine(POOR, override="specialist agreed")
+    r = review(regimen, Labs(date=DAY, wbc=f"6 {U}"), on=DAY, patient=POOR, override="specialist agreed")
+    assert r.action == "continue"
+    assert r.notes == (
+        f"current_dose 6.17 mg/day: a poor metabolizer has no protocol range ({POOR_REGIMEN}; the "
+        "result's own limits; this dose is 1 times it); accepted on override: specialist agreed",)
+    assert [s.id for s in r.sources] == [
+        "review.screening.dose", "azathioprine.seed.regimen", "azathioprine.genotype.cpic",
+        "azathioprine.renal.crcl", "review.counts.bsr_2017", "azathioprine.review.cadence"]
+
+
+def test_a_poor_metabolizer_on_override_is_still_refused_above_150_mg() -> None:
+    with pytest.raises(DoseRangeError) as caught:
+        review("azathioprine", Labs(date=DAY, wbc=f"6 {U}"), on=DAY, patient=POOR,
+               override="specialist agreed", current_dose="200 mg/day")
+    assert (str(caught.value), caught.value.field, caught.value.value) == (
+        f"current_dose 200 mg/day is above the azathioprine maximum of 150 mg/day ({POOR_REGIMEN}); "
+        "an override does not lift it", "current_dose", 200.0)
+
+
+def test_azathioprine_without_a_patient_cites_only_the_seed_maximum() -> None:
+    r = review("azathioprine", Labs(date=DAY, wbc=f"6 {U}"), on=DAY, current_dose="100 mg/day")
+    assert [s.id for s in r.sources] == ["review.screening.dose", "azathioprine.seed.regimen",
+                                         "review.counts.bsr_2017", "azathioprine.review.cadence"]

@@ -181,3 +181,36 @@ def test_a_baseline_in_any_sequence_dated_after_the_results_is_refused() -> None
         "baseline", later)
     same_day = ciclosporin_at(UserList([JAN1, Labs(date=DAY, creatinine="1.0 mg/dL")]))
     assert [(f.action, f.text) for f in same_day.reasons] == [("repeat", FIRST_RISE)]
+
+
+def test_a_stop_prints_that_no_dose_is_proposed() -> None:
+    r = ciclosporin_at(JAN1)  # the 50 % rise: stop
+    assert repr(r).splitlines()[:3] == [
+        "ciclosporin, results of 2027-03-01: Stop and seek specialist advice",
+        "  proposed dose: none (a restart takes the prescriber's dose)",
+        "  next check: 2027-03-08 (discuss with the specialist team now; repeat the tests by then)",
+    ]
+
+
+def test_a_result_older_than_the_interval_is_repeated_now() -> None:
+    # azathioprine in its first months: every 14 days; WBC of 2027-01-30 is 30 days old on
+    # 2027-03-01: repeat, and the next check is the review date, not 2027-02-13
+    r = review("azathioprine", Labs(date=DAY - dt.timedelta(days=30), wbc=f"6 {U}"), on=DAY)
+    assert (r.action, r.next_check, r.next_check_text) == ("repeat", DAY, "now: repeat the tests")
+    assert r.reasons[0].text == (
+        "WBC dated 2027-01-30 is 30 days old on 2027-03-01, older than the test interval of 14 "
+        "days: repeat before deciding (an old result cannot support continue)")
+
+
+@pytest.mark.parametrize("dose", ["0.5 mg/day", "5000.5 mg/day"])
+def test_a_current_dose_outside_1_to_5000_mg_per_day_is_refused(dose: str) -> None:
+    assert refused(InputRangeError, "azathioprine", OK, current_dose=dose) == (
+        f"current_dose {dose} is outside the plausible range 1-5000 mg/day", "current_dose", dose)
+
+
+def test_a_current_dose_of_1_mg_per_day_is_plausible() -> None:
+    r = review("azathioprine", OK, on=DAY, current_dose="1 mg/day")
+    assert r.notes == (
+        "current_dose 1 mg/day: the patient's own ceiling could not be checked (no patient: only "
+        "the 150 mg/day maximum could be checked, not the genotype, renal or weight range; give "
+        "patient=)",)
