@@ -77,7 +77,12 @@ def test_a_nadir_below_2000_cuts_the_next_pulse_by_20_percent() -> None:
     # nadir 1,700/uL < 2,000: cut 20 % (the default): 0.5 x 0.8 = 0.4 g/m2 x 1.8708 = 748.33 mg
     r = pulse({"wbc": f"5 {U}"}, nadir=Labs(date=DAY - dt.timedelta(days=3), wbc=f"1.7 {U}"))
     assert (r.action, r.proposed_text) == ("continue", "748 mg for the next pulse")
-    assert r.reasons[0].text == "next pulse = 0.4 g/m2 x 1.8708 m2 = 748.33 mg"
+    assert [f.text for f in r.reasons] == [
+        "next pulse = 0.4 g/m2 x 1.8708 m2 = 748.33 mg",
+        f"every result given is within the rules' limits (WBC 5 {U})"]
+    # the cut is the larger end of Michigan's 10-20 %: that choice's source is cited
+    assert ids(r) == ["cyclophosphamide.iv.michigan.nadir", "cyclophosphamide.iv.mesna",
+                      "dosing.reduction.larger"]
 
 
 def test_low_neutrophils_postpone_the_pulse_whatever_the_wbc_says() -> None:
@@ -184,3 +189,45 @@ def test_a_held_pulse_is_not_recalculated_at_a_new_weight() -> None:
     assert (r.action, r.proposed_amount) == ("withhold", None)
     assert [f.action for f in r.reasons] == ["withhold", "continue"]
     assert "review.recalculate.weight_change" not in ids(r)
+
+
+def test_neutrophils_of_1_499_are_below_1_5_and_postpone() -> None:
+    # 1.499 x10^9/L = 1,499/uL < 1,500: postponed, not planned at a 25 % cut
+    r = pulse({"neutrophils": f"1.499 {U}"})
+    assert (r.action, r.proposed_amount) == ("withhold", None)
+    assert r.reasons[0].text == POSTPONE.replace("1.2 ", "1.499 ")
+
+
+def test_the_postponement_names_the_neutrophils_to_three_decimals() -> None:
+    r = pulse({"neutrophils": f"1.2345 {U}"})
+    assert r.reasons[0].text == POSTPONE.replace("1.2 ", "1.234 ")
+
+
+def test_a_pre_pulse_creatinine_just_above_500_umol_holds_the_pulse() -> None:
+    # 500.4 umol/L > 500 (shown rounded to 500): held, no dose, repeat in a week
+    r = pulse({"wbc": f"5 {U}", "creatinine": "500.4 umol/L"})
+    assert (r.action, r.proposed_amount, r.next_check) == ("withhold", None, DAY + dt.timedelta(days=7))
+    assert r.reasons[0].text == ("pre-pulse creatinine 500 umol/L is above 500 umol/L, beyond the "
+                                 "EULAR table: hold the pulse and discuss (dose individually)")
+
+
+def test_the_recalculated_pulse_names_the_rate_and_bsa_to_three_decimals() -> None:
+    # last pulse 0.45 g/m2 x 1.8708 = 841.87 mg; nadir 4,000: 0.45 x 1.25 = 0.5625 g/m2;
+    # 90 kg: sqrt(90 x 175 / 3600) = 2.0917 m2, (2.0917 - 1.8708) / 1.8708 = 11.8 %;
+    # 0.5625 x 2,091.65 = 1,176.55 mg, shown 1,177 mg
+    r = review(cyclophosphamide_iv(P, g_per_m2=0.45), Labs(date=DAY, wbc=f"5 {U}"), on=DAY,
+               nadir=NADIR, patient=attrs.evolve(P, weight=u.quantity(90, "kg")))
+    assert (r.action, r.proposed_text) == ("recalculate", "1,177 mg for the next pulse")
+    assert round(r.proposed_amount, 2) == 1176.55
+    assert r.reasons[0].text == (
+        "BSA 2.092 m2 (weight 90 kg, height 175 cm) differs by 11.8 % from the 1.871 m2 behind the "
+        "last pulse; 5 % or more asks for a recalculation: next pulse 1,177 mg (0.562 g/m2 x 2.092 "
+        "m2; last 842 mg): the prescriber accepts it")
+
+
+def test_a_reduced_pulse_at_a_new_weight_proposes_the_reduction_not_the_recalculation() -> None:
+    # WBC 2.5: 50 % of 935.41 = 467.71 mg (reduce outranks recalculate); the recalculation at
+    # 80 kg (986 mg) is shown beside it, not proposed
+    r = pulse({"wbc": f"2.5 {U}"}, patient=P80)
+    assert (r.action, r.proposed_text) == ("reduce", "468 mg for the next pulse")
+    assert [f.action for f in r.reasons] == ["reduce", "recalculate", "continue"]
