@@ -13,7 +13,15 @@ from typing import Any
 
 import attrs
 
-from plexodose import Labs, Patient, azathioprine, cyclophosphamide_oral, cyclosporin, review
+from plexodose import (
+    DailyDose,
+    Labs,
+    Patient,
+    azathioprine,
+    cyclophosphamide_oral,
+    cyclosporin,
+    review,
+)
 from plexodose._core import units as u
 
 P = Patient.example()  # 72 kg, 175 cm, 60, male, creatinine 1 mg/dL
@@ -112,6 +120,7 @@ def test_a_dose_the_calculator_refuses_at_the_new_weight_asks_for_a_recalculatio
     # withheld: only noted; the restart takes the prescriber's dose
     withheld = at(CICLOSPORIN, sick, withheld=True)
     assert (withheld.action, withheld.notes[-1]) == ("withhold", text)
+    assert "review.recalculate.weight_change" in [s.id for s in withheld.sources]
     assert [f.action for f in withheld.reasons] == ["withhold", "continue"]
     # the review's override reaches the calculator: 5 x 80 = 400 mg/day
     accepted = at(CICLOSPORIN, sick, override="renal team agrees")
@@ -125,3 +134,47 @@ def test_mycophenolate_a_fixed_dose_is_not_recalculated() -> None:
     r = at(fixed, P80)
     assert r.action == "continue"
     assert "review.recalculate.weight_change" not in [s.id for s in r.sources]
+
+
+AZATHIOPRINE_SOURCES = [  # the recalculated dose's own sources follow the current dose's screen
+    "review.screening.dose", "azathioprine.seed.regimen", "azathioprine.genotype.cpic",
+    "azathioprine.renal.crcl", "review.counts.bsr_2017", "body.weight.devine",
+    "renal.crcl.cockcroft_gault", "renal.crcl.weight", "azathioprine.label.tablets_allopurinol",
+    "course.seed.duration", "review.recalculate.weight_change"]
+
+
+def test_a_recalculated_azathioprine_dose_cites_the_calculators_sources() -> None:
+    r = review(azathioprine(P), WBC, on=DAY, patient=P80)
+    assert [s.id for s in r.sources] == [*AZATHIOPRINE_SOURCES, "azathioprine.review.cadence"]
+    # withheld: the new dose is only noted, with the same sources and the restart rule
+    withheld = review(azathioprine(P), WBC, on=DAY, patient=P80, withheld=True)
+    assert [s.id for s in withheld.sources] == [
+        *AZATHIOPRINE_SOURCES, "review.restart.explicit_dose", "azathioprine.review.cadence",
+        "review.withhold.repeat"]
+
+
+def test_a_poor_metabolizers_regimen_is_recalculated_on_the_reviews_override() -> None:
+    # CPIC poor: N = 2 x 80 = 160, capped at 150; / 10 = 15 mg on 3 days a week: 15 x 3 / 7 =
+    # 6.43 mg/day (at 72 kg: 144 / 10 x 3 / 7 = 6.17); the calculator needs the override
+    poor, poor80 = attrs.evolve(P, tpmt="poor"), attrs.evolve(P80, tpmt="poor")
+    r = review(azathioprine(poor, override="specialist agreed"), WBC, on=DAY, patient=poor80,
+               override="specialist agreed")
+    assert (r.action, round(r.proposed_amount, 2)) == ("recalculate", 6.43)
+    assert r.proposed_text == ("6.43 mg/day (recalculated at 80 kg: 2 mg/kg/day, calculated 6.43 "
+                               "mg/day, capped; current 6.17 mg/day at 72 kg): the prescriber accepts it")
+
+
+def test_a_current_dose_that_does_not_show_its_rate_is_left_to_the_calculator() -> None:
+    # the same result with its steps stored as words (no mg/kg/day number to read): the review
+    # cannot recalculate it and says so; the prescriber recalculates with the calculator
+    dose = azathioprine(P)
+    worded = DailyDose._of(*(dose.steps if name == "_steps" else getattr(dose, name)
+                             for name in DailyDose._fields))
+    assert worded == dose
+    r = review(worded, WBC, on=DAY, patient=P80)
+    assert (r.action, r.proposed_amount) == ("recalculate", None)
+    assert r.reasons[0].text == (
+        "weight 80 kg differs by 11.1 % from the 72 kg behind the current dose (150 mg/day, "
+        "calculated 144 mg/day); 5 % or more asks for a recalculation: the new dose could not be "
+        "calculated (the current dose does not show its mg/kg/day); recalculate "
+        "with the calculator")
