@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 import pytest
 
-from plexodose import Labs, Patient, azathioprine, review
+from plexodose import Labs, Patient, azathioprine, cyclophosphamide_oral, cyclosporin, review
 from plexodose._core import units as u
 from plexodose._core.errors import DoseRangeError
 
@@ -129,3 +129,104 @@ def test_azathioprine_without_a_patient_cites_only_the_seed_maximum() -> None:
     r = review("azathioprine", Labs(date=DAY, wbc=f"6 {U}"), on=DAY, current_dose="100 mg/day")
     assert [s.id for s in r.sources] == ["review.screening.dose", "azathioprine.seed.regimen",
                                          "review.counts.bsr_2017", "azathioprine.review.cadence"]
+
+
+MMF_RANGE = "1,000-3,000 mg/day"  # 2 x 500 mg a dose to 3 g/day (mycophenolate titration)
+NOT_KNOWN = (f"{MMF_RANGE}; renal function not known, so the eGFR < 25 limit of 2,000 mg/day is "
+             "not checked")
+
+
+def mmf_current(dose: str, patient: Patient | None = None, **labs: str) -> Any:
+    return review("mycophenolate", Labs(date=DAY, wbc=f"6 {U}", **labs), on=DAY, baseline="1.8 mg/dL",
+                  current_dose=dose, patient=patient)
+
+
+def test_a_current_dose_is_screened_on_the_records_egfr_not_the_new_creatinines() -> None:
+    # new creatinine 2 mg/dL; the current dose was set on the record's 1 mg/dL: CKD-EPI 2021
+    # (60, male) 86.2 mL/min/1.73 m^2
+    r = mmf_current("2500 mg/day", P, creatinine="2 mg/dL")
+    assert r.notes == (
+        f"current_dose 2,500 mg/day: within this patient's own ceiling ({MMF_RANGE}; eGFR 86.2 "
+        "mL/min/1.73 m^2 (CKD-EPI 2021 from the creatinine 1 mg/dL of the patient's record, age "
+        "60, male))",)
+
+
+def test_mycophenolate_without_renal_function_is_checked_against_3_g_only() -> None:
+    r = mmf_current("2500 mg/day")
+    assert r.notes[0] == (f"current_dose 2,500 mg/day: the patient's own ceiling could not be "
+                          f"checked ({NOT_KNOWN})")
+    assert [s.id for s in r.sources] == ["review.screening.dose", "mycophenolate.titration.etg",
+                                         "mycophenolate.review.low_egfr", "review.counts.bsr_2017",
+                                         "mycophenolate.review.cadence"]
+    with pytest.raises(DoseRangeError) as caught:
+        mmf_current("3500 mg/day")
+    assert str(caught.value) == (
+        "current_dose 3,500 mg/day is above the mycophenolate mofetil maximum of 3,000 mg/day "
+        f"({NOT_KNOWN}); an override does not lift it")
+
+
+def test_a_measured_egfr_is_named_to_one_decimal() -> None:
+    # measured 20.25 < 25: 3,000 mg/day reduced to 2,000; the ceiling names "eGFR 20.2"
+    r = review("mycophenolate", Labs(date=DAY, egfr="20.25 mL/min/1.73m2"), on=DAY,
+               current_dose="3000 mg/day", baseline="1 mg/dL")
+    assert (r.action, r.proposed_amount) == ("reduce", 2000.0)
+    assert r.notes[-1] == (f"proposed dose 2,000 mg/day: within this patient's own ceiling "
+                           f"({MMF_RANGE}; eGFR 20.2 mL/min/1.73 m^2: below 25, at most 2,000 mg/day)")
+
+
+@pytest.mark.parametrize("missing", ["sex", "age"])
+def test_without_age_or_sex_the_egfr_is_not_computed(missing: str) -> None:
+    r = mmf_current("2500 mg/day", attrs.evolve(P, **{missing: None}))
+    assert r.notes[0] == (f"current_dose 2,500 mg/day: the patient's own ceiling could not be "
+                          f"checked ({NOT_KNOWN})")
+
+
+@pytest.mark.parametrize(("change", "egfr", "creatinine", "who"), [
+    # CKD-EPI 2021 from 1 mg/dL: 18, male (an adult from 18): 111.9
+    ({"age": 18}, "111.9", "1", "age 18, male"),
+    # 60, female: 64.5
+    ({"sex": "female"}, "64.5", "1", "age 60, female"),
+    # 88 umol/L / 88.4 = 0.995 mg/dL, named to 3 decimals: 86.6
+    ({"serum_creatinine": u.quantity(88, "umol/L")}, "86.6", "0.995", "age 60, male"),
+])
+def test_the_records_egfr_names_its_creatinine_age_and_sex(
+    change: dict[str, Any], egfr: str, creatinine: str, who: str
+) -> None:
+    r = mmf_current("2500 mg/day", attrs.evolve(P, **change))
+    assert r.notes == (
+        f"current_dose 2,500 mg/day: within this patient's own ceiling ({MMF_RANGE}; eGFR {egfr} "
+        f"mL/min/1.73 m^2 (CKD-EPI 2021 from the creatinine {creatinine} mg/dL of the patient's "
+        f"record, {who}))",)
+
+
+def test_a_restart_above_the_results_own_cap_is_refused() -> None:
+    # ciclosporin made at 72 kg caps at 5 x 72 = 360 mg/day; at 74 kg the patient's 370 is
+    # higher, so 365 mg/day is above the result's own 360
+    with pytest.raises(DoseRangeError) as caught:
+        review(cyclosporin(P), Labs(date=DAY, wbc=f"6 {U}"), on=DAY, baseline="1 mg/dL",
+               patient=attrs.evolve(P, weight=u.quantity(74, "kg")), withheld=True,
+               restart_dose="365 mg/day")
+    assert str(caught.value) == (
+        "restart_dose 365 mg/day is above the ciclosporin maximum of 360 mg/day (2.5-5 mg/kg/day at "
+        "74 kg; the result's own limits); an override does not lift it")
+
+
+def test_a_recalculated_dose_is_screened_with_the_new_creatinines_band() -> None:
+    # 86 kg: (86 - 72) / 72 = 19.4 %: 2 x 86 = 172 mg/day, tablets rounded down to 150; the new
+    # creatinine 3 mg/dL x 88.4 = 265 umol/L: 1.75 x 86 = 150.5 mg/day, and 150 is within it
+    r = review(cyclophosphamide_oral(P), Labs(date=DAY, wbc=f"6 {U}", creatinine="3 mg/dL"), on=DAY,
+               baseline="1 mg/dL", patient=attrs.evolve(P, weight=u.quantity(86, "kg")))
+    assert (r.action, r.proposed_amount) == ("recalculate", 150.0)
+    assert r.notes[-1] == ("proposed dose 150 mg/day: within this patient's own ceiling (1-1.75 "
+                           "mg/kg/day at 86 kg (creatinine 250-500 umol/L), at most 200 mg/day)")
+
+
+def test_a_stale_set_names_each_result_in_words() -> None:
+    # ciclosporin every 14 days at first: a set 30 days old is repeated; blood_pressure is named
+    # "blood pressure"
+    r = review("ciclosporin", Labs(date=DAY - dt.timedelta(days=30), wbc=f"6 {U}",
+                                   blood_pressure="130/80 mmHg"), on=DAY)
+    assert (r.action, r.next_check) == ("repeat", DAY)
+    assert r.reasons[0].text == (
+        "WBC, blood pressure dated 2027-01-30 are 30 days old on 2027-03-01, older than the test "
+        "interval of 14 days: repeat before deciding (an old result cannot support continue)")

@@ -126,3 +126,46 @@ def test_the_regular_cadence_names_its_weeks() -> None:
                  stable_since="2026-09-01")
     assert (mmf.next_check, mmf.next_check_text) == (dt.date(2027, 5, 24),
                                                      "the regular cadence, every 12 weeks")
+
+
+def test_two_different_actions_cite_the_one_answer_rule_and_one_action_does_not() -> None:
+    # WBC 3 < 3.5 withholds; potassium has no azathioprine rule: flagged; the highest answers
+    both = review("azathioprine", Labs(date=DAY, wbc=f"3 {U}", potassium="6.5 mmol/L"), on=DAY)
+    assert (both.action, both.proposed_unit) == ("withhold", None)
+    assert [s.id for s in both.sources] == [
+        "review.counts.bsr_2017", "review.results.unjudged", "review.action.highest",
+        "azathioprine.review.cadence", "review.withhold.repeat"]
+    one = review("azathioprine", Labs(date=DAY, wbc=f"3 {U}"), on=DAY)
+    assert "review.action.highest" not in [s.id for s in one.sources]
+
+
+def test_a_creatinine_within_limits_cites_the_rule_that_judged_it() -> None:
+    # creatinine 1 mg/dL on a 1 mg/dL baseline: 0 % rise, within the BSR renal rule
+    r = review("azathioprine", Labs(date=DAY, creatinine="1 mg/dL"), on=DAY, baseline="1 mg/dL")
+    assert [(f.action, f.text) for f in r.reasons] == [
+        ("continue", "every result given is within the rules' limits (creatinine 1 mg/dL)")]
+    assert [s.id for s in r.sources] == ["review.counts.bsr_2017", "azathioprine.review.cadence",
+                                         "review.renal.bsr_2017"]
+
+
+def test_a_withheld_drug_still_withheld_without_a_restart_dose_notes_nothing_about_it() -> None:
+    r = review("azathioprine", Labs(date=DAY, wbc=f"3 {U}"), on=DAY, withheld=True)
+    assert (r.action, r.notes) == ("withhold", ())
+
+
+def test_an_implausible_restart_dose_is_refused_naming_restart_dose() -> None:
+    with pytest.raises(InputRangeError) as caught:
+        review("azathioprine", Labs(date=DAY, wbc=f"6 {U}"), on=DAY, withheld=True,
+               restart_dose="0.5 mg/day")
+    assert (str(caught.value), caught.value.field, caught.value.value) == (
+        "restart_dose 0.5 mg/day is outside the plausible range 1-5000 mg/day", "restart_dose",
+        "0.5 mg/day")
+
+
+def test_a_reduced_dose_answers_to_the_results_own_cap_at_a_weight_just_moved() -> None:
+    # ciclosporin made at 72 kg: its own cap 5 x 72 = 360 mg/day; at 74 kg (2.8 %, no
+    # recalculation) the patient's 5 x 74 = 370 is higher, so the result's 360 is the ceiling
+    r = ciclosporin_rise(cyclosporin(P), patient=attrs.evolve(P, weight=u.quantity(74, "kg")))
+    assert (r.action, r.proposed_amount) == ("reduce", 200.0)
+    assert r.notes[-1] == ("proposed dose 200 mg/day: within this patient's own ceiling (2.5-5 "
+                           "mg/kg/day at 74 kg; the result's own limits)")

@@ -115,7 +115,8 @@ def test_a_dose_the_calculator_refuses_at_the_new_weight_asks_for_a_recalculatio
             "with the calculator")
     r = at(CICLOSPORIN, sick)
     assert (r.action, r.proposed_amount, r.proposed_text) == ("recalculate", None, "")
-    assert [(f.action, f.text, f.source.id) for f in r.reasons][0] == (
+    first = r.reasons[0]
+    assert (first.action, first.text, first.source.id) == (
         "recalculate", text, "review.recalculate.weight_change")
     # withheld: only noted; the restart takes the prescriber's dose
     withheld = at(CICLOSPORIN, sick, withheld=True)
