@@ -230,3 +230,53 @@ def test_a_stale_set_names_each_result_in_words() -> None:
     assert r.reasons[0].text == (
         "WBC, blood pressure dated 2027-01-30 are 30 days old on 2027-03-01, older than the test "
         "interval of 14 days: repeat before deciding (an old result cannot support continue)")
+
+
+def screened(drug: str, dose: str, patient: Patient | None = None) -> Any:
+    return review(drug, Labs(date=DAY, wbc=f"6 {U}"), on=DAY, current_dose=dose, patient=patient)
+
+
+def test_oral_cyclophosphamide_without_a_weight_is_checked_against_200_mg_only() -> None:
+    r = screened("cyclophosphamide oral", "150 mg/day")
+    assert [s.id for s in r.sources] == [
+        "review.screening.dose", "cyclophosphamide.oral.limit.daily",
+        "cyclophosphamide.oral.review.counts", "cyclophosphamide.oral.review.cadence"]
+    with pytest.raises(DoseRangeError) as caught:
+        screened("cyclophosphamide oral", "250 mg/day")
+    assert str(caught.value) == (
+        "current_dose 250 mg/day is above the cyclophosphamide (oral) maximum of 200 mg/day (no "
+        "weight: only the 200 mg/day maximum could be checked; give patient=); an override does "
+        "not lift it")
+
+
+def test_oral_cyclophosphamide_with_a_weight_cites_the_seed_and_the_renal_bands() -> None:
+    r = screened("cyclophosphamide oral", "100 mg/day", P)
+    assert [s.id for s in r.sources] == [
+        "review.screening.dose", "cyclophosphamide.seed.regimen", "cyclophosphamide.oral.renal",
+        "cyclophosphamide.oral.limit.daily", "cyclophosphamide.oral.review.counts",
+        "cyclophosphamide.oral.review.cadence"]
+
+
+def test_a_creatinine_just_under_250_umol_keeps_the_full_oral_band() -> None:
+    # 249.6 umol/L < 250: 2 mg/kg/day (not rounded up into the 250-500 band)
+    r = screened("cyclophosphamide oral", "100 mg/day",
+                 attrs.evolve(P, serum_creatinine=u.quantity(249.6, "umol/L")))
+    assert r.notes == ("current_dose 100 mg/day: within this patient's own ceiling (1-2 mg/kg/day at "
+                       "72 kg (creatinine < 250 umol/L), at most 200 mg/day)",)
+
+
+def test_ciclosporin_ceiling_cites_the_seed_with_a_weight_and_refuses_above_5_mg_per_kg() -> None:
+    without = screened("ciclosporin", "300 mg/day")
+    assert [s.id for s in without.sources] == [
+        "review.screening.dose", "dosing.limit.seed_ceiling", "review.counts.bsr_2017",
+        "ciclosporin.label.dose", "ciclosporin.review.cadence"]
+    weighed = screened("ciclosporin", "300 mg/day", P)
+    assert [s.id for s in weighed.sources] == [
+        "review.screening.dose", "ciclosporin.seed.regimen", "dosing.limit.seed_ceiling",
+        "review.counts.bsr_2017", "ciclosporin.label.dose", "ciclosporin.review.cadence"]
+    # 5 x 72 = 360 mg/day is the absolute ceiling: 400 is refused, an override cannot lift it
+    with pytest.raises(DoseRangeError) as caught:
+        screened("ciclosporin", "400 mg/day", P)
+    assert str(caught.value) == (
+        "current_dose 400 mg/day is above the ciclosporin maximum of 360 mg/day (2.5-5 mg/kg/day "
+        "at 72 kg); an override does not lift it")

@@ -11,11 +11,12 @@ import datetime as dt
 from collections import UserList
 from typing import Any
 
+import pint
 import pytest
 
 from plexodose import Labs, Patient, cyclophosphamide_iv, review
 from plexodose._core import units as u
-from plexodose._core.errors import InputRangeError, MissingInputError
+from plexodose._core.errors import InputRangeError, MissingInputError, UnitError
 
 P = Patient.example()  # 72 kg, 175 cm: Mosteller sqrt(72 x 175 / 3600) = 1.8708 m2
 DAY = dt.date(2027, 3, 1)
@@ -214,3 +215,38 @@ def test_a_current_dose_of_1_mg_per_day_is_plausible() -> None:
         "current_dose 1 mg/day: the patient's own ceiling could not be checked (no patient: only "
         "the 150 mg/day maximum could be checked, not the genotype, renal or weight range; give "
         "patient=)",)
+
+
+def test_a_baseline_that_is_not_a_creatinine_or_labs_is_refused_naming_baseline() -> None:
+    assert refused(UnitError, "ciclosporin", OK, baseline="5 kg") == (
+        'baseline must be a creatinine concentration such as "0.9 mg/dL" or "80 umol/L"; got 5 kg '
+        "([mass])", "baseline", "5 kg")
+    assert refused(InputRangeError, "ciclosporin", OK, baseline={"creatinine": 1}) == (
+        "baseline must be a list of Labs, oldest first; got dict", "baseline", {"creatinine": 1})
+
+
+def test_a_baseline_quantity_from_another_pint_registry_is_read_as_a_creatinine() -> None:
+    r = ciclosporin_at(pint.UnitRegistry().Quantity(0.9, "mg/dL"))
+    assert [(f.action, f.text) for f in r.reasons] == [("repeat", FIRST_RISE)]
+
+
+def test_eosinophils_and_albumin_explained_together_or_one_as_a_name_are_noted() -> None:
+    # BSR: eosinophils > 0.5 and albumin < 30 withhold unless explained; explained: noted only
+    both = review("azathioprine", Labs(date=DAY, eosinophils=f"0.6 {U}", albumin="25 g/L"), on=DAY,
+                  explained=["eosinophils", "albumin"])
+    assert both.action == "continue"
+    assert both.notes == (f"eosinophils 0.6 {U} is above 0.5 {U}: explained by the prescriber",
+                          "albumin 25 g/L is below 30 g/L: explained by the prescriber")
+    one = review("azathioprine", Labs(date=DAY, eosinophils=f"0.6 {U}"), on=DAY, explained="eosinophils")
+    assert (one.action, one.notes) == (
+        "continue", (f"eosinophils 0.6 {U} is above 0.5 {U}: explained by the prescriber",))
+
+
+def test_stable_since_the_day_of_the_results_is_accepted() -> None:
+    assert review("azathioprine", OK, on=DAY, stable_since=DAY).action == "continue"
+
+
+def test_an_upper_limit_of_normal_that_is_not_an_enzyme_activity_is_refused() -> None:
+    assert refused(UnitError, "azathioprine", OK, uln_alt="40 mg") == (
+        'uln_alt must be an enzyme activity concentration such as "40 U/L"; got 40 mg ([mass])',
+        "uln_alt", "40 mg")
