@@ -145,6 +145,11 @@ def test_a_current_dose_is_screened_on_the_records_egfr_not_the_new_creatinines(
     # new creatinine 2 mg/dL; the current dose was set on the record's 1 mg/dL: CKD-EPI 2021
     # (60, male) 86.2 mL/min/1.73 m^2
     r = mmf_current("2500 mg/day", P, creatinine="2 mg/dL")
+    # the creatinine is read by two rules: both are named
+    assert r.judgements[1] == (
+        "creatinine 2 mg/dL: judged by [guideline] BSR/BHPR 2017 guideline for non-biologic "
+        "DMARDs, as restated by the NHS Specialist Pharmacy Service monitoring pages; [label] "
+        "mycophenolate mofetil prescribing information (via secondary summary)")
     assert r.notes == (
         f"current_dose 2,500 mg/day: within this patient's own ceiling ({MMF_RANGE}; eGFR 86.2 "
         "mL/min/1.73 m^2 (CKD-EPI 2021 from the creatinine 1 mg/dL of the patient's record, age "

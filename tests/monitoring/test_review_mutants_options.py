@@ -17,6 +17,7 @@ import pytest
 from plexodose import Labs, Patient, cyclophosphamide_iv, review
 from plexodose._core import units as u
 from plexodose._core.errors import InputRangeError, MissingInputError, UnitError
+from plexodose._monitoring.review import Review
 
 P = Patient.example()  # 72 kg, 175 cm: Mosteller sqrt(72 x 175 / 3600) = 1.8708 m2
 DAY = dt.date(2027, 3, 1)
@@ -250,3 +251,71 @@ def test_an_upper_limit_of_normal_that_is_not_an_enzyme_activity_is_refused() ->
     assert refused(UnitError, "azathioprine", OK, uln_alt="40 mg") == (
         'uln_alt must be an enzyme activity concentration such as "40 U/L"; got 40 mg ([mass])',
         "uln_alt", "40 mg")
+
+
+# --- dates (dosing-rules.md "Whose value, from when") ------------------------------------------
+
+START = DAY - dt.timedelta(days=20)  # 2027-02-09
+
+
+def test_a_baseline_on_the_start_day_is_refused_and_the_day_before_accepted() -> None:
+    on_start = Labs(date=START, creatinine="1 mg/dL")
+    assert refused(InputRangeError, "azathioprine", OK, started=START, baseline=on_start) == (
+        "baseline dated 2027-02-09 is not before the start 2027-02-09: a baseline must be dated "
+        "before the drug's start (give on-treatment results as labs= or history=)", "baseline", START)
+    day_before = Labs(date=START - dt.timedelta(days=1), creatinine="1 mg/dL")
+    assert review("azathioprine", OK, on=DAY, started=START, baseline=day_before).action == "continue"
+
+
+def test_a_baseline_after_the_first_history_set_is_refused() -> None:
+    # history from 2027-02-19: a baseline of 2027-02-24 falls after it, though before the labs
+    history = [Labs(date=DAY - dt.timedelta(days=10), wbc=f"6 {U}")]
+    baseline = Labs(date=DAY - dt.timedelta(days=5), creatinine="1 mg/dL")
+    assert refused(InputRangeError, "azathioprine", OK, history=history, baseline=baseline) == (
+        "baseline dated 2027-02-24 is not before the first on-treatment results (2027-02-19): a "
+        "baseline must be dated before the drug's start", "baseline", baseline.date)
+
+
+def test_history_on_the_date_of_the_latest_results_is_refused() -> None:
+    assert refused(InputRangeError, "azathioprine", OK, history=[Labs(date=DAY, wbc=f"5 {U}")]) == (
+        "history must be earlier than the latest results (2027-03-01); its last set is dated "
+        "2027-03-01", "history", DAY)
+
+
+def test_labs_after_the_review_date_or_before_the_start_are_refused() -> None:
+    assert refused(InputRangeError, "azathioprine", OK, on=DAY - dt.timedelta(days=1)) == (
+        "labs are dated 2027-03-01, in the future (after 2027-02-28); check the date, or pass on= "
+        "the date of the review", "labs", DAY)
+    assert refused(InputRangeError, "azathioprine", OK, started=DAY + dt.timedelta(days=1),
+                   on=DAY + dt.timedelta(days=1)) == (
+        "labs dated 2027-03-01 is before the treatment it reviews (started 2027-03-02); give "
+        "pre-treatment results as baseline=", "labs", DAY)
+
+
+def test_stable_since_that_is_not_a_date_is_refused_when_the_start_is_given() -> None:
+    assert refused(InputRangeError, "azathioprine", OK, started=START, stable_since="nonsense") == (
+        'stable_since must be a date such as "2027-01-16" (an ISO string) or datetime.date(2027, 1, '
+        "16); got 'nonsense'", "stable_since", "nonsense")
+
+
+def test_weight_change_that_is_not_a_number_is_refused() -> None:
+    assert refused(InputRangeError, "azathioprine", OK, weight_change="x") == (
+        "weight_change must be a plain number such as 0.4 (its unit is in its name); got str 'x'",
+        "weight_change", "x")
+
+
+def test_without_on_the_review_is_dated_today() -> None:
+    # results of today, azathioprine in its first months: the next check in 14 days
+    today = dt.date.today()
+    r = review("azathioprine", Labs(date=today, wbc=f"6 {U}"))
+    assert (r.date, r.next_check) == (today, today + dt.timedelta(days=14))
+
+
+@pytest.mark.parametrize("action", ["withhold", "stop"])
+def test_a_withhold_or_stop_never_carries_a_dose(action: str) -> None:
+    with pytest.raises(InputRangeError) as caught:
+        Review(drug="azathioprine", date=DAY, action=action, reasons=(), next_check=DAY,
+               proposed_amount=100.0)
+    assert (str(caught.value), caught.value.field, caught.value.value) == (
+        f"a {action} never carries a dose; a restart takes the prescriber's dose",
+        "proposed_amount", 100.0)
