@@ -319,3 +319,42 @@ def test_a_withhold_or_stop_never_carries_a_dose(action: str) -> None:
     assert (str(caught.value), caught.value.field, caught.value.value) == (
         f"a {action} never carries a dose; a restart takes the prescriber's dose",
         "proposed_amount", 100.0)
+
+
+# --- the review's other forms (their own suites, views and interop, are outside the mutation
+# selection: these pin what review.py itself passes on) ----------------------------------------
+
+
+class _Printer:
+    """IPython's pretty printer, as far as ``_repr_pretty_`` uses it."""
+
+    def __init__(self, max_width: int | None = None) -> None:
+        if max_width is not None:
+            self.max_width = max_width
+        self.out = ""
+
+    def text(self, text: str) -> None:
+        self.out += text
+
+
+def test_ipython_shows_the_review_wrapped_to_its_width() -> None:
+    r = review("azathioprine", Labs(date=DAY, wbc=f"3 {U}"), on=DAY)
+    narrow = _Printer(50)
+    r._repr_pretty_(narrow, False)
+    assert narrow.out.splitlines()[:4] == [
+        "azathioprine, results of 2027-03-01: Withhold",
+        "    and discuss with the specialist team",
+        "  proposed dose: none (a restart takes the",
+        "      prescriber's dose)",
+    ]
+    assert max(len(line) for line in narrow.out.splitlines()) <= 50
+    unknown = _Printer()  # a printer without a width: the review as printed
+    r._repr_pretty_(unknown, False)
+    assert unknown.out == repr(r)
+
+
+def test_the_json_form_is_sorted_and_indented_as_asked() -> None:
+    r = review("azathioprine", Labs(date=DAY, wbc=f"3 {U}"), on=DAY)
+    assert r.to_json(indent=1).splitlines()[:4] == [
+        "{", ' "action": "withhold",', ' "date": "2027-03-01",', ' "drug": "azathioprine",']
+    assert r.to_json().startswith('{"action": "withhold", "date": "2027-03-01", "drug": "azathioprine", ')
