@@ -285,3 +285,13 @@ def test_ciclosporin_ceiling_cites_the_seed_with_a_weight_and_refuses_above_5_mg
     assert str(caught.value) == (
         "current_dose 400 mg/day is above the ciclosporin maximum of 360 mg/day (2.5-5 mg/kg/day "
         "at 72 kg); an override does not lift it")
+
+
+def test_a_proposed_dose_answers_to_an_older_sets_egfr_when_the_latest_has_none() -> None:
+    # the latest set has no renal result; eGFR 20 of 2027-02-24 is the latest: below 25, so
+    # 3,000 mg/day is reduced to 2,000 and screened against the 2,000 mg/day limit
+    r = review("mycophenolate", Labs(date=DAY, wbc=f"6 {U}"), on=DAY, current_dose="3000 mg/day",
+               baseline="1 mg/dL", history=[Labs(date=DAY - dt.timedelta(days=5), egfr="20 mL/min/1.73m2")])
+    assert (r.action, r.proposed_amount) == ("reduce", 2000.0)
+    assert r.notes[-1] == (f"proposed dose 2,000 mg/day: within this patient's own ceiling ({MMF_RANGE}; "
+                           "eGFR 20 mL/min/1.73 m^2: below 25, at most 2,000 mg/day)")

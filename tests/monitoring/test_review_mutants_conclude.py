@@ -169,3 +169,14 @@ def test_a_reduced_dose_answers_to_the_results_own_cap_at_a_weight_just_moved() 
     assert (r.action, r.proposed_amount) == ("reduce", 200.0)
     assert r.notes[-1] == ("proposed dose 200 mg/day: within this patient's own ceiling (2.5-5 "
                            "mg/kg/day at 74 kg; the result's own limits)")
+
+
+def test_an_older_set_within_limits_keeps_the_latest_sets_reduction() -> None:
+    # potassium 4 mmol/L of 2027-02-22 is the latest potassium: within; the confirmed creatinine
+    # rise of the latest set still proposes 200 mg/day
+    history = [Labs(date=DAY - dt.timedelta(days=7), creatinine="1.27 mg/dL", potassium="4 mmol/L")]
+    r = review(cyclosporin(P), RAISED, on=DAY, baseline="1.0 mg/dL", history=history, patient=P)
+    assert (r.action, r.proposed_amount) == ("reduce", 200.0)
+    assert [(f.action, f.text) for f in r.reasons] == [
+        ("reduce", CONFIRMED),
+        ("continue", "judged and within the rules' limits: potassium 4 mmol/L (2027-02-22)")]

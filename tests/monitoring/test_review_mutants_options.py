@@ -358,3 +358,36 @@ def test_the_json_form_is_sorted_and_indented_as_asked() -> None:
     assert r.to_json(indent=1).splitlines()[:4] == [
         "{", ' "action": "withhold",', ' "date": "2027-03-01",', ' "drug": "azathioprine",']
     assert r.to_json().startswith('{"action": "withhold", "date": "2027-03-01", "drug": "azathioprine", ')
+
+
+@pytest.mark.parametrize("drug", ["ivig", "immunoglobulin", " Immunoglobulin "])
+def test_ivig_has_no_lab_rules_to_review_by(drug: str) -> None:
+    assert refused(InputRangeError, drug, OK) == (
+        "IVIg has no lab-driven rules in the reference to review by (assess renal function before "
+        "each course)", "drug", drug)
+
+
+def test_an_unknown_drug_is_refused_naming_the_drugs_reviewed() -> None:
+    assert refused(InputRangeError, "aspirin", OK) == (
+        "drug must be azathioprine, mycophenolate, ciclosporin, cyclophosphamide oral or "
+        "cyclophosphamide iv (or the calculator's result); got 'aspirin'", "drug", "aspirin")
+
+
+# --- older sets: each quantity's latest result, with its own date ("Labs for a review decision")
+
+
+def test_an_older_results_check_date_already_past_is_now() -> None:
+    # eGFR 50 of 2027-02-19 (10 days old, within the 14-day interval) asks for a repeat in 1
+    # week: 2027-02-26, already past on 2027-03-01: the next check is the review date
+    history = [Labs(date=DAY - dt.timedelta(days=10), egfr="50 mL/min/1.73m2")]
+    r = review("azathioprine", OK, on=DAY, baseline="1 mg/dL", history=history)
+    assert (r.action, r.next_check, r.next_check_text) == ("repeat", DAY, "now: repeat the tests")
+    # with WBC 3 in the latest set the withhold wins, and both findings are kept
+    low = review("azathioprine", Labs(date=DAY, wbc=f"3 {U}"), on=DAY, baseline="1 mg/dL",
+                 history=history)
+    assert (low.action, low.next_check, low.next_check_text) == (
+        "withhold", DAY, "now: discuss with the specialist team now; repeat the tests by then")
+    assert [(f.action, f.text) for f in low.reasons] == [
+        ("withhold", f"WBC 3 {U} is below 3.5 {U}: withhold and discuss with the specialist team"),
+        ("repeat", "eGFR 50 mL/min/1.73 m^2 is below 60: repeat in 1 week (once; the eGFR alone "
+         "never withholds)")]
