@@ -295,3 +295,16 @@ def test_a_proposed_dose_answers_to_an_older_sets_egfr_when_the_latest_has_none(
     assert (r.action, r.proposed_amount) == ("reduce", 2000.0)
     assert r.notes[-1] == (f"proposed dose 2,000 mg/day: within this patient's own ceiling ({MMF_RANGE}; "
                            "eGFR 20 mL/min/1.73 m^2: below 25, at most 2,000 mg/day)")
+
+
+def test_a_restart_answers_to_an_older_sets_creatinine_when_the_latest_has_none() -> None:
+    # the latest set has counts only; creatinine 3 mg/dL of 2027-02-26 is the latest: 265 umol/L,
+    # the 250-500 band: 1.75 x 72 = 126 mg/day (the record's 1 mg/dL would allow 144)
+    with pytest.raises(DoseRangeError) as caught:
+        review("cyclophosphamide oral", Labs(date=DAY, wbc=f"6 {U}"), on=DAY, patient=P,
+               withheld=True, restart_dose="140 mg/day", baseline="1 mg/dL",
+               history=[Labs(date=DAY - dt.timedelta(days=3), creatinine="3 mg/dL")])
+    assert str(caught.value) == (
+        "restart_dose 140 mg/day is above the cyclophosphamide (oral) maximum of 126 mg/day (1-1.75 "
+        "mg/kg/day at 72 kg (creatinine 250-500 umol/L), at most 200 mg/day); an override does not "
+        "lift it")

@@ -179,3 +179,12 @@ def test_a_current_dose_that_does_not_show_its_rate_is_left_to_the_calculator() 
         "calculated 144 mg/day); 5 % or more asks for a recalculation: the new dose could not be "
         "calculated (the current dose does not show its mg/kg/day); recalculate "
         "with the calculator")
+
+
+def test_oral_cyclophosphamide_is_recalculated_at_its_own_rate() -> None:
+    # 1.5 mg/kg/day x 72 = 108 mg/day, dispensed 100; at 80 kg: 1.5 x 80 = 120 mg/day, to the
+    # nearest 25 mg: 125 mg/day (not the 2 mg/kg/day default: 160, 150 dispensed)
+    r = at(cyclophosphamide_oral(P, mg_per_kg_day=1.5), P80)
+    assert (r.action, r.proposed_amount) == ("recalculate", 125.0)
+    assert r.proposed_text == ("125 mg/day (recalculated at 80 kg: 1.5 mg/kg/day, calculated 120 "
+                               "mg/day; current 100 mg/day at 72 kg): the prescriber accepts it")
