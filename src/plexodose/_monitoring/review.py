@@ -543,7 +543,7 @@ def review(
         r.proposals += group.proposals
     _recalculate(r, drug, patient, change, _flag(withheld, "withheld"), reason_given)
     found = _not_before(_conclude(r, withheld, restart_dose, patient), today)
-    if found.next_check < today:  # a repeat date already past (in any set) is the review date
+    if older and found.next_check < today:
         found = attrs.evolve(found, next_check=today, next_check_text=f"now: {found.next_check_text}")
     return found
 
