@@ -382,6 +382,11 @@ def test_an_older_results_check_date_already_past_is_now() -> None:
     history = [Labs(date=DAY - dt.timedelta(days=10), egfr="50 mL/min/1.73m2")]
     r = review("azathioprine", OK, on=DAY, baseline="1 mg/dL", history=history)
     assert (r.action, r.next_check, r.next_check_text) == ("repeat", DAY, "now: repeat the tests")
+    # eGFR 50 of 2027-02-22 (7 days old): its repeat falls on the review date itself, which is
+    # not past: the date is kept without "now"
+    due = review("azathioprine", OK, on=DAY, baseline="1 mg/dL",
+                 history=[Labs(date=DAY - dt.timedelta(days=7), egfr="50 mL/min/1.73m2")])
+    assert (due.action, due.next_check, due.next_check_text) == ("repeat", DAY, "repeat the tests")
     # with WBC 3 in the latest set the withhold wins, and both findings are kept
     low = review("azathioprine", Labs(date=DAY, wbc=f"3 {U}"), on=DAY, baseline="1 mg/dL",
                  history=history)
