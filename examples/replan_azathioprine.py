@@ -4,8 +4,9 @@ Run: python examples/replan_azathioprine.py
 
 The example patient starts azathioprine on 2026-12-01 (1, then 1.5 mg/kg/day, then the target
 150 mg daily). Fortnightly blood counts fall from 6.0 to 3.1 x10^9/L: the review flags the gradual
-fall, then withholds at 3.1 (below 3.5, BSR 2017) and the plan drops the later doses and adds a
-repeat test a week later. The original plan is kept for comparison.
+fall, then withholds at 3.1 (below 3.5, BSR 2017) and the plan drops the later doses and adds the
+repeat test: a week after the results, a date already past on the review date (2027-02-20), so
+the repeat is due at once, on the review date. The original plan is kept for comparison.
 """
 
 from __future__ import annotations

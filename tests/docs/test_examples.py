@@ -126,9 +126,10 @@ def test_replan_azathioprine_example(tmp_path: Path) -> None:
     # WBC 6.0, 5.6, 4.6, 4.3, 3.1 x10^9/L: the fall is flagged, 3.1 (< 3.5) withholds
     assert lines[:5] == ["2026-12-15: continue", "2026-12-29: continue", "2027-01-12: flag",
                          "2027-01-26: flag", "2027-02-09: withhold"]
-    assert "next check: 2027-02-16" in out  # 2027-02-09 + 7 days
+    # 2027-02-09 + 7 days = 2027-02-16, already past on the review date 2027-02-20: due now
+    assert "next check: 2027-02-20 (now: discuss with the specialist team now" in out
     # doses from the result's date removed: 100 mg Feb 9-22 (14 days), 150 mg Feb 23 - Mar 31 (37)
     assert "  - doses 2027-02-09 to 2027-02-22: 100 mg daily (14 days)" in lines
     assert "  - doses 2027-02-23 to 2027-03-31: 150 mg daily (37 days)" in lines
     assert any(line.startswith("  + 2027-02-09 decision: WITHHOLD azathioprine") for line in lines)
-    assert any(line.startswith("  + 2027-02-16 monitoring: after the withhold") for line in lines)
+    assert any(line.startswith("  + 2027-02-20 monitoring: after the withhold") for line in lines)

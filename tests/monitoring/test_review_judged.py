@@ -290,3 +290,20 @@ def test_allopurinol_quarter_is_the_patients_azathioprine_ceiling() -> None:
     assert ok.proposed_amount == 25.0
     assert review("azathioprine", NORMAL, on=DAY, withheld=True, restart_dose="100 mg/day",
                   patient=P).proposed_amount == 100.0  # without allopurinol: inside 72-144
+
+
+def test_a_next_check_already_past_on_the_review_date_is_now() -> None:
+    # ALT 150 U/L > 100 on azathioprine: withhold, repeat within 7 days: 2027-02-19 + 7 =
+    # 2027-02-26, already past when the results are reviewed on 2027-03-01: due now
+    from plexodose import Labs, review
+
+    r = review("azathioprine", Labs(date="2027-02-19", wbc="6 x10^9/L", alt="150 U/L"),
+               on="2027-03-01")
+    assert r.action == "withhold"
+    assert r.next_check.isoformat() == "2027-03-01"
+    assert r.next_check_text.startswith("now: ")
+    # reviewed the day the results came, the same rule keeps its own date
+    same_day = review("azathioprine", Labs(date="2027-02-19", wbc="6 x10^9/L", alt="150 U/L"),
+                      on="2027-02-19")
+    assert same_day.next_check.isoformat() == "2027-02-26"
+    assert not same_day.next_check_text.startswith("now")

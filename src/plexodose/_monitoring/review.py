@@ -552,10 +552,7 @@ def review(
             r.cite(source)
         r.proposals += group.proposals
     _recalculate(r, drug, patient, change, _flag(withheld, "withheld"), reason_given)
-    found = _not_before(_conclude(r, withheld, restart_dose, patient), today)
-    if older and found.next_check < today:
-        found = attrs.evolve(found, next_check=today, next_check_text=f"now: {found.next_check_text}")
-    return found
+    return _not_before(_conclude(r, withheld, restart_dose, patient), today)
 
 
 def _only(labs: Labs, names: Iterable[str]) -> Labs:
@@ -651,9 +648,10 @@ def _recalculate(r: Rules, drug: Any, patient: Patient | None, change: float, wi
 
 
 def _not_before(found: Review, today: dt.date) -> Review:
-    """A stale result's next check is the review date, not its own (past) cadence date."""
-    stale = any(f.source == _prov.REVIEW_WINDOW for f in found.reasons)
-    if not stale or found.next_check >= today:
+    """The next check is never before the review date: a date the results' own cadence gives
+    that has passed by then (a stale result, an older set, a withhold's repeat reviewed late)
+    is "now"."""
+    if found.next_check >= today:
         return found
     return attrs.evolve(found, next_check=today, next_check_text=f"now: {found.next_check_text}")
 
