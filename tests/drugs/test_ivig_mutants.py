@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 import plexodose._core.sources as src
-from plexodose import DoseRangeError, Patient, ivig
+from plexodose import DoseRangeError, InputRangeError, Patient, ivig
 from plexodose._dosing.products import IVIgProduct
 from plexodose._drugs.ivig import at_risk_rate
 
@@ -182,3 +182,31 @@ def test_over_120_percent_of_ibw_within_float_noise_of_120_is_not_above() -> Non
              auto_rule="over_120_percent_ibw")
     assert (r.weight_basis, r.weight_basis_reason) == (
         "actual", "actual weight is 120 % of ideal, not above 120 %")
+
+
+# --- risk_factors given as a tuple, or as something that cannot be iterated -------------------
+
+
+def test_risk_factors_given_as_a_tuple_are_read() -> None:
+    # age 40, eGFR above 60: no risk the patient shows, only the flagged one
+    r = ivig(Patient(weight="72 kg", age=40, sex="male", serum_creatinine="1 mg/dL"),
+             risk_factors=("diabetes",))
+    assert r.risk_factors == ("diabetes",)
+
+
+class _Unreadable:
+    """An iterable whose iteration fails (as a 0-d array's does)."""
+
+    def __iter__(self) -> object:
+        raise TypeError("iteration over a 0-d array")
+
+    def __repr__(self) -> str:
+        return "Unreadable()"
+
+
+def test_risk_factors_that_cannot_be_iterated_are_refused_by_name() -> None:
+    flags = _Unreadable()
+    with pytest.raises(InputRangeError) as caught:
+        ivig(Patient.example(), risk_factors=flags)  # type: ignore[arg-type]
+    assert (caught.value.field, caught.value.value) == ("risk_factors", flags)
+    assert str(caught.value) == "risk_factors must be a list such as ['diabetes']; got Unreadable()"
