@@ -213,3 +213,11 @@ def test_class_13_the_ciclosporin_derivation_shows_the_reduced_dose() -> None:
     p = Patient(weight="80 kg", serum_creatinine="1.25 mg/dL", baseline_creatinine="1 mg/dL")
     r = ciclosporin(p, mg_per_kg_day=3)  # 3 x 80 = 240; +25 % creatinine: cut 50 % -> 120
     assert "reduced: 240 mg/day x 0.5 = 120 mg/day" in r.steps
+
+
+def test_ciclosporin_is_never_capped_only_refused_above_the_seed() -> None:
+    """Mutation killer (docs/mutation.md, 2026-12-07): a ciclosporin dose is never cut to a cap
+    (above 5 mg/kg/day is refused), so ``cap_applied`` is False, even at the ceiling."""
+    r = ciclosporin(EX)  # 5 x 72 = 360 mg/day, the seed ceiling itself
+    assert r.daily_dose_mg == pytest.approx(360.0)
+    assert r.cap_applied is False

@@ -207,3 +207,20 @@ def test_class_5_no_cap_line_above_what_the_day_allows() -> None:
     r = mycophenolate(EX, doses_per_day=3, override="trial protocol")  # 1,000 x 3 = 3,000
     assert r.cap_mg_per_day == 3000  # 1,500 x 3 = 4,500 per dose, but 3,000 a day at most
     assert "limit: 3,000 mg per day" in repr(r) and "4,500" not in repr(r)
+
+
+def test_salt_conversion_refusals_word_for_word() -> None:
+    """Mutation killer (docs/mutation.md, 2026-12-07): each refusal of the salt conversion names
+    its value, its unit and its source."""
+    with pytest.raises(InputRangeError) as tiny:
+        convert_mycophenolate("0.5 mg", to="sodium")
+    assert str(tiny.value) == "dose 0.5 mg is outside the plausible range 1-inf mg"
+    with pytest.raises(InputRangeError) as salt:
+        convert_mycophenolate("1000 mg", to="salt")
+    assert str(salt.value) == "to must be 'sodium' or 'mofetil'; got 'salt'"
+    # the most in a day, 1,500 mg twice daily = 3,000 mg mofetil = 3,000 x 0.72 = 2,160 mg sodium
+    with pytest.raises(DoseRangeError) as most:
+        convert_mycophenolate("2500 mg", to="mofetil")
+    assert str(most.value) == (
+        "dose 2,500 mg of mycophenolate sodium is above the hard limit of 2,160 mg of "
+        f"mycophenolate sodium ({src.MYCOPHENOLATE_TITRATION}); an override does not lift it")

@@ -350,3 +350,10 @@ def test_class_11_egfr_unpickles_in_a_fresh_process() -> None:
                           capture_output=True, check=False, timeout=120)
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.decode().split() == ["49.8", "86.16"]  # 86.16 / 1.73 = 49.8
+
+
+def test_devine_caution_ignores_unit_conversion_noise_below_60_inches() -> None:
+    """Mutation killer (docs/mutation.md, 2026-12-07): 152.39999999999998 cm is 60 inches once
+    the conversion noise is settled (9 decimals): no caution there; 152.3 cm still warns."""
+    assert body.devine_warning(152.39999999999998) is None
+    assert body.devine_warning(152.3) is not None
