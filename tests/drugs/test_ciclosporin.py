@@ -75,8 +75,9 @@ def test_ciclosporin_example_derivation():
         "5 mg/kg/day: the seed's starting dose",
         "5 mg/kg/day x 72 kg (actual weight) = 360 mg/day, in two doses",
         "dispensed per dose: 175 mg (ciclosporin capsules, rounded to the nearest; -5 mg)",
-        "check creatinine every 2 weeks for 3 months, then monthly; blood pressure weekly for a "
-        "month, then monthly",
+        # the corrected reference has one calendar and no weekly blood pressure
+        "monitor creatinine every 2 weeks for the first 3 months, then monthly (label); blood "
+        "pressure, FBC, LFTs, albumin and glucose with it: the calendar of plan() and schedule()",
     ]
     assert r.warnings == (
         "5 mg/kg/day is above the US label's 4 mg/kg/day maximum (the label starts at 2.5 "

@@ -93,7 +93,10 @@ def cyclosporin(
     )
     dispensed = dispense_oral("ciclosporin", dose / DOSES_PER_DAY, limits, DOSES_PER_DAY, trace)
     trace.step(
-        "check creatinine every 2 weeks for 3 months, then monthly; blood pressure weekly for a month, then monthly",
+        # the one ciclosporin calendar (monitoring rules, corrected 2026-12-07): no weekly blood
+        # pressure; every value at each visit
+        "monitor creatinine every 2 weeks for the first 3 months, then monthly (label); blood "
+        "pressure, FBC, LFTs, albumin and glucose with it: the calendar of plan() and schedule()",
         source=src.CICLOSPORIN_LABEL,
     )
     return DailyDose._of(
