@@ -120,3 +120,59 @@ def test_dated_still_refuses_a_value_measured_after_the_date() -> None:
         assert "2027-01-10" in str(exc)
     else:
         raise AssertionError("a weight measured after the decision date was accepted")
+
+
+def test_a_catalogue_changed_after_the_screen_never_changes_its_suggestion() -> None:
+    # azathioprine 100 mg twice daily for the example: above 150 mg/day; the suggestion (150 mg
+    # in 50 mg tablets) is worked out when read: a product registered in between must not
+    # make it another dose (a 40 mg tablet would give 120 mg)
+    from plexodose import CATALOGUE, OralProduct
+
+    s = screen(Order(drug="azathioprine", dose="100 mg", times_per_day=2), EX, on=ON)
+    before = CATALOGUE.oral("azathioprine")
+    assert before is not None
+    CATALOGUE.register(OralProduct(drug="azathioprine", name="aza-40", form="tablet",
+                                   strengths_mg=(40.0,), source=before.source))
+    try:
+        assert s.suggested_mg is None
+        assert s.suggested_text.startswith("not worked out: the product catalogue changed")
+        assert s.calculated_text.startswith("not worked out: the product catalogue changed")
+        again = screen(Order(drug="azathioprine", dose="100 mg", times_per_day=2), EX, on=ON)
+        assert again.suggested_mg == 120.0  # 3 x 40 mg: screened anew, on the new catalogue
+    finally:
+        CATALOGUE.unregister("aza-40")
+        CATALOGUE.register(before)
+    assert screen(Order(drug="azathioprine", dose="100 mg", times_per_day=2), EX,
+                  on=ON).suggested_mg == 150.0
+
+
+def test_an_undated_patient_s_suggestion_is_worked_out_on_the_screen_s_date() -> None:
+    # a patient with dated values and no on=: the screen judges them on its day (today); what
+    # is worked out later is worked out on that same day, not on the day it is read
+    from plexodose import CATALOGUE
+    from plexodose._screening.screen import as_screened
+
+    weighed = Patient(weight="72 kg", height="175 cm", sex="male", age=60,
+                      serum_creatinine="1 mg/dL", measured={"weight": dt.date.today()})
+    s = screen(Order(drug="azathioprine", dose="100 mg", times_per_day=2), weighed)
+    assert s.on == dt.date.today() and s.suggested_mg == 150.0
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    later = as_screened(weighed, tomorrow, CATALOGUE.snapshot())
+    assert later is not None and later.on == tomorrow
+    assert as_screened(weighed, tomorrow, object()) is None  # another catalogue
+
+
+def test_a_suggestion_given_by_name_replaces_the_worked_out_one() -> None:
+    s = screen(Order(drug="azathioprine", dose="100 mg", times_per_day=2), EX, on=ON)
+    changed = attrs.evolve(s, suggested_mg=50.0, suggested_text="50 mg daily")
+    assert (changed.suggested_mg, changed.suggested_text) == (50.0, "50 mg daily")
+    assert changed != s  # equality sees the suggestion
+    assert attrs.evolve(s, notes=s.notes) == s
+
+
+def test_a_0_3_0_finding_pickle_state_loads() -> None:
+    finding = OrderFinding.__new__(OrderFinding)
+    finding.__setstate__({"dimension": "per_day", "category": "within", "text": "150 mg a day",
+                          "source": src.SEED_AZATHIOPRINE, "warning": False})
+    assert finding == OrderFinding(dimension="per_day", category="within", text="150 mg a day",
+                                   source=src.SEED_AZATHIOPRINE)

@@ -163,7 +163,7 @@ class OralProduct:
 Product = IVIgProduct | OralProduct
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)  # one snapshot is itself only: a cache key and a change token
 class _Snapshot:
     """One immutable state of the catalogue: products by lower-case name, oral products by drug."""
 
@@ -192,6 +192,11 @@ class Catalogue:
         self._state = _Snapshot.of({})
         for product in products:
             self.register(product)
+
+    def snapshot(self) -> object:
+        """An opaque token of the catalogue as it is now: another after any register or
+        remove (a result worked out later can tell whether the catalogue changed since)."""
+        return self._state
 
     def register(self, product: Product) -> None:
         """Add or replace a product; the newest oral product of a drug is the one dispensed."""

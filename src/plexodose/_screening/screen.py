@@ -27,6 +27,7 @@ from plexodose._core.errors import ContraindicationError, InputRangeError, Plexo
 from plexodose._core.sources import Source
 from plexodose._dosing.calculation import creatinine_umol_l, dispense_oral, judged_values
 from plexodose._dosing.guard import Limit
+from plexodose._dosing.products import CATALOGUE
 from plexodose._dosing.results import DailyDose
 from plexodose._dosing.trace import Trace
 from plexodose._drugs import azathioprine as aza
@@ -215,6 +216,7 @@ def screen(
         order=o, on=day, verdict=overall(findings), findings=findings, basis=w.basis,
         range_text=w.range_text, patient=patient, allopurinol=allopurinol_taken,
         suggested=functools.partial(_first_suggestion, tuple(w.suggestions)),
+        catalogue=CATALOGUE.snapshot(),
         not_checked=tuple(w.not_checked), notes=tuple(w.notes), values_used=used,
         reason=o.reason)
 
@@ -361,26 +363,49 @@ def _suggest(w: _Work, mg: float | None, text: str) -> None:
         w.suggestions.append(lambda: (mg, text))
 
 
-def _suggest_result(w: _Work, make: Callable[[], DailyDose]) -> None:
+def _suggest_result(w: _Work, calculator: Callable[..., DailyDose], **given: Any) -> None:
     """The calculator's dispensed regimen as the suggestion (none when it refuses)."""
-    w.suggestions.append(functools.partial(_calculated_suggestion, make))
+    w.suggestions.append(functools.partial(
+        _calculated_suggestion, calculator, w.patient, w.on, CATALOGUE.snapshot(), given))
 
 
-def _calculated_suggestion(make: Callable[[], DailyDose]) -> Suggested | None:
+CATALOGUE_CHANGED = ("not worked out: the product catalogue changed after this screen; screen "
+                     "the order again")
+
+
+def as_screened(patient: Patient, day: dt.date, catalogue: object) -> Patient | None:
+    """The patient as the screen judged them (dated ``day`` when they carried no date), or
+    None when the product catalogue has changed since: what is worked out later (a suggestion,
+    the calculated dose) is worked out on what the verdict was decided on, or not at all."""
+    if CATALOGUE.snapshot() is not catalogue:
+        return None
+    return patient if patient.on is not None else patient.dated(day)
+
+
+def _calculated_suggestion(calculator: Callable[..., DailyDose], patient: Patient,
+                           day: dt.date, catalogue: object,
+                           given: dict[str, Any]) -> Suggested | None:
+    screened = as_screened(patient, day, catalogue)
+    if screened is None:
+        return None, CATALOGUE_CHANGED
     try:
-        result = make()
+        result = calculator(screened, **given)
     except PlexodoseError:
         return None
     return _dispensed_day(result), _daily_text(result)
 
 
 def _first_suggestion(candidates: tuple[Callable[[], Suggested | None], ...]) -> Suggested:
-    """The first candidate that gives a dose, or none."""
+    """The first candidate that gives a dose, or none (with the reason, when one says why it
+    could not be worked out)."""
+    why = ""
     for candidate in candidates:
         found = candidate()
-        if found is not None:
+        if found is not None and found[0] is not None:
             return found
-    return None, ""
+        if found is not None:
+            why = why or found[1]
+    return None, why
 
 
 def _dispensed_day(result: DailyDose) -> float:
@@ -518,12 +543,17 @@ def _ivig_amount(w: _Work) -> None:
 
 
 def _suggest_course(w: _Work) -> None:
-    w.suggestions.append(functools.partial(_course_suggestion, w.patient, w.order.product))
+    w.suggestions.append(functools.partial(_course_suggestion, w.patient, w.on,
+                                           CATALOGUE.snapshot(), w.order.product))
 
 
-def _course_suggestion(patient: Patient, product: str | None) -> Suggested | None:
+def _course_suggestion(patient: Patient, day: dt.date, catalogue: object,
+                       product: str | None) -> Suggested | None:
+    screened = as_screened(patient, day, catalogue)
+    if screened is None:
+        return None, CATALOGUE_CHANGED
     try:
-        course = ivg.ivig(patient, product=product)
+        course = ivg.ivig(screened, product=product)
     except PlexodoseError:
         return None
     return (course.given_daily_dose_g * 1000,
@@ -568,7 +598,7 @@ def _azathioprine(w: _Work, *, allopurinol: bool, **given: Any) -> None:
     w.run(frequency, _azathioprine_cap, lambda w: _azathioprine_day(w, allopurinol),
           _course_warning)
     if _any_above(w) and "poor" not in (w.patient.tpmt, w.patient.nudt15):
-        _suggest_result(w, functools.partial(aza.azathioprine, w.patient, allopurinol=allopurinol))
+        _suggest_result(w, aza.azathioprine, allopurinol=allopurinol)
 
 
 def _azathioprine_cap(w: _Work) -> None:
@@ -600,7 +630,8 @@ def _azathioprine_day(w: _Work, allopurinol: bool) -> None:
         w.missing("TPMT/NUDT15 not known: the genotype's reduced range is not checked")
     w.creatinine("per_day")  # a stale creatinine: the renal share cannot be judged
     try:
-        low, high, text, source = azathioprine_range_later(p, allopurinol, _times(w))
+        low, high, text, source = azathioprine_range_later(p, allopurinol, _times(w),
+                                                           CATALOGUE.snapshot())
     except PlexodoseError as exc:
         raise _NotScreened("per_day", f"the patient's range could not be worked out: {exc}"
                            ) from None
@@ -620,18 +651,22 @@ def azathioprine_range(p: Patient, allopurinol: bool, times: int = 1
                        ) -> tuple[float, float, str, Source]:
     """The patient's own daily range (mg; low, high), in words, and its source: see
     :func:`azathioprine_range_later`."""
-    low, high, words, source = azathioprine_range_later(p, allopurinol, times)
+    low, high, words, source = azathioprine_range_later(p, allopurinol, times,
+                                                        CATALOGUE.snapshot())
     return low, high, words(), source
 
 
 @functools.lru_cache(maxsize=1024)  # bounded: an order-entry session screens one patient often
-def azathioprine_range_later(p: Patient, allopurinol: bool, times: int = 1
+def azathioprine_range_later(p: Patient, allopurinol: bool, times: int = 1,
+                             catalogue: object = None
                              ) -> tuple[float, float, Callable[[], str], Source]:
     """The patient's own daily range (mg; low, high): CPIC's share of the normal dose N for a
     reduced metabolizer (applied once), else 1-2 mg/kg/day; the renal share on both ends; with
     allopurinol one quarter at the low end and one third at the top (the label's 1/4 to 1/3);
     each end widened to what the calculator dispenses there in ``times`` doses a day (whole
-    tablets, never past a limit). Its words are written when read.
+    tablets, never past a limit). Its words are written when read. ``catalogue``
+    (``CATALOGUE.snapshot()``) keys the cache: a product registered since is never answered
+    from a range worked out before it.
     """
     genes = (p.tpmt, p.nudt15)
     renal = aza._renal(p, "auto", Trace())
@@ -786,7 +821,7 @@ def _ciclosporin_day(w: _Work) -> None:
         w.add("per_day", "above_hard",
               lambda: f"{shown} is above the seed's ceiling of 5 mg/kg/day",
               src.SEED_CICLOSPORIN)
-        _suggest_result(w, functools.partial(csa.cyclosporin, w.patient))
+        _suggest_result(w, csa.cyclosporin)
     elif below(rate, low) and below(day_mg, _tablets("ciclosporin", low * weight, (Limit(
             csa.CEILING_LABEL, high * weight, "day", src.SEED_CEILING_GAP),), _times(w))):
         # below 2.5 mg/kg/day, and below what the calculator dispenses for it (capsules)

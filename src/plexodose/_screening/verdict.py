@@ -95,6 +95,9 @@ class OrderFinding:
         return {a.name: getattr(self, a.name) for a in attrs.fields(OrderFinding)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        if "text" in state:  # pickled by 0.3.0, before the words were written when read
+            state["_text"] = state.pop("text")
         for name, value in state.items():
             object.__setattr__(self, name, value)
 
@@ -127,7 +130,7 @@ class OrderFinding:
 
 
 @public
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, eq=False)
 class Screening:
     """The verdict on one order for one patient on one date, with every finding and source.
 
@@ -136,7 +139,12 @@ class Screening:
     ``calculated_text`` (worked out when read) what plexodose would give this patient; ``suggested_mg`` a dose that
     re-screens within when the order is above the range (None otherwise); ``not_checked`` what
     no rule could read (each named, never counted as within); ``values_used`` the patient values
-    with their dates and origins."""
+    with their dates and origins.
+
+    The words, the suggestion and the values used are worked out when first read, on the
+    patient as screened and the product catalogue as it was (after a change to the catalogue
+    they say so rather than answer from another one); ``==``, ``hash``, copies and pickles see
+    them, ``attrs.asdict`` sees the private fields: use :meth:`to_dict`."""
 
     order: Any  # Order (typed at the façade; kept Any to keep this module below the order's)
     on: dt.date
@@ -158,6 +166,8 @@ class Screening:
         default=(None, ""), alias="suggested", eq=False)
     _values_used: tuple[ValueUsed, ...] | Callable[[], tuple[ValueUsed, ...]] = attrs.field(
         default=(), alias="values_used", eq=False)
+    _catalogue: object = attrs.field(default=None, alias="catalogue", eq=False, repr=False)
+    """The product catalogue's snapshot the screen ran on (``CATALOGUE.snapshot()``)."""
 
     def __init__(self, *, order: Any, on: dt.date, verdict: Category,
                  findings: tuple[OrderFinding, ...],
@@ -168,12 +178,33 @@ class Screening:
                  not_checked: tuple[str, ...] = (), notes: tuple[str, ...] = (),
                  values_used: tuple[ValueUsed, ...] | Callable[[], tuple[ValueUsed, ...]] = (),
                  reason: str | None = None,
-                 suggested: Suggested | Callable[[], Suggested] | None = None) -> None:
+                 suggested: Suggested | Callable[[], Suggested] | None = None,
+                 catalogue: object = None) -> None:
+        if suggested is None or suggested_mg is not None or suggested_text:
+            suggested = (suggested_mg, suggested_text)  # given by name: it replaces the other
         self.__attrs_init__(
             order=order, on=on, verdict=verdict, findings=findings, basis=basis,
             range_text=range_text, patient=patient, allopurinol=allopurinol,
             not_checked=not_checked, notes=notes, values_used=values_used, reason=reason,
-            suggested=(suggested_mg, suggested_text) if suggested is None else suggested)
+            suggested=suggested, catalogue=catalogue)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.order, self.on, self.verdict, self.findings, self.patient, self.allopurinol,
+                self.not_checked, self.notes, self.reason, self.basis, self.range_text,
+                self._read("_suggested"), self.values_used)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Screening)
+        return self._key() == other._key()
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def _read(self, name: str) -> Any:
         found = getattr(self, name)
@@ -216,7 +247,9 @@ class Screening:
     def __getstate__(self) -> dict[str, Any]:
         for name in _LATER:  # a pickle holds values, never the functions that find them
             self._read(name)
-        return {a.name: getattr(self, a.name) for a in attrs.fields(Screening)}
+        state = {a.name: getattr(self, a.name) for a in attrs.fields(Screening)}
+        state["_catalogue"] = None  # the process's catalogue: not a thing a pickle carries
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state = dict(state)
@@ -232,9 +265,17 @@ class Screening:
         """What plexodose would give this patient for the order's drug (worked out when read)."""
         if self.patient is None:
             return ""
-        from plexodose._screening.screen import calculated_text
+        from plexodose._screening.screen import CATALOGUE_CHANGED, as_screened, calculated_text
 
-        return calculated_text(self.order, self.patient, self.allopurinol)
+        if self._catalogue is None:  # made by hand: the catalogue as it is
+            from plexodose._dosing.products import CATALOGUE
+
+            screened = as_screened(self.patient, self.on, CATALOGUE.snapshot())
+        else:
+            screened = as_screened(self.patient, self.on, self._catalogue)
+        if screened is None:
+            return CATALOGUE_CHANGED
+        return calculated_text(self.order, screened, self.allopurinol)
 
     @property
     def accepted(self) -> bool:
