@@ -36,9 +36,9 @@ def test_ivig_one_day() -> None:
 
 
 def test_pulses_and_conversions() -> None:
-    pulse = cyclophosphamide_iv(EX)  # 0.75 g/m2 x 1.8708 m2 = 1,403 mg
-    assert round(pulse.dispensed_dose.to("mg").magnitude) == 1403
-    assert pulse.dispensed_dose == pulse.dose
+    pulse = cyclophosphamide_iv(EX)  # 0.75 g/m2 x 1.8708 m2 = 1,403.12 mg
+    assert pulse.dispensed_dose.to("mg").magnitude == 1403.0  # prepared to the whole mg
+    assert pulse.calculated_dose == pulse.dose
     reduction = cyclophosphamide_pulse_reduction(EX)  # 12.5 mg/kg x 72 kg = 900 mg
     assert reduction.calculated_dose.to("mg").magnitude == 900.0
     conversion = convert_mycophenolate("1000 mg", to="sodium")  # x 0.72

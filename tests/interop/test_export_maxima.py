@@ -84,7 +84,7 @@ def test_iv_pulse_without_override_exports_the_seed_ceiling_of_1_g_per_m2() -> N
     s = schedule(cyclophosphamide_iv(Patient.example()), start=START, count=2)
     events = _json_events(s)
     assert {e["max_per_dose"]["value"] for e in events} == {1870.828}
-    assert {e["per_dose"]["value"] for e in events} == {1403.122}
+    assert {e["per_dose"]["value"] for e in events} == {1403.0}  # 1,403.12 mg, prepared
     (d,) = _fhir_dosages(s)
     assert d["maxDosePerAdministration"]["value"] == 1870.828
     # On an override the Michigan protocol's absolute 1.6 g/m2 is the maximum: 2,993.325 mg.

@@ -98,7 +98,11 @@ def test_ivig_float_noise_is_rounded() -> None:
 def test_pulse_conversion_and_reduction() -> None:
     p = Patient.example()
     pulse = valid(plexodose.cyclophosphamide_iv(p).to_dict())
-    assert pulse["dispensed"] is None and pulse["regimen"]["bsa"]["unit"] == "m2"
+    # 0.75 g/m2 x 1.8708 m2 = 1,403.12 mg calculated, prepared to the whole mg: 1,403 mg
+    assert pulse["dispensed"] == {"dose": {"value": 1403.0, "unit": "mg"},
+                                  "rounded": "to the whole mg"}
+    assert pulse["calculated"]["dose"]["value"] == pytest.approx(1403.12, abs=0.005)
+    assert pulse["regimen"]["bsa"]["unit"] == "m2"
     conversion = valid(plexodose.convert_mycophenolate("1000 mg", to="sodium").to_dict())
     assert conversion["calculated"]["dose"] == {"value": 720.0, "unit": "mg"}  # 1000 mofetil
     reduction = valid(plexodose.cyclophosphamide_pulse_reduction(p).to_dict())

@@ -91,13 +91,14 @@ def test_steps_differ_in_shade(figure: Any) -> None:
 
 
 def test_pulses_and_cumulative_thresholds() -> None:
-    # 1 g/m2 x 1.870829 m2 (Patient.example()) = 1,870.83 mg x 12 pulses = 22.45 g
+    # 1 g/m2 x 1.870829 m2 (Patient.example()) = 1,870.83 mg, prepared to the whole mg below
+    # the 1 g/m2 ceiling: 1,870 mg x 12 pulses = 22.44 g
     s = schedule(cyclophosphamide_iv(Patient.example(), g_per_m2=1), start=START, count=12)
     fig = s.plot()
     ax = fig.get_axes()[0]
     pulse_marks = [c for c in ax.collections if len(c.get_offsets()) == 1]
     assert len(pulse_marks) == 12  # one diamond per pulse
-    assert [t.get_text() for t in ax.texts] == ["1,870.83 mg"]  # the same dose: labelled once
+    assert [t.get_text() for t in ax.texts] == ["1,870 mg"]  # the same dose: labelled once
     panel = fig.get_axes()[1]
     assert panel.get_ylabel() == "cumulative (g)"
     # every threshold the reference names (dosing-rules.md: Travis 1995, Faurschou 2008),
@@ -120,8 +121,8 @@ def test_cumulative_starts_from_the_prior_exposure() -> None:
     (line,) = [line for line in panel.get_lines() if line.get_linestyle() == "-"]
     grams = list(line.get_ydata())
     assert grams[0] == pytest.approx(10.0)  # before the first pulse: what was given before
-    assert grams[1] == pytest.approx(11.870829, abs=1e-5)  # 10 + 1.870829
-    assert grams[-1] == pytest.approx(10 + 12 * 1.870829, abs=1e-4)  # 32.45 g
+    assert grams[1] == pytest.approx(11.87, abs=1e-9)  # 10 + 1.870 (the pulse as prepared)
+    assert grams[-1] == pytest.approx(10 + 12 * 1.870, abs=1e-9)  # 32.44 g
     assert "including 10 g before the plan" in panel.get_title(loc="left")
 
 
@@ -167,7 +168,7 @@ def test_plot_writes_png(pulses: Schedule, tmp_path: Path) -> None:
     assert len(axes) == 2  # the lanes and the cumulative-dose panel
     totals = [max(line.get_ydata()) for line in axes[1].get_lines()
               if line.get_linestyle() == "-"]
-    assert totals == [pytest.approx(12 * 1.870829, abs=1e-3)]
+    assert totals == [pytest.approx(12 * 1.870, abs=1e-9)]  # 12 pulses of 1,870 mg, in g
 
 
 def test_plot_without_path_and_bad_path(full_plan: Schedule, tmp_path: Path) -> None:

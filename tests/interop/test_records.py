@@ -49,8 +49,9 @@ def test_csv_of_pulses_carries_warnings(pulses: Schedule) -> None:
     rows = [r for r in csv.DictReader(io.StringIO(pulses.to_csv())) if r["kind"] == "dose"]
     warned = [r["date"] for r in rows if r["warnings"]]
     assert warned == [(START + dt.timedelta(days=28 * 10)).isoformat()]  # pulse 11, day 280
-    # cumulative after pulse 11: 11 x 1,870.83 = 20,579.1 mg
-    assert float(rows[10]["cumulative"]) == pytest.approx(11 * 1870.829, abs=0.01)
+    # 1 g/m2 x 1.8708 m2 = 1,870.83 mg, prepared to the whole mg below the 1 g/m2 ceiling
+    # (the nearest, 1,871, would pass it): 1,870 mg; after pulse 11: 11 x 1,870 = 20,570 mg
+    assert float(rows[10]["cumulative"]) == 20570.0
 
 
 def test_text_is_an_aligned_table(full_plan: Schedule) -> None:

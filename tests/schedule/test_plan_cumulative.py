@@ -40,6 +40,7 @@ def test_schedule_takes_the_record_and_a_stated_total_together() -> None:
     s = schedule(pulse, start=START, count=1, prior_cyclophosphamide_g=2,
                  cyclophosphamide_history=[("2026-06-01", "cyclophosphamide oral", "100 mg")])
     first = next(e for e in s.events if e.kind == "dose")
-    # 2 g stated + 0.1 g in the record + this pulse
-    assert abs(first.cumulative_amount - (2100 + pulse.dose_mg)) < 1e-6
+    # 2 g stated + 0.1 g in the record + this pulse as prepared (1,403.12 mg -> 1,403 mg)
+    assert first.cumulative_amount == 2100 + 1403.0
+    assert pulse.prepared_mg == 1403.0
     assert not _unknown(s)

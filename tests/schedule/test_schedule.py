@@ -271,28 +271,29 @@ def test_cyclophosphamide_pulses_hand_checked() -> None:
     s = schedule(pulse, start=START)
     got = doses(s, "cyclophosphamide")
     assert [e.date for e in got] == [day(28 * k) for k in range(6)]  # every 4 weeks x 6
-    assert got[0].dose_amount == pytest.approx(1870.829, abs=1e-3)
+    # prepared to the whole mg below the 1 g/m2 ceiling (the nearest, 1,871, would pass it)
+    assert got[0].dose_amount == 1870.0
     nadirs = [e for e in s.filter(kind="monitoring") if "nadir" in e.description]
     assert [(e.date, e.until) for e in nadirs] == [
         (day(28 * k + 10), day(28 * k + 14)) for k in range(6)
     ]
     cumulative = [q.magnitude for _, q in s.cumulative_dose("cyclophosphamide")]
-    assert cumulative == pytest.approx([1870.829 * k for k in range(1, 7)], abs=1e-2)
+    assert cumulative == pytest.approx([1870.0 * k for k in range(1, 7)], abs=1e-9)
     assert not any(e.warnings for e in got)  # 11.2 g: below 20 g
 
 
 def test_cyclophosphamide_threshold_warning_on_the_crossing_pulse() -> None:
     pulse = cyclophosphamide_iv(P, g_per_m2=1)
     s = schedule(pulse, start=START, prior_cyclophosphamide_g=10)
-    # 10 g + 5 x 1.8708 = 19.35 g before pulse 6, 21.23 g after: pulse 6 reaches 20 g (Travis)
+    # 10 g + 5 x 1.870 = 19.35 g before pulse 6, 21.22 g after: pulse 6 reaches 20 g (Travis)
     warned = [e for e in doses(s, "cyclophosphamide") if e.warnings]
     assert [e.date for e in warned] == [day(140)]
     assert "20 g threshold" in warned[0].warnings[0] and "Travis" in warned[0].warnings[0]
     assert s.cumulative_dose("cyclophosphamide")[-1][1].magnitude == pytest.approx(
-        10_000 + 6 * 1870.829, abs=1e-2
+        10_000 + 6 * 1870.0, abs=1e-9
     )
-    assert s.total_dose("cyclophosphamide").magnitude == pytest.approx(6 * 1870.829, abs=1e-2)
-    # a configurable threshold: 5 g is reached by pulse 3 (3,741.7 -> 5,612.5 mg)
+    assert s.total_dose("cyclophosphamide").magnitude == pytest.approx(6 * 1870.0, abs=1e-9)
+    # a configurable threshold: 5 g is reached by pulse 3 (3,740 -> 5,610 mg)
     s = schedule(pulse, start=START, cumulative_thresholds_g=[5])
     assert [e.date for e in doses(s, "cyclophosphamide") if e.warnings] == [day(56)]
 
@@ -574,7 +575,7 @@ def test_pulse_threshold_warnings_exactly_on_crossings(
     points = s.cumulative_dose("cyclophosphamide")
     assert len(points) == count
     for event, (when, total) in zip(doses(s, "cyclophosphamide"), points, strict=True):
-        before, running = running, running + pulse.dose_mg
+        before, running = running, running + pulse.prepared_mg  # the pulses as prepared
         assert when == event.date and math.isclose(total.magnitude, running, rel_tol=1e-12)
         crossed = [t for t in limits if before < t * 1000 <= running]
         assert len(event.warnings) == len(crossed)  # a warning exactly for each crossing

@@ -456,7 +456,7 @@ class CyclophosphamidePulse(_Traced):
             not held
             and 0.0 < bsa < math.inf
             and 0.0 < g_per_m2 < math.inf
-            and guard.fine(dose, dose, 1, limits)
+            and guard.fine(dose, prepared_pulse_mg(dose, limits), 1, limits)
         ):
             return
         self._check()
@@ -473,13 +473,20 @@ class CyclophosphamidePulse(_Traced):
                 value=self.dose_mg,
             )
         guard.within(self.limits, self.dose_mg, 1, "mg", "cyclophosphamide pulse")
+        guard.within(self.limits, self.prepared_mg, 1, "mg", "cyclophosphamide pulse as prepared")
+
+    @property
+    def prepared_mg(self) -> float:
+        """The pulse as the pharmacy prepares it: the whole mg (the nearest, or down where the
+        nearest would pass a limit); 0 for a held pulse."""
+        return prepared_pulse_mg(self.dose_mg, self.limits)
 
     @property
     def bsa(self) -> Quantity:
         return u.quantity(self.bsa_m2, "m**2")
 
     def _administration(self) -> tuple[float, float, str]:
-        return self.dose_mg, self.dose_mg, "mg"
+        return self.dose_mg, self.prepared_mg, "mg"
 
     @property
     def dosing_bsa_m2(self) -> float:
@@ -498,7 +505,7 @@ class CyclophosphamidePulse(_Traced):
             headline = "cyclophosphamide IV: pulse held (0 mg)"
         else:
             headline = (
-                f"cyclophosphamide IV: {fmt.mass_mg(self.dose_mg, 0)} every "
+                f"cyclophosphamide IV: {fmt.mass_mg(self.prepared_mg)} every "
                 f"{fmt.number(self.interval_weeks)} weeks"
             )
         facts = [
@@ -506,9 +513,22 @@ class CyclophosphamidePulse(_Traced):
             + (f", capped at {fmt.number(self.bsa_cap_m2)} m2" if self.bsa_cap_m2 else ""),
             f"regimen: {fmt.number(self.g_per_m2, 3)} g/m2",
         ]
+        if not self.held:
+            facts.append(f"prepare: {fmt.mass_mg(self.prepared_mg)} (to the whole mg)")
         if self.override:
             facts.append(f"override: {self.override}")
         return headline, facts
+
+
+def prepared_pulse_mg(dose_mg: float, limits: tuple[Limit, ...]) -> float:
+    """``dose_mg`` to the whole mg a pharmacy prepares: the nearest, or down where the nearest
+    would pass a per-dose limit (a pulse at its ceiling is never prepared above it); a dose
+    under 1 mg, or not finite, is returned as it is (the guards refuse it)."""
+    if not 1.0 <= dose_mg < math.inf:
+        return dose_mg
+    nearest = float(math.floor(dose_mg + 0.5))
+    most = guard.tightest_per_dose(limits, 1)
+    return float(math.floor(dose_mg)) if most is not None and nearest > most else nearest
 
 
 _PULSE_CHECKED = CyclophosphamidePulse._getter("g_per_m2", "bsa_m2", "dose_mg", "held", "limits")

@@ -191,7 +191,9 @@ def _pulse(r: CyclophosphamidePulse) -> dict[str, Any]:
     return {
         "drug": "cyclophosphamide (IV)",
         "calculated": {"dose": quantity(r.dose_mg, "mg")},
-        "dispensed": None,
+        # prepared to the whole mg (never above a limit): what the pharmacy makes up
+        "dispensed": None if r.held else {"dose": quantity(r.prepared_mg, "mg"),
+                                          "rounded": "to the whole mg"},
         "regimen": {
             "dose_per_m2": quantity(r.g_per_m2, "g/m2"),
             "interval": quantity(r.interval_weeks, "wk"),

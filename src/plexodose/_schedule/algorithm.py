@@ -99,9 +99,9 @@ def schedule(
 
     >>> from plexodose import Patient, cyclophosphamide_iv
     >>> s = schedule(cyclophosphamide_iv(Patient.example(), g_per_m2=1), start="2026-12-01",
-    ...              count=3)  # 1 g/m2 x 1.8708 m2 = 1,870.8 mg every 4 weeks
+    ...              count=3)  # 1 g/m2 x 1.8708 m2 = 1,870.8 mg, prepared as 1,870 mg
     >>> [(str(d), round(q, 1)) for d, q in s.cumulative_dose("cyclophosphamide")]
-    [('2026-12-01', <Quantity(1870.8, 'milligram')>), ('2026-12-29', <Quantity(3741.7, 'milligram')>), ('2027-01-26', <Quantity(5612.5, 'milligram')>)]
+    [('2026-12-01', <Quantity(1870.0, 'milligram')>), ('2026-12-29', <Quantity(3740.0, 'milligram')>), ('2027-01-26', <Quantity(5610.0, 'milligram')>)]
     """
     first = start_date(start)
     thresholds = _thresholds(cumulative_thresholds_g)

@@ -630,10 +630,11 @@ def _pulses(
             kind="dose",
             route="IV",
             phase="pulses",
-            description=f"cyclophosphamide IV pulse {k + 1} of {n}: {fmt.mass_mg(pulse.dose_mg)} "
+            description=f"cyclophosphamide IV pulse {k + 1} of {n}: "
+            f"{fmt.mass_mg(pulse.prepared_mg)} "
             f"({fmt.number(pulse.g_per_m2, 3)} g/m2); adjust by nadir WBC "
             "(cyclophosphamide_next_pulse)",
-            dose_amount=pulse.dose_mg,
+            dose_amount=pulse.prepared_mg,
             dose_unit="mg",
             max_per_dose=tightest_per_dose(pulse.limits, 1),
         )
