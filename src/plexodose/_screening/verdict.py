@@ -49,9 +49,32 @@ ACT_CODES: dict[Dimension, tuple[str, str]] = {  # (above, below)
 }
 
 
+class _ByKey:
+    """Equality and hashing by ``_key()``: the parts worked out when read included (they are
+    worked out for it)."""
+
+    __slots__ = ()
+
+    def _key(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, _ByKey)
+        return self._key() == other._key()
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+
 @public
 @attrs.frozen(kw_only=True, eq=False)
-class OrderFinding:
+class OrderFinding(_ByKey):
     """One dimension of an order judged by one rule: its category, in words, with its source.
 
     ``warning`` marks a finding that is within the rules but still warns (ciclosporin above the
@@ -76,19 +99,6 @@ class OrderFinding:
 
     def _key(self) -> tuple[Any, ...]:
         return (self.dimension, self.category, self.text, self.source, self.warning)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, OrderFinding)
-        return self._key() == other._key()
-
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
-
-    def __hash__(self) -> int:
-        return hash(self._key())
 
     def __getstate__(self) -> dict[str, Any]:
         self.text  # noqa: B018  (a pickle holds the words, never the function)
@@ -131,7 +141,7 @@ class OrderFinding:
 
 @public
 @attrs.frozen(kw_only=True, init=False, eq=False)
-class Screening:
+class Screening(_ByKey):
     """The verdict on one order for one patient on one date, with every finding and source.
 
     ``verdict`` is the worst finding's category; ``range_text`` the patient's own range the
@@ -192,19 +202,6 @@ class Screening:
         return (self.order, self.on, self.verdict, self.findings, self.patient, self.allopurinol,
                 self.not_checked, self.notes, self.reason, self.basis, self.range_text,
                 self._read("_suggested"), self.values_used)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, Screening)
-        return self._key() == other._key()
-
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
-
-    def __hash__(self) -> int:
-        return hash(self._key())
 
     def _read(self, name: str) -> Any:
         found = getattr(self, name)
