@@ -133,3 +133,19 @@ def test_poor_metabolizer_override_derivation_names_the_borrowed_regimen() -> No
         "14.4 mg three times a week is not rounded up to tablets: prescribe the form (for "
         "example an oral liquid); this regimen is CPIC's for malignant conditions, Allow 4-6 "
         "weeks to reach steady state")
+
+
+def test_a_label_step_below_the_reduced_amount_with_allopurinol_is_given_as_asked() -> None:
+    # TPMT intermediate, 72 kg, allopurinol: the CPIC amount is 25 mg (N 144 x 0.3 x 1/4 = 10.8
+    # mg, up to 144 x 0.8 x 1/3 = 38.4 mg); the label step 1 mg/kg/day x 72 kg x 1/4 = 18 mg is
+    # below it: given as the step asked, no tablet makes it, so the form is asked for (judged
+    # and kept: docs/mutation.md); never the 288 mg a division would give
+    r = azathioprine(Patient(weight="72 kg", height="175 cm", sex="male", age=60,
+                             serum_creatinine="1 mg/dL", **ONE), allopurinol=True,
+                     mg_per_kg_day=1)
+    assert r.daily_dose_mg == pytest.approx(18.0)
+    assert ("label titration step 18 mg/day is below the reduced amount of 25 mg/day: given as "
+            "a step, with no genotype reduction") in r.steps
+    assert r.dispensed is None
+    assert r.warnings[-1] == ("18 mg cannot be made from azathioprine tablets (50, 25 mg): "
+                              "dispense another form")
