@@ -385,12 +385,12 @@ def as_screened(patient: Patient, day: dt.date, catalogue: object) -> Patient | 
 def _calculated_suggestion(calculator: Callable[..., DailyDose], patient: Patient,
                            day: dt.date, catalogue: object,
                            given: dict[str, Any]) -> Suggested | None:
-    screened = as_screened(patient, day, catalogue)
-    if screened is None:
-        return None, CATALOGUE_CHANGED
     try:
+        screened = as_screened(patient, day, catalogue)
+        if screened is None:
+            return None, CATALOGUE_CHANGED
         result = calculator(screened, **given)
-    except PlexodoseError:
+    except PlexodoseError:  # refused (no suggestion), never raised from reading one
         return None
     return _dispensed_day(result), _daily_text(result)
 
@@ -549,12 +549,12 @@ def _suggest_course(w: _Work) -> None:
 
 def _course_suggestion(patient: Patient, day: dt.date, catalogue: object,
                        product: str | None) -> Suggested | None:
-    screened = as_screened(patient, day, catalogue)
-    if screened is None:
-        return None, CATALOGUE_CHANGED
     try:
+        screened = as_screened(patient, day, catalogue)
+        if screened is None:
+            return None, CATALOGUE_CHANGED
         course = ivg.ivig(screened, product=product)
-    except PlexodoseError:
+    except PlexodoseError:  # refused (no suggestion), never raised from reading one
         return None
     return (course.given_daily_dose_g * 1000,
             f"{fmt.mass_g(course.given_daily_dose_g)} daily x {course.days} days")

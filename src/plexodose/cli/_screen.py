@@ -86,17 +86,9 @@ def _drug(text: str) -> str:
     return key
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not a date in the form 2027-01-04: {text!r}") from None
-
-
 def arguments(sub: argparse.ArgumentParser) -> None:
     """The ``screen`` subcommand's options, added to its parser."""
-    from plexodose.cli import PATIENT_OPTIONS, _add, option_strings
+    from plexodose.cli import PATIENT_OPTIONS, _add, _date, option_strings
     from plexodose.cli import _integer as _whole
     from plexodose.cli import _quantity as _with_unit  # one bare-number refusal for all
 
