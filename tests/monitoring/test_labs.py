@@ -81,14 +81,23 @@ def test_quantities_are_fresh_and_cannot_change_the_labs() -> None:
         labs.date = dt.date(2027, 1, 1)  # type: ignore[misc]
 
 
-def test_repr_writes_plexodose_units() -> None:
+def test_repr_rebuilds_as_typed_and_text_echoes_with_the_canonical_value() -> None:
     labs = Labs(date=DAY, wbc="3200 /uL", creatinine="80 umol/L", blood_pressure="150/95 mmHg")
-    # 3200 / 1000 = 3.2; 80 x 0.011312 = 0.90496 in full (the repr rebuilds the set)
+    # the repr rebuilds the set from what was typed (it reads back to the very same floats)
     assert repr(labs) == (
-        "Labs(date='2027-01-16', wbc='3.2 x10^9/L', creatinine='0.90496 mg/dL', "
+        "Labs(date='2027-01-16', wbc='3200 /uL', creatinine='80 umol/L', "
         "blood_pressure='150/95 mmHg')"
     )
-    assert labs.text("creatinine") == "0.905 mg/dL"  # what a review writes
+    assert eval(repr(labs)) == labs  # the repr is a call that rebuilds the set
+    # 3200 / 1000 = 3.2 x10^9/L; 80 x 0.011312 = 0.90496 -> 0.905 mg/dL beside what was typed
+    assert labs.text("wbc") == "3200 /uL (3.2 x10^9/L)"
+    assert labs.text("creatinine") == "80 umol/L (0.905 mg/dL)"  # what a review writes
+    # typed in plexodose's own unit: the number did not change, plexodose's spelling alone
+    same = Labs(date=DAY, wbc="3.20 x 10^9/L", creatinine="0.9 mg/dL")
+    assert (same.text("wbc"), same.text("creatinine")) == ("3.2 x10^9/L", "0.9 mg/dL")
+    # a Quantity keeps no text: the canonical value in full digits
+    assert repr(Labs(date=DAY, creatinine=Q_(80, "umol/L"))) == (
+        "Labs(date='2027-01-16', creatinine='0.90496 mg/dL')")
 
 
 @pytest.mark.parametrize(

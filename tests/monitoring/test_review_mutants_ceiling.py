@@ -294,7 +294,8 @@ def test_a_proposed_dose_answers_to_an_older_sets_egfr_when_the_latest_has_none(
                baseline="1 mg/dL", history=[Labs(date=DAY - dt.timedelta(days=5), egfr="20 mL/min/1.73m2")])
     assert (r.action, r.proposed_amount) == ("reduce", 2000.0)
     assert r.notes[-1] == (f"proposed dose 2,000 mg/day: within this patient's own ceiling ({MMF_RANGE}; "
-                           "eGFR 20 mL/min/1.73 m^2: below 25, at most 2,000 mg/day)")
+                           "eGFR 20 mL/min/1.73 m^2 (the results of 2027-02-24): below 25, at most "
+                           "2,000 mg/day)")
 
 
 def test_a_restart_answers_to_an_older_sets_creatinine_when_the_latest_has_none() -> None:

@@ -394,5 +394,5 @@ def test_an_older_results_check_date_already_past_is_now() -> None:
         "withhold", DAY, "now: discuss with the specialist team now; repeat the tests by then")
     assert [(f.action, f.text) for f in low.reasons] == [
         ("withhold", f"WBC 3 {U} is below 3.5 {U}: withhold and discuss with the specialist team"),
-        ("repeat", "eGFR 50 mL/min/1.73 m^2 is below 60: repeat in 1 week (once; the eGFR alone "
-         "never withholds)")]
+        ("repeat", "results of 2027-02-19: eGFR 50 mL/min/1.73 m^2 is below 60: repeat in 1 week "
+         "(once; the eGFR alone never withholds)")]

@@ -121,8 +121,8 @@ def test_a_pre_pulse_creatinine_of_exactly_500_umol_is_not_above_it() -> None:
     r = pulse({"wbc": f"5 {U}", "creatinine": "500 umol/L"})
     assert (r.action, r.proposed_text) == ("continue", "935 mg for the next pulse")
     assert r.reasons[1].text == ("every result given is within the rules' limits (WBC 5 "
-                                 f"{U}, creatinine 5.656 mg/dL)")
-    assert r.judgements[1] == ("creatinine 5.656 mg/dL: judged by [gap] plexodose conservative "
+                                 f"{U}, creatinine 500 umol/L (5.656 mg/dL))")
+    assert r.judgements[1] == ("creatinine 500 umol/L (5.656 mg/dL): judged by [gap] plexodose conservative "
                                "choice (the EULAR/CYCLOPS table has no column above 500 umol/L)")
 
 

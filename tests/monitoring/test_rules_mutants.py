@@ -614,11 +614,11 @@ def test_oral_creatinine_dose_exactly_on_a_whole_tablet_band_amount() -> None:
     assert above.action == "reduce" and above.proposed_amount == 175.0
 
 
-def test_oral_creatinine_below_250_is_within_and_shown_in_mg_dl() -> None:
-    # 249 umol/L / 88.4 = 2.817 mg/dL: the full 2 mg/kg band: no note, within
+def test_oral_creatinine_below_250_is_within_and_shown_as_typed_with_mg_dl() -> None:
+    # 249 umol/L / 88.4 = 2.817 mg/dL: the full 2 mg/kg band: no note, within; shown as typed
     r = rv("cyclophosphamide oral", creatinine="249 umol/L", wbc=f"6 {U}")
     assert reasons(r) == [("continue", f"every result given is within the rules' limits (WBC 6 {U}, "
-                           "creatinine 2.817 mg/dL)", rules.ORAL_CYCLOPHOSPHAMIDE_COUNTS_GAP)]
+                           "creatinine 249 umol/L (2.817 mg/dL))", rules.ORAL_CYCLOPHOSPHAMIDE_COUNTS_GAP)]
 
 
 def test_oral_band_names() -> None:

@@ -128,10 +128,16 @@ def test_a_labs_repr_rebuilds_it(labs: Labs) -> None:
     assert pretty(labs) == text
 
 
-def test_the_labs_repr_writes_full_digits_and_no_thousands_separator() -> None:
+def test_the_labs_repr_writes_as_typed_else_full_digits_and_no_thousands_separator() -> None:
     labs = Labs(date="2027-01-16", platelets="1000000 /uL", creatinine="80 umol/L",
                 blood_pressure="120.5/80 mmHg")
-    # 1,000,000 / 1000 = 1000 x10^9/L; 80 x 0.011312 = 0.90496 mg/dL
-    assert repr(labs) == ("Labs(date='2027-01-16', platelets='1000 x10^9/L', "
-                          "creatinine='0.90496 mg/dL', blood_pressure='120.5/80 mmHg')")
-    assert labs.text("platelets") == "1,000 x10^9/L"  # the reviews' text is unchanged
+    # typed text reads back to the very values: the repr is what was typed
+    assert repr(labs) == ("Labs(date='2027-01-16', platelets='1000000 /uL', "
+                          "creatinine='80 umol/L', blood_pressure='120.5/80 mmHg')")
+    # 1,000,000 / 1000 = 1000 x10^9/L, beside what was typed
+    assert labs.text("platelets") == "1000000 /uL (1,000 x10^9/L)"
+    # a Quantity keeps no text: 80 x 0.011312 = 0.90496 mg/dL in full digits, no separator
+    made = Labs(date="2027-01-16", platelets=Q_(1_000_000, "1/uL"), creatinine=Q_(80, "umol/L"))
+    assert repr(made) == ("Labs(date='2027-01-16', platelets='1000 x10^9/L', "
+                          "creatinine='0.90496 mg/dL')")
+    assert made.text("platelets") == "1,000 x10^9/L"

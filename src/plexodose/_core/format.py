@@ -23,6 +23,21 @@ def number(value: float, decimals: int = 2) -> str:
     return "0" if text == "-0" else text
 
 
+def against(value: float, *limits: float, decimals: int = 0, most: int = 3) -> str:
+    """``value`` as :func:`number` writes it beside ``limits`` it is compared with: more
+    decimals (up to ``most``) where fewer would read as a limit it is not equal to, so a text
+    never says "500 umol/L is above 500".
+
+    >>> against(500.4, 500), against(499.96, 500), against(500.0, 500), against(612.3, 500)
+    ('500.4', '499.96', '500', '612')
+    """
+    for places in range(decimals, most + 1):
+        text = number(value, places)
+        if all(value == limit or text != number(limit, places) for limit in limits):
+            return text
+    return number(value, most)
+
+
 def mass_mg(mg: float, decimals: int = 2) -> str:
     """A mass given in mg, written with the unit a prescriber expects.
 

@@ -15,8 +15,10 @@ pint cannot read "x10^9/L". Blood pressure is written "150/95 mmHg".
 (3.2, 140.0, 0.905)
 >>> labs.wbc
 <Quantity(3.2, '1 / nanoliter')>
->>> labs                    # 80 umol/L x 0.011312 = 0.90496 mg/dL, in full: it rebuilds the set
-Labs(date='2027-01-16', wbc='3.2 x10^9/L', platelets='140 x10^9/L', creatinine='0.90496 mg/dL', blood_pressure='150/95 mmHg')
+>>> labs.text("creatinine")  # as typed, 80 umol/L x 0.011312 = 0.90496 mg/dL beside it
+'80 umol/L (0.905 mg/dL)'
+>>> labs                    # a call that rebuilds the set: a converted value as typed
+Labs(date='2027-01-16', wbc='3200 /uL', platelets='140 x10^9/L', creatinine='80 umol/L', blood_pressure='150/95 mmHg')
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from plexodose._core import format as fmt
 from plexodose._core import limits as lim
 from plexodose._core import units as u
 from plexodose._core.checks import checked_date, checked_text, one_of
-from plexodose._core.errors import InputRangeError, UnitError, safe_repr
+from plexodose._core.errors import InputRangeError, PlexodoseError, UnitError, safe_repr
 from plexodose._core.legacy import loads_older_pickles
 from plexodose._core.public import public
 
@@ -284,10 +286,72 @@ def blood_pressure(value: Any, field: str = "blood_pressure") -> tuple[float, fl
     return systolic, diastolic
 
 
+class _LabValue(u.Canonical):
+    """A result in its canonical unit that keeps the text it was typed as: a review shows
+    "300 umol/L (3.394 mg/dL)", what the laboratory reported, not only plexodose's unit."""
+
+    __slots__ = ()
+
+
+class PerNanolitre(_LabValue):
+    __slots__ = ()
+    unit = "x10^9/L"
+
+
+class UnitsPerLitre(_LabValue):
+    __slots__ = ()
+    unit = "U/L"
+
+
+class GramsPerLitre(_LabValue):
+    __slots__ = ()
+    unit = "g/L"
+
+
+class Femtolitres(_LabValue):
+    __slots__ = ()
+    unit = "fL"
+
+
+class CreatinineMgPerDl(_LabValue):
+    __slots__ = ()
+    unit = "mg/dL"
+
+
+class EgfrUnits(_LabValue):
+    __slots__ = ()
+    unit = "mL/min/1.73 m^2"
+
+
+class MmolPerLitre(_LabValue):
+    __slots__ = ()
+    unit = "mmol/L"
+
+
+_KINDS: dict[str, type[_LabValue]] = {
+    "wbc": PerNanolitre, "neutrophils": PerNanolitre, "eosinophils": PerNanolitre,
+    "platelets": PerNanolitre, "alt": UnitsPerLitre, "ast": UnitsPerLitre,
+    "albumin": GramsPerLitre, "mcv": Femtolitres, "creatinine": CreatinineMgPerDl,
+    "egfr": EgfrUnits, "potassium": MmolPerLitre,
+}
+
+
 def _read(name: str, value: Any) -> float | None:
     if value is None:
         return None
-    return count(value, name) if name in COUNT_LIMITS else _READERS[name](value, name)
+    found = count(value, name) if name in COUNT_LIMITS else _READERS[name](value, name)
+    if isinstance(value, str):  # the text travels with its value, for the echo
+        return _KINDS[name].read(found, " ".join(value.split()))
+    return found
+
+
+def typed_text(name: str, value: float) -> str | None:
+    """What was typed for ``value`` with its canonical value beside it where the reading
+    changed the number ("300 umol/L (3.394 mg/dL)"); None when it was not typed as text."""
+    if isinstance(value, u.Canonical) and value.typed is not None:  # a patient's too
+        shown = value.echo()
+        return None if shown == value.typed else shown  # same number: plexodose's spelling
+    return None
 
 
 def _wbc(value: Any) -> float | None:
@@ -507,7 +571,9 @@ class Labs:
                 return ""
             return f"{fmt.number(self._blood_pressure[0], 0)}/{fmt.number(self._blood_pressure[1], 0)} mmHg"
         found = self.value(name)
-        return "" if found is None else f"{fmt.number(found, 3)} {ANALYTES[name][1]}"
+        if found is None:
+            return ""
+        return typed_text(name, found) or f"{fmt.number(found, 3)} {ANALYTES[name][1]}"
 
     def __repr__(self) -> str:
         """A call that rebuilds this set exactly: each value in full digits in its own unit
@@ -518,7 +584,7 @@ class Labs:
                 systolic, diastolic = self._blood_pressure or (0.0, 0.0)
                 parts.append(f"blood_pressure='{_digits(systolic)}/{_digits(diastolic)} mmHg'")
             else:
-                parts.append(f"{name}='{_digits(getattr(self, '_' + name))} {ANALYTES[name][1]}'")
+                parts.append(f"{name}={_rebuilt(name, getattr(self, '_' + name))}")
         if self._origins:
             parts.append(f"origins={dict(self._origins)!r}")
         return f"Labs({', '.join(parts)})"
@@ -527,6 +593,19 @@ class Labs:
         """IPython and hypothesis print the repr, a call that rebuilds the set (attrs' own
         field names, ``_wbc=...``, are not what the constructor takes)."""
         printer.text(repr(self))
+
+
+def _rebuilt(name: str, value: float) -> str:
+    """The text typed, where reading it changed the number (a unit converted) and it reads
+    back to this very value; else full digits in the canonical unit."""
+    typed = value.typed if isinstance(value, _LabValue) else None
+    if typed is not None and typed_text(name, value) is not None:
+        try:
+            if _read(name, typed) == value:
+                return repr(typed)
+        except PlexodoseError:  # a registry changed since: the digits stand
+            pass
+    return repr(f"{_digits(value)} {ANALYTES[name][1]}")
 
 
 def _digits(value: float) -> str:

@@ -40,7 +40,7 @@ from plexodose._drugs import ciclosporin as _ciclosporin
 from plexodose._drugs import cyclophosphamide as _cyclophosphamide
 from plexodose._drugs import mycophenolate as _mycophenolate
 from plexodose._monitoring import thresholds as rules
-from plexodose._monitoring.labs import ANALYTES, Labs, lab_date, mean
+from plexodose._monitoring.labs import ANALYTES, Labs, lab_date, mean, typed_text
 from plexodose._monitoring.labs import history as checked_history
 from plexodose._monitoring.rules import (
     ACTIONS,
@@ -506,7 +506,8 @@ def review(
     older = _latest_sets(labs, past)
     renal = next((s for s in (labs, *older) if s.value("egfr") is not None
                   or s.value("creatinine") is not None), labs)
-    egfr, egfr_text = _renal(renal, patient)
+    egfr, egfr_text = _renal(renal, patient, dated=renal is not labs)
+    from_set = renal.value("egfr") is not None or renal.value("creatinine") is not None
     weight = patient.weight_kg if patient is not None else (
         drug.dosing_weight_kg if isinstance(drug, DailyDose) else None)
     case = attrs.evolve(
@@ -514,6 +515,7 @@ def review(
         weight_kg=weight,
         egfr=egfr,
         egfr_text=egfr_text,
+        egfr_date=renal.date if from_set else None,
         override=reason_given,
         unjudged=unjudged,
     )
@@ -731,23 +733,28 @@ def _case(
 # The patient's own ceiling ("Screening an order someone else wrote")
 
 
-def _renal(labs: Labs | None, patient: Patient | None) -> tuple[float | None, str]:
+def _renal(labs: Labs | None, patient: Patient | None, *, dated: bool = False
+           ) -> tuple[float | None, str]:
     """The eGFR the renal dose limits use: measured in ``labs``; else CKD-EPI 2021 from their
-    creatinine with the patient's age and sex; else from the patient's own record; else None."""
+    creatinine with the patient's age and sex; else from the patient's own record; else None.
+    ``dated``: ``labs`` is an older set than the review's, named by its date."""
+    where = f"the results of {labs.date.isoformat()}" if dated and labs is not None else ""
     measured = None if labs is None else labs.value("egfr")
     if measured is not None:
-        return measured, f"eGFR {fmt.number(measured, 1)} mL/min/1.73 m^2"
+        return measured, (f"eGFR {fmt.number(measured, 1)} mL/min/1.73 m^2"
+                          + (f" ({where})" if where else ""))
     if patient is None or patient.age is None or patient.sex is None or patient.age < lim.ADULT_AGE_YEARS:
         return None, ""
     creatinine = None if labs is None else labs.value("creatinine")
-    where = "these results"
+    where = where or "these results"
     if creatinine is None:
         creatinine, where = patient.creatinine_mg_dl, "the patient's record"
     if creatinine is None:
         return None, ""
     value = _body.egfr_value(patient.age, patient.sex, creatinine)
+    shown = typed_text("creatinine", creatinine) or f"{fmt.number(creatinine, 3)} mg/dL"
     return value, (f"eGFR {fmt.number(value, 1)} mL/min/1.73 m^2 (CKD-EPI 2021 from the creatinine "
-                   f"{fmt.number(creatinine, 3)} mg/dL of {where}, age {fmt.number(patient.age)}, "
+                   f"{shown} of {where}, age {fmt.number(patient.age)}, "
                    f"{patient.sex})")
 
 

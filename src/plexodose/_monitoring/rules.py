@@ -24,7 +24,7 @@ from plexodose._dosing import calculation as _calculation
 from plexodose._drugs import cyclophosphamide as _cyclophosphamide
 from plexodose._drugs import mycophenolate as _mycophenolate
 from plexodose._monitoring import thresholds as rules
-from plexodose._monitoring.labs import Labs
+from plexodose._monitoring.labs import ANALYTES, Labs, typed_text
 from plexodose._monitoring.labs import history as checked_history
 
 Action = Literal["continue", "flag", "recalculate", "repeat", "reduce", "withhold", "stop"]
@@ -229,6 +229,9 @@ class Case:
     egfr: float | None = None
     """The eGFR the renal dose limits use: measured, or computed from the creatinine."""
     egfr_text: str = ""
+    egfr_date: dt.date | None = None
+    """The date of the results the eGFR comes from (None: the patient's record): only the rules
+    run on that set act on it, so a value is judged once, with its own date."""
     override: str | None = None
     unjudged: Unjudged = "flag"
     allopurinol: bool = False
@@ -292,8 +295,11 @@ class Rules:
 
     def find(
         self, action: Action, text: str, source: Source, check: dt.date | None = None,
-        about: tuple[str, ...] = (),
+        about: tuple[str, ...] = (), *, dated: bool = False,
     ) -> None:
+        """``dated``: the text already names its results' date (:meth:`shown`)."""
+        if self.dated and not dated:  # an older set's finding: its results are not the review's
+            text = f"results of {self.case.labs.date.isoformat()}: {text}"
         self.findings.append(Finding(action, text, source, check))
         self.outside.update(about)
         self.cite(source)
@@ -316,24 +322,20 @@ class Rules:
         return self.case.labs.date + dt.timedelta(days=n)
 
 
-def _shown(name: str, value: float) -> str:
-    return _TEXT[name](value)
+def _shown(name: str, value: float, *limits: float) -> str:
+    """A result in words: as the laboratory reported it with plexodose's unit beside it, else
+    in plexodose's unit with enough decimals never to read as one of ``limits`` it is not."""
+    typed = typed_text(name, value)
+    if typed is not None:
+        return f"{LABELS[name]} {typed}"
+    places = _PLACES[name]
+    return (f"{LABELS[name]} {fmt.against(value, *limits, decimals=places, most=places + 3)} "
+            f"{ANALYTES[name][1]}")
 
 
-_TEXT: dict[str, Callable[[float], str]] = {
-    "wbc": lambda v: f"WBC {fmt.number(v, 3)} x10^9/L",
-    "neutrophils": lambda v: f"neutrophils {fmt.number(v, 3)} x10^9/L",
-    "eosinophils": lambda v: f"eosinophils {fmt.number(v, 3)} x10^9/L",
-    "platelets": lambda v: f"platelets {fmt.number(v, 1)} x10^9/L",
-    "alt": lambda v: f"ALT {fmt.number(v, 1)} U/L",
-    "ast": lambda v: f"AST {fmt.number(v, 1)} U/L",
-    "albumin": lambda v: f"albumin {fmt.number(v, 1)} g/L",
-    "mcv": lambda v: f"MCV {fmt.number(v, 1)} fL",
-    "creatinine": lambda v: f"creatinine {fmt.number(v, 3)} mg/dL",
-    "egfr": lambda v: f"eGFR {fmt.number(v, 1)} mL/min/1.73 m^2",
-    "potassium": lambda v: f"potassium {fmt.number(v, 2)} mmol/L",
-}
-LABELS = {**{k: v(1).split(" ")[0] for k, v in _TEXT.items()}, "blood_pressure": "blood pressure"}
+_PLACES = {"wbc": 3, "neutrophils": 3, "eosinophils": 3, "platelets": 1, "alt": 1, "ast": 1,
+           "albumin": 1, "mcv": 1, "creatinine": 3, "egfr": 1, "potassium": 2}
+LABELS = {**{name: label for name, (label, _, _) in ANALYTES.items()}, "blood_pressure": "blood pressure"}
 
 
 def given_text(labs: Labs, name: str) -> str:
@@ -373,7 +375,7 @@ def counts(r: Rules, *, by_analogy: bool) -> None:
         if value < limit:
             r.find(
                 "withhold",
-                f"{_shown(name, value)} is below {fmt.number(limit)} {unit}: withhold and discuss "
+                f"{_shown(name, value, limit)} is below {fmt.number(limit)} {unit}: withhold and discuss "
                 f"with the specialist team{analogy}",
                 chosen if name != "wbc" else source,
                 about=(name,),
@@ -381,7 +383,7 @@ def counts(r: Rules, *, by_analogy: bool) -> None:
         elif bsr != other and min(bsr, other) <= value < max(bsr, other):
             side = "BSR 2017" if local else "a local protocol"
             r.note(
-                f"{_shown(name, value)}: {side} (< {fmt.number(bsr if local else other)} {unit}) "
+                f"{_shown(name, value, bsr, other)}: {side} (< {fmt.number(bsr if local else other)} {unit}) "
                 f"would {'not ' if local else ''}withhold; this review uses "
                 f"{'the local' if local else 'the BSR 2017'} threshold",
                 rules.LOCAL_THRESHOLDS,
@@ -397,12 +399,12 @@ def shared(r: Rules) -> None:
     eos = r.value("eosinophils", rules.BSR_THRESHOLDS)
     if eos is not None and eos > rules.EOSINOPHILS_ABOVE:
         if "eosinophils" in case.explained:
-            r.note(f"{_shown('eosinophils', eos)} is above 0.5 x10^9/L: explained by the prescriber",
+            r.note(f"{_shown('eosinophils', eos, 0.5)} is above 0.5 x10^9/L: explained by the prescriber",
                    about=("eosinophils",))
         else:
             r.find(
                 "withhold",
-                f"{_shown('eosinophils', eos)} is above 0.5 x10^9/L (unexplained eosinophilia): "
+                f"{_shown('eosinophils', eos, 0.5)} is above 0.5 x10^9/L (unexplained eosinophilia): "
                 "withhold and discuss with the specialist team",
                 rules.BSR_THRESHOLDS,
                 about=("eosinophils",),
@@ -412,12 +414,12 @@ def shared(r: Rules) -> None:
     albumin = r.value("albumin", rules.BSR_THRESHOLDS)
     if albumin is not None and albumin < rules.ALBUMIN_BELOW:
         if "albumin" in case.explained:
-            r.note(f"{_shown('albumin', albumin)} is below 30 g/L: explained by the prescriber",
+            r.note(f"{_shown('albumin', albumin, 30)} is below 30 g/L: explained by the prescriber",
                    about=("albumin",))
         else:
             r.find(
                 "withhold",
-                f"{_shown('albumin', albumin)} is below 30 g/L (unexplained fall): withhold and "
+                f"{_shown('albumin', albumin, 30)} is below 30 g/L (unexplained fall): withhold and "
                 "discuss with the specialist team",
                 rules.BSR_THRESHOLDS,
                 about=("albumin",),
@@ -426,7 +428,7 @@ def shared(r: Rules) -> None:
     if mcv is not None and mcv > rules.MCV_ABOVE:
         r.find(
             "flag",
-            f"{_shown('mcv', mcv)} is above 105 fL: check B12, folate and TSH; treat if abnormal, "
+            f"{_shown('mcv', mcv, 105)} is above 105 fL: check B12, folate and TSH; treat if abnormal, "
             "discuss with the specialist team if normal (do not withhold for this)",
             rules.BSR_MCV,
             about=("mcv",),
@@ -450,7 +452,7 @@ def _enzyme(r: Rules, name: str, uln: float | None) -> None:
         what = f"2x the upper limit ({fmt.number(limit)} U/L)" if local else "100 U/L"
         r.find(
             "withhold",
-            f"{_shown(name, value)} is above {what}: withhold and discuss with the specialist team",
+            f"{_shown(name, value, limit)} is above {what}: withhold and discuss with the specialist team",
             rules.LOCAL_THRESHOLDS if local else rules.BSR_THRESHOLDS,
             about=(name,),
         )
@@ -594,7 +596,7 @@ def egfr_rule(r: Rules, creatinine_up: bool | None, margin: str) -> None:
     egfr = r.value("egfr", rules.BSR_RENAL)
     if egfr is None or egfr >= rules.EGFR_BELOW:
         return
-    text = f"{_shown('egfr', egfr)} is below 60"
+    text = f"{_shown('egfr', egfr, rules.EGFR_BELOW)} is below 60"
     if creatinine_up:
         r.note(text + ": the creatinine rule decides (its rise is what withholds)", rules.BSR_RENAL,
                about=("egfr",))
@@ -641,7 +643,7 @@ def ciclosporin_rules(r: Rules) -> None:
     if potassium is not None and potassium > case.potassium_limit:
         r.find(
             "flag",
-            f"{_shown('potassium', potassium)} is above {fmt.number(case.potassium_limit)} "
+            f"{_shown('potassium', potassium, case.potassium_limit)} is above {fmt.number(case.potassium_limit)} "
             "mmol/L: review for hyperkalaemia (ciclosporin; especially with renal dysfunction)",
             rules.POTASSIUM_GAP,
             about=("potassium",),
@@ -778,12 +780,16 @@ def mycophenolate_renal(r: Rules) -> None:
             rules.MYCOPHENOLATE_LOW_EGFR,
         )
         return
+    if case.egfr_date != (None if case.egfr_date is None and not r.dated else case.labs.date):
+        return  # the eGFR is another set's (or the record's): those rules act on it, once
     measured = case.labs.value("egfr") is not None
-    r.read("egfr" if measured else "creatinine", rules.MYCOPHENOLATE_LOW_EGFR)
+    if measured or case.labs.value("creatinine") is not None:  # else the patient's record
+        r.read("egfr" if measured else "creatinine", rules.MYCOPHENOLATE_LOW_EGFR)
     if egfr >= _mycophenolate.LOW_EGFR:
         return
     most = _mycophenolate.LOW_EGFR_MAX_MG_PER_DAY
-    text = f"{case.egfr_text} is below 25: at most 1 g twice daily ({fmt.mass_mg(most)}/day)"
+    shown = _shown("egfr", egfr, _mycophenolate.LOW_EGFR) if measured else case.egfr_text  # a finding names its set
+    text = f"{shown} is below 25: at most 1 g twice daily ({fmt.mass_mg(most)}/day)"
     about = ("egfr",) if measured else ("creatinine",)
     current = case.current_mg_per_day
     if current is None:
@@ -830,7 +836,8 @@ def oral_cyclophosphamide_creatinine(r: Rules) -> None:
     if rate >= _cyclophosphamide.ORAL_MG_PER_KG_DAY[1]:
         return  # below 250 umol/L: the full 2 mg/kg/day band
     about = ("creatinine",)
-    text = (f"creatinine {fmt.number(umol, 0)} umol/L is in the {band} band: at most "
+    shown = fmt.against(umol, *_cyclophosphamide.ORAL_CREATININE_BANDS_UMOL_L)
+    text = (f"creatinine {shown} umol/L is in the {band} band: at most "
             f"{fmt.number(rate)} mg/kg/day")
     weight, current = case.weight_kg, case.current_mg_per_day
     if weight is None or current is None:
@@ -910,7 +917,7 @@ PULSE_RULES = (
     Rule("pre-pulse creatinine above the EULAR table", ("creatinine",), rules.PRE_PULSE_CREATININE_GAP),
 )
 """The IV pulse review's rules (applied in review.py through cyclophosphamide_next_pulse)."""
-ALL_RESULTS = (*_TEXT, "blood_pressure")
+ALL_RESULTS = (*ANALYTES, "blood_pressure")
 
 
 def judged_by() -> dict[str, tuple[str, ...]]:
@@ -952,7 +959,8 @@ def unjudged(r: Rules) -> None:
             continue
         text = f"{r.shown(name)}: not judged: no rule for {LABELS[name]} on {case.drug}"
         if case.unjudged == "flag":
-            r.find("flag", text + "; the prescriber judges it", rules.UNJUDGED_GAP, about=(name,))
+            r.find("flag", text + "; the prescriber judges it", rules.UNJUDGED_GAP, about=(name,),
+                   dated=True)
         else:
             r.note(text, rules.UNJUDGED_GAP, about=(name,))
 

@@ -1100,8 +1100,8 @@ def _age_renal(w: _Work) -> None:
     creatinine = w.creatinine("condition")
     umol = None if creatinine is None else creatinine_umol_l(p)
     if umol is not None and umol > cyc.EULAR_CREATININE_UMOL_L[1]:
-        w.add("condition", "above_soft", lambda: f"creatinine {umol:.0f} umol/L is above the EULAR "
-              "table (500): a pulse needs a stated reason", src.EULAR_CYCLOPS)
+        w.add("condition", "above_soft", lambda: f"creatinine {_umol(umol)} umol/L is above the "
+              "EULAR table (500): a pulse needs a stated reason", src.EULAR_CYCLOPS)
         return
     if p.age is None or umol is None:
         w.missing("age or creatinine not known: the EULAR age/creatinine reduction is not "
@@ -1114,9 +1114,14 @@ def _age_renal(w: _Work) -> None:
     if share < 1 and above(rate, cyc.IV_G_PER_M2[1] * share):
         w.add("condition", "within",
               lambda: f"EULAR/CYCLOPS reduces pulses to {fmt.percent(share)} for "
-              f"age {fmt.number(age)} and creatinine {umol:.0f} umol/L (at most "
+              f"age {fmt.number(age)} and creatinine {_umol(umol)} umol/L (at most "
               f"{fmt.number(cyc.IV_G_PER_M2[1] * share, 3)} g/m2): consider the reduction "
               "(cyclophosphamide_iv(age_renal_reduction=True))", src.EULAR_CYCLOPS, warning=True)
+
+
+def _umol(umol: float) -> str:
+    """A creatinine beside the EULAR table's columns (300, 500): never reads as one it is not."""
+    return fmt.against(umol, *cyc.EULAR_CREATININE_UMOL_L)
 
 
 def _eular_share(age: float, umol: float) -> float:
@@ -1201,7 +1206,7 @@ def _mg_per_kg_pulse(w: _Work) -> None:
     umol = None if creatinine is None else creatinine_umol_l(p)
     if umol is not None and umol > cyc.EULAR_CREATININE_UMOL_L[1]:  # whatever the age
         w.add("per_dose", "above_soft",
-              lambda: f"{shown}: creatinine {umol:.0f} umol/L is above the "
+              lambda: f"{shown}: creatinine {_umol(umol)} umol/L is above the "
               "EULAR table (500): a pulse needs a stated reason", src.EULAR_CYCLOPS)
         return
     if umol is None or p.age is None:
