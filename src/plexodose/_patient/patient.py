@@ -290,9 +290,7 @@ class Patient:
         day = _on(on)
         if day == self.on:
             return self
-        made = object.__new__(Patient)  # a new object: this one never changes
-        for name in _SLOTS:  # copy.copy's pickle round trip, without the pickle
-            object.__setattr__(made, name, getattr(self, name))
+        made = _copied(self)  # a new object: this one never changes
         object.__setattr__(made, "on", day)
         made.__attrs_post_init__()
         return made
@@ -441,7 +439,19 @@ def _digits(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-_SLOTS = tuple(field.name for field in attrs.fields(Patient))  # what dated() copies
+def _copier(fields: tuple[str, ...]) -> Callable[[Patient], Patient]:
+    """A function copying ``fields`` of a Patient into a new one, a line per field through the
+    slots' own setters, as attrs writes an ``__init__``: half the time of a loop of getattr and
+    setattr (``dated`` runs on every screen and calculation given ``on=``)."""
+    setters = {f"set_{i}": getattr(Patient, name).__set__ for i, name in enumerate(fields)}
+    lines = "".join(f"    set_{i}(made, source.{name})\n" for i, name in enumerate(fields))
+    scope: dict[str, Any] = {"new": object.__new__, "Patient": Patient, **setters}
+    exec(f"def copied(source):\n    made = new(Patient)\n{lines}    return made\n", scope)
+    copied: Callable[[Patient], Patient] = scope["copied"]
+    return copied
+
+
+_copied = _copier(tuple(field.name for field in attrs.fields(Patient)))  # every field: dated()
 
 
 def dated_values_given(p: Patient) -> tuple[str, ...]:

@@ -207,8 +207,7 @@ def screen(
         used = functools.partial(_values_used, patient)
         undated = dated_values_given(patient)
     if undated:
-        shown = ", ".join(name.replace("_", " ") for name in undated)
-        w.missing(f"dates not stated for {shown}: their age is not checked")
+        w.missing(_undated(undated))
     _RULES[o.drug](w, exposure=exposure, allopurinol=allopurinol_taken, last_pulse=pulse,
                    last_raised=raised, labs=pre_pulse)
     findings = tuple(w.findings)
@@ -219,6 +218,12 @@ def screen(
         catalogue=CATALOGUE.snapshot(),
         not_checked=tuple(w.not_checked), notes=tuple(w.notes), values_used=used,
         reason=o.reason)
+
+
+@functools.lru_cache(maxsize=64)  # bounded: a few dated values, so few combinations
+def _undated(names: tuple[str, ...]) -> str:
+    shown = ", ".join(name.replace("_", " ") for name in names)
+    return f"dates not stated for {shown}: their age is not checked"
 
 
 def _values_used(patient: Patient) -> tuple[ValueUsed, ...]:
