@@ -6,7 +6,7 @@ from plexodose._core.sources import Source
 
 SCREENING = Source(
     "gap",
-    "plexodose dosing-rules.md, Screening an order someone else wrote",
+    "plexodose clinical rules, 'Screening an order someone else wrote' (documentation: Screening orders)",
     "an order is screened with the calculators' rules: within; below (a warning); above the "
     "range (refused by default, accepted with a stated reason); above an absolute limit "
     "(refused); not screened, with the reason, when it cannot be",
@@ -33,7 +33,7 @@ FREQUENCY = Source(
 )
 CUMULATIVE_UNKNOWN = Source(
     "gap",
-    "plexodose dosing-rules.md, Screening an order someone else wrote",
+    "plexodose clinical rules, 'Screening an order someone else wrote' (documentation: Screening orders)",
     "cumulative cyclophosphamide counts oral and IV together from the record; when prior exposure "
     "is unknown the result says 'cumulative dose not known: not checked', never zero",
     id="screening.cyclophosphamide.cumulative_unknown",
