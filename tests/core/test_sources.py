@@ -90,7 +90,7 @@ def test_the_rules_page_lists_exactly_the_registry() -> None:
     page = _registry.rules_markdown(rules)
     listed = {(r[0].strip("`"), r[1], r[2].strip("`"), r[3])
               for r in _table_rows(page) if len(r) == 4 and r[0].startswith("`")}
-    expected = {(r.source.id, r.source.rule, r.source.tag, r.source.citation) for r in rules}
+    expected = {(r.source.id, r.source.rule, r.source.tag, r.source.reference) for r in rules}
     assert listed == expected
     assert len(listed) == len(rules) >= 50  # no rule listed twice, none merged (ids are unique)
     headings = [line[2:] for line in page.splitlines() if line.startswith("# ")]
