@@ -20,7 +20,7 @@ from plexodose._core.public import public
 ID = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
 """A source's id: dotted lower-case words, drug or topic first (``azathioprine.seed.regimen``)."""
 
-LINK = re.compile(r"https?://\S+|[a-z0-9-]+(\.[a-z0-9-]+)+(/\S*)?|PMC[0-9]+")
+LINK = re.compile(r"https?://\S+|[a-z0-9-]+(\.[a-z0-9-]+)+(/\S*)?|PMC[0-9]+", re.IGNORECASE)
 """Where a source can be found: an address (``https://...``), a site with its path as the
 reference gives it (``sps.nhs.uk/monitorings/ciclosporin-monitoring``), or a PubMed Central id
 (``PMC7771069``)."""
@@ -509,7 +509,8 @@ MICHIGAN_STEP = Source(
 )
 BELOW_RANGE = Source(
     "gap",
-    "plexodose clinical rules, 'Screening an order someone else wrote' (documentation: Screening orders)",
+    "plexodose clinical rules, 'Screening an order someone else wrote' (documentation: Screening "
+    "orders)",
     "a request below the protocol range is computed with a warning naming the range, never "
     "refused",
     id="screening.below_range",
@@ -543,7 +544,8 @@ OCTAGAM_LABEL = Source(
 )
 IVIG_AT_RISK_RATE = Source(
     "gap",
-    "plexodose conservative choice (clinical rules, 'IVIg safety', 2026-12-07; documentation: Monitoring)",
+    "plexodose conservative choice (clinical rules, 'IVIg safety', 2026-12-07; documentation: "
+    "Monitoring)",
     "at risk: the product's own at-risk figure, else its initial rate held for the whole "
     "infusion; a day over 8 hours is warned, over 24 hours refused by default",
     id="ivig.rate.at_risk",

@@ -234,7 +234,8 @@ UNJUDGED_GAP = Source(
     "gap",
     "plexodose (monitoring rules: a review acts on every result or says it did not judge it)",
     "each result that no rule for the drug examines is named as not judged, never as within "
-    "limits; by default it is flagged for the prescriber to judge (unjudged='note' to only name it)",
+    "limits; by default it is flagged for the prescriber to judge (unjudged='note' to only name "
+    "it)",
     id="review.results.unjudged",
 )
 SCREENING = Source(

@@ -63,19 +63,22 @@ DATE_NOT_STATED = Source(
 )
 REVIEW_WINDOW = Source(
     "gap",
-    "plexodose choice (clinical rules, 'Labs for a review decision'; documentation: Values and dates)",
+    "plexodose choice (clinical rules, 'Labs for a review decision'; documentation: Values and "
+    "dates)",
     "a result older than the drug's current test interval cannot support 'continue': repeat it",
     id="values.review.window",
 )
 BASELINE_WINDOW = Source(
     "gap",
-    "plexodose choice (clinical rules, 'Labs for a dose decision'; documentation: Values and dates)",
+    "plexodose choice (clinical rules, 'Labs for a dose decision'; documentation: Values and "
+    "dates)",
     "baseline labs no older than 30 days at the start; the newer value wins",
     id="values.baseline.window",
 )
 DATE_ORDER = Source(
     "gap",
-    "plexodose data hygiene (clinical rules, 'Whose value, from when'; documentation: Values and dates)",
+    "plexodose data hygiene (clinical rules, 'Whose value, from when'; documentation: Values and "
+    "dates)",
     "a baseline is dated before the start; a nadir after its pulse and not after the decision "
     "date; 'stable since' not before the start; nothing after the decision date",
     id="values.date.order",
