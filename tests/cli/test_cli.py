@@ -751,7 +751,8 @@ def test_rules_lists_the_registry() -> None:
     assert (status, err) == (0, "")
     assert json.loads(out) == [{"module": r.module, "name": r.name, "id": r.source.id,
                                 "tag": r.source.tag, "citation": r.source.citation,
-                                "rule": r.source.rule}
+                                "rule": r.source.rule, "year": r.source.year,
+                                "edition": r.source.edition, "links": list(r.source.links)}
                                for r in rules]
     text = run("rules")[1]
     assert text.startswith(f"{len(rules)} rules (evidence: seed ")

@@ -166,5 +166,9 @@ def test_the_0_1_0_pickles_load_with_ids_where_the_words_are_unchanged() -> None
 def test_result_json_carries_each_source_s_id_beside_the_older_keys() -> None:
     data = plexodose.azathioprine(Patient.example()).to_dict()
     assert data["sources"][0] == {"id": "azathioprine.seed.regimen", "tag": "seed",
-                                  "citation": src.SEED, "rule": src.SEED_AZATHIOPRINE.rule}
+                                  "citation": src.SEED, "rule": src.SEED_AZATHIOPRINE.rule,
+                                  "year": None, "edition": "", "links": []}  # the seed: undated
+    cpic = data["sources"][1]  # where to look it up, as the clinical rules give it
+    assert (cpic["id"], cpic["year"], cpic["links"]) == (
+        "azathioprine.genotype.cpic", 2018, ["PMC6576267", "cpicpgx.org/guidelines"])
     assert data["limits"][0]["source"]["id"] == "azathioprine.seed.regimen"  # 150 mg/day

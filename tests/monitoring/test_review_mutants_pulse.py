@@ -24,9 +24,9 @@ U = "x10^9/L"
 PULSE = cyclophosphamide_iv(P, g_per_m2=0.5)  # 0.5 g/m2 x 1.8708 m2 = 935.41 mg
 MICHIGAN = "[guideline] University of Michigan / VA neurology cyclophosphamide protocol"
 FRENCH = "[guideline] French national diagnosis and care protocol (PNDS), Box 6: cyclophosphamide"
-CHANGE = ("[gap] plexodose choice set from hospital practice (dosing-rules.md, 'A change in "
-          "weight'): MGB chemotherapy activation (> 5 % approval), GenPRES CALC-003 (>= 5 % forced "
-          "recalculation), Western Health (+/-10 % flag)")
+CHANGE = ("[gap] plexodose choice set from hospital practice (clinical rules, 'A change in "
+          "weight'; documentation: Monitoring): MGB chemotherapy activation (> 5 % approval), "
+          "GenPRES CALC-003 (>= 5 % forced recalculation), Western Health (+/-10 % flag)")
 MESNA = ("give mesna (80-100 % of the cyclophosphamide dose in divided doses, per the local "
          "protocol) and hydration with each pulse: plexodose does not dose mesna")
 HELD = "  next check: 2027-03-08 (repeat the counts; discuss with the specialist team)"

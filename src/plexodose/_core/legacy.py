@@ -104,14 +104,17 @@ T = TypeVar("T", bound=type)
 
 
 def loads_older_pickles(
-    cls: T, *, recover: Callable[[Any], dict[str, Any]] | None = None
+    cls: T, *, recover: Callable[[Any], dict[str, Any]] | None = None,
+    replaces: tuple[str, ...] = (),
 ) -> T:
     """Let a slotted attrs class pickled before some of its fields existed load them at their
     defaults (a 0.1.0 Patient has no dates, a Labs no origins, a Review no judgements).
 
     ``recover(obj)``, if given, is called on an object that lacked fields, once loaded; the
     values it returns replace the defaults of those missing (a 0.1.0 Source finds its id by its
-    words). An object pickled with every field is loaded exactly as pickled."""
+    words). ``replaces`` names fields the pickle had whose value ``recover`` may correct too
+    (a Source's citation whose words were renamed since). An object pickled with every field is
+    loaded exactly as pickled."""
     import attrs  # here, not at the top: the façade imports this module and loads nothing else
 
     fields = attrs.fields(cls)
@@ -126,7 +129,7 @@ def loads_older_pickles(
             state = state + tuple(defaults[f.name] for f in fields[len(state) :])
         restore(self, state)
         if recover is not None:
-            _recover(self, recover, _lacked(pickled, fields))
+            _recover(self, recover, _lacked(pickled, fields), replaces)
 
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
     return cls
@@ -139,11 +142,12 @@ def _lacked(pickled: Any, fields: Any) -> list[str]:
     return [f.name for f in fields[len(pickled) :]] if isinstance(pickled, tuple) else []
 
 
-def _recover(obj: Any, recover: Callable[[Any], dict[str, Any]], lacked: list[str]) -> None:
+def _recover(obj: Any, recover: Callable[[Any], dict[str, Any]], lacked: list[str],
+             replaces: tuple[str, ...]) -> None:
     if not lacked:  # pickled with every field: nothing to look up
         return
     for name, value in recover(obj).items():
-        if name in lacked:  # frozen: set as attrs' own __setstate__ does
+        if name in lacked or name in replaces:  # frozen: set as attrs' own __setstate__ does
             object.__setattr__(obj, name, value)
 
 

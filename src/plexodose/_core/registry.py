@@ -125,7 +125,7 @@ def rules_markdown(rules: tuple[Rule, ...] | None = None) -> str:
         lines += ["| id | rule | evidence | source |", "|---|---|---|---|"]
         lines += [
             f"| `{r.source.id}` | {_cell(r.source.rule)} | `{r.source.tag}` "
-            f"| {_cell(r.source.citation)} |"
+            f"| {_cell(r.source.reference)} |"  # the citation, with where to find it
             for r in group
         ]
         lines.append("")

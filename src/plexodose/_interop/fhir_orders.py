@@ -1387,7 +1387,7 @@ def _issue(finding: OrderFinding, screening: Screening, implicated: dict[str, An
     if implicated is not None:
         issue["implicated"] = [dict(implicated)]
     issue["evidence"] = [{"detail": [{"display": f"{rule}{source.rule} (source [{source.tag}] "
-                                                 f"{source.citation})"}]}]
+                                                 f"{source.reference})"}]}]
     issue["detail"] = f"{screening.order.text}: {finding.text}"
     if category == "above_soft" and screening.reason is not None:
         issue["mitigation"] = [{"action": {

@@ -85,9 +85,11 @@ def bounded_quantity(
     return None if value is None else {"unit": unit, "value": bounded_number(value, maximum)}
 
 
-def source_dict(source: Source) -> dict[str, str]:
-    """A source as JSON: its id ("" for one made outside plexodose) beside the older keys."""
-    return {"id": source.id, "tag": source.tag, "citation": source.citation, "rule": source.rule}
+def source_dict(source: Source) -> dict[str, Any]:
+    """A source as JSON: its id ("" for one made outside plexodose) beside the older keys, and
+    where to look it up (year or null, edition, links: empty where the rules give none)."""
+    return {"id": source.id, "tag": source.tag, "citation": source.citation, "rule": source.rule,
+            "year": source.year, "edition": source.edition, "links": list(source.links)}
 
 
 def alert_dict(alert: Alert) -> dict[str, Any]:

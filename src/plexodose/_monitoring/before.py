@@ -52,6 +52,7 @@ ALKYLATING_AGENTS = Source(
     "(cyclophosphamide, chlorambucil, melphalan, or others) may have a prohibitive risk of "
     "malignancy if treated with azathioprine; plexopathy is off-label: a warning, not a refusal",
     id="azathioprine.before.alkylating_agents",
+    links=("prescriberpoint.com/therapies/azathioprine-200ce99",),
 )
 IVIG_RISK_AGE_OVER = 65.0  # [label] boxed warning: age over 65 (renal failure)
 PREGNANCY_TEST_DAYS = (8, 10)  # [guideline] SPS mycophenolate: twice, 8-10 days apart

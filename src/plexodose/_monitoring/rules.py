@@ -53,7 +53,8 @@ WEIGHT_CHANGE = (0.05, 0.10)
 configurable from 5 to 10 % (dosing-rules.md, "Whose value, from when", "A change in weight")."""
 WEIGHT_CHANGE_RULE = Source(
     "gap",
-    "plexodose choice set from hospital practice (dosing-rules.md, 'A change in weight'): MGB "
+    "plexodose choice set from hospital practice (clinical rules, 'A change in weight'; "
+    "documentation: Monitoring): MGB "
     "chemotherapy activation (> 5 % approval), GenPRES CALC-003 (>= 5 % forced recalculation), "
     "Western Health (+/-10 % flag)",
     "a weight (or height, for BSA) 5 % or more (configurable 5-10 %) from the one behind the "
@@ -61,6 +62,7 @@ WEIGHT_CHANGE_RULE = Source(
     "dose beside the current one for the prescriber to accept; never applied silently; "
     "mycophenolate (a fixed dose) is not recalculated",
     id="review.recalculate.weight_change",
+    links=("clinicalhelp.mgb.org/orderEntry/ActivateInpatientChemo.htm", "digitalhealth.wh.org.au"),
 )
 
 

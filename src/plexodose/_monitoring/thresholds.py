@@ -69,7 +69,7 @@ BSR_THRESHOLDS = Source(
     "withhold and discuss with the specialist team when WBC < 3.5, neutrophils < 1.6, "
     "platelets < 140 x10^9/L, unexplained eosinophilia > 0.5 x10^9/L, AST or ALT > 100 U/L, "
     "or an unexplained fall in albumin < 30 g/L",
-    id="review.counts.bsr_2017",
+    id="review.counts.bsr_2017", year=2017, edition="Rheumatology 2017", links=("sps.nhs.uk",),
 )
 BSR_RENAL = Source(
     "guideline",
@@ -77,19 +77,25 @@ BSR_RENAL = Source(
     "creatinine more than 30 % above baseline over 12 months, or eGFR < 60 mL/min/1.73 m^2: "
     "repeat in 1 week; if still more than 30 % above baseline, withhold",
     id="review.renal.bsr_2017",
+    year=2017,
+    edition="Rheumatology 2017",
+    links=("sps.nhs.uk/monitorings/mycophenolate-mofetil-monitoring",),
 )
 BSR_MCV = Source(
     "guideline",
     _BSR,
     "MCV > 105 fL: investigate (not withhold): check B12, folate and TSH; treat if abnormal, "
     "discuss with the specialist team if normal",
-    id="review.mcv.bsr_2017",
+    id="review.mcv.bsr_2017", year=2017, edition="Rheumatology 2017", links=("sps.nhs.uk",),
 )
 BSR_TRENDS = Source(
     "guideline",
     _BSR,
     "be aware of gradual falls in WBC, neutrophils, platelets or albumin, or rising liver enzymes",
     id="review.trends.bsr_2017",
+    year=2017,
+    edition="Rheumatology 2017",
+    links=("sps.nhs.uk/monitorings/ciclosporin-monitoring",),
 )
 TREND_FLAG = Source(
     "secondary",
@@ -112,7 +118,7 @@ CICLOSPORIN_CREATININE = Source(
     "creatinine >= 25 % (psoriasis) or 30 % (RA) above the pretreatment level: repeat within "
     "2 weeks (plexodose: 1 week, the shared rule's interval); if it persists, reduce the dose by "
     "25-50 %; if two reductions fail to bring it back within that margin, discontinue",
-    id="ciclosporin.review.creatinine",
+    id="ciclosporin.review.creatinine", edition="Gengraf text", links=("120ty.net",),
 )
 CICLOSPORIN_STOP = Source(
     "secondary",
@@ -125,7 +131,7 @@ CICLOSPORIN_PRESSURE = Source(
     _CICLOSPORIN_LABEL,
     "two readings above 140/90 mmHg: treat hypertension; if it cannot be controlled, reduce the "
     "dose by 25-50 %; stop if it persists",
-    id="ciclosporin.review.blood_pressure",
+    id="ciclosporin.review.blood_pressure", edition="Gengraf text", links=("120ty.net",),
 )
 CICLOSPORIN_CAPSULES_GAP = Source(
     "gap",
@@ -147,6 +153,7 @@ MYCOPHENOLATE_PRESSURE = Source(
     "NHS Specialist Pharmacy Service, mycophenolate mofetil monitoring",
     "blood pressure > 140/90 mmHg: manage as hypertension",
     id="mycophenolate.review.blood_pressure",
+    links=("sps.nhs.uk/monitorings/mycophenolate-mofetil-monitoring",),
 )
 ORAL_CYCLOPHOSPHAMIDE_COUNTS_GAP = Source(
     "gap",
@@ -158,17 +165,19 @@ ORAL_CYCLOPHOSPHAMIDE_COUNTS_GAP = Source(
 AZATHIOPRINE_CADENCE = Source(
     "guideline",
     "US azathioprine prescribing information and NHS Specialist Pharmacy Service (the more "
-    "frequent at each point, monitoring-rules.md)",
+    "frequent at each point, plexodose clinical rules)",
     "FBC, LFT and creatinine weekly for the first 4 weeks, then every 2 weeks until the third "
     "month has ended and the dose has been stable for 6 weeks, then monthly (every 12 weeks only "
     "when the prescriber sets it); a test 2 weeks after any dose increase",
     id="azathioprine.review.cadence",
+    links=("prescriberpoint.com/therapies/azathioprine-200ce99", "sps.nhs.uk"),
 )
 MYCOPHENOLATE_CADENCE = Source(
     "guideline",
     "NHS Specialist Pharmacy Service, mycophenolate mofetil monitoring",
     "every 2 weeks for at least 6 weeks until the dose is stable, then every 12 weeks",
     id="mycophenolate.review.cadence",
+    links=("sps.nhs.uk/monitorings/mycophenolate-mofetil-monitoring",),
 )
 CICLOSPORIN_CADENCE = Source(
     "guideline",
@@ -176,18 +185,19 @@ CICLOSPORIN_CADENCE = Source(
     "creatinine every 2 weeks for 3 months, then monthly for 3 months, then every 1-3 months; "
     "FBC, LFT, albumin and blood pressure every 2 weeks until the dose has been stable for 6 "
     "weeks, then monthly for 3 months",
-    id="ciclosporin.review.cadence",
+    id="ciclosporin.review.cadence", links=("sps.nhs.uk/monitorings/ciclosporin-monitoring",),
 )
 ORAL_CYCLOPHOSPHAMIDE_CADENCE_GAP = Source(
     "guideline",
     "French national diagnosis and care protocol (PNDS), Box 6: cyclophosphamide",
     "blood count with platelets, creatinine and urine for blood every 2 weeks for the first 3 "
     "months, then monthly while oral treatment continues",
-    id="cyclophosphamide.oral.review.cadence",
+    id="cyclophosphamide.oral.review.cadence", links=("pmc.ncbi.nlm.nih.gov/articles/PMC7771069",),
 )
 ORAL_CYCLOPHOSPHAMIDE_CREATININE = Source(
     "secondary",
-    "oral cyclophosphamide by creatinine (second-hand summary; dosing-rules.md bands)",
+    "oral cyclophosphamide by creatinine (second-hand summary; the dose bands of rule "
+    "cyclophosphamide.oral.renal)",
     "each creatinine is judged against the bands (< 250 umol/L 2 mg/kg/day; 250-500 1.75; > 500 "
     "1.5): a current daily dose above its band's amount is reduced to it (whole tablets, never up)",
     id="cyclophosphamide.oral.review.creatinine",
@@ -204,6 +214,7 @@ FRENCH_POSTPONE = Source(
     "neutrophils < 1.5 x10^9/L on the bolus date: reduce by 25 % or postpone (plexodose default: "
     "postpone); a postponement beyond 2 weeks: discuss another therapy",
     id="cyclophosphamide.iv.review.french_postpone",
+    links=("pmc.ncbi.nlm.nih.gov/articles/PMC7771069",),
 )
 MYCOPHENOLATE_LOW_EGFR = Source(
     "label",
@@ -223,7 +234,8 @@ UNJUDGED_GAP = Source(
     "gap",
     "plexodose (monitoring rules: a review acts on every result or says it did not judge it)",
     "each result that no rule for the drug examines is named as not judged, never as within "
-    "limits; by default it is flagged for the prescriber to judge (unjudged='note' to only name it)",
+    "limits; by default it is flagged for the prescriber to judge (unjudged='note' to only name "
+    "it)",
     id="review.results.unjudged",
 )
 SCREENING = Source(
@@ -239,7 +251,7 @@ RENAL_STABLE_GAP = Source(
     "plexodose, after the SPS wording ('if still more than 30% from baseline')",
     "an eGFR < 60 with creatinine not more than 30 % above baseline never withholds; after one "
     "repeat it triggers no further repeat (stable chronic kidney disease)",
-    id="review.renal.stable",
+    id="review.renal.stable", links=("sps.nhs.uk/monitorings/mycophenolate-mofetil-monitoring",),
 )
 WITHHOLD_REPEAT_GAP = Source(
     "gap",
@@ -260,6 +272,8 @@ CICLOSPORIN_BEFORE = Source(
     "before starting: blood pressure on at least two occasions; serum creatinine on at least two "
     "occasions (the baseline is their mean); potassium, magnesium, lipids, LFTs, FBC",
     id="ciclosporin.before.label",
+    edition="Gengraf text",
+    links=("120ty.net", "sps.nhs.uk/monitorings/ciclosporin-monitoring"),
 )
 CICLOSPORIN_CONTRAINDICATIONS = src.CICLOSPORIN_CONTRAINDICATIONS  # one Source, cited by the calculator and the schedule
 CICLOSPORIN_START_GAP = Source(
@@ -276,6 +290,7 @@ MYCOPHENOLATE_BEFORE = Source(
     "before starting: a pregnancy test twice, 8-10 days apart, in women who could become "
     "pregnant; FBC, LFT, albumin, creatinine, blood pressure, weight, height",
     id="mycophenolate.before.sps",
+    links=("sps.nhs.uk/monitorings/mycophenolate-mofetil-monitoring",),
 )
 THIOPURINE_GENOTYPE = Source(
     "guideline",
@@ -283,6 +298,9 @@ THIOPURINE_GENOTYPE = Source(
     "TPMT and NUDT15 status set the starting dose; NUDT15 indeterminate: no activity assay "
     "exists, monitor closely",
     id="azathioprine.before.genotype",
+    year=2018,
+    edition="updates of April 2020 and March 2024",
+    links=("PMC6576267", "cpicpgx.org/guidelines"),
 )
 INFECTION_SCREENING_GAP = Source(
     "gap",

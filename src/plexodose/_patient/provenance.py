@@ -37,41 +37,48 @@ WEIGHT_STALE = Source(
     "a weight older than 30 days (7 days for an IV cyclophosphamide pulse or an IVIg course) "
     "is not used for a dose unless confirmed",
     id="values.weight.stale",
+    links=(
+        "clinicalhelp.mgb.org/orderentry/defineChemoWeight.htm",
+        "wiki.med.umich.edu/display/NEURO/VA+Cyclophosphamide+Protocol",
+    ),
 )
 CREATININE_STALE = Source(
     "gap",
-    "plexodose choice (dosing-rules.md, Whose value, from when)",
+    "plexodose choice (clinical rules, 'Whose value, from when'; documentation: Values and dates)",
     "renal dose rules need a creatinine no older than 30 days at the start (7 days before an "
     "IV pulse or an IVIg course)",
     id="values.creatinine.stale",
 )
 HEIGHT_OLD = Source(
     "gap",
-    "plexodose choice (dosing-rules.md, Whose value, from when)",
+    "plexodose choice (clinical rules, 'Whose value, from when'; documentation: Values and dates)",
     "an adult height older than 1 year gives a warning: re-measure",
     id="values.height.old",
 )
 DATE_NOT_STATED = Source(
     "gap",
-    "plexodose choice (dosing-rules.md, Whose value, from when)",
+    "plexodose choice (clinical rules, 'Whose value, from when'; documentation: Values and dates)",
     "a value given without a date is reported as 'date not stated', never assumed fresh",
     id="values.date.not_stated",
 )
 REVIEW_WINDOW = Source(
     "gap",
-    "plexodose choice (dosing-rules.md, Labs for a review decision)",
+    "plexodose choice (clinical rules, 'Labs for a review decision'; documentation: Values and "
+    "dates)",
     "a result older than the drug's current test interval cannot support 'continue': repeat it",
     id="values.review.window",
 )
 BASELINE_WINDOW = Source(
     "gap",
-    "plexodose choice (dosing-rules.md, Labs for a dose decision)",
+    "plexodose choice (clinical rules, 'Labs for a dose decision'; documentation: Values and "
+    "dates)",
     "baseline labs no older than 30 days at the start; the newer value wins",
     id="values.baseline.window",
 )
 DATE_ORDER = Source(
     "gap",
-    "plexodose data hygiene (dosing-rules.md, Whose value, from when)",
+    "plexodose data hygiene (clinical rules, 'Whose value, from when'; documentation: Values and "
+    "dates)",
     "a baseline is dated before the start; a nadir after its pulse and not after the decision "
     "date; 'stable since' not before the start; nothing after the decision date",
     id="values.date.order",

@@ -91,6 +91,7 @@ AZATHIOPRINE_TITRATION = Source(
     "azathioprine US prescribing information (rheumatoid arthritis)",
     "start about 1 mg/kg/day (50-100 mg); from 6-8 weeks increase by 0.5 mg/kg/day every 4 weeks",
     id="azathioprine.titration.label",
+    links=("prescriberpoint.com/therapies/azathioprine-200ce99",),
 )
 AZATHIOPRINE_STEP_GAP = Source(
     "gap",
@@ -105,6 +106,7 @@ AZATHIOPRINE_MONITORING = Source(
     "CBC weekly during the first month, twice monthly for the second and third months, then "
     "monthly or more frequently if dosage alterations or other therapy changes are necessary",
     id="azathioprine.monitoring.label",
+    links=("prescriberpoint.com/therapies/azathioprine-200ce99",),
 )
 AZATHIOPRINE_MONITORING_SPS = Source(
     "guideline",
@@ -112,14 +114,14 @@ AZATHIOPRINE_MONITORING_SPS = Source(
     "FBC, LFT and creatinine every 2 weeks until on a stable dose for 6 weeks, then monthly for 3 "
     "months, then every 12 weeks; after a dose increase a test 2 weeks later and the 2-weekly "
     "phase restarts",
-    id="azathioprine.monitoring.sps",
+    id="azathioprine.monitoring.sps", links=("sps.nhs.uk",),
 )
 CICLOSPORIN_MONITORING = Source(
     "label",
     "US modified ciclosporin prescribing information (Gengraf, psoriasis)",
     "serum creatinine and BUN every 2 weeks during the initial 3 months of therapy and then "
     "monthly if the patient is stable",
-    id="ciclosporin.monitoring.label",
+    id="ciclosporin.monitoring.label", links=("120ty.net",),
 )
 CICLOSPORIN_MONITORING_SPS = Source(
     "guideline",
@@ -127,11 +129,11 @@ CICLOSPORIN_MONITORING_SPS = Source(
     "creatinine every 2 weeks for the first 3 months; albumin, ALT or AST, blood pressure, "
     "glucose and FBC every 2 weeks until on a stable dose for 6 weeks; lipids after 1 month; "
     "once stable every 1-3 months; after started or dose changed",
-    id="ciclosporin.monitoring.sps",
+    id="ciclosporin.monitoring.sps", links=("sps.nhs.uk/monitorings/ciclosporin-monitoring",),
 )
 CICLOSPORIN_CALENDAR_GAP = Source(
     "gap",
-    "plexodose reference (monitoring-rules.md, one calendar for one blood draw)",
+    "plexodose clinical rules (one calendar for one blood draw; documentation: Monitoring)",
     "creatinine, blood pressure, FBC, ALT or AST, albumin and glucose together every 2 weeks for "
     "3 months and until the dose has been stable for 6 weeks, then monthly; potassium and "
     "magnesium with each creatinine; any dose change restarts the 2-weekly phase",
@@ -156,13 +158,15 @@ MYCOPHENOLATE_MONITORING = Source(
     "FBC, ALT or AST, albumin and creatinine every 2 weeks for a minimum of 6 weeks until the "
     "dose is stable; then 3 monthly (at least every 12 weeks once stable)",
     id="mycophenolate.monitoring.sps",
+    links=("sps.nhs.uk/monitorings/mycophenolate-mofetil-monitoring",),
 )
 MYCOPHENOLATE_STABLE_GAP = Source(
     "gap",
-    "plexodose reference (monitoring-rules.md, reading of SPS 'until dose stable')",
+    "plexodose clinical rules (reading of SPS 'until dose stable'; documentation: Monitoring)",
     "every 2 weeks until the dose has been unchanged for 6 weeks (which covers the minimum of 6 "
     "weeks), then every 12 weeks",
     id="mycophenolate.monitoring.stable",
+    links=("sps.nhs.uk/monitorings/mycophenolate-mofetil-monitoring",),
 )
 CELLCEPT_MONITORING = Source(
     "label",
@@ -190,7 +194,7 @@ ORAL_CYCLOPHOSPHAMIDE_MONITORING = Source(
     "French national diagnosis and care protocol (PNDS), Box 6, cyclophosphamide monitoring",
     "complete blood count and platelet count, serum creatinine and the search for haematuria: "
     "every 2 weeks for the first 3 months, then monthly if the oral treatment is continued",
-    id="cyclophosphamide.oral.monitoring",
+    id="cyclophosphamide.oral.monitoring", links=("pmc.ncbi.nlm.nih.gov/articles/PMC7771069",),
 )
 PRE_PULSE_CREATININE_GAP = Source(
     "gap",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from plexodose._core.sources import Source
+from plexodose._core.sources import SEED, Source
 
 SCREENING = Source(
     "gap",
-    "plexodose dosing-rules.md, Screening an order someone else wrote",
+    "plexodose clinical rules, 'Screening an order someone else wrote' (documentation: Screening "
+    "orders)",
     "an order is screened with the calculators' rules: within; below (a warning); above the "
     "range (refused by default, accepted with a stated reason); above an absolute limit "
     "(refused); not screened, with the reason, when it cannot be",
@@ -14,7 +15,7 @@ SCREENING = Source(
 )
 IVIG_COURSE = Source(
     "seed",
-    "Second-line treatment options for idiopathic plexopathy (plexodose seed document)",
+    SEED,
     "IVIg once daily on consecutive days, 1-5 days a course; usual course total 2 g/kg",
     id="screening.ivig.course",
 )
@@ -33,7 +34,8 @@ FREQUENCY = Source(
 )
 CUMULATIVE_UNKNOWN = Source(
     "gap",
-    "plexodose dosing-rules.md, Screening an order someone else wrote",
+    "plexodose clinical rules, 'Screening an order someone else wrote' (documentation: Screening "
+    "orders)",
     "cumulative cyclophosphamide counts oral and IV together from the record; when prior exposure "
     "is unknown the result says 'cumulative dose not known: not checked', never zero",
     id="screening.cyclophosphamide.cumulative_unknown",

@@ -301,7 +301,7 @@ def wrap_line(line: str, columns: int) -> str:
 def _hang(line: str, indent: int, columns: int, extra: int = 0) -> str:
     """``line[indent:]`` filled to ``columns``, every line after the first ``indent`` in."""
     pieces = textwrap.wrap(line[indent:], max(columns - indent - extra, 10),
-                           break_on_hyphens=False)
+                           break_on_hyphens=False, break_long_words=False)  # an address whole
     if not pieces:
         return line
     rest = " " * (indent + extra)

@@ -622,7 +622,7 @@ def run_rules(args: argparse.Namespace) -> Any:
     for heading, group in _registry.by_topic(rules).items():  # by drug or topic, not module
         lines += ["", f"{heading}:"]
         lines += [f"  {r.source.id} [{r.source.tag}] {r.source.rule} "
-                  f"(source: {r.source.citation})" for r in group]
+                  f"(source: {r.source.reference})" for r in group]  # with where to find it
     return Printed("\n".join(lines) + "\n", wrap=True)
 
 
@@ -728,7 +728,7 @@ def json_data(obj: Any, *, patient: Any = None) -> Any:
     return data
 
 
-def source_record(source: Any) -> dict[str, str]:
+def source_record(source: Any) -> dict[str, Any]:
     from plexodose._interop.json import source_dict  # one JSON form of a source
 
     return source_dict(source)
