@@ -141,3 +141,14 @@ def test_the_labs_repr_writes_as_typed_else_full_digits_and_no_thousands_separat
     assert repr(made) == ("Labs(date='2027-01-16', platelets='1000 x10^9/L', "
                           "creatinine='0.90496 mg/dL')")
     assert made.text("platelets") == "1,000 x10^9/L"
+
+
+def test_a_subclass_dated_keeps_its_class_and_its_own_fields() -> None:
+    # dated() copies every field of the object's own class, not only Patient's
+    @attrs.frozen
+    class WardPatient(Patient):
+        ward: str = attrs.field(default="A", kw_only=True)
+
+    made = WardPatient(weight="72 kg", ward="B").dated("2027-01-04")
+    assert (type(made), made.ward, made.on) == (WardPatient, "B", dt.date(2027, 1, 4))
+    assert made.weight_kg == 72.0

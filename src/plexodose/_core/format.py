@@ -23,19 +23,26 @@ def number(value: float, decimals: int = 2) -> str:
     return "0" if text == "-0" else text
 
 
-def against(value: float, *limits: float, decimals: int = 0, most: int = 3) -> str:
-    """``value`` as :func:`number` writes it beside ``limits`` it is compared with: more
-    decimals (up to ``most``) where fewer would read as a limit it is not equal to, so a text
-    never says "500 umol/L is above 500".
+def against(value: float, *limits: float, decimals: int = 2, most: int = 6) -> str:
+    """``value`` as :func:`number` writes it beside ``limits`` it is compared with: with more
+    decimals (up to ``most``) where fewer would put it on another side of a limit than the
+    value is (equal to it, or across it), so a text never says "500 umol/L is above 500".
 
-    >>> against(500.4, 500), against(499.96, 500), against(500.0, 500), against(612.3, 500)
-    ('500.4', '499.96', '500', '612')
+    >>> [against(v, 500, decimals=0) for v in (500.4, 499.96, 500.0, 612.3, 500.0004)]
+    ['500.4', '499.96', '500', '612', '500.0004']
+    >>> against(3.4996, 3.5), against(0.5004, 0.5), against(1.2, 1.5, 2)
+    ('3.4996', '0.5004', '1.2')
     """
     for places in range(decimals, most + 1):
         text = number(value, places)
-        if all(value == limit or text != number(limit, places) for limit in limits):
+        shown = float(text.replace(",", ""))
+        if all(_side(shown, limit) == _side(value, limit) for limit in limits):
             return text
     return number(value, most)
+
+
+def _side(value: float, limit: float) -> int:
+    return (value > limit) - (value < limit)
 
 
 def mass_mg(mg: float, decimals: int = 2) -> str:

@@ -306,7 +306,10 @@ class Rules:
         self.outside.update(about)
         self.cite(source)
 
-    def note(self, text: str, source: Source | None = None, about: tuple[str, ...] = ()) -> None:
+    def note(self, text: str, source: Source | None = None, about: tuple[str, ...] = (), *,
+             dated: bool = False) -> None:
+        if self.dated and not dated:  # an older set's note: its results are not the review's
+            text = f"results of {self.case.labs.date.isoformat()}: {text}"
         if text not in self.notes:
             self.notes.append(text)
         self.outside.update(about)
@@ -327,12 +330,11 @@ class Rules:
 def _shown(name: str, value: float, *limits: float) -> str:
     """A result in words: as the laboratory reported it with plexodose's unit beside it, else
     in plexodose's unit with enough decimals never to read as one of ``limits`` it is not."""
-    typed = typed_text(name, value)
-    if typed is not None:
-        return f"{LABELS[name]} {typed}"
     places = _PLACES[name]
-    return (f"{LABELS[name]} {fmt.against(value, *limits, decimals=places, most=places + 3)} "
-            f"{ANALYTES[name][1]}")
+    shown = f"{fmt.against(value, *limits, decimals=places)} {ANALYTES[name][1]}"
+    if typed_text(name, value) is None:  # not typed, or typed in plexodose's unit
+        return f"{LABELS[name]} {shown}"
+    return f"{LABELS[name]} {getattr(value, 'typed', '')} ({shown})"
 
 
 _PLACES = {"wbc": 3, "neutrophils": 3, "eosinophils": 3, "platelets": 1, "alt": 1, "ast": 1,
@@ -838,7 +840,7 @@ def oral_cyclophosphamide_creatinine(r: Rules) -> None:
     if rate >= _cyclophosphamide.ORAL_MG_PER_KG_DAY[1]:
         return  # below 250 umol/L: the full 2 mg/kg/day band
     about = ("creatinine",)
-    shown = fmt.against(umol, *_cyclophosphamide.ORAL_CREATININE_BANDS_UMOL_L)
+    shown = fmt.against(umol, *_cyclophosphamide.ORAL_CREATININE_BANDS_UMOL_L, decimals=0)
     text = (f"creatinine {shown} umol/L is in the {band} band: at most "
             f"{fmt.number(rate)} mg/kg/day")
     weight, current = case.weight_kg, case.current_mg_per_day
@@ -964,7 +966,7 @@ def unjudged(r: Rules) -> None:
             r.find("flag", text + "; the prescriber judges it", rules.UNJUDGED_GAP, about=(name,),
                    dated=True)
         else:
-            r.note(text, rules.UNJUDGED_GAP, about=(name,))
+            r.note(text, rules.UNJUDGED_GAP, about=(name,), dated=True)
 
 
 def within_text(r: Rules) -> tuple[str, Source] | None:

@@ -290,7 +290,8 @@ class Patient:
         day = _on(on)
         if day == self.on:
             return self
-        made = _copied(self)  # a new object: this one never changes
+        made = _copied(self) if type(self) is Patient else _copier(  # a subclass: its fields too
+            tuple(field.name for field in attrs.fields(type(self))), type(self))(self)
         object.__setattr__(made, "on", day)
         made.__attrs_post_init__()
         return made
@@ -439,13 +440,15 @@ def _digits(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _copier(fields: tuple[str, ...]) -> Callable[[Patient], Patient]:
+def _copier(fields: tuple[str, ...], kind: type[Patient] | None = None
+            ) -> Callable[[Patient], Patient]:
     """A function copying ``fields`` of a Patient into a new one, a line per field through the
     slots' own setters, as attrs writes an ``__init__``: half the time of a loop of getattr and
     setattr (``dated`` runs on every screen and calculation given ``on=``)."""
-    setters = {f"set_{i}": getattr(Patient, name).__set__ for i, name in enumerate(fields)}
+    kind = Patient if kind is None else kind
+    setters = {f"set_{i}": getattr(kind, name).__set__ for i, name in enumerate(fields)}
     lines = "".join(f"    set_{i}(made, source.{name})\n" for i, name in enumerate(fields))
-    scope: dict[str, Any] = {"new": object.__new__, "Patient": Patient, **setters}
+    scope: dict[str, Any] = {"new": object.__new__, "Patient": kind, **setters}
     exec(f"def copied(source):\n    made = new(Patient)\n{lines}    return made\n", scope)
     copied: Callable[[Patient], Patient] = scope["copied"]
     return copied

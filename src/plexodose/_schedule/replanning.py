@@ -331,7 +331,7 @@ def _pulse_review(pulse: Event, labs: Labs) -> Review:
                              "default; a 25 % cut is the alternative, the prescriber's choice)",
                              src.FRENCH_NEUTROPHILS))
     if creatinine is not None and creatinine * _UMOL_PER_MG_DL > cy.EULAR_CREATININE_UMOL_L[1]:
-        holds.append(Finding("withhold", f"pre-pulse creatinine {fmt.against(creatinine * _UMOL_PER_MG_DL, cy.EULAR_CREATININE_UMOL_L[1])}"
+        holds.append(Finding("withhold", f"pre-pulse creatinine {fmt.against(creatinine * _UMOL_PER_MG_DL, cy.EULAR_CREATININE_UMOL_L[1], decimals=0)}"
                              " umol/L is above 500 umol/L (no EULAR column): hold the pulse and "
                              "discuss", PRE_PULSE_CREATININE_GAP))
     if holds:

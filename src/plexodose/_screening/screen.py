@@ -207,7 +207,7 @@ def screen(
         used = functools.partial(_values_used, patient)
         undated = dated_values_given(patient)
     if undated:
-        w.missing(_undated(undated))
+        w.missing(f"dates not stated for {_names(undated)}: their age is not checked")
     _RULES[o.drug](w, exposure=exposure, allopurinol=allopurinol_taken, last_pulse=pulse,
                    last_raised=raised, labs=pre_pulse)
     findings = tuple(w.findings)
@@ -221,9 +221,8 @@ def screen(
 
 
 @functools.lru_cache(maxsize=64)  # bounded: a few dated values, so few combinations
-def _undated(names: tuple[str, ...]) -> str:
-    shown = ", ".join(name.replace("_", " ") for name in names)
-    return f"dates not stated for {shown}: their age is not checked"
+def _names(names: tuple[str, ...]) -> str:
+    return ", ".join(name.replace("_", " ") for name in names)
 
 
 def _values_used(patient: Patient) -> tuple[ValueUsed, ...]:
@@ -788,7 +787,7 @@ def _mycophenolate_renal(w: _Work) -> None:
     elif egfr < mmf.LOW_EGFR:
         w.add("condition", "above_hard",
               lambda: f"{fmt.mass_mg(day_mg)}/day is above 2,000 mg/day at "
-              f"eGFR {fmt.number(egfr, 1)} (below 25)", src.MYCOPHENOLATE_RENAL)
+              f"eGFR {fmt.against(egfr, 25, decimals=1)} (below 25)", src.MYCOPHENOLATE_RENAL)
     else:
         w.add("condition", "within",
               lambda: f"eGFR {fmt.number(egfr, 1)} (25 or more): up to 3,000 "
@@ -845,7 +844,7 @@ def _ciclosporin_renal(w: _Work) -> None:
                   "sex and serum creatinine)")
     elif egfr < csa.MIN_EGFR:
         w.add("condition", "above_soft",
-              lambda: f"eGFR {fmt.number(egfr, 1)} is below 60: ciclosporin "
+              lambda: f"eGFR {fmt.against(egfr, 60, decimals=1)} is below 60: ciclosporin "
               "is contraindicated in abnormal renal function; refused without a stated reason",
               src.CICLOSPORIN_CONTRAINDICATIONS)
     else:
@@ -1126,7 +1125,7 @@ def _age_renal(w: _Work) -> None:
 
 def _umol(umol: float) -> str:
     """A creatinine beside the EULAR table's columns (300, 500): never reads as one it is not."""
-    return fmt.against(umol, *cyc.EULAR_CREATININE_UMOL_L)
+    return fmt.against(umol, *cyc.EULAR_CREATININE_UMOL_L, decimals=0)
 
 
 def _eular_share(age: float, umol: float) -> float:
@@ -1149,7 +1148,7 @@ def _pre_pulse(w: _Work, labs: _Counts | None, last_pulse: _Pulse | None = None)
         w.missing("pre-pulse WBC not in the labs given")
     elif wbc * 1000 < cyc.PRE_PULSE_HOLD_BELOW:
         w.add("condition", "above_soft",
-              lambda: f"pre-pulse WBC {fmt.number(wbc, 2)} x10^9/L is below "
+              lambda: f"pre-pulse WBC {fmt.against(wbc, 2, decimals=2)} x10^9/L is below "
               "2: the pulse is held", src.CYCLOPHOSPHAMIDE_NADIR)
     elif wbc * 1000 <= cyc.PRE_PULSE_HALF_UP_TO:
         _half_pulse(w, wbc, last_pulse)
@@ -1157,14 +1156,14 @@ def _pre_pulse(w: _Work, labs: _Counts | None, last_pulse: _Pulse | None = None)
         w.missing("pre-pulse neutrophils not in the labs given")
     elif neutrophils * 1000 < cyc.NEUTROPHILS_CUT_BELOW:
         w.add("condition", "above_soft",
-              lambda: f"neutrophils {fmt.number(neutrophils, 2)} x10^9/L are "
+              lambda: f"neutrophils {fmt.against(neutrophils, 1.5, decimals=2)} x10^9/L are "
               "below 1.5: the pulse is postponed", src.FRENCH_NEUTROPHILS)
 
 
 def _half_pulse(w: _Work, wbc: float, last_pulse: _Pulse | None) -> None:
     """WBC 2-3: half the pulse is due; the order is judged against half the last one."""
     shown = _Later(
-        lambda: f"pre-pulse WBC {fmt.number(wbc, 2)} x10^9/L (2-3): half the pulse is due")
+        lambda: f"pre-pulse WBC {fmt.against(wbc, 2, 3, decimals=2)} x10^9/L (2-3): half the pulse is due")
     if last_pulse is None:
         w.add("condition", "above_soft", lambda: f"{shown}; give last_pulse= to show this order is "
               "halved: needs a stated reason", src.CYCLOPHOSPHAMIDE_NADIR)
