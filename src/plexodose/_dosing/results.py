@@ -23,6 +23,7 @@ from plexodose._dosing import guard as guard
 from plexodose._dosing.dispense import Dispensed
 from plexodose._dosing.guard import Limit
 from plexodose._dosing.products import IVIgProduct
+from plexodose._dosing.pump import Pump, duration, pump
 from plexodose._dosing.trace import Step, step_text, unique_sources
 from plexodose._patient.provenance import ValueUsed
 from plexodose._views import render as _views
@@ -402,6 +403,71 @@ class IVIgCourse(_Traced):
             return None
         return float(self.given_daily_dose_g / self.product.concentration_g_per_ml)
 
+    def _pump(self) -> Pump | None:
+        """One day's pump (the same the plan's infusion rows show); None without a product or
+        without the label's start and maximum rates in the catalogue."""
+        volume = self.daily_volume_ml
+        if volume is None or self.product is None:
+            return None
+        return pump(self.product, self.dosing_weight_kg, volume, bool(self.risk_factors))
+
+    @property
+    def pump_rates(self) -> tuple[Quantity, ...]:
+        """One day's pump rates (mL/h) in order, from the start rate to the most the pump may
+        run (at risk: the product's at-risk figure, or its start rate held); empty without a
+        product or without the label's rates."""
+        return tuple(u.quantity(r, "mL/h") for r in self.pump_rates_ml_per_h)
+
+    @property
+    def pump_rates_ml_per_h(self) -> tuple[float, ...]:
+        """:attr:`pump_rates` as numbers of mL/h."""
+        found = self._pump()
+        return () if found is None else found.ml_per_h
+
+    @property
+    def pump_rates_mg_per_kg_min(self) -> tuple[float, ...]:
+        """:attr:`pump_rates` as the label gives them, in mg/kg/min of dosing weight."""
+        found = self._pump()
+        return () if found is None else found.mg_per_kg_min
+
+    @property
+    def infusion_hours(self) -> tuple[float, float] | None:
+        """(shortest, longest) hours one day's volume takes at :attr:`pump_rates`: all at the
+        fastest rate and all at the start rate (the same when the label's steps are timed);
+        None without rates."""
+        found = self._pump()
+        return None if found is None else found.hours
+
+    def _pump_facts(self) -> list[str]:
+        product = self.product
+        if product is None:
+            return ["pump rates: choose a product (product=): the rates follow its label"]
+        volume = self.daily_volume_ml
+        assert volume is not None
+        infusion = f"infusion: {fmt.number(volume, 1)} mL of {product.name} a day"
+        found = self._pump()
+        if found is None:
+            return [infusion, f"pump rates: {product.name} has no label infusion rates in the "
+                    "catalogue: set the pump rate from the label"]
+        mg = " then ".join(fmt.number(r) for r in found.mg_per_kg_min)
+        ml = " then ".join(fmt.number(r, 1) for r in found.ml_per_h)
+        shortest, longest = found.hours
+        row = f", {product.rate_row} row" if product.rate_row else ""
+        if found.at_risk_why:
+            how = ("not escalated" if len(found.ml_per_h) == 1
+                   else "never faster") + f" (at risk: {found.at_risk_why})"
+        elif found.minutes_per_step is None:
+            how = "increased as tolerated per the label"
+        else:
+            how = f"each step {fmt.number(found.minutes_per_step)} min"
+        if shortest == longest:
+            infusion += f", about {duration(shortest)}"
+        else:
+            infusion += (f", {duration(shortest)} all at {fmt.number(found.ml_per_h[-1], 1)} "
+                         f"mL/h to {duration(longest)} all at {fmt.number(found.ml_per_h[0], 1)} mL/h")
+        return [f"pump ({product.name}{row}, {fmt.number(self.dosing_weight_kg)} kg): {mg} "
+                f"mg/kg/min = {ml} mL/h, {how}", infusion]
+
     def _view(self) -> tuple[str, list[str]]:
         per_day = self.given_daily_dose_g
         day_word = "day" if self.days == 1 else "days"
@@ -418,10 +484,7 @@ class IVIgCourse(_Traced):
             facts.append(
                 f"dispense ({self.product.name}): " + describe_dispensed(self.dispensed, fmt.mass_g)
             )
-        volume = self.daily_volume_ml
-        if volume is not None and self.product is not None:  # as the plan's infusion rows say it
-            facts.append(f"infusion: {fmt.number(volume, 1)} mL of {self.product.name} a day "
-                         "(pump rates: the plan's infusion rows, plan() or schedule())")
+        facts += self._pump_facts()
         facts += _limit_facts(self.limits, False, fmt.mass_g)
         if self.risk_factors:
             facts.append("renal and thrombosis risk: " + "; ".join(self.risk_factors))

@@ -184,6 +184,26 @@ def _ivig(r: IVIgCourse) -> dict[str, Any]:
             "product": None if r.product is None else r.product.name,
             "risk_factors": list(r.risk_factors),
         },
+        "infusion": _infusion(r),
+    }
+
+
+def _infusion(r: IVIgCourse) -> dict[str, Any] | None:
+    """One day's infusion as the block states it: volume, pump rates and time (null without a
+    product: the rates follow a product's label)."""
+    if r.product is None:
+        return None
+    hours = r.infusion_hours
+    return {
+        "product": r.product.name,
+        "rate_row": r.product.rate_row,
+        "volume": quantity(r.daily_volume_ml, "mL"),
+        "rate_steps": [quantity(rate, "mL/h") for rate in r.pump_rates_ml_per_h],
+        "rate_steps_per_kg": [quantity(rate, "mg/kg/min") for rate in r.pump_rates_mg_per_kg_min],
+        "infusion_time": None
+        if hours is None
+        else {"shortest": quantity(hours[0], "h"), "longest": quantity(hours[1], "h")},
+        "at_risk": bool(r.risk_factors),
     }
 
 
