@@ -8,6 +8,7 @@ Quantities are built when read, so a calculation costs float arithmetic only.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any, Literal, TypeVar
 
 from plexodose._core import format as fmt
@@ -296,6 +297,22 @@ class DailyDose(_Traced):
         if self.override:
             facts.append(f"override: {self.override}")
         return headline, facts
+
+
+def rising_steps(steps: Iterable[DailyDose], below_mg: float) -> list[DailyDose]:
+    """The titration steps that each rise above the last and stay below ``below_mg`` a dosing
+    day, compared as dispensed (what plan() lays out)."""
+    kept: list[DailyDose] = []
+    for step in steps:
+        last = given_day_mg(kept[-1]) if kept else 0.0
+        if last < given_day_mg(step) < below_mg:
+            kept.append(step)
+    return kept
+
+
+def given_day_mg(result: DailyDose) -> float:
+    """One dosing day's amount as dispensed (mg): per dose x doses a day."""
+    return result.given_per_dose_mg * result.doses_per_day
 
 
 _DAILY_DOSE_CHECKED = DailyDose._getter(

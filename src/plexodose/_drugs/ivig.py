@@ -143,8 +143,8 @@ def ivig(
         limits,  # limits
         risks,  # risk_factors
     )
-    if chosen is not None:
-        course._pump()  # a product's rate steps that do not rise are refused here, not on show
+    if chosen is not None and chosen.minutes_per_rate_step is not None:
+        course._pump()  # rate steps that do not rise are refused here, not when shown
     return course
 
 

@@ -15,7 +15,7 @@ from plexodose._core.errors import InputRangeError
 from plexodose._core.sources import Source
 from plexodose._dosing.guard import tightest_per_day, tightest_per_dose
 from plexodose._dosing.pump import pump
-from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, IVIgCourse
+from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, IVIgCourse, given_day_mg
 from plexodose._drugs.cyclophosphamide import CUMULATIVE_THRESHOLD_G
 from plexodose._monitoring.thresholds import (
     FRENCH_POSTPONE,
@@ -219,8 +219,7 @@ def _maintenance(
 
 def _daily_amount(result: DailyDose) -> float:
     """One dosing day's amount as dispensed (mg): per dose x doses a day."""
-    per_dose = result.per_dose_mg if result.dispensed is None else result.dispensed.amount
-    return per_dose * result.doses_per_day
+    return given_day_mg(result)
 
 
 def _dosing_days(first: dt.date, end: dt.date, days_per_week: int) -> Iterator[dt.date]:
