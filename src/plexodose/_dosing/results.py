@@ -23,7 +23,7 @@ from plexodose._core.version import __version__
 from plexodose._dosing import guard as guard
 from plexodose._dosing.dispense import Dispensed
 from plexodose._dosing.guard import Limit
-from plexodose._dosing.products import IVIgProduct
+from plexodose._dosing.products import FORMULATIONS, IVIgProduct, medication_text
 from plexodose._dosing.pump import Pump, duration, pump
 from plexodose._dosing.trace import Step, step_text, unique_sources
 from plexodose._patient.provenance import ValueUsed
@@ -273,15 +273,24 @@ class DailyDose(_Traced):
         """The dose actually reached, per kg of dosing weight."""
         return None if self.dosing_weight_kg is None else self.daily_dose_mg / self.dosing_weight_kg
 
+    @property
+    def formulation(self) -> str | None:
+        """The formulation the rules are for, where the reference names one ("modified" for
+        ciclosporin), else None."""
+        return FORMULATIONS.get(self.drug)
+
     def _view(self) -> tuple[str, list[str]]:
         given = self.given_per_dose_mg
-        headline = f"{self.drug}: {fmt.mass_mg(given)} {self.frequency}"
+        headline = f"{medication_text(self.drug)}: {fmt.mass_mg(given)} {self.frequency}"
         if self.doses_per_day > 1 or self.days_per_week != 7:
             per_day = given * self.doses_per_day * self.days_per_week / 7
             headline += f" ({fmt.mass_mg(per_day)}/day)"
         if self.dispensed is not None and self.dispensed.amount != self.per_dose_mg:
             headline += f"; calculated {fmt.mass_mg(self.per_dose_mg)}"
         facts = []
+        if self.formulation is not None:
+            facts.append(f"formulation: {self.formulation} {self.drug} (the US label the dosing "
+                         "and monitoring rules come from)")
         if self.dosing_weight_kg is not None:
             # mg/kg/day as dispensed (150 mg for 71.67 kg is 2.09), the calculated one beside it
             given_day = self.given_per_dose_mg * self.doses_per_day * self.days_per_week / 7

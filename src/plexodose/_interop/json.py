@@ -158,6 +158,7 @@ def _daily(r: DailyDose) -> dict[str, Any]:
             "mg_per_kg_day": quantity(r.mg_per_kg_day, "mg/kg/d"),
             "cap": limit_quantity(r.cap_mg_per_day, "mg/d"),
             "cap_applied": r.cap_applied,
+            "formulation": r.formulation,
         },
     }
 
