@@ -327,6 +327,24 @@ def schedule_dict(schedule: Any) -> dict[str, Any]:
     }
 
 
+def checklist_dict(checklist: Any) -> dict[str, Any]:
+    """A checklist before starting as JSON-ready data: each check with its status and source,
+    the warnings and their alerts (code, severity, text, source id), and the sources."""
+    return {
+        "plexodose_version": _version(),
+        "kind": "BeforeStarting",
+        "drug": checklist.drug,
+        "ready": checklist.ready,
+        "checks": [{"item": c.item, "status": c.status, "source": source_dict(c.source)}
+                   for c in checklist.checks],
+        "baseline_creatinine": quantity(checklist.baseline_creatinine_mg_dl, "mg/dL"),
+        "override": checklist.override,
+        "warnings": list(checklist.warnings),
+        "alerts": [alert_dict(a) for a in checklist.alerts],
+        "sources": [source_dict(s) for s in checklist.sources],
+    }
+
+
 def review_dict(review: Any) -> dict[str, Any]:
     """A monitoring review as JSON-ready data: the action, the proposed dose (null when the
     action carries none), every reason with its source, each result given as judged by which
