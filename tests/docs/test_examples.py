@@ -82,10 +82,11 @@ def test_export_plan_writes_fhir_and_ics(tmp_path: Path) -> None:
         doses.setdefault(request["medicationCodeableConcept"]["text"], set()).add(
             quantity["value"])
     # Patient.example(), 72 kg: IVIg 0.4 g/kg x 72 = 28.8 g; azathioprine target 2 mg/kg x 72
-    # = 144 mg, dispensed as 3 x 50 mg = 150 mg; then the refractory agent, ciclosporin.
+    # = 144 mg, dispensed as 3 x 50 mg = 150 mg; then the refractory agent, ciclosporin, named
+    # with its formulation (modified: the label its rules come from).
     assert doses["IVIg"] == {28.8}
     assert max(doses["azathioprine"]) == 150.0
-    assert set(doses) == {"IVIg", "azathioprine", "ciclosporin"}
+    assert set(doses) == {"IVIg", "azathioprine", "ciclosporin (modified)"}
 
     raw = ics.read_bytes()
     assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.rstrip().endswith(b"END:VCALENDAR")

@@ -184,6 +184,9 @@ def test_azathioprine_example_derivation_and_dispensing():
         "creatinine clearance (Cockcroft-Gault, ideal weight 70.465 kg, creatinine 1 mg/dL): "
         "78.3 mL/min",
         "dispensed per dose: 150 mg (azathioprine tablets, rounded to the nearest; +6 mg)",
+        # 1 and 1.5 x 72 = 72 and 108 mg -> 75 and 100 mg (nearest 25 mg), below 150 mg
+        "label titration as plan() lays it out (this calculator at 1 then 1.5 mg/kg/day): "
+        "75 mg daily, then 100 mg daily, then this dose (150 mg a dosing day)",
         "full effect takes 3-6 months",
     ]
     assert r.daily_dose_mg == 144 and r.per_dose_mg == 144 and not r.cap_applied

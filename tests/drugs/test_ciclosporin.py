@@ -205,7 +205,8 @@ def test_class_4_rounding_goes_down_at_the_ciclosporin_ceiling() -> None:
     assert r.dispensed.amount == 175 and r.dispensed.rounded == "down, to stay within the maximum"
     assert r.dispensed.amount * 2 <= 385
     assert r.cap_mg_per_day == pytest.approx(385.0)
-    assert repr(r).startswith("ciclosporin: 175 mg twice daily (350 mg/day); calculated 192.5 mg")
+    assert repr(r).startswith(
+        "ciclosporin (modified): 175 mg twice daily (350 mg/day); calculated 192.5 mg")
 
 
 def test_class_13_the_ciclosporin_derivation_shows_the_reduced_dose() -> None:

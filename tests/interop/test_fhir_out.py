@@ -118,7 +118,9 @@ def test_medication_and_route_codes(schedules: list[Schedule]) -> None:
     for s in schedules:
         for r in resources(s.to_fhir(subject=PATIENT), "MedicationRequest"):
             concept = r["medicationCodeableConcept"]
-            drug = concept["text"]
+            # ciclosporin's rules are the modified formulation's (dosing-rules.md): its text says so
+            drug = concept["text"].removesuffix(" (modified)")
+            assert (concept["text"] == "ciclosporin (modified)") == (drug == "ciclosporin")
             drugs.add(drug)
             if drug == "IVIg":
                 assert "coding" not in concept  # no verified RxNorm code: text only
@@ -188,7 +190,7 @@ def test_max_dose_per_period_is_the_results_daily_limit(schedules: list[Schedule
         ("mycophenolate mofetil", "oral"): (MAX_MG_PER_DAY, "mg"),  # 3,000 (1,500 a dose x 2)
         # the seed ceiling 2 mg/kg/day x 72 kg = 144 mg, tighter than the 200 mg maximum
         ("cyclophosphamide", "oral"): (144.0, "mg"),
-        ("ciclosporin", "oral"): (360.0, "mg"),  # 5 mg/kg/day x 72 kg
+        ("ciclosporin (modified)", "oral"): (360.0, "mg"),  # 5 mg/kg/day x 72 kg
     }
     found = set()
     for s in schedules[:-1]:  # the last: mycophenolate below eGFR 25
@@ -202,7 +204,8 @@ def test_max_dose_per_period_is_the_results_daily_limit(schedules: list[Schedule
                 # sqrt(175 x 72 / 3600) = 1.870829 m2 = 1,870.8287 mg, rounded down
                 assert _max_per_administration(r) == (1870.828, "mg")
                 continue
-            per_dose_most = {"mycophenolate mofetil": 1500.0, "ciclosporin": 180.0}  # 3,000/2; 360/2
+            per_dose_most = {"mycophenolate mofetil": 1500.0,  # 3,000 / 2
+                             "ciclosporin (modified)": 180.0}  # 360 / 2
             assert _max_per_administration(r) == (per_dose_most.get(drug, most[0]), most[1]), key
             assert most == expected[key], key
             found.add(key)
@@ -329,8 +332,8 @@ def test_fhir_medication_requests_per_phase(full_plan: Schedule) -> None:
         ("azathioprine", 75),
         ("azathioprine", 100),
         ("azathioprine", 150),
-        ("ciclosporin", 175),
-        ("ciclosporin", 100),
+        ("ciclosporin (modified)", 175),
+        ("ciclosporin (modified)", 100),
     ]
     aza = requests[1]["dosageInstruction"][0]
     assert aza["timing"]["repeat"] == {

@@ -177,13 +177,15 @@ def test_a_pulse_recalculates_on_a_5_percent_bsa_change() -> None:
     # sqrt(175 x 80 / 3600) = 1.97203 m2, +5.41 % (>= 5 %): 0.75 x 1.97203 = 1,479.0 mg
     found = review(pulse, counts, on=day, patient=heavier)
     assert found.action == "recalculate"
-    assert found.proposed_amount == pytest.approx(1479.02, abs=0.01)
+    assert found.proposed_amount == 1479.0  # 1,479.02 mg prepared to the whole mg
+    assert found.proposed_text == "1,479 mg for the next pulse (calculated 1,479.02 mg)"
     assert "differs by 5.4 %" in found.reasons[0].text
     # 74 kg: sqrt(175 x 74 / 3600) = 1.89663 m2, +1.38 %: the pulse stands
     lighter = Patient(weight="74 kg", height="175 cm", sex="male", age=60,
                       serum_creatinine="1 mg/dL", tpmt="normal", nudt15="normal")
     same = review(pulse, counts, on=day, patient=lighter)
-    assert same.action == "continue" and same.proposed_amount == pytest.approx(1403.12, abs=0.01)
+    # the pulse stands: 1,403.12 mg prepared to the whole mg, 1,403 mg
+    assert same.action == "continue" and same.proposed_amount == 1403.0
     # a pulse held by its counts is never recalculated
     held = review(pulse, Labs(date=day, wbc="1.5 x10^9/L"), on=day, patient=heavier)
     assert held.action == "withhold" and held.proposed_amount is None

@@ -54,14 +54,15 @@ def ids(r: Any) -> list[str]:
 
 
 def test_pre_pulse_wbc_2_to_3_halves_the_pulse_checks_the_nadir_in_10_days() -> None:
-    # Michigan: pre-pulse WBC 2,000-3,000/uL gives 50 %: 935.41 x 0.5 = 467.71 mg, shown 468 mg
+    # Michigan: pre-pulse WBC 2,000-3,000/uL gives 50 %: 935.41 x 0.5 = 467.71 mg, prepared 468 mg
     r = pulse_review(wbc=f"2.5 {U}")
-    assert (r.action, r.proposed_unit, r.proposed_text) == ("reduce", "mg", "468 mg for the next pulse")
-    assert r.proposed_amount == pytest.approx(467.707, abs=1e-3)
+    assert (r.action, r.proposed_unit, r.proposed_text) == (
+        "reduce", "mg", "468 mg for the next pulse (calculated 467.71 mg)")
+    assert r.proposed_amount == 468.0
     assert r.next_check == DAY + dt.timedelta(days=10)  # nadir day 10-14 after the pulse
     assert lines(r) == [
         "cyclophosphamide IV, results of 2027-03-01: Reduce the dose",
-        "  proposed dose: 468 mg for the next pulse",
+        "  proposed dose: 468 mg for the next pulse (calculated 467.71 mg)",
         "  next check: 2027-03-11 (nadir WBC 10-14 days after the pulse)",
         "  reasons:",
         "    - reduce: pre-pulse WBC 2,500/uL is 2,000-3,000: give 50 % (467.71 mg)",
@@ -113,16 +114,19 @@ def test_neutrophils_below_1_5_postpone_the_pulse_by_default() -> None:
 
 def test_neutrophils_1_5_are_not_below_and_the_pulse_goes_ahead() -> None:
     # 1.5 x10^9/L = 1,500/uL is not below 1,500: the pulse is planned at its dose, in 10 days
+    # (0.5 g/m2 x 1.87083 m2 = 935.41 mg, prepared 935 mg)
     r = pulse_review(neutrophils=f"1.5 {U}")
-    assert (r.action, r.proposed_text) == ("continue", "935 mg for the next pulse")
+    assert (r.action, r.proposed_text) == (
+        "continue", "935 mg for the next pulse (calculated 935.41 mg)")
     assert r.next_check == DAY + dt.timedelta(days=10)
 
 
 def test_neutrophils_cut_rule_gives_75_percent() -> None:
-    # neutrophils_rule="cut": 935.41 x 0.75 = 701.56 mg, shown 702 mg
+    # neutrophils_rule="cut": 935.41 x 0.75 = 701.56 mg, prepared 702 mg
     r = pulse_review(neutrophils=f"1.2 {U}", neutrophils_rule="cut")
-    assert (r.action, r.proposed_text) == ("reduce", "702 mg for the next pulse")
-    assert r.proposed_amount == pytest.approx(701.56, abs=0.01)
+    assert (r.action, r.proposed_text) == (
+        "reduce", "702 mg for the next pulse (calculated 701.56 mg)")
+    assert r.proposed_amount == 702.0
 
 
 def test_pre_pulse_creatinine_above_500_umol_holds_the_pulse() -> None:
@@ -135,15 +139,17 @@ def test_pre_pulse_creatinine_above_500_umol_holds_the_pulse() -> None:
     assert r.reasons[2].text == f"judged and within the rules' limits: WBC 5 {U}"
     # 5.6 mg/dL x 88.4 = 495.04 umol/L: not above 500, the pulse goes ahead at 935 mg
     below = pulse_review(wbc=f"5 {U}", creatinine="5.6 mg/dL")
-    assert (below.action, below.proposed_text) == ("continue", "935 mg for the next pulse")
+    assert (below.action, below.proposed_text) == (
+        "continue", "935 mg for the next pulse (calculated 935.41 mg)")
 
 
 def test_a_new_bsa_5_percent_away_asks_for_the_recalculated_pulse() -> None:
     # 80 kg, 175 cm: sqrt(80 x 175 / 3600) = 1.9720 m2; |1.9720 - 1.8708| / 1.8708 = 5.4 % >= 5 %:
-    # next pulse 0.5 x 1.9720 = 986.01 mg, shown 986 mg
+    # next pulse 0.5 x 1.9720 = 986.01 mg, prepared 986 mg
     r = pulse_review(wbc=f"5 {U}", patient=attrs.evolve(P, weight=u.quantity(80, "kg")))
-    assert (r.action, r.proposed_unit, r.proposed_text) == ("recalculate", "mg", "986 mg for the next pulse")
-    assert r.proposed_amount == pytest.approx(986.013, abs=1e-3)
+    assert (r.action, r.proposed_unit, r.proposed_text) == (
+        "recalculate", "mg", "986 mg for the next pulse (calculated 986.01 mg)")
+    assert r.proposed_amount == 986.0
     assert r.reasons[0].text == (
         "BSA 1.972 m2 (weight 80 kg, height 175 cm) differs by 5.4 % from the 1.871 m2 behind the "
         "last pulse; 5 % or more asks for a recalculation: next pulse 986 mg (0.5 g/m2 x 1.972 m2; "
@@ -151,7 +157,8 @@ def test_a_new_bsa_5_percent_away_asks_for_the_recalculated_pulse() -> None:
     assert r.next_check == DAY + dt.timedelta(days=10)
     # 74 kg: sqrt(74 x 175 / 3600) = 1.8966 m2, 1.4 % from 1.8708: under 5 %, no recalculation
     same = pulse_review(wbc=f"5 {U}", patient=attrs.evolve(P, weight=u.quantity(74, "kg")))
-    assert (same.action, same.proposed_text) == ("continue", "935 mg for the next pulse")
+    assert (same.action, same.proposed_text) == (
+        "continue", "935 mg for the next pulse (calculated 935.41 mg)")
 
 
 # --- IV pulses: the nadir count and its dates -------------------------------------------------

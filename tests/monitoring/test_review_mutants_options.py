@@ -90,7 +90,9 @@ def test_pre_pulse_counts_older_than_a_week_are_refused() -> None:
         "pre-pulse labs dated 2027-03-01 are 8 days old on 2027-03-09: counts before a pulse must "
         "be taken within 7 days (Michigan protocol): repeat them", "labs", DAY)
     # 7 days old (2027-03-08) is still within the week
-    assert review(PULSE, OK, on=DAY + dt.timedelta(days=7)).proposed_text == "935 mg for the next pulse"
+    # 935.41 mg calculated, prepared 935 mg
+    assert review(PULSE, OK, on=DAY + dt.timedelta(days=7)).proposed_text == (
+        "935 mg for the next pulse (calculated 935.41 mg)")
 
 
 @pytest.mark.parametrize(("option", "value"), [

@@ -52,13 +52,13 @@ def ids(r: Any) -> list[str]:
 
 
 def test_a_nadir_above_2000_raises_the_next_pulse_25_percent_and_continues() -> None:
-    # nadir 4,000/uL > 2,000 target: 0.5 x 1.25 = 0.625 g/m2 x 1.8708 = 1,169.3 mg, shown 1,169
+    # nadir 4,000/uL > 2,000 target: 0.5 x 1.25 = 0.625 g/m2 x 1.87083 = 1,169.27 mg, prepared
+    # to the whole mg: 1,169 mg
     r = pulse({"wbc": f"5 {U}"}, nadir=NADIR)
-    assert (r.action, r.proposed_amount, r.proposed_unit) == ("continue", r.proposed_amount, "mg")
-    assert round(r.proposed_amount, 1) == 1169.3
+    assert (r.action, r.proposed_amount, r.proposed_unit) == ("continue", 1169.0, "mg")
     assert lines(r) == [
         "cyclophosphamide IV, results of 2027-03-01: Continue",
-        "  proposed dose: 1,169 mg for the next pulse",
+        "  proposed dose: 1,169 mg for the next pulse (calculated 1,169.27 mg)",
         NADIR_DAYS,
         "  reasons:",
         "    - continue: next pulse = 0.625 g/m2 x 1.8708 m2 = 1,169.3 mg",
@@ -76,7 +76,8 @@ def test_a_nadir_above_2000_raises_the_next_pulse_25_percent_and_continues() -> 
 def test_a_nadir_below_2000_cuts_the_next_pulse_by_20_percent() -> None:
     # nadir 1,700/uL < 2,000: cut 20 % (the default): 0.5 x 0.8 = 0.4 g/m2 x 1.8708 = 748.33 mg
     r = pulse({"wbc": f"5 {U}"}, nadir=Labs(date=DAY - dt.timedelta(days=3), wbc=f"1.7 {U}"))
-    assert (r.action, r.proposed_text) == ("continue", "748 mg for the next pulse")
+    # prepared to the whole mg: 748 mg
+    assert (r.action, r.proposed_text) == ("continue", "748 mg for the next pulse (calculated 748.33 mg)")
     assert [f.text for f in r.reasons] == [
         "next pulse = 0.4 g/m2 x 1.8708 m2 = 748.33 mg",
         f"every result given is within the rules' limits (WBC 5 {U})"]
@@ -118,8 +119,9 @@ def test_low_neutrophils_postpone_the_pulse_a_nadir_would_raise() -> None:
 
 def test_a_pre_pulse_creatinine_of_exactly_500_umol_is_not_above_it() -> None:
     # 500 umol/L = 5.656 mg/dL; back to 5.656 x 88.4 = 500 umol/L: not above 500, the pulse goes on
+    # at 0.5 x 1.87083 = 935.41 mg, prepared 935 mg
     r = pulse({"wbc": f"5 {U}", "creatinine": "500 umol/L"})
-    assert (r.action, r.proposed_text) == ("continue", "935 mg for the next pulse")
+    assert (r.action, r.proposed_text) == ("continue", "935 mg for the next pulse (calculated 935.41 mg)")
     assert r.reasons[1].text == ("every result given is within the rules' limits (WBC 5 "
                                  f"{U}, creatinine 500 umol/L (5.656 mg/dL))")
     assert r.judgements[1] == ("creatinine 500 umol/L (5.656 mg/dL): judged by [gap] plexodose conservative "
@@ -127,15 +129,15 @@ def test_a_pre_pulse_creatinine_of_exactly_500_umol_is_not_above_it() -> None:
 
 
 def test_a_new_bsa_after_a_raising_nadir_recalculates_the_raised_rate() -> None:
-    # nadir 4,000: 0.625 g/m2; at 80 kg 0.625 x 1.9720 = 1,232.5 mg, shown 1,233 (last 935 mg)
+    # nadir 4,000: 0.625 g/m2; at 80 kg 0.625 x 1.97203 = 1,232.52 mg, prepared 1,233 (last 935 mg)
     r = pulse({"wbc": f"5 {U}"}, nadir=NADIR, patient=P80)
     assert (r.action, r.proposed_unit, r.proposed_text) == (
-        "recalculate", "mg", "1,233 mg for the next pulse")
-    assert round(r.proposed_amount, 1) == 1232.5
+        "recalculate", "mg", "1,233 mg for the next pulse (calculated 1,232.52 mg)")
+    assert r.proposed_amount == 1233.0
     assert lines(r) == [
         "cyclophosphamide IV, results of 2027-03-01: Recalculate the dose at the new weight: the "
         "prescriber accepts the new dose",
-        "  proposed dose: 1,233 mg for the next pulse",
+        "  proposed dose: 1,233 mg for the next pulse (calculated 1,232.52 mg)",
         NADIR_DAYS,
         "  reasons:",
         "    - recalculate: BSA 1.972 m2 (weight 80 kg, height 175 cm) differs by 5.4 % from the "
@@ -164,21 +166,23 @@ def test_a_pulse_that_cannot_be_recalculated_is_noted_and_the_last_rate_kept() -
     # override: the new pulse is not calculated; the pulse at the last BSA goes ahead (935 mg)
     sick = attrs.evolve(P80, serum_creatinine=u.quantity(6, "mg/dL"))
     r = pulse({"wbc": f"5 {U}"}, patient=sick)
-    assert (r.action, r.proposed_text) == ("continue", "935 mg for the next pulse")
+    assert (r.action, r.proposed_text) == ("continue", "935 mg for the next pulse (calculated 935.41 mg)")
     assert r.notes == (MESNA, (
         "the pulse at the patient's new weight and height could not be calculated (creatinine 530 "
         "umol/L is above 500: the EULAR table has no pulse dose there; dose individually "
         "(override='reason' uses the 300-500 column))"))
     assert ids(r)[-1] == "review.recalculate.weight_change"
-    # the review's override reaches the recalculation: 0.5 x 1.9720 = 986.01 mg
+    # the review's override reaches the recalculation: 0.5 x 1.9720 = 986.01 mg, prepared 986 mg
     accepted = pulse({"wbc": f"5 {U}"}, patient=sick, override="renal team agrees")
-    assert (accepted.action, accepted.proposed_text) == ("recalculate", "986 mg for the next pulse")
+    assert (accepted.action, accepted.proposed_text) == (
+        "recalculate", "986 mg for the next pulse (calculated 986.01 mg)")
 
 
 def test_a_patient_without_a_height_is_not_recalculated() -> None:
     # no height, no BSA: the last pulse's BSA stands and nothing is asked
     r = pulse({"wbc": f"5 {U}"}, patient=attrs.evolve(P80, height=None))
-    assert (r.action, r.proposed_text) == ("continue", "935 mg for the next pulse")
+    # 935.41 mg at the last BSA, prepared 935 mg
+    assert (r.action, r.proposed_text) == ("continue", "935 mg for the next pulse (calculated 935.41 mg)")
     assert r.notes == (MESNA,)
     assert "review.recalculate.weight_change" not in ids(r)
 
@@ -214,11 +218,12 @@ def test_a_pre_pulse_creatinine_just_above_500_umol_holds_the_pulse() -> None:
 def test_the_recalculated_pulse_names_the_rate_and_bsa_to_three_decimals() -> None:
     # last pulse 0.45 g/m2 x 1.8708 = 841.87 mg; nadir 4,000: 0.45 x 1.25 = 0.5625 g/m2;
     # 90 kg: sqrt(90 x 175 / 3600) = 2.0917 m2, (2.0917 - 1.8708) / 1.8708 = 11.8 %;
-    # 0.5625 x 2,091.65 = 1,176.55 mg, shown 1,177 mg
+    # 0.5625 x 2,091.65 = 1,176.55 mg, prepared 1,177 mg
     r = review(cyclophosphamide_iv(P, g_per_m2=0.45), Labs(date=DAY, wbc=f"5 {U}"), on=DAY,
                nadir=NADIR, patient=attrs.evolve(P, weight=u.quantity(90, "kg")))
-    assert (r.action, r.proposed_text) == ("recalculate", "1,177 mg for the next pulse")
-    assert round(r.proposed_amount, 2) == 1176.55
+    assert (r.action, r.proposed_text) == (
+        "recalculate", "1,177 mg for the next pulse (calculated 1,176.55 mg)")
+    assert r.proposed_amount == 1177.0
     assert r.reasons[0].text == (
         "BSA 2.092 m2 (weight 90 kg, height 175 cm) differs by 11.8 % from the 1.871 m2 behind the "
         "last pulse; 5 % or more asks for a recalculation: next pulse 1,177 mg (0.562 g/m2 x 2.092 "
@@ -229,5 +234,6 @@ def test_a_reduced_pulse_at_a_new_weight_proposes_the_reduction_not_the_recalcul
     # WBC 2.5: 50 % of 935.41 = 467.71 mg (reduce outranks recalculate); the recalculation at
     # 80 kg (986 mg) is shown beside it, not proposed
     r = pulse({"wbc": f"2.5 {U}"}, patient=P80)
-    assert (r.action, r.proposed_text) == ("reduce", "468 mg for the next pulse")
+    # 467.71 mg prepared to the whole mg: 468 mg
+    assert (r.action, r.proposed_text) == ("reduce", "468 mg for the next pulse (calculated 467.71 mg)")
     assert [f.action for f in r.reasons] == ["reduce", "recalculate", "continue"]

@@ -60,6 +60,7 @@ def test_the_ivig_block_says_the_volume_to_hang() -> None:
     # 0.4 g/kg/day x 72 kg = 28.8 g -> 30 g of Privigen 10 % (0.1 g/mL): 30 / 0.1 = 300 mL a day
     r = px.ivig(EX, product="privigen")
     _, facts = r._view()
-    assert ("infusion: 300 mL of Privigen 10 % a day (pump rates: the plan's infusion rows, "
-            "plan() or schedule())") in facts
+    # 300 mL at 345.6 mL/h = 0.868 h = 52 min; at 21.6 mL/h = 13.89 h = 13 h 53 min
+    assert ("infusion: 300 mL of Privigen 10 % a day, 0 h 52 min all at 345.6 mL/h to "
+            "13 h 53 min all at 21.6 mL/h") in facts
     assert not any(f.startswith("infusion:") for f in px.ivig(EX)._view()[1])  # no product

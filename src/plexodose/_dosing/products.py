@@ -348,3 +348,14 @@ CATALOGUE = Catalogue(
 products with their vial sizes and the rates of their CIDP row (Octagam 10 %: ITP, its US label
 having no CIDP row), and the oral strengths of azathioprine, ciclosporin, mycophenolate and
 cyclophosphamide (25 and 50 mg tablets)."""
+
+FORMULATIONS: dict[str, str] = {"ciclosporin": "modified"}
+"""The formulation a drug's rules are written for, where the reference names one: ciclosporin's
+dosing and monitoring rules are the US modified ciclosporin label's (dosing-rules.md, Ciclosporin;
+monitoring-rules.md, Ciclosporin). The reference says nothing of other formulations."""
+
+
+def medication_text(drug: str) -> str:
+    """A drug's name with the formulation its rules are for: "ciclosporin (modified)"."""
+    formulation = FORMULATIONS.get(drug)
+    return drug if formulation is None else f"{drug} ({formulation})"

@@ -8,6 +8,7 @@ Quantities are built when read, so a calculation costs float arithmetic only.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any, Literal, TypeVar
 
 from plexodose._core import format as fmt
@@ -22,7 +23,8 @@ from plexodose._core.version import __version__
 from plexodose._dosing import guard as guard
 from plexodose._dosing.dispense import Dispensed
 from plexodose._dosing.guard import Limit
-from plexodose._dosing.products import IVIgProduct
+from plexodose._dosing.products import FORMULATIONS, IVIgProduct, medication_text
+from plexodose._dosing.pump import Pump, duration, pump
 from plexodose._dosing.trace import Step, step_text, unique_sources
 from plexodose._patient.provenance import ValueUsed
 from plexodose._views import render as _views
@@ -271,15 +273,24 @@ class DailyDose(_Traced):
         """The dose actually reached, per kg of dosing weight."""
         return None if self.dosing_weight_kg is None else self.daily_dose_mg / self.dosing_weight_kg
 
+    @property
+    def formulation(self) -> str | None:
+        """The formulation the rules are for, where the reference names one ("modified" for
+        ciclosporin), else None."""
+        return FORMULATIONS.get(self.drug)
+
     def _view(self) -> tuple[str, list[str]]:
         given = self.given_per_dose_mg
-        headline = f"{self.drug}: {fmt.mass_mg(given)} {self.frequency}"
+        headline = f"{medication_text(self.drug)}: {fmt.mass_mg(given)} {self.frequency}"
         if self.doses_per_day > 1 or self.days_per_week != 7:
             per_day = given * self.doses_per_day * self.days_per_week / 7
             headline += f" ({fmt.mass_mg(per_day)}/day)"
         if self.dispensed is not None and self.dispensed.amount != self.per_dose_mg:
             headline += f"; calculated {fmt.mass_mg(self.per_dose_mg)}"
         facts = []
+        if self.formulation is not None:
+            facts.append(f"formulation: {self.formulation} {self.drug} (the US label the dosing "
+                         "and monitoring rules come from)")
         if self.dosing_weight_kg is not None:
             # mg/kg/day as dispensed (150 mg for 71.67 kg is 2.09), the calculated one beside it
             given_day = self.given_per_dose_mg * self.doses_per_day * self.days_per_week / 7
@@ -295,6 +306,22 @@ class DailyDose(_Traced):
         if self.override:
             facts.append(f"override: {self.override}")
         return headline, facts
+
+
+def rising_steps(steps: Iterable[DailyDose], below_mg: float) -> list[DailyDose]:
+    """The titration steps that each rise above the last and stay below ``below_mg`` a dosing
+    day, compared as dispensed (what plan() lays out)."""
+    kept: list[DailyDose] = []
+    for step in steps:
+        last = given_day_mg(kept[-1]) if kept else 0.0
+        if last < given_day_mg(step) < below_mg:
+            kept.append(step)
+    return kept
+
+
+def given_day_mg(result: DailyDose) -> float:
+    """One dosing day's amount as dispensed (mg): per dose x doses a day."""
+    return result.given_per_dose_mg * result.doses_per_day
 
 
 _DAILY_DOSE_CHECKED = DailyDose._getter(
@@ -402,6 +429,71 @@ class IVIgCourse(_Traced):
             return None
         return float(self.given_daily_dose_g / self.product.concentration_g_per_ml)
 
+    def _pump(self) -> Pump | None:
+        """One day's pump (the same the plan's infusion rows show); None without a product or
+        without the label's start and maximum rates in the catalogue."""
+        volume = self.daily_volume_ml
+        if volume is None or self.product is None:
+            return None
+        return pump(self.product, self.dosing_weight_kg, volume, bool(self.risk_factors))
+
+    @property
+    def pump_rates(self) -> tuple[Quantity, ...]:
+        """One day's pump rates (mL/h) in order, from the start rate to the most the pump may
+        run (at risk: the product's at-risk figure, or its start rate held); empty without a
+        product or without the label's rates."""
+        return tuple(u.quantity(r, "mL/h") for r in self.pump_rates_ml_per_h)
+
+    @property
+    def pump_rates_ml_per_h(self) -> tuple[float, ...]:
+        """:attr:`pump_rates` as numbers of mL/h."""
+        found = self._pump()
+        return () if found is None else found.ml_per_h
+
+    @property
+    def pump_rates_mg_per_kg_min(self) -> tuple[float, ...]:
+        """:attr:`pump_rates` as the label gives them, in mg/kg/min of dosing weight."""
+        found = self._pump()
+        return () if found is None else found.mg_per_kg_min
+
+    @property
+    def infusion_hours(self) -> tuple[float, float] | None:
+        """(shortest, longest) hours one day's volume takes at :attr:`pump_rates`: all at the
+        fastest rate and all at the start rate (the same when the label's steps are timed);
+        None without rates."""
+        found = self._pump()
+        return None if found is None else found.hours
+
+    def _pump_facts(self) -> list[str]:
+        product = self.product
+        if product is None:
+            return ["pump rates: choose a product (product=): the rates follow its label"]
+        volume = self.daily_volume_ml
+        assert volume is not None
+        infusion = f"infusion: {fmt.number(volume, 1)} mL of {product.name} a day"
+        found = self._pump()
+        if found is None:
+            return [infusion, f"pump rates: {product.name} has no label infusion rates in the "
+                    "catalogue: set the pump rate from the label"]
+        mg = " then ".join(fmt.number(r) for r in found.mg_per_kg_min)
+        ml = " then ".join(fmt.number(r, 1) for r in found.ml_per_h)
+        shortest, longest = found.hours
+        row = f", {product.rate_row} row" if product.rate_row else ""
+        if found.at_risk_why:
+            how = ("not escalated" if len(found.ml_per_h) == 1
+                   else "never faster") + f" (at risk: {found.at_risk_why})"
+        elif found.minutes_per_step is None:
+            how = "increased as tolerated per the label"
+        else:
+            how = f"each step {fmt.number(found.minutes_per_step)} min"
+        if shortest == longest:
+            infusion += f", about {duration(shortest)}"
+        else:
+            infusion += (f", {duration(shortest)} all at {fmt.number(found.ml_per_h[-1], 1)} "
+                         f"mL/h to {duration(longest)} all at {fmt.number(found.ml_per_h[0], 1)} mL/h")
+        return [f"pump ({product.name}{row}, {fmt.number(self.dosing_weight_kg)} kg): {mg} "
+                f"mg/kg/min = {ml} mL/h, {how}", infusion]
+
     def _view(self) -> tuple[str, list[str]]:
         per_day = self.given_daily_dose_g
         day_word = "day" if self.days == 1 else "days"
@@ -418,10 +510,7 @@ class IVIgCourse(_Traced):
             facts.append(
                 f"dispense ({self.product.name}): " + describe_dispensed(self.dispensed, fmt.mass_g)
             )
-        volume = self.daily_volume_ml
-        if volume is not None and self.product is not None:  # as the plan's infusion rows say it
-            facts.append(f"infusion: {fmt.number(volume, 1)} mL of {self.product.name} a day "
-                         "(pump rates: the plan's infusion rows, plan() or schedule())")
+        facts += self._pump_facts()
         facts += _limit_facts(self.limits, False, fmt.mass_g)
         if self.risk_factors:
             facts.append("renal and thrombosis risk: " + "; ".join(self.risk_factors))

@@ -11,12 +11,13 @@ from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
 from plexodose._core.checks import flag, fraction, whole_number
-from plexodose._core.errors import ContraindicationError
+from plexodose._core.errors import ContraindicationError, PlexodoseError
+from plexodose._core.record import Record
 from plexodose._core.vocab import CrclWeight
 from plexodose._dosing.calculation import begin, crcl_for_dosing, dispense_oral
 from plexodose._dosing.dispense import Dispensed
 from plexodose._dosing.guard import Limit
-from plexodose._dosing.results import DailyDose
+from plexodose._dosing.results import DailyDose, rising_steps
 from plexodose._dosing.trace import Trace, positive, protocol_range
 from plexodose._patient.patient import Patient
 
@@ -29,6 +30,9 @@ POOR_FRACTION = 0.1  # 10-fold reduction
 POOR_DAYS_PER_WEEK = 3
 ALLOPURINOL_FRACTION = 0.25  # one quarter: the larger of the label's reductions (1/3 to 1/4)
 ALLOPURINOL_HIGH_FRACTION = 1 / 3  # the range's upper end: the smaller reduction
+# [label] US RA: start about 1 mg/kg/day, then up by 0.5 mg/kg/day steps to N (dosing-rules.md)
+TITRATION_MG_PER_KG_DAY = (1.0, 1.5)
+_TITRATION_RATES = " then ".join(fmt.number(r) for r in TITRATION_MG_PER_KG_DAY)
 TABLET_MG = 25.0  # [label] the smallest tablet: a reduced metabolizer's amount is a multiple
 REDUCED_RANGE_LABEL = "upper end of the patient's reduced range"
 # [secondary] (CrCl upper bound in mL/min, share of the dose): below 10 -> 50 %, 10-50 -> 75 %
@@ -130,6 +134,12 @@ def azathioprine(
         )
     else:
         dispensed = dispense_oral("azathioprine", per_dose, limits, per_day, trace)
+    given = dose if dispensed is None else dispensed.amount * per_day
+    trace.step(
+        "label titration as plan() lays it out (this calculator at {} mg/kg/day): {}",
+        _TITRATION_RATES,
+        _Titration._of(p, given, (per_day, genotype_fraction, allopurinol, crcl_weight, override)),
+    )
     trace.step("full effect takes 3-6 months", source=src.SEED_DURATION)
     return DailyDose._of(
         *trace.record(override),
@@ -142,6 +152,38 @@ def azathioprine(
         cap_applied,  # cap_applied
         dispensed,  # dispensed
     )
+
+
+def azathioprine_titration(patient: Patient, below_mg: float, **given: Any) -> tuple[DailyDose, ...]:
+    """The label's titration steps up to a dose of ``below_mg`` a dosing day (as dispensed):
+    the calculator at 1 then 1.5 mg/kg/day with ``given`` (its other arguments), each kept if it
+    rises and stays below. A reduced metabolizer's steps come out at its amount: none is kept,
+    it starts there on day 1. What plan() lays out, and what the result's derivation names."""
+    steps = (azathioprine(patient, mg_per_kg_day=r, **given) for r in TITRATION_MG_PER_KG_DAY)
+    return tuple(rising_steps(steps, below_mg))
+
+
+class _Titration(Record):
+    """A derivation value worked out when read (the calculation stays at float arithmetic):
+    the titration steps below a dose of ``target_mg`` a dosing day, as plan() lays them out."""
+
+    __slots__ = ()
+    patient: Patient
+    target_mg: float
+    given: tuple[Any, ...]  # doses_per_day, genotype_fraction, allopurinol, crcl_weight, override
+
+    def __format__(self, spec: str) -> str:
+        names = ("doses_per_day", "genotype_fraction", "allopurinol", "crcl_weight", "override")
+        try:
+            steps = azathioprine_titration(self.patient, self.target_mg,
+                                           **dict(zip(names, self.given, strict=True)))
+        except PlexodoseError as exc:  # reading a derivation never raises
+            return f"not worked out ({exc})"
+        here = f"{fmt.mass_mg(self.target_mg)} a dosing day"
+        if not steps:
+            return f"none below this dose: {here} from day 1"
+        said = [f"{fmt.mass_mg(s.given_per_dose_mg)} {s.frequency}" for s in steps]
+        return ", then ".join(said) + f", then this dose ({here})"
 
 
 def _normal_dose(weight_kg: float) -> float:

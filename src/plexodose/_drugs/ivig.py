@@ -17,6 +17,8 @@ from plexodose._dosing.calculation import ROUNDING_TOLERANCE, begin
 from plexodose._dosing.dispense import Dispensed, dispense
 from plexodose._dosing.guard import Limit
 from plexodose._dosing.products import CATALOGUE, IVIgProduct
+from plexodose._dosing.pump import at_risk_rate
+from plexodose._dosing.pump import duration as _duration
 from plexodose._dosing.results import IVIgCourse
 from plexodose._dosing.trace import Trace, hard_cap, positive
 from plexodose._patient import body as _body
@@ -128,7 +130,7 @@ def ivig(
     if risks:
         given = daily if dispensed is None else dispensed.amount
         _at_risk(trace, risks, chosen, weight, given, override)
-    return IVIgCourse._of(
+    course = IVIgCourse._of(
         *trace.record(override),
         g,  # g_per_kg_day
         n_days,  # days
@@ -141,6 +143,9 @@ def ivig(
         limits,  # limits
         risks,  # risk_factors
     )
+    if chosen is not None and chosen.minutes_per_rate_step is not None:
+        course._pump()  # rate steps that do not rise are refused here, not when shown
+    return course
 
 
 def _check_regimen(trace: Trace, g: float, days: int, override: str | None) -> None:
@@ -328,28 +333,9 @@ def _risks(p: Patient, flagged: tuple[str, ...], trace: Trace) -> tuple[str, ...
     return (*seen, *flagged)
 
 
-def at_risk_rate(product: IVIgProduct) -> tuple[float, float, str]:
-    """(lowest, highest) rate in mg/kg/min for an at-risk patient and why: from the product's
-    initial rate up to its own at-risk figure (never past its maximum), or its initial rate held
-    for the whole infusion where the label gives no figure (monitoring-rules.md, IVIg safety)."""
-    first = product.initial_rate_mg_per_kg_min
-    assert first is not None
-    figure = product.at_risk_max_rate_mg_per_kg_min
-    top = product.max_rate_mg_per_kg_min
-    if figure is not None and figure > first:
-        highest = figure if top is None else min(figure, top)
-        return first, highest, f"the label's at-risk figure of {fmt.number(figure)} mg/kg/min"
-    return first, first, "its initial rate held: the label says only 'minimum rate practicable'"
-
-
 def _hours(grams: float, rate: float, kg: float) -> float:
     """Hours to give ``grams`` at ``rate`` mg/kg/min to ``kg``: mg / (mg/kg/min x kg) / 60."""
     return grams * 1000 / (rate * kg) / 60
-
-
-def _duration(hours: float) -> str:
-    minutes = round(hours * 60)
-    return f"{minutes // 60} h {minutes % 60} min"
 
 
 def _at_risk(

@@ -60,7 +60,7 @@ from plexodose._core.errors import (
     safe_repr,
 )
 from plexodose._core.vocab import SCHEDULE_NAMES, Drug
-from plexodose._dosing.products import CATALOGUE, IVIgProduct
+from plexodose._dosing.products import CATALOGUE, IVIgProduct, medication_text
 from plexodose._interop import codes, identity
 from plexodose._interop import fhir_in as fin
 from plexodose._interop.fhir_out import URI, _clean, _tags
@@ -1257,7 +1257,7 @@ def order_to_fhir(order: Any, *, subject: Any = None) -> dict[str, Any]:
             value=order.text)
     name = SCHEDULE_NAMES[order.drug]
     code = codes.MEDICATIONS.get(name)
-    text = name if order.product is None else f"{name} ({order.product})"
+    text = medication_text(name) if order.product is None else f"{name} ({order.product})"
     medication: dict[str, Any] = {"text": text}
     if code is not None:
         medication = {"coding": [code.coding()], "text": text}

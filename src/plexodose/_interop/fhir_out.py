@@ -35,6 +35,7 @@ from plexodose._core import format as fmt
 from plexodose._core.checks import one_of
 from plexodose._core.text import clean
 from plexodose._core.version import __version__
+from plexodose._dosing.products import medication_text
 from plexodose._interop import codes, identity
 from plexodose._interop.json import bounded_number, limit_number
 
@@ -176,7 +177,8 @@ def _medication_request(
         "resourceType": "MedicationRequest",
         "status": "draft",
         "intent": "plan",
-        "medicationCodeableConcept": _concept(e.drug, codes.MEDICATIONS.get(e.drug)),
+        "medicationCodeableConcept": _concept(medication_text(e.drug),
+                                              codes.MEDICATIONS.get(e.drug)),
         "subject": _subject(who, conditional),
         "dosageInstruction": [_dosage(events)],
     }

@@ -160,6 +160,7 @@ def _daily(r: DailyDose) -> dict[str, Any]:
             "mg_per_kg_day": quantity(r.mg_per_kg_day, "mg/kg/d"),
             "cap": limit_quantity(r.cap_mg_per_day, "mg/d"),
             "cap_applied": r.cap_applied,
+            "formulation": r.formulation,
         },
     }
 
@@ -186,6 +187,26 @@ def _ivig(r: IVIgCourse) -> dict[str, Any]:
             "product": None if r.product is None else r.product.name,
             "risk_factors": list(r.risk_factors),
         },
+        "infusion": _infusion(r),
+    }
+
+
+def _infusion(r: IVIgCourse) -> dict[str, Any] | None:
+    """One day's infusion as the block states it: volume, pump rates and time (null without a
+    product: the rates follow a product's label)."""
+    if r.product is None:
+        return None
+    hours = r.infusion_hours
+    return {
+        "product": r.product.name,
+        "rate_row": r.product.rate_row,
+        "volume": quantity(r.daily_volume_ml, "mL"),
+        "rate_steps": [quantity(rate, "mL/h") for rate in r.pump_rates_ml_per_h],
+        "rate_steps_per_kg": [quantity(rate, "mg/kg/min") for rate in r.pump_rates_mg_per_kg_min],
+        "infusion_time": None
+        if hours is None
+        else {"shortest": quantity(hours[0], "h"), "longest": quantity(hours[1], "h")},
+        "at_risk": bool(r.risk_factors),
     }
 
 
@@ -305,6 +326,24 @@ def schedule_dict(schedule: Any) -> dict[str, Any]:
             {"drug": drug, "amount": quantity(amount, unit.get(drug, "mg"))}
             for drug, amount in schedule.prior
         ],
+    }
+
+
+def checklist_dict(checklist: Any) -> dict[str, Any]:
+    """A checklist before starting as JSON-ready data: each check with its status and source,
+    the warnings and their alerts (code, severity, text, source id), and the sources."""
+    return {
+        "plexodose_version": _version(),
+        "kind": "BeforeStarting",
+        "drug": checklist.drug,
+        "ready": checklist.ready,
+        "checks": [{"item": c.item, "status": c.status, "source": source_dict(c.source)}
+                   for c in checklist.checks],
+        "baseline_creatinine": quantity(checklist.baseline_creatinine_mg_dl, "mg/dL"),
+        "override": checklist.override,
+        "warnings": list(checklist.warnings),
+        "alerts": [alert_dict(a) for a in checklist.alerts],
+        "sources": [source_dict(s) for s in checklist.sources],
     }
 
 

@@ -26,7 +26,9 @@ import attrs
 from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
+from plexodose._core.alerts import Alert, Severity, matched
 from plexodose._core.errors import ContraindicationError, InputRangeError
+from plexodose._core.legacy import loads_older_pickles
 from plexodose._core.public import public
 from plexodose._core.sources import Source
 from plexodose._dosing.trace import reason
@@ -82,6 +84,16 @@ class BeforeStarting:
     warnings: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
     override: str | None = None
+    alerts: tuple[Alert, ...] = attrs.field(default=(), eq=False)
+    """``warnings`` with their stable codes, severities and sources, in the same order, as on
+    results; a warning given without its alert is coded ``plexodose.uncoded`` (``high``)."""
+
+    def __attrs_post_init__(self) -> None:
+        kept = self.alerts
+        if len(kept) != len(self.warnings) or any(
+            a.text != w for a, w in zip(kept, self.warnings, strict=True)
+        ):
+            object.__setattr__(self, "alerts", matched(self.warnings, kept))
 
     @property
     def ready(self) -> bool:
@@ -119,6 +131,19 @@ class BeforeStarting:
     def __str__(self) -> str:
         return self.__repr__()
 
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON form: the checks with their status and source, the warnings and their
+        alerts (code, severity, text, source id), the sources (schema: ``plexodose.json_schema()``)."""
+        from plexodose._interop.json import checklist_dict
+
+        return checklist_dict(self)
+
+    def to_json(self, indent: int | None = None) -> str:
+        """:meth:`to_dict` as JSON text (keys sorted)."""
+        from plexodose._interop.json import dumps
+
+        return dumps(self.to_dict(), indent)
+
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython: wrapped to its width
         from plexodose._views.render import terminal_text
 
@@ -135,11 +160,21 @@ class BeforeStarting:
         return checklist_markdown(self)
 
 
+loads_older_pickles(BeforeStarting, recover=lambda made: {"alerts": matched(made.warnings, ())})
+
+
 class _List:
     def __init__(self) -> None:
         self.checks: list[Check] = []
-        self.warnings: list[str] = []
+        self.alerts: list[Alert] = []
         self.sources: list[Source] = []
+
+    def warn(self, text: str, source: Source | None = None, *, code: str,
+             severity: Severity) -> None:
+        """A warning with its code and severity (cited among the sources when it names one)."""
+        self.alerts.append(Alert._of(code, severity, text, source))
+        if source is not None:
+            self.cite(source)
 
     def cite(self, source: Source) -> None:
         if source not in self.sources:
@@ -226,14 +261,15 @@ def before_starting(
     out.add("infection screening before immunosuppression, as local policy sets it", "consider",
             rules.INFECTION_SCREENING_GAP)
     if why is not None:
-        out.warnings.append(f"started on override: {why}")
+        out.warn(f"started on override: {why}", code="before.override.used", severity="high")
     return BeforeStarting(
         drug=name,
         checks=tuple(out.checks),
         baseline_creatinine_mg_dl=base,
-        warnings=tuple(out.warnings),
+        warnings=tuple(a.text for a in out.alerts),
         sources=tuple(out.sources),
         override=why,
+        alerts=tuple(out.alerts),
     )
 
 
@@ -249,11 +285,13 @@ def _fresh(out: _List, results: tuple[Labs, ...], today: dt.date) -> tuple[Labs,
     window = _prov.BASELINE_WINDOW_DAYS
     stale = [r for r in results if (today - r.date).days > window]
     if stale:
-        out.warnings.append(
+        out.warn(
             "stale baseline results not used (older than "
             f"{window} days on {today.isoformat()}): "
             + "; ".join(f"{r.date.isoformat()} ({', '.join(r.names())})" for r in stale)
-            + ": repeat them"
+            + ": repeat them",
+            _prov.BASELINE_WINDOW,
+            code="before.baseline.stale", severity="caution",
         )
         out.cite(_prov.BASELINE_WINDOW)
     return tuple(r for r in results if r not in stale)
@@ -283,13 +321,17 @@ def _renal(
         text = f"the patient's creatinine {fmt.number(own, 3)} mg/dL"
         if when is None:
             if not found:
-                out.warnings.append(f"{text} has no date (date not stated): confirm it is recent")
+                out.warn(f"{text} has no date (date not stated): confirm it is recent",
+                         code="before.creatinine.undated", severity="caution")
                 return egfr, text + " (date not stated)"
-            out.warnings.append(f"{text} has no date: the newer dated value is used")
+            out.warn(f"{text} has no date: the newer dated value is used",
+                     code="before.creatinine.undated_not_used", severity="caution")
         elif (today - when).days > window:
-            out.warnings.append(
+            out.warn(
                 f"{text} measured {when.isoformat()} is stale (older than {window} days on "
-                f"{today.isoformat()}): not used"
+                f"{today.isoformat()}): not used",
+                _prov.BASELINE_WINDOW,
+                code="before.creatinine.stale", severity="caution",
             )
             out.cite(_prov.BASELINE_WINDOW)
         else:
@@ -300,8 +342,8 @@ def _renal(
     date, egfr, text = max(fresh, key=lambda f: f[0])
     older = [f[2] for f in fresh if f[0] < date]
     if older:
-        out.warnings.append(f"renal function from the newest value, {text}; older: "
-                            + ", ".join(older))
+        out.warn(f"renal function from the newest value, {text}; older: " + ", ".join(older),
+                 code="before.renal.newest_used", severity="caution")
     return egfr, text
 
 
@@ -325,8 +367,9 @@ def _ivig(out: _List, patient: Patient, results: tuple[Labs, ...], today: dt.dat
     if (patient.age is not None and patient.age > IVIG_RISK_AGE_OVER) or (
         renal is not None and renal[0] < rules.EGFR_BELOW
     ):
-        out.warnings.append("at risk (boxed warning): use the minimum dose, concentration and "
-                            "infusion rate practicable; hydrate before the infusion")
+        out.warn("at risk (boxed warning): use the minimum dose, concentration and infusion "
+                 "rate practicable; hydrate before the infusion", rules.IVIG_BOXED_WARNING,
+                 code="ivig.before.renal_risk", severity="high")
 
 
 def _alkylating(out: _List, drug: Any, prior: bool | None) -> None:
@@ -339,11 +382,13 @@ def _alkylating(out: _List, drug: Any, prior: bool | None) -> None:
     out.add("prior alkylating agents: " + ("yes" if prior or earlier else "no"), "done",
             ALKYLATING_AGENTS)
     if prior or earlier:
-        out.warnings.append(
+        out.warn(
             "prior alkylating agents: the azathioprine label warns that patients with rheumatoid "
             "arthritis previously treated with alkylating agents may have a prohibitive risk of "
             "malignancy if treated with azathioprine (written for RA; plexopathy is off-label: "
-            "weigh it before starting)"
+            "weigh it before starting)",
+            ALKYLATING_AGENTS,
+            code="azathioprine.before.prior_alkylating", severity="high",
         )
 
 
@@ -448,7 +493,9 @@ def _refusals(
         shown = ", ".join(r.text("blood_pressure") for r in high)
         problems.append("uncontrolled hypertension" + (f" ({shown} above 140/90 mmHg)" if shown else ""))
     if egfr is None and base is None:
-        out.warnings.append("no eGFR or creatinine given: renal function could not be checked")
+        out.warn("no eGFR or creatinine given: renal function could not be checked",
+                 rules.CICLOSPORIN_BEFORE,
+                 code="ciclosporin.before.renal_not_checked", severity="high")
     if not problems:
         return
     for source in (rules.CICLOSPORIN_CONTRAINDICATIONS, rules.CICLOSPORIN_START_GAP):
@@ -462,4 +509,6 @@ def _refusals(
             field="patient",
             value=patient,
         )
-    out.warnings += [f"{p}: started on override" for p in problems]
+    for problem in problems:
+        out.warn(f"{problem}: started on override", rules.CICLOSPORIN_CONTRAINDICATIONS,
+                 code="ciclosporin.before.contraindication_overridden", severity="high")

@@ -989,10 +989,10 @@ class _PulseRecalculation:
 
 
 def _pulse_recalculation(r: Rules, previous: CyclophosphamidePulse, nxt: Any,
-                         asked: _PulseRecalculation) -> float | None:
+                         asked: _PulseRecalculation) -> CyclophosphamidePulse | None:
     """A BSA ``change`` or more from the one behind the last pulse (a new weight or height):
     the next pulse at its g/m2 on the new BSA, with all its limits, beside the current one
-    (dosing-rules.md, "A change in weight"); never applied silently. The new dose, or None."""
+    (dosing-rules.md, "A change in weight"); never applied silently. The new pulse, or None."""
     from plexodose._drugs.cyclophosphamide import cyclophosphamide_iv
 
     p = asked.patient
@@ -1014,10 +1014,11 @@ def _pulse_recalculation(r: Rules, previous: CyclophosphamidePulse, nxt: Any,
     r.find("recalculate", f"BSA {fmt.number(now, 3)} m2 (weight {fmt.number(p.weight_kg)} kg, "
            f"height {fmt.number(p.height_cm)} cm) differs by {fmt.percent(moved)} from the "
            f"{fmt.number(before, 3)} m2 behind the last pulse; {fmt.percent(asked.change)} or more "
-           f"asks for a recalculation: next pulse {fmt.mass_mg(new.dose_mg, 0)} "
+           f"asks for a recalculation: next pulse {fmt.mass_mg(new.prepared_mg, 0)} "
            f"({fmt.number(g_per_m2, 3)} g/m2 x {fmt.number(now, 3)} m2; last "
-           f"{fmt.mass_mg(previous.dose_mg, 0)}): the prescriber accepts it", WEIGHT_CHANGE_RULE)
-    return float(new.dose_mg)
+           f"{fmt.mass_mg(previous.prepared_mg, 0)}): the prescriber accepts it",
+           WEIGHT_CHANGE_RULE)
+    return new
 
 
 def _pulse_review(
@@ -1110,9 +1111,10 @@ def _pulse_review(
     if severity(worst) >= severity("withhold"):
         r.cite(rules.WITHHOLD_REPEAT_GAP)
     check = labs.date + dt.timedelta(days=7 if held else 10)
-    dose = None if held or nxt is None else nxt.dose_mg
+    proposed = None if held or nxt is None else nxt
     if worst == "recalculate" and recalculated is not None:
-        dose = recalculated
+        proposed = recalculated
+    dose = None if proposed is None else proposed.prepared_mg
     return Review(
         drug=IV_CYCLOPHOSPHAMIDE,
         date=labs.date,
@@ -1125,9 +1127,18 @@ def _pulse_review(
         else "nadir WBC 10-14 days after the pulse",
         proposed_amount=dose,
         proposed_unit=None if dose is None else "mg",
-        proposed_text="" if dose is None else f"{fmt.mass_mg(dose, 0)} for the next pulse",
+        proposed_text="" if proposed is None else _pulse_text(proposed),
         judgements=_judgements(r),
     )
+
+
+def _pulse_text(pulse: CyclophosphamidePulse) -> str:
+    """The next pulse as the pharmacy prepares it (whole mg), the calculated amount beside it
+    where it differs (to 2 decimals): one precision per amount, as the pulse's own block."""
+    text = f"{fmt.mass_mg(pulse.prepared_mg, 0)} for the next pulse"
+    if pulse.prepared_mg != pulse.dose_mg:
+        text += f" (calculated {fmt.mass_mg(pulse.dose_mg)})"
+    return text
 
 
 __all__ = ["ACTIONS", "Action", "Finding", "Review", "drug_of", "review", "severity"]

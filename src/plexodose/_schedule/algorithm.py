@@ -19,8 +19,14 @@ from plexodose._core.errors import (
     choice_error,
 )
 from plexodose._dosing.products import IVIgProduct
-from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, IVIgCourse
-from plexodose._drugs.azathioprine import azathioprine
+from plexodose._dosing.results import (
+    CyclophosphamidePulse,
+    DailyDose,
+    IVIgCourse,
+    given_day_mg,
+    rising_steps,
+)
+from plexodose._drugs.azathioprine import azathioprine, azathioprine_titration
 from plexodose._drugs.ciclosporin import ciclosporin
 from plexodose._drugs.cyclophosphamide import cyclophosphamide_iv, cyclophosphamide_oral
 from plexodose._drugs.ivig import ivig
@@ -28,7 +34,7 @@ from plexodose._drugs.mycophenolate import mycophenolate
 from plexodose._monitoring.before import ALKYLATING_AGENTS
 from plexodose._patient.patient import Patient
 from plexodose._schedule.builder import _Builder, _not_for, _number, add_months, start_date
-from plexodose._schedule.courses import _daily_amount, _ivig, _oral, _pulses, _thresholds
+from plexodose._schedule.courses import _ivig, _oral, _pulses, _thresholds
 from plexodose._schedule.model import (
     AZATHIOPRINE,
     CYCLOPHOSPHAMIDE,
@@ -538,7 +544,7 @@ def _agent_part(p: Patient, agent: str, first: dt.date, end: dt.date,
         )
     if agent == "azathioprine":
         target = azathioprine(p)
-        steps = _rising([azathioprine(p, mg_per_kg_day=r) for r in (1.0, 1.5)], target)
+        steps = list(azathioprine_titration(p, given_day_mg(target)))
         return _oral(target, first, end, steps, None, None, None, None, none, 0.0)
     if agent == "mycophenolate":
         target = mycophenolate(p)
@@ -552,10 +558,5 @@ def _agent_part(p: Patient, agent: str, first: dt.date, end: dt.date,
 
 def _rising(steps: list[DailyDose], target: DailyDose) -> list[DailyDose]:
     """The steps that each rise above the last and stay below the target."""
-    kept: list[DailyDose] = []
-    for step in steps:
-        last = _daily_amount(kept[-1]) if kept else 0.0
-        if last < _daily_amount(step) < _daily_amount(target):
-            kept.append(step)
-    return kept
+    return rising_steps(steps, given_day_mg(target))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -15,9 +14,9 @@ from plexodose._core.checks import whole_number
 from plexodose._core.errors import InputRangeError
 from plexodose._core.sources import Source
 from plexodose._dosing.guard import tightest_per_day, tightest_per_dose
-from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, IVIgCourse
+from plexodose._dosing.pump import pump
+from plexodose._dosing.results import CyclophosphamidePulse, DailyDose, IVIgCourse, given_day_mg
 from plexodose._drugs.cyclophosphamide import CUMULATIVE_THRESHOLD_G
-from plexodose._drugs.ivig import at_risk_rate
 from plexodose._monitoring.thresholds import (
     FRENCH_POSTPONE,
     IVIG_BOXED_WARNING,
@@ -64,9 +63,10 @@ from plexodose._screening.table import CUMULATIVE_UNKNOWN
 def _rates(
     product: Any, weight_kg: float, volume_ml: float, b: _Builder, risks: tuple[str, ...] = ()
 ) -> tuple[tuple[float, ...], tuple[float, float] | None]:
-    """Pump rates (mL/h) and infusion hours (shortest, longest) for one infusion."""
-    first, top = product.initial_rate_mg_per_kg_min, product.max_rate_mg_per_kg_min
-    if first is None or top is None:
+    """Pump rates (mL/h) and infusion hours (shortest, longest) for one infusion: the
+    calculator's own (``_dosing.pump``), with the plan's warnings about them."""
+    rates = pump(product, weight_kg, volume_ml, bool(risks))
+    if rates is None:
         b.warn(
             f"{product.name} has no label infusion rates in the catalogue: set the pump "
             "rate from the label",
@@ -74,88 +74,25 @@ def _rates(
         )
         return (), None
     b.cite(product.source)
-    mg_per_ml = product.concentration_g_per_ml * 1000
     if risks:
-        return _at_risk_rate(product, first, weight_kg, mg_per_ml, volume_ml, risks, b)
-    increments, minutes = _increments(product, first, top)
-    mg_rates = (first, *increments, top) if minutes else (first, top)
-    # The course's dosing weight: in obesity the adjusted weight gives slower (safer) rates.
-    steps = tuple(r * weight_kg * 60 / mg_per_ml for r in mg_rates)
-    if not minutes:
+        shown = " then ".join(f"{fmt.number(r, 1)} mL/h" for r in rates.ml_per_h)
+        why, high = rates.at_risk_why, rates.mg_per_kg_min[-1]
+        b.warn(
+            f"IVIg at risk ({'; '.join(risks)}): the pump runs at {shown} "
+            f"({why}), never escalated past {fmt.number(high)} mg/kg/min; hydrate before the "
+            "infusion",
+            src.IVIG_AT_RISK_RATE,
+            code="ivig.pump.at_risk", severity="high",
+        )
+        b.cite(IVIG_BOXED_WARNING)
+    elif rates.minutes_per_step is None:
         b.warn(
             "IVIg pump: start and maximum rate only; increase as tolerated per the label "
             "(the label's increments are not in the reference)",
             IVIG_RATE_GAP,
             code="ivig.pump.increments_not_given", severity="caution",
         )
-        return steps, (volume_ml / steps[-1], volume_ml / steps[0])
-    hours = _stepped_hours(steps, float(minutes), volume_ml)
-    return steps, (hours, hours)
-
-
-def _at_risk_rate(
-    product: Any,
-    first: float,
-    weight_kg: float,
-    mg_per_ml: float,
-    volume_ml: float,
-    risks: tuple[str, ...],
-    b: _Builder,
-) -> tuple[tuple[float, ...], tuple[float, float]]:
-    """An at-risk course at the calculator's at-risk rate: from the initial rate up to the
-    product's own at-risk figure, or the initial rate held where the label gives none."""
-    low, high, why = at_risk_rate(product)
-    steps = tuple(r * weight_kg * 60 / mg_per_ml for r in dict.fromkeys((low, high)))
-    shown = " then ".join(f"{fmt.number(r, 1)} mL/h" for r in steps)
-    b.warn(
-        f"IVIg at risk ({'; '.join(risks)}): the pump runs at {shown} "
-        f"({why}), never escalated past {fmt.number(high)} mg/kg/min; hydrate before the "
-        "infusion",
-        src.IVIG_AT_RISK_RATE,
-        code="ivig.pump.at_risk", severity="high",
-    )
-    b.cite(IVIG_BOXED_WARNING)
-    return steps, (volume_ml / steps[-1], volume_ml / steps[0])
-
-
-def _increments(product: Any, first: float, top: float) -> tuple[tuple[float, ...], float | None]:
-    """A product's optional label increments (mg/kg/min, rising between start and maximum)
-    and minutes per step; both or neither."""
-    raw = getattr(product, "rate_increments_mg_per_kg_min", ()) or ()
-    minutes = getattr(product, "minutes_per_rate_step", None)
-    if minutes is None:
-        return (), None
-    field = "rate_increments_mg_per_kg_min"
-    try:
-        rates = tuple(float(r) for r in raw)
-        per_step = float(minutes)
-    except (TypeError, ValueError) as exc:
-        raise InputRangeError(
-            f"{product.name}: {field} must be numbers and minutes_per_rate_step a number",
-            field=field,
-            value=raw,
-        ) from exc
-    chain = (first, *rates, top)
-    if not (0 < per_step < math.inf) or any(a >= b for a, b in itertools.pairwise(chain)):
-        raise InputRangeError(
-            f"{product.name}: rate increments must rise strictly from the initial "
-            f"{first:g} to the maximum {top:g} mg/kg/min, with a positive minutes_per_rate_step; "
-            f"got {rates} every {minutes!r}",
-            field=field,
-            value=raw,
-        )
-    return rates, per_step
-
-
-def _stepped_hours(steps: tuple[float, ...], minutes: float, volume_ml: float) -> float:
-    """Each step runs ``minutes``, the last until the volume is given."""
-    left, hours = volume_ml, 0.0
-    for rate in steps[:-1]:
-        part = rate * minutes / 60
-        if left <= part:
-            return hours + left / rate
-        left, hours = left - part, hours + minutes / 60
-    return hours + left / steps[-1]
+    return rates.ml_per_h, rates.hours
 
 
 def _infusions(b: _Builder, course: IVIgCourse, first: dt.date, phase: str, title: str) -> None:
@@ -282,8 +219,7 @@ def _maintenance(
 
 def _daily_amount(result: DailyDose) -> float:
     """One dosing day's amount as dispensed (mg): per dose x doses a day."""
-    per_dose = result.per_dose_mg if result.dispensed is None else result.dispensed.amount
-    return per_dose * result.doses_per_day
+    return given_day_mg(result)
 
 
 def _dosing_days(first: dt.date, end: dt.date, days_per_week: int) -> Iterator[dt.date]:

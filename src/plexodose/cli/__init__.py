@@ -75,11 +75,31 @@ class CliError(Exception):
     """A command-line problem that is not the library's (a file that cannot be written)."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's wrapping, except that a line of a description or epilog indented by two
+    spaces is kept as it is: an example command stays on one line, to be copied whole."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        lines: list[str] = []
+        for line in text.splitlines():
+            if line.startswith("  "):
+                lines.append(indent + line)
+            elif line.strip():
+                lines.append(super()._fill_text(line, width, indent))
+            else:
+                lines.append("")
+        return "\n".join(lines)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with its error on one line (usage is one ``--help`` away); under ``--json``
     the line is a JSON object (see :func:`_refuse`)."""
 
     json_errors = False  # set by main() for the run when --json is on the command line
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         text = f"{one_line(message)}{_did_you_mean(message)} (see '{self.prog} --help')"
@@ -254,6 +274,7 @@ class Opt:
     example: str = ""  # shown as typed, quotes included: '"82 kg"'
     default: str = ""  # the library's default, as --help shows it (tests compare the two)
     keyword: str = ""  # the library's keyword, where it is not the flag's words
+    metavar: str = ""  # what --help calls the value, where the kind does not say it
 
     @property
     def dest(self) -> str:
@@ -296,9 +317,10 @@ def calculators() -> tuple[Calculator, ...]:
         Calculator("ivig", "plexodose._drugs.ivig:ivig", "intravenous immunoglobulin course", (
             Opt("--g-per-kg-day", "number", "dose in g per kg per day", default="0.4"),
             Opt("--days", "integer", "days in the course", default="5"),
-            Opt("--weight-basis", "text", _one_of(WEIGHT_BASES), default="auto"),
+            Opt("--weight-basis", "text", _one_of(WEIGHT_BASES), default="auto",
+                metavar="BASIS"),
             Opt("--auto-rule", "text", "obesity rule for --weight-basis auto: "
-                + _one_of(AUTO_RULES), default="bmi_over_30"),
+                + _one_of(AUTO_RULES), default="bmi_over_30", metavar="RULE"),
             Opt("--product", "text", "IVIg product to round to its vials: "
                 + ", ".join(IVIG_PRODUCTS) + " (or a prefix such as privigen)"),
             Opt("--round-to-g", "number", "rounding step in g when a product is given",
@@ -313,7 +335,7 @@ def calculators() -> tuple[Calculator, ...]:
                 "metabolizer, within the CPIC range"),
             Opt("--allopurinol", "switch", "the patient takes allopurinol"),
             Opt("--crcl-weight", "text", "Cockcroft-Gault weight for the renal rule: "
-                + _one_of(CRCL_WEIGHTS), default="auto"),
+                + _one_of(CRCL_WEIGHTS), default="auto", metavar="BASIS"),
             OVERRIDE)),
         Calculator("cyclophosphamide-oral", "plexodose._drugs.cyclophosphamide:cyclophosphamide_oral",
                    "oral cyclophosphamide daily dose", (_mg_per_kg_day("2"), OVERRIDE)),
@@ -321,7 +343,8 @@ def calculators() -> tuple[Calculator, ...]:
                    "IV cyclophosphamide pulse (BSA-based)", (
             Opt("--g-per-m2", "number", "pulse in g per m2 of body surface", default="0.75"),
             Opt("--interval-weeks", "number", "weeks between pulses", default="4"),
-            Opt("--bsa-formula", "text", _one_of(BSA_FORMULAS), default="mosteller"),
+            Opt("--bsa-formula", "text", _one_of(BSA_FORMULAS), default="mosteller",
+                metavar="FORMULA"),
             Opt("--bsa-cap", "quantity", "cap on the body surface area used", '"2 m**2"'),
             Opt("--age-renal-reduction", "switch", "apply the EULAR/CYCLOPS age and "
                 "creatinine reduction"),
@@ -342,22 +365,22 @@ def calculators() -> tuple[Calculator, ...]:
 
 PATIENT_OPTIONS = (
     Opt("--weight", "quantity", "body weight (required)", '"82 kg" or "180 lb"'),
-    Opt("--height", "quantity", "height", '"170 cm" or "5.6 ft"'),
+    Opt("--height", "quantity", "height", '"170 cm" or "5 ft 7 in"'),
     Opt("--sex", "text", _one_of(SEXES)),
     Opt("--age", "age", 'age in years (or a time, such as "720 month")'),
     Opt("--creatinine", "quantity", "serum creatinine", '"80 umol/L" or "0.9 mg/dL"'),
     Opt("--baseline-creatinine", "quantity", "baseline serum creatinine (ciclosporin)",
         '"80 umol/L" or "0.9 mg/dL"'),
-    Opt("--tpmt", "text", "TPMT phenotype: " + _one_of(PHENOTYPES)),
-    Opt("--nudt15", "text", "NUDT15 phenotype: " + _one_of(PHENOTYPES)),
+    Opt("--tpmt", "text", "TPMT phenotype: " + _one_of(PHENOTYPES), metavar="PHENOTYPE"),
+    Opt("--nudt15", "text", "NUDT15 phenotype: " + _one_of(PHENOTYPES), metavar="PHENOTYPE"),
     Opt("--minor-override", "text", "the reason for dosing a patient under 18 by adult "
         "protocols"),
 )
 PLAN_OPTIONS = (
     Opt("--second-agent", "agent", "drug when IVIg is not enough: " + _one_of(SECOND_AGENTS),
-        default="azathioprine"),
+        default="azathioprine", metavar="DRUG"),
     Opt("--refractory-agent", "agent", "drug for refractory disease: "
-        + _one_of(REFRACTORY_AGENTS), default="ciclosporin"),
+        + _one_of(REFRACTORY_AGENTS), default="ciclosporin", metavar="DRUG"),
     Opt("--months", "integer", "months to lay out", default="12"),
     Opt("--product", "text", "IVIg product to round the doses to: "
         + ", ".join(IVIG_PRODUCTS), keyword="ivig_product"),
@@ -379,7 +402,9 @@ def _add(parser: Any, opt: Opt, default: Any = argparse.SUPPRESS,
     types: dict[str, Callable[[str], Any]] = {
         "number": _number, "integer": _integer, "text": str, "age": _age, "agent": _agent,
         "quantity": _quantity(opt.example)}
-    metavar = {"number": "N", "integer": "N", "age": "YEARS"}.get(opt.kind, opt.dest.upper())
+    # One word per kind of value on every command: N, YEARS, VALUE (a quantity with its unit)
+    metavar = opt.metavar or {"number": "N", "integer": "N", "age": "YEARS",
+                              "quantity": "VALUE"}.get(opt.kind, opt.dest.upper())
     if opt.dest.endswith("override"):
         metavar = "REASON"
     elif opt.dest.endswith("product"):
@@ -449,8 +474,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "immunotherapy of idiopathic plexopathy. Every dose shows its derivation, "
                      "warnings and sources. Decision support for a qualified prescriber: verify "
                      "every dose.",
-                     epilog=f"Exit status: {codes}. Example (copy it whole): "
-                     'plexodose dose ivig --weight "82 kg" --height "170 cm" --sex female')
+                     epilog=f"Exit status: {codes}.\n\nExample (copy it whole):\n"
+                     '  plexodose dose ivig --weight "82 kg" --height "170 cm" --sex female')
     parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     patient = _Parser(add_help=False)

@@ -25,9 +25,11 @@ FOLDER = "completion"
 def arguments(sub: argparse.ArgumentParser) -> None:
     """The ``completion`` subcommand's one argument: the shell."""
     sub.add_argument("shell", choices=tuple(SHELLS), help="the shell to complete for")
-    sub.epilog = ("Install: plexodose completion bash > "
-                  "~/.local/share/bash-completion/completions/plexodose; or plexodose "
-                  'completion zsh > "${fpath[1]}/_plexodose"; then open a new shell.')
+    sub.epilog = ("Install for bash:\n"
+                  "  plexodose completion bash > ~/.local/share/bash-completion/completions/plexodose\n"
+                  "or for zsh:\n"
+                  '  plexodose completion zsh > "${fpath[1]}/_plexodose"\n'
+                  "then open a new shell.")
 
 
 def shipped(shell: str) -> str:

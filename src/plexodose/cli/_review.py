@@ -80,7 +80,7 @@ def arguments(sub: argparse.ArgumentParser) -> None:
     group.add_argument("--baseline-creatinine", type=_text('"0.9 mg/dL"'), default=None,
                        metavar="VALUE", help='pre-treatment creatinine, such as "0.9 mg/dL"')
     group.add_argument("--current-dose", type=_text('"300 mg/day"'), default=None,
-                       metavar="VALUE", help='the current dose, such as "300 mg/day" (a reduction '
+                       metavar="AMOUNT", help='the current dose, such as "300 mg/day" (a reduction '
                        "is proposed from it)")
     group.add_argument("--thresholds", choices=("bsr2017", "local"), default="bsr2017",
                        help="bsr2017 (default) or local (neutrophils < 2.0, platelets < 150, "
@@ -91,7 +91,7 @@ def arguments(sub: argparse.ArgumentParser) -> None:
                        help="AST upper limit of normal (local thresholds)")
     group.add_argument("--explained", action="append", choices=("eosinophils", "albumin"),
                        default=[], help="an abnormality the prescriber has explained")
-    group.add_argument("--reductions", type=int, default=0,
+    group.add_argument("--reductions", type=int, default=0, metavar="N",
                        help="ciclosporin: dose reductions already made for the creatinine rise")
     group.add_argument("--uncontrolled-hypertension", action="store_true",
                        help="ciclosporin: the hypertension cannot be controlled")
@@ -104,8 +104,9 @@ def arguments(sub: argparse.ArgumentParser) -> None:
                                  "ceiling; without --weight it says what it could not check)")
     who.add_argument("--weight", type=_text('"72 kg"'), default=None, metavar="VALUE",
                      help='body weight, such as "72 kg"')
-    who.add_argument("--age", type=float, default=None, help="age in years")
-    who.add_argument("--sex", choices=("female", "male"), default=None)
+    who.add_argument("--age", type=float, default=None, metavar="YEARS", help="age in years")
+    who.add_argument("--sex", choices=("female", "male"), default=None, metavar="SEX",
+                     help="one of female, male")
     who.add_argument("--tpmt", default=None, metavar="PHENOTYPE", help="TPMT phenotype, such as normal")
     who.add_argument("--nudt15", default=None, metavar="PHENOTYPE", help="NUDT15 phenotype")
     group.add_argument("--json", action="store_true",

@@ -131,7 +131,7 @@ def arguments(sub: argparse.ArgumentParser) -> None:
     given.add_argument("--on", type=_date, default=None, metavar="DATE",
                        help="date of the decision, such as 2027-01-04 (default: today)")
     given.add_argument("--prior-cyclophosphamide", type=_with_unit('"12 g"'), default=None,
-                       metavar="MASS", help='cyclophosphamide given before, oral and IV '
+                       metavar="AMOUNT", help='cyclophosphamide given before, oral and IV '
                        'together, such as "12 g" (without it the cumulative dose is not '
                        "checked, never taken as zero)")
     given.add_argument("--allopurinol", action="store_true",
