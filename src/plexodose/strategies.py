@@ -434,7 +434,7 @@ def _not_a_quantity(text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Orders someone else wrote (plexodose.screen): valid, borderline and invalid.
 #
-# The numbers are the reference's screening table (dosing-rules.md, "Screening an order someone
+# The numbers are the reference's screening table (clinical rules, "Screening an order someone
 # else wrote"), written here rather than read from plexodose so that a suite drawing from them
 # checks the library's edges; the unit factors are the units' definitions (1 g = 1,000 mg).
 

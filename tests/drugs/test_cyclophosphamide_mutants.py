@@ -196,7 +196,7 @@ def test_next_pulse_bsa_exactly_5_percent_away_is_refused() -> None:
     assert caught.value.value == approx(1.8708286933869707 * 1.05)
     assert str(caught.value) == (
         "patient: BSA 1.9644 m2 (175 cm, 79.38 kg) differs by 5 % from the 1.8708 m2 behind the "
-        "last pulse; 5 % or more asks for a recalculation (dosing-rules.md, 'A change in "
+        "last pulse; 5 % or more asks for a recalculation (clinical rules, 'A change in "
         "weight'): calculate the pulse on the new BSA with cyclophosphamide_iv, or review the "
         "last pulse with patient= to see it beside the last")
     with pytest.raises(MissingInputError) as missing:

@@ -208,10 +208,11 @@ def test_the_postponement_names_the_neutrophils_to_three_decimals() -> None:
 
 
 def test_a_pre_pulse_creatinine_just_above_500_umol_holds_the_pulse() -> None:
-    # 500.4 umol/L > 500 (shown rounded to 500): held, no dose, repeat in a week
+    # 500.4 umol/L > 500 (shown with the decimal that keeps it above 500): held, no dose,
+    # repeat in a week
     r = pulse({"wbc": f"5 {U}", "creatinine": "500.4 umol/L"})
     assert (r.action, r.proposed_amount, r.next_check) == ("withhold", None, DAY + dt.timedelta(days=7))
-    assert r.reasons[0].text == ("pre-pulse creatinine 500 umol/L is above 500 umol/L, beyond the "
+    assert r.reasons[0].text == ("pre-pulse creatinine 500.4 umol/L is above 500 umol/L, beyond the "
                                  "EULAR table: hold the pulse and discuss (dose individually)")
 
 

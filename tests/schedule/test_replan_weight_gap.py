@@ -24,7 +24,7 @@ def test_replan_weight_gap_is_named_when_a_patient_is_given() -> None:
     new = replan(s, RESULT, on="2027-01-16", patient=HEAVIER)
     assert [r.action for r in new.reviews] == ["continue"]
     assert _warned(s, patient=HEAVIER) == [
-        "weight not compared: replan cannot apply the 5 % weight rule (dosing-rules.md, 'A "
+        "weight not compared: replan cannot apply the 5 % weight rule (clinical rules, 'A "
         "change in weight'): the plan does not record the weight or BSA its doses were "
         "calculated on; review each calculator result with patient= for the new dose beside the "
         "current one, or plan again"]

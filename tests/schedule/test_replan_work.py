@@ -110,8 +110,11 @@ def test_replan_pulse_halved_on_wbc_2_to_3() -> None:
     new = replan(s, [Labs(date="2027-02-24", wbc="2.5 x10^9/L")], on=ON)
     doses = new.filter(kind="dose")
     assert len(doses) == 3
-    assert doses[2].dose_amount == pytest.approx(full / 2)  # 1,403.1 / 2 = 701.6 mg
-    assert doses[2].cumulative_amount == pytest.approx(2.5 * full)  # 1 + 1 + 0.5 pulses
+    # the plan's pulse is prepared to the whole mg: 1,403 / 2 = 701.5, prepared as 702 mg
+    assert full == 1403.0
+    assert doses[2].dose_amount == 702.0
+    assert doses[2].cumulative_amount == pytest.approx(2 * full + 702)  # 1,403 + 1,403 + 702
+    assert "702 mg (50 % of 1,403 mg)" in doses[2].description
     assert [r.action for r in new.reviews] == ["reduce"]
 
 

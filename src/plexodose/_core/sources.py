@@ -471,7 +471,7 @@ MYCOPHENOLATE_SODIUM = Source(
     id="mycophenolate.conversion.sodium",
 )
 
-# Added 2026-12-07 (dosing-rules.md, "Changes on 2026-12-07"): issue 19.
+# Added 2026-12-07 (clinical rules, "Changes on 2026-12-07"): issue 19.
 CPIC_REDUCED_TABLETS = Source(
     "guideline",
     "CPIC guideline for thiopurines and TPMT/NUDT15 (2018 Table 3, updated 2024)",

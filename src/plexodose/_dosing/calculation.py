@@ -45,7 +45,7 @@ def begin(
     The patient's values are listed on the result with their dates and origins, and a weight or
     creatinine older than its window on the decision date is refused unless confirmed:
     ``pulse`` (an IV cyclophosphamide pulse or an IVIg course) sets the 7-day window, else 30
-    days (dosing-rules.md, "Whose value, from when"). ``ivig`` names what is not known of the
+    days (clinical rules, "Whose value, from when"). ``ivig`` names what is not known of the
     boxed warning's risk factors (age, renal function): unknown is not "not at risk"."""
     checked = patient if type(patient) is Patient else _patient(patient)
     reason_given = None if override is None else reason(override)

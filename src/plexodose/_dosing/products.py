@@ -127,7 +127,7 @@ class IVIgProduct:
     )
     """The label's own maximum rate for patients at risk of thrombosis or renal dysfunction
     (Panzyga, Octagam 10 %: 3.3 mg/kg/min); None where the label says only "minimum
-    practicable" (monitoring-rules.md, IVIg safety)."""
+    practicable" (clinical rules (monitoring), IVIg safety)."""
     rate_row: str = attrs.field(default="", converter=str)
     """Which indication's row of the label the rates come from ("CIDP" by default for the
     built-in products: the closest labelled neurological indication; plexopathy is off-label)."""
@@ -271,7 +271,7 @@ def _find(state: _Snapshot, name: str) -> Product | None:
 
 CATALOGUE = Catalogue(
     [
-        # IVIg at 10 %: each product's CIDP row by default (dosing-rules.md, IVIg, 2026-12-07).
+        # IVIg at 10 %: each product's CIDP row by default (clinical rules, IVIg, 2026-12-07).
         IVIgProduct(
             name=vocab.IVIG_PRODUCTS[0],  # Gamunex-C 10 %
             vial_sizes_g=(1, 2.5, 5, 10, 20, 40),
@@ -351,8 +351,8 @@ cyclophosphamide (25 and 50 mg tablets)."""
 
 FORMULATIONS: dict[str, str] = {"ciclosporin": "modified"}
 """The formulation a drug's rules are written for, where the reference names one: ciclosporin's
-dosing and monitoring rules are the US modified ciclosporin label's (dosing-rules.md, Ciclosporin;
-monitoring-rules.md, Ciclosporin). The reference says nothing of other formulations."""
+dosing and monitoring rules are the US modified ciclosporin label's (clinical rules, Ciclosporin;
+clinical rules (monitoring), Ciclosporin). The reference says nothing of other formulations."""
 
 
 def medication_text(drug: str) -> str:

@@ -1,6 +1,6 @@
 """IVIg pump rates: a product's label rates (mg/kg/min) for one dosing weight, in mL/h, and
 how long a day's volume takes. The one implementation: ``ivig()``'s block and the plan's
-infusion rows both read it (dosing-rules.md, IVIg rates; monitoring-rules.md, IVIg safety).
+infusion rows both read it (clinical rules, IVIg rates; clinical rules (monitoring), IVIg safety).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class Pump(Record):
 def at_risk_rate(product: Any) -> tuple[float, float, str]:
     """(lowest, highest) rate in mg/kg/min for an at-risk patient and why: from the product's
     initial rate up to its own at-risk figure (never past its maximum), or its initial rate held
-    for the whole infusion where the label gives no figure (monitoring-rules.md, IVIg safety)."""
+    for the whole infusion where the label gives no figure (clinical rules (monitoring), IVIg safety)."""
     first = product.initial_rate_mg_per_kg_min
     assert first is not None
     figure = product.at_risk_max_rate_mg_per_kg_min

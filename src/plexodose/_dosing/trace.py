@@ -92,7 +92,7 @@ def protocol_range(
     below: Literal["refuse", "warn"] = "refuse",
 ) -> None:
     """Refuse a value outside the protocol range unless an override reason is given. With
-    ``below="warn"`` (a dose, where less is the safe side: dosing-rules.md, "Screening an
+    ``below="warn"`` (a dose, where less is the safe side: clinical rules, "Screening an
     order"), a value below the range is computed with a warning naming the range."""
     if low <= value <= high:
         return

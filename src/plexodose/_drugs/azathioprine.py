@@ -30,7 +30,7 @@ POOR_FRACTION = 0.1  # 10-fold reduction
 POOR_DAYS_PER_WEEK = 3
 ALLOPURINOL_FRACTION = 0.25  # one quarter: the larger of the label's reductions (1/3 to 1/4)
 ALLOPURINOL_HIGH_FRACTION = 1 / 3  # the range's upper end: the smaller reduction
-# [label] US RA: start about 1 mg/kg/day, then up by 0.5 mg/kg/day steps to N (dosing-rules.md)
+# [label] US RA: start about 1 mg/kg/day, then up by 0.5 mg/kg/day steps to N (clinical rules)
 TITRATION_MG_PER_KG_DAY = (1.0, 1.5)
 _TITRATION_RATES = " then ".join(fmt.number(r) for r in TITRATION_MG_PER_KG_DAY)
 TABLET_MG = 25.0  # [label] the smallest tablet: a reduced metabolizer's amount is a multiple

@@ -33,7 +33,7 @@ IV_G_PER_M2 = (0.3, 1.0)  # [seed]
 IV_HARD_MAX_G_PER_M2 = 1.6  # [guideline] Michigan protocol's absolute ceiling
 MICHIGAN_STEP_FROM_G_PER_M2 = 1.4  # [guideline] Michigan: from 1,400 mg/m2 ...
 MICHIGAN_STEP_G_PER_M2 = 0.1  # ... the increase is limited to 100 mg/m2 each month
-BSA_CHANGE_RECALCULATE = 0.05  # dosing-rules.md, "A change in weight": 5 % or more recalculates
+BSA_CHANGE_RECALCULATE = 0.05  # clinical rules, "A change in weight": 5 % or more recalculates
 INTERVAL_WEEKS = (2.0, 4.0)  # [seed]
 INTERVAL_PLAUSIBLE_WEEKS = 52.0  # plausibility of an interval (a year), a typing guard
 BSA_CAP_M2 = (1.0, 3.0)  # plausibility of a stated cap
@@ -261,7 +261,7 @@ def cyclophosphamide_iv(
 
 def _pulse_limits(dosing_bsa_m2: float, override: str | None) -> tuple[Limit, ...]:
     """The per-pulse maximum: the seed's 1 g/m2 without an override; the Michigan protocol's
-    absolute 1.6 g/m2 only on an override (dosing-rules.md, Cyclophosphamide, Ceilings)."""
+    absolute 1.6 g/m2 only on an override (clinical rules, Cyclophosphamide, Ceilings)."""
     if override is None:
         ceiling = IV_G_PER_M2[1] * 1000 * dosing_bsa_m2
         return (Limit("seed ceiling of 1 g/m2", ceiling, "dose", src.SEED_CYCLOPHOSPHAMIDE),)
@@ -289,7 +289,7 @@ def _age_renal(p: Patient, apply: bool, override: str | None, trace: Trace) -> f
     try:
         reduced = _eular_mg_per_kg(p.age, creatinine, override)
     except ContraindicationError:
-        # above the table (500 umol/L): no pulse by default, reduced or not (dosing-rules.md,
+        # above the table (500 umol/L): no pulse by default, reduced or not (clinical rules,
         # "above it plexodose refuses a pulse by default"); an override gives one
         raise
     share = reduced / EULAR_STANDARD_MG_PER_KG
@@ -550,7 +550,7 @@ def _on_pulse_date(patient: Patient, day: dt.date | None) -> Any:
 
 def _same_bsa(patient: Patient, previous: CyclophosphamidePulse, trace: Trace) -> None:
     """The patient's BSA now (the last pulse's formula) within 5 % of the one behind the last
-    pulse, whose BSA the next pulse reuses; 5 % or more is refused: recalculate (dosing-rules.md,
+    pulse, whose BSA the next pulse reuses; 5 % or more is refused: recalculate (clinical rules,
     "A change in weight": never applied silently)."""
     height = patient.height_cm
     if height is None:
@@ -562,7 +562,7 @@ def _same_bsa(patient: Patient, previous: CyclophosphamidePulse, trace: Trace) -
             f"patient: BSA {fmt.number(now, 4)} m2 ({fmt.number(height)} cm, "
             f"{fmt.number(patient.weight_kg)} kg) differs by {fmt.percent(moved)} from the "
             f"{fmt.number(previous.bsa_m2, 4)} m2 behind the last pulse; 5 % or more asks for a "
-            "recalculation (dosing-rules.md, 'A change in weight'): calculate the pulse on the new "
+            "recalculation (clinical rules, 'A change in weight'): calculate the pulse on the new "
             "BSA with cyclophosphamide_iv, or review the last pulse with patient= to see it "
             "beside the last",
             field="patient",

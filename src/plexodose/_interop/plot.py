@@ -43,7 +43,7 @@ BAR_HALF = 0.09  # a step's bar, in lane units
 LABEL_GAP = 0.13  # a dose label's first row, from the lane's centre
 LABEL_ROWS = 3  # rows a dose label may take on each side of its bar
 GAP_PT = 2.0  # kept between two labels (a margin for the PNG's other dpi)
-CUMULATIVE_SOURCES = "20 and 50 g: Travis 1995, 36 g: Faurschou 2008"  # dosing-rules.md
+CUMULATIVE_SOURCES = "20 and 50 g: Travis 1995, 36 g: Faurschou 2008"  # clinical rules
 
 
 def plot(schedule: Schedule, path: Any = None) -> Figure:

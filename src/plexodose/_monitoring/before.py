@@ -218,7 +218,7 @@ def before_starting(
     the question to do.
 
     Baseline results older than 30 days on ``on`` (today by default) are named stale and not
-    used; of the renal values, the newest dated one wins (dosing-rules.md, "Whose value, from
+    used; of the renal values, the newest dated one wins (clinical rules, "Whose value, from
     when"). Unknown age or renal function is "not known", never "not at risk".
     """
     name = _drug(drug)

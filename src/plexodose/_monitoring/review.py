@@ -239,7 +239,7 @@ def _dates(
     stable_since: Any = None, nadir: Any = None,
 ) -> tuple[dt.date | None, dt.date]:
     """(start, review date), once every date given makes sense; refused otherwise, naming the
-    field, the dates and the rule (dosing-rules.md, "Whose value, from when")."""
+    field, the dates and the rule (clinical rules, "Whose value, from when")."""
     today = dt.date.today() if on is None else lab_date(on, "on")
     if labs.date > today:
         raise InputRangeError(
@@ -338,7 +338,7 @@ PRE_PULSE_DAYS = 7  # [guideline] Michigan: pre-pulse labs "within 1 week of the
 
 def _stale(r: Rules, today: dt.date) -> None:
     """A result older than the drug's current test interval on the review date cannot support
-    "continue": the review answers "repeat" for it, and names it (dosing-rules.md, "Labs for a
+    "continue": the review answers "repeat" for it, and names it (clinical rules, "Labs for a
     review decision")."""
     every, _ = cadence(r.case)
     labs = r.case.labs
@@ -421,7 +421,7 @@ def review(
     - ``history``: earlier on-treatment Labs, oldest first (trends, repeats, two readings).
       Each quantity is judged by its latest result across ``labs`` and ``history``, with that
       result's own date: one older than the drug's test interval answers "repeat", never
-      "continue" (dosing-rules.md, "Labs for a review decision").
+      "continue" (clinical rules, "Labs for a review decision").
     - ``started``: the first dose (results before it are refused); ``on``: the review date
       (today by default): results dated after it are refused as "in the future".
     - ``current_dose`` ("300 mg/day") or a DailyDose as ``drug``: the base of a reduction.
@@ -504,9 +504,7 @@ def review(
                  pressure_reductions, uncontrolled_hypertension, potassium_limit)
     change = _fraction(weight_change, "weight_change", *WEIGHT_CHANGE)
     older = _latest_sets(labs, past)
-    renal = next((s for s in (labs, *older) if s.value("egfr") is not None
-                  or s.value("creatinine") is not None), labs)
-    egfr, egfr_text = _renal(renal, patient, dated=renal is not labs)
+    renal, (egfr, egfr_text) = _renal_set(labs, older, patient)
     from_set = renal.value("egfr") is not None or renal.value("creatinine") is not None
     weight = patient.weight_kg if patient is not None else (
         drug.dosing_weight_kg if isinstance(drug, DailyDose) else None)
@@ -600,7 +598,7 @@ def _moved(drug: Any, patient: Patient | None, change: float, name: str) -> floa
 def _recalculate(r: Rules, drug: Any, patient: Patient | None, change: float, withheld: bool,
                  override: str | None) -> None:
     """A weight ``change`` or more from the one behind the current weight-based dose: the new
-    dose by the calculator, with all its limits, beside the current one (dosing-rules.md, "A
+    dose by the calculator, with all its limits, beside the current one (clinical rules, "A
     change in weight"); never applied silently (the prescriber accepts it)."""
     case = r.case
     before = _moved(drug, patient, change, case.drug)
@@ -733,6 +731,22 @@ def _case(
 # The patient's own ceiling ("Screening an order someone else wrote")
 
 
+_EGFR_LIMITS = (float(_mycophenolate.LOW_EGFR), rules.EGFR_BELOW)  # what an eGFR is read against
+
+
+def _renal_set(labs: Labs, older: list[Labs], patient: Patient | None
+               ) -> tuple[Labs, tuple[float | None, str]]:
+    """The newest set whose renal result gives an eGFR (a creatinine needs the patient's age
+    and sex; without them an older measured eGFR still counts), with that eGFR in words; else
+    ``labs`` with the patient's record's."""
+    for found in (labs, *older):
+        if found.value("egfr") is not None or found.value("creatinine") is not None:
+            egfr, text = _renal(found, patient, dated=found is not labs)
+            if egfr is not None:
+                return found, (egfr, text)
+    return labs, _renal(labs, patient)
+
+
 def _renal(labs: Labs | None, patient: Patient | None, *, dated: bool = False
            ) -> tuple[float | None, str]:
     """The eGFR the renal dose limits use: measured in ``labs``; else CKD-EPI 2021 from their
@@ -741,7 +755,7 @@ def _renal(labs: Labs | None, patient: Patient | None, *, dated: bool = False
     where = f"the results of {labs.date.isoformat()}" if dated and labs is not None else ""
     measured = None if labs is None else labs.value("egfr")
     if measured is not None:
-        return measured, (f"eGFR {fmt.number(measured, 1)} mL/min/1.73 m^2"
+        return measured, (f"eGFR {fmt.against(measured, *_EGFR_LIMITS, decimals=1)} mL/min/1.73 m^2"
                           + (f" ({where})" if where else ""))
     if patient is None or patient.age is None or patient.sex is None or patient.age < lim.ADULT_AGE_YEARS:
         return None, ""
@@ -753,7 +767,8 @@ def _renal(labs: Labs | None, patient: Patient | None, *, dated: bool = False
         return None, ""
     value = _body.egfr_value(patient.age, patient.sex, creatinine)
     shown = typed_text("creatinine", creatinine) or f"{fmt.number(creatinine, 3)} mg/dL"
-    return value, (f"eGFR {fmt.number(value, 1)} mL/min/1.73 m^2 (CKD-EPI 2021 from the creatinine "
+    return value, (f"eGFR {fmt.against(value, *_EGFR_LIMITS, decimals=1)} mL/min/1.73 m^2 "
+                   "(CKD-EPI 2021 from the creatinine "
                    f"{shown} of {where}, age {fmt.number(patient.age)}, "
                    f"{patient.sex})")
 
@@ -834,7 +849,7 @@ def _azathioprine_ceiling(patient: Patient | None, creatinine: float | None, all
             return Ceiling(soft=daily, hard=cap, poor=True, checked=True, sources=sources, text=(
                 f"TPMT/NUDT15 poor metabolizer: CPIC's reduced regimen is {fmt.mass_mg(daily)}/day "
                 "on average (10-fold reduction, three days a week)"))
-        # one range for the review and the order screen (dosing-rules.md, "Screening an order
+        # one range for the review and the order screen (clinical rules, "Screening an order
         # someone else wrote"): CPIC's share of N for a reduced metabolizer, else 1-2 mg/kg/day
         low, high, text, _ = own_azathioprine_range(p, allopurinol)
     except PlexodoseError as exc:
@@ -992,7 +1007,7 @@ def _pulse_recalculation(r: Rules, previous: CyclophosphamidePulse, nxt: Any,
                          asked: _PulseRecalculation) -> CyclophosphamidePulse | None:
     """A BSA ``change`` or more from the one behind the last pulse (a new weight or height):
     the next pulse at its g/m2 on the new BSA, with all its limits, beside the current one
-    (dosing-rules.md, "A change in weight"); never applied silently. The new pulse, or None."""
+    (clinical rules, "A change in weight"); never applied silently. The new pulse, or None."""
     from plexodose._drugs.cyclophosphamide import cyclophosphamide_iv
 
     p = asked.patient
@@ -1070,6 +1085,7 @@ def _pulse_review(
         pre_pulse_wbc=per_ul(labs, "wbc"),
         pre_pulse_neutrophils=None if postpone and neutrophils_rule == "postpone"
         else per_ul(labs, "neutrophils"),
+        override=asked.override,  # a pulse given above 1 g/m2 on a reason is reviewed on it
     ) if (nadir_wbc is not None or wbc is not None or not postpone or neutrophils_rule == "cut") else None
     postponed = postpone and neutrophils_rule == "postpone"
     held = nxt is None or nxt.held or postponed
@@ -1097,8 +1113,9 @@ def _pulse_review(
         umol = round(creatinine * UMOL_PER_MG_DL, 6)
         if umol > rules.PRE_PULSE_CREATININE_ABOVE_UMOL_L:
             held = True
-            r.find("withhold", f"pre-pulse creatinine {fmt.number(umol, 0)} umol/L is above 500 "
-                   "umol/L, beyond the EULAR table: hold the pulse and discuss (dose individually)",
+            shown = fmt.against(umol, rules.PRE_PULSE_CREATININE_ABOVE_UMOL_L, decimals=0)
+            r.find("withhold", f"pre-pulse creatinine {shown} umol/L is above 500 umol/L, beyond "
+                   "the EULAR table: hold the pulse and discuss (dose individually)",
                    rules.PRE_PULSE_CREATININE_GAP, about=("creatinine",))
     recalculated = None if held else _pulse_recalculation(r, previous, nxt, asked)
     unjudged(r)

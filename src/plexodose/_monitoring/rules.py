@@ -28,7 +28,7 @@ from plexodose._monitoring.labs import ANALYTES, Labs, typed_text
 from plexodose._monitoring.labs import history as checked_history
 
 Action = Literal["continue", "flag", "recalculate", "repeat", "reduce", "withhold", "stop"]
-# "recalculate" ranks above "flag" and below "repeat" (monitoring-rules.md, "Actions rank": ...
+# "recalculate" ranks above "flag" and below "repeat" (clinical rules (monitoring), "Actions rank": ...
 # repeat the test > recalculate > flag ...): a new weight changes the dose the prescriber must
 # accept, more than a flag (which keeps the dose as it is); but a result that must be repeated
 # cannot support any dose yet, the recalculated one included.
@@ -50,7 +50,7 @@ REVIEW_NAMES: dict[vocab.Drug, str] = {  # the review's name of each of vocab.RE
 }
 WEIGHT_CHANGE = (0.05, 0.10)
 """The weight (or height, for BSA) change that asks for "recalculate": 5 % by default,
-configurable from 5 to 10 % (dosing-rules.md, "Whose value, from when", "A change in weight")."""
+configurable from 5 to 10 % (clinical rules, "Whose value, from when", "A change in weight")."""
 WEIGHT_CHANGE_RULE = Source(
     "gap",
     "plexodose choice set from hospital practice (clinical rules, 'A change in weight'; "
@@ -270,9 +270,9 @@ class Rules:
         self.recalculated: tuple[float, str] | None = None
         self.dated = False
         """An older set's rules: each result is shown with its own date."""
-        """The dose recalculated at a new weight (dosing-rules.md, "A change in weight")."""
+        """The dose recalculated at a new weight (clinical rules, "A change in weight")."""
         """The rules run on older sets, each holding the latest result of a quantity that the
-        latest set does not carry (dosing-rules.md, "Labs for a review decision")."""
+        latest set does not carry (clinical rules, "Labs for a review decision")."""
 
     def shown(self, name: str) -> str:
         """The result ``name`` in words (with its date, for an older set)."""

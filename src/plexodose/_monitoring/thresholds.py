@@ -42,7 +42,7 @@ PRESSURE_ABOVE = (140.0, 90.0)  # mmHg, systolic / diastolic
 PRESSURE_REPEAT_DAYS = 7  # [gap] one reading above 140/90: measure again (within a week)
 POTASSIUM_ABOVE = 5.5  # mmol/L [gap]
 
-# Oral cyclophosphamide [secondary] creatinine bands (dosing-rules.md): the calculator's constants
+# Oral cyclophosphamide [secondary] creatinine bands (clinical rules): the calculator's constants
 # IV cyclophosphamide [gap] a pre-pulse creatinine above the EULAR table holds the pulse
 PRE_PULSE_CREATININE_ABOVE_UMOL_L = 500.0
 # Mycophenolate [label] eGFR < 25: no more than 1 g twice daily (the calculator's constants)
@@ -316,4 +316,4 @@ TAPER_GAP = Source(
     id="taper.steps.prescriber",
 )
 IVIG_BOXED_WARNING = src.IVIG_BOXED_WARNING  # one Source, cited by the calculator and the schedule
-ORAL_CYCLOPHOSPHAMIDE_TABLET_MG = 25.0  # dosing-rules.md: oral tablets 25 and 50 mg (DailyMed): whole 25 mg steps
+ORAL_CYCLOPHOSPHAMIDE_TABLET_MG = 25.0  # clinical rules: oral tablets 25 and 50 mg (DailyMed): whole 25 mg steps

@@ -23,7 +23,7 @@ DATED = ("weight", "height", "serum_creatinine", "baseline_creatinine")
 """The Patient values that may carry a measurement date and an origin."""
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
-# [gap, hospital practice] dosing-rules.md, "Whose value, from when"
+# [gap, hospital practice] clinical rules, "Whose value, from when"
 WEIGHT_WINDOW_DAYS = 30
 PULSE_WINDOW_DAYS = 7  # an IV cyclophosphamide pulse or an IVIg course
 CREATININE_WINDOW_DAYS = 30  # renal dose rules at the start (or the drug's test interval)

@@ -545,7 +545,7 @@ def _pulses(
             description=f"pre-pulse WBC before pulse {k + 1} (2,000-3,000/uL: give 50 %; below "
             "2,000/uL: hold)",
         )
-        # the rest of the pre-pulse work-up, within the 7 days before it (monitoring-rules.md)
+        # the rest of the pre-pulse work-up, within the 7 days before it (clinical rules (monitoring))
         b.add(
             date=day,
             drug=CYCLOPHOSPHAMIDE,

@@ -1,6 +1,6 @@
 """Monitoring calendars and response assessments of each drug.
 
-Each calendar is the reference's table (monitoring-rules.md), in days from the first dose, with
+Each calendar is the reference's table (clinical rules (monitoring)), in days from the first dose, with
 "months" of 4 weeks (tests come a little early, never late):
 
 - azathioprine: CBC and LFTs with creatinine weekly for 4 weeks, then every 2 weeks until both

@@ -37,7 +37,7 @@ from plexodose._core.alerts import Alert, unique
 from plexodose._core.checks import whole_number
 from plexodose._core.errors import InputRangeError
 from plexodose._core.sources import Source
-from plexodose._dosing.results import frequency_text
+from plexodose._dosing.results import frequency_text, prepared_pulse_mg
 from plexodose._drugs import cyclophosphamide as cy
 from plexodose._monitoring import thresholds as rules
 from plexodose._monitoring.labs import Labs
@@ -221,7 +221,7 @@ _REVIEW_OPTIONS = tuple(
 # cannot apply the 5 % rule (a gap, docs/monitoring.md); given patient=, it says so.
 _WEIGHT_BASED = frozenset({AZATHIOPRINE, CICLOSPORIN, CYCLOPHOSPHAMIDE})
 _WEIGHT_RULE_GAP = (
-    "weight not compared: replan cannot apply the 5 % weight rule (dosing-rules.md, 'A change "
+    "weight not compared: replan cannot apply the 5 % weight rule (clinical rules, 'A change "
     "in weight'): the plan does not record the weight or BSA its doses were calculated on; "
     "review each calculator result with patient= for the new dose beside the current one, or "
     "plan again"
@@ -346,7 +346,7 @@ def _pulse_review(pulse: Event, labs: Labs) -> Review:
             f"decision); postponed beyond {_POSTPONE_DISCUSS_DAYS} days: discuss another therapy",
         )
     if wbc is not None and wbc * 1000 <= cy.PRE_PULSE_HALF_UP_TO:
-        half = given / 2
+        half = prepared_pulse_mg(given / 2, ())  # half of the pulse, prepared to the whole mg
         return Review(
             drug=IV_CYCLOPHOSPHAMIDE,
             date=labs.date,

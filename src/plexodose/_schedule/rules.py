@@ -33,7 +33,7 @@ NADIR_DAYS = (10, 14)  # [guideline] Michigan protocol
 THRESHOLDS_G = (20.0, CUMULATIVE_THRESHOLD_G, 50.0)
 ORAL_MONTHS = 6  # the seed's 3-6 months, so both assessments fall inside the course
 # Monitoring calendars, in days from the first dose ("months" are 4 weeks: MONTH_GAP). Each is
-# the reference's table (monitoring-rules.md): an opening run of tests, then every 2 weeks until
+# the reference's table (clinical rules (monitoring)): an opening run of tests, then every 2 weeks until
 # both a minimum has passed and the dose has been unchanged for 6 weeks, then a longer interval.
 # A dose change during the course (titration, step-down) restarts the 2-weekly phase: the next
 # test comes at most 2 weeks after it.

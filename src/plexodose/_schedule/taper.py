@@ -3,7 +3,7 @@
 Azathioprine has a labelled step: 25 mg/day every 4 weeks (US prescribing information,
 maintenance therapy), the default when no ``step`` and ``every`` are given. The other drugs, and
 an azathioprine regimen given three days a week, have no sourced step: theirs is the
-prescriber's (monitoring-rules.md, "Stopping and tapering"). A taper keeps the regimen's days per
+prescriber's (clinical rules (monitoring), "Stopping and tapering"). A taper keeps the regimen's days per
 week, doses a day and form (whole tablets or capsules of the drug's strengths); a step that
 would leave less than the smallest tablet or capsule a dose joins the stop. The seed warns that
 stopping abruptly after improvement may cause relapse; the plan's warning points here.

@@ -1,4 +1,4 @@
-"""Screen one order for one patient on one date (dosing-rules.md, "Screening an order someone
+"""Screen one order for one patient on one date (clinical rules, "Screening an order someone
 else wrote").
 
 Each drug's rules judge the order's dimensions (per dose, per day, frequency, interval, course,

@@ -1,6 +1,6 @@
 """What a screen finds: one :class:`OrderFinding` per dimension judged, and the :class:`Screening`.
 
-Categories (dosing-rules.md, "Screening an order someone else wrote"): ``within``; ``below`` (a
+Categories (clinical rules, "Screening an order someone else wrote"): ``within``; ``below`` (a
 warning naming the range, never refused); ``above_soft`` (refused by default, accepted with a
 stated reason); ``above_hard`` (an absolute limit: refused, reason or not); ``not_screened``
 (with the reason: never read as within).

@@ -1,7 +1,7 @@
 """Audit many orders at once: a pandas DataFrame of orders in, a DataFrame of verdicts out.
 
 Each row is one order for one patient. :func:`audit` applies the order screen's rules
-(:func:`plexodose.screen`, dosing-rules.md "Screening an order someone else wrote") on whole
+(:func:`plexodose.screen`, clinical rules "Screening an order someone else wrote") on whole
 columns, with the scalar calculators' own constants and kernels, and gives each row a status
 and the screen's category. :func:`audit_dask` runs it on every partition of a Dask DataFrame.
 ``import plexodose`` does not import this package (it needs numpy and pandas).
