@@ -79,7 +79,9 @@ def ivig(p: RefPatient, g_per_kg_day: Any = None) -> Any:
               "g_per_kg_day")
     bmi = (p.weight / p.height**2).to("kg/m**2")
     weight = p.weight
-    if bmi > Q_(30, "kg/m**2"):  # Transfusion Ontario
+    # Transfusion Ontario: adjusted weight when BMI > 30 and height 152.4 cm or over (below it,
+    # actual weight: the rule of 2026-12-07)
+    if bmi > Q_(30, "kg/m**2") and p.height >= Q_(152.4, "cm"):
         adjusted = adjusted_body_weight(p)
         weight = adjusted if p.weight >= adjusted else p.weight
     return (rate * weight).to("g/day")
