@@ -49,8 +49,8 @@ def test_privigen_for_72_kg_by_hand() -> None:
     _, facts = r._view()
     assert ("pump (Privigen 10 %, CIDP row, 72 kg): 0.5 then 8 mg/kg/min = 21.6 then 345.6 mL/h, "
             "increased as tolerated per the label") in facts
-    assert ("infusion: 300 mL of Privigen 10 % a day, 0 h 52 min all at 345.6 mL/h to "
-            "13 h 53 min all at 21.6 mL/h") in facts
+    assert ("infusion: 300 mL of Privigen 10 % a day, takes 52 min (all at 345.6 mL/h) to "
+            "13 h 53 min (all at 21.6 mL/h)") in facts
     assert "21.6 then 345.6 mL/h" in r._repr_html_()
     assert "21.6 then 345.6 mL/h" in r._repr_markdown_()
 

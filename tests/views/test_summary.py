@@ -61,6 +61,6 @@ def test_the_ivig_block_says_the_volume_to_hang() -> None:
     r = px.ivig(EX, product="privigen")
     _, facts = r._view()
     # 300 mL at 345.6 mL/h = 0.868 h = 52 min; at 21.6 mL/h = 13.89 h = 13 h 53 min
-    assert ("infusion: 300 mL of Privigen 10 % a day, 0 h 52 min all at 345.6 mL/h to "
-            "13 h 53 min all at 21.6 mL/h") in facts
+    assert ("infusion: 300 mL of Privigen 10 % a day, takes 52 min (all at 345.6 mL/h) to "
+            "13 h 53 min (all at 21.6 mL/h)") in facts
     assert not any(f.startswith("infusion:") for f in px.ivig(EX)._view()[1])  # no product

@@ -69,9 +69,13 @@ def pump(product: Any, weight_kg: float, volume_ml: float, at_risk: bool) -> Pum
 
 
 def duration(hours: float) -> str:
-    """Hours as "13 h 53 min" (to the minute)."""
+    """Hours as "13 h 53 min" (to the minute; "52 min" under an hour).
+
+    >>> duration(13.889), duration(0.868), duration(2.0)
+    ('13 h 53 min', '52 min', '2 h 0 min')
+    """
     minutes = round(hours * 60)
-    return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
 def _increments(product: Any, first: float, top: float) -> tuple[tuple[float, ...], float | None]:

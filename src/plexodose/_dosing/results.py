@@ -489,8 +489,9 @@ class IVIgCourse(_Traced):
         if shortest == longest:
             infusion += f", about {duration(shortest)}"
         else:
-            infusion += (f", {duration(shortest)} all at {fmt.number(found.ml_per_h[-1], 1)} "
-                         f"mL/h to {duration(longest)} all at {fmt.number(found.ml_per_h[0], 1)} mL/h")
+            infusion += (f", takes {duration(shortest)} (all at {fmt.number(found.ml_per_h[-1], 1)} "
+                         f"mL/h) to {duration(longest)} (all at {fmt.number(found.ml_per_h[0], 1)} "
+                         "mL/h)")
         return [f"pump ({product.name}{row}, {fmt.number(self.dosing_weight_kg)} kg): {mg} "
                 f"mg/kg/min = {ml} mL/h, {how}", infusion]
 
