@@ -132,7 +132,7 @@ def test_not_screened_without_a_height_for_a_g_per_m2_pulse() -> None:
     status, out, err = run("--drug", "cyclophosphamide-iv", "--dose", "0.75 g/m2", "--weight",
                            "72 kg", *ON)
     assert (status, err) == (13, "")
-    assert out.startswith("cyclophosphamide iv 0.75 g/m2: not screened\n")
+    assert out.startswith("cyclophosphamide IV 0.75 g/m2: not screened\n")
     assert "needs the patient's height" in out
 
 

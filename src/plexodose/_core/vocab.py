@@ -87,6 +87,16 @@ SCHEDULE_NAMES: dict[Drug, str] = {  # a schedule's events: one name for both cy
 }
 
 
+ORDER_NAMES: dict[Drug, str] = {  # an order's drug in words ("cyclophosphamide IV 1,403 mg")
+    "ivig": "IVIg",
+    "azathioprine": "azathioprine",
+    "mycophenolate": "mycophenolate",
+    "ciclosporin": "ciclosporin",
+    "cyclophosphamide_oral": "cyclophosphamide oral",
+    "cyclophosphamide_iv": "cyclophosphamide IV",
+}
+
+
 CYCLOPHOSPHAMIDE = "cyclophosphamide"
 SCHEDULE_DRUGS = tuple(dict.fromkeys(SCHEDULE_NAMES.values()))
 

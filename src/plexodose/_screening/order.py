@@ -23,7 +23,7 @@ from plexodose._core.errors import (
     safe_repr,
 )
 from plexodose._core.public import public
-from plexodose._core.vocab import DRUGS, Drug, drug_key
+from plexodose._core.vocab import DRUGS, ORDER_NAMES, Drug, drug_key
 from plexodose._dosing.products import CATALOGUE
 
 Basis = Literal["mg", "mg/kg", "mg/m2"]
@@ -264,7 +264,7 @@ class Order:
     @property
     def text(self) -> str:
         """The order in words: "mycophenolate 500 mg twice daily"."""
-        parts = [self.drug.replace("_", " "), self.written]
+        parts = [ORDER_NAMES[self.drug], self.written]
         if self.times_per_day is not None and not (
                 self.times_per_day == 1 and self.interval_days is not None):
             parts.append({1: "daily", 2: "twice daily", 3: "three times daily"}.get(
@@ -309,6 +309,8 @@ def _from_result(cls: type[Order], result: Any) -> Order:
     """The order, exact, written as a pharmacist reads it (the reference's safe expression)."""
     order = _exact_order(cls, result)
     shown = fmt.number(order.amount, 2) + " " + {"mg": "mg", "mg/kg": "mg/kg"}[order.basis]
+    if order.drug == "ivig" and order.basis == "mg":  # IVIg is ordered in grams, as its headline
+        shown = fmt.mass_g(order.amount / 1000)
     fields = {f.name: getattr(order, f.name) for f in attrs.fields(cls)}
     made: Order = object.__new__(cls)
     made.__attrs_init__(**{**fields, "written": shown})
@@ -336,7 +338,8 @@ def _exact_order(cls: type[Order], result: Any) -> Order:
         if result.held:
             raise InputRangeError("a held pulse (0 mg) is not an order", field="result",
                                   value=result)
-        return cls(drug="cyclophosphamide_iv", dose=f"{_exact(result.dose_mg)} mg", times_per_day=1,
+        # the pulse as the pharmacy prepares it, to the whole mg, as the result states it
+        return cls(drug="cyclophosphamide_iv", dose=f"{_exact(result.prepared_mg)} mg", times_per_day=1,
                    every=f"{_exact(result.interval_weeks)} week", reason=reason)
     if isinstance(result, PulseReduction):
         # the pulse given, per kg: the 1.2 g cap included (reduced_mg_per_kg is before it)

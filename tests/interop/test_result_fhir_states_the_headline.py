@@ -1,0 +1,46 @@
+"""A single result's FHIR MedicationRequest orders the amount its headline states."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from plexodose import (
+    Patient,
+    ciclosporin,
+    cyclophosphamide_iv,
+    cyclophosphamide_oral,
+    ivig,
+    mycophenolate,
+)
+from plexodose import azathioprine as aza
+
+
+def _dose(result: Any) -> tuple[float, str]:
+    request = result.to_fhir()
+    dosage = request["dosageInstruction"][0]
+    return dosage["doseAndRate"][0]["doseQuantity"]["value"], dosage["text"]
+
+
+def test_an_iv_pulse_orders_the_prepared_whole_mg() -> None:
+    # example BSA 1.8708 m2 x 0.75 g/m2 = 1,403.12 mg, prepared as 1,403 mg: the headline's
+    pulse = cyclophosphamide_iv(Patient.example())
+    assert str(pulse).splitlines()[0] == "cyclophosphamide IV: 1,403 mg every 4 weeks"
+    assert _dose(pulse) == (1403.0, "cyclophosphamide IV 1,403 mg every 28 days")
+
+
+@pytest.mark.parametrize(("make", "amount", "text"), [
+    # 2 mg/kg x 72 = 144 -> 3 x 50 mg tablets
+    (aza, 150.0, "azathioprine 150 mg daily"),
+    # 1,000 mg twice daily (seed)
+    (mycophenolate, 1000.0, "mycophenolate 1,000 mg twice daily"),
+    # 5 mg/kg x 72 = 360 mg/day, 180 a dose -> 175 mg capsules
+    (ciclosporin, 175.0, "ciclosporin 175 mg twice daily"),
+    # 2 mg/kg x 72 = 144 -> 125 mg (2 x 50 + 1 x 25)
+    (cyclophosphamide_oral, 125.0, "cyclophosphamide oral 125 mg daily"),
+    # 0.4 g/kg x 72 = 28.8 g a day, not rounded without a product (UCUM mg; words in g)
+    (ivig, 28800.0, "IVIg 28.8 g daily for 5 days"),
+])
+def test_each_result_orders_what_its_headline_states(make: Any, amount: float, text: str) -> None:
+    assert _dose(make(Patient.example())) == (amount, text)
