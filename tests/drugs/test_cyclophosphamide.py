@@ -281,7 +281,7 @@ def test_cyclophosphamide_iv_example_and_cap():
     # BSA sqrt(175 x 72 / 3600) = 1.8708; 0.75 x 1000 x 1.8708 = 1,403.1 mg; 36000 / 1403.1 -> 26
     assert steps(r) == [
         "BSA (mosteller, 175 cm, 72 kg) = 1.8708 m2",
-        "pulse = 0.75 g/m2 x 1.8708 m2 = 1,403.1 mg, every 4 weeks",
+        "pulse = 0.75 g/m2 x 1.8708 m2 = 1,403.12 mg, every 4 weeks",
         "check WBC at the nadir (day 10-14); the cumulative dose reaches 36 g after 26 such pulses",
     ]
     assert r.dose_mg == approx(750 * math.sqrt(3.5)) and r.interval_weeks == 4
@@ -389,7 +389,7 @@ def test_next_pulse_nadir_titration():
     up = cyclophosphamide_next_pulse(FIRST, nadir_wbc="3500 /uL")
     assert up.g_per_m2 == 0.625 and up.dose_mg == approx(625 * BSA_EX)  # 0.5 x 1.25
     assert steps(up) == ["nadir WBC 3,500/uL is above the 2,000 target: raise 25 % -> 0.625 g/m2",
-                         "next pulse = 0.625 g/m2 x 1.8708 m2 = 1,169.3 mg"]
+                         "next pulse = 0.625 g/m2 x 1.8708 m2 = 1,169.27 mg"]
     at = cyclophosphamide_next_pulse(FIRST, nadir_wbc="2000 /uL")  # at the target: kept
     assert at.g_per_m2 == 0.5
     assert steps(at)[0] == "nadir WBC 2,000/uL is at the 2,000 target: keep 0.5 g/m2"

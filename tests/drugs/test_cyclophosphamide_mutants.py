@@ -157,11 +157,11 @@ def test_next_pulse_step_rule_is_not_read_for_a_cut_or_a_kept_pulse() -> None:
     # 1.5 x 0.8 = 1.2 g/m2; 1.2 x 1,000 x 1.870829 = 2,245.0 mg
     cut = cyclophosphamide_next_pulse(first, nadir_wbc="1500 /uL", override=WHY)
     assert cut.steps == ("nadir WBC 1,500/uL is below 2,000: cut 20 % -> 1.2 g/m2",
-                         "next pulse = 1.2 g/m2 x 1.8708 m2 = 2,245 mg")
-    # at the 2,000 target: 1.5 g/m2 kept, 1.5 x 1,870.829 = 2,806.2 mg
+                         "next pulse = 1.2 g/m2 x 1.8708 m2 = 2,244.99 mg")
+    # at the 2,000 target: 1.5 g/m2 kept, 1.5 x 1,870.829 = 2,806.24 mg
     kept = cyclophosphamide_next_pulse(first, nadir_wbc="2000 /uL", override=WHY)
     assert kept.steps == ("nadir WBC 2,000/uL is at the 2,000 target: keep 1.5 g/m2",
-                          "next pulse = 1.5 g/m2 x 1.8708 m2 = 2,806.2 mg")
+                          "next pulse = 1.5 g/m2 x 1.8708 m2 = 2,806.24 mg")
 
 
 def test_next_pulse_names_the_eular_reduction_it_keeps() -> None:
@@ -170,7 +170,7 @@ def test_next_pulse_names_the_eular_reduction_it_keeps() -> None:
     nxt = cyclophosphamide_next_pulse(reduced, nadir_wbc="2000 /uL")
     # 0.75 x 1,000 x 1.870829 x 12.5 / 15 = 1,169.27 mg
     assert nxt.steps[-1] == ("next pulse = 0.75 g/m2 x 1.8708 m2 x 0.8333 (EULAR reduction "
-                             "kept) = 1,169.3 mg")
+                             "kept) = 1,169.27 mg")
 
 
 def test_next_pulse_on_the_patient_s_own_decision_date_is_accepted() -> None:
@@ -213,18 +213,18 @@ def test_michigan_raise_landing_exactly_on_1_4_is_not_stopped() -> None:
     nxt = cyclophosphamide_next_pulse(first, nadir_wbc="3000 /uL", override=WHY)
     assert nxt.g_per_m2 == 1.4
     assert nxt.steps == ("nadir WBC 3,000/uL is above the 2,000 target: raise 25 % -> 1.4 g/m2",
-                         "next pulse = 1.4 g/m2 x 1.8708 m2 = 2,619.2 mg")
+                         "next pulse = 1.4 g/m2 x 1.8708 m2 = 2,619.16 mg")
 
 
 def test_michigan_raise_passing_1_4_stops_there_citing_the_step_rule() -> None:
-    # 1.2 x 1.25 = 1.5 g/m2 would pass 1.4: 1.4 x 1,870.829 = 2,619.2 mg
+    # 1.2 x 1.25 = 1.5 g/m2 would pass 1.4: 1.4 x 1,870.829 = 2,619.16 mg
     first = cyclophosphamide_iv(EX, g_per_m2=1.2, override=WHY)
     nxt = cyclophosphamide_next_pulse(first, nadir_wbc="3000 /uL", override=WHY)
     assert nxt.g_per_m2 == 1.4
     assert nxt.steps == (
         "nadir WBC 3,000/uL is above the 2,000 target: raise 25 % -> 1.5 g/m2",
         "a 25 % raise would pass 1.4 g/m2: it stops at 1.4 g/m2 (Michigan step rule)",
-        "next pulse = 1.4 g/m2 x 1.8708 m2 = 2,619.2 mg")
+        "next pulse = 1.4 g/m2 x 1.8708 m2 = 2,619.16 mg")
     assert nxt.sources[:2] == (src.CYCLOPHOSPHAMIDE_NADIR, src.MICHIGAN_STEP)
 
 

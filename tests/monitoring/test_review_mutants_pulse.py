@@ -61,7 +61,7 @@ def test_a_nadir_above_2000_raises_the_next_pulse_25_percent_and_continues() -> 
         "  proposed dose: 1,169 mg for the next pulse (calculated 1,169.27 mg)",
         NADIR_DAYS,
         "  reasons:",
-        "    - continue: next pulse = 0.625 g/m2 x 1.8708 m2 = 1,169.3 mg",
+        "    - continue: next pulse = 0.625 g/m2 x 1.8708 m2 = 1,169.27 mg",
         f"      {MICHIGAN}",
         f"    - continue: every result given is within the rules' limits (WBC 5 {U})",
         f"      {MICHIGAN}",
@@ -144,7 +144,7 @@ def test_a_new_bsa_after_a_raising_nadir_recalculates_the_raised_rate() -> None:
         "1.871 m2 behind the last pulse; 5 % or more asks for a recalculation: next pulse 1,233 mg "
         "(0.625 g/m2 x 1.972 m2; last 935 mg): the prescriber accepts it",
         f"      {CHANGE}",
-        "    - continue: next pulse = 0.625 g/m2 x 1.8708 m2 = 1,169.3 mg",
+        "    - continue: next pulse = 0.625 g/m2 x 1.8708 m2 = 1,169.27 mg",
         f"      {MICHIGAN}",
         f"    - continue: every result given is within the rules' limits (WBC 5 {U})",
         f"      {MICHIGAN}",

@@ -41,6 +41,21 @@ def against(value: float, *limits: float, decimals: int = 2, most: int = 6) -> s
     return number(value, most)
 
 
+class Amount(float):
+    """A float a derivation's template writes as :func:`number` does, whatever the template's
+    format spec: a calculated amount reads the same in a derivation and in a result ("1,491.64
+    mg" in both), and is still formatted only when the step is read.
+
+    >>> "= {:,.5g} mg".format(Amount(1491.6374)), f"{Amount(1400.0)} mg"
+    ('= 1,491.64 mg', '1,400 mg')
+    """
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        return number(float(self))
+
+
 def _side(value: float, limit: float) -> int:
     return (value > limit) - (value < limit)
 

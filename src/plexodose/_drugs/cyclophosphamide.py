@@ -231,7 +231,7 @@ def cyclophosphamide_iv(
         "pulse = {:,g} g/m2 x {:,.5g} m2 = {:,.5g} mg, every {:,g} weeks",
         dose_rate,
         dosing_bsa,
-        dose,
+        fmt.Amount(dose),  # as the results and reviews write the calculated pulse
         interval,
     )
     share = _age_renal(p, flag(age_renal_reduction, "age_renal_reduction"), override, trace)
@@ -293,9 +293,10 @@ def _age_renal(p: Patient, apply: bool, override: str | None, trace: Trace) -> f
         # "above it plexodose refuses a pulse by default"); an override gives one
         raise
     share = reduced / EULAR_STANDARD_MG_PER_KG
+    umol = _umol(creatinine)  # as written beside the table's columns
     if apply and creatinine > EULAR_CREATININE_UMOL_L[1]:
         trace.warn(
-            f"creatinine {creatinine:.0f} umol/L is above the EULAR table; its 300-500 column is "
+            f"creatinine {umol} umol/L is above the EULAR table; its 300-500 column is "
             f"used on override: {override}",
             source=src.EULAR_CYCLOPS,
             code="cyclophosphamide.eular_reduction.override", severity="high",
@@ -304,27 +305,32 @@ def _age_renal(p: Patient, apply: bool, override: str | None, trace: Trace) -> f
         return 1.0
     if apply:
         trace.step(
-            "EULAR/CYCLOPS reduction for age {:,g} and creatinine {:.0f} umol/L: {} of the pulse "
+            "EULAR/CYCLOPS reduction for age {:,g} and creatinine {} umol/L: {} of the pulse "
             "(the table's mg/kg shares, applied to a g/m2 pulse)",
             p.age,
-            creatinine,
+            umol,
             fmt.percent(share),
             source=src.EULAR_CYCLOPS,
         )
         return share
     trace.warn(
-        f"EULAR/CYCLOPS reduces pulses to {fmt.percent(share)} for age {p.age:,g} and creatinine {creatinine:.0f} umol/L; pass age_renal_reduction=True to apply it",
+        f"EULAR/CYCLOPS reduces pulses to {fmt.percent(share)} for age {p.age:,g} and creatinine {umol} umol/L; pass age_renal_reduction=True to apply it",
         source=src.EULAR_CYCLOPS,
         code="cyclophosphamide.eular_reduction.not_applied", severity="high",
     )
     return 1.0
 
 
+def _umol(creatinine: float) -> str:
+    """A creatinine beside the EULAR table's columns (300, 500 umol/L): never reads as one."""
+    return fmt.against(creatinine, *EULAR_CREATININE_UMOL_L, decimals=0)
+
+
 def _eular_mg_per_kg(age: float, creatinine: float, override: str | None) -> float:
     low, high = EULAR_CREATININE_UMOL_L
     if creatinine > high and override is None:
         raise ContraindicationError(
-            f"creatinine {creatinine:.0f} umol/L is above {high:,g}: the EULAR table has no "
+            f"creatinine {_umol(creatinine)} umol/L is above {high:,g}: the EULAR table has no "
             "pulse dose there; dose individually (override='reason' uses the 300-500 column)",
             field="serum_creatinine",
             value=creatinine,
@@ -373,26 +379,27 @@ def cyclophosphamide_pulse_reduction(
     creatinine = creatinine_umol_l(p)
     assert creatinine is not None
     table = _eular_mg_per_kg(age, creatinine, override)
+    umol = _umol(creatinine)  # as written beside the table's columns
     if creatinine > EULAR_CREATININE_UMOL_L[1]:
         trace.warn(
-            f"creatinine {creatinine:.0f} umol/L is above the table; 300-500 column used on "
+            f"creatinine {umol} umol/L is above the table; 300-500 column used on "
             f"override: {override}",
             code="cyclophosphamide.pulse_reduction.override", severity="high",
         )
     reduced = standard * table / EULAR_STANDARD_MG_PER_KG
     dose = reduced * p.weight_kg
     trace.step(
-        "age {:,g}, creatinine {:.0f} umol/L: {:,g} of 15 mg/kg -> {:,.5g} mg/kg x {:,.5g} kg = {:,.5g} mg",
+        "age {:,g}, creatinine {} umol/L: {:,g} of 15 mg/kg -> {:,.5g} mg/kg x {:,.5g} kg = {:,.5g} mg",
         age,
-        creatinine,
+        umol,
         table,
         reduced,
         p.weight_kg,
-        dose,
+        fmt.Amount(dose),
     )
     cap_applied = dose > most
     if cap_applied:
-        trace.step("capped at {:,g} mg per pulse (from {:,.5g} mg)", most, dose)
+        trace.step("capped at {:,g} mg per pulse (from {:,.5g} mg)", most, fmt.Amount(dose))
         trace.warn(
             f"{dose:,.5g} mg is above the {most:,g} mg per-pulse maximum: {most:,g} mg given",
             source=src.CYCLOPS_PULSE_MAX,
@@ -487,7 +494,7 @@ def cyclophosphamide_next_pulse(
         rate,
         previous.dosing_bsa_m2,
         "" if previous.reduction == 1 else f" x {previous.reduction:.4g} (EULAR reduction kept)",
-        dose,
+        fmt.Amount(dose),
     )
     held = False
     if pre_pulse_wbc is not None:
