@@ -56,6 +56,60 @@ class Amount(float):
         return number(float(self))
 
 
+BSA_DECIMALS = 4
+"""A BSA is written to 4 decimals everywhere (block, derivation, screen), so that
+"0.75 g/m2 x 1.8708 m2 = 1,403.12 mg" checks by hand; at 2 decimals (1.87) it would not."""
+
+
+class Bsa(float):
+    """A BSA a derivation's template writes as :func:`bsa_m2` writes its number.
+
+    >>> "= {:,.5g} m2".format(Bsa(1.870828693)), f"{Bsa(2.0)} m2"
+    ('= 1.8708 m2', '2 m2')
+    """
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        return number(float(self), BSA_DECIMALS)
+
+
+def bsa_m2(m2: float) -> str:
+    """A body surface area, with its unit.
+
+    >>> bsa_m2(1.870828693), bsa_m2(1.6)
+    ('1.8708 m2', '1.6 m2')
+    """
+    return f"{number(m2, BSA_DECIMALS)} m2"
+
+
+def weight_kg(kg: float) -> str:
+    """A (dosing) weight, written as the derivation's :class:`Amount` writes it.
+
+    >>> weight_kg(93.25559), weight_kg(72.0)
+    ('93.26 kg', '72 kg')
+    """
+    return f"{number(kg)} kg"
+
+
+def rate_ml_h(ml_per_h: float) -> str:
+    """A pump rate, to 0.1 mL/h (the block, the plan's rows and the FHIR text alike).
+
+    >>> rate_ml_h(27.976677), rate_ml_h(345.6)
+    ('28 mL/h', '345.6 mL/h')
+    """
+    return f"{number(ml_per_h, 1)} mL/h"
+
+
+def volume_ml(ml: float) -> str:
+    """An infusion volume, to 0.1 mL.
+
+    >>> volume_ml(300.0), volume_ml(245.2)
+    ('300 mL', '245.2 mL')
+    """
+    return f"{number(ml, 1)} mL"
+
+
 def _side(value: float, limit: float) -> int:
     return (value > limit) - (value < limit)
 
