@@ -499,10 +499,12 @@ def test_ivig_ideal_and_adjusted_step_and_an_explicit_basis() -> None:
     """Safety rule, word for word and at its boundary (never silently wrong): the ideal and adjusted
     weight step, an explicit basis, the choice refusals, and Devine's caution cited."""
     obese = Patient(weight="110 kg", height="165 cm", sex="female", age=50)
-    # IBW 45.5 + 2.3 x (165 / 2.54 - 60) = 56.909; adjusted 56.909 + 0.4 x (110 - 56.909) = 78.146
+    # IBW 45.5 + 2.3 x (165 / 2.54 - 60) = 56.909; adjusted 56.909 + 0.4 x (110 - 56.909) = 78.146,
+    # written to 2 decimals as the block's dosing weight is (56.91 + 0.4 x 53.09 = 78.146: 78.15)
     adjusted = ivig(obese, weight_basis="adjusted")
-    assert adjusted.steps[0] == ("ideal body weight (Devine, female, 165 cm) = 56.909 kg; adjusted"
-                                 " = 56.909 + 0.4 x (110 - 56.909) = 78.146 kg")
+    assert adjusted.steps[0] == ("ideal body weight (Devine, female, 165 cm) = 56.91 kg; adjusted"
+                                 " = 56.91 + 0.4 x (110 - 56.91) = 78.15 kg")
+    assert "dosing weight: 78.15 kg, adjusted body weight" in str(adjusted)
     assert adjusted.weight_basis == "adjusted" and adjusted.dosing_weight_kg == pytest.approx(78.146, abs=1e-3)
     assert src.DEVINE in adjusted.sources
     ideal = ivig(obese, weight_basis="ideal")

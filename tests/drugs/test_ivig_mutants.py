@@ -71,16 +71,18 @@ def test_at_risk_held_rate_in_ml_per_hour_to_one_decimal() -> None:
         "39 min")
 
 
-def test_at_risk_grams_not_rounded_are_written_to_three_decimals() -> None:
-    # no vial sizes: not rounded, 0.4 x 73.333 = 29.3332 g -> "29.333 g";
+def test_at_risk_grams_not_rounded_are_written_as_the_headline_writes_them() -> None:
+    # no vial sizes: not rounded, 0.4 x 73.333 = 29.3332 g -> "29.33 g", as in the headline (one
+    # precision per amount, issue 21; it was "29.333 g" beside the headline's 29.33 g);
     # 29,333.2 / (1 x 73.333) = 400 min = 6 h 40 min
     product = IVIgProduct(name="Bulk IVIg 10 %", vial_sizes_g=(), source=src.PRIVIGEN_LABEL,
                           initial_rate_mg_per_kg_min=1)
     r = ivig(Patient(weight="73.333 kg", age=70), product=product)
     assert r.warnings[-1] == (
         "at-risk patient: Bulk IVIg 10 % at 1 mg/kg/min (44 mL/h), not escalated, its initial "
-        "rate held: the label says only 'minimum rate practicable'; each day's 29.333 g takes "
+        "rate held: the label says only 'minimum rate practicable'; each day's 29.33 g takes "
         "6 h 40 min")
+    assert str(r).startswith("IVIg: 29.33 g daily for 5 days")
 
 
 def test_at_risk_without_a_product_cites_the_at_risk_rule() -> None:

@@ -182,9 +182,11 @@ def test_mycophenolate_limits_and_low_egfr_step() -> None:
         ("protocol maximum", 1500.0, "dose"), ("protocol maximum", 3000.0, "day")]
     low = Patient(weight="60 kg", sex="female", age=70, serum_creatinine="3 mg/dL")  # eGFR 16.2
     three = mycophenolate(low, doses_per_day=3, override="trial")
-    # 2,000 / 3 = 666.7 mg a dose (the calculated dose); 750 would pass: 500 dispensed
-    assert ("eGFR 16.2 < 25: at most 2,000 mg a day, whatever the number of doses: 666.7 mg x 3 "
-            "= 2,000 mg/day (limited to 666.7 mg per dose)") in three.steps
+    # 2,000 / 3 = 666.67 mg a dose (the calculated dose, as the headline writes it: "calculated
+    # 666.67 mg"); 666.67 x 3 = 2,000 mg/day; 750 would pass: 500 dispensed
+    assert ("eGFR 16.2 < 25: at most 2,000 mg a day, whatever the number of doses: 666.67 mg x 3 "
+            "= 2,000 mg/day (limited to 666.67 mg per dose)") in three.steps
+    assert str(three).splitlines()[0].endswith("calculated 666.67 mg")
     assert three.warnings[1] == "eGFR 16.2 < 25: limited to 2,000 mg a day"  # after the override
     assert three.limits[-1].label == "eGFR < 25 maximum" and three.limits[-1].amount == 2000
 

@@ -79,14 +79,15 @@ def azathioprine(
     )
     weight = p.weight_kg
     dose = rate * weight
-    trace.step("{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day", rate, weight, dose)
+    trace.step("{:,g} mg/kg/day x {} kg (actual weight) = {} mg/day", rate, fmt.Amount(weight),
+               fmt.Amount(dose))
     # The cap bounds the normal dose; CPIC's and the label's reductions are shares of it.
     cap_applied = dose > CAP_MG_PER_DAY
     if cap_applied:
         trace.step(
-            "capped at {:,g} mg/day (from {:,.5g} mg)",
+            "capped at {:,g} mg/day (from {} mg)",
             CAP_MG_PER_DAY,
-            dose,
+            fmt.Amount(dose),
             source=src.SEED_AZATHIOPRINE,
         )
         dose = CAP_MG_PER_DAY
@@ -109,15 +110,16 @@ def azathioprine(
         days_per_week = POOR_DAYS_PER_WEEK
         trace.step(
             "poor metabolizer, on override: CPIC's regimen for MALIGNANT conditions, borrowed: "
-            "N {:,.5g} mg / 10 = {:,.5g} mg on 3 days a week",
-            _normal_dose(weight),
-            dose,
+            "N {} mg / 10 = {} mg on 3 days a week",
+            fmt.Amount(_normal_dose(weight)),
+            fmt.Amount(dose),
             source=src.CPIC_POOR_MALIGNANCY,
         )
     else:
         if low_share != 1:
             dose *= low_share
-            trace.step("after adjustments (x {:.3g}): {:,.5g} mg per dosing day", low_share, dose)
+            trace.step("after adjustments (x {:.3g}): {} mg per dosing day", low_share,
+                       fmt.Amount(dose))
         if high_share != 1 and override is None:
             upper = MG_PER_KG_DAY[1] * weight
             upper = min(upper, CAP_MG_PER_DAY) * high_share
@@ -126,7 +128,7 @@ def azathioprine(
     if gene.kind == "poor":
         dispensed = None
         trace.warn(
-            f"{per_dose:,.4g} mg three times a week is not rounded up to tablets: prescribe the "
+            f"{fmt.mass_mg(per_dose)} three times a week is not rounded up to tablets: prescribe the "
             "form (for example an oral liquid); this regimen is CPIC's for malignant conditions, "
             "Allow 4-6 weeks to reach steady state",
             src.CPIC_POOR_MALIGNANCY,
@@ -209,19 +211,19 @@ def _reduced(
     step = TABLET_MG * per_day
     amount = math.ceil(low / step - 1e-9) * step
     trace.step(
-        "reduced range: N {:,.5g} mg x {:.4g} = {:,.5g} mg up to x {:.4g} = {:,.5g} mg per day",
-        normal,
+        "reduced range: N {} mg x {:.4g} = {} mg up to x {:.4g} = {} mg per day",
+        fmt.Amount(normal),
         gene.fraction * low_share,
-        low,
+        fmt.Amount(low),
         gene.span[1] * high_share,
-        high,
+        fmt.Amount(high),
         source=src.CPIC_REDUCED_TABLETS,
     )
     if amount > high * (1 + 1e-9):
         if override is None:
             raise ContraindicationError(
                 f"no whole multiple of {step:g} mg lies in the patient's reduced range "
-                f"{low:,.4g}-{high:,.4g} mg/day ({src.CPIC_REDUCED_TABLETS}); pass "
+                f"{fmt.number(low)}-{fmt.number(high)} mg/day ({src.CPIC_REDUCED_TABLETS}); pass "
                 f"override='reason' for {step:g} mg daily",
                 field="genotype_fraction",
                 value=gene.fraction,
@@ -230,7 +232,7 @@ def _reduced(
         # tablet (25 mg daily where the whole range lies below 25 mg).
         amount = max(step, math.floor(high / step + 1e-9) * step)
         trace.warn(
-            f"{amount:g} mg daily, outside the reduced range {low:,.4g}-{high:,.4g} mg/day "
+            f"{amount:g} mg daily, outside the reduced range {fmt.number(low)}-{fmt.number(high)} mg/day "
             f"(no whole multiple of {step:g} mg inside it), on override: {override}",
             src.CPIC_REDUCED_TABLETS,
             code="azathioprine.reduced_range.override", severity="high",
@@ -238,9 +240,9 @@ def _reduced(
     titration_step = asked * low_share  # the genotype share is never applied to a step
     if asked < normal * (1 - 1e-12) and titration_step < amount:  # a step below N: as asked
         trace.step(
-            "label titration step {:,.5g} mg/day is below the reduced amount of {:,g} mg/day: "
+            "label titration step {} mg/day is below the reduced amount of {:,g} mg/day: "
             "given as a step, with no genotype reduction",
-            titration_step,
+            fmt.Amount(titration_step),
             amount,
             source=src.CPIC_REDUCED_TABLETS,
         )

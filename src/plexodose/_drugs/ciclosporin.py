@@ -72,15 +72,16 @@ def cyclosporin(
     weight = p.weight_kg
     dose = rate * weight
     trace.step(
-        "{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day, in two doses",
+        "{:,g} mg/kg/day x {} kg (actual weight) = {} mg/day, in two doses",
         rate,
-        weight,
-        dose,
+        fmt.Amount(weight),
+        fmt.Amount(dose),
     )
     factor = _creatinine_rise(p, threshold, cut, trace)
     if factor != 1:
         trace.step(
-            "reduced: {:,.5g} mg/day x {:.3g} = {:,.5g} mg/day", dose, factor, dose * factor
+            "reduced: {} mg/day x {:.3g} = {} mg/day", fmt.Amount(dose), factor,
+            fmt.Amount(dose * factor),
         )
         dose *= factor
     limits = (

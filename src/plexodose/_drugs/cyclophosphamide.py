@@ -78,13 +78,14 @@ def cyclophosphamide_oral(
     rate = _oral_renal_limit(p, rate, trace)
     weight = p.weight_kg
     dose = rate * weight
-    trace.step("{:,g} mg/kg/day x {:,.5g} kg (actual weight) = {:,.5g} mg/day", rate, weight, dose)
+    trace.step("{:,g} mg/kg/day x {} kg (actual weight) = {} mg/day", rate, fmt.Amount(weight),
+               fmt.Amount(dose))
     cap_applied = dose > ORAL_MAX_MG_PER_DAY
     if cap_applied:
         trace.step(
-            "capped at {:,g} mg/day (from {:,.5g} mg)",
+            "capped at {:,g} mg/day (from {} mg)",
             ORAL_MAX_MG_PER_DAY,
-            dose,
+            fmt.Amount(dose),
             source=src.ORAL_CYCLOPHOSPHAMIDE_MAX,
         )
         dose = ORAL_MAX_MG_PER_DAY
@@ -104,7 +105,7 @@ def cyclophosphamide_oral(
                          src.CYCLOPHOSPHAMIDE_ORAL_RENAL),)
     days = CUMULATIVE_THRESHOLD_G * 1000 / dose
     trace.warn(
-        f"at {dose:,.5g} mg/day the cumulative dose reaches {CUMULATIVE_THRESHOLD_G:,g} g after {math.floor(days)} days",
+        f"at {fmt.number(dose)} mg/day the cumulative dose reaches {CUMULATIVE_THRESHOLD_G:,g} g after {math.floor(days)} days",
         source=src.FAURSCHOU_2008,
         code="cyclophosphamide.cumulative.threshold_projected", severity="caution",
     )
@@ -213,11 +214,11 @@ def cyclophosphamide_iv(
         raise p.missing("height", "BSA for IV cyclophosphamide")
     bsa = _body.bsa_m2(kernel, height, p.weight_kg)
     trace.step(
-        "BSA ({}, {:,.5g} cm, {:,.5g} kg) = {:,.5g} m2",
+        "BSA ({}, {:,.5g} cm, {} kg) = {} m2",
         bsa_formula,
         height,
-        p.weight_kg,
-        bsa,
+        fmt.Amount(p.weight_kg),
+        fmt.Bsa(bsa),
         source=src.BSA,
     )
     dosing_bsa = bsa
@@ -228,16 +229,16 @@ def cyclophosphamide_iv(
             trace.step("BSA capped at {:,g} m2 (explicit cap)", cap)
     dose = dose_rate * 1000 * dosing_bsa
     trace.step(
-        "pulse = {:,g} g/m2 x {:,.5g} m2 = {:,.5g} mg, every {:,g} weeks",
+        "pulse = {:,g} g/m2 x {} m2 = {} mg, every {:,g} weeks",
         dose_rate,
-        dosing_bsa,
+        fmt.Bsa(dosing_bsa),
         fmt.Amount(dose),  # as the results and reviews write the calculated pulse
         interval,
     )
     share = _age_renal(p, flag(age_renal_reduction, "age_renal_reduction"), override, trace)
     if share != 1:
         dose *= share
-        trace.step("reduced pulse: {:,.5g} mg", dose)
+        trace.step("reduced pulse: {} mg", fmt.Amount(dose))
     trace.step(
         "check WBC at the nadir (day 10-14); the cumulative dose reaches {:,g} g after {} such pulses",
         CUMULATIVE_THRESHOLD_G,
@@ -389,19 +390,19 @@ def cyclophosphamide_pulse_reduction(
     reduced = standard * table / EULAR_STANDARD_MG_PER_KG
     dose = reduced * p.weight_kg
     trace.step(
-        "age {:,g}, creatinine {} umol/L: {:,g} of 15 mg/kg -> {:,.5g} mg/kg x {:,.5g} kg = {:,.5g} mg",
+        "age {:,g}, creatinine {} umol/L: {:,g} of 15 mg/kg -> {:,.5g} mg/kg x {} kg = {} mg",
         age,
         umol,
         table,
         reduced,
-        p.weight_kg,
+        fmt.Amount(p.weight_kg),
         fmt.Amount(dose),
     )
     cap_applied = dose > most
     if cap_applied:
-        trace.step("capped at {:,g} mg per pulse (from {:,.5g} mg)", most, fmt.Amount(dose))
+        trace.step("capped at {:,g} mg per pulse (from {} mg)", most, fmt.Amount(dose))
         trace.warn(
-            f"{dose:,.5g} mg is above the {most:,g} mg per-pulse maximum: {most:,g} mg given",
+            f"{fmt.mass_mg(dose)} is above the {most:,g} mg per-pulse maximum: {most:,g} mg given",
             source=src.CYCLOPS_PULSE_MAX,
             code="cyclophosphamide.pulse.capped", severity="high",
         )
@@ -490,9 +491,9 @@ def cyclophosphamide_next_pulse(
             rate = _michigan_step(previous.g_per_m2, rate, trace, day, raised_on)
     dose = rate * 1000 * previous.dosing_bsa_m2 * previous.reduction
     trace.step(
-        "next pulse = {:,.5g} g/m2 x {:,.5g} m2{} = {:,.5g} mg",
+        "next pulse = {:,.5g} g/m2 x {} m2{} = {} mg",
         rate,
-        previous.dosing_bsa_m2,
+        fmt.Bsa(previous.dosing_bsa_m2),
         "" if previous.reduction == 1 else f" x {previous.reduction:.4g} (EULAR reduction kept)",
         fmt.Amount(dose),
     )
@@ -504,13 +505,13 @@ def cyclophosphamide_next_pulse(
             trace.warn(f"pre-pulse WBC {wbc:,.0f}/uL is below 2,000: hold the pulse", code="cyclophosphamide.wbc.hold", severity="high")
         elif wbc <= PRE_PULSE_HALF_UP_TO:
             dose /= 2
-            trace.warn(f"pre-pulse WBC {wbc:,.0f}/uL is 2,000-3,000: give 50 % ({dose:,.5g} mg)", code="cyclophosphamide.wbc.reduced", severity="high")
+            trace.warn(f"pre-pulse WBC {wbc:,.0f}/uL is 2,000-3,000: give 50 % ({fmt.mass_mg(dose)})", code="cyclophosphamide.wbc.reduced", severity="high")
     if pre_pulse_neutrophils is not None and not held:
         neutrophils = wbc_per_ul(pre_pulse_neutrophils, "pre_pulse_neutrophils")
         if neutrophils < NEUTROPHILS_CUT_BELOW:
             dose *= 1 - NEUTROPHILS_CUT
             trace.warn(
-                f"neutrophils {neutrophils:,.0f}/uL below 1.5 x10^9/L: cut 25 % ({dose:,.5g} mg), or postpone",
+                f"neutrophils {neutrophils:,.0f}/uL below 1.5 x10^9/L: cut 25 % ({fmt.mass_mg(dose)}), or postpone",
                 source=src.FRENCH_NEUTROPHILS,
                 code="cyclophosphamide.neutrophils.reduced", severity="high",
             )
@@ -566,9 +567,9 @@ def _same_bsa(patient: Patient, previous: CyclophosphamidePulse, trace: Trace) -
     moved = abs(now - previous.bsa_m2) / previous.bsa_m2
     if round(moved, 9) >= BSA_CHANGE_RECALCULATE:
         raise InputRangeError(
-            f"patient: BSA {fmt.number(now, 4)} m2 ({fmt.number(height)} cm, "
-            f"{fmt.number(patient.weight_kg)} kg) differs by {fmt.percent(moved)} from the "
-            f"{fmt.number(previous.bsa_m2, 4)} m2 behind the last pulse; 5 % or more asks for a "
+            f"patient: BSA {fmt.bsa_m2(now)} ({fmt.number(height)} cm, "
+            f"{fmt.weight_kg(patient.weight_kg)}) differs by {fmt.percent(moved)} from the "
+            f"{fmt.bsa_m2(previous.bsa_m2)} behind the last pulse; 5 % or more asks for a "
             "recalculation (clinical rules, 'A change in weight'): calculate the pulse on the new "
             "BSA with cyclophosphamide_iv, or review the last pulse with patient= to see it "
             "beside the last",
@@ -576,13 +577,13 @@ def _same_bsa(patient: Patient, previous: CyclophosphamidePulse, trace: Trace) -
             value=now,
         )
     trace.step(
-        "BSA now {:,.5g} m2 ({}, {:,.5g} cm, {:,.5g} kg), within 5 % of the {:,.5g} m2 behind the "
+        "BSA now {} m2 ({}, {:,.5g} cm, {} kg), within 5 % of the {} m2 behind the "
         "last pulse: the last pulse's BSA is kept",
-        now,
+        fmt.Bsa(now),
         previous.bsa_formula,
         height,
-        patient.weight_kg,
-        previous.bsa_m2,
+        fmt.Amount(patient.weight_kg),
+        fmt.Bsa(previous.bsa_m2),
         source=src.BSA,
     )
 

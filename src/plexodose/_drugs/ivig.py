@@ -107,8 +107,10 @@ def ivig(
     weight, basis, why = dosing_weight(p, weight_basis, auto_rule, trace)
     daily = g * weight
     limits = (Limit(f"ceiling of {ceiling:g} g/kg/day", ceiling * weight, "day", src.IVIG_MAX_DAILY_GAP),)
-    trace.step("daily dose = {:,g} g/kg/day x {:,.5g} kg = {:,.5g} g/day", g, weight, daily)
-    trace.step("course = {:,.5g} g/day x {} days = {:,.5g} g", daily, n_days, daily * n_days)
+    trace.step("daily dose = {:,g} g/kg/day x {} kg = {} g/day", g, fmt.Amount(weight),
+               fmt.Amount(daily))
+    trace.step("course = {} g/day x {} days = {} g", fmt.Amount(daily), n_days,
+               fmt.Amount(daily * n_days))
     if g * n_days > USUAL_TOTAL_G_PER_KG + 1e-9:
         trace.warn(
             f"course total {g * n_days:,g} g/kg is above the usual {USUAL_TOTAL_G_PER_KG:,g} g/kg",
@@ -219,14 +221,14 @@ def _ideal_and_adjusted(p: Patient, actual: float, trace: Trace) -> tuple[float,
     ideal = _body.ideal_weight_kg(p.height_cm, p.sex)
     adjusted = _body.adjusted_weight_kg(actual, ideal)
     trace.step(
-        "ideal body weight (Devine, {}, {:,.5g} cm) = {:,.5g} kg; adjusted = {:,.5g} + 0.4 x ({:,.5g} - {:,.5g}) = {:,.5g} kg",
+        "ideal body weight (Devine, {}, {:,.5g} cm) = {} kg; adjusted = {} + 0.4 x ({} - {}) = {} kg",
         p.sex,
         p.height_cm,
-        ideal,
-        ideal,
-        actual,
-        ideal,
-        adjusted,
+        fmt.Amount(ideal),
+        fmt.Amount(ideal),
+        fmt.Amount(actual),
+        fmt.Amount(ideal),
+        fmt.Amount(adjusted),
         source=src.DEVINE,
     )
     return ideal, adjusted
@@ -285,7 +287,7 @@ def _auto(
 
 
 def _chosen(trace: Trace, kg: float, basis: UsedBasis, why: str) -> tuple[float, UsedBasis, str]:
-    trace.step("dosing weight: {} body weight {:,.5g} kg ({})", basis, kg, why)
+    trace.step("dosing weight: {} body weight {} kg ({})", basis, fmt.Amount(kg), why)
     return kg, basis, why
 
 
@@ -376,7 +378,7 @@ def _at_risk(
         takes = f"{_duration(shortest)} to {_duration(longest)}"
     trace.warn(
         f"at-risk patient: {product.name} at {pump}, {why}; each day's "
-        f"{fmt.number(grams, 3)} g takes {takes}",
+        f"{fmt.number(grams)} g takes {takes}",
         source=product.source,
         code="ivig.at_risk_rate.product", severity="high",
     )
@@ -416,7 +418,7 @@ def _vials(trace: Trace, product: IVIgProduct, daily: float, maximum: float, ste
     result = _round_within_tolerance(daily, product, maximum, step)
     if result is None:
         trace.warn(
-            f"{daily:,.5g} g cannot be made of {product.name} vials within 10 % of the order: "
+            f"{fmt.mass_g(daily)} cannot be made of {product.name} vials within 10 % of the order: "
             "dose not rounded; dispense it as calculated or choose another product",
             source=src.US_ROUNDING,
             code="ivig.dispense.not_rounded", severity="caution",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from plexodose._core import format as fmt
 from plexodose._core import sources as src
 from plexodose._core import units as u
 from plexodose._core.checks import whole_number
@@ -63,7 +64,8 @@ def mycophenolate(
         override,
         src.SEED_MYCOPHENOLATE,
     )
-    trace.step("{:,g} mg x {} doses a day = {:,g} mg/day", dose, per_day, dose * per_day)
+    trace.step("{} mg x {} doses a day = {} mg/day", fmt.Amount(dose), per_day,
+               fmt.Amount(dose * per_day))
     limits: tuple[Limit, ...] = LIMITS
     egfr = egfr_for_dosing(p, trace, "check of the eGFR < 25 limit")
     if egfr is not None and egfr < LOW_EGFR:
@@ -71,15 +73,15 @@ def mycophenolate(
     bound = per_dose_bound(limits, per_day)
     cap_applied = dose > bound
     if egfr is not None and egfr < LOW_EGFR:
-        state = f"limited to {bound:,.4g} mg per dose" if cap_applied else "respected"
+        state = f"limited to {fmt.mass_mg(bound)} per dose" if cap_applied else "respected"
         trace.step(
-            "eGFR {:.3g} < 25: at most {:,g} mg a day, whatever the number of doses: {:,.4g} mg "
-            "x {} = {:,.4g} mg/day ({})",
+            "eGFR {:.3g} < 25: at most {:,g} mg a day, whatever the number of doses: {} mg "
+            "x {} = {} mg/day ({})",
             egfr,
             LOW_EGFR_MAX_MG_PER_DAY,
-            min(dose, bound),
+            fmt.Amount(min(dose, bound)),
             per_day,
-            min(dose, bound) * per_day,
+            fmt.Amount(min(dose, bound) * per_day),
             state,
             source=src.MYCOPHENOLATE_RENAL,
         )
@@ -129,7 +131,8 @@ def convert_mycophenolate(dose: Any, *, to: str) -> Conversion:
     hard_cap("dose", mg, most, f"mg of {source_drug}", src.MYCOPHENOLATE_TITRATION)
     trace = Trace(src.MYCOPHENOLATE_SODIUM, src.MYCOPHENOLATE_LABEL)
     trace.step(
-        "{:,g} mg {} x {:,.5g} = {:,.5g} mg {}", mg, source_drug, ratio, mg * ratio, target_drug
+        "{:,g} mg {} x {:,.5g} = {} mg {}", mg, source_drug, ratio, fmt.Amount(mg * ratio),
+        target_drug,
     )
     trace.warn("the two salts are not interchangeable without clinical supervision (labels)", code="mycophenolate.conversion.supervision", severity="caution")
     return Conversion._of(*trace.record(None), source_drug, target_drug, mg, mg * ratio)
