@@ -51,9 +51,9 @@ def test_every_summary_is_one_line_with_the_headline_and_every_warning_code(r: A
 @pytest.mark.parametrize("make", [px.cyclophosphamide_iv, px.mycophenolate])
 def test_the_summary_says_what_the_dose_rests_on(make: Any) -> None:
     line = make(EX).summary
-    # a pulse rests on the BSA (Mosteller: sqrt(175 x 72 / 3600) = 1.87 m2); mycophenolate on
-    # nothing of the patient's (a fixed dose): no basis shown
-    assert ("BSA: 1.87 m2 (mosteller)" in line) == (make is px.cyclophosphamide_iv)
+    # a pulse rests on the BSA (Mosteller: sqrt(175 x 72 / 3600) = sqrt(3.5) = 1.870829 m2,
+    # 4 decimals as in the derivation); mycophenolate on nothing of the patient's (a fixed dose)
+    assert ("BSA: 1.8708 m2 (mosteller)" in line) == (make is px.cyclophosphamide_iv)
 
 
 def test_the_ivig_block_says_the_volume_to_hang() -> None:

@@ -274,6 +274,14 @@ class DailyDose(_Traced):
         return None if self.dosing_weight_kg is None else self.daily_dose_mg / self.dosing_weight_kg
 
     @property
+    def dispensed_mg_per_kg_day(self) -> float | None:
+        """The dose as dispensed (whole tablets), per day and per kg of dosing weight: what the
+        patient takes (150 mg for 71.67 kg is 2.09), beside :attr:`mg_per_kg_day` as calculated."""
+        if self.dosing_weight_kg is None:
+            return None
+        return self.given_per_dose_mg * self.doses_per_day * self.days_per_week / 7 / self.dosing_weight_kg
+
+    @property
     def formulation(self) -> str | None:
         """The formulation the rules are for, where the reference names one ("modified" for
         ciclosporin), else None."""
@@ -293,11 +301,10 @@ class DailyDose(_Traced):
                          "and monitoring rules come from)")
         if self.dosing_weight_kg is not None:
             # mg/kg/day as dispensed (150 mg for 71.67 kg is 2.09), the calculated one beside it
-            given_day = self.given_per_dose_mg * self.doses_per_day * self.days_per_week / 7
-            given_rate = fmt.number(given_day / self.dosing_weight_kg)
+            given_rate = fmt.number(self.dispensed_mg_per_kg_day or 0)
             calculated_rate = fmt.number(self.mg_per_kg_day or 0)
             facts.append(
-                f"dosing weight: {fmt.number(self.dosing_weight_kg)} kg ({given_rate} mg/kg/day "
+                f"dosing weight: {fmt.weight_kg(self.dosing_weight_kg)} ({given_rate} mg/kg/day "
                 + ("reached)" if given_rate == calculated_rate else f"reached; calculated {calculated_rate})")
             )
         facts += _limit_facts(self.limits, self.cap_applied, fmt.mass_mg)
@@ -470,13 +477,13 @@ class IVIgCourse(_Traced):
             return ["pump rates: choose a product (product=): the rates follow its label"]
         volume = self.daily_volume_ml
         assert volume is not None
-        infusion = f"infusion: {fmt.number(volume, 1)} mL of {product.name} a day"
+        infusion = f"infusion: {fmt.volume_ml(volume)} of {product.name} a day"
         found = self._pump()
         if found is None:
             return [infusion, f"pump rates: {product.name} has no label infusion rates in the "
                     "catalogue: set the pump rate from the label"]
         mg = " then ".join(fmt.number(r) for r in found.mg_per_kg_min)
-        ml = " then ".join(fmt.number(r, 1) for r in found.ml_per_h)
+        ml = " then ".join(fmt.rate_ml_h(r).removesuffix(" mL/h") for r in found.ml_per_h)
         shortest, longest = found.hours
         row = f", {product.rate_row} row" if product.rate_row else ""
         if found.at_risk_why:
@@ -489,10 +496,9 @@ class IVIgCourse(_Traced):
         if shortest == longest:
             infusion += f", about {duration(shortest)}"
         else:
-            infusion += (f", takes {duration(shortest)} (all at {fmt.number(found.ml_per_h[-1], 1)} "
-                         f"mL/h) to {duration(longest)} (all at {fmt.number(found.ml_per_h[0], 1)} "
-                         "mL/h)")
-        return [f"pump ({product.name}{row}, {fmt.number(self.dosing_weight_kg)} kg): {mg} "
+            infusion += (f", takes {duration(shortest)} (all at {fmt.rate_ml_h(found.ml_per_h[-1])}) "
+                         f"to {duration(longest)} (all at {fmt.rate_ml_h(found.ml_per_h[0])})")
+        return [f"pump ({product.name}{row}, {fmt.weight_kg(self.dosing_weight_kg)}): {mg} "
                 f"mg/kg/min = {ml} mL/h, {how}", infusion]
 
     def _view(self) -> tuple[str, list[str]]:
@@ -503,7 +509,7 @@ class IVIgCourse(_Traced):
             f"(total {fmt.mass_g(self.total_dose_g)})"
         )
         facts = [
-            f"dosing weight: {fmt.number(self.dosing_weight_kg)} kg, {self.weight_basis} body "
+            f"dosing weight: {fmt.weight_kg(self.dosing_weight_kg)}, {self.weight_basis} body "
             f"weight ({self.weight_basis_reason})",
             f"regimen: {fmt.number(self.g_per_kg_day)} g/kg/day x {self.days}",
         ]
@@ -599,8 +605,8 @@ class CyclophosphamidePulse(_Traced):
                 f"{fmt.number(self.interval_weeks)} weeks"
             )
         facts = [
-            f"BSA: {fmt.number(self.bsa_m2)} m2 ({self.bsa_formula})"
-            + (f", capped at {fmt.number(self.bsa_cap_m2)} m2" if self.bsa_cap_m2 else ""),
+            f"BSA: {fmt.bsa_m2(self.bsa_m2)} ({self.bsa_formula})"
+            + (f", capped at {fmt.bsa_m2(self.bsa_cap_m2)}" if self.bsa_cap_m2 else ""),
             f"regimen: {fmt.number(self.g_per_m2, 3)} g/m2",
         ]
         if not self.held:
@@ -685,7 +691,7 @@ class PulseReduction(_Traced):
 
     def _view(self) -> tuple[str, list[str]]:
         headline = (
-            f"cyclophosphamide pulse: {fmt.mass_mg(self.dose_mg, 0)} "
+            f"cyclophosphamide pulse: {fmt.mass_mg(self.dose_mg)} "
             f"({fmt.number(self.reduced_mg_per_kg)} mg/kg, {fmt.percent(self.fraction)} of "
             f"{fmt.number(self.standard_mg_per_kg)} mg/kg"
             + (", capped)" if self.cap_applied else ")")

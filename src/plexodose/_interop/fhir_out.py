@@ -140,7 +140,7 @@ def _dosage(events: list[Event]) -> dict[str, Any]:
         f"{events[-1].date.isoformat()} ({len(events)} dosing days)"
     ).replace("  ", " ")
     if e.rate_steps_ml_per_h:
-        text += "; pump " + ", ".join(f"{fmt.number(r, 1)} mL/h" for r in e.rate_steps_ml_per_h)
+        text += "; pump " + ", ".join(fmt.rate_ml_h(r) for r in e.rate_steps_ml_per_h)
     dosage: dict[str, Any] = {
         "text": text,
         "timing": _timing(events),

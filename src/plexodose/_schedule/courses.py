@@ -75,7 +75,7 @@ def _rates(
         return (), None
     b.cite(product.source)
     if risks:
-        shown = " then ".join(f"{fmt.number(r, 1)} mL/h" for r in rates.ml_per_h)
+        shown = " then ".join(fmt.rate_ml_h(r) for r in rates.ml_per_h)
         why, high = rates.at_risk_why, rates.mg_per_kg_min[-1]
         b.warn(
             f"IVIg at risk ({'; '.join(risks)}): the pump runs at {shown} "
@@ -107,13 +107,13 @@ def _infusions(b: _Builder, course: IVIgCourse, first: dt.date, phase: str, titl
     for n in range(course.days):
         text = f"IVIg infusion, {title} day {n + 1} of {course.days}: {fmt.mass_g(per_day)}"
         if volume is not None and course.product is not None:
-            text += f" ({fmt.number(volume, 1)} mL of {course.product.name})"
+            text += f" ({fmt.volume_ml(volume)} of {course.product.name})"
         if len(steps) == 1:
-            text += f"; pump {fmt.number(steps[0], 1)} mL/h, not escalated (at risk)"
+            text += f"; pump {fmt.rate_ml_h(steps[0])}, not escalated (at risk)"
         elif steps:
             text += (
-                f"; pump {fmt.number(steps[0], 1)} mL/h rising to at most "
-                f"{fmt.number(steps[-1], 1)} mL/h"
+                f"; pump {fmt.rate_ml_h(steps[0])} rising to at most "
+                f"{fmt.rate_ml_h(steps[-1])}"
             )
         b.add(
             date=first + dt.timedelta(days=n),
@@ -438,8 +438,10 @@ def _oral_text(step: DailyDose, label: str) -> str:
     if step.dispensed is not None:
         units = " + ".join(f"{n} x {fmt.mass_mg(s)}" for s, n in step.dispensed.units)
         text += f" ({units} {step.dispensed.form})"
-    if step.mg_per_kg_day is not None:
-        text += f", {fmt.number(step.mg_per_kg_day)} mg/kg/day"
+    if step.mg_per_kg_day is not None and step.dispensed_mg_per_kg_day is not None:
+        # as dispensed, as the result's block says it (150 mg at 72 kg: 2.08, calculated 2)
+        given, calculated = fmt.number(step.dispensed_mg_per_kg_day), fmt.number(step.mg_per_kg_day)
+        text += f", {given} mg/kg/day" + ("" if given == calculated else f" (calculated {calculated})")
     return f"{text}; {label}" if label else text
 
 
