@@ -181,7 +181,7 @@ def test_azathioprine_example_derivation_and_dispensing():
     # 2 x 72 = 144 mg/day; CrCl with ideal weight 70.4646 kg: 80 x 70.4646 / 72 = 78.3 mL/min
     assert steps(r) == [
         "2 mg/kg/day x 72 kg (actual weight) = 144 mg/day",
-        "creatinine clearance (Cockcroft-Gault, ideal weight 70.465 kg, creatinine 1 mg/dL): "
+        "creatinine clearance (Cockcroft-Gault, ideal weight 70.46 kg, creatinine 1 mg/dL): "
         "78.3 mL/min",
         "dispensed per dose: 150 mg (azathioprine tablets, rounded to the nearest; +6 mg)",
         # 1 and 1.5 x 72 = 72 and 108 mg -> 75 and 100 mg (nearest 25 mg), below 150 mg

@@ -48,12 +48,15 @@ class Amount(float):
 
     >>> "= {:,.5g} mg".format(Amount(1491.6374)), f"{Amount(1400.0)} mg"
     ('= 1,491.64 mg', '1,400 mg')
+    >>> "{:+,.3g}".format(Amount(-16.95)), "{:+,.3g}".format(Amount(6.0))  # a sign asked is kept
+    ('-16.95', '+6')
     """
 
     __slots__ = ()
 
     def __format__(self, spec: str) -> str:
-        return number(float(self))
+        text = number(float(self))
+        return "+" + text if "+" in spec and self > 0 else text  # a signed error keeps its sign
 
 
 BSA_DECIMALS = 4

@@ -185,7 +185,7 @@ def crcl_for_dosing(p: Patient, trace: Trace, purpose: str, weight_basis: Any = 
         "creatinine clearance (Cockcroft-Gault, {} weight {:,.5g} kg, creatinine {:.3g} mg/dL): "
         "{:.3g} mL/min",
         which,
-        weight,
+        fmt.Amount(weight),  # as the block writes a weight
         scr,
         crcl,
         source=src.COCKCROFT_GAULT,
@@ -261,7 +261,7 @@ def dispense_oral(
     trace.cite(product.source)
     if result is None:
         trace.warn(
-            f"{per_dose_mg:.3g} mg cannot be made from {product.name} "
+            f"{fmt.number(per_dose_mg)} mg cannot be made from {product.name} "
             f"({', '.join(f'{s:,g}' for s in product.strengths_mg)} mg): dispense another form",
             code="dispense.not_rounded.no_strength_fits", severity="caution",
         )
@@ -273,7 +273,7 @@ def dispense_oral(
             result.amount,
             product.name,
             result.rounded,
-            error,
+            fmt.Amount(error),
         )
     else:
         trace.step(
@@ -285,7 +285,7 @@ def dispense_oral(
     if abs(error / per_dose_mg) > ROUNDING_TOLERANCE:
         trace.warn(
             f"rounding to whole {product.form}s changes each dose by "
-            f"{fmt.signed_percent(result.rounding_error_fraction)} ({per_dose_mg:,.4g} -> "
+            f"{fmt.signed_percent(result.rounding_error_fraction)} ({fmt.number(per_dose_mg)} -> "
             f"{result.amount:g} mg), more than 10 %: consider another strength or form",
             source=src.ROUNDING_WARNING_GAP,
             code="dispense.rounding.over_10_percent", severity="caution",

@@ -820,7 +820,8 @@ def _ciclosporin_day(w: _Work) -> None:
     w.range_text = lambda: (
         f"2.5-5 mg/kg/day at {fmt.number(weight)} kg, {fmt.mass_mg(low * weight)}-"
                     f"{fmt.mass_mg(high * weight)}/day")
-    shown = _Later(lambda: f"{fmt.mass_mg(day_mg)}/day ({fmt.number(rate, 3)} mg/kg/day)")
+    shown = _Later(lambda: f"{fmt.mass_mg(day_mg)}/day "
+                   f"({fmt.against(rate, low, high, csa.LABEL_MAX_MG_PER_KG_DAY)} mg/kg/day)")
     if above(rate, high):
         w.add("per_day", "above_hard",
               lambda: f"{shown} is above the seed's ceiling of 5 mg/kg/day",
@@ -897,12 +898,16 @@ def _oral_cap(w: _Work) -> None:
               src.ORAL_CYCLOPHOSPHAMIDE_MAX)
 
 
+_ORAL_RATES = (*cyc.ORAL_MG_PER_KG_DAY, cyc.ORAL_FROM_250_UMOL_L, cyc.ORAL_OVER_500_UMOL_L)
+
+
 def _oral_day(w: _Work) -> None:
     weight = w.weight("per_day")
     w.basis = lambda: f"actual weight {fmt.number(weight)} kg"
     day_mg = _by_weight(w, weight)[1]
     rate = day_mg / weight
-    shown = _Later(lambda: f"{fmt.mass_mg(day_mg)}/day ({fmt.number(rate, 3)} mg/kg/day)")
+    shown = _Later(lambda: f"{fmt.mass_mg(day_mg)}/day ({fmt.against(rate, *_ORAL_RATES)} "
+                   "mg/kg/day)")  # as the block writes it, never reading as a limit
     if above(day_mg, cyc.ORAL_MAX_MG_PER_DAY):
         if w.order.basis != "mg":  # a mg/kg order: the cap in mg needed the weight
             w.add("per_day", "above_hard", lambda: f"{shown} is above 200 mg/day",
