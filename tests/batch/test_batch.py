@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from plexodose import (
@@ -27,6 +27,7 @@ from plexodose import (
     ivig,
     mycophenolate,
 )
+from plexodose._dosing.calculation import creatinine_umol_l
 from plexodose._drugs import azathioprine as aza
 from plexodose._drugs import ciclosporin as csa
 from plexodose._drugs import cyclophosphamide as cyc
@@ -359,7 +360,9 @@ def scalar_range(drug: str, p: Patient) -> tuple[float, float, float]:
 
 def _oral_band(p: Patient) -> float:
     """The creatinine band's mg/kg/day (2, 1.75 from 250 umol/L, 1.5 above 500)."""
-    umol = None if p.creatinine_mg_dl is None else round(p.creatinine_mg_dl * 88.4, 6)
+    # the library's factor (113.12 g/mol: 88.4017 umol/L per mg/dL), not 88.4: at exactly
+    # 250 umol/L typed, 2.82805 mg/dL x 88.4 = 249.9998 would fall in the wrong band
+    umol = creatinine_umol_l(p)
     if umol is None or umol < 250:
         return cyc.ORAL_MG_PER_KG_DAY[1]
     return cyc.ORAL_OVER_500_UMOL_L if umol > 500 else cyc.ORAL_FROM_250_UMOL_L
@@ -409,6 +412,10 @@ def same(a: float, b: float) -> bool:
 
 @settings(deadline=None)
 @given(st.lists(patient_rows(), min_size=1, max_size=8))
+# exactly 250 umol/L: the 1.75 mg/kg band in both (30 kg: 52.5 mg/day), found by hypothesis
+@example(rows=[{"drug": "cyclophosphamide_oral", "weight": 30000.0, "weight_unit": "g",
+                "height": None, "height_unit": None, "sex": "female", "age": None,
+                "serum_creatinine": 250.0, "creatinine_unit": "umol/L", "dose_share": 1.0}])
 def test_batch_ranges_equal_the_scalar_calculators(rows: list[dict[str, Any]]) -> None:
     expected: list[Any] = []
     for row in rows:
