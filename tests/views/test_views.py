@@ -116,7 +116,9 @@ def test_derivation_and_sources_fold_away() -> None:
     assert [li.text() for li in derivation.find_all("li")] == list(result.steps)
     assert sources.find_all("summary")[0].text() == f"Sources ({len(result.sources)})"
     items = [li.text() for li in sources.find_all("li")]
-    assert items == [f"{s.tag} {s.citation}: {s.rule}" for s in result.sources]
+    # each source as the text view lists it: the citation with where to look it up
+    assert items == [f"{s.tag} {s.reference}: {s.rule}" for s in result.sources]
+    assert any("PMC6576267" in item for item in items)  # CPIC 2018's PubMed Central id
     assert "open" not in derivation.attrs and "open" not in sources.attrs
 
 

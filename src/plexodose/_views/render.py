@@ -78,9 +78,15 @@ def _tag_html(tag: str) -> str:
     return f'<span class="tag tag-{escape(tag)}">{escape(tag)}</span>'
 
 
+def _reference(source: Any) -> str:
+    """The citation with where to look it up (year, edition, links) as the text view lists it;
+    a caller's own source-like object by its citation."""
+    return str(getattr(source, "reference", source.citation))
+
+
 def _sources_html(sources: Sequence[Any]) -> str:
     items = "".join(
-        f"<li>{_tag_html(s.tag)} {escape(s.citation)}: {escape(s.rule)}</li>" for s in sources
+        f"<li>{_tag_html(s.tag)} {escape(_reference(s))}: {escape(s.rule)}</li>" for s in sources
     )
     return f"<details><summary>Sources ({len(sources)})</summary><ul>{items}</ul></details>"
 
@@ -121,7 +127,7 @@ def _md_sources(sources: Sequence[Any]) -> list[str]:
     return [
         f"<details><summary>Sources ({len(sources)})</summary>",
         "",
-        *(f"- `{s.tag}` {md_escape(s.citation)}: {md_escape(s.rule)}" for s in sources),
+        *(f"- `{s.tag}` {md_escape(_reference(s))}: {md_escape(s.rule)}" for s in sources),
         "",
         "</details>",
     ]
