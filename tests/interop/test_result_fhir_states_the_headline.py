@@ -44,3 +44,15 @@ def test_an_iv_pulse_orders_the_prepared_whole_mg() -> None:
 ])
 def test_each_result_orders_what_its_headline_states(make: Any, amount: float, text: str) -> None:
     assert _dose(make(Patient.example())) == (amount, text)
+
+
+def test_a_mg_per_kg_pulse_is_one_pulse_never_daily() -> None:
+    # EULAR/CYCLOPS, age 60, creatinine 88 umol/L: 12.5 of 15 mg/kg; 12.5 x 72 = 900 mg; no
+    # interval given: the order's words say one pulse (it read "12.5 mg/kg daily")
+    from plexodose import Order, cyclophosphamide_pulse_reduction
+
+    pulse = cyclophosphamide_pulse_reduction(Patient.example())
+    assert str(Order.from_result(pulse)) == "Order(cyclophosphamide IV 12.5 mg/kg (one pulse))"
+    request = pulse.to_fhir()
+    assert request["dosageInstruction"][0]["text"] == "cyclophosphamide IV 12.5 mg/kg (one pulse)"
+    assert "timing" not in request["dosageInstruction"][0]

@@ -265,7 +265,10 @@ class Order:
     def text(self) -> str:
         """The order in words: "mycophenolate 500 mg twice daily"."""
         parts = [ORDER_NAMES[self.drug], self.written]
-        if self.times_per_day is not None and not (
+        pulse = self.drug == "cyclophosphamide_iv"  # a pulse is never "daily"
+        if pulse and self.interval_days is None and self.times_per_day == 1:
+            parts.append("(one pulse)")
+        elif self.times_per_day is not None and not (
                 self.times_per_day == 1 and self.interval_days is not None):
             parts.append({1: "daily", 2: "twice daily", 3: "three times daily"}.get(
                 self.times_per_day, f"{self.times_per_day} times daily"))
