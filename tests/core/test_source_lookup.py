@@ -240,3 +240,11 @@ def test_a_screen_s_fhir_evidence_cites_where_to_look() -> None:
     assert any(d.endswith(f"(source [guideline] {src.CPIC_THIOPURINES.reference})")
                for d in shown), shown
     json.dumps(issues)  # still plain JSON
+
+
+@pytest.mark.parametrize("field", ["tag", "citation", "rule"])
+def test_a_source_s_words_must_be_text(field: str) -> None:
+    # a citation is joined and printed: a number there would fail later, with a TypeError
+    words: dict[str, object] = {"tag": "gap", "citation": "mine", "rule": "a rule", field: 5}
+    with pytest.raises(InputRangeError, match=f"a Source's {field} must be text; got int 5"):
+        src.Source(**words, year=2020)  # type: ignore[arg-type]

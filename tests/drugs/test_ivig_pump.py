@@ -135,3 +135,15 @@ def test_the_json_states_the_rates() -> None:
                           "longest": {"unit": "h", "value": 3.472}},
         "at_risk": False,
     }
+
+
+def test_a_product_starting_above_its_own_maximum_is_refused() -> None:
+    # a pump never starts above the label's maximum: 5 > 1 mg/kg/min is a typing error
+    from plexodose import InputRangeError, IVIgProduct
+    from plexodose._core import sources as src
+
+    with pytest.raises(InputRangeError, match="initial_rate_mg_per_kg_min 5 is above "
+                       "max_rate_mg_per_kg_min 1") as caught:
+        IVIgProduct(name="Typo IVIg 10 %", vial_sizes_g=(5,), source=src.PRIVIGEN_LABEL,
+                    initial_rate_mg_per_kg_min=5, max_rate_mg_per_kg_min=1)
+    assert caught.value.field == "initial_rate_mg_per_kg_min"

@@ -85,7 +85,7 @@ def test_a_pulse_creatinine_above_500_is_written_above_it(typed: str, shown: str
 
 
 def test_an_oral_band_creatinine_just_above_500_is_written_above_it() -> None:
-    # 500.4 umol/L typed in mg/dL: 500.4 / 88.4 = 5.66063 mg/dL; back x 88.4 = 500.4 > 500:
+    # 5.66063 mg/dL x 88.4017 (113.12 g/mol) = 500.41 umol/L > 500:
     # the > 500 band (1.5 mg/kg/day); the value shows one decimal, not "500"
     labs = Labs(date="2027-01-10", creatinine="5.66063 mg/dL", wbc=f"6 {U}")
     r = review("cyclophosphamide oral", labs, on="2027-01-11", patient=Patient.example(),

@@ -23,7 +23,7 @@ def number(value: float, decimals: int = 2) -> str:
     return "0" if text == "-0" else text
 
 
-def against(value: float, *limits: float, decimals: int = 2, most: int = 6) -> str:
+def against(value: float, *limits: float, decimals: int = 2, most: int = 9) -> str:
     """``value`` as :func:`number` writes it beside ``limits`` it is compared with: with more
     decimals (up to ``most``) where fewer would put it on another side of a limit than the
     value is (equal to it, or across it), so a text never says "500 umol/L is above 500".
@@ -33,6 +33,8 @@ def against(value: float, *limits: float, decimals: int = 2, most: int = 6) -> s
     >>> against(3.4996, 3.5), against(0.5004, 0.5), against(1.2, 1.5, 2)
     ('3.4996', '0.5004', '1.2')
     """
+    if all(abs(value - limit) > 0.5 * 10.0**-decimals for limit in limits):
+        return number(value, decimals)  # rounding cannot reach a limit: no check needed
     for places in range(decimals, most + 1):
         text = number(value, places)
         shown = float(text.replace(",", ""))

@@ -31,6 +31,13 @@ YEARS = (1800, 2100)
 EDITION_CHARS = 120
 
 
+def _check_words(instance: Source, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):  # a citation is read, joined and printed as text
+        raise InputRangeError(f"a Source's {attribute.name} must be text; got "
+                              f"{type(value).__name__} {safe_repr(value)}",
+                              field=attribute.name, value=value)
+
+
 def _check_id(instance: Source, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or (value and not ID.fullmatch(value)):
         raise InputRangeError(
@@ -86,9 +93,9 @@ class Source:
     :attr:`reference` is the citation with them; ``str()`` shows it.
     """
 
-    tag: str
-    citation: str
-    rule: str
+    tag: str = attrs.field(validator=_check_words)
+    citation: str = attrs.field(validator=_check_words)
+    rule: str = attrs.field(validator=_check_words)
     id: str = attrs.field(default="", kw_only=True, validator=_check_id)
     year: int | None = attrs.field(default=None, kw_only=True, validator=_check_year)
     edition: str = attrs.field(default="", kw_only=True, validator=_check_edition)

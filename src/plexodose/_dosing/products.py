@@ -146,6 +146,12 @@ class IVIgProduct:
                 field="minutes_per_rate_step",
                 value=self.minutes_per_rate_step,
             )
+        first, most = self.initial_rate_mg_per_kg_min, self.max_rate_mg_per_kg_min
+        if first is not None and most is not None and first > most:
+            raise InputRangeError(  # a pump never starts above the label's maximum
+                f"initial_rate_mg_per_kg_min {first:g} is above max_rate_mg_per_kg_min {most:g}: "
+                "a label's start rate is at most its maximum",
+                field="initial_rate_mg_per_kg_min", value=first)
 
 
 @public

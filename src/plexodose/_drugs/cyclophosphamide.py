@@ -485,10 +485,14 @@ def cyclophosphamide_next_pulse(
         )
     rate = previous.g_per_m2
     ceiling = IV_HARD_MAX_G_PER_M2 if override is not None else IV_G_PER_M2[1]
+    limits = _pulse_limits(previous.dosing_bsa_m2, override)
     if nadir_wbc is not None:
         rate = _after_nadir(rate, wbc_per_ul(nadir_wbc, "nadir_wbc"), cut, ceiling, trace)
         if rate > previous.g_per_m2 and override is not None:
-            rate = _michigan_step(previous.g_per_m2, rate, trace, day, raised_on)
+            raised, rate = rate, _michigan_step(previous.g_per_m2, rate, trace, day, raised_on)
+            if rate < raised:  # the step is this pulse's limit: prepared never past it
+                limits += (Limit("Michigan step", rate * 1000 * previous.dosing_bsa_m2
+                                 * previous.reduction, "dose", src.MICHIGAN_STEP),)
     dose = rate * 1000 * previous.dosing_bsa_m2 * previous.reduction
     trace.step(
         "next pulse = {:,.5g} g/m2 x {} m2{} = {} mg",
@@ -538,7 +542,7 @@ def cyclophosphamide_next_pulse(
         previous.interval_weeks,  # interval_weeks
         previous.reduction,  # reduction
         held,  # held
-        _pulse_limits(previous.dosing_bsa_m2, override),  # limits
+        limits,  # limits
     )
 
 

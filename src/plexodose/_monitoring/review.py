@@ -736,14 +736,19 @@ _EGFR_LIMITS = (float(_mycophenolate.LOW_EGFR), rules.EGFR_BELOW)  # what an eGF
 
 def _renal_set(labs: Labs, older: list[Labs], patient: Patient | None
                ) -> tuple[Labs, tuple[float | None, str]]:
-    """The newest set whose renal result gives an eGFR (a creatinine needs the patient's age
-    and sex; without them an older measured eGFR still counts), with that eGFR in words; else
-    ``labs`` with the patient's record's."""
+    """The newest set with a renal result, and the eGFR it gives in words; else ``labs`` with
+    the patient's record's. A newer creatinine that gives none (no age or sex) leaves renal
+    function not known, unless an older eGFR is below 25: an older value may restrict a dose,
+    never relax what a newer result leaves unknown."""
+    newer_unknown = False
     for found in (labs, *older):
         if found.value("egfr") is not None or found.value("creatinine") is not None:
             egfr, text = _renal(found, patient, dated=found is not labs)
-            if egfr is not None:
+            if egfr is not None and (not newer_unknown or egfr < _mycophenolate.LOW_EGFR):
                 return found, (egfr, text)
+            if egfr is not None:
+                break  # older and not restricting: the newer creatinine decides (not known)
+            newer_unknown = True
     return labs, _renal(labs, patient)
 
 
@@ -1085,7 +1090,9 @@ def _pulse_review(
         pre_pulse_wbc=per_ul(labs, "wbc"),
         pre_pulse_neutrophils=None if postpone and neutrophils_rule == "postpone"
         else per_ul(labs, "neutrophils"),
-        override=asked.override,  # a pulse given above 1 g/m2 on a reason is reviewed on it
+        # a pulse given on a stated reason (above 1 g/m2) is reviewed on the review's reason;
+        # one given without is never raised past 1 g/m2 by a review: calculate it anew
+        override=asked.override if previous.override is not None else None,
     ) if (nadir_wbc is not None or wbc is not None or not postpone or neutrophils_rule == "cut") else None
     postponed = postpone and neutrophils_rule == "postpone"
     held = nxt is None or nxt.held or postponed

@@ -290,8 +290,7 @@ class Patient:
         day = _on(on)
         if day == self.on:
             return self
-        made = _copied(self) if type(self) is Patient else _copier(  # a subclass: its fields too
-            tuple(field.name for field in attrs.fields(type(self))), type(self))(self)
+        made = _copied(self) if type(self) is Patient else _subclass_copier(type(self))(self)
         object.__setattr__(made, "on", day)
         made.__attrs_post_init__()
         return made
@@ -452,6 +451,19 @@ def _copier(fields: tuple[str, ...], kind: type[Patient] | None = None
     exec(f"def copied(source):\n    made = new(Patient)\n{lines}    return made\n", scope)
     copied: Callable[[Patient], Patient] = scope["copied"]
     return copied
+
+
+_SUBCLASS_COPIERS: dict[type[Patient], Callable[[Patient], Patient]] = {}
+
+
+def _subclass_copier(kind: type[Patient]) -> Callable[[Patient], Patient]:
+    """The copier of a subclass of Patient (its own fields too), kept for the first 16."""
+    found = _SUBCLASS_COPIERS.get(kind)
+    if found is None:
+        found = _copier(tuple(field.name for field in attrs.fields(kind)), kind)
+        if len(_SUBCLASS_COPIERS) < 16:  # bounded: a host defines few subclasses
+            _SUBCLASS_COPIERS[kind] = found
+    return found
 
 
 _copied = _copier(tuple(field.name for field in attrs.fields(Patient)))  # every field: dated()
