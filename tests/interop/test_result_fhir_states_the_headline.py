@@ -23,6 +23,18 @@ def _dose(result: Any) -> tuple[float, str]:
     return dosage["doseAndRate"][0]["doseQuantity"]["value"], dosage["text"]
 
 
+def test_an_ivig_result_and_its_plan_order_the_course_in_grams() -> None:
+    # one unit for one course: 28.8 g (UCUM g) in the result's and in the plan's FHIR; it
+    # reads back as the same order (28.8 g = 28,800 mg a day)
+    from plexodose import Order
+
+    request = ivig(Patient.example()).to_fhir()
+    quantity = request["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]
+    assert (quantity["value"], quantity["code"]) == (28.8, "g")
+    order = Order.from_fhir(request)
+    assert (order.drug, order.amount, order.basis) == ("ivig", 28800.0, "mg")
+
+
 def test_an_iv_pulse_orders_the_prepared_whole_mg() -> None:
     # example BSA 1.8708 m2 x 0.75 g/m2 = 1,403.12 mg, prepared as 1,403 mg: the headline's
     pulse = cyclophosphamide_iv(Patient.example())
@@ -39,8 +51,8 @@ def test_an_iv_pulse_orders_the_prepared_whole_mg() -> None:
     (ciclosporin, 175.0, "ciclosporin 175 mg twice daily"),
     # 2 mg/kg x 72 = 144 -> 125 mg (2 x 50 + 1 x 25)
     (cyclophosphamide_oral, 125.0, "cyclophosphamide oral 125 mg daily"),
-    # 0.4 g/kg x 72 = 28.8 g a day, not rounded without a product (UCUM mg; words in g)
-    (ivig, 28800.0, "IVIg 28.8 g daily for 5 days"),
+    # 0.4 g/kg x 72 = 28.8 g a day, not rounded without a product (in g, as the plan's FHIR)
+    (ivig, 28.8, "IVIg 28.8 g daily for 5 days"),
 ])
 def test_each_result_orders_what_its_headline_states(make: Any, amount: float, text: str) -> None:
     assert _dose(make(Patient.example())) == (amount, text)

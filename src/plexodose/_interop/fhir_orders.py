@@ -1263,6 +1263,9 @@ def order_to_fhir(order: Any, *, subject: Any = None) -> dict[str, Any]:
         medication = {"coding": [code.coding()], "text": text}
     unit = {"mg": "mg", "mg/kg": "mg/kg", "mg/m2": "mg/m2"}[order.basis] + (
         "/d" if order.per == "day" else "")
+    amount = order.amount
+    if order.drug == "ivig" and order.basis == "mg":  # IVIg in grams, as its plan's FHIR
+        amount, unit = amount / 1000, "g" + unit[2:]
     repeat: dict[str, Any] = {}
     if order.interval_days is not None:
         repeat = {"frequency": 1, "period": order.interval_days, "periodUnit": "d"}
@@ -1277,7 +1280,7 @@ def order_to_fhir(order: Any, *, subject: Any = None) -> dict[str, Any]:
     dosage: dict[str, Any] = {
         "text": order.text,
         "route": {"coding": [way.coding()], "text": way.display},
-        "doseAndRate": [{"doseQuantity": {"value": order.amount, "unit": unit,
+        "doseAndRate": [{"doseQuantity": {"value": amount, "unit": unit,
                                           "system": codes.UCUM, "code": unit}}],
     }
     if repeat:
