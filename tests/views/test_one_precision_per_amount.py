@@ -302,7 +302,8 @@ def test_exports_state_the_dispensed_amount_where_the_headline_does() -> None:
     data = r.to_dict()
     assert data["dispensed"]["daily_dose"] == {"unit": "g/d", "value": 35.0}
     assert data["calculated"]["daily_dose"] == {"unit": "g/d", "value": 37.302}  # full, 3 dp
-    assert r.to_fhir()["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"] == 35000
+    quantity = r.to_fhir()["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]
+    assert (quantity["value"], quantity["code"]) == (35.0, "g")  # the dispensed 35 g, in g
     row = plan(PATIENTS["heavy"], start=START, ivig_product="privigen").to_records()[0]
     assert (row["dose"], row["volume_ml"]) == (35.0, 350.0)
 
