@@ -7,6 +7,7 @@ No trailing zero, always a leading zero, thousands separators, a space before th
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 
 def number(value: float, decimals: int = 2) -> str:
@@ -55,9 +56,10 @@ class Amount(float):
     """
 
     __slots__ = ()
+    decimals: ClassVar[int] = 2
 
     def __format__(self, spec: str) -> str:
-        text = number(float(self))
+        text = number(float(self), self.decimals)
         return "+" + text if "+" in spec and self > 0 else text  # a signed error keeps its sign
 
 
@@ -66,7 +68,7 @@ BSA_DECIMALS = 4
 "0.75 g/m2 x 1.8708 m2 = 1,403.12 mg" checks by hand; at 2 decimals (1.87) it would not."""
 
 
-class Bsa(float):
+class Bsa(Amount):
     """A BSA a derivation's template writes as :func:`bsa_m2` writes its number.
 
     >>> "= {:,.5g} m2".format(Bsa(1.870828693)), f"{Bsa(2.0)} m2"
@@ -74,9 +76,7 @@ class Bsa(float):
     """
 
     __slots__ = ()
-
-    def __format__(self, spec: str) -> str:
-        return number(float(self), BSA_DECIMALS)
+    decimals = BSA_DECIMALS
 
 
 def bsa_m2(m2: float) -> str:
