@@ -54,3 +54,25 @@ def test_whole_number_fast_path_agrees(days: object) -> None:
     """Fast path (issue 10: lean, not fewer checks): the whole-number check's fast path takes an int
     and a whole float alike."""
     assert px.ivig(px.Patient.example(), days=days).days == 5  # type: ignore[arg-type]
+
+
+def test_a_date_is_read_from_its_plain_text_each_time_the_same() -> None:
+    """Dates are read through a bounded cache: a day no calendar has is refused every time,
+    and a str subclass is read as the text it holds (its own methods never run)."""
+    import datetime as dt
+
+    from plexodose._core.checks import checked_date
+
+    earliest, latest = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+    class Sneaky(str):
+        def strip(self, chars: str | None = None) -> str:
+            return "2027-01-01"
+
+    assert checked_date(Sneaky(" 2027-02-03 "), "on", earliest, latest) == dt.date(2027, 2, 3)
+    for _ in range(2):
+        with pytest.raises(InputRangeError, match='on must be a date such as "2027-01-16"'):
+            checked_date("2027-02-30", "on", earliest, latest)
+        assert checked_date("2027-02-28", "on", earliest, latest) == dt.date(2027, 2, 28)
+    with pytest.raises(InputRangeError, match="outside the plausible range"):
+        checked_date("1899-12-31", "on", earliest, latest)

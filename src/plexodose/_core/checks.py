@@ -9,6 +9,7 @@ are in :mod:`plexodose._core.limits`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Collection
 from typing import Any
@@ -19,6 +20,19 @@ from plexodose._core.errors import InputRangeError, choice_error, safe_repr
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+@functools.lru_cache(maxsize=256)  # bounded: a service reads the same few dates all day
+def _iso_date(text: str) -> dt.date | None:
+    """The date "YYYY-MM-DD" (spaces around it allowed) names; None for other text, and for a
+    day no calendar has ("2027-02-30"), refused by the caller with the form to type."""
+    text = text.strip()
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def checked_date(value: Any, field: str, earliest: dt.date, latest: dt.date) -> dt.date:
     """``value`` as a date: a ``datetime.date`` (not a datetime) or "YYYY-MM-DD", refused with
     the form to type otherwise, and outside ``earliest``-``latest``.
@@ -26,13 +40,8 @@ def checked_date(value: Any, field: str, earliest: dt.date, latest: dt.date) -> 
     >>> checked_date("2027-01-16", "date", dt.date(1900, 1, 1), dt.date(2199, 12, 31))
     datetime.date(2027, 1, 16)
     """
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
-        # "2027-02-30" stays text, refused below with the form to type (a try, not
-        # contextlib.suppress: a date is read on every screen)
-        try:  # noqa: SIM105
-            value = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+    if isinstance(value, str):
+        value = _iso_date(str.__str__(value)) or value  # a str subclass's methods never run
     if type(value) is not dt.date:
         raise InputRangeError(
             f'{field} must be a date such as "2027-01-16" (an ISO string) or '

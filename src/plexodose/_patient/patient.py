@@ -8,6 +8,9 @@ on every read, so nothing a caller does to one (an in-place ``ito()``) can reach
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
+import operator
 import types
 from collections.abc import Callable, Mapping
 from typing import Any, TypedDict, Unpack
@@ -471,5 +474,12 @@ _copied = _copier(tuple(field.name for field in attrs.fields(Patient)))  # every
 
 def dated_values_given(p: Patient) -> tuple[str, ...]:
     """The names of the dated values ("weight", "height"...) the patient has, in order."""
-    return tuple(name for name, attribute in _ATTRIBUTE.items()
-                 if getattr(p, attribute) is not None)
+    return _named(tuple(value is not None for value in _DATED_FLOATS(p)))
+
+
+_DATED_FLOATS = operator.attrgetter(*_ATTRIBUTE.values())
+
+
+@functools.lru_cache(maxsize=16)  # bounded: one entry per pattern of the 4 values given
+def _named(given: tuple[bool, ...]) -> tuple[str, ...]:
+    return tuple(itertools.compress(_ATTRIBUTE, given))
