@@ -203,3 +203,68 @@ def test_results_compare_by_the_sources_they_show() -> None:
     repeated, once = r._evolve(_cited=(a, None, b, a)), r._evolve(_cited=(a, b))
     assert repeated == once and hash(repeated) == hash(once)
     assert r._evolve(_cited=(b, a)) != once  # another order is another list of sources
+
+
+# ------------------------------------------------------------- keyword_maker: attrs hot paths
+
+
+def _every_field(obj: Any) -> dict[str, Any]:
+    return {a.name: getattr(obj, a.name) for a in attrs.fields(type(obj))}
+
+
+def test_keyword_maker_builds_what_the_attrs_constructor_builds() -> None:
+    """A screen's findings and verdicts come from the maker; each field must hold what the
+    constructor would have put there (a field added to the class without the maker knowing
+    would be left unset, and reading it would raise)."""
+    from plexodose._core import sources as src
+    from plexodose._screening.verdict import (
+        OrderFinding,
+        Screening,
+        made_finding,
+        made_screening,
+    )
+
+    given = {"dimension": "per_day", "category": "below", "text": "100 mg is below",
+             "source": src.SEED_AZATHIOPRINE, "warning": True}
+    made, built = made_finding(**given), OrderFinding(**given)  # type: ignore[arg-type]
+    assert _every_field(made) == _every_field(built)
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    order = px.Order(drug="azathioprine", dose="100 mg", times_per_day=1)
+    values = {"order": order, "on": EX.on, "verdict": "below", "findings": (built,),
+              "patient": EX, "allopurinol": False, "not_checked": ("x",), "notes": (),
+              "reason": None, "basis": "b", "range_text": "r", "suggested": (None, ""),
+              "values_used": (), "catalogue": None}
+    made_s, built_s = made_screening(**values), Screening(**values)
+    assert _every_field(made_s) == _every_field(built_s)
+    assert made_s == built_s and pickle.loads(pickle.dumps(made_s)) == built_s
+
+
+def test_keyword_maker_takes_every_field_by_name_and_refuses_checked_classes() -> None:
+    from plexodose._core.record import keyword_maker
+
+    @attrs.frozen
+    class Plain:
+        a: int
+        _b: str = attrs.field(alias="b")
+
+    make = keyword_maker(Plain)
+    assert make(a=1, b="x") == Plain(a=1, b="x")
+    with pytest.raises(TypeError):
+        make(1, "x")  # keywords only
+    with pytest.raises(TypeError):
+        make(a=1)  # no defaults: every field is given
+
+    @attrs.frozen
+    class Checked:
+        a: int = attrs.field(validator=attrs.validators.instance_of(int))
+
+    @attrs.frozen
+    class Posted:
+        a: int
+
+        def __attrs_post_init__(self) -> None:
+            pass
+
+    for cls in (Checked, Posted):
+        with pytest.raises(TypeError, match="checks its values"):
+            keyword_maker(cls)

@@ -27,6 +27,7 @@ import operator
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar, dataclass_transform
 
+import attrs
 from attrs.exceptions import FrozenInstanceError
 
 _NO_DEFAULT: Any = object()
@@ -164,3 +165,27 @@ def _make_init(owner: str, fields: list[str], specs: dict[str, _Field]) -> Any:
     namespace: dict[str, Any] = {"_set": _set, **defaults}
     exec(compile(source, f"<record {owner}.__init__>", "exec"), namespace)
     return namespace["__init__"]
+
+
+_T = TypeVar("_T")
+
+
+def keyword_maker(cls: type[_T]) -> Callable[..., _T]:
+    """A keyword-only constructor of the frozen, slotted attrs class ``cls`` taking every field
+    (by its ``alias``, no defaults), set through the slots' own setters a line per field, as
+    attrs writes its ``__init__`` (without its bound setter per field: half the time). No
+    validator, converter or ``__attrs_post_init__`` runs, so it refuses a class that has any:
+    for values the caller made and checked itself, on a hot path (a screen makes a verdict and
+    several findings per order)."""
+    fields = attrs.fields(cls)  # type: ignore[arg-type]
+    if hasattr(cls, "__attrs_post_init__") or any(
+            field.validator is not None or field.converter is not None for field in fields):
+        raise TypeError(f"{cls.__name__} checks its values: use its constructor")
+    setters = {f"_set_{i}_": getattr(cls, field.name).__set__ for i, field in enumerate(fields)}
+    lines = "".join(f"    _set_{i}_(_made_, {field.alias})\n" for i, field in enumerate(fields))
+    source = (f"def made(*, {', '.join(field.alias for field in fields)}):\n"
+              f"    _made_ = _new_(_cls_)\n{lines}    return _made_\n")
+    namespace: dict[str, Any] = {"_new_": _new, "_cls_": cls, **setters}
+    exec(compile(source, f"<keyword_maker {cls.__qualname__}>", "exec"), namespace)
+    made: Callable[..., _T] = namespace["made"]
+    return made

@@ -25,7 +25,7 @@ from plexodose._core import sources as src
 from plexodose._core.checks import checked_date
 from plexodose._core.errors import ContraindicationError, InputRangeError, PlexodoseError, safe_repr
 from plexodose._core.sources import Source
-from plexodose._dosing.calculation import creatinine_umol_l, dispense_oral, judged_values
+from plexodose._dosing.calculation import creatinine_umol_l, judged_values, round_oral
 from plexodose._dosing.guard import Limit
 from plexodose._dosing.products import CATALOGUE
 from plexodose._dosing.results import DailyDose
@@ -39,7 +39,7 @@ from plexodose._patient import body as _body
 from plexodose._patient.patient import Patient, dated_values_given
 from plexodose._patient.provenance import EARLIEST, ValueUsed
 from plexodose._screening import table
-from plexodose._screening.exposure import Exposure, exposure_of
+from plexodose._screening.exposure import UNKNOWN, Exposure, exposure_of
 from plexodose._screening.order import Order, read_amount, safe_order
 from plexodose._screening.verdict import (
     Category,
@@ -47,6 +47,8 @@ from plexodose._screening.verdict import (
     OrderFinding,
     Screening,
     Suggested,
+    made_finding,
+    made_screening,
     overall,
 )
 
@@ -97,29 +99,38 @@ class _NotScreened(Exception):
         self.dimension, self.text = dimension, text
 
 
-@attrs.define
 class _Work:
     """What one screen collects as it goes (mutable inside the screen only)."""
 
-    order: Order
-    patient: Patient
-    on: dt.date
-    stale: dict[str, str] = attrs.Factory(dict)  # value name -> why it cannot be used
-    findings: list[OrderFinding] = attrs.Factory(list)
-    not_checked: list[str] = attrs.Factory(list)
-    notes: list[str] = attrs.Factory(list)
-    basis: str | Callable[[], str] = ""
-    range_text: str | Callable[[], str] = ""
-    # candidate suggestions in order, each worked out when the screening's suggestion is read
-    # (a calculator's run costs more than the whole screen): the first that gives one wins
-    suggestions: list[Callable[[], Suggested | None]] = attrs.Factory(list)
-    times: int | None = None
-    bsa: float | None = None
+    __slots__ = ("allopurinol", "basis", "bsa", "exposure", "findings", "labs", "last_pulse",
+                 "last_raised", "not_checked", "notes", "on", "order", "patient", "range_text",
+                 "stale", "suggestions", "times")
+
+    def __init__(self, order: Order, patient: Patient, on: dt.date, *,
+                 exposure: Exposure = UNKNOWN, allopurinol: bool = False,
+                 last_pulse: _Pulse | None = None, last_raised: dt.date | None = None,
+                 labs: _Counts | None = None) -> None:
+        self.order, self.patient, self.on = order, patient, on
+        # what the screen was told besides the patient (each checked at the door)
+        self.exposure, self.allopurinol, self.labs = exposure, allopurinol, labs
+        self.last_pulse, self.last_raised = last_pulse, last_raised
+        self.stale: dict[str, str] = {}  # value name -> why it cannot be used
+        self.findings: list[OrderFinding] = []
+        self.not_checked: list[str] = []
+        self.notes: list[str] = []
+        self.basis: str | Callable[[], str] = ""
+        self.range_text: str | Callable[[], str] = ""
+        # candidate suggestions in order, each worked out when the screening's suggestion is
+        # read (a calculator's run costs more than the whole screen): the first that gives one
+        # wins
+        self.suggestions: list[Callable[[], Suggested | None]] = []
+        self.times: int | None = None
+        self.bsa: float | None = None
 
     def add(self, dimension: Dimension, category: Category, text: str | Callable[[], str],
             source: Source, warning: bool = False) -> None:
         """A finding; its words (a function that writes them) are written when first read."""
-        self.findings.append(OrderFinding(dimension=dimension, category=category, text=text,
+        self.findings.append(made_finding(dimension=dimension, category=category, text=text,
                                           source=source, warning=warning))
 
     def missing(self, text: str) -> None:
@@ -194,7 +205,8 @@ def screen(
                                                            EARLIEST, day)
     pulse = None if last_pulse is None else _last_pulse(last_pulse)
     pre_pulse = None if labs is None else _pre_pulse_labs(labs, day)
-    w = _Work(order=o, patient=patient, on=day)
+    w = _Work(o, patient, day, exposure=exposure, allopurinol=allopurinol_taken,
+              last_pulse=pulse, last_raised=raised, labs=pre_pulse)
     used: tuple[ValueUsed, ...] | Callable[[], tuple[ValueUsed, ...]]
     if patient._measured:
         trace = Trace()
@@ -208,10 +220,9 @@ def screen(
         undated = dated_values_given(patient)
     if undated:
         w.missing(f"dates not stated for {_names(undated)}: their age is not checked")
-    _RULES[o.drug](w, exposure=exposure, allopurinol=allopurinol_taken, last_pulse=pulse,
-                   last_raised=raised, labs=pre_pulse)
+    _RULES[o.drug](w)
     findings = tuple(w.findings)
-    return Screening(
+    return made_screening(
         order=o, on=day, verdict=overall(findings), findings=findings, basis=w.basis,
         range_text=w.range_text, patient=patient, allopurinol=allopurinol_taken,
         suggested=functools.partial(_first_suggestion, tuple(w.suggestions)),
@@ -300,8 +311,7 @@ def _times(w: _Work) -> int:
             allowed = ALLOWED_TIMES[o.drug]
             if o.per == "dose" and len(allowed) > 1:  # 1 or 2 doses a day: no one reading
                 raise _NotScreened("per_day", "frequency not stated, and the protocol allows "
-                                   f"{' or '.join(_times_text(n) for n in allowed)}: the day's "
-                                   "amount is not known")
+                                   f"{_ALLOWED_TEXT[o.drug]}: the day's amount is not known")
             w.times = PROTOCOL_TIMES[o.drug]
             w.missing(f"frequency not stated: read as the protocol's {_times_text(w.times)}")
     return w.times
@@ -309,6 +319,10 @@ def _times(w: _Work) -> int:
 
 def _times_text(n: int) -> str:
     return {1: "once daily", 2: "twice daily"}.get(n, f"{n} times daily")
+
+
+_ALLOWED_TEXT = {drug: " or ".join(_times_text(n) for n in allowed)
+                 for drug, allowed in ALLOWED_TIMES.items()}
 
 
 def _days_text(n: int) -> str:
@@ -344,7 +358,7 @@ def _in_mg(w: _Work) -> tuple[float, float] | None:
 def _frequency(w: _Work) -> None:
     o, times = w.order, _times(w)
     allowed = ALLOWED_TIMES[o.drug]
-    shown = " or ".join(_times_text(n) for n in allowed)
+    shown = _ALLOWED_TEXT[o.drug]
     every = o.interval_days
     if every is not None and o.drug != "ivig":
         w.add("frequency", "above_soft", lambda: f"every {fmt.number(every)} days: not the "
@@ -421,7 +435,10 @@ def _daily_text(r: DailyDose) -> str:
 
 
 def _any_above(w: _Work) -> bool:
-    return any(f.category.startswith("above") for f in w.findings)
+    return any(finding.category in _ABOVE for finding in w.findings)
+
+
+_ABOVE = frozenset(("above_soft", "above_hard"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -460,7 +477,7 @@ _CALCULATED: dict[str, Callable[[Order, Patient, bool], tuple[Callable[[], Any],
 # IVIg
 
 
-def _ivig(w: _Work, **given: Any) -> None:
+def _ivig(w: _Work) -> None:
     w.run(_frequency, _ivig_days, _ivig_interval, _ivig_amount)
     w.missing("infusion rate: not part of the order (see the product's rates in ivig())")
 
@@ -564,6 +581,7 @@ def _course_suggestion(patient: Patient, day: dt.date, catalogue: object,
             f"{fmt.mass_g(course.given_daily_dose_g)} daily x {course.days} days")
 
 
+@functools.lru_cache(maxsize=8)  # bounded: None and 1-5 days
 def _ivig_regimens(days: int | None) -> tuple[float, ...]:
     """The daily rates (g/kg) within for a course of ``days`` (any when not stated)."""
     rates: list[float] = []
@@ -588,21 +606,21 @@ def _counts_as(day_g: float, calculated_g: float) -> bool:
 # Azathioprine
 
 
-def _azathioprine(w: _Work, *, allopurinol: bool, **given: Any) -> None:
-    def frequency(w: _Work) -> None:
-        o, p = w.order, w.patient
-        if "poor" in (p.tpmt, p.nudt15) and o.days_per_week != 7:
-            w.add("frequency", "above_soft",
-                  lambda: f"{_days_text(o.days_per_week)}: CPIC's regimen "
-                  "for malignant conditions, for a poor metabolizer only on a stated reason",
-                  src.CPIC_POOR_MALIGNANCY)
-        else:
-            _frequency(w)
-
-    w.run(frequency, _azathioprine_cap, lambda w: _azathioprine_day(w, allopurinol),
-          _course_warning)
+def _azathioprine(w: _Work) -> None:
+    w.run(_azathioprine_frequency, _azathioprine_cap, _azathioprine_day, _course_warning)
     if _any_above(w) and "poor" not in (w.patient.tpmt, w.patient.nudt15):
-        _suggest_result(w, aza.azathioprine, allopurinol=allopurinol)
+        _suggest_result(w, aza.azathioprine, allopurinol=w.allopurinol)
+
+
+def _azathioprine_frequency(w: _Work) -> None:
+    o, p = w.order, w.patient
+    if "poor" in (p.tpmt, p.nudt15) and o.days_per_week != 7:
+        w.add("frequency", "above_soft",
+              lambda: f"{_days_text(o.days_per_week)}: CPIC's regimen "
+              "for malignant conditions, for a poor metabolizer only on a stated reason",
+              src.CPIC_POOR_MALIGNANCY)
+    else:
+        _frequency(w)
 
 
 def _azathioprine_cap(w: _Work) -> None:
@@ -614,8 +632,8 @@ def _azathioprine_cap(w: _Work) -> None:
               "seed's maximum of 150 mg/day", src.SEED_AZATHIOPRINE)
 
 
-def _azathioprine_day(w: _Work, allopurinol: bool) -> None:
-    p = w.patient
+def _azathioprine_day(w: _Work) -> None:
+    p, allopurinol = w.patient, w.allopurinol
     day_mg = _by_weight(w, w.weight("per_day"))[1]
     w.basis = lambda: f"actual weight {fmt.number(p.weight_kg)} kg"
     if above(day_mg, aza.CAP_MG_PER_DAY):
@@ -714,9 +732,9 @@ def azathioprine_range_later(p: Patient, allopurinol: bool, times: int = 1,
 
 def _tablets(drug: str, daily_mg: float, limits: tuple[Limit, ...], times: int = 1) -> float:
     """What the calculator dispenses for ``daily_mg`` a day in ``times`` doses (whole tablets,
-    never past a limit), as mg a day: dispense_oral itself, without the rest of a calculation."""
+    never past a limit), as mg a day: dispense_oral's rounding, without its trace."""
     times = max(1, min(times, 4))
-    dispensed = dispense_oral(drug, daily_mg / times, limits, times, Trace())
+    dispensed = round_oral(drug, daily_mg / times, limits, times)[1]
     return daily_mg if dispensed is None else dispensed.amount * times
 
 
@@ -735,7 +753,7 @@ def _course_warning(w: _Work) -> None:
 # Mycophenolate
 
 
-def _mycophenolate(w: _Work, **given: Any) -> None:
+def _mycophenolate(w: _Work) -> None:
     w.basis = "fixed dose (weight not used)"
     w.run(_frequency, _mycophenolate_dose, _mycophenolate_day, _mycophenolate_renal)
     if _any_above(w):
@@ -806,7 +824,7 @@ def _egfr(w: _Work, dimension: Dimension) -> float | None:
 # Ciclosporin
 
 
-def _ciclosporin(w: _Work, **given: Any) -> None:
+def _ciclosporin(w: _Work) -> None:
     w.run(_frequency, _ciclosporin_day, _ciclosporin_renal, _ciclosporin_rise)
     w.missing("blood pressure: uncontrolled hypertension is not part of the order")
 
@@ -886,8 +904,8 @@ def _ciclosporin_rise(w: _Work) -> None:
 # Oral cyclophosphamide
 
 
-def _cyclophosphamide_oral(w: _Work, *, exposure: Exposure, **given: Any) -> None:
-    w.run(_frequency, _oral_cap, _oral_day, _oral_course(exposure))
+def _cyclophosphamide_oral(w: _Work) -> None:
+    w.run(_frequency, _oral_cap, _oral_day, _oral_course)
 
 
 def _oral_cap(w: _Work) -> None:
@@ -946,16 +964,14 @@ def _oral_day(w: _Work) -> None:
         w.add("per_day", "within", lambda: str(shown), src.SEED_CYCLOPHOSPHAMIDE)
 
 
-def _oral_course(exposure: Exposure) -> Callable[[_Work], None]:
-    def course(w: _Work) -> None:
-        o = w.order
-        amounts = _in_mg(w) or _by_weight(w, w.weight("cumulative"))
-        days = o.days
-        if days is None:
-            _cumulative(w, exposure, amounts[1], "one day of it")
-        else:
-            _cumulative(w, exposure, amounts[1] * days * o.days_per_week / 7, "this order")
-    return course
+def _oral_course(w: _Work) -> None:
+    o = w.order
+    amounts = _in_mg(w) or _by_weight(w, w.weight("cumulative"))
+    days = o.days
+    if days is None:
+        _cumulative(w, amounts[1], "one day of it")
+    else:
+        _cumulative(w, amounts[1] * days * o.days_per_week / 7, "this order")
 
 
 def _oral_band(umol: float | None) -> tuple[float, str]:
@@ -983,22 +999,18 @@ def _suggest_tablets(w: _Work, top_mg: float) -> None:
 # IV cyclophosphamide
 
 
-def _cyclophosphamide_iv(w: _Work, *, exposure: Exposure, last_pulse: _Pulse | None,
-                         labs: _Counts | None, last_raised: dt.date | None,
-                         **given: Any) -> None:
+def _cyclophosphamide_iv(w: _Work) -> None:
     if w.order.basis == "mg/kg":
-        w.run(_pulse_frequency, _interval, _mg_per_kg_pulse, lambda w: _pre_pulse(w, labs),
-              _pulse_cumulative(exposure))
-        if last_pulse is not None:
+        w.run(_pulse_frequency, _interval, _mg_per_kg_pulse, _pre_pulse, _pulse_cumulative)
+        if w.last_pulse is not None:
             w.missing("the raise rules are for g/m2 pulses: not checked for a mg/kg pulse")
         return
-    w.run(_pulse_frequency, _interval, _pulse_dose,
-          lambda w: _raise(w, last_pulse, last_raised), _age_renal,
-          lambda w: _pre_pulse(w, labs, last_pulse), _pulse_cumulative(exposure))
+    w.run(_pulse_frequency, _interval, _pulse_dose, _raise, _age_renal, _pre_pulse,
+          _pulse_cumulative)
     w.missing("nadir WBC of the last pulse not given: the nadir adjustment is not checked")
     w.missing("a hold of more than 2 weeks (discuss another therapy) is not checked")
     if _any_above(w):
-        _suggest_pulse(w, last_pulse)
+        _suggest_pulse(w, w.last_pulse)
 
 
 def _pulse_frequency(w: _Work) -> None:
@@ -1069,7 +1081,8 @@ def _pulse_dose(w: _Work) -> None:
         w.add("per_dose", "within", lambda: str(shown), src.SEED_CYCLOPHOSPHAMIDE)
 
 
-def _raise(w: _Work, last_pulse: _Pulse | None, last_raised: dt.date | None) -> None:
+def _raise(w: _Work) -> None:
+    last_pulse, last_raised = w.last_pulse, w.last_raised
     if last_pulse is None:
         w.missing("last pulse not given: the raise rules (25 %; from 1.4 g/m2 at most +0.1 a "
                   "calendar month) are not checked")
@@ -1139,7 +1152,10 @@ def _eular_share(age: float, umol: float) -> float:
     return cyc.EULAR_TABLE[older][column] / cyc.EULAR_STANDARD_MG_PER_KG
 
 
-def _pre_pulse(w: _Work, labs: _Counts | None, last_pulse: _Pulse | None = None) -> None:
+def _pre_pulse(w: _Work) -> None:
+    labs = w.labs
+    # a mg/kg pulse is halved from the order itself (the raise rules are for g/m2 pulses)
+    last_pulse = None if w.order.basis == "mg/kg" else w.last_pulse
     if labs is None:
         w.missing("pre-pulse WBC and neutrophils not given: the hold, 50 % and postpone rules "
                   "are not checked (give labs=)")
@@ -1242,20 +1258,19 @@ def _mg_per_kg_pulse(w: _Work) -> None:
         w.add("per_dose", "within", lambda: str(shown), src.EULAR_CYCLOPS)
 
 
-def _pulse_cumulative(exposure: Exposure) -> Callable[[_Work], None]:
-    def cumulative(w: _Work) -> None:
-        o = w.order
-        if o.basis == "mg":
-            mg = o.amount
-        elif o.basis == "mg/kg":
-            mg = o.amount * w.weight("cumulative")
-        else:
-            mg = _pulse_mg(w)
-        _cumulative(w, exposure, mg, "this pulse")
-    return cumulative
+def _pulse_cumulative(w: _Work) -> None:
+    o = w.order
+    if o.basis == "mg":
+        mg = o.amount
+    elif o.basis == "mg/kg":
+        mg = o.amount * w.weight("cumulative")
+    else:
+        mg = _pulse_mg(w)
+    _cumulative(w, mg, "this pulse")
 
 
-def _cumulative(w: _Work, exposure: Exposure, order_mg: float, what: str) -> None:
+def _cumulative(w: _Work, order_mg: float, what: str) -> None:
+    exposure = w.exposure
     if not exposure.known:
         w.missing("cumulative dose not known: not checked (give prior_cyclophosphamide= or "
                   "history=)")
@@ -1263,8 +1278,8 @@ def _cumulative(w: _Work, exposure: Exposure, order_mg: float, what: str) -> Non
     before_g = exposure.total_g
     after_g = before_g + order_mg / 1000
     crossed = [g for g in CUMULATIVE_WARN_G if after_g >= g * (1 - EDGE)]
-    text = (f"cumulative cyclophosphamide {fmt.number(before_g, 3)} g before, "
-            f"{fmt.number(after_g, 3)} g with {what} ({exposure.text})")
+    text = _Later(lambda: f"cumulative cyclophosphamide {fmt.number(before_g, 3)} g before, "
+                  f"{fmt.number(after_g, 3)} g with {what} ({exposure.text})")
     if crossed:
         source = src.FAURSCHOU_2008 if crossed[-1] == 36.0 else src.TRAVIS_1995
         w.add("cumulative", "within", lambda: f"{text}: reaches {fmt.number(crossed[-1])} g",

@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args
 import attrs
 
 from plexodose._core.public import public
+from plexodose._core.record import keyword_maker
 from plexodose._core.sources import Source
 from plexodose._patient.provenance import ValueUsed
 
@@ -137,6 +138,10 @@ class OrderFinding(_ByKey):
     def __str__(self) -> str:
         mark = "!" if self.warning else ""
         return f"[{self.category}{mark}] {self.dimension}: {self.text}"
+
+
+# What a screen makes per order, without attrs' keyword parsing (every value is its own).
+made_finding = keyword_maker(OrderFinding)
 
 
 @public
@@ -385,9 +390,15 @@ class Screening(_ByKey):
 
 
 _LATER = ("_basis", "_range_text", "_suggested", "_values_used")
+made_screening = keyword_maker(Screening)
+_WORST_FIRST: tuple[Category, ...] = tuple(sorted(RANK, key=RANK.__getitem__, reverse=True))
 
 
 def overall(findings: tuple[OrderFinding, ...]) -> Category:
     if not findings:
         return "not_screened"
-    return max((f.category for f in findings), key=RANK.__getitem__)
+    found = {f.category for f in findings}
+    for category in _WORST_FIRST:
+        if category in found:
+            return category
+    return "not_screened"  # a category no rule ranks: never read as within
