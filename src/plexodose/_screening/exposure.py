@@ -86,9 +86,7 @@ def exposure_of(prior: Any, history: Any, on: dt.date) -> Exposure:
     if isinstance(prior, Exposure):
         found = prior
     elif prior is not None:
-        grams = u.to_float(prior, "prior_cyclophosphamide", _GRAMS)
-        grams = u.in_range(grams, "prior_cyclophosphamide", 0.0, MAX_TOTAL_G, "g", prior)
-        found = Exposure(known=True, total_g=grams, text="prior exposure given")
+        found = _prior(prior)
     if history is None:
         return found
     read = cyclophosphamide_exposure(history, on=on)
@@ -97,6 +95,30 @@ def exposure_of(prior: Any, history: Any, on: dt.date) -> Exposure:
     return Exposure(known=True, total_g=found.total_g + read.total_g,
                     text=f"{found.text} plus {read.text}",
                     administrations=read.administrations, skipped=read.skipped)
+
+
+def _prior(prior: Any) -> Exposure:
+    """A prior total given as a mass (an Exposure is immutable, so one reading of a text can be
+    shared; the key and its bound are the order amounts')."""
+    if type(prior) is not str:
+        return _prior_read(prior)
+    key = (prior, "prior_cyclophosphamide", u.reader())
+    known: Exposure | None = _prior_get(key)
+    if known is None:
+        known = _prior_read(prior)
+        _priors.put(key, known)
+    return known
+
+
+def _prior_read(prior: Any) -> Exposure:
+    grams = u.to_float(prior, "prior_cyclophosphamide", _GRAMS)
+    grams = u.in_range(grams, "prior_cyclophosphamide", 0.0, MAX_TOTAL_G, "g", prior)
+    return Exposure(known=True, total_g=grams, text="prior exposure given")
+
+
+PRIORS_CACHE_SIZE = 256  # bounded so free text cannot grow memory
+_priors = u.BoundedCache(PRIORS_CACHE_SIZE)  # (text, field, u.reader()) -> Exposure
+_prior_get = _priors._data.get
 
 
 def cyclophosphamide_exposure(history: Any, *, on: Any) -> Exposure:

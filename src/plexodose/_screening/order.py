@@ -72,6 +72,26 @@ def read_amount(value: Any, field: str = "dose") -> tuple[float, Basis, Per, str
     >>> read_amount("0.4 g/kg/day")[:3], read_amount("1,000 mg")[:3]
     ((400.0, 'mg/kg', 'day'), (1000.0, 'mg', 'dose'))
     """
+    if type(value) is not str:
+        return _read_amount(value, field)
+    key = (value, field, u.reader())
+    known: tuple[float, Basis, Per, str] | None = _amount_get(key)
+    if known is None:
+        known = _read_amount(value, field)
+        _amounts.put(key, known)
+    return known
+
+
+AMOUNTS_CACHE_SIZE = 1024  # spellings remembered; bounded so free text cannot grow memory
+# (text, field, u.reader()) -> its reading: orders repeat their amounts ("500 mg"), and each
+# reading tries the amount's kinds in turn. The registry reading the text is in the key, so a
+# host's registry never gets a figure read with another; refusals are not kept (each is read
+# again, so its message names its own field).
+_amounts = u.BoundedCache(AMOUNTS_CACHE_SIZE)
+_amount_get = _amounts._data.get  # the lock-free read, without a method call
+
+
+def _read_amount(value: Any, field: str) -> tuple[float, Basis, Per, str]:
     given = value
     if isinstance(value, str):
         text = str.__str__(value)
