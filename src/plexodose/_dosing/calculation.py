@@ -13,7 +13,7 @@ from plexodose._core.errors import InputRangeError
 from plexodose._core.limits import ADULT_AGE_YEARS
 from plexodose._core.sources import Source
 from plexodose._core.vocab import CRCL_WEIGHTS
-from plexodose._dosing.dispense import Dispensed, dispense
+from plexodose._dosing.dispense import Dispensed, dispense, rounded_to_sizes
 from plexodose._dosing.guard import Limit, per_dose_bound
 from plexodose._dosing.products import CATALOGUE, OralProduct
 from plexodose._dosing.trace import Trace, reason
@@ -240,13 +240,24 @@ def creatinine_umol_l(p: Patient) -> float | None:
 def round_oral(drug: str, per_dose_mg: float, limits: tuple[Limit, ...], doses_per_day: int
                ) -> tuple[OralProduct | None, Dispensed | None]:
     """The catalogue's product for ``drug`` (None when it has none) and one dose rounded to its
-    strengths (None when none fits), without a trace: what :func:`dispense_oral` dispenses, for
-    a screen that needs the amount only."""
+    strengths (None when none fits), without a trace: what :func:`dispense_oral` dispenses."""
     product = CATALOGUE.oral(drug)
     if product is None:
         return None, None
     return product, dispense(per_dose_mg, product.name, product.form, "mg",
                              product.strengths_mg, per_dose_bound(limits, doses_per_day))
+
+
+def oral_amount(drug: str, per_dose_mg: float, limits: tuple[Limit, ...], doses_per_day: int
+                ) -> float | None:
+    """The amount :func:`dispense_oral` dispenses for one dose (mg; None where it dispenses
+    nothing), as plain numbers: for a screen, which needs the amount only."""
+    product = CATALOGUE.oral(drug)
+    if product is None:
+        return None
+    found = rounded_to_sizes(per_dose_mg, product.strengths_mg,
+                             per_dose_bound(limits, doses_per_day))
+    return None if found is None else found[0]
 
 
 def dispense_oral(

@@ -134,6 +134,18 @@ def dispense(
 
     A dose below the smallest size is never rounded up to it: that could double it.
     """
+    found = rounded_to_sizes(calculated, sizes, maximum, step)
+    if found is None:
+        return None
+    amount, how, step, units = found
+    return Dispensed._of(product, form, unit, units, amount, calculated, how, step)
+
+
+def rounded_to_sizes(calculated: float, sizes: tuple[float, ...], maximum: float,
+                     step: float | None = None
+                     ) -> tuple[float, str, float, tuple[tuple[float, int], ...]] | None:
+    """(amount, how rounded, step, units) of :func:`dispense`, without its record (for a
+    screen, which needs the amount only); None if it cannot be made safely."""
     if not sizes:
         return None
     smallest, quantum = _shape(sizes)
@@ -144,4 +156,4 @@ def dispense(
     units = compose(amount, sizes) if amount > 0 else None
     if units is None:
         return None
-    return Dispensed._of(product, form, unit, units, amount, calculated, how, step)
+    return amount, how, step, units

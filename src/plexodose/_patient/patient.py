@@ -474,10 +474,11 @@ _copied = _copier(tuple(field.name for field in attrs.fields(Patient)))  # every
 
 def dated_values_given(p: Patient) -> tuple[str, ...]:
     """The names of the dated values ("weight", "height"...) the patient has, in order."""
-    return _named(tuple(value is not None for value in _DATED_FLOATS(p)))
+    return _named(tuple(map(operator.is_not, _DATED_FLOATS(p), _NONE_EACH)))
 
 
 _DATED_FLOATS = operator.attrgetter(*_ATTRIBUTE.values())
+_NONE_EACH = (None,) * len(_ATTRIBUTE)
 
 
 @functools.lru_cache(maxsize=16)  # bounded: one entry per pattern of the 4 values given

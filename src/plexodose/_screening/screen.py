@@ -25,7 +25,7 @@ from plexodose._core import sources as src
 from plexodose._core.checks import checked_date
 from plexodose._core.errors import ContraindicationError, InputRangeError, PlexodoseError, safe_repr
 from plexodose._core.sources import Source
-from plexodose._dosing.calculation import creatinine_umol_l, judged_values, round_oral
+from plexodose._dosing.calculation import creatinine_umol_l, judged_values, oral_amount
 from plexodose._dosing.guard import Limit
 from plexodose._dosing.products import CATALOGUE
 from plexodose._dosing.results import DailyDose
@@ -376,9 +376,11 @@ def _frequency(w: _Work) -> None:
               table.FREQUENCY)
 
 
-def _suggest(w: _Work, mg: float | None, text: str) -> None:
+def _suggest(w: _Work, mg: float | None, text: str | Callable[[], str]) -> None:
+    """A suggestion of ``mg`` (none when None); its words (or the function that writes them)
+    are written when the screening's suggestion is read."""
     if mg is not None:
-        w.suggestions.append(lambda: (mg, text))
+        w.suggestions.append(lambda: (mg, text if isinstance(text, str) else text()))
 
 
 def _suggest_result(w: _Work, calculator: Callable[..., DailyDose], **given: Any) -> None:
@@ -690,15 +692,15 @@ def azathioprine_range_later(p: Patient, allopurinol: bool, times: int = 1,
     (``CATALOGUE.snapshot()``) keys the cache: a product registered since is never answered
     from a range worked out before it.
     """
-    genes = (p.tpmt, p.nudt15)
+    weight = p.weight_kg
     renal = aza._renal(p, "auto", Trace())
     low_share, high_share = ((aza.ALLOPURINOL_FRACTION, aza.ALLOPURINOL_HIGH_FRACTION)
                              if allopurinol else (1.0, 1.0))
-    normal = aza._normal_dose(p.weight_kg)  # N: 2 mg/kg/day, at most 150
     with_allopurinol = "; with allopurinol (one quarter to one third)" if allopurinol else ""
-    reduced = [g for g in genes if g in aza.REDUCED or g == "indeterminate"]
+    reduced = (p.tpmt in _READ_AS_REDUCED) + (p.nudt15 in _READ_AS_REDUCED)
     if reduced:
-        span = aza.BOTH_GENES_REDUCED if len(reduced) == 2 else aza.ONE_GENE_REDUCED
+        normal = aza._normal_dose(weight)  # N: 2 mg/kg/day, at most 150
+        span = aza.BOTH_GENES_REDUCED if reduced == 2 else aza.ONE_GENE_REDUCED
         low = span[0] * normal * renal * low_share
         high = span[1] * normal * renal * high_share
         # the calculator's own amount (whole 25 mg tablets) is within by construction; when no
@@ -712,30 +714,35 @@ def azathioprine_range_later(p: Patient, allopurinol: bool, times: int = 1,
             f"reduced metabolizer: CPIC's {fmt.percent(span[0])}-{fmt.percent(span[1])} of the "
             f"normal dose, {fmt.mass_mg(low)}-{fmt.mass_mg(reduced_top)}/day{with_allopurinol}"
         ), src.CPIC_THIOPURINES
-    rates = aza.MG_PER_KG_DAY
-    low_given, high_given = (min(rate * p.weight_kg, aza.CAP_MG_PER_DAY) * renal * low_share
-                             for rate in rates)  # what azathioprine() gives at each end
-    high = min(rates[1] * p.weight_kg, aza.CAP_MG_PER_DAY) * renal * high_share
+    low_rate, high_rate = aza.MG_PER_KG_DAY
+    cap = aza.CAP_MG_PER_DAY
+    # what azathioprine() gives at each end
+    low_given = min(low_rate * weight, cap) * renal * low_share
+    high_given = min(high_rate * weight, cap) * renal * low_share
+    high = min(high_rate * weight, cap) * renal * high_share
     # as azathioprine(): a reduced range's upper end (renal or allopurinol) is a limit too
     limits = aza.LIMITS if renal * high_share == 1 else (
         *aza.LIMITS, Limit(aza.REDUCED_RANGE_LABEL, high, "day", src.AZATHIOPRINE_LABEL))
     low = min(low_given, _tablets("azathioprine", low_given, limits, times))
     high = min(max(high, _tablets("azathioprine", high_given, limits, times)),
                aza.CAP_MG_PER_DAY)
-    unknown = "; TPMT/NUDT15 not known" if None in genes else ""
-    top, weight = high, p.weight_kg
+    unknown = "; TPMT/NUDT15 not known" if None in (p.tpmt, p.nudt15) else ""
+    top = high
     return low, high, lambda: (
         f"1-2 mg/kg/day at {fmt.number(weight)} kg with this patient's renal share, "
         f"{fmt.mass_mg(low)}-{fmt.mass_mg(top)}/day{with_allopurinol}{unknown}"
     ), src.SEED_AZATHIOPRINE
 
 
+_READ_AS_REDUCED = frozenset((*aza.REDUCED, "indeterminate"))  # CPIC's reduced share applies
+
+
 def _tablets(drug: str, daily_mg: float, limits: tuple[Limit, ...], times: int = 1) -> float:
     """What the calculator dispenses for ``daily_mg`` a day in ``times`` doses (whole tablets,
     never past a limit), as mg a day: dispense_oral's rounding, without its trace."""
     times = max(1, min(times, 4))
-    dispensed = round_oral(drug, daily_mg / times, limits, times)[1]
-    return daily_mg if dispensed is None else dispensed.amount * times
+    dispensed = oral_amount(drug, daily_mg / times, limits, times)
+    return daily_mg if dispensed is None else dispensed * times
 
 
 def _course_warning(w: _Work) -> None:
@@ -897,7 +904,7 @@ def _ciclosporin_rise(w: _Work) -> None:
           + ("" if reduced is None else f" ({fmt.mass_mg(reduced)}/day)")
           + ": needs a stated reason", src.CICLOSPORIN_LABEL)
     if result is not None:
-        _suggest(w, _dispensed_day(result), _daily_text(result))
+        _suggest(w, _dispensed_day(result), lambda: _daily_text(result))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -992,7 +999,7 @@ def _suggest_tablets(w: _Work, top_mg: float) -> None:
         return
     tablets = math.floor(top_mg / 25.0 + 1e-9)
     if tablets >= 1:
-        _suggest(w, 25.0 * tablets, f"{fmt.mass_mg(25.0 * tablets)} daily")
+        _suggest(w, 25.0 * tablets, lambda: f"{fmt.mass_mg(25.0 * tablets)} daily")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1025,9 +1032,12 @@ def _pulse_frequency(w: _Work) -> None:
               "under 2 weeks", src.SEED_CYCLOPHOSPHAMIDE)
 
 
+_INTERVAL_DAYS = tuple(weeks * 7 for weeks in cyc.INTERVAL_WEEKS)
+
+
 def _interval(w: _Work) -> None:
     every = w.order.interval_days
-    low, high = (weeks * 7 for weeks in cyc.INTERVAL_WEEKS)
+    low, high = _INTERVAL_DAYS
     if every is None:
         w.missing("interval between pulses not stated: the 2-4 weeks rule is not checked")
     elif below(every, low):
@@ -1214,7 +1224,7 @@ def _suggest_pulse(w: _Work, last_pulse: _Pulse | None) -> None:
     if last_pulse is not None:
         most = min(most, last_pulse.g_per_m2(bsa) * (1 + cyc.NADIR_RAISE))
     mg = math.floor(most * 1000 * bsa)
-    _suggest(w, float(mg), f"{fmt.mass_mg(mg, 0)} ({fmt.number(mg / 1000 / bsa, 3)} g/m2)")
+    _suggest(w, float(mg), lambda: f"{fmt.mass_mg(mg, 0)} ({fmt.number(mg / 1000 / bsa, 3)} g/m2)")
 
 
 def _mg_per_kg_pulse(w: _Work) -> None:
@@ -1249,7 +1259,7 @@ def _mg_per_kg_pulse(w: _Work) -> None:
     if above(o.amount, allowed):
         w.add("per_dose", "above_soft", lambda: f"{shown} is above the EULAR/CYCLOPS "
               f"{fmt.number(allowed)} mg/kg for age and creatinine", src.EULAR_CYCLOPS)
-        _suggest(w, reduction.dose_mg, f"{fmt.mass_mg(reduction.dose_mg, 0)} "
+        _suggest(w, reduction.dose_mg, lambda: f"{fmt.mass_mg(reduction.dose_mg, 0)} "
                  f"({fmt.number(allowed)} mg/kg)")
     elif below(o.amount, allowed) and below(dose_mg, reduction.dose_mg):  # the 1.2 g cap
         w.add("per_dose", "below", lambda: f"{shown} is below the EULAR/CYCLOPS "
