@@ -541,9 +541,9 @@ def _ivig_amount(w: _Work) -> None:
         _suggest_course(w)
         return
     days = o.days if o.days is not None and o.days <= 5 else None
-    matched = [rate for rate in _ivig_regimens(days) if _counts_as(day_g, rate * weight)]
-    if matched:
-        rate = matched[0]
+    matched = _matched_regimen(day_g, weight, days)
+    if matched is not None:
+        rate = matched
         w.add("per_day", "within", lambda: f"{shown} counts as {fmt.number(rate, 3)} g/kg/day "
               f"({fmt.mass_g(rate * weight)}, after rounding)", src.SEED_IVIG)
     else:
@@ -552,7 +552,7 @@ def _ivig_amount(w: _Work) -> None:
               src.SEED_IVIG)
         _suggest_course(w)
     if o.days is not None:
-        total = (matched[0] * weight if matched else day_g) * o.days
+        total = (day_g if matched is None else matched * weight) * o.days
         top = ivg.USUAL_TOTAL_G_PER_KG * weight
         if above(total, top):
             w.add("course", "above_soft",
@@ -594,6 +594,14 @@ def _ivig_regimens(days: int | None) -> tuple[float, ...]:
         if days is None or days == n:
             rates.append(1.0 / n)
     return tuple(dict.fromkeys(rates))
+
+
+def _matched_regimen(day_g: float, weight: float, days: int | None) -> float | None:
+    """The first daily rate (g/kg) of a course of ``days`` the day's amount counts as, if any."""
+    for rate in _ivig_regimens(days):
+        if _counts_as(day_g, rate * weight):
+            return rate
+    return None
 
 
 def _counts_as(day_g: float, calculated_g: float) -> bool:
