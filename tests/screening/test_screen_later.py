@@ -176,3 +176,53 @@ def test_a_0_3_0_finding_pickle_state_loads() -> None:
                           "source": src.SEED_AZATHIOPRINE, "warning": False})
     assert finding == OrderFinding(dimension="per_day", category="within", text="150 mg a day",
                                    source=src.SEED_AZATHIOPRINE)
+
+
+@given(patient=patients(complete=False), order=orders("valid"),
+       on=st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2030, 12, 31)))
+def test_the_patient_screened_is_the_patient_dated_on_the_screen_s_date(
+        patient: Patient, order: Any, on: dt.date) -> None:
+    """A patient whose checks never read the date is copied only when the screening's patient
+    is read: what is read is the patient dated ``on``, as an eager screen gave it, and the
+    verdict is the one decided on the dated patient."""
+    lazy = screen(order, patient, on=on)
+    eager = screen(order, patient.dated(on), on=on)
+    assert lazy.patient == patient.dated(on) and lazy.patient.on == on
+    assert lazy == eager and _everything(lazy) == _everything(eager)
+    assert pickle.loads(pickle.dumps(screen(order, patient, on=on))) == eager
+    assert copy.copy(screen(order, patient, on=on)).patient.on == on
+
+
+def test_a_patient_carrying_another_date_is_judged_on_the_screen_s() -> None:
+    # the example carried 2026-12-01; screened on 2027-01-04 it is that day's patient, and its
+    # suggestion (100 mg twice daily is above 150 mg/day: 150 mg) is worked out on that day
+    carried = EX.dated("2026-12-01")
+    s = screen(Order(drug="azathioprine", dose="100 mg", times_per_day=2), carried, on=ON)
+    assert s.on == dt.date(2027, 1, 4) and s.suggested_mg == 150.0
+    assert s.patient.on == dt.date(2027, 1, 4) and carried.on == dt.date(2026, 12, 1)
+    assert screen(Order(drug="azathioprine", dose="100 mg", times_per_day=1), EX.dated(ON),
+                  on=ON).patient is not None
+
+
+def test_a_subclass_s_own_checks_run_on_the_screen_s_date_when_screened() -> None:
+    """A host's Patient subclass may check the date itself: it is dated when screened, so its
+    refusal comes from screen(), never later from reading the screening."""
+    from plexodose import PlexodoseError
+    from plexodose._core.errors import InputRangeError
+
+    @attrs.frozen
+    class NoWeekends(Patient):
+        def __attrs_post_init__(self) -> None:
+            super().__attrs_post_init__()
+            if self.on is not None and self.on.weekday() >= 5:
+                raise InputRangeError("no screening at weekends", field="on", value=self.on)
+
+    host = NoWeekends(weight="72 kg")
+    order = Order(drug="mycophenolate", dose="500 mg", times_per_day=2)
+    assert screen(order, host, on="2027-01-04").patient.on == dt.date(2027, 1, 4)  # a Monday
+    try:
+        screen(order, host, on="2027-01-09")  # a Saturday
+    except PlexodoseError as exc:
+        assert "weekends" in str(exc)
+    else:
+        raise AssertionError("a subclass's own date check did not run when screened")

@@ -136,7 +136,12 @@ def _windows(value: Any) -> tuple[tuple[str, int], ...]:
 
 
 def _on(value: Any) -> dt.date | None:
-    return None if value is None else checked_date(value, "on", _prov.EARLIEST, _prov.LATEST)
+    return None if value is None else decision_date(value)
+
+
+def decision_date(value: Any) -> dt.date:
+    """``value`` (a date or "YYYY-MM-DD") checked as a Patient's ``on`` is."""
+    return checked_date(value, "on", _prov.EARLIEST, _prov.LATEST)
 
 
 class PatientGiven(TypedDict, total=False):
@@ -470,6 +475,17 @@ def _subclass_copier(kind: type[Patient]) -> Callable[[Patient], Patient]:
 
 
 _copied = _copier(tuple(field.name for field in attrs.fields(Patient)))  # every field: dated()
+
+
+def dated_when_read(p: Patient, on: Any) -> tuple[dt.date, Patient | Callable[[], Patient]]:
+    """(the decision date ``on``, ``p`` dated on it, or the function that dates it): a Patient
+    whose checks never read the date (no dated values, confirmations or origins; not a
+    subclass, whose own checks might) is judged the same whatever its ``on``, so a screen
+    decides on it as it is and copies it only when someone reads the patient screened."""
+    day = decision_date(on)
+    if type(p) is not Patient or p._measured or p._confirmed or p._origins:
+        return day, p.dated(day)
+    return day, (p if p.on == day else functools.partial(p.dated, day))
 
 
 def dated_values_given(p: Patient) -> tuple[str, ...]:

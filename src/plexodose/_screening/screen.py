@@ -36,7 +36,7 @@ from plexodose._drugs import cyclophosphamide as cyc
 from plexodose._drugs import ivig as ivg
 from plexodose._drugs import mycophenolate as mmf
 from plexodose._patient import body as _body
-from plexodose._patient.patient import Patient, dated_values_given
+from plexodose._patient.patient import Patient, dated_values_given, dated_when_read
 from plexodose._patient.provenance import EARLIEST, ValueUsed
 from plexodose._screening import table
 from plexodose._screening.exposure import UNKNOWN, Exposure, exposure_of
@@ -196,9 +196,13 @@ def screen(
         raise InputRangeError(
             f"patient must be a plexodose.Patient; got {type(patient).__name__}",
             field="patient", value=patient)
-    if on is not None:
-        patient = patient.dated(on)  # the patient's own date checks
-    day = patient.on if patient.on is not None else dt.date.today()
+    screened: Patient | Callable[[], Patient] = patient
+    if on is None:
+        day = patient.on if patient.on is not None else dt.date.today()
+    else:  # the patient's own date checks; a copy dated ``on`` when one is needed
+        day, screened = dated_when_read(patient, on)
+        if isinstance(screened, Patient):
+            patient = screened
     exposure = exposure_of(prior_cyclophosphamide, history, day)
     allopurinol_taken = _flag(allopurinol, "allopurinol")
     raised = None if last_raised is None else checked_date(last_raised, "last_raised",
@@ -224,7 +228,7 @@ def screen(
     findings = tuple(w.findings)
     return made_screening(
         order=o, on=day, verdict=overall(findings), findings=findings, basis=w.basis,
-        range_text=w.range_text, patient=patient, allopurinol=allopurinol_taken,
+        range_text=w.range_text, patient=screened, allopurinol=allopurinol_taken,
         suggested=functools.partial(_first_suggestion, tuple(w.suggestions)),
         catalogue=CATALOGUE.snapshot(),
         not_checked=tuple(w.not_checked), notes=tuple(w.notes), values_used=used,
@@ -399,7 +403,7 @@ def as_screened(patient: Patient, day: dt.date, catalogue: object) -> Patient | 
     the calculated dose) is worked out on what the verdict was decided on, or not at all."""
     if CATALOGUE.snapshot() is not catalogue:
         return None
-    return patient if patient.on is not None else patient.dated(day)
+    return patient if patient.on == day else patient.dated(day)
 
 
 def _calculated_suggestion(calculator: Callable[..., DailyDose], patient: Patient,

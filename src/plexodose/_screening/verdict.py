@@ -9,6 +9,7 @@ stated reason); ``above_hard`` (an absolute limit: refused, reason or not); ``no
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any, Literal, get_args
 
@@ -165,8 +166,8 @@ class Screening(_ByKey):
     on: dt.date
     verdict: Category
     findings: tuple[OrderFinding, ...]
-    patient: Any = None
-    """The patient screened (a :class:`plexodose.Patient`)."""
+    # the patient screened, or the function that dates it on ``on`` (a copy made when read)
+    _patient: Any = attrs.field(default=None, alias="patient")
     allopurinol: bool = False
     not_checked: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
@@ -216,6 +217,15 @@ class Screening(_ByKey):
         return found
 
     @property
+    def patient(self) -> Any:
+        """The patient screened (a :class:`plexodose.Patient`, judged on ``on``)."""
+        found = self._patient
+        if type(found) is functools.partial:  # the screen's own: dates the patient on ``on``
+            found = found()
+            object.__setattr__(self, "_patient", found)
+        return found
+
+    @property
     def basis(self) -> str:
         """The weight, dosing weight or BSA the amount was judged on."""
         words: str = self._read("_basis")
@@ -249,12 +259,15 @@ class Screening(_ByKey):
     def __getstate__(self) -> dict[str, Any]:
         for name in _LATER:  # a pickle holds values, never the functions that find them
             self._read(name)
+        self.patient  # noqa: B018  (dated, if it was not yet)
         state = {a.name: getattr(self, a.name) for a in attrs.fields(Screening)}
         state["_catalogue"] = None  # the process's catalogue: not a thing a pickle carries
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state = dict(state)
+        if "patient" in state:  # pickled by 0.5.0 or before, when it was made on every screen
+            state["_patient"] = state.pop("patient")
         if "suggested_mg" in state:  # pickled by 0.3.0, before these were read when asked for
             state["_suggested"] = (state.pop("suggested_mg"), state.pop("suggested_text", ""))
             for name in ("basis", "range_text", "values_used"):
