@@ -116,7 +116,7 @@ def _prior_read(prior: Any) -> Exposure:
     return Exposure(known=True, total_g=grams, text="prior exposure given")
 
 
-PRIORS_CACHE_SIZE = 256  # bounded so free text cannot grow memory
+PRIORS_CACHE_SIZE = 1024  # as order amounts; bounded so free text cannot grow memory
 _priors = u.BoundedCache(PRIORS_CACHE_SIZE)  # (text, field, u.reader()) -> Exposure
 _prior_get = _priors._data.get
 

@@ -203,8 +203,10 @@ def screen(
         day, screened = dated_when_read(patient, on)
         if isinstance(screened, Patient):
             patient = screened
-    exposure = exposure_of(prior_cyclophosphamide, history, day)
-    allopurinol_taken = _flag(allopurinol, "allopurinol")
+    exposure = (UNKNOWN if prior_cyclophosphamide is None and history is None
+                else exposure_of(prior_cyclophosphamide, history, day))
+    allopurinol_taken = allopurinol if type(allopurinol) is bool else _flag(allopurinol,
+                                                                             "allopurinol")
     raised = None if last_raised is None else checked_date(last_raised, "last_raised",
                                                            EARLIEST, day)
     pulse = None if last_pulse is None else _last_pulse(last_pulse)
