@@ -84,3 +84,13 @@ def test_the_memos_are_bounded() -> None:
         _exposure.exposure_of(f"{n / 1000:.3f} g", None, ON)
     assert 0 < len(_order._amounts) <= _order.AMOUNTS_CACHE_SIZE
     assert 0 < len(_exposure._priors) <= _exposure.PRIORS_CACHE_SIZE
+
+
+def test_one_entry_per_spelling_whatever_field_reads_it() -> None:
+    """A history's amounts are read with a field per entry (history[7].amount): the memo keeps
+    one entry per spelling, so a long history never pushes the order amounts out."""
+    _order._amounts.clear()
+    for i in range(50):
+        _order.read_amount("1,400 mg", f"history[{i}].amount")
+    _order.read_amount("1,400 mg", "dose")
+    assert len(_order._amounts) == 1

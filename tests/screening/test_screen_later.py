@@ -226,3 +226,20 @@ def test_a_subclass_s_own_checks_run_on_the_screen_s_date_when_screened() -> Non
         assert "weekends" in str(exc)
     else:
         raise AssertionError("a subclass's own date check did not run when screened")
+
+
+def test_a_screening_rebuilt_on_another_day_keeps_its_patient_s_own_date() -> None:
+    """Second reading: a screening rebuilt with another ``on`` (attrs.evolve, or made by hand)
+    works out what plexodose would give on the patient's own date, as before; reading it or
+    printing it never raises."""
+    weighed = Patient(weight="72 kg", height="175 cm", sex="male", age=60,
+                      serum_creatinine="1 mg/dL", measured={"weight": "2027-01-01"}, on=ON)
+    order = Order(drug="azathioprine", dose="100 mg", times_per_day=1)
+    s = screen(order, weighed)
+    for other in (dt.date(2026, 12, 1), dt.date(2028, 6, 1)):
+        moved = attrs.evolve(s, on=other)
+        assert moved.calculated_text == "150 mg daily"  # 2 mg/kg x 72 kg = 144 -> 150 mg
+        assert "plexodose would give: 150 mg daily" in repr(moved)
+    by_hand = Screening(order=order, on=dt.date(2026, 12, 1), verdict="within", findings=(),
+                        patient=weighed)
+    assert by_hand.calculated_text == "150 mg daily"

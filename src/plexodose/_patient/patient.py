@@ -479,13 +479,13 @@ _copied = _copier(tuple(field.name for field in attrs.fields(Patient)))  # every
 
 def dated_when_read(p: Patient, on: Any) -> tuple[dt.date, Patient | Callable[[], Patient]]:
     """(the decision date ``on``, ``p`` dated on it, or the function that dates it): a Patient
-    whose checks never read the date (no dated values, confirmations or origins; not a
-    subclass, whose own checks might) is judged the same whatever its ``on``, so a screen
-    decides on it as it is and copies it only when someone reads the patient screened."""
+    without a date whose checks never read one (no dated values, confirmations or origins; not
+    a subclass, whose own checks might) is judged the same on any day, so a screen decides on
+    it as it is and copies it only when someone reads the patient screened."""
     day = decision_date(on)
-    if type(p) is not Patient or p._measured or p._confirmed or p._origins:
-        return day, p.dated(day)
-    return day, (p if p.on == day else functools.partial(p.dated, day))
+    if p.on is None and type(p) is Patient and not (p._measured or p._confirmed or p._origins):
+        return day, functools.partial(p.dated, day)
+    return day, p.dated(day)
 
 
 def dated_values_given(p: Patient) -> tuple[str, ...]:

@@ -102,7 +102,7 @@ def _prior(prior: Any) -> Exposure:
     shared; the key and its bound are the order amounts')."""
     if type(prior) is not str:
         return _prior_read(prior)
-    key = (prior, "prior_cyclophosphamide", u.reader())
+    key = (prior, u.reader())
     known: Exposure | None = _prior_get(key)
     if known is None:
         known = _prior_read(prior)
@@ -117,7 +117,7 @@ def _prior_read(prior: Any) -> Exposure:
 
 
 PRIORS_CACHE_SIZE = 1024  # as order amounts; bounded so free text cannot grow memory
-_priors = u.BoundedCache(PRIORS_CACHE_SIZE)  # (text, field, u.reader()) -> Exposure
+_priors = u.BoundedCache(PRIORS_CACHE_SIZE)  # (text, u.reader()) -> Exposure
 _prior_get = _priors._data.get
 
 

@@ -74,7 +74,7 @@ def read_amount(value: Any, field: str = "dose") -> tuple[float, Basis, Per, str
     """
     if type(value) is not str:
         return _read_amount(value, field)
-    key = (value, field, u.reader())
+    key = (value, u.reader())  # a reading never depends on the field: only a refusal names it
     known: tuple[float, Basis, Per, str] | None = _amount_get(key)
     if known is None:
         known = _read_amount(value, field)
@@ -83,7 +83,7 @@ def read_amount(value: Any, field: str = "dose") -> tuple[float, Basis, Per, str
 
 
 AMOUNTS_CACHE_SIZE = 1024  # spellings remembered; bounded so free text cannot grow memory
-# (text, field, u.reader()) -> its reading: orders repeat their amounts ("500 mg"), and each
+# (text, u.reader()) -> its reading: orders repeat their amounts ("500 mg"), and each
 # reading tries the amount's kinds in turn. The registry reading the text is in the key, so a
 # host's registry never gets a figure read with another; refusals are not kept (each is read
 # again, so its message names its own field).

@@ -405,7 +405,7 @@ def as_screened(patient: Patient, day: dt.date, catalogue: object) -> Patient | 
     the calculated dose) is worked out on what the verdict was decided on, or not at all."""
     if CATALOGUE.snapshot() is not catalogue:
         return None
-    return patient if patient.on == day else patient.dated(day)
+    return patient if patient.on is not None else patient.dated(day)
 
 
 def _calculated_suggestion(calculator: Callable[..., DailyDose], patient: Patient,
