@@ -116,7 +116,7 @@ class _Work:
         self.last_pulse, self.last_raised = last_pulse, last_raised
         self.stale: dict[str, str] = {}  # value name -> why it cannot be used
         self.findings: list[OrderFinding] = []
-        self.not_checked: list[str] = []
+        self.not_checked: dict[str, None] = {}  # each named once, in the order found
         self.notes: list[str] = []
         self.basis: str | Callable[[], str] = ""
         self.range_text: str | Callable[[], str] = ""
@@ -134,8 +134,7 @@ class _Work:
                                           source=source, warning=warning))
 
     def missing(self, text: str) -> None:
-        if text not in self.not_checked:
-            self.not_checked.append(text)
+        self.not_checked[text] = None
 
     def blocked(self, dimension: Dimension, text: str) -> None:
         if not any(f.category == "not_screened" and f.text == text for f in self.findings):
