@@ -128,3 +128,21 @@ def _event_order(event: Any) -> Order | None:
     per_dose = event.dose_amount / event.doses_per_day
     return Order(drug=drug, dose=f"{per_dose} {event.dose_unit}",
                  times_per_day=event.doses_per_day, days_per_week=event.days_per_week)
+
+
+@given(drug=st.sampled_from(["azathioprine", "ciclosporin", "mycophenolate", "cyclophosphamide"]),
+       per_dose=st.floats(0.5, 2_000.0), times=st.integers(1, 4),
+       cap=st.one_of(st.none(), st.floats(10.0, 3_000.0)))
+def test_the_screen_s_tablet_amount_is_what_dispense_oral_dispenses(
+        drug: str, per_dose: float, times: int, cap: float | None) -> None:
+    """The screen rounds the ends of a range as plain numbers (oral_amount): the very amount
+    dispense_oral puts in a calculator's result, or none where it dispenses none."""
+    from plexodose._core import sources as src
+    from plexodose._dosing.calculation import dispense_oral, oral_amount
+    from plexodose._dosing.guard import Limit
+    from plexodose._dosing.trace import Trace
+
+    limits = () if cap is None else (Limit("maximum", cap, "day", src.SEED_AZATHIOPRINE),)
+    dispensed = dispense_oral(drug, per_dose, limits, times, Trace())
+    assert oral_amount(drug, per_dose, limits, times) == (
+        None if dispensed is None else dispensed.amount)

@@ -15,7 +15,7 @@ from plexodose._core.sources import Source
 from plexodose._core.vocab import CRCL_WEIGHTS
 from plexodose._dosing.dispense import Dispensed, dispense, rounded_to_sizes
 from plexodose._dosing.guard import Limit, per_dose_bound
-from plexodose._dosing.products import CATALOGUE, OralProduct
+from plexodose._dosing.products import CATALOGUE
 from plexodose._dosing.trace import Trace, reason
 from plexodose._patient import body as _body
 from plexodose._patient import provenance as _prov
@@ -237,17 +237,6 @@ def creatinine_umol_l(p: Patient) -> float | None:
     return None if scr is None else round(scr * UMOL_PER_L_PER_MG_DL, 6)
 
 
-def round_oral(drug: str, per_dose_mg: float, limits: tuple[Limit, ...], doses_per_day: int
-               ) -> tuple[OralProduct | None, Dispensed | None]:
-    """The catalogue's product for ``drug`` (None when it has none) and one dose rounded to its
-    strengths (None when none fits), without a trace: what :func:`dispense_oral` dispenses."""
-    product = CATALOGUE.oral(drug)
-    if product is None:
-        return None, None
-    return product, dispense(per_dose_mg, product.name, product.form, "mg",
-                             product.strengths_mg, per_dose_bound(limits, doses_per_day))
-
-
 def oral_amount(drug: str, per_dose_mg: float, limits: tuple[Limit, ...], doses_per_day: int
                 ) -> float | None:
     """The amount :func:`dispense_oral` dispenses for one dose (mg; None where it dispenses
@@ -265,7 +254,7 @@ def dispense_oral(
 ) -> Dispensed | None:
     """Round one oral dose to the catalogue's strengths for ``drug``: to the nearest, or down
     where the nearest would pass any limit, per dose or per day."""
-    product, result = round_oral(drug, per_dose_mg, limits, doses_per_day)
+    product = CATALOGUE.oral(drug)
     if product is None:
         trace.warn(
             f"no {drug} strengths in the product catalogue: the dose is not rounded "
@@ -273,6 +262,14 @@ def dispense_oral(
             code="dispense.not_rounded.no_strengths", severity="caution",
         )
         return None
+    result = dispense(
+        per_dose_mg,
+        product.name,
+        product.form,
+        "mg",
+        product.strengths_mg,
+        per_dose_bound(limits, doses_per_day),
+    )
     trace.cite(product.source)
     if result is None:
         trace.warn(
