@@ -19,8 +19,9 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias, TypeVar
 
 import attrs
 
@@ -170,6 +171,7 @@ _UNIT = rf"(?:(?:1\s*)?/\s*)?{_UNIT_TERM}(?:\s*[*/]\s*{_UNIT_TERM}|\s+{_UNIT_TER
 _QUANTITY_TEXT = re.compile(rf"\s*({_NUMBER})\s*({_UNIT})\s*", re.IGNORECASE | re.ASCII)
 MAX_TEXT_LENGTH = 100
 
+_T = TypeVar("_T")
 FACTOR_CACHE_SIZE = 2048  # unit spellings remembered; bounded so free text cannot grow memory
 
 
@@ -203,6 +205,18 @@ class BoundedCache:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+
+def read_per_spelling(memo: BoundedCache, text: str, read: Callable[[str], _T]) -> _T:
+    """``read(text)``, kept in ``memo`` per spelling and per unit registry reading it (as
+    :func:`reader` names it): a host's registry never gets a figure read with another. A
+    refusal raises from ``read`` and is not kept, so each names the field that read it."""
+    key = (text, reader())
+    known: _T | None = memo._data.get(key)
+    if known is None:
+        known = read(text)
+        memo.put(key, known)
+    return known
 
 
 # (registry, canonical unit, unit text) -> factor to the canonical unit

@@ -98,16 +98,11 @@ def exposure_of(prior: Any, history: Any, on: dt.date) -> Exposure:
 
 
 def _prior(prior: Any) -> Exposure:
-    """A prior total given as a mass (an Exposure is immutable, so one reading of a text can be
-    shared; the key and its bound are the order amounts')."""
+    """A prior total given as a mass (an Exposure is immutable: one reading of a text is
+    shared, kept per spelling as order amounts are)."""
     if type(prior) is not str:
         return _prior_read(prior)
-    key = (prior, u.reader())
-    known: Exposure | None = _prior_get(key)
-    if known is None:
-        known = _prior_read(prior)
-        _priors.put(key, known)
-    return known
+    return u.read_per_spelling(_priors, prior, _prior_read)
 
 
 def _prior_read(prior: Any) -> Exposure:
@@ -117,8 +112,7 @@ def _prior_read(prior: Any) -> Exposure:
 
 
 PRIORS_CACHE_SIZE = 1024  # as order amounts; bounded so free text cannot grow memory
-_priors = u.BoundedCache(PRIORS_CACHE_SIZE)  # (text, u.reader()) -> Exposure
-_prior_get = _priors._data.get
+_priors = u.BoundedCache(PRIORS_CACHE_SIZE)
 
 
 def cyclophosphamide_exposure(history: Any, *, on: Any) -> Exposure:

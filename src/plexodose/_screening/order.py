@@ -74,21 +74,13 @@ def read_amount(value: Any, field: str = "dose") -> tuple[float, Basis, Per, str
     """
     if type(value) is not str:
         return _read_amount(value, field)
-    key = (value, u.reader())  # a reading never depends on the field: only a refusal names it
-    known: tuple[float, Basis, Per, str] | None = _amount_get(key)
-    if known is None:
-        known = _read_amount(value, field)
-        _amounts.put(key, known)
-    return known
+    # a reading never depends on the field (only a refusal names it): one entry per spelling
+    return u.read_per_spelling(_amounts, value, lambda text: _read_amount(text, field))
 
 
 AMOUNTS_CACHE_SIZE = 1024  # spellings remembered; bounded so free text cannot grow memory
-# (text, u.reader()) -> its reading: orders repeat their amounts ("500 mg"), and each
-# reading tries the amount's kinds in turn. The registry reading the text is in the key, so a
-# host's registry never gets a figure read with another; refusals are not kept (each is read
-# again, so its message names its own field).
+# orders repeat their amounts ("500 mg"), and each reading tries the amount's kinds in turn
 _amounts = u.BoundedCache(AMOUNTS_CACHE_SIZE)
-_amount_get = _amounts._data.get  # the lock-free read, without a method call
 
 
 def _read_amount(value: Any, field: str) -> tuple[float, Basis, Per, str]:
