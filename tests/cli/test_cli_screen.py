@@ -317,3 +317,19 @@ def test_fhir_usage_errors(tmp_path: Any) -> None:
     assert (status, out) == (USAGE_ERROR, "") and "cannot read" in err
     status, out, err = run("--drug", "ivig", "--dose", "1 g/kg")  # neither --weight nor --fhir
     assert (status, out) == (USAGE_ERROR, "") and "--weight is required" in err
+
+
+def test_fhir_with_the_last_raise(tmp_path: Any) -> None:
+    # 1.4 -> 1.5 g/m2 by the Michigan step (stated reason), raised already on 2027-01-05:
+    # a second raise in January 2027 is above an absolute limit
+    pulse = request({"value": 1.5, "unit": "g/m2", "system": UCUM, "code": "g/m2"},
+                    {"coding": [{"system": RXNORM, "code": "3002"}]})
+    pulse["dosageInstruction"][0]["timing"] = {
+        "repeat": {"frequency": 1, "period": 3, "periodUnit": "wk"}}
+    pulse["dosageInstruction"][0]["route"] = {"text": "intravenous"}
+    argv = ("--fhir", write(tmp_path, pulse), "--weight", "72 kg", "--height", "175 cm",
+            "--sex", "male", "--age", "45", "--creatinine", "0.9 mg/dL", "--on", "2027-01-20",
+            "--last-pulse", "1.4 g/m2", "--reason", "Michigan step")
+    assert run(*argv)[0] == 11
+    status, out, _ = run(*argv, "--last-raised", "2027-01-05")
+    assert status == 12 and "a second raise in January 2027 (the last on 2027-01-05)" in out

@@ -684,3 +684,33 @@ def test_any_mutated_request_is_read_or_refused_never_another_exception(
     s = screen_fhir(mr, on=ON, patient=P)
     assert isinstance(s.order, UnreadOrder) is not readable  # not screened when not read
     assert schema_errors(s.to_fhir("MedicationRequest/mr1")) == []  # whatever text it quotes
+
+
+@pytest.mark.parametrize(("code", "text"), [
+    ("mg/(kg.d)", "2 mg/kg/day"), ("mg/kg/d", "2 mg/kg/day"), ("g/d", "0.144 g/day"),
+    ("mg/d", "144 mg/day"), ("g/(kg.d)", "0.002 g/kg/day")])
+def test_a_ucum_dose_code_reads_the_same_in_an_order_s_text(code: str, text: str) -> None:
+    """The UCUM dose codes a FHIR doseQuantity carries are read in an Order's text too: "2
+    mg/(kg.d)" is 2 mg/kg/day (144 mg a day at 72 kg), the same order as its words."""
+    value = text.split()[0]
+    typed = Order(drug="azathioprine", dose=f"{value} {code}", times_per_day=1)
+    worded = Order(drug="azathioprine", dose=text, times_per_day=1)
+    assert (typed.amount, typed.basis, typed.per) == (worded.amount, worded.basis, worded.per)
+    assert screen(typed, P, on=ON).verdict == screen(worded, P, on=ON).verdict == "within"
+    from_fhir = order_from_fhir(request({"text": "azathioprine"}, quantity(float(value), code),
+                                        {"frequency": 1, "period": 1, "periodUnit": "d"})).order
+    assert (from_fhir.amount, from_fhir.basis, from_fhir.per) == (typed.amount, typed.basis,
+                                                                  typed.per)
+
+
+def test_screen_fhir_reads_the_last_raise_as_screen_does() -> None:
+    # 1.4 -> 1.5 g/m2 on a stated reason: a raise of 0.1 g/m2 from 1.4 is the Michigan step;
+    # a second one in January 2027 (the last on 2027-01-05) is above an absolute limit
+    mr = request({"coding": [{"system": RXNORM, "code": "3002"}]}, quantity(1.5, "g/m2"),
+                 {"frequency": 1, "period": 3, "periodUnit": "wk"}, IV)
+    given = {"on": ON, "patient": P, "reason": "Michigan step", "last_pulse": "1.4 g/m2"}
+    assert screen_fhir(mr, **given).verdict == "above_soft"
+    again = screen_fhir(mr, **given, last_raised="2027-01-05")
+    assert again.verdict == "above_hard"
+    assert any("a second raise in January 2027" in f.text for f in again.findings)
+    assert screen_fhir(mr, **given, last_raised="2026-12-05").verdict == "above_soft"

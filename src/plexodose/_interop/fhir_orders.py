@@ -72,7 +72,7 @@ from plexodose._screening.exposure import (
     cyclophosphamide_exposure,
     exposure_of,
 )
-from plexodose._screening.order import MAX_AMOUNT, Order
+from plexodose._screening.order import DOSE_UNITS, MAX_AMOUNT, Order
 from plexodose._screening.screen import screen
 from plexodose._screening.verdict import (
     WORDS,
@@ -96,15 +96,6 @@ ACT_DISPLAYS = {
 SEVERITY = {"above_hard": "high", "above_soft": "moderate", "not_screened": "moderate",
             "below": "low", "within": "low"}  # within: a warning
 
-# UCUM code of a dose -> the amount as Order reads it (per administration, or per day)
-DOSE_UNITS = {
-    "mg": "mg", "g": "g",
-    "mg/kg": "mg/kg", "g/kg": "g/kg",
-    "mg/m2": "mg/m2", "g/m2": "g/m2",
-    "mg/d": "mg/day", "g/d": "g/day",
-    "mg/kg/d": "mg/kg/day", "g/kg/d": "g/kg/day", "mg/(kg.d)": "mg/kg/day", "g/(kg.d)": "g/kg/day",
-    "mg/m2/d": "mg/m2/day", "g/m2/d": "g/m2/day", "mg/(m2.d)": "mg/m2/day", "g/(m2.d)": "g/m2/day",
-}
 _PERIOD_DAYS = {"h": 1 / 24, "d": 1.0, "wk": 7.0, "mo": 30.4375}  # UCUM mo: a Julian year / 12
 _DURATION_DAYS = {"h": 1 / 24, "d": 1.0, "wk": 7.0, "mo": 30.4375, "a": 365.25}
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -871,6 +862,7 @@ def screen_fhir(
     prior_cyclophosphamide: Any = None,
     allopurinol: bool = False,
     last_pulse: Any = None,
+    last_raised: Any = None,
     labs: Any = None,
 ) -> Screening:
     """Screen the MedicationRequest in ``given`` (the request, or a Bundle with the Patient,
@@ -929,7 +921,8 @@ def screen_fhir(
             raise
         problem = exc
     screening = screen(read.order, read.patient, on=day, prior_cyclophosphamide=exposure,
-                       allopurinol=allopurinol, last_pulse=last_pulse, labs=labs)
+                       allopurinol=allopurinol, last_pulse=last_pulse,
+                       last_raised=last_raised, labs=labs)
     findings = screening.findings
     if problem is not None and read.order.drug.startswith("cyclophosphamide"):
         findings += (OrderFinding(dimension="cumulative", category="not_screened",

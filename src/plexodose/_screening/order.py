@@ -50,6 +50,16 @@ _WEEKLY: dict[Basis, u.Dimension] = {
     "mg/kg": u.Dimension("mass per body mass per time", "mg/kg/week", '"14 mg/kg/week"'),
     "mg/m2": u.Dimension("mass per area per time", "mg/m**2/week", '"750 mg/m**2/week"'),
 }
+# UCUM code of a dose -> the amount as Order reads it (per administration, or per day): what a
+# FHIR doseQuantity carries, read in an Order's text too ("2 mg/(kg.d)")
+DOSE_UNITS = {
+    "mg": "mg", "g": "g",
+    "mg/kg": "mg/kg", "g/kg": "g/kg",
+    "mg/m2": "mg/m2", "g/m2": "g/m2",
+    "mg/d": "mg/day", "g/d": "g/day",
+    "mg/kg/d": "mg/kg/day", "g/kg/d": "g/kg/day", "mg/(kg.d)": "mg/kg/day", "g/(kg.d)": "g/kg/day",
+    "mg/m2/d": "mg/m2/day", "g/m2/d": "g/m2/day", "mg/(m2.d)": "mg/m2/day", "g/(m2.d)": "g/m2/day",
+}
 _THOUSANDS = re.compile(r"^\s*\d{1,3}(?:,\d{3})+(?:\.\d+)?(?=\s)")
 _SQUARE = re.compile(r"(?<=[A-Za-z])2\b")  # "g/m2" -> "g/m**2" (UCUM writes m2)
 MAX_AMOUNT = {"mg": 200_000.0, "mg/kg": 5_000.0, "mg/m2": 10_000.0}  # typing guards: 200 g
@@ -90,6 +100,9 @@ def _read_amount(value: Any, field: str) -> tuple[float, Basis, Per, str]:
         found = _THOUSANDS.match(text)
         if found:
             text = found.group(0).replace(",", "") + text[found.end():]
+        parts = text.split()
+        if len(parts) == 2 and parts[1] in DOSE_UNITS:  # a UCUM code, as FHIR writes it
+            text = f"{parts[0]} {DOSE_UNITS[parts[1]]}"
         value = _SQUARE.sub("**2", text)
     refusals = []
     for dim, basis, per in _likely_first(value):

@@ -164,7 +164,8 @@ def run(args: argparse.Namespace) -> Any:
     if args.wbc is not None or args.neutrophils is not None:
         labs = Labs(date=args.on or dt.date.today(), wbc=args.wbc, neutrophils=args.neutrophils)
     given = {"prior_cyclophosphamide": args.prior_cyclophosphamide,
-             "allopurinol": args.allopurinol, "last_pulse": args.last_pulse, "labs": labs}
+             "allopurinol": args.allopurinol, "last_pulse": args.last_pulse,
+             "last_raised": args.last_raised, "labs": labs}
     if args.fhir is not None:
         result = _screen_fhir(args, given)
     else:
@@ -176,8 +177,7 @@ def run(args: argparse.Namespace) -> Any:
         order = Order(drug=args.drug, dose=args.dose, times_per_day=args.times_per_day,
                       every=args.every, days=args.days, product=args.product,
                       reason=args.reason, **weekly)
-        result = screen(order, make_patient(args), on=args.on, last_raised=args.last_raised,
-                        **given)
+        result = screen(order, make_patient(args), on=args.on, **given)
     status = EXIT_STATUS[result.verdict]
     if args.json:
         return Printed(to_json(result.to_dict()), status=status)
@@ -197,8 +197,6 @@ def _screen_fhir(args: argparse.Namespace, given: dict[str, Any]) -> Any:
              if getattr(args, name) is not None]
     if mixed:
         raise CliError(f"--fhir reads the order from its file: leave out {', '.join(mixed)}")
-    if args.last_raised is not None:
-        raise CliError("--last-raised is not read with --fhir (give the order as options)")
     try:
         if args.fhir == "-":
             text = sys.stdin.read()
