@@ -714,3 +714,20 @@ def test_screen_fhir_reads_the_last_raise_as_screen_does() -> None:
     assert again.verdict == "above_hard"
     assert any("a second raise in January 2027" in f.text for f in again.findings)
     assert screen_fhir(mr, **given, last_raised="2026-12-05").verdict == "above_soft"
+
+
+@pytest.mark.parametrize("typed", ["500\xa0mg", "1\u3000g", "2\xa0mg/(kg.d)",
+                                   "500 mg" + " " * 150, "2 mg/(kg.d)" + " " * 150])
+def test_a_dose_with_a_non_ascii_space_or_too_long_stays_refused(typed: str) -> None:
+    """Second reading: the UCUM dose codes are read in plain ASCII text of the reader's length
+    only, as every other quantity (a no-break space is refused, never read as a space)."""
+    with pytest.raises(UnitError) as refused:
+        Order(drug="azathioprine", dose=typed, times_per_day=1)
+    assert refused.value.field == "dose"
+
+
+@pytest.mark.parametrize("typed", ["1e999 mg/d", "1e400 mg/(kg.d)", "1e999 g/m2"])
+def test_a_number_no_float_holds_is_refused_as_it_was_typed(typed: str) -> None:
+    with pytest.raises(InputRangeError) as refused:
+        Order(drug="cyclophosphamide_iv", dose=typed, times_per_day=1)
+    assert refused.value.field == "dose" and str(refused.value).endswith(f"got {typed!r}")

@@ -100,10 +100,7 @@ def _read_amount(value: Any, field: str) -> tuple[float, Basis, Per, str]:
         found = _THOUSANDS.match(text)
         if found:
             text = found.group(0).replace(",", "") + text[found.end():]
-        parts = text.split()
-        if len(parts) == 2 and parts[1] in DOSE_UNITS:  # a UCUM code, as FHIR writes it
-            text = f"{parts[0]} {DOSE_UNITS[parts[1]]}"
-        value = _SQUARE.sub("**2", text)
+        value = _SQUARE.sub("**2", _ucum_words(text))
     refusals = []
     for dim, basis, per in _likely_first(value):
         try:
@@ -111,6 +108,11 @@ def _read_amount(value: Any, field: str) -> tuple[float, Basis, Per, str]:
         except UnitError as exc:
             refusals.append(exc)
             continue
+        except InputRangeError as exc:  # a number no float holds ("1e999 mg"): quoted as typed
+            if value is given:
+                raise
+            raise InputRangeError(str(exc).replace(safe_repr(value), safe_repr(given)),
+                                  field=exc.field, value=given) from None
         if per == "day":
             per = _period(value, field, given)
             if per == "week":  # read again per week: no float noise from the day's factor
@@ -127,6 +129,18 @@ def _read_amount(value: Any, field: str) -> tuple[float, Basis, Per, str]:
         f"{field} must be an amount such as \"500 mg\", \"1 g/day\", \"0.4 g/kg/day\" or "
         f"\"750 mg/m**2\" (a string or a pint Quantity); got {safe_repr(given)}",
         field=field, value=given)
+
+
+def _ucum_words(text: str) -> str:
+    """``text`` with a UCUM dose code ("2 mg/(kg.d)") written in the words the amount's reader
+    reads ("2 mg/kg/day"); other text as it is. ASCII text of the reader's length only: a
+    no-break space or an over-long text stays refused, as in every other quantity."""
+    if not text.isascii() or len(text) > u.MAX_TEXT_LENGTH:
+        return text
+    parts = text.split()
+    if len(parts) != 2 or DOSE_UNITS.get(parts[1], parts[1]) == parts[1]:
+        return text
+    return f"{parts[0]} {DOSE_UNITS[parts[1]]}"
 
 
 _SHORT = re.compile(r"/\s*(?:h|hr|hrs|hour|hours|min|mins|minute|minutes|s|sec|second|seconds)\b",
