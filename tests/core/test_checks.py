@@ -76,3 +76,18 @@ def test_a_date_is_read_from_its_plain_text_each_time_the_same() -> None:
         assert checked_date("2027-02-28", "on", earliest, latest) == dt.date(2027, 2, 28)
     with pytest.raises(InputRangeError, match="outside the plausible range"):
         checked_date("1899-12-31", "on", earliest, latest)
+
+
+def test_a_long_date_text_is_read_but_never_held_by_the_date_cache() -> None:
+    # 100 spaces around "2027-01-04" still name that day; the cache keeps short texts only
+    import datetime as dt
+
+    from plexodose._core import checks
+
+    earliest, latest = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+    checks._iso_date.cache_clear()
+    padded = " " * 100 + "2027-01-04"
+    assert checks.checked_date(padded, "on", earliest, latest) == dt.date(2027, 1, 4)
+    assert checks._iso_date.cache_info().currsize == 0
+    assert checks.checked_date("2027-01-04", "on", earliest, latest) == dt.date(2027, 1, 4)
+    assert checks._iso_date.cache_info().currsize == 1

@@ -20,8 +20,7 @@ from plexodose._core.errors import InputRangeError, choice_error, safe_repr
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-@functools.lru_cache(maxsize=256)  # bounded: a service reads the same few dates all day
-def _iso_date(text: str) -> dt.date | None:
+def _read_iso(text: str) -> dt.date | None:
     """The date "YYYY-MM-DD" (spaces around it allowed) names; None for other text, and for a
     day no calendar has ("2027-02-30"), refused by the caller with the form to type."""
     text = text.strip()
@@ -33,6 +32,12 @@ def _iso_date(text: str) -> dt.date | None:
         return None
 
 
+# bounded: a service reads the same few dates all day; short text only, so that a long text
+# (never a date once stripped of more than a few spaces) is not held by the cache
+_iso_date = functools.lru_cache(maxsize=256)(_read_iso)
+_CACHED_DATE_TEXT = 32
+
+
 def checked_date(value: Any, field: str, earliest: dt.date, latest: dt.date) -> dt.date:
     """``value`` as a date: a ``datetime.date`` (not a datetime) or "YYYY-MM-DD", refused with
     the form to type otherwise, and outside ``earliest``-``latest``.
@@ -41,7 +46,8 @@ def checked_date(value: Any, field: str, earliest: dt.date, latest: dt.date) -> 
     datetime.date(2027, 1, 16)
     """
     if isinstance(value, str):
-        value = _iso_date(str.__str__(value)) or value  # a str subclass's methods never run
+        text = str.__str__(value)  # a str subclass's methods never run
+        value = (_iso_date if len(text) <= _CACHED_DATE_TEXT else _read_iso)(text) or value
     if type(value) is not dt.date:
         raise InputRangeError(
             f'{field} must be a date such as "2027-01-16" (an ISO string) or '

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import itertools
-import operator
 import types
 from collections.abc import Callable, Mapping
 from typing import Any, TypedDict, Unpack
@@ -490,13 +488,5 @@ def dated_when_read(p: Patient, on: Any) -> tuple[dt.date, Patient | Callable[[]
 
 def dated_values_given(p: Patient) -> tuple[str, ...]:
     """The names of the dated values ("weight", "height"...) the patient has, in order."""
-    return _named(tuple(map(operator.is_not, _DATED_FLOATS(p), _NONE_EACH)))
-
-
-_DATED_FLOATS = operator.attrgetter(*_ATTRIBUTE.values())
-_NONE_EACH = (None,) * len(_ATTRIBUTE)
-
-
-@functools.lru_cache(maxsize=16)  # bounded: one entry per pattern of the 4 values given
-def _named(given: tuple[bool, ...]) -> tuple[str, ...]:
-    return tuple(itertools.compress(_ATTRIBUTE, given))
+    return tuple(name for name, attribute in _ATTRIBUTE.items()
+                 if getattr(p, attribute) is not None)

@@ -1177,7 +1177,7 @@ def _eular_share(age: float, umol: float) -> float:
 
 def _pre_pulse(w: _Work) -> None:
     labs = w.labs
-    # a mg/kg pulse is halved from the order itself (the raise rules are for g/m2 pulses)
+    # the last pulse is read for a g/m2 pulse only, as the raise rules read it
     last_pulse = None if w.order.basis == "mg/kg" else w.last_pulse
     if labs is None:
         w.missing("pre-pulse WBC and neutrophils not given: the hold, 50 % and postpone rules "
